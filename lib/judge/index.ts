@@ -1,0 +1,4 @@
+export * from './observations';
+export * from './verdict';
+export { judge, type JudgeOptions } from './judge';
+export { formatNumber, formatPercent } from './format';

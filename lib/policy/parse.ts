@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { policySchema, type Policy } from './schema';
+
+/** Thrown for a policy that does not validate; `issues` names every bad path. */
+export class PolicyError extends Error {
+  constructor(
+    readonly issues: readonly string[],
+    source = 'policy',
+  ) {
+    super(`${source} is invalid:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'PolicyError';
+  }
+}
+
+/** `metrics[0].method.max` style path for a zod issue path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text ? `${text}.${String(key)}` : String(key);
+  }, '');
+}
+
+/** One line per problem: `path: message`. */
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = formatPath(issue.path);
+    return `${path || "(top level)"}: ${issue.message}`;
+  });
+}
+
+/** Validates a policy object and returns it normalised; throws `PolicyError` naming every bad path. */
+export function parsePolicy(input: unknown, source?: string): Policy {
+  const result = policySchema.safeParse(input);
+  if (!result.success) throw new PolicyError(formatIssues(result.error), source);
+  return result.data;
+}
+
+/** Parses YAML or JSON text (JSON is YAML) into a policy. */
+export function parsePolicyText(text: string, source = 'policy'): Policy {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new PolicyError([`not valid YAML or JSON: ${(error as Error).message}`], source);
+  }
+  return parsePolicy(document, source);
+}
+
+/** Reads and parses a policy file (YAML or JSON). */
+export function loadPolicyFile(path: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new PolicyError([`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`], path);
+  }
+  return parsePolicyText(text, path);
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { durationSchema } from './duration';
+import { methodSchema, metricStatSchema, versioningSchema, type MethodSpec } from './metric';
+import { PRESETS, PRESET_NAMES } from './presets';
+
+const directionSchema = z.enum(['increase', 'decrease']);
+const metricNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, "_", "." or "-"');
+
+/** Fields every metric accepts, whatever its source. */
+const commonMetricFields = {
+  /** Unique name of the metric within the policy; used in verdicts and query ids. */
+  name: metricNameSchema.optional(),
+  /** A critical metric that fails fails the whole evaluation. @default true */
+  critical: z.boolean().default(true),
+  /** How the metric is judged. @default threshold at 2x the baseline */
+  method: methodSchema.optional(),
+};
+
+const presetMetricSchema = z.strictObject({
+  ...commonMetricFields,
+  preset: z.enum(PRESET_NAMES),
+});
+
+const countMetricSchema = z.strictObject({
+  ...commonMetricFields,
+  kind: z.literal('count'),
+  /** Events per period (errors, slow requests…). */
+  count: metricStatSchema,
+  /** Requests per period (the denominator). */
+  total: metricStatSchema,
+  versioning: versioningSchema,
+  /** Which way is harm. @default increase */
+  direction: directionSchema.default('increase'),
+});
+
+const gaugeMetricSchema = z.strictObject({
+  ...commonMetricFields,
+  kind: z.literal('gauge'),
+  /** One value per period (p99 latency, cost per request…). */
+  value: metricStatSchema,
+  versioning: versioningSchema,
+  direction: directionSchema.default('increase'),
+});
+
+const DEFAULT_METHOD: MethodSpec = {
+  type: 'threshold',
+  maxRatioToBaseline: 2,
+  failureLimit: 1,
+  failureCounting: 'consecutive',
+  minTotalPerPeriod: 0,
+  minPeriods: 1,
+};
+
+const customMetricSchema = z.discriminatedUnion('kind', [countMetricSchema, gaugeMetricSchema]);
+
+/** A metric as written: a preset, or a custom `count` or `gauge` metric. Used for JSON Schema export. */
+export const metricInputSchema = z.union([presetMetricSchema, customMetricSchema]);
+
+type PresetMetric = z.output<typeof presetMetricSchema>;
+type CustomMetric = z.output<typeof customMetricSchema>;
+
+function normaliseMetric(metric: PresetMetric | CustomMetric) {
+  const source = 'preset' in metric ? PRESETS[metric.preset]() : metric;
+  const base = {
+    name: metric.name ?? ('preset' in metric ? metric.preset : ''),
+    critical: metric.critical,
+    method: metric.method ?? DEFAULT_METHOD,
+    direction: source.direction,
+    versioning: source.versioning,
+  };
+  return source.kind === 'count'
+    ? { ...base, kind: 'count' as const, count: source.count, total: source.total }
+    : { ...base, kind: 'gauge' as const, value: source.value };
+}
+
+/**
+ * A metric normalised to one shape with defaults applied. The branch is chosen by the
+ * presence of `preset`, so errors name the real field instead of "no union member matched".
+ */
+const metricSchema = z.unknown().transform((value, ctx) => {
+  const isPreset = typeof value === 'object' && value !== null && 'preset' in value;
+  const result = (isPreset ? presetMetricSchema : customMetricSchema).safeParse(value);
+  if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
+    return z.NEVER;
+  }
+  return normaliseMetric(result.data);
+});
+
+const smokeTestSchema = z.strictObject({
+  name: metricNameSchema,
+  /** JSON payload sent to the new Lambda version. */
+  payload: z.unknown().default({}),
+  expect: z
+    .strictObject({
+      /** The invocation must not end in a function error. @default true */
+      noFunctionError: z.boolean().default(true),
+      /** Expected `statusCode` field of the response payload. */
+      statusCode: z.number().int().optional(),
+      /** Slowest acceptable round trip, in milliseconds. */
+      maxLatencyMs: z.number().positive().optional(),
+    })
+    .default({ noFunctionError: true }),
+});
+
+export const policySchema = z
+  .strictObject({
+    /** The metrics to compare, canary (new version) against baseline (current version). */
+    metrics: z.array(metricSchema).default([]),
+    /** Invocations of the new version before it receives traffic. */
+    smokeTests: z.array(smokeTestSchema).default([]),
+    /** The after-traffic watch: how long and how often. */
+    bake: z
+      .strictObject({
+        /** How long to watch. @default 10m */
+        duration: durationSchema.default(600),
+        /** How often to re-judge. @default 60s */
+        period: durationSchema.default(60),
+      })
+      .default({ duration: 600, period: 60 }),
+    /** How late CloudWatch datapoints may arrive; the newest periods younger than this are not judged. @default 2m */
+    metricLag: durationSchema.default(120),
+    /** What a metric without data decides at the deadline. @default pass */
+    onNoData: z.enum(['pass', 'fail']).default('pass'),
+    /** What undecided metrics decide at the deadline. @default pass (pass if not failed) */
+    onTimeout: z.enum(['pass', 'fail']).default('pass'),
+    /** What the hook reports when the evaluator itself fails. @default fail */
+    onEvaluatorError: z.enum(['pass', 'fail']).default('fail'),
+  })
+  .superRefine((policy, ctx) => {
+    const seen = new Map<string, number>();
+    policy.metrics.forEach((metric, index) => {
+      if (!metric.name) {
+        ctx.addIssue({ code: 'custom', path: ['metrics', index, 'name'], message: 'a custom metric needs a name' });
+        return;
+      }
+      const first = seen.get(metric.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metrics', index, 'name'],
+          message: `duplicate metric name "${metric.name}" (also metrics[${first}]); give each metric its own name`,
+        });
+      }
+      seen.set(metric.name, index);
+    });
+  });
+
+/** A policy as written in YAML/JSON or CDK props (defaults optional). */
+export type PolicyInput = z.input<typeof policySchema>;
+/** A validated policy: presets expanded, defaults applied. */
+export type Policy = z.output<typeof policySchema>;
+export type MetricDefinition = Policy['metrics'][number];
+export type SmokeTest = Policy['smokeTests'][number];
