@@ -1,0 +1,41 @@
+#!/usr/bin/env -S npx tsx
+import { EXIT, processIO, type CommandIO } from '../lib/cli/io';
+
+type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
+
+// Commands load lazily: `validate` should not pay for loading the CDK and the AWS SDK.
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  validate: {
+    load: async () => (await import('../lib/cli/validate-command')).validateCommand,
+    summary: 'validate <policy>            check a policy file (YAML or JSON)',
+  },
+  simulate: {
+    load: async () => (await import('../lib/cli/simulate-command')).simulateCommand,
+    summary: 'simulate                     run simulated deployments through the real state machine',
+  },
+};
+
+function usage(): string {
+  return ['usage: canary-eval <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.stderr(name && !['-h', '--help', 'help'].includes(name) ? `unknown command "${name}"\n\n${usage()}` : usage());
+    return EXIT.usage;
+  }
+  try {
+    return await (await command.load())(rest, io);
+  } catch (error) {
+    io.stderr(`canary-eval ${name}: ${(error as Error).message}`);
+    return EXIT.invalid;
+  }
+}
+
+if (require.main === module) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

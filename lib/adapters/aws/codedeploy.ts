@@ -1,0 +1,57 @@
+import {
+  CodeDeployClient,
+  GetApplicationRevisionCommand,
+  GetDeploymentCommand,
+  LifecycleEventAlreadyCompletedException,
+  PutLifecycleEventHookExecutionStatusCommand,
+} from '@aws-sdk/client-codedeploy';
+import type { DeploymentInfo, DeploymentReader, HookIds, HookReporter, HookStatus } from '../../evaluation/ports';
+
+/** `GetDeployment` + `GetApplicationRevision`: who deployed what, and the AppSpec of the revision. */
+export class CodeDeployDeploymentReader implements DeploymentReader {
+  constructor(private readonly client: CodeDeployClient) {}
+
+  async readDeployment(deploymentId: string): Promise<DeploymentInfo> {
+    const { deploymentInfo } = await this.client.send(new GetDeploymentCommand({ deploymentId }));
+    if (!deploymentInfo?.applicationName || !deploymentInfo.deploymentGroupName) {
+      throw new Error(`GetDeployment(${deploymentId}) returned no application or deployment group`);
+    }
+    let appSpecContent = deploymentInfo.revision?.appSpecContent?.content;
+    if (!appSpecContent && deploymentInfo.revision) {
+      const { revision } = await this.client.send(
+        new GetApplicationRevisionCommand({ applicationName: deploymentInfo.applicationName, revision: deploymentInfo.revision }),
+      );
+      appSpecContent = revision?.appSpecContent?.content ?? revision?.string?.content;
+    }
+    if (!appSpecContent) throw new Error(`deployment ${deploymentId} has no AppSpec content in its revision`);
+    return {
+      deploymentId,
+      applicationName: deploymentInfo.applicationName,
+      deploymentGroupName: deploymentInfo.deploymentGroupName,
+      creator: deploymentInfo.creator,
+      status: deploymentInfo.status,
+      appSpecContent,
+    };
+  }
+}
+
+/** `PutLifecycleEventHookExecutionStatus`; reporting a hook twice is not an error (the first report stands). */
+export class CodeDeployHookReporter implements HookReporter {
+  constructor(private readonly client: CodeDeployClient) {}
+
+  async report(ids: HookIds, status: HookStatus): Promise<'reported' | 'already-completed'> {
+    try {
+      await this.client.send(
+        new PutLifecycleEventHookExecutionStatusCommand({
+          deploymentId: ids.deploymentId,
+          lifecycleEventHookExecutionId: ids.lifecycleEventHookExecutionId,
+          status,
+        }),
+      );
+      return 'reported';
+    } catch (error) {
+      if (error instanceof LifecycleEventAlreadyCompletedException) return 'already-completed';
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { loadPolicyFile, PolicyError } from '../policy';
+import { EXIT, type CommandIO } from './io';
+
+/** `canary-eval validate <file>`: path-named errors and exit 1, or a summary and exit 0. */
+export async function validateCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  if (argv.length !== 1 || argv[0].startsWith('-')) {
+    io.stderr('usage: canary-eval validate <policy.yaml|policy.json>');
+    return EXIT.usage;
+  }
+  try {
+    const policy = loadPolicyFile(argv[0]);
+    const lines = [
+      `${argv[0]}: valid policy`,
+      `  metrics (${policy.metrics.length}):`,
+      ...policy.metrics.map((m) => `    - ${m.name}: ${m.kind}, ${m.method.type}${m.critical ? ', critical' : ''}`),
+      `  smoke tests: ${policy.smokeTests.length}`,
+      `  bake: ${policy.bake.duration}s, judged every ${policy.bake.period}s, metric lag ${policy.metricLag}s`,
+      `  on no data: ${policy.onNoData}; on timeout: ${policy.onTimeout}; on evaluator error: ${policy.onEvaluatorError}`,
+    ];
+    io.stdout(lines.join('\n'));
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof PolicyError) {
+      io.stderr(error.message);
+      return EXIT.invalid;
+    }
+    throw error;
+  }
+}

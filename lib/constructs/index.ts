@@ -1,0 +1,2 @@
+export * from './canary-evaluator';
+export * from './evaluation-definition';

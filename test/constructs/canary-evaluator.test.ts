@@ -1,0 +1,122 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CanaryEvaluator } from '../../lib/constructs';
+import { DemoStack } from '../../lib/demo/demo-stack';
+
+const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+function serviceGroup(stack: Stack, id = 'Service') {
+  const fn = new lambda.Function(stack, `${id}Fn`, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+  const alias = new lambda.Alias(stack, `${id}Alias`, { aliasName: 'live', version: fn.currentVersion });
+  return new codedeploy.LambdaDeploymentGroup(stack, `${id}Group`, { alias, deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES });
+}
+
+const LOG_DELIVERY_ACTIONS = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+function statementsOf(template: Template): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+describe('CanaryEvaluator', () => {
+  const template = Template.fromStack(new DemoStack(noBundling(), 'Demo', { env: { account: '123456789012', region: 'us-east-1' } }));
+
+  test('runs every Lambda on an explicit, current Node.js runtime with tracing', () => {
+    const evaluatorFunctions = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'canary-evaluator' } } } });
+    expect(Object.keys(evaluatorFunctions)).toHaveLength(5); // prepare, evaluate, report, pre-hook, post-hook
+    for (const fn of Object.values(evaluatorFunctions)) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Timeout).toBeLessThanOrEqual(60);
+    }
+  });
+
+  test('is a Standard state machine that times out before the one-hour hook deadline', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+    const definition = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definition).toContain('\\"TimeoutSeconds\\":3300');
+  });
+
+  test('wires the hooks on the deployment group', () => {
+    const hooks = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { LIFECYCLE_EVENT: Match.anyValue() } } } });
+    const events = Object.values(hooks).map((fn) => fn.Properties.Environment.Variables.LIFECYCLE_EVENT).sort();
+    expect(events).toEqual(['AfterAllowTraffic', 'BeforeAllowTraffic']);
+    // CDK wires LambdaDeploymentGroup hooks through the alias' UpdatePolicy.
+    const alias = Object.values(template.findResources('AWS::Lambda::Alias'))[0];
+    const update = alias.UpdatePolicy.CodeDeployLambdaAliasUpdate;
+    const hookIds = Object.keys(hooks);
+    expect(hookIds).toContain(update.BeforeAllowTrafficHook.Ref);
+    expect(hookIds).toContain(update.AfterAllowTrafficHook.Ref);
+  });
+
+  test('grants no wildcard action, and wildcard resources only where AWS offers no resource-level permission', () => {
+    const statements = statementsOf(template);
+    for (const statement of statements) {
+      const actions = [statement.Action].flat();
+      for (const action of actions) expect(action).not.toMatch(/\*/);
+      if (statement.Resource === '*') {
+        // X-Ray, GetMetricData and the log-delivery APIs Step Functions logging needs have no
+        // resource-level permissions (Service Authorization Reference; Step Functions Developer Guide, "Logging").
+        const unscopable = (a: string) => a.startsWith('xray:') || a === 'cloudwatch:GetMetricData' || LOG_DELIVERY_ACTIONS.includes(a);
+        expect(actions.filter((a) => !unscopable(a))).toEqual([]);
+      }
+    }
+  });
+
+  test('scopes PutLifecycleEventHookExecutionStatus and GetDeployment to the registered deployment group', () => {
+    const scoped = statementsOf(template).filter((s) => [s.Action].flat().some((a) => a === 'codedeploy:PutLifecycleEventHookExecutionStatus' || a === 'codedeploy:GetDeployment'));
+    expect(scoped.length).toBeGreaterThanOrEqual(3);
+    for (const statement of scoped) {
+      const resource = JSON.stringify(statement.Resource);
+      expect(resource).toContain(':deploymentgroup:');
+      expect(resource).not.toBe('"*"');
+    }
+  });
+
+  test('reads the policy from one S3 object, not from the environment', () => {
+    const reads = statementsOf(template).filter((s) => [s.Action].flat().includes('s3:GetObject'));
+    expect(reads.length).toBeGreaterThan(0);
+    for (const statement of reads) expect(JSON.stringify(statement.Resource)).toMatch(/\.json/);
+    const hooks = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { LIFECYCLE_EVENT: Match.anyValue() } } } });
+    for (const hook of Object.values(hooks)) expect(Object.keys(hook.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['POLICY_BUCKET', 'POLICY_KEY']));
+  });
+
+  test('fails at synth on an invalid policy, naming the path', () => {
+    const stack = new Stack(noBundling(), 'Bad');
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator');
+    expect(() => evaluator.registerLambdaDeploymentGroup(serviceGroup(stack), { policy: { metrics: [{ preset: 'lambda-error-rate', method: { type: 'threshold', max: -1 } }] } })).toThrow(
+      /metrics\[0\]\.method\.max: Too small/,
+    );
+  });
+
+  test('fails on an evaluation timeout at or beyond the hook deadline', () => {
+    const stack = new Stack(noBundling(), 'Slow');
+    expect(() => new CanaryEvaluator(stack, 'Evaluator', { evaluationTimeout: Duration.hours(1) })).toThrow(/must be under 1 hour/);
+  });
+
+  test('many deployment groups share one state machine', () => {
+    const stack = new Stack(noBundling(), 'Shared');
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator');
+    evaluator.registerLambdaDeploymentGroup(serviceGroup(stack, 'A'), { policy: {} });
+    evaluator.registerLambdaDeploymentGroup(serviceGroup(stack, 'B'), { policy: { metrics: [{ preset: 'lambda-error-rate' }] } });
+    const shared = Template.fromStack(stack);
+    shared.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    shared.resourceCountIs('AWS::Lambda::Function', 3 + 4 + 2);
+  });
+});

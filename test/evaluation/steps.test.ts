@@ -1,0 +1,115 @@
+import { buildQueries, evaluateTick, planEvaluation, toObservations, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
+import { parsePolicy } from '../../lib/policy';
+import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
+
+const target = { type: 'lambda' as const, functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' };
+const input: EvaluationInput = {
+  deploymentId: 'd-A1B2C3D4E',
+  lifecycleEventHookExecutionId: 'hook-1',
+  lifecycleEvent: 'AfterAllowTraffic',
+  applicationName: 'app',
+  deploymentGroupName: 'group',
+  target,
+  policyRef: { bucket: 'b', key: 'k' },
+  hookInvokedAt: '2026-11-26T10:00:30.000Z',
+};
+const policy = parsePolicy({
+  metrics: [{ preset: 'lambda-error-rate', method: { type: 'threshold', maxRatioToBaseline: 2, failureLimit: 2 } }],
+  bake: { duration: '5m', period: '60s' },
+  metricLag: '2m',
+});
+const T0 = Date.parse('2026-11-26T10:00:00Z') / 1000;
+
+describe('buildQueries', () => {
+  test('selects each version through the alias with ExecutedVersion', () => {
+    const { queries, roles } = buildQueries(policy, target, 60);
+    expect(queries).toHaveLength(4);
+    expect(queries[0]).toEqual({
+      id: 'm0_canary_count',
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      stat: 'Sum',
+      period: 60,
+      dimensions: { FunctionName: 'orders', Resource: 'orders:live', ExecutedVersion: '2' },
+    });
+    expect(queries.find((q) => q.id === 'm0_baseline_total')?.dimensions.ExecutedVersion).toBe('1');
+    expect(roles.get('m0_baseline_total')).toEqual({ metric: 'lambda-error-rate', arm: 'baseline', role: 'total' });
+    for (const query of queries) expect(query.id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
+  });
+
+  test('uses an application version dimension when the metric has one', () => {
+    const custom = parsePolicy({
+      metrics: [{ name: 'tokens', kind: 'gauge', value: { namespace: 'Chat', metricName: 'Tokens', stat: 'Average', dimensions: { Service: 'chat' } }, versioning: { type: 'dimension', dimension: 'service.version' } }],
+    });
+    expect(buildQueries(custom, target, 60).queries[0].dimensions).toEqual({ Service: 'chat', 'service.version': '2' });
+  });
+});
+
+describe('toObservations', () => {
+  test('keeps only periods with traffic inside the window; a missing error count is zero', () => {
+    const plan = buildQueries(policy, target, 60);
+    const observations = toObservations(
+      policy,
+      plan,
+      [
+        { id: 'm0_canary_total', timestamps: [T0 - 60, T0, T0 + 60, T0 + 120], values: [5, 100, 0, 100] },
+        { id: 'm0_canary_count', timestamps: [T0], values: [3] },
+        { id: 'm0_baseline_total', timestamps: [T0, T0 + 60], values: [900, 900] },
+        { id: 'm0_baseline_count', timestamps: [T0, T0 + 60], values: [9, 8] },
+      ],
+      { start: T0, end: T0 + 180 },
+    );
+    expect(observations['lambda-error-rate']).toEqual({
+      kind: 'count',
+      canary: [
+        { t: T0, count: 3, total: 100 },
+        { t: T0 + 120, count: 0, total: 100 },
+      ],
+      baseline: [
+        { t: T0, count: 9, total: 900 },
+        { t: T0 + 60, count: 8, total: 900 },
+      ],
+    });
+  });
+});
+
+describe('evaluateTick', () => {
+  const plan = planEvaluation(input, policy);
+  const healthy = new SteadyMetricSource({ '1': { requestsPerMinute: 900, errorRate: 0.01, p99Ms: 300 }, '2': { requestsPerMinute: 100, errorRate: 0.01, p99Ms: 300 } });
+  const at = (minutes: number) => new Date((T0 + minutes * 60) * 1000);
+
+  test('plans a period-aligned window of the bake duration', () => {
+    expect(plan).toEqual({ windowStart: T0, windowEnd: T0 + 300, periodSeconds: 60, lagSeconds: 120, metricCount: 1 });
+    expect(planEvaluation({ ...input, lifecycleEvent: 'BeforeAllowTraffic' }, policy).windowEnd).toBe(T0);
+  });
+
+  test('judges only periods older than the metric lag, and waits until the next one is visible', async () => {
+    const queried: Array<{ start: Date; end: Date }> = [];
+    const spy: MetricSource = { getMetricData: async (queries: readonly MetricQuery[], window) => (queried.push(window), healthy.getMetricData(queries, window)) };
+    const early = await evaluateTick({ input, plan }, policy, spy, at(1.5));
+    expect(early).toMatchObject({ decision: 'continue', periodsJudged: 0, waitSeconds: 90 });
+    expect(queried).toHaveLength(0);
+
+    const later = await evaluateTick({ input, plan }, policy, spy, at(4.25));
+    expect(later).toMatchObject({ decision: 'continue', periodsJudged: 2, waitSeconds: 45 });
+    expect(queried[0]).toEqual({ start: at(0), end: at(2) });
+  });
+
+  test('ends at the deadline with the policy’s onTimeout', async () => {
+    const tick = await evaluateTick({ input, plan }, policy, healthy, at(7));
+    expect(tick).toMatchObject({ decision: 'pass', final: true, periodsJudged: 5 });
+    expect(tick.verdict.metrics[0].reason).toContain('deadline reached');
+  });
+
+  test('fails as soon as the canary is over the bound twice in a row', async () => {
+    const regressed = new SteadyMetricSource({ '1': { requestsPerMinute: 900, errorRate: 0.01, p99Ms: 300 }, '2': { requestsPerMinute: 100, errorRate: 0.05, p99Ms: 300 } });
+    const tick = await evaluateTick({ input, plan }, policy, regressed, at(4));
+    expect(tick).toMatchObject({ decision: 'fail', final: true, periodsJudged: 2 });
+  });
+
+  test('passes at once before traffic shifts', async () => {
+    const before = { ...input, lifecycleEvent: 'BeforeAllowTraffic' as const };
+    const tick = await evaluateTick({ input: before, plan: planEvaluation(before, policy) }, policy, healthy, at(0));
+    expect(tick).toMatchObject({ decision: 'pass', final: true, periodsJudged: 0 });
+  });
+});
