@@ -8,6 +8,10 @@ import {
   type TokenType,
 } from './scenario';
 
+// Local bindings: inside Jest's vm context every `Math.x` is a slow global lookup, and these
+// functions run millions of times per scenario.
+const { cos, exp, log, max, min, round } = Math;
+
 /**
  * Turns a scenario into per-minute, per-version series: what CloudWatch would hold after the
  * deployment. Requests are never simulated one by one: counts are drawn from their exact
@@ -116,12 +120,12 @@ interface LatencyModel {
 
 function latencyCdf(model: LatencyModel, ms: number): number {
   if (ms <= model.shiftMs) return 0;
-  return normalCdf((Math.log((ms - model.shiftMs) / model.scale) - model.mu) / model.sigma);
+  return normalCdf((log((ms - model.shiftMs) / model.scale) - model.mu) / model.sigma);
 }
 
 /** Smallest latency with CDF >= q (for skipping bins that cannot hold a request). */
 function latencyQuantile(model: LatencyModel, zScore: number): number {
-  return model.scale * Math.exp(model.mu + model.sigma * zScore) + model.shiftMs;
+  return model.scale * exp(model.mu + model.sigma * zScore) + model.shiftMs;
 }
 
 /** Draws the histogram of `requests` latencies: a multinomial over the bins, bin by bin. */
@@ -136,7 +140,7 @@ function drawLatencyBins(random: Random, model: LatencyModel, requests: number, 
   while (remaining > 0 && index < edges.length) {
     const cdf = latencyCdf(model, edges[index]);
     const massLeft = 1 - cdfBelow;
-    const p = massLeft <= 0 ? 1 : Math.min(1, Math.max(0, (cdf - cdfBelow) / massLeft));
+    const p = massLeft <= 0 ? 1 : min(1, max(0, (cdf - cdfBelow) / massLeft));
     const count = random.binomial(remaining, p);
     if (count > 0) bins.push({ lowMs: index === 0 ? 0 : edges[index - 1], highMs: edges[index], count });
     remaining -= count;
@@ -171,7 +175,7 @@ export function percentileFromBins(bins: readonly LatencyBin[], percentile: numb
   for (const bin of bins) {
     if (below + bin.count >= rank) {
       if (!Number.isFinite(bin.highMs)) return bin.lowMs;
-      const fraction = bin.count === 0 ? 0 : Math.max(0, rank - below) / bin.count;
+      const fraction = bin.count === 0 ? 0 : max(0, rank - below) / bin.count;
       return bin.lowMs + fraction * (bin.highMs - bin.lowMs);
     }
     below += bin.count;
@@ -187,8 +191,8 @@ export function percentileFromBins(bins: readonly LatencyBin[], percentile: numb
 export function countInRange(bins: readonly LatencyBin[], lowMs: number, highMs: number): number {
   let count = 0;
   for (const bin of bins) {
-    const overlapLow = Math.max(bin.lowMs, lowMs);
-    const overlapHigh = Math.min(bin.highMs, highMs);
+    const overlapLow = max(bin.lowMs, lowMs);
+    const overlapHigh = min(bin.highMs, highMs);
     if (overlapHigh <= overlapLow) continue;
     if (overlapLow === bin.lowMs && overlapHigh === bin.highMs) count += bin.count;
     else if (Number.isFinite(bin.highMs)) count += (bin.count * (overlapHigh - overlapLow)) / (bin.highMs - bin.lowMs);
@@ -203,7 +207,7 @@ function dailyFactor(scenario: Scenario, epochSeconds: number): number {
   const daily = scenario.traffic.daily;
   if (!daily) return 1;
   const hour = (epochSeconds / 3600) % 24;
-  return 1 + daily.amplitude * Math.cos((2 * Math.PI * (hour - daily.peakHourUtc)) / 24);
+  return 1 + daily.amplitude * cos((2 * Math.PI * (hour - daily.peakHourUtc)) / 24);
 }
 
 /** Deterministic: the same scenario (and seed) gives a deep-equal result. */
@@ -211,8 +215,8 @@ export function generateSeries(scenario: Scenario): SimulatedSeries {
   const startEpochSeconds = Date.parse(scenario.startTime) / 1000;
   const edges = edgesFor(scenario.slowThresholdMs);
   const { baseline, burstiness } = scenario;
-  const baseMu = Math.log(baseline.latency.medianMs);
-  const baseSigma = Math.log(baseline.latency.p99Ms / baseline.latency.medianMs) / Z_99;
+  const baseMu = log(baseline.latency.medianMs);
+  const baseSigma = log(baseline.latency.p99Ms / baseline.latency.medianMs) / Z_99;
 
   // One stream per purpose and version: changing the canary cannot move a baseline draw.
   const seed = scenario.seed;
@@ -257,7 +261,7 @@ export function generateSeries(scenario: Scenario): SimulatedSeries {
       // Errors.
       let errorFactor = incidentErrorFactor * burst;
       for (const regression of regressions) if (regression.metric === 'errors') errorFactor *= regression.factor;
-      const errorRate = Math.min(1, baseline.errorRate * errorFactor);
+      const errorRate = min(1, baseline.errorRate * errorFactor);
       const errors = random.errors.binomial(requests, errorRate);
 
       // Latency.
@@ -269,8 +273,8 @@ export function generateSeries(scenario: Scenario): SimulatedSeries {
         if (regression.factor !== undefined) latencyScale *= regression.factor;
         if (regression.addedMs !== undefined) shiftMs += regression.addedMs;
         if (regression.p99AddedMs !== undefined) {
-          const p99 = Math.exp(baseMu + sigma * Z_99) + regression.p99AddedMs;
-          sigma = Math.log(p99 / baseline.latency.medianMs) / Z_99;
+          const p99 = exp(baseMu + sigma * Z_99) + regression.p99AddedMs;
+          sigma = log(p99 / baseline.latency.medianMs) / Z_99;
         }
       }
       const model: LatencyModel = { mu: baseMu, sigma, scale: latencyScale, shiftMs };
@@ -297,7 +301,7 @@ export function generateSeries(scenario: Scenario): SimulatedSeries {
           if (regression.metric === 'tokens' && regression.tokenTypes.includes(type)) mean *= regression.factor;
         }
         tokensPerRequest[type] = mean;
-        tokens[type] = requests > 0 && mean > 0 ? Math.round(random.tokens.gamma(requests * shape, mean / shape)) : 0;
+        tokens[type] = requests > 0 && mean > 0 ? round(random.tokens.gamma(requests * shape, mean / shape)) : 0;
       }
 
       versions[version].push({

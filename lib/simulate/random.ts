@@ -7,6 +7,10 @@
  * overdispersion to a sensitive test.
  */
 
+// Local bindings: inside Jest's vm context every `Math.x` is a slow global lookup, and these
+// functions run millions of times per scenario.
+const { abs, exp, floor, imul, log, min, pow, sqrt } = Math;
+
 /** A uniform draw in [0, 1). */
 export type UniformSource = () => number;
 
@@ -16,8 +20,8 @@ export function mulberry32(seed: number): UniformSource {
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
@@ -31,11 +35,11 @@ export function streamSeed(seed: number, label: string): number {
   let hash = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
   for (let index = 0; index < label.length; index += 1) {
     hash ^= label.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash = imul(hash, 0x01000193) >>> 0;
   }
   // Final avalanche so nearby seeds/labels give unrelated streams.
   hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b) >>> 0;
+  hash = imul(hash, 0x85ebca6b) >>> 0;
   hash ^= hash >>> 13;
   return hash >>> 0;
 }
@@ -72,22 +76,22 @@ export class Random {
       v = 2 * this.uniform() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
-    const scale = Math.sqrt((-2 * Math.log(s)) / s);
+    const scale = sqrt((-2 * log(s)) / s);
     this.spareNormal = v * scale;
     return u * scale;
   }
 
   /** Lognormal: exp(mu + sigma·Z). */
   lognormal(mu: number, sigma: number): number {
-    return Math.exp(mu + sigma * this.normal());
+    return exp(mu + sigma * this.normal());
   }
 
   /** Gamma(shape, scale), mean shape·scale (Marsaglia–Tsang; shape < 1 through the u^(1/shape) boost). */
   gamma(shape: number, scale = 1): number {
     if (!(shape > 0) || !(scale > 0)) throw new RangeError(`gamma needs shape > 0 and scale > 0 (got ${shape}, ${scale})`);
-    if (shape < 1) return this.gamma(shape + 1, scale) * Math.pow(this.openUniform(), 1 / shape);
+    if (shape < 1) return this.gamma(shape + 1, scale) * pow(this.openUniform(), 1 / shape);
     const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
+    const c = 1 / sqrt(9 * d);
     for (;;) {
       let x: number;
       let v: number;
@@ -98,7 +102,7 @@ export class Random {
       v = v * v * v;
       const u = this.openUniform();
       if (u < 1 - 0.0331 * x * x * x * x) return d * v * scale;
-      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v * scale;
+      if (log(u) < 0.5 * x * x + d * (1 - v + log(v))) return d * v * scale;
     }
   }
 
@@ -118,13 +122,13 @@ export class Random {
     let result = 0;
     let remaining = mean;
     while (remaining > 30) {
-      const m = Math.floor(remaining * 0.875);
+      const m = floor(remaining * 0.875);
       const arrival = this.gamma(m);
       if (arrival >= remaining) return result + this.binomial(m - 1, remaining / arrival);
       result += m;
       remaining -= arrival;
     }
-    const limit = Math.exp(-remaining);
+    const limit = exp(-remaining);
     let product = this.uniform();
     while (product > limit) {
       result += 1;
@@ -150,7 +154,7 @@ export class Random {
       // Count failures instead when that is the smaller number: fewer steps.
       if (probability > 0.5) return result + n - this.binomial(n, 1 - probability);
       if (n * probability < 20) return result + this.binomialInversion(n, probability);
-      const a = 1 + Math.floor(n / 2);
+      const a = 1 + floor(n / 2);
       const b = n + 1 - a;
       const x = this.beta(a, b);
       if (x >= probability) {
@@ -167,10 +171,10 @@ export class Random {
   /** Inversion by sequential search; only used when n·p is small (< 20) and p <= 0.5. */
   private binomialInversion(n: number, p: number): number {
     const ratio = p / (1 - p);
-    let pmf = Math.pow(1 - p, n);
+    let pmf = pow(1 - p, n);
     // For very large n with small n·p the (1-p)^n term can underflow to 0: fall back to Poisson
     // stepping, which has the same limit (never reached for the sizes the simulator uses).
-    if (pmf === 0) return Math.min(n, this.poisson(n * p));
+    if (pmf === 0) return min(n, this.poisson(n * p));
     let u = this.uniform();
     let k = 0;
     while (u > pmf && k < n) {
@@ -188,11 +192,11 @@ export function normalCdf(z: number): number {
 }
 
 function erfc(x: number): number {
-  const z = Math.abs(x);
+  const z = abs(x);
   const t = 1 / (1 + 0.5 * z);
   const result =
     t *
-    Math.exp(
+    exp(
       -z * z -
         1.26551223 +
         t *
