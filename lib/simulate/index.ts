@@ -1,0 +1,4 @@
+export * from './scenario';
+export * from './generate';
+export * from './sim-metric-source';
+export { Random, mulberry32, streamSeed, normalCdf, type UniformSource } from './random';

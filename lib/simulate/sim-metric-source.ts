@@ -1,0 +1,231 @@
+import { countInRange, percentileFromBins, type LatencyBin, type SimulatedSeries, type VersionMinute } from './generate';
+import type { TokenType } from './scenario';
+
+/**
+ * The metric-source port and its simulated adapter. The port mirrors CloudWatch `GetMetricData`
+ * with `MetricStat` queries, reduced to what the evaluator needs.
+ */
+
+/** One `MetricStat` query: a metric, its full dimension set, a statistic and a period. */
+export interface MetricQuery {
+  /** Echoed in the result, like GetMetricData's `Id`. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  /** The complete dimension set: as in CloudWatch, a series matches only on an exact set. */
+  readonly dimensions: Readonly<Record<string, string>>;
+  /** Sum, SampleCount, Average, Minimum, Maximum, pNN, TC(a:b), PR(a:b)… */
+  readonly stat: string;
+  /** Seconds, a multiple of 60. */
+  readonly period: number;
+}
+
+/** One query's answer. Periods without data are absent (CloudWatch returns no datapoint). */
+export interface MetricSeriesResult {
+  readonly id: string;
+  /** Period starts, epoch seconds, ascending (CloudWatch's default is descending: adapters sort). */
+  readonly timestamps: readonly number[];
+  readonly values: readonly number[];
+}
+
+export interface TimeRange {
+  /** Inclusive. */
+  readonly start: Date;
+  /** Exclusive. */
+  readonly end: Date;
+}
+
+/** The port the evaluation steps read metrics through (AWS adapter: GetMetricData, batched and paginated). */
+export interface MetricSource {
+  getMetricData(queries: readonly MetricQuery[], range: TimeRange): Promise<MetricSeriesResult[]>;
+}
+
+const LAMBDA_NAMESPACE = 'AWS/Lambda';
+const TOKEN_METRICS: Readonly<Record<string, TokenType>> = {
+  InputTokenCount: 'input',
+  OutputTokenCount: 'output',
+  CacheReadInputTokenCount: 'cacheRead',
+  CacheWriteInputTokenCount: 'cacheWrite',
+};
+
+/** Which simulated quantity a query reads. */
+type Quantity = { kind: 'invocations' } | { kind: 'errors' } | { kind: 'duration' } | { kind: 'tokens'; type: TokenType };
+
+/** A query resolved against the simulated world: the quantity and the versions it sums over. */
+interface ResolvedQuery {
+  readonly quantity: Quantity;
+  readonly versions: readonly string[];
+}
+
+/**
+ * Answers metric queries from a generated series as CloudWatch would at the virtual instant
+ * `now()`: the datapoint of minute m becomes visible at the end of minute m + metricLagMinutes,
+ * a version with no requests in a minute has no datapoint, and an unknown metric or dimension
+ * set gives an empty series (recorded in `unmatchedQueries` to help find wiring mistakes).
+ */
+export class SimulatedMetricSource implements MetricSource {
+  /** Ids of queries that matched no simulated series, in call order. */
+  readonly unmatchedQueries: string[] = [];
+
+  constructor(
+    private readonly series: SimulatedSeries,
+    private readonly now: () => Date,
+  ) {}
+
+  async getMetricData(queries: readonly MetricQuery[], range: TimeRange): Promise<MetricSeriesResult[]> {
+    return queries.map((query) => this.answer(query, range));
+  }
+
+  /** Epoch seconds at which the datapoint of `minute` becomes visible. */
+  visibleAt(minute: number): number {
+    return this.series.startEpochSeconds + (minute + 1 + this.series.metricLagMinutes) * 60;
+  }
+
+  private answer(query: MetricQuery, range: TimeRange): MetricSeriesResult {
+    if (!Number.isInteger(query.period) || query.period <= 0 || query.period % 60 !== 0) {
+      throw new Error(`query ${query.id}: period ${query.period} is not supported; use a multiple of 60 seconds`);
+    }
+    const resolved = this.resolve(query);
+    if (!resolved) {
+      this.unmatchedQueries.push(query.id);
+      return { id: query.id, timestamps: [], values: [] };
+    }
+    const statistic = parseStatistic(query.stat, resolved.quantity, query.id);
+
+    const nowSeconds = this.now().getTime() / 1000;
+    const startSeconds = range.start.getTime() / 1000;
+    const endSeconds = range.end.getTime() / 1000;
+    // Group visible minutes into periods aligned on multiples of the period (as CloudWatch does).
+    const periods = new Map<number, VersionMinute[]>();
+    for (const version of resolved.versions) {
+      for (const minute of this.series.versions[version] ?? []) {
+        if (minute.requests === 0 || this.visibleAt(minute.minute) > nowSeconds) continue;
+        const periodStart = Math.floor(minute.t / query.period) * query.period;
+        if (periodStart < startSeconds || periodStart >= endSeconds) continue;
+        const group = periods.get(periodStart) ?? [];
+        group.push(minute);
+        periods.set(periodStart, group);
+      }
+    }
+    const timestamps = [...periods.keys()].sort((a, b) => a - b);
+    return { id: query.id, timestamps, values: timestamps.map((t) => statistic(periods.get(t)!)) };
+  }
+
+  /** Maps a namespace, metric and dimension set to a simulated quantity and its versions. */
+  private resolve(query: MetricQuery): ResolvedQuery | undefined {
+    const { target, roles } = this.series;
+    const allVersions = [roles.baseline, roles.canary];
+    const dimensions = query.dimensions;
+    const keys = Object.keys(dimensions).sort().join(',');
+
+    if (query.namespace === LAMBDA_NAMESPACE) {
+      const quantity = lambdaQuantity(query.metricName);
+      if (!quantity || dimensions.FunctionName !== target.functionName) return undefined;
+      const aliasResource = `${target.functionName}:${target.alias}`;
+      // The three series Lambda publishes for an alias; direct invocations of a version
+      // (`Resource: <fn>:<n>`, smoke tests) are not simulated and stay empty.
+      if (keys === 'FunctionName') return { quantity, versions: allVersions };
+      if (keys === 'FunctionName,Resource' && dimensions.Resource === aliasResource) return { quantity, versions: allVersions };
+      if (keys === 'ExecutedVersion,FunctionName,Resource' && dimensions.Resource === aliasResource && allVersions.includes(dimensions.ExecutedVersion)) {
+        return { quantity, versions: [dimensions.ExecutedVersion] };
+      }
+      return undefined;
+    }
+
+    if (query.namespace === target.applicationNamespace) {
+      const tokenType = TOKEN_METRICS[query.metricName];
+      const quantity: Quantity | undefined = tokenType ? { kind: 'tokens', type: tokenType } : query.metricName === 'Invocations' ? { kind: 'invocations' } : undefined;
+      if (!quantity) return undefined;
+      // Published with dimension sets {Version} and {Version, ModelId} (EMF), and {} for the total.
+      if (keys === '') return { quantity, versions: allVersions };
+      if (keys !== 'Version' && keys !== 'ModelId,Version') return undefined;
+      if (dimensions.ModelId !== undefined && dimensions.ModelId !== this.series.modelId) return undefined;
+      if (!allVersions.includes(dimensions.Version)) return undefined;
+      return { quantity, versions: [dimensions.Version] };
+    }
+    return undefined;
+  }
+}
+
+function lambdaQuantity(metricName: string): Quantity | undefined {
+  if (metricName === 'Invocations') return { kind: 'invocations' };
+  if (metricName === 'Errors') return { kind: 'errors' };
+  if (metricName === 'Duration') return { kind: 'duration' };
+  return undefined;
+}
+
+/** A statistic computed over the minutes (of one or two versions) that fall in one period. */
+type Statistic = (minutes: readonly VersionMinute[]) => number;
+
+const sum = (minutes: readonly VersionMinute[], pick: (minute: VersionMinute) => number) => minutes.reduce((total, minute) => total + pick(minute), 0);
+const requestsOf = (minutes: readonly VersionMinute[]) => sum(minutes, (minute) => minute.requests);
+const binsOf = (minutes: readonly VersionMinute[]) => mergeBins(minutes.flatMap((minute) => minute.latency?.bins ?? []));
+
+const PERCENTILE = /^p(\d{1,2}(?:\.\d+)?)$/;
+const RANGE_STAT = /^(TC|PR)\(([^:()]*):([^:()]*)\)$/;
+
+/** Parses a statistic for a quantity; unsupported combinations are a caller bug and throw. */
+function parseStatistic(stat: string, quantity: Quantity, queryId: string): Statistic {
+  const unsupported = () => new Error(`query ${queryId}: statistic "${stat}" is not supported for ${describe(quantity)} by the simulator`);
+
+  if (quantity.kind === 'invocations' || quantity.kind === 'errors') {
+    if (stat !== 'Sum') throw unsupported();
+    return quantity.kind === 'invocations' ? requestsOf : (minutes) => sum(minutes, (minute) => minute.errors);
+  }
+
+  if (quantity.kind === 'tokens') {
+    const tokens = (minutes: readonly VersionMinute[]) => sum(minutes, (minute) => minute.tokens[quantity.type]);
+    // EMF publishes one value per request, so SampleCount is the request count.
+    if (stat === 'Sum') return tokens;
+    if (stat === 'SampleCount') return requestsOf;
+    if (stat === 'Average') return (minutes) => tokens(minutes) / requestsOf(minutes);
+    throw unsupported();
+  }
+
+  // Duration: every statistic is read from the latency histogram (an approximation inside bins).
+  if (stat === 'SampleCount') return requestsOf;
+  if (stat === 'Average') return (minutes) => histogramMean(binsOf(minutes));
+  if (stat === 'Sum') return (minutes) => histogramMean(binsOf(minutes)) * requestsOf(minutes);
+  if (stat === 'Minimum') return (minutes) => percentileFromBins(binsOf(minutes), 0);
+  if (stat === 'Maximum') return (minutes) => percentileFromBins(binsOf(minutes), 100);
+  const percentile = PERCENTILE.exec(stat);
+  if (percentile) return (minutes) => percentileFromBins(binsOf(minutes), Number(percentile[1]));
+  const range = RANGE_STAT.exec(stat);
+  if (range) {
+    const [, kind, lowText, highText] = range;
+    if (lowText.includes('%') || highText.includes('%')) throw unsupported();
+    const low = lowText === '' ? -Infinity : Number(lowText);
+    const high = highText === '' ? Infinity : Number(highText);
+    if (Number.isNaN(low) || Number.isNaN(high) || low >= high) throw unsupported();
+    // Lower bound exclusive, upper inclusive (CloudWatch statistics definitions).
+    if (kind === 'TC') return (minutes) => countInRange(binsOf(minutes), low, high);
+    return (minutes) => (100 * countInRange(binsOf(minutes), low, high)) / requestsOf(minutes);
+  }
+  throw unsupported();
+}
+
+function describe(quantity: Quantity): string {
+  return quantity.kind === 'tokens' ? `${quantity.type} tokens` : quantity.kind;
+}
+
+/** Bins of several minutes (same edges) merged into one ascending histogram. */
+function mergeBins(bins: readonly LatencyBin[]): LatencyBin[] {
+  const byLow = new Map<number, LatencyBin>();
+  for (const bin of bins) {
+    const existing = byLow.get(bin.lowMs);
+    byLow.set(bin.lowMs, existing ? { ...existing, count: existing.count + bin.count } : bin);
+  }
+  return [...byLow.values()].sort((a, b) => a.lowMs - b.lowMs);
+}
+
+/** Mean latency, taking each bin at its midpoint (the open top bin at its lower edge). */
+function histogramMean(bins: readonly LatencyBin[]): number {
+  let total = 0;
+  let count = 0;
+  for (const bin of bins) {
+    const middle = Number.isFinite(bin.highMs) ? (bin.lowMs + bin.highMs) / 2 : bin.lowMs;
+    total += middle * bin.count;
+    count += bin.count;
+  }
+  return total / count;
+}
