@@ -1,44 +1,8 @@
 import { countInRange, percentileFromBins, type LatencyBin, type SimulatedSeries, type VersionMinute } from './generate';
 import type { TokenType } from './scenario';
+import type { MetricQuery, MetricSeriesResult, MetricSource, TimeWindow } from '../evaluation/ports';
 
-/**
- * The metric-source port and its simulated adapter. The port mirrors CloudWatch `GetMetricData`
- * with `MetricStat` queries, reduced to what the evaluator needs.
- */
-
-/** One `MetricStat` query: a metric, its full dimension set, a statistic and a period. */
-export interface MetricQuery {
-  /** Echoed in the result, like GetMetricData's `Id`. */
-  readonly id: string;
-  readonly namespace: string;
-  readonly metricName: string;
-  /** The complete dimension set: as in CloudWatch, a series matches only on an exact set. */
-  readonly dimensions: Readonly<Record<string, string>>;
-  /** Sum, SampleCount, Average, Minimum, Maximum, pNN, TC(a:b), PR(a:b)… */
-  readonly stat: string;
-  /** Seconds, a multiple of 60. */
-  readonly period: number;
-}
-
-/** One query's answer. Periods without data are absent (CloudWatch returns no datapoint). */
-export interface MetricSeriesResult {
-  readonly id: string;
-  /** Period starts, epoch seconds, ascending (CloudWatch's default is descending: adapters sort). */
-  readonly timestamps: readonly number[];
-  readonly values: readonly number[];
-}
-
-export interface TimeRange {
-  /** Inclusive. */
-  readonly start: Date;
-  /** Exclusive. */
-  readonly end: Date;
-}
-
-/** The port the evaluation steps read metrics through (AWS adapter: GetMetricData, batched and paginated). */
-export interface MetricSource {
-  getMetricData(queries: readonly MetricQuery[], range: TimeRange): Promise<MetricSeriesResult[]>;
-}
+/** The simulated adapter of the `MetricSource` port (`lib/evaluation/ports`): CloudWatch `GetMetricData` answered from a generated series. */
 
 const LAMBDA_NAMESPACE = 'AWS/Lambda';
 const TOKEN_METRICS: Readonly<Record<string, TokenType>> = {
@@ -72,7 +36,7 @@ export class SimulatedMetricSource implements MetricSource {
     private readonly now: () => Date,
   ) {}
 
-  async getMetricData(queries: readonly MetricQuery[], range: TimeRange): Promise<MetricSeriesResult[]> {
+  async getMetricData(queries: readonly MetricQuery[], range: TimeWindow): Promise<MetricSeriesResult[]> {
     return queries.map((query) => this.answer(query, range));
   }
 
@@ -81,7 +45,7 @@ export class SimulatedMetricSource implements MetricSource {
     return this.series.startEpochSeconds + (minute + 1 + this.series.metricLagMinutes) * 60;
   }
 
-  private answer(query: MetricQuery, range: TimeRange): MetricSeriesResult {
+  private answer(query: MetricQuery, range: TimeWindow): MetricSeriesResult {
     if (!Number.isInteger(query.period) || query.period <= 0 || query.period % 60 !== 0) {
       throw new Error(`query ${query.id}: period ${query.period} is not supported; use a multiple of 60 seconds`);
     }

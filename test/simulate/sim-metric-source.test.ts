@@ -2,10 +2,10 @@ import {
   SimulatedMetricSource,
   generateSeries,
   parseScenario,
-  type MetricQuery,
   type ScenarioInput,
   type SimulatedSeries,
 } from '../../lib/simulate';
+import type { MetricQuery } from '../../lib/evaluation';
 
 const scenarioInput: ScenarioInput = {
   name: 'source',
