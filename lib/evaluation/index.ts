@@ -5,3 +5,4 @@ export * from './queries';
 export * from './observations';
 export * from './steps';
 export * from './hook';
+export * from './verdict-metric';
