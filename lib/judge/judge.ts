@@ -1,6 +1,12 @@
 import type { MetricDefinition, Policy } from '../policy';
-import type { Observations } from './observations';
+import type { MetricObservations, Observations } from './observations';
 import { judgeThreshold } from './threshold';
+import { judgeSequential } from './sequential-method';
+import { judgeMannWhitney } from './mann-whitney-method';
+import { judgeAlarmGate } from './alarm-gate';
+import { judgeCost } from './cost';
+import type { MethodContext } from './method-context';
+import { validateObservations } from './validate';
 import type { Decision, MetricResult, Verdict } from './verdict';
 
 export interface JudgeOptions {
@@ -8,18 +14,33 @@ export interface JudgeOptions {
   readonly deadlineReached?: boolean;
 }
 
-function judgeMetric(metric: MetricDefinition, observations: Observations): MetricResult {
-  const observed = observations[metric.name];
-  if (!observed || observed.kind !== metric.kind) {
-    throw new Error(
-      `observations for metric "${metric.name}" are missing or not of kind "${metric.kind}"; ` +
-        `provide { kind: "${metric.kind}", baseline: [...], canary: [...] } under "${metric.name}"`,
-    );
+const METHODS_WITH_ALPHA = new Set(['sequential', 'mann-whitney', 'cost']);
+
+/**
+ * Each metric's α: its own when set, else an equal (Bonferroni) share of the policy's α over the
+ * metrics whose method uses one, so that Σ α over the run stays ≤ the policy's α (when no metric
+ * overrides it).
+ */
+export function alphaOf(policy: Policy): Map<string, number> {
+  const testing = policy.metrics.filter((metric) => METHODS_WITH_ALPHA.has(metric.method.type));
+  const share = policy.alpha / Math.max(1, testing.length);
+  return new Map(testing.map((metric) => [metric.name, ('alpha' in metric.method && metric.method.alpha) || share]));
+}
+
+function judgeMetric(metric: MetricDefinition, observed: MetricObservations, context: MethodContext): MetricResult {
+  const method = metric.method;
+  // validateObservations has checked that each metric has observations of its kind.
+  if (metric.kind === 'alarm' && observed.kind === 'alarm' && method.type === 'alarm-gate') return judgeAlarmGate(metric, method, observed);
+  if (metric.kind === 'cost' && observed.kind === 'tokens' && method.type === 'cost') return judgeCost(metric, method, observed, context);
+  if (metric.kind === 'count' && observed.kind === 'count') {
+    if (method.type === 'sequential') return judgeSequential(metric, method, observed, context);
+    if (method.type === 'threshold') return judgeThreshold(metric, method, observed);
   }
-  switch (metric.method.type) {
-    case 'threshold':
-      return judgeThreshold(metric, metric.method, observed);
+  if (metric.kind === 'gauge' && observed.kind === 'gauge') {
+    if (method.type === 'mann-whitney') return judgeMannWhitney(metric, method, observed, context);
+    if (method.type === 'threshold') return judgeThreshold(metric, method, observed);
   }
+  throw new Error(`metric "${metric.name}": method "${method.type}" cannot judge ${metric.kind} metrics with ${observed.kind} observations`);
 }
 
 /** Applies the deadline rules to a metric that has not decided by itself. */
@@ -35,16 +56,26 @@ function atDeadline(result: MetricResult, policy: Policy): MetricResult {
 
 /**
  * The decision engine: observations + policy → verdict. Pure: no clock, no I/O.
+ * Observations are validated first (`ObservationError` names each problem).
  * A critical metric that fails fails the run at once; the run passes when every metric passes,
- * or at the deadline when nothing critical failed.
+ * or at the deadline when nothing critical failed (after `onTimeout`/`onNoData`).
  */
 export function judge(policy: Policy, observations: Observations, options: JudgeOptions = {}): Verdict {
-  let results = policy.metrics.map((metric) => judgeMetric(metric, observations));
-  if (options.deadlineReached) results = results.map((result) => atDeadline(result, policy));
+  validateObservations(policy, observations);
+  const deadlineReached = options.deadlineReached ?? false;
+  const alphas = alphaOf(policy);
+  let results = policy.metrics.map((metric) =>
+    judgeMetric(metric, observations[metric.name], { alpha: alphas.get(metric.name) ?? policy.alpha, deadlineReached }),
+  );
+  if (deadlineReached) results = results.map((result) => atDeadline(result, policy));
+  const falseAlarmBound = Math.min(
+    1,
+    policy.metrics.reduce((sum, metric) => sum + (metric.critical ? (alphas.get(metric.name) ?? 0) : 0), 0),
+  );
 
   const failed = results.filter((result) => result.critical && result.decision === 'fail');
   if (failed.length > 0) {
-    return { decision: 'fail', final: true, reason: failed.map((result) => result.reason).join('; '), metrics: results };
+    return { decision: 'fail', final: true, reason: failed.map((result) => result.reason).join('; '), falseAlarmBound, metrics: results };
   }
   const allPassed = results.every((result) => result.decision === 'pass' || (!result.critical && result.decision === 'fail'));
   const decision: Decision = allPassed ? 'pass' : 'continue';
@@ -54,5 +85,5 @@ export function judge(policy: Policy, observations: Observations, options: Judge
       : decision === 'pass'
         ? `all ${results.length} metric(s) passed`
         : `waiting for evidence: ${results.filter((r) => r.decision === 'continue' || r.decision === 'nodata').map((r) => r.metric).join(', ')}`;
-  return { decision, final: decision !== 'continue', reason, metrics: results };
+  return { decision, final: decision !== 'continue', reason, falseAlarmBound, metrics: results };
 }

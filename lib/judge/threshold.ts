@@ -1,9 +1,11 @@
-import type { MetricDefinition } from '../policy';
 import type { CountPeriod, GaugePeriod, MetricObservations } from './observations';
 import type { ArmSummary, MetricResult } from './verdict';
 import { formatNumber } from './format';
+import type { MethodOf, MetricOfKind } from './method-context';
 
-type ThresholdSpec = Extract<MetricDefinition['method'], { type: 'threshold' }>;
+type ThresholdSpec = MethodOf<'threshold'>;
+type ThresholdObservations = Extract<MetricObservations, { kind: 'count' | 'gauge' }>;
+type ThresholdMetric = MetricOfKind<'count'> | MetricOfKind<'gauge'>;
 
 interface Point {
   readonly t: number;
@@ -11,7 +13,7 @@ interface Point {
 }
 
 /** Per-period values of an arm: the rate for count metrics (periods below the traffic floor dropped). */
-function pointsOf(observations: MetricObservations, arm: 'baseline' | 'canary', minTotal: number): Point[] {
+function pointsOf(observations: ThresholdObservations, arm: 'baseline' | 'canary', minTotal: number): Point[] {
   if (observations.kind === 'gauge') {
     return (observations[arm] as readonly GaugePeriod[]).map(({ t, value }) => ({ t, value }));
   }
@@ -20,7 +22,7 @@ function pointsOf(observations: MetricObservations, arm: 'baseline' | 'canary', 
     .map(({ t, count, total }) => ({ t, value: count / total }));
 }
 
-function summarise(observations: MetricObservations, arm: 'baseline' | 'canary'): ArmSummary {
+function summarise(observations: ThresholdObservations, arm: 'baseline' | 'canary'): ArmSummary {
   if (observations.kind === 'count') {
     const periods = observations[arm];
     return {
@@ -55,7 +57,7 @@ function breach(spec: ThresholdSpec, canary: number, baseline: number | undefine
  * within a ratio of the baseline's value in the same period. Fails when the failure limit is reached;
  * otherwise `continue` (a threshold never proves the absence of harm; the deadline decides).
  */
-export function judgeThreshold(metric: MetricDefinition, spec: ThresholdSpec, observations: MetricObservations): MetricResult {
+export function judgeThreshold(metric: ThresholdMetric, spec: ThresholdSpec, observations: ThresholdObservations): MetricResult {
   const canaryPoints = pointsOf(observations, 'canary', spec.minTotalPerPeriod);
   const baselineByTime = new Map(pointsOf(observations, 'baseline', spec.minTotalPerPeriod).map((p) => [p.t, p.value]));
   const common = {

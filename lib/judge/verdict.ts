@@ -4,7 +4,7 @@ export type MetricDecision = 'pass' | 'fail' | 'continue' | 'nodata';
 /** The whole evaluation's decision. `continue` means "look again next period". */
 export type Decision = 'pass' | 'fail' | 'continue';
 
-/** What an arm contributed: counts for count metrics, samples for gauges. */
+/** What an arm contributed: counts for count metrics, samples for gauges, requests for cost. */
 export interface ArmSummary {
   readonly periods: number;
   /** Count metrics: events and requests over the window. */
@@ -12,21 +12,30 @@ export interface ArmSummary {
   readonly total?: number;
   /** Gauges: the median of the per-period values. */
   readonly median?: number;
+  /** Cost metrics: requests, and USD per request over the window. */
+  readonly requests?: number;
+  readonly costPerRequest?: number;
 }
 
+/**
+ * One metric's judgement. JSON-safe: every number is finite; an interval end that is unbounded
+ * (beyond what the method can resolve, e.g. a rate ratio past ×100) is `null`.
+ */
 export interface MetricResult {
   readonly metric: string;
   readonly method: string;
   readonly decision: MetricDecision;
   readonly critical: boolean;
+  /** Level of this metric's test (its Bonferroni share of the policy's α unless set). */
+  readonly alpha?: number;
   readonly baseline: ArmSummary;
   readonly canary: ArmSummary;
-  /** Effect estimate: rate ratio (count metrics) or canary/baseline ratio (gauges). */
+  /** Effect estimate as a canary/baseline ratio: rate ratio (counts), level ratio (gauges), cost-per-request ratio (cost). */
   readonly effect?: number;
-  /** Interval for the effect, when the method gives one. */
-  readonly interval?: readonly [number, number];
-  /** Evidence of harm: e-value (sequential methods) or p-value (fixed-horizon tests). */
-  readonly evidence?: { readonly eValue?: number; readonly pValue?: number };
+  /** Interval for the effect; `null` ends are unbounded. */
+  readonly interval?: readonly [number | null, number | null];
+  /** Evidence: e-values (sequential; `eValue` against "no harm", `eValuePass` against "harm ≥ tolerance") or a p-value (Mann–Whitney). */
+  readonly evidence?: { readonly eValue?: number; readonly eValuePass?: number; readonly pValue?: number };
   /** One line a person understands. */
   readonly reason: string;
 }
@@ -36,5 +45,7 @@ export interface Verdict {
   /** True when this verdict ends the evaluation (pass/fail, or the deadline was reached). */
   readonly final: boolean;
   readonly reason: string;
+  /** Upper bound on the chance this evaluation fails a good release: Σ α of its critical tests. */
+  readonly falseAlarmBound?: number;
   readonly metrics: readonly MetricResult[];
 }

@@ -48,6 +48,67 @@ export const thresholdMethodSchema = z
     message: 'a threshold needs `max`, `maxRatioToBaseline` or both',
   });
 
+/** Significance level of one metric's test; without it the metric gets its Bonferroni share of the policy's `alpha`. */
+const alphaSchema = z.number().gt(0).lt(1).optional();
+
+/**
+ * Sequential count test (default for count metrics): an anytime-valid test of the rate ratio
+ * ρ = canary rate / baseline rate, checked every period without inflating false alarms.
+ * `fail` when harm (ρ > 1 in the harmful direction) is shown at level α; `pass` when ρ ≥ `tolerance`
+ * is ruled out at level α. Counts must be events (errors, slow requests), not sums of values.
+ */
+export const sequentialMethodSchema = z.strictObject({
+  type: z.literal('sequential'),
+  /** @default - the metric's Bonferroni share of the policy's `alpha` */
+  alpha: alphaSchema,
+  /** Rate ratio below which a change is acceptable; `pass` needs ρ ≥ tolerance ruled out. @default 1.5 */
+  tolerance: z.number().gt(1).default(1.5),
+});
+
+/**
+ * Mann–Whitney U / Hodges–Lehmann on per-period values of a gauge (fixed horizon, Kayenta-like).
+ * The test runs once, on the first `minSamples` periods of each arm (or at the deadline on what there
+ * is), so looking every period does not inflate false alarms. Not for sparse counts: use `sequential`.
+ */
+export const mannWhitneyMethodSchema = z.strictObject({
+  type: z.literal('mann-whitney'),
+  /** @default - the metric's Bonferroni share of the policy's `alpha` */
+  alpha: alphaSchema,
+  /** Acceptable worsening relative to the baseline median (0.1 = 10 % worse is fine). @default 0.1 */
+  tolerance: z.number().nonnegative().default(0.1),
+  /** Periods per arm before the test runs (and the fixed horizon). @default 10 */
+  minSamples: z.number().int().min(3).default(10),
+});
+
+/** Alarm gate: the named CloudWatch alarms must not be in ALARM. Fails on any ALARM; never passes early. */
+export const alarmGateMethodSchema = z.strictObject({
+  type: z.literal('alarm-gate'),
+  /** Treat INSUFFICIENT_DATA like ALARM. @default false */
+  failOnInsufficientData: z.boolean().default(false),
+});
+
+/**
+ * Cost per request: token spend priced by the offline price table, canary vs baseline, by an
+ * asymptotic (CLT) confidence sequence on the per-period log ratio of cost per request.
+ */
+export const costMethodSchema = z.strictObject({
+  type: z.literal('cost'),
+  /** @default - the metric's Bonferroni share of the policy's `alpha` */
+  alpha: alphaSchema,
+  /** Acceptable relative increase of cost per request (0.1 = +10 %). @default 0.1 */
+  tolerance: z.number().positive().default(0.1),
+  /** Paired periods before a decision (the CLT needs a few). @default 5 */
+  minPeriods: z.number().int().min(2).default(5),
+  /** Periods where either arm served fewer requests are skipped. @default 10 */
+  minRequestsPerPeriod: z.number().nonnegative().default(10),
+});
+
 /** The methods a metric may be judged by. Each method is a member of this union. */
-export const methodSchema = z.discriminatedUnion('type', [thresholdMethodSchema]);
+export const methodSchema = z.discriminatedUnion('type', [
+  thresholdMethodSchema,
+  sequentialMethodSchema,
+  mannWhitneyMethodSchema,
+  alarmGateMethodSchema,
+  costMethodSchema,
+]);
 export type MethodSpec = z.infer<typeof methodSchema>;

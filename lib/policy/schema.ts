@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationSchema } from './duration';
 import { methodSchema, metricStatSchema, versioningSchema, type MethodSpec } from './metric';
 import { PRESETS, PRESET_NAMES } from './presets';
+import { PRICED_MODEL_IDS } from '../judge/prices';
 
 const directionSchema = z.enum(['increase', 'decrease']);
 const metricNameSchema = z
@@ -14,7 +15,7 @@ const commonMetricFields = {
   name: metricNameSchema.optional(),
   /** A critical metric that fails fails the whole evaluation. @default true */
   critical: z.boolean().default(true),
-  /** How the metric is judged. @default threshold at 2x the baseline */
+  /** How the metric is judged. @default count: sequential; gauge: threshold at 2x the baseline; alarm: alarm-gate; cost: cost */
   method: methodSchema.optional(),
 };
 
@@ -44,7 +45,47 @@ const gaugeMetricSchema = z.strictObject({
   direction: directionSchema.default('increase'),
 });
 
-const DEFAULT_METHOD: MethodSpec = {
+const alarmMetricSchema = z.strictObject({
+  ...commonMetricFields,
+  kind: z.literal('alarm'),
+  /** CloudWatch alarms that must not be in ALARM during the evaluation. */
+  alarmNames: z.array(z.string().min(1)).min(1),
+});
+
+const costMetricSchema = z.strictObject({
+  ...commonMetricFields,
+  kind: z.literal('cost'),
+  /** Model id in the offline price table (`lib/judge/prices.ts`). */
+  model: z.enum(PRICED_MODEL_IDS),
+  /** Requests per period (the denominator of cost per request). */
+  requests: metricStatSchema,
+  /** Tokens per period by type; absent types count as zero. */
+  tokens: z.strictObject({
+    input: metricStatSchema,
+    output: metricStatSchema,
+    cacheRead: metricStatSchema.optional(),
+    cacheWrite: metricStatSchema.optional(),
+  }),
+  versioning: versioningSchema,
+  /** Which way is harm. @default increase */
+  direction: directionSchema.default('increase'),
+});
+
+/** Methods each metric kind may use (Mann–Whitney on counts is refused: its estimate is 0 for sparse errors). */
+const METHODS_BY_KIND: Record<string, readonly MethodSpec['type'][]> = {
+  count: ['sequential', 'threshold'],
+  gauge: ['mann-whitney', 'threshold'],
+  alarm: ['alarm-gate'],
+  cost: ['cost'],
+};
+
+const DEFAULT_METHOD_BY_KIND: Record<string, MethodSpec> = {
+  count: { type: 'sequential', tolerance: 1.5 },
+  alarm: { type: 'alarm-gate', failOnInsufficientData: false },
+  cost: { type: 'cost', tolerance: 0.1, minPeriods: 5, minRequestsPerPeriod: 10 },
+};
+
+const DEFAULT_GAUGE_METHOD: MethodSpec = {
   type: 'threshold',
   maxRatioToBaseline: 2,
   failureLimit: 1,
@@ -53,7 +94,7 @@ const DEFAULT_METHOD: MethodSpec = {
   minPeriods: 1,
 };
 
-const customMetricSchema = z.discriminatedUnion('kind', [countMetricSchema, gaugeMetricSchema]);
+const customMetricSchema = z.discriminatedUnion('kind', [countMetricSchema, gaugeMetricSchema, alarmMetricSchema, costMetricSchema]);
 
 /** A metric as written: a preset, or a custom `count` or `gauge` metric. Used for JSON Schema export. */
 export const metricInputSchema = z.union([presetMetricSchema, customMetricSchema]);
@@ -62,11 +103,21 @@ type PresetMetric = z.output<typeof presetMetricSchema>;
 type CustomMetric = z.output<typeof customMetricSchema>;
 
 function normaliseMetric(metric: PresetMetric | CustomMetric) {
-  const source = 'preset' in metric ? PRESETS[metric.preset]() : metric;
-  const base = {
+  const common = {
     name: metric.name ?? ('preset' in metric ? metric.preset : ''),
     critical: metric.critical,
-    method: metric.method ?? DEFAULT_METHOD,
+  };
+  if (!('preset' in metric) && metric.kind === 'alarm') {
+    return { ...common, method: metric.method ?? DEFAULT_METHOD_BY_KIND.alarm, kind: 'alarm' as const, alarmNames: metric.alarmNames };
+  }
+  if (!('preset' in metric) && metric.kind === 'cost') {
+    const { model, requests, tokens, versioning, direction } = metric;
+    return { ...common, method: metric.method ?? DEFAULT_METHOD_BY_KIND.cost, direction, versioning, kind: 'cost' as const, model, requests, tokens };
+  }
+  const source = 'preset' in metric ? PRESETS[metric.preset]() : metric;
+  const base = {
+    ...common,
+    method: metric.method ?? DEFAULT_METHOD_BY_KIND[source.kind] ?? DEFAULT_GAUGE_METHOD,
     direction: source.direction,
     versioning: source.versioning,
   };
@@ -107,6 +158,11 @@ const smokeTestSchema = z.strictObject({
 
 export const policySchema = z
   .strictObject({
+    /**
+     * False-alarm budget of the whole evaluation: split equally (Bonferroni) over the metrics whose
+     * method uses an α and that do not set their own. @default 0.01
+     */
+    alpha: z.number().gt(0).lt(1).default(0.01),
     /** The metrics to compare, canary (new version) against baseline (current version). */
     metrics: z.array(metricSchema).default([]),
     /** Invocations of the new version before it receives traffic. */
@@ -145,6 +201,14 @@ export const policySchema = z
         });
       }
       seen.set(metric.name, index);
+      const allowed = METHODS_BY_KIND[metric.kind];
+      if (!allowed.includes(metric.method.type)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metrics', index, 'method', 'type'],
+          message: `method "${metric.method.type}" cannot judge a ${metric.kind} metric; use ${allowed.map((type) => `"${type}"`).join(' or ')}`,
+        });
+      }
     });
   });
 

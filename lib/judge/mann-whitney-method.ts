@@ -1,0 +1,77 @@
+import type { GaugePeriod } from './observations';
+import type { MethodContext, MethodOf, MetricOfKind } from './method-context';
+import { mannWhitney } from './mann-whitney';
+import type { MetricResult } from './verdict';
+import { formatNumber, formatPercent } from './format';
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * Mann–Whitney on a gauge, fixed horizon: the test runs on the first `minSamples` periods of each arm
+ * (later periods are ignored, so repeated looks give the same answer and α holds), or at the deadline
+ * on whatever there is. `fail` when "canary worse than baseline by more than tolerance × the baseline
+ * median" is shown at α; `pass` when that much harm is ruled out at α; otherwise `continue`.
+ */
+export function judgeMannWhitney(
+  metric: MetricOfKind<'gauge'>,
+  method: MethodOf<'mann-whitney'>,
+  observed: { readonly baseline: readonly GaugePeriod[]; readonly canary: readonly GaugePeriod[] },
+  context: MethodContext,
+): MetricResult {
+  const horizon = method.minSamples;
+  const baselineValues = observed.baseline.slice(0, horizon).map((period) => period.value);
+  const canaryValues = observed.canary.slice(0, horizon).map((period) => period.value);
+  const common = {
+    metric: metric.name,
+    method: 'mann-whitney',
+    critical: metric.critical,
+    alpha: context.alpha,
+    baseline: { periods: baselineValues.length, ...(baselineValues.length > 0 && { median: median(baselineValues) }) },
+    canary: { periods: canaryValues.length, ...(canaryValues.length > 0 && { median: median(canaryValues) }) },
+  };
+  if (baselineValues.length === 0 || canaryValues.length === 0) {
+    return { ...common, decision: 'nodata', reason: `${metric.name}: no ${canaryValues.length === 0 ? 'canary' : 'baseline'} samples yet` };
+  }
+  const atHorizon = baselineValues.length >= horizon && canaryValues.length >= horizon;
+  if (!atHorizon && !context.deadlineReached) {
+    return {
+      ...common,
+      decision: 'continue',
+      reason: `${metric.name}: ${canaryValues.length}/${horizon} canary and ${baselineValues.length}/${horizon} baseline samples; the test runs at ${horizon}`,
+    };
+  }
+
+  // Orient so that "greater" is harm; the allowed worsening is relative to the baseline level.
+  const sign = metric.direction === 'increase' ? 1 : -1;
+  const baselineLevel = Math.abs(common.baseline.median!);
+  const allowed = method.tolerance * baselineLevel;
+  const control = baselineValues.map((value) => sign * value);
+  const shifted = canaryValues.map((value) => sign * value - allowed);
+  const harm = mannWhitney(control, shifted, { alternative: 'greater', confidenceLevel: 1 - context.alpha });
+  const noHarm = mannWhitney(control, shifted, { alternative: 'less', confidenceLevel: 1 - context.alpha });
+  const shift = mannWhitney(baselineValues, canaryValues, { alternative: 'two.sided', confidenceLevel: 1 - context.alpha });
+
+  const decision = harm.pValue <= context.alpha ? 'fail' : noHarm.pValue <= context.alpha ? 'pass' : 'continue';
+  const relative = (value: number) => (baselineLevel > 0 ? 1 + value / baselineLevel : undefined);
+  const effect = relative(shift.estimate);
+  const interval = baselineLevel > 0 ? ([relative(shift.confidenceInterval[0])!, relative(shift.confidenceInterval[1])!] as const) : undefined;
+  const shown = `shift ${formatNumber(shift.estimate)} [${formatNumber(shift.confidenceInterval[0])}, ${formatNumber(shift.confidenceInterval[1])}]`;
+  const level = `${formatNumber(common.canary.median!)} canary vs ${formatNumber(common.baseline.median!)} baseline median`;
+  const why =
+    decision === 'fail'
+      ? `worse by more than ${formatPercent(method.tolerance)} (p = ${formatNumber(harm.pValue)} ≤ α)`
+      : decision === 'pass'
+        ? `${formatPercent(method.tolerance)} worse ruled out (p = ${formatNumber(noHarm.pValue)} ≤ α)`
+        : `inconclusive at ${atHorizon ? 'the fixed horizon' : 'the deadline'} (p = ${formatNumber(harm.pValue)})`;
+  return {
+    ...common,
+    decision,
+    ...(effect !== undefined && { effect, interval }),
+    evidence: { pValue: harm.pValue },
+    reason: `${metric.name} ${shown} — ${level}, ${canaryValues.length} vs ${baselineValues.length} samples; ${why}`,
+  };
+}

@@ -1,0 +1,105 @@
+import type { Policy } from '../policy';
+import { OBSERVATION_KIND_OF_METRIC, type Observations } from './observations';
+
+/** Thrown for observations that cannot be judged; `issues` names metric, arm and index of each problem. */
+export class ObservationError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`observations are invalid:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ObservationError';
+  }
+}
+
+const MAX_ISSUES = 20;
+const ALARM_STATES = new Set(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function describe(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (value === undefined) return 'missing';
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Checks one arm's periods: numbers finite, counts within range, `t` strictly increasing. */
+function checkArm(where: string, periods: unknown, fields: readonly string[], issues: string[]): void {
+  if (!Array.isArray(periods)) {
+    issues.push(`${where}: expected an array of periods, got ${describe(periods)}`);
+    return;
+  }
+  let previousT = -Infinity;
+  periods.forEach((period, index) => {
+    const at = `${where}[${index}]`;
+    if (!isObject(period)) {
+      issues.push(`${at}: expected an object, got ${describe(period)}`);
+      return;
+    }
+    for (const field of ['t', ...fields]) {
+      const value = period[field];
+      const optional = field === 'cacheRead' || field === 'cacheWrite';
+      if (value === undefined && optional) continue;
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        issues.push(`${at}.${field}: expected a finite number, got ${describe(value)}`);
+      } else if (field !== 't' && field !== 'value' && value < 0) {
+        issues.push(`${at}: ${field} ${value} is negative`);
+      }
+    }
+    if (typeof period.count === 'number' && typeof period.total === 'number' && period.count > period.total) {
+      issues.push(`${at}: count ${period.count} > total ${period.total}`);
+    }
+    if (typeof period.t === 'number' && Number.isFinite(period.t)) {
+      if (period.t === previousT) issues.push(`${at}: duplicate t ${period.t}`);
+      else if (period.t < previousT) issues.push(`${at}: t ${period.t} is before the previous period's t ${previousT}; sort periods by t`);
+      previousT = period.t;
+    }
+  });
+}
+
+const FIELDS = {
+  count: ['count', 'total'],
+  gauge: ['value'],
+  tokens: ['requests', 'input', 'output', 'cacheRead', 'cacheWrite'],
+} as const;
+
+/**
+ * Validates observations against a policy and returns them typed. Throws `ObservationError` naming
+ * each problem, e.g. `observations["errors"].canary[3]: count 12 > total 10`. Empty arms are valid
+ * (the metric decides `nodata`); metrics the policy does not name are ignored.
+ */
+export function validateObservations(policy: Policy, observations: unknown): Observations {
+  if (!isObject(observations)) throw new ObservationError([`observations: expected an object keyed by metric name, got ${describe(observations)}`]);
+  const issues: string[] = [];
+  for (const metric of policy.metrics) {
+    const where = `observations[${JSON.stringify(metric.name)}]`;
+    const expectedKind = OBSERVATION_KIND_OF_METRIC[metric.kind];
+    const observed = observations[metric.name];
+    if (!isObject(observed)) {
+      issues.push(`${where}: missing; provide { kind: "${expectedKind}", ${expectedKind === 'alarm' ? 'alarms: [...]' : 'baseline: [...], canary: [...]'} }`);
+      continue;
+    }
+    if (observed.kind !== expectedKind) {
+      issues.push(`${where}.kind: expected "${expectedKind}" for a ${metric.kind} metric, got ${describe(observed.kind)}`);
+      continue;
+    }
+    if (expectedKind === 'alarm') {
+      if (!Array.isArray(observed.alarms)) {
+        issues.push(`${where}.alarms: expected an array of { name, state }, got ${describe(observed.alarms)}`);
+        continue;
+      }
+      observed.alarms.forEach((alarm: unknown, index: number) => {
+        if (!isObject(alarm) || typeof alarm.name !== 'string' || !ALARM_STATES.has(alarm.state as string)) {
+          issues.push(`${where}.alarms[${index}]: expected { name, state: "OK" | "ALARM" | "INSUFFICIENT_DATA" }, got ${describe(alarm)}`);
+        }
+      });
+      continue;
+    }
+    for (const arm of ['baseline', 'canary'] as const) {
+      if (observed[arm] === undefined) issues.push(`${where}.${arm}: missing arm; use [] for an arm without data`);
+      else checkArm(`${where}.${arm}`, observed[arm], FIELDS[expectedKind], issues);
+    }
+  }
+  if (issues.length > 0) {
+    const shown = issues.slice(0, MAX_ISSUES);
+    if (issues.length > MAX_ISSUES) shown.push(`… and ${issues.length - MAX_ISSUES} more`);
+    throw new ObservationError(shown);
+  }
+  return observations as Observations;
+}
