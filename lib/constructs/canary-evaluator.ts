@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -101,6 +101,12 @@ export class CanaryEvaluator extends Construct {
     const policyAsset = new Asset(this, `${groupId}Policy`, { path: join(policyDir, 'policy.json') });
     const readPolicy = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [policyAsset.bucket.arnForObjects(policyAsset.s3ObjectKey)] });
     for (const reader of this.policyReaders) reader.grantPrincipal.addToPrincipalPolicy(readPolicy);
+    const gatedAlarms = policy.metrics.flatMap((metric) => (metric.kind === 'alarm' ? metric.alarmNames : []));
+    if (gatedAlarms.length > 0) {
+      const stack = Stack.of(this);
+      const alarmArns = gatedAlarms.map((name) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+      this.evaluateFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }));
+    }
 
     const hook = (event: LifecycleEvent) => {
       const fn = this.lambda(`${groupId}${event}Hook`, 'hook', {

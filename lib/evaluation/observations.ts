@@ -1,5 +1,5 @@
 import type { Policy } from '../policy';
-import type { Arm, CountPeriod, GaugePeriod, MetricObservations, Observations } from '../judge';
+import type { AlarmObservation, Arm, CountPeriod, GaugePeriod, MetricObservations, Observations, TokensPeriod } from '../judge';
 import type { MetricSeriesResult } from './ports';
 import type { QueryPlan } from './queries';
 
@@ -20,6 +20,21 @@ function countPeriods(counts: Map<number, number> | undefined, totals: Map<numbe
     .sort((a, b) => a.t - b.t);
 }
 
+function tokensPeriods(find: (role: string) => Map<number, number> | undefined): TokensPeriod[] {
+  // As for counts: a period exists only where requests were served; a missing token type is 0.
+  return [...(find('requests') ?? new Map<number, number>())]
+    .filter(([, requests]) => requests > 0)
+    .map(([t, requests]) => ({
+      t,
+      requests,
+      input: find('input')?.get(t) ?? 0,
+      output: find('output')?.get(t) ?? 0,
+      cacheRead: find('cacheRead')?.get(t) ?? 0,
+      cacheWrite: find('cacheWrite')?.get(t) ?? 0,
+    }))
+    .sort((a, b) => a.t - b.t);
+}
+
 function gaugePeriods(values: Map<number, number> | undefined): GaugePeriod[] {
   return [...(values ?? new Map<number, number>())].map(([t, value]) => ({ t, value })).sort((a, b) => a.t - b.t);
 }
@@ -33,6 +48,7 @@ export function toObservations(
   plan: QueryPlan,
   results: readonly MetricSeriesResult[],
   window: { readonly start: number; readonly end: number },
+  alarmStates: ReadonlyMap<string, readonly AlarmObservation[]> = new Map(),
 ): Observations {
   const byRole = new Map<string, Map<number, number>>();
   for (const series of results) {
@@ -43,18 +59,29 @@ export function toObservations(
 
   const observations: Record<string, MetricObservations> = {};
   for (const metric of policy.metrics) {
-    observations[metric.name] =
-      metric.kind === 'count'
-        ? {
-            kind: 'count',
-            canary: countPeriods(find(metric.name, 'canary', 'count'), find(metric.name, 'canary', 'total')),
-            baseline: countPeriods(find(metric.name, 'baseline', 'count'), find(metric.name, 'baseline', 'total')),
-          }
-        : {
-            kind: 'gauge',
-            canary: gaugePeriods(find(metric.name, 'canary', 'value')),
-            baseline: gaugePeriods(find(metric.name, 'baseline', 'value')),
-          };
+    const arm = (name: Arm) => (role: string) => find(metric.name, name, role);
+    switch (metric.kind) {
+      case 'count':
+        observations[metric.name] = {
+          kind: 'count',
+          canary: countPeriods(find(metric.name, 'canary', 'count'), find(metric.name, 'canary', 'total')),
+          baseline: countPeriods(find(metric.name, 'baseline', 'count'), find(metric.name, 'baseline', 'total')),
+        };
+        break;
+      case 'gauge':
+        observations[metric.name] = {
+          kind: 'gauge',
+          canary: gaugePeriods(find(metric.name, 'canary', 'value')),
+          baseline: gaugePeriods(find(metric.name, 'baseline', 'value')),
+        };
+        break;
+      case 'cost':
+        observations[metric.name] = { kind: 'tokens', canary: tokensPeriods(arm('canary')), baseline: tokensPeriods(arm('baseline')) };
+        break;
+      case 'alarm':
+        observations[metric.name] = { kind: 'alarm', alarms: metric.alarmNames.flatMap((name) => alarmStates.get(name) ?? []) };
+        break;
+    }
   }
   return observations;
 }

@@ -34,6 +34,11 @@ export interface MetricSource {
   getMetricData(queries: readonly MetricQuery[], window: TimeWindow): Promise<MetricSeriesResult[]>;
 }
 
+/** The current state of named CloudWatch alarms (`DescribeAlarms`), for alarm-gate metrics. */
+export interface AlarmStateSource {
+  getAlarmStates(alarmNames: readonly string[]): Promise<ReadonlyArray<{ readonly name: string; readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA' }>>;
+}
+
 /** What CodeDeploy knows of a deployment (`GetDeployment` + `GetApplicationRevision`). */
 export interface DeploymentInfo {
   readonly deploymentId: string;

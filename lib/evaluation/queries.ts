@@ -4,10 +4,12 @@ import type { LambdaTarget } from './appspec';
 import type { MetricQuery } from './ports';
 
 /** Which query feeds which part of which metric's observations. */
+export type QueryRoleName = 'count' | 'total' | 'value' | 'requests' | 'input' | 'output' | 'cacheRead' | 'cacheWrite';
+
 export interface QueryRole {
   readonly metric: string;
   readonly arm: Arm;
-  readonly role: 'count' | 'total' | 'value';
+  readonly role: QueryRoleName;
 }
 
 export interface QueryPlan {
@@ -30,13 +32,29 @@ export function versionDimensions(stat: MetricStat, versioning: Versioning, targ
   return { ...stat.dimensions, [versioning.dimension]: version };
 }
 
-function statsOf(metric: MetricDefinition): Array<['count' | 'total' | 'value', MetricStat]> {
-  return metric.kind === 'count'
-    ? [
+/** The statistics a metric needs per arm; alarm gates read alarm states, not metrics. */
+function statsOf(metric: MetricDefinition): Array<[QueryRoleName, MetricStat]> {
+  switch (metric.kind) {
+    case 'count':
+      return [
         ['count', metric.count],
         ['total', metric.total],
-      ]
-    : [['value', metric.value]];
+      ];
+    case 'gauge':
+      return [['value', metric.value]];
+    case 'cost': {
+      const { input, output, cacheRead, cacheWrite } = metric.tokens;
+      const tokens: Array<[QueryRoleName, MetricStat | undefined]> = [
+        ['input', input],
+        ['output', output],
+        ['cacheRead', cacheRead],
+        ['cacheWrite', cacheWrite],
+      ];
+      return [['requests', metric.requests], ...tokens.filter((entry): entry is [QueryRoleName, MetricStat] => entry[1] !== undefined)];
+    }
+    case 'alarm':
+      return [];
+  }
 }
 
 /**
@@ -48,6 +66,7 @@ export function buildQueries(policy: Policy, target: LambdaTarget, periodSeconds
   const roles = new Map<string, QueryRole>();
   const versions: Record<Arm, string> = { canary: target.targetVersion, baseline: target.currentVersion };
   policy.metrics.forEach((metric, index) => {
+    if (metric.kind === 'alarm') return;
     for (const arm of ['canary', 'baseline'] as const) {
       for (const [role, stat] of statsOf(metric)) {
         const id = `m${index}_${arm}_${role}`;

@@ -2,7 +2,7 @@ import { judge } from '../judge';
 import { parsePolicy, type Policy } from '../policy';
 import { buildQueries } from './queries';
 import { toObservations } from './observations';
-import type { MetricSource, PolicyStore } from './ports';
+import type { AlarmStateSource, MetricSource, PolicyStore } from './ports';
 import type { EvaluateRequest, EvaluationInput, EvaluationPlan, TickResult } from './state';
 
 /** Loads and validates the policy a hook evaluation runs under. */
@@ -30,6 +30,16 @@ export function planEvaluation(input: EvaluationInput, policy: Policy): Evaluati
   };
 }
 
+/** Current states of the alarms the policy's alarm gates name, by alarm name. */
+async function readAlarmStates(policy: Policy, source: AlarmStateSource | undefined, nowSeconds: number) {
+  const names = [...new Set(policy.metrics.flatMap((metric) => (metric.kind === 'alarm' ? metric.alarmNames : [])))];
+  const states = new Map<string, Array<{ name: string; state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; t: number }>>();
+  if (names.length === 0) return states;
+  if (!source) throw new Error(`the policy gates on alarms (${names.join(', ')}) but no alarm state source is configured`);
+  for (const { name, state } of await source.getAlarmStates(names)) states.set(name, [...(states.get(name) ?? []), { name, state, t: nowSeconds }]);
+  return states;
+}
+
 /**
  * One look at the metrics: re-reads the whole window up to the newest complete period
  * (`now − lag`), judges it, and says when the next look is worth taking.
@@ -39,6 +49,7 @@ export async function evaluateTick(
   policy: Policy,
   metrics: MetricSource,
   now: Date,
+  alarms?: AlarmStateSource,
 ): Promise<TickResult> {
   const { input, plan } = request;
   if (plan.windowEnd === plan.windowStart) {
@@ -56,7 +67,7 @@ export async function evaluateTick(
     window.end > window.start && queryPlan.queries.length > 0
       ? await metrics.getMetricData(queryPlan.queries, { start: new Date(window.start * 1000), end: new Date(window.end * 1000) })
       : [];
-  const observations = toObservations(policy, queryPlan, results, window);
+  const observations = toObservations(policy, queryPlan, results, window, await readAlarmStates(policy, alarms, nowSeconds));
   const verdict = judge(policy, observations, { deadlineReached });
 
   // Next look: when the next period has become visible (its end plus the metric lag).

@@ -1,5 +1,5 @@
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { MetricQuery, MetricSeriesResult, MetricSource, TimeWindow } from '../../evaluation/ports';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { AlarmStateSource, MetricQuery, MetricSeriesResult, MetricSource, TimeWindow } from '../../evaluation/ports';
 
 /** GetMetricData accepts at most 500 queries per call (CloudWatch API Reference, GetMetricData). */
 export const MAX_QUERIES_PER_CALL = 500;
@@ -54,5 +54,30 @@ export class CloudWatchMetricSource implements MetricSource {
       const sorted = [...series].sort(([a], [b]) => a - b);
       return { id, timestamps: sorted.map(([t]) => t), values: sorted.map(([, v]) => v) };
     });
+  }
+}
+
+/** `DescribeAlarms` for alarm gates: the current state of each named alarm (a missing alarm is reported as such). */
+export class CloudWatchAlarmStateSource implements AlarmStateSource {
+  constructor(private readonly client: CloudWatchClient) {}
+
+  async getAlarmStates(alarmNames: readonly string[]) {
+    const found: Array<{ name: string; state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA' }> = [];
+    // DescribeAlarms accepts at most 100 names per call (CloudWatch API Reference, DescribeAlarms).
+    for (let offset = 0; offset < alarmNames.length; offset += 100) {
+      let nextToken: string | undefined;
+      do {
+        const page = await this.client.send(
+          new DescribeAlarmsCommand({ AlarmNames: alarmNames.slice(offset, offset + 100), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: nextToken }),
+        );
+        for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+          if (alarm.AlarmName && alarm.StateValue) found.push({ name: alarm.AlarmName, state: alarm.StateValue });
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+    }
+    const missing = alarmNames.filter((name) => !found.some((alarm) => alarm.name === name));
+    if (missing.length > 0) throw new Error(`alarm(s) not found: ${missing.join(', ')}; check the alarm names in the policy`);
+    return found;
   }
 }

@@ -1,0 +1,208 @@
+import { judge, mannWhitney, TOKEN_PRICES_USD_PER_MILLION, type CountPeriod, type Observations, type TokensPeriod } from '../judge';
+import { costOf } from '../judge/cost';
+import { parsePolicy, type Policy } from '../policy';
+import type { SimulatedSeries } from '../simulate/generate';
+import type { Scenario } from '../simulate/scenario';
+import { BENCH_METRICS, type BenchMetric } from './observe';
+
+export type LookDecision = 'fail' | 'pass' | 'continue';
+
+/** One look at the canary window: what is visible after `minutes` complete minutes. */
+export interface Look {
+  readonly minutes: number;
+  /** Length of the canary window: the last look. */
+  readonly horizon: number;
+  readonly observations: Observations;
+}
+
+/** A judge under benchmark: created per run (it may keep state between looks), asked every minute. */
+export interface BenchJudge {
+  readonly name: string;
+  readonly description: string;
+  /** Whether it reads metrics every minute (costs GetMetricData every minute) or once at the horizon. */
+  readonly looksEveryMinute: boolean;
+  /** Whether the judge can see the scenario's regression at all (the oracle reads counts only). */
+  appliesTo(scenario: Scenario): boolean;
+  start(series: SimulatedSeries): (look: Look) => LookDecision;
+}
+
+/** The false-alarm budget of a whole evaluation, for every judge that has one. */
+export const BENCH_ALPHA = 0.01;
+const ALPHA_PER_METRIC = BENCH_ALPHA / BENCH_METRICS.length;
+
+/** Per-minute values a fixed-horizon or threshold judge compares: rates, or USD per request. */
+function perMinuteValues(observations: Observations, metric: BenchMetric, arm: 'baseline' | 'canary', modelId: string): number[] {
+  const observed = observations[metric];
+  if (observed.kind === 'count') return (observed[arm] as readonly CountPeriod[]).map((p) => p.count / p.total);
+  if (observed.kind === 'tokens') {
+    const prices = TOKEN_PRICES_USD_PER_MILLION[modelId];
+    return (observed[arm] as readonly TokensPeriod[]).map((p) => costOf(p, prices) / p.requests);
+  }
+  throw new Error(`bench metric ${metric} has unexpected kind ${observed.kind}`);
+}
+
+/** The price table's id for the scenario's model, so cost can be priced (the scenario's own id if priced). */
+function pricedModel(series: SimulatedSeries): string {
+  if (TOKEN_PRICES_USD_PER_MILLION[series.modelId]) return series.modelId;
+  return Object.keys(TOKEN_PRICES_USD_PER_MILLION)[0];
+}
+
+/** The baseline's normal level of each metric: what an operator setting a static alarm would know. */
+function normalLevels(series: SimulatedSeries, modelId: string): Record<BenchMetric, number> {
+  const rows = series.versions[series.roles.baseline];
+  const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
+  const prices = TOKEN_PRICES_USD_PER_MILLION[modelId];
+  return {
+    errors: median(rows.map((r) => r.truth.errorRate)),
+    'slow-requests': median(rows.map((r) => r.truth.slowProbability)),
+    cost: median(rows.map((r) => costOf({ t: 0, requests: 1, ...r.truth.tokensPerRequest }, prices))),
+  };
+}
+
+function policyFor(modelId: string, methods: Record<BenchMetric, object>): Policy {
+  const stat = { namespace: 'Bench', metricName: 'm' };
+  const versioning = { type: 'dimension', dimension: 'Version' };
+  return parsePolicy({
+    alpha: BENCH_ALPHA,
+    metrics: [
+      { name: 'errors', kind: 'count', count: stat, total: stat, versioning, method: methods.errors },
+      { name: 'slow-requests', kind: 'count', count: stat, total: stat, versioning, method: methods['slow-requests'] },
+      { name: 'cost', kind: 'cost', model: modelId, requests: stat, tokens: { input: stat, output: stat }, versioning, method: methods.cost },
+    ],
+  });
+}
+
+/**
+ * CodeDeploy-alarm style: a static bound on the canary's own per-minute value (`multiplier` × the
+ * normal level), 3 consecutive minutes over it fail the deployment. Blind to what the baseline does at
+ * the same time, so shared incidents and low traffic trip it unless the bound is set high.
+ */
+export function thresholdAlarm(multiplier = 2, label = 'threshold alarm'): BenchJudge {
+  return {
+    name: `${label} (×${multiplier})`,
+    description: `static bound at ${multiplier}× the normal error rate, slow-request rate and cost per request, 3 consecutive minutes`,
+    looksEveryMinute: true,
+    appliesTo: () => true,
+    start(series) {
+      const modelId = pricedModel(series);
+      const normal = normalLevels(series, modelId);
+      const threshold = (max: number) => ({ type: 'threshold', max, failureLimit: 3, failureCounting: 'consecutive' });
+      const policy = policyFor(modelId, {
+        errors: threshold(multiplier * normal.errors),
+        'slow-requests': threshold(multiplier * normal['slow-requests']),
+        cost: { type: 'cost' },
+      });
+      const countsOnly = { ...policy, metrics: policy.metrics.slice(0, 2) };
+      const costBound = multiplier * normal.cost;
+      return (look) => {
+        if (judge(countsOnly, look.observations).decision === 'fail') return 'fail';
+        const costs = perMinuteValues(look.observations, 'cost', 'canary', modelId);
+        if (costs.length >= 3 && costs.slice(-3).every((value) => value > costBound)) return 'fail';
+        return look.minutes >= look.horizon ? 'pass' : 'continue';
+      };
+    },
+  };
+}
+
+function kayentaFails(look: Look, modelId: string): boolean {
+  return BENCH_METRICS.some((metric) => {
+    const control = perMinuteValues(look.observations, metric, 'baseline', modelId);
+    const experiment = perMinuteValues(look.observations, metric, 'canary', modelId);
+    if (control.length < 3 || experiment.length < 3) return false;
+    return mannWhitney(control, experiment, { alternative: 'greater' }).pValue < ALPHA_PER_METRIC;
+  });
+}
+
+/** Kayenta-style: Mann–Whitney on per-minute values, canary greater than baseline, judged once at the end of the window. */
+export const kayentaFixedHorizon: BenchJudge = {
+  name: 'Mann–Whitney, fixed horizon',
+  description: 'Kayenta-style rank test of per-minute values, once at the end of the canary window',
+  looksEveryMinute: false,
+  appliesTo: () => true,
+  start(series) {
+    const modelId = pricedModel(series);
+    return (look) => (look.minutes < look.horizon ? 'continue' : kayentaFails(look, modelId) ? 'fail' : 'pass');
+  },
+};
+
+/** The same test re-run every minute, as Kayenta's standalone canary mode does: each look is another chance of a false alarm. */
+export const kayentaEveryMinute: BenchJudge = {
+  name: 'Mann–Whitney, every minute',
+  description: 'the same rank test re-run every minute (no correction for repeated looks)',
+  looksEveryMinute: true,
+  appliesTo: () => true,
+  start(series) {
+    const modelId = pricedModel(series);
+    return (look) => (kayentaFails(look, modelId) ? 'fail' : look.minutes >= look.horizon ? 'pass' : 'continue');
+  },
+};
+
+/** canary-evaluator's judge: the anytime-valid sequential rate test for counts and the cost confidence sequence. */
+export const sequentialJudge: BenchJudge = {
+  name: 'canary-evaluator (sequential)',
+  description: 'anytime-valid rate-ratio e-process (errors, slow requests) and cost confidence sequence, α split over 3 metrics',
+  looksEveryMinute: true,
+  appliesTo: () => true,
+  start(series) {
+    const modelId = pricedModel(series);
+    const policy = policyFor(modelId, {
+      errors: { type: 'sequential', tolerance: 1.5 },
+      'slow-requests': { type: 'sequential', tolerance: 1.5 },
+      cost: { type: 'cost', tolerance: 0.1 },
+    });
+    return (look) => {
+      const verdict = judge(policy, look.observations, { deadlineReached: look.minutes >= look.horizon });
+      return verdict.decision;
+    };
+  },
+};
+
+/**
+ * The physical limit: Wald's SPRT that knows the true rate ratio of each count metric (or, for a
+ * healthy release, the ×2 it would look for). No judge that does not know the effect can beat it by much.
+ */
+export const oracleSprt: BenchJudge = {
+  name: 'oracle SPRT',
+  description: 'Wald SPRT on the conditional binomial with the true rate ratio known (×2 when healthy); counts only',
+  looksEveryMinute: true,
+  appliesTo: (scenario) => scenario.regressions.every((regression) => regression.metric !== 'tokens'),
+  start(series) {
+    const canaryRows = series.versions[series.roles.canary];
+    const baselineRows = series.versions[series.roles.baseline];
+    const trueRatio = (pick: (row: (typeof canaryRows)[number]) => number) => {
+      const ratio = canaryRows.map((row, i) => pick(row) / Math.max(1e-12, pick(baselineRows[i])));
+      const mean = ratio.reduce((a, b) => a + b, 0) / ratio.length;
+      return mean > 1.05 ? mean : 2;
+    };
+    const ratios: Record<'errors' | 'slow-requests', number> = {
+      errors: trueRatio((row) => row.truth.errorRate),
+      'slow-requests': trueRatio((row) => row.truth.slowProbability),
+    };
+    const boundary = Math.log(1 / ALPHA_PER_METRIC);
+    return (look) => {
+      for (const metric of ['errors', 'slow-requests'] as const) {
+        const observed = look.observations[metric];
+        if (observed.kind !== 'count') continue;
+        const baselineByT = new Map(observed.baseline.map((p) => [p.t, p]));
+        let llr = 0;
+        for (const canary of observed.canary) {
+          const baseline = baselineByT.get(canary.t);
+          if (!baseline) continue;
+          const events = canary.count + baseline.count;
+          if (events === 0) continue;
+          const p0 = canary.total / (canary.total + baseline.total);
+          const p1 = (ratios[metric] * canary.total) / (ratios[metric] * canary.total + baseline.total);
+          llr += canary.count * Math.log(p1 / p0) + baseline.count * Math.log((1 - p1) / (1 - p0));
+        }
+        if (llr >= boundary) return 'fail';
+      }
+      return look.minutes >= look.horizon ? 'pass' : 'continue';
+    };
+  },
+};
+
+/** The judges of the benchmark; the threshold alarm appears twice: as usually configured (×2) and calibrated to our false-alarm rate. */
+export function benchJudges(calibratedMultiplier?: number): BenchJudge[] {
+  const calibrated = calibratedMultiplier === undefined ? [] : [thresholdAlarm(calibratedMultiplier, 'threshold alarm, calibrated')];
+  return [thresholdAlarm(), ...calibrated, kayentaFixedHorizon, kayentaEveryMinute, sequentialJudge, oracleSprt];
+}
