@@ -1,0 +1,7 @@
+/**
+ * canary-evaluator's public API: the policy, the judge, and the CDK construct.
+ * The pure parts (policy, judge) import nothing from AWS.
+ */
+export { parsePolicy, parsePolicyText, loadPolicyFile, PolicyError, type Policy, type PolicyInput, type MetricDefinition } from './policy';
+export { judge, mannWhitney, validateObservations, type Observations, type Verdict, type MetricResult, type JudgeOptions } from './judge';
+export { CanaryEvaluator, type CanaryEvaluatorProps } from './constructs';
