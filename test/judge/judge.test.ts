@@ -187,3 +187,18 @@ describe('cost method', () => {
     expect(() => parsePolicy({ metrics: [{ ...policy.metrics[0], model: 'nope' }] })).toThrow('metrics[0].model');
   });
 });
+
+describe('policy for the judge', () => {
+  test('count metrics default to sequential; new kinds normalise and re-parse to themselves', () => {
+    const policy = parsePolicy({
+      metrics: [
+        { preset: 'lambda-error-rate' },
+        { name: 'alarms', kind: 'alarm', alarmNames: ['X'] },
+        { name: 'cost', kind: 'cost', model: 'amazon.nova-pro-v1:0', requests: { namespace: 'A', metricName: 'R' }, tokens: { input: { namespace: 'A', metricName: 'I' }, output: { namespace: 'A', metricName: 'O' } }, versioning: { type: 'lambda-alias' } },
+      ],
+    });
+    expect(policy.alpha).toBe(0.01);
+    expect(policy.metrics.map((metric) => metric.method.type)).toEqual(['sequential', 'alarm-gate', 'cost']);
+    expect(parsePolicy(JSON.parse(JSON.stringify(policy)))).toEqual(policy);
+  });
+});
