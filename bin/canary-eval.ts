@@ -13,6 +13,10 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
     load: async () => (await import('../lib/cli/simulate-command')).simulateCommand,
     summary: 'simulate                     run simulated deployments through the real state machine',
   },
+  judge: {
+    load: async () => (await import('../lib/cli/judge-command')).judgeCommand,
+    summary: 'judge --policy F --observations F [--json]  judge recorded metrics',
+  },
   bench: {
     load: async () => (await import('../lib/cli/bench-command')).benchCommand,
     summary: 'bench [--seeds N] [--json]     detection benchmark: our judge against the anchors',

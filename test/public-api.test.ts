@@ -1,5 +1,5 @@
 import * as api from '../lib';
-import reference from '../../shared/reference/mann-whitney-r.json';
+import reference from './fixtures/reference/mann-whitney-r.json';
 
 describe('public API from the package root', () => {
   test('parsePolicy, judge and mannWhitney work together', () => {

@@ -43,13 +43,29 @@ function judgeMetric(metric: MetricDefinition, observed: MetricObservations, con
   throw new Error(`metric "${metric.name}": method "${method.type}" cannot judge ${metric.kind} metrics with ${observed.kind} observations`);
 }
 
+/** 4 significant digits: verdicts are read by people and stored in logs; the JSON stays small. */
+function significant(value: number): number {
+  return Number(value.toPrecision(4));
+}
+
+function compact(result: MetricResult): MetricResult {
+  const { effect, interval, evidence, alpha } = result;
+  return {
+    ...result,
+    ...(alpha !== undefined && { alpha: significant(alpha) }),
+    ...(effect !== undefined && { effect: significant(effect) }),
+    ...(interval && { interval: [interval[0] === null ? null : significant(interval[0]), interval[1] === null ? null : significant(interval[1])] as const }),
+    ...(evidence && { evidence: Object.fromEntries(Object.entries(evidence).map(([key, value]) => [key, significant(value as number)])) }),
+  };
+}
+
 /** Applies the deadline rules to a metric that has not decided by itself. */
 function atDeadline(result: MetricResult, policy: Policy): MetricResult {
   if (result.decision === 'continue') {
-    return { ...result, decision: policy.onTimeout, reason: `${result.reason}; deadline reached, onTimeout=${policy.onTimeout}` };
+    return { ...result, decision: policy.onTimeout, reason: `${result.reason}; deadline: onTimeout=${policy.onTimeout}` };
   }
   if (result.decision === 'nodata') {
-    return { ...result, decision: policy.onNoData, reason: `${result.reason}; deadline reached, onNoData=${policy.onNoData}` };
+    return { ...result, decision: policy.onNoData, reason: `${result.reason}; deadline: onNoData=${policy.onNoData}` };
   }
   return result;
 }
@@ -67,6 +83,7 @@ export function judge(policy: Policy, observations: Observations, options: Judge
   let results = policy.metrics.map((metric) =>
     judgeMetric(metric, observations[metric.name], { alpha: alphas.get(metric.name) ?? policy.alpha, deadlineReached }),
   );
+  results = results.map(compact);
   if (deadlineReached) results = results.map((result) => atDeadline(result, policy));
   const falseAlarmBound = Math.min(
     1,
@@ -75,7 +92,8 @@ export function judge(policy: Policy, observations: Observations, options: Judge
 
   const failed = results.filter((result) => result.critical && result.decision === 'fail');
   if (failed.length > 0) {
-    return { decision: 'fail', final: true, reason: failed.map((result) => result.reason).join('; '), falseAlarmBound, metrics: results };
+    const reason = failed.length === 1 ? failed[0].reason : `${failed.length} critical metrics failed: ${failed.map((result) => result.metric).join(', ')}`;
+    return { decision: 'fail', final: true, reason, falseAlarmBound, metrics: results };
   }
   const allPassed = results.every((result) => result.decision === 'pass' || (!result.critical && result.decision === 'fail'));
   const decision: Decision = allPassed ? 'pass' : 'continue';

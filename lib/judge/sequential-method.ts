@@ -68,21 +68,22 @@ export function judgeSequential(
   const threshold = formatNumber(1 / context.alpha);
   const harmFirst = test.harmShownAt !== undefined && (test.harmRuledOutAt === undefined || test.harmShownAt <= test.harmRuledOutAt);
   const decision = harmFirst ? 'fail' : test.harmRuledOutAt !== undefined ? 'pass' : 'continue';
+  const periodsUntil = (t: number) => paired.findIndex((period) => period.t === t) + 1;
   const tolerance = swap ? `÷${method.tolerance}` : `×${method.tolerance}`;
   const why =
     decision === 'fail'
-      ? `harm shown at t=${test.harmShownAt} (E ≥ 1/α = ${threshold})`
+      ? `harm shown after ${periodsUntil(test.harmShownAt!)} periods (E≥${threshold})`
       : decision === 'pass'
-        ? `harm ${tolerance} or worse ruled out at t=${test.harmRuledOutAt} (E ≥ ${threshold})`
+        ? `${tolerance} ruled out after ${periodsUntil(test.harmRuledOutAt!)} periods (E≥${threshold})`
         : test.informativePeriods === 0
           ? 'no events in either arm yet'
-          : `not decided (E = ${formatNumber(test.eValue)}, pass E = ${formatNumber(test.eValuePass)}, need ${threshold})`;
+          : `undecided, E=${formatNumber(test.eValue)} pass-E=${formatNumber(test.eValuePass)} of ${threshold}`;
   return {
     ...common,
     decision,
     effect,
     interval,
-    evidence: { eValue: test.eValue, eValuePass: test.eValuePass },
+    evidence: { eValue: test.eValue },
     reason: `${metric.name} ×${formatNumber(effect)} ${formatInterval(interval)} — ${traffic}; ${why}`,
   };
 }

@@ -19,38 +19,41 @@ function describe(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
-/** Checks one arm's periods: numbers finite, counts within range, `t` strictly increasing. */
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** Checks one arm's periods: numbers finite, counts within range, `t` strictly increasing. Plain loops: this runs on every judge call. */
 function checkArm(where: string, periods: unknown, fields: readonly string[], issues: string[]): void {
   if (!Array.isArray(periods)) {
     issues.push(`${where}: expected an array of periods, got ${describe(periods)}`);
     return;
   }
   let previousT = -Infinity;
-  periods.forEach((period, index) => {
-    const at = `${where}[${index}]`;
+  for (let index = 0; index < periods.length; index++) {
+    const period: unknown = periods[index];
+    const at = () => `${where}[${index}]`;
     if (!isObject(period)) {
-      issues.push(`${at}: expected an object, got ${describe(period)}`);
-      return;
+      issues.push(`${at()}: expected an object, got ${describe(period)}`);
+      continue;
     }
-    for (const field of ['t', ...fields]) {
+    const t = period.t;
+    if (!isFiniteNumber(t)) issues.push(`${at()}.t: expected a finite number, got ${describe(t)}`);
+    for (const field of fields) {
       const value = period[field];
-      const optional = field === 'cacheRead' || field === 'cacheWrite';
-      if (value === undefined && optional) continue;
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        issues.push(`${at}.${field}: expected a finite number, got ${describe(value)}`);
-      } else if (field !== 't' && field !== 'value' && value < 0) {
-        issues.push(`${at}: ${field} ${value} is negative`);
+      if (isFiniteNumber(value)) {
+        if (field !== 'value' && value < 0) issues.push(`${at()}: ${field} ${value} is negative`);
+      } else if (!(value === undefined && (field === 'cacheRead' || field === 'cacheWrite'))) {
+        issues.push(`${at()}.${field}: expected a finite number, got ${describe(value)}`);
       }
     }
-    if (typeof period.count === 'number' && typeof period.total === 'number' && period.count > period.total) {
-      issues.push(`${at}: count ${period.count} > total ${period.total}`);
+    if (isFiniteNumber(period.count) && isFiniteNumber(period.total) && period.count > period.total) {
+      issues.push(`${at()}: count ${period.count} > total ${period.total}`);
     }
-    if (typeof period.t === 'number' && Number.isFinite(period.t)) {
-      if (period.t === previousT) issues.push(`${at}: duplicate t ${period.t}`);
-      else if (period.t < previousT) issues.push(`${at}: t ${period.t} is before the previous period's t ${previousT}; sort periods by t`);
-      previousT = period.t;
+    if (isFiniteNumber(t)) {
+      if (t === previousT) issues.push(`${at()}: duplicate t ${t}`);
+      else if (t < previousT) issues.push(`${at()}: t ${t} is before the previous period's t ${previousT}; sort periods by t`);
+      previousT = t;
     }
-  });
+  }
 }
 
 const FIELDS = {

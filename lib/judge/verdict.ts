@@ -34,8 +34,8 @@ export interface MetricResult {
   readonly effect?: number;
   /** Interval for the effect; `null` ends are unbounded. */
   readonly interval?: readonly [number | null, number | null];
-  /** Evidence: e-values (sequential; `eValue` against "no harm", `eValuePass` against "harm ≥ tolerance") or a p-value (Mann–Whitney). */
-  readonly evidence?: { readonly eValue?: number; readonly eValuePass?: number; readonly pValue?: number };
+  /** Evidence of harm: an e-value (sequential: reject "no harm" at E ≥ 1/α) or a p-value (Mann–Whitney). */
+  readonly evidence?: { readonly eValue?: number; readonly pValue?: number };
   /** One line a person understands. */
   readonly reason: string;
 }

@@ -98,7 +98,7 @@ describe('evaluateTick', () => {
   test('ends at the deadline with the policy’s onTimeout', async () => {
     const tick = await evaluateTick({ input, plan }, policy, healthy, at(7));
     expect(tick).toMatchObject({ decision: 'pass', final: true, periodsJudged: 5 });
-    expect(tick.verdict.metrics[0].reason).toContain('deadline reached');
+    expect(tick.verdict.metrics[0].reason).toContain('deadline: onTimeout=pass');
   });
 
   test('fails as soon as the canary is over the bound twice in a row', async () => {

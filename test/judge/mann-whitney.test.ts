@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { mannWhitney, type Alternative } from '../../lib/judge/mann-whitney';
 
 type End = number | 'Inf' | '-Inf';
@@ -20,7 +21,7 @@ interface RCase {
   readonly less: RResult;
 }
 
-const reference = JSON.parse(readFileSync('/work/shared/reference/mann-whitney-r.json', 'utf8')) as { cases: RCase[] };
+const reference = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'reference', 'mann-whitney-r.json'), 'utf8')) as { cases: RCase[] };
 const ALTERNATIVES: Array<[keyof Pick<RCase, 'two_sided' | 'greater' | 'less'>, Alternative]> = [
   ['two_sided', 'two.sided'],
   ['greater', 'greater'],

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { judge, validateObservations, ObservationError, type Verdict } from '../judge';
+import { loadPolicyFile, PolicyError, type Policy } from '../policy';
+
+import type { CommandIO } from './io';
+
+const USAGE = `usage: canary-eval judge --policy <file> --observations <file> [--json] [--deadline]
+
+Judges recorded observations (JSON or YAML keyed by metric name) with a policy and prints the verdict.
+  --policy <file>        policy (YAML or JSON)
+  --observations <file>  observations: { <metric>: { kind, baseline: [...], canary: [...] } }
+  --json                 print the verdict as JSON instead of a table
+  --deadline             judge as at the deadline (onTimeout / onNoData apply)
+Exit codes: 0 a verdict was printed (whatever it says), 1 a file is unreadable or invalid, 2 usage error.`;
+
+interface Arguments {
+  readonly policy: string;
+  readonly observations: string;
+  readonly json: boolean;
+  readonly deadline: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArguments(argv: readonly string[]): Arguments | 'help' {
+  const values: Record<string, string> = {};
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return 'help';
+    if (arg === '--json' || arg === '--deadline') flags.add(arg);
+    else if (arg === '--policy' || arg === '--observations') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a file name`);
+      values[arg] = value;
+      i++;
+    } else throw new UsageError(`unknown argument "${arg}"`);
+  }
+  for (const required of ['--policy', '--observations']) if (!values[required]) throw new UsageError(`${required} <file> is required`);
+  return { policy: values['--policy'], observations: values['--observations'], json: flags.has('--json'), deadline: flags.has('--deadline') };
+}
+
+function loadObservations(path: string, policy: Policy) {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${path}: cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new Error(`${path}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  try {
+    return validateObservations(policy, document);
+  } catch (error) {
+    if (error instanceof ObservationError) throw new Error(`${path} is invalid:\n${error.issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    throw error;
+  }
+}
+
+function table(verdict: Verdict): string {
+  const rows = verdict.metrics.map((result) => [result.decision.toUpperCase(), result.critical ? 'yes' : 'no', result.method, result.reason]);
+  const header = ['DECISION', 'CRITICAL', 'METHOD', 'REASON'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ');
+  const summary = `verdict: ${verdict.decision.toUpperCase()}${verdict.final ? ' (final)' : ''} — ${verdict.reason}`;
+  const bound = verdict.falseAlarmBound !== undefined ? `\nfalse-alarm bound (Σ α of critical tests): ${verdict.falseAlarmBound}` : '';
+  return [line(header), ...rows.map(line), '', summary + bound].join('\n');
+}
+
+/** `canary-eval judge`: never throws; errors become a message on stderr and an exit code. */
+export async function judgeCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  let args: Arguments | 'help';
+  try {
+    args = parseArguments(argv);
+  } catch (error) {
+    io.stderr(`canary-eval judge: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    const policy = loadPolicyFile(args.policy);
+    const observations = loadObservations(args.observations, policy);
+    const verdict = judge(policy, observations, { deadlineReached: args.deadline });
+    io.stdout(args.json ? `${JSON.stringify(verdict, null, 2)}\n` : `${table(verdict)}\n`);
+    return 0;
+  } catch (error) {
+    const message = error instanceof PolicyError || error instanceof Error ? error.message : String(error);
+    io.stderr(`canary-eval judge: ${message}\n`);
+    return 1;
+  }
+}

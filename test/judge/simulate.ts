@@ -1,0 +1,33 @@
+import type { CountPeriod } from '../../lib/judge';
+import { createRandom, type Random } from '../../lib/judge/random';
+
+export interface StreamSpec {
+  readonly periods: number;
+  /** Requests per period over both arms. */
+  readonly requestsPerPeriod: number;
+  /** Canary share of traffic in period i. */
+  readonly canaryShare: (period: number) => number;
+  readonly errorRate: number;
+  /** Canary error rate ÷ baseline error rate. @default 1 */
+  readonly rateRatio?: number;
+  /** Log-sd of a common-mode burst factor per period hitting both arms. @default 0 */
+  readonly burstLogSd?: number;
+}
+
+/** One seeded A/B stream of count periods (requests Poisson, errors Poisson given requests). */
+export function simulateStream(random: Random, spec: StreamSpec): { baseline: CountPeriod[]; canary: CountPeriod[] } {
+  const baseline: CountPeriod[] = [];
+  const canary: CountPeriod[] = [];
+  for (let i = 0; i < spec.periods; i++) {
+    const share = spec.canaryShare(i);
+    const burst = spec.burstLogSd ? Math.exp(spec.burstLogSd * random.normal()) : 1;
+    const canaryTotal = random.poisson(spec.requestsPerPeriod * share);
+    const baselineTotal = random.poisson(spec.requestsPerPeriod * (1 - share));
+    const rate = spec.errorRate * burst;
+    canary.push({ t: 60 * i, total: canaryTotal, count: Math.min(canaryTotal, random.poisson(canaryTotal * rate * (spec.rateRatio ?? 1))) });
+    baseline.push({ t: 60 * i, total: baselineTotal, count: Math.min(baselineTotal, random.poisson(baselineTotal * rate)) });
+  }
+  return { baseline, canary };
+}
+
+export { createRandom };
