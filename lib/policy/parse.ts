@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { documentLoaders } from './documents';
 import { policySchema, type Policy } from './schema';
 
 /** Thrown for a policy that does not validate; `issues` names every bad path. */
@@ -37,24 +36,14 @@ export function parsePolicy(input: unknown, source?: string): Policy {
   return result.data;
 }
 
+const policyLoaders = documentLoaders(parsePolicy, (issues, source) => new PolicyError(issues, source));
+
 /** Parses YAML or JSON text (JSON is YAML) into a policy. */
 export function parsePolicyText(text: string, source = 'policy'): Policy {
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    throw new PolicyError([`not valid YAML or JSON: ${(error as Error).message}`], source);
-  }
-  return parsePolicy(document, source);
+  return policyLoaders.parseText(text, source);
 }
 
 /** Reads and parses a policy file (YAML or JSON). */
 export function loadPolicyFile(path: string): Policy {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new PolicyError([`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`], path);
-  }
-  return parsePolicyText(text, path);
+  return policyLoaders.loadFile(path);
 }

@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { documentLoaders } from '../policy/documents';
 import { formatIssues } from '../policy/parse';
 
 /**
@@ -217,26 +217,16 @@ export function parseScenario(input: unknown, source?: string): Scenario {
   return result.data;
 }
 
+const scenarioLoaders = documentLoaders(parseScenario, (issues, source) => new ScenarioError(issues, source));
+
 /** Parses YAML (or JSON) text into a scenario. */
 export function parseScenarioText(text: string, source = 'scenario'): Scenario {
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    throw new ScenarioError([`not valid YAML or JSON: ${(error as Error).message}`], source);
-  }
-  return parseScenario(document, source);
+  return scenarioLoaders.parseText(text, source);
 }
 
 /** Reads and parses a scenario file. */
 export function loadScenarioFile(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ScenarioError([`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`], path);
-  }
-  return parseScenarioText(text, path);
+  return scenarioLoaders.loadFile(path);
 }
 
 /** The `.yaml` files of a scenario folder, sorted by name. @default folder - the repository's `scenarios/` */
