@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
 import { methodSchema, metricStatSchema, versioningSchema, type MethodSpec } from './metric';
-import { PRESETS, PRESET_NAMES } from './presets';
+import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
 
 const directionSchema = z.enum(['increase', 'decrease']);
 const metricNameSchema = z
@@ -18,10 +18,8 @@ const commonMetricFields = {
   method: methodSchema.optional(),
 };
 
-const presetMetricSchema = z.strictObject({
-  ...commonMetricFields,
-  preset: z.enum(PRESET_NAMES),
-});
+/** A preset, with its parameters (`lib/policy/presets.ts`). */
+const presetMetricSchema = presetMetricSchemaOf(commonMetricFields);
 
 const countMetricSchema = z.strictObject({
   ...commonMetricFields,
@@ -62,7 +60,7 @@ type PresetMetric = z.output<typeof presetMetricSchema>;
 type CustomMetric = z.output<typeof customMetricSchema>;
 
 function normaliseMetric(metric: PresetMetric | CustomMetric) {
-  const source = 'preset' in metric ? PRESETS[metric.preset]() : metric;
+  const source = 'preset' in metric ? expandPreset(metric) : metric;
   const base = {
     name: metric.name ?? ('preset' in metric ? metric.preset : ''),
     critical: metric.critical,
