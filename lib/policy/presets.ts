@@ -116,7 +116,9 @@ const EXPANSIONS: { [N in PresetName]: (params: Params<N>) => PresetExpansion } 
 /** The zod shape of each preset metric, given the fields every metric accepts. */
 export function presetMetricSchema<Common extends z.ZodRawShape>(common: Common) {
   const members = PRESET_NAMES.map((name) => z.strictObject({ ...common, preset: z.literal(name), ...PRESET_PARAMETERS[name] }));
-  return z.discriminatedUnion('preset', members as unknown as [(typeof members)[number], ...(typeof members)[number][]]);
+  return z.discriminatedUnion('preset', members as unknown as [(typeof members)[number], ...(typeof members)[number][]], {
+    error: () => `Invalid option: expected one of ${PRESET_NAMES.map((name) => `"${name}"`).join('|')}`,
+  });
 }
 
 /** Expands a validated preset metric into its queries. */
