@@ -1,36 +1,109 @@
 import { join } from 'node:path';
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { CanaryEvaluator } from '../constructs';
+import { CanaryEvaluator, type RegisteredEcsDeploymentGroup } from '../constructs';
 
 /** The demo policy, also used by the local simulation. */
 export const DEMO_POLICY_FILE = join(__dirname, 'demo-policy.yaml');
+/** The demo ECS service's policy (ALB target-group metrics). */
+export const DEMO_ECS_POLICY_FILE = join(__dirname, 'demo-ecs-policy.yaml');
 
 /**
- * A sample Lambda service deployed through CodeDeploy (10 % canary for 5 minutes) and protected by
- * the evaluator: what a team's stack looks like after adding canary-evaluator.
+ * What a team's stack looks like after adding canary-evaluator: a Lambda service (10 % canary for
+ * 5 minutes) and an ECS Fargate service behind an ALB (blue/green, 10 % canary for 5 minutes), both
+ * protected by one evaluator. Synthesizes offline: a new VPC, no lookups.
  */
 export class DemoStack extends Stack {
   public readonly evaluator: CanaryEvaluator;
   public readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
+  public readonly ecsDeploymentGroup: codedeploy.EcsDeploymentGroup;
+  public readonly ecsRegistration: RegisteredEcsDeploymentGroup;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
+    this.evaluator = new CanaryEvaluator(this, 'CanaryEvaluator');
+
+    // Lambda service
     const service = new lambda.Function(this, 'OrdersService', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });'),
       description: 'Sample service protected by canary-evaluator',
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
     });
     const alias = new lambda.Alias(this, 'Live', { aliasName: 'live', version: service.currentVersion });
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'OrdersDeployment', {
       alias,
       deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
     });
+    this.evaluator.registerLambdaDeploymentGroup(this.deploymentGroup, { policy: DEMO_POLICY_FILE, alias });
 
-    this.evaluator = new CanaryEvaluator(this, 'CanaryEvaluator');
-    this.evaluator.registerLambdaDeploymentGroup(this.deploymentGroup, { policy: DEMO_POLICY_FILE });
+    // ECS service behind an ALB, deployed blue/green by CodeDeploy
+    const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'WebTask', { cpu: 256, memoryLimitMiB: 512 });
+    taskDefinition.addContainer('web', {
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+      portMappings: [{ containerPort: 80 }],
+      logging: ecs.LogDrivers.awsLogs({
+        streamPrefix: 'web',
+        logGroup: new logs.LogGroup(this, 'WebLogs', { retention: logs.RetentionDays.ONE_WEEK, removalPolicy: RemovalPolicy.DESTROY }),
+      }),
+    });
+    const web = new ecs.FargateService(this, 'WebService', {
+      cluster,
+      taskDefinition,
+      desiredCount: 2,
+      minHealthyPercent: 100,
+      assignPublicIp: true, // public subnets, no NAT: keeps the demo cheap
+      deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+    });
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'WebAlb', { vpc, internetFacing: true });
+    const targetGroup = (id: string) =>
+      new elbv2.ApplicationTargetGroup(this, id, { vpc, port: 80, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP, healthCheck: { path: '/' } });
+    const blueTargetGroup = targetGroup('WebBlue');
+    const greenTargetGroup = targetGroup('WebGreen');
+    const listener = loadBalancer.addListener('Production', { port: 80, defaultTargetGroups: [blueTargetGroup] });
+    const testListener = loadBalancer.addListener('Test', { port: 8080, defaultTargetGroups: [greenTargetGroup] });
+    web.attachToApplicationTargetGroup(blueTargetGroup);
+    this.ecsDeploymentGroup = new codedeploy.EcsDeploymentGroup(this, 'WebDeployment', {
+      service: web,
+      blueGreenDeploymentConfig: { blueTargetGroup, greenTargetGroup, listener, testListener },
+      deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+    });
+    this.ecsRegistration = this.evaluator.registerEcsDeploymentGroup(this.ecsDeploymentGroup, {
+      policy: DEMO_ECS_POLICY_FILE,
+      loadBalancer,
+      blueTargetGroup,
+      greenTargetGroup,
+    });
+    acknowledgeDemoServiceFindings(this);
+    // The ECS AppSpec names its hooks: publish them for the deployment pipeline.
+    new CfnOutput(this, 'WebAppSpecHooks', { value: Stack.of(this).toJsonString(this.ecsRegistration.appSpecHooks) });
   }
+}
+
+/**
+ * cdk-nag findings on the demo's sample services (not on the evaluator). A real service fixes them its
+ * own way; the demo keeps them out to stay small and cheap.
+ */
+function acknowledgeDemoServiceFindings(stack: DemoStack): void {
+  const demo = 'Sample service of the demo, not part of canary-evaluator';
+  const acknowledge = (path: string, id: string, reason: string) => Validations.of(stack.node.findChild(path)).acknowledge({ id, reason: `${demo}: ${reason}` });
+  acknowledge('OrdersService', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'the CDK default execution role');
+  acknowledge('OrdersService', 'AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing has no resource-level permissions');
+  acknowledge('OrdersService', 'Serverless-LambdaDLQ', 'invoked synchronously only');
+  acknowledge('OrdersDeployment', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]', 'the CodeDeploy role CDK creates for Lambda deployment groups');
+  acknowledge('WebDeployment', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]', 'the CodeDeploy role CDK creates for ECS deployment groups');
+  acknowledge('Vpc', 'AwsSolutions-VPC7', 'no VPC flow logs, to keep the demo free of log costs');
+  acknowledge('WebAlb', 'AwsSolutions-ELB2', 'no ALB access logs (they need an S3 bucket); ALB CloudWatch metrics are what the evaluator reads');
+  acknowledge('WebAlb', 'AwsSolutions-EC23', 'a public web service: the ALB accepts HTTP from the internet');
 }

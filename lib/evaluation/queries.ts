@@ -29,6 +29,10 @@ export function versionDimensions(stat: MetricStat, versioning: Versioning, targ
       ExecutedVersion: version,
     };
   }
+  if (versioning.type === 'alb-target-group') {
+    // Needs the ECS target (load balancer and the target group of each arm), which a Lambda target lacks.
+    throw new Error('ALB target-group metrics need an ECS deployment target; this evaluation has a Lambda target');
+  }
   return { ...stat.dimensions, [versioning.dimension]: version };
 }
 

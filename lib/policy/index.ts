@@ -1,4 +1,4 @@
 export * from './schema';
 export * from './parse';
-export { PRESETS, PRESET_NAMES, type PresetName } from './presets';
+export { PRESET_NAMES, PRESET_PARAMETERS, expandPreset, type PresetName } from './presets';
 export type { MetricStat, Versioning, MethodSpec } from './metric';

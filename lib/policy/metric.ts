@@ -20,9 +20,12 @@ export type MetricStat = z.infer<typeof metricStatSchema>;
  *   (`FunctionName`, `Resource: <fn>:<alias>`, `ExecutedVersion: <n>`).
  * - `dimension`: an application metric carrying the version in a dimension of its own
  *   (e.g. `Version`, or OpenTelemetry's `service.version`).
+ * - `alb-target-group`: ALB target-group metrics of an ECS blue/green deployment (`LoadBalancer`,
+ *   `TargetGroup`); each arm is the target group serving its task set.
  */
 export const versioningSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('lambda-alias') }),
+  z.strictObject({ type: z.literal('alb-target-group') }),
   z.strictObject({ type: z.literal('dimension'), dimension: z.string().min(1) }),
 ]);
 export type Versioning = z.infer<typeof versioningSchema>;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { MetricStat, Versioning } from './metric';
 
 /** What a preset expands to: the queries, the kind and the harmful direction. */
@@ -6,42 +7,121 @@ export type PresetExpansion =
   | { kind: 'gauge'; value: MetricStat; versioning: Versioning; direction: 'increase' | 'decrease' };
 
 const LAMBDA_ALIAS: Versioning = { type: 'lambda-alias' };
-const lambdaSum = (metricName: string): MetricStat => ({
-  namespace: 'AWS/Lambda',
+const ALB_TARGET_GROUP: Versioning = { type: 'alb-target-group' };
+const stat = (namespace: string, metricName: string, statistic = 'Sum', dimensions: Record<string, string> = {}): MetricStat => ({
+  namespace,
   metricName,
-  stat: 'Sum',
-  dimensions: {},
+  stat: statistic,
+  dimensions,
 });
 
 /**
- * Named metric recipes. Lambda per-version metrics come through the alias with the
- * `ExecutedVersion` dimension (Lambda Developer Guide, "Types of metrics for Lambda functions").
+ * `TC(t:)`: CloudWatch's trimmed count, the number of samples at or above `t` in the period. A latency
+ * threshold turns "the tail got slower" into a count of slow requests, judged like an error count.
  */
-export const PRESETS = {
-  /** Errors per invocation of each Lambda version. */
-  'lambda-error-rate': (): PresetExpansion => ({
-    kind: 'count',
-    count: lambdaSum('Errors'),
-    total: lambdaSum('Invocations'),
-    versioning: LAMBDA_ALIAS,
-    direction: 'increase',
-  }),
-  /** Throttles per invocation of each Lambda version. */
-  'lambda-throttle-rate': (): PresetExpansion => ({
-    kind: 'count',
-    count: lambdaSum('Throttles'),
-    total: lambdaSum('Invocations'),
-    versioning: LAMBDA_ALIAS,
-    direction: 'increase',
-  }),
-  /** p99 of Lambda Duration per period, in milliseconds. */
-  'lambda-p99-duration': (): PresetExpansion => ({
-    kind: 'gauge',
-    value: { namespace: 'AWS/Lambda', metricName: 'Duration', stat: 'p99', dimensions: {} },
-    versioning: LAMBDA_ALIAS,
-    direction: 'increase',
-  }),
+const slowerThan = (threshold: number) => `TC(${threshold}:)`;
+
+const thresholdMs = z
+  .number()
+  .positive()
+  .describe('Requests at or above this duration (milliseconds) count as slow. Fix it before looking at canary data: an SLO bound or the pre-deployment p99.');
+const thresholdSeconds = z
+  .number()
+  .positive()
+  .describe('Requests whose target response time is at or above this many seconds count as slow. Fix it before looking at canary data.');
+const appNamespace = z.string().min(1).describe('CloudWatch namespace of the application metrics (e.g. the EMF namespace).');
+const modelId = z.string().min(1).describe('Bedrock model id, published by the application as the `ModelId` dimension.');
+const versionDimension = z
+  .string()
+  .min(1)
+  .default('Version')
+  .describe('Dimension carrying the application version (`service.version` for OpenTelemetry-exported metrics).');
+
+/**
+ * The parameters of each preset (beyond `name`, `critical`, `method`). A preset without
+ * parameters has an empty shape.
+ */
+export const PRESET_PARAMETERS = {
+  'lambda-error-rate': {},
+  'lambda-throttle-rate': {},
+  'lambda-p99-duration': {},
+  'lambda-slow-requests': { thresholdMs },
+  'alb-5xx-rate': {},
+  'alb-slow-requests': { thresholdSeconds },
+  'bedrock-tokens-per-request': {
+    namespace: appNamespace,
+    modelId,
+    versionDimension,
+    tokens: z.enum(['input', 'output']).default('output').describe('Which tokens to count per request.'),
+    tokenMetricNames: z
+      .strictObject({ input: z.string().min(1).default('InputTokenCount'), output: z.string().min(1).default('OutputTokenCount') })
+      .default({ input: 'InputTokenCount', output: 'OutputTokenCount' })
+      .describe('Names of the application token metrics (defaults mirror AWS/Bedrock).'),
+    requestMetricName: z.string().min(1).default('Invocations').describe('Name of the application request-count metric.'),
+  },
 } as const;
 
-export type PresetName = keyof typeof PRESETS;
-export const PRESET_NAMES = Object.keys(PRESETS) as [PresetName, ...PresetName[]];
+export type PresetName = keyof typeof PRESET_PARAMETERS;
+export const PRESET_NAMES = Object.keys(PRESET_PARAMETERS) as [PresetName, ...PresetName[]];
+
+type Params<N extends PresetName> = z.output<z.ZodObject<(typeof PRESET_PARAMETERS)[N]>>;
+
+const EXPANSIONS: { [N in PresetName]: (params: Params<N>) => PresetExpansion } = {
+  /** Errors per invocation of each Lambda version (through the alias, `ExecutedVersion`). */
+  'lambda-error-rate': () => ({ kind: 'count', count: stat('AWS/Lambda', 'Errors'), total: stat('AWS/Lambda', 'Invocations'), versioning: LAMBDA_ALIAS, direction: 'increase' }),
+  /** Throttles per invocation of each Lambda version. */
+  'lambda-throttle-rate': () => ({ kind: 'count', count: stat('AWS/Lambda', 'Throttles'), total: stat('AWS/Lambda', 'Invocations'), versioning: LAMBDA_ALIAS, direction: 'increase' }),
+  /** p99 of Lambda Duration per period, in milliseconds. */
+  'lambda-p99-duration': () => ({ kind: 'gauge', value: stat('AWS/Lambda', 'Duration', 'p99'), versioning: LAMBDA_ALIAS, direction: 'increase' }),
+  /** Invocations at or above `thresholdMs` per invocation. */
+  'lambda-slow-requests': ({ thresholdMs }) => ({
+    kind: 'count',
+    count: stat('AWS/Lambda', 'Duration', slowerThan(thresholdMs)),
+    total: stat('AWS/Lambda', 'Invocations'),
+    versioning: LAMBDA_ALIAS,
+    direction: 'increase',
+  }),
+  /** Target 5xx responses per request of each target group (ECS blue/green). */
+  'alb-5xx-rate': () => ({
+    kind: 'count',
+    count: stat('AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count'),
+    total: stat('AWS/ApplicationELB', 'RequestCount'),
+    versioning: ALB_TARGET_GROUP,
+    direction: 'increase',
+  }),
+  /** Requests with a target response time at or above `thresholdSeconds`, per request. */
+  'alb-slow-requests': ({ thresholdSeconds }) => ({
+    kind: 'count',
+    count: stat('AWS/ApplicationELB', 'TargetResponseTime', slowerThan(thresholdSeconds)),
+    total: stat('AWS/ApplicationELB', 'RequestCount'),
+    versioning: ALB_TARGET_GROUP,
+    direction: 'increase',
+  }),
+  /**
+   * Tokens per request of one model, from the application's own metrics: `AWS/Bedrock` publishes
+   * tokens by `ModelId` only, with no version, so canary and baseline cannot be told apart there.
+   */
+  'bedrock-tokens-per-request': (params) => {
+    const dimensions = { ModelId: params.modelId };
+    return {
+      kind: 'count',
+      count: stat(params.namespace, params.tokenMetricNames[params.tokens], 'Sum', dimensions),
+      total: stat(params.namespace, params.requestMetricName, 'Sum', dimensions),
+      versioning: { type: 'dimension', dimension: params.versionDimension },
+      direction: 'increase',
+    };
+  },
+};
+
+/** The zod shape of each preset metric, given the fields every metric accepts. */
+export function presetMetricSchema<Common extends z.ZodRawShape>(common: Common) {
+  const members = PRESET_NAMES.map((name) => z.strictObject({ ...common, preset: z.literal(name), ...PRESET_PARAMETERS[name] }));
+  return z.discriminatedUnion('preset', members as unknown as [(typeof members)[number], ...(typeof members)[number][]], {
+    error: () => `Invalid option: expected one of ${PRESET_NAMES.map((name) => `"${name}"`).join('|')}`,
+  });
+}
+
+/** Expands a validated preset metric into its queries. */
+export function expandPreset(metric: { preset: PresetName } & Record<string, unknown>): PresetExpansion {
+  return (EXPANSIONS[metric.preset] as (params: unknown) => PresetExpansion)(metric);
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
 import { methodSchema, metricStatSchema, versioningSchema, type MethodSpec } from './metric';
-import { PRESETS, PRESET_NAMES } from './presets';
+import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
 import { PRICED_MODEL_IDS } from '../judge/prices';
 
 const directionSchema = z.enum(['increase', 'decrease']);
@@ -19,10 +19,8 @@ const commonMetricFields = {
   method: methodSchema.optional(),
 };
 
-const presetMetricSchema = z.strictObject({
-  ...commonMetricFields,
-  preset: z.enum(PRESET_NAMES),
-});
+/** A preset, with its parameters (`lib/policy/presets.ts`). */
+const presetMetricSchema = presetMetricSchemaOf(commonMetricFields);
 
 const countMetricSchema = z.strictObject({
   ...commonMetricFields,
@@ -114,7 +112,7 @@ function normaliseMetric(metric: PresetMetric | CustomMetric) {
     const { model, requests, tokens, versioning, direction } = metric;
     return { ...common, method: metric.method ?? DEFAULT_METHOD_BY_KIND.cost, direction, versioning, kind: 'cost' as const, model, requests, tokens };
   }
-  const source = 'preset' in metric ? PRESETS[metric.preset]() : metric;
+  const source = 'preset' in metric ? expandPreset(metric) : metric;
   const base = {
     ...common,
     method: metric.method ?? DEFAULT_METHOD_BY_KIND[source.kind] ?? DEFAULT_GAUGE_METHOD,

@@ -24,7 +24,7 @@ const LOG_DELIVERY_ACTIONS = [
   'logs:DescribeLogGroups',
 ];
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: Record<string, Record<string, string>> };
 
 function statementsOf(template: Template): Statement[] {
   return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
@@ -35,9 +35,9 @@ describe('CanaryEvaluator', () => {
 
   test('runs every Lambda on an explicit, current Node.js runtime with tracing', () => {
     const evaluatorFunctions = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'canary-evaluator' } } } });
-    expect(Object.keys(evaluatorFunctions)).toHaveLength(5); // prepare, evaluate, report, pre-hook, post-hook
+    expect(Object.keys(evaluatorFunctions)).toHaveLength(7); // prepare, evaluate, report, Lambda pre/post hooks, ECS hooks
     for (const fn of Object.values(evaluatorFunctions)) {
-      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
       expect(fn.Properties.Timeout).toBeLessThanOrEqual(60);
     }
@@ -56,7 +56,7 @@ describe('CanaryEvaluator', () => {
   test('wires the hooks on the deployment group', () => {
     const hooks = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { LIFECYCLE_EVENT: Match.anyValue() } } } });
     const events = Object.values(hooks).map((fn) => fn.Properties.Environment.Variables.LIFECYCLE_EVENT).sort();
-    expect(events).toEqual(['AfterAllowTraffic', 'BeforeAllowTraffic']);
+    expect(events).toEqual(['AfterAllowTestTraffic', 'AfterAllowTraffic', 'AfterAllowTraffic', 'BeforeAllowTraffic']);
     // CDK wires LambdaDeploymentGroup hooks through the alias' UpdatePolicy.
     const alias = Object.values(template.findResources('AWS::Lambda::Alias'))[0];
     const update = alias.UpdatePolicy.CodeDeployLambdaAliasUpdate;
@@ -73,7 +73,10 @@ describe('CanaryEvaluator', () => {
       if (statement.Resource === '*') {
         // X-Ray, GetMetricData and the log-delivery APIs Step Functions logging needs have no
         // resource-level permissions (Service Authorization Reference; Step Functions Developer Guide, "Logging").
-        const unscopable = (a: string) => a.startsWith('xray:') || a === 'cloudwatch:GetMetricData' || LOG_DELIVERY_ACTIONS.includes(a);
+        // PutMetricData is limited to the verdict namespace by condition instead.
+        const namespaced = statement.Condition?.StringEquals?.['cloudwatch:namespace'] === 'CanaryEvaluator';
+        const unscopable = (a: string) =>
+          a.startsWith('xray:') || a === 'cloudwatch:GetMetricData' || LOG_DELIVERY_ACTIONS.includes(a) || (a === 'cloudwatch:PutMetricData' && namespaced);
         expect(actions.filter((a) => !unscopable(a))).toEqual([]);
       }
     }

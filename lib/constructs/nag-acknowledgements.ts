@@ -1,0 +1,54 @@
+import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { CanaryEvaluator } from './canary-evaluator';
+
+/**
+ * cdk-nag (AwsSolutions, Serverless) findings the evaluator accepts, each at the narrowest construct
+ * and with the reason. Everything else is fixed in the constructs themselves.
+ */
+
+/** `<fn.Arn>:*`, as cdk-nag names a grant on a function's versions and aliases. */
+function versionsWildcard(fn: lambda.IFunction): string {
+  const logicalId = Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement);
+  return `Resource::<${logicalId}.Arn>:*`;
+}
+
+export function acknowledgeEvaluatorFindings(evaluator: CanaryEvaluator): void {
+  const machineRole = evaluator.stateMachine.role.node.tryFindChild('DefaultPolicy');
+  if (machineRole) {
+    const validations = Validations.of(machineRole);
+    for (const fn of [evaluator.prepareFunction, evaluator.evaluateFunction, evaluator.reportFunction]) {
+      validations.acknowledge({
+        id: `AwsSolutions-IAM5[${versionsWildcard(fn)}]`,
+        reason: "Step Functions' LambdaInvoke grants the evaluator's own function and its versions (qualified ARNs); no other function",
+      });
+    }
+    validations.acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing and the CloudWatch Logs delivery APIs Step Functions logging needs have no resource-level permissions (Step Functions Developer Guide, "Logging")',
+    });
+  }
+  Validations.of(evaluator.hookDeadLetterQueue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is the dead-letter queue of the hook Lambdas; it has no dead-letter queue of its own',
+  });
+  Validations.of(evaluator.hookDeadLetterQueue).acknowledge({
+    id: 'Serverless-SQSRedrivePolicy',
+    reason: 'This queue is itself the dead-letter queue of the hook Lambdas; nothing consumes it, the hook dead-letter alarm watches it',
+  });
+}
+
+/**
+ * `LambdaDeploymentGroup.addPreHook`/`addPostHook` grant the group's CodeDeploy role invoke on
+ * `<hook>:*`; acknowledged for these hooks only, on the group's role.
+ */
+export function acknowledgeHookInvokeGrant(role: iam.IRole, hooks: readonly lambda.IFunction[]): void {
+  const policy = role.node.tryFindChild('DefaultPolicy') ?? role;
+  for (const hook of hooks) {
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[${versionsWildcard(hook)}]`,
+      reason: 'CodeDeploy invokes this canary-evaluator hook; CDK grants the function and its qualified ARNs, nothing else',
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { Duration, Names, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { Construct, IConstruct } from 'constructs';
+import { VERDICT_METRIC, VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
+
+/** What a Lambda and an ECS deployment group have in common, as far as the evaluator is concerned. */
+export interface DeploymentGroupLike extends IConstruct {
+  readonly application: { readonly applicationName: string; readonly applicationArn: string };
+  readonly deploymentGroupName: string;
+  readonly deploymentGroupArn: string;
+}
+
+/** CodeDeploy accepts at most 10 CloudWatch alarms per deployment group (CreateDeploymentGroup, `alarmConfiguration`). */
+export const MAX_ALARMS_PER_DEPLOYMENT_GROUP = 10;
+
+/** The verdict metric of one deployment group (see `lib/evaluation/verdict-metric.ts`). */
+export function verdictMetric(group: DeploymentGroupLike, metricName: string, statistic: string, period = Duration.minutes(1)): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: VERDICT_NAMESPACE,
+    metricName,
+    dimensionsMap: { ApplicationName: group.application.applicationName, DeploymentGroupName: group.deploymentGroupName },
+    statistic,
+    period,
+  });
+}
+
+/** Unique in the account and Region: the stack name and the registration's path. */
+export function verdictAlarmName(scope: Construct): string {
+  return `${Stack.of(scope).stackName}-${Names.uniqueResourceName(scope, { maxLength: 180 })}-VerdictFailed`;
+}
+
+/**
+ * The alarm CodeDeploy watches during the traffic shift, when no hook runs: it goes to ALARM on the
+ * first failing verdict of the group's running evaluation, and CodeDeploy stops and rolls back.
+ */
+export function createVerdictAlarm(scope: Construct, id: string, group: DeploymentGroupLike): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    // A literal name: the group lists the alarm by name and the alarm's dimensions name the group, so
+    // a generated (referenced) alarm name would make a circular dependency.
+    alarmName: verdictAlarmName(scope),
+    alarmDescription: `canary-evaluator: the running evaluation of ${group.deploymentGroupName} found a regression; CodeDeploy stops and rolls back the deployment`,
+    metric: verdictMetric(group, VERDICT_METRIC.failed, cloudwatch.Stats.MAXIMUM),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    // `VerdictFailed` is published only while an evaluation runs. Missing data is therefore "no
+    // evaluation running", not "unknown": the alarm returns to OK by itself a minute after a failed
+    // evaluation ends. CodeDeploy stops a deployment whose alarm is already in ALARM when it starts,
+    // so an alarm that stayed in ALARM (or INSUFFICIENT_DATA treated as breaching) would block the fix
+    // that follows a rollback.
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
+/** The construct CodeDeploy's alarm list is rendered into, if the group is one this app defines. */
+function alarmConfigurationOf(group: IConstruct): { alarms?: unknown[] } | undefined {
+  const resource = group.node.defaultChild as { alarmConfiguration?: unknown } | undefined;
+  if (!resource || !('alarmConfiguration' in resource)) return undefined;
+  return Stack.of(group).resolve(resource.alarmConfiguration) as { alarms?: unknown[] } | undefined;
+}
+
+/**
+ * Fails synthesis when the group ends up with more alarms than CodeDeploy accepts. It runs at synth
+ * time, so alarms added to the group after registration count too. Imported groups cannot be checked.
+ */
+export function validateAlarmLimit(group: DeploymentGroupLike, limit = MAX_ALARMS_PER_DEPLOYMENT_GROUP): void {
+  group.node.addValidation({
+    validate: () => {
+      const count = alarmConfigurationOf(group)?.alarms?.length ?? 0;
+      if (count <= limit) return [];
+      return [
+        `deployment group ${group.node.path} has ${count} CloudWatch alarms, including canary-evaluator's verdict alarm; CodeDeploy accepts at most ${limit}. ` +
+          'Combine some of them into a cloudwatch.CompositeAlarm, or register the group with `verdictAlarm: false` and include `verdictAlarm` of the registration in a composite alarm yourself.',
+      ];
+    },
+  });
+}

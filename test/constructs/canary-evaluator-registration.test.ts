@@ -1,0 +1,239 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CanaryEvaluator } from '../../lib/constructs';
+
+const env = { account: '123456789012', region: 'us-east-1' };
+const newStack = () => new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test', { env });
+
+function lambdaGroup(stack: Stack, id = 'Service') {
+  const fn = new lambda.Function(stack, `${id}Fn`, { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+  const alias = new lambda.Alias(stack, `${id}Alias`, { aliasName: 'live', version: fn.currentVersion });
+  const group = new codedeploy.LambdaDeploymentGroup(stack, `${id}Group`, { alias, deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES });
+  return { fn, alias, group };
+}
+
+function ecsGroup(stack: Stack) {
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+  taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx'), portMappings: [{ containerPort: 80 }] });
+  const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } });
+  const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
+  const tg = (id: string) => new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 80, targetType: elbv2.TargetType.IP });
+  const blueTargetGroup = tg('Blue');
+  const greenTargetGroup = tg('Green');
+  const listener = loadBalancer.addListener('Prod', { port: 80, defaultTargetGroups: [blueTargetGroup] });
+  service.attachToApplicationTargetGroup(blueTargetGroup);
+  const group = new codedeploy.EcsDeploymentGroup(stack, 'WebGroup', { service, blueGreenDeploymentConfig: { blueTargetGroup, greenTargetGroup, listener } });
+  return { group, loadBalancer, blueTargetGroup, greenTargetGroup };
+}
+
+const policy = { metrics: [{ preset: 'lambda-error-rate' as const }] };
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+const statements = (template: Template): Statement[] =>
+  Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+const withAction = (template: Template, action: string) => statements(template).filter((s) => [s.Action].flat().includes(action));
+
+describe('registerLambdaDeploymentGroup', () => {
+  test('adds a verdict alarm on VerdictFailed (Maximum >= 1, missing data not breaching) to the group, by literal name', () => {
+    const stack = newStack();
+    const { group } = lambdaGroup(stack);
+    const registered = new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(group, { policy });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CanaryEvaluator',
+      MetricName: 'VerdictFailed',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      Dimensions: Match.arrayWith([{ Name: 'DeploymentGroupName', Value: { Ref: Match.stringLikeRegexp('ServiceGroup') } }]),
+    });
+    const alarmName = stack.resolve(registered.verdictAlarm.alarmName);
+    expect(typeof alarmName === 'string' || JSON.stringify(alarmName)).toBeTruthy();
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: Match.stringLikeRegexp('VerdictFailed$') }] },
+      AutoRollbackConfiguration: { Enabled: true, Events: Match.arrayWith(['DEPLOYMENT_STOP_ON_ALARM']) },
+    });
+  });
+
+  test('addVerdictAlarm: false creates the alarm but leaves the group alone', () => {
+    const stack = newStack();
+    const { group } = lambdaGroup(stack);
+    const registered = new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(group, { policy, addVerdictAlarm: false });
+    expect(registered.verdictAlarm).toBeInstanceOf(cloudwatch.Alarm);
+    const deploymentGroup = Object.values(Template.fromStack(stack).findResources('AWS::CodeDeploy::DeploymentGroup'))[0];
+    expect(deploymentGroup.Properties.AlarmConfiguration).toBeUndefined();
+  });
+
+  test('fails at synth when the group ends up with more than 10 alarms', () => {
+    const stack = newStack();
+    const { group, fn } = lambdaGroup(stack);
+    for (let i = 0; i < 10; i++) group.addAlarm(new cloudwatch.Alarm(stack, `Alarm${i}`, { metric: fn.metricErrors(), threshold: 1, evaluationPeriods: 1 }));
+    new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(group, { policy });
+    expect(() => Template.fromStack(stack)).toThrow(/has 11 CloudWatch alarms.*at most 10.*CompositeAlarm/s);
+  });
+
+  test('deploymentGroupAlarmLimit raises the limit', () => {
+    const stack = newStack();
+    const { group, fn } = lambdaGroup(stack);
+    for (let i = 0; i < 10; i++) group.addAlarm(new cloudwatch.Alarm(stack, `Alarm${i}`, { metric: fn.metricErrors(), threshold: 1, evaluationPeriods: 1 }));
+    new CanaryEvaluator(stack, 'Evaluator', { deploymentGroupAlarmLimit: 50 }).registerLambdaDeploymentGroup(group, { policy });
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('fails when the same group is registered twice', () => {
+    const stack = newStack();
+    const { group } = lambdaGroup(stack);
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator');
+    evaluator.registerLambdaDeploymentGroup(group, { policy });
+    expect(() => evaluator.registerLambdaDeploymentGroup(group, { policy })).toThrow(/already registered/);
+  });
+
+  test('fails on a policy file that does not exist, naming the file', () => {
+    const stack = newStack();
+    expect(() => new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy: '/nope/policy.yaml' })).toThrow(
+      /\/nope\/policy\.yaml is invalid:\n {2}- cannot read the file: ENOENT/,
+    );
+  });
+
+  test('fails on a policy with smoke tests but no alias', () => {
+    const stack = newStack();
+    const smoke = { smokeTests: [{ name: 'health' }] };
+    expect(() => new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy: smoke })).toThrow(/pass `alias`/);
+  });
+
+  test('the smoke-test runner may invoke the registered functions\' qualified ARNs only', () => {
+    const stack = newStack();
+    const { group, alias } = lambdaGroup(stack);
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator');
+    const runner = new iam.Role(stack, 'Runner', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    evaluator.grantSmokeTestInvoke(runner);
+    evaluator.registerLambdaDeploymentGroup(group, { policy, alias });
+    const invokes = withAction(Template.fromStack(stack), 'lambda:InvokeFunction').filter((s) => JSON.stringify(s.Resource).includes('ServiceFn'));
+    const runnerPolicy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes('Runner'));
+    expect(JSON.stringify(runnerPolicy?.Properties.PolicyDocument)).toContain(':*');
+    expect(invokes.length).toBeGreaterThan(0);
+    for (const statement of invokes) expect(JSON.stringify(statement.Resource)).toMatch(/":\*"\]\]\}$/);
+  });
+
+  test('limits PutMetricData to the verdict namespace and StopDeployment to the registered groups', () => {
+    const stack = newStack();
+    new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    const template = Template.fromStack(stack);
+    const put = withAction(template, 'cloudwatch:PutMetricData');
+    expect(put).toHaveLength(1);
+    expect(put[0].Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'CanaryEvaluator' } });
+    const stop = withAction(template, 'codedeploy:StopDeployment');
+    expect(stop).toHaveLength(1);
+    expect(JSON.stringify(stop[0].Resource)).toContain(':deploymentgroup:');
+  });
+
+  test('gives every evaluator Lambda its own role without AWS managed policies, writing only to its own log group', () => {
+    const stack = newStack();
+    new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    const template = Template.fromStack(stack);
+    const evaluatorRoles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('Evaluator') && !id.includes('StateMachine'));
+    expect(evaluatorRoles.length).toBe(5);
+    for (const [, role] of evaluatorRoles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    for (const statement of withAction(template, 'logs:PutLogEvents')) expect(JSON.stringify(statement.Resource)).toMatch(/Logs.*Arn/);
+  });
+});
+
+describe('registerEcsDeploymentGroup', () => {
+  test('creates AfterAllowTestTraffic and AfterAllowTraffic hooks with ECS_TARGETS, invokable by the CodeDeploy role', () => {
+    const stack = newStack();
+    const { group, ...targets } = ecsGroup(stack);
+    const registered = new CanaryEvaluator(stack, 'Evaluator').registerEcsDeploymentGroup(group, { policy: { metrics: [{ preset: 'alb-5xx-rate' }] }, ...targets });
+    const template = Template.fromStack(stack);
+    const hooks = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { ECS_TARGETS: Match.anyValue() } } } });
+    expect(Object.values(hooks).map((fn) => fn.Properties.Environment.Variables.LIFECYCLE_EVENT).sort()).toEqual(['AfterAllowTestTraffic', 'AfterAllowTraffic']);
+    const ecsTargets = JSON.stringify(Object.values(hooks)[0].Properties.Environment.Variables.ECS_TARGETS);
+    expect(ecsTargets).toContain('LoadBalancerFullName');
+    expect(ecsTargets).toContain('TargetGroupFullName');
+    expect(ecsTargets).toMatch(/Blue.*Green/);
+    expect(registered.appSpecHooks.map((hook) => Object.keys(hook)[0])).toEqual(['AfterAllowTestTraffic', 'AfterAllowTraffic']);
+
+    const codeDeployPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes('WebGroupServiceRole'));
+    const invoke = (codeDeployPolicy?.Properties.PolicyDocument.Statement as Statement[]).filter((s) => s.Action === 'lambda:InvokeFunction');
+    // The two hooks, unqualified (CodeDeploy invokes the function the AppSpec names), nothing else.
+    expect(invoke.map((s) => JSON.stringify(s.Resource)).sort()).toEqual([
+      expect.stringMatching(/AfterAllowTestTrafficHookFunction\w+","Arn"\]\}$/),
+      expect.stringMatching(/AfterAllowTrafficHookFunction\w+","Arn"\]\}$/),
+    ]);
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true, Alarms: [{ Name: Match.stringLikeRegexp('VerdictFailed$') }] } });
+  });
+
+  test('fails on an imported group without codeDeployRole', () => {
+    const stack = newStack();
+    const { loadBalancer, blueTargetGroup, greenTargetGroup } = ecsGroup(stack);
+    const targets = { loadBalancer, blueTargetGroup, greenTargetGroup };
+    const imported = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Imported', {
+      application: codedeploy.EcsApplication.fromEcsApplicationName(stack, 'App', 'app'),
+      deploymentGroupName: 'web',
+    });
+    expect(() => new CanaryEvaluator(stack, 'Evaluator').registerEcsDeploymentGroup(imported, { policy, ...targets })).toThrow(/Pass `codeDeployRole`/);
+  });
+});
+
+describe('CanaryEvaluator props', () => {
+  test('encryptionKey encrypts log groups, the state machine, the hook dead-letter queue and Lambda environments', () => {
+    const stack = newStack();
+    const encryptionKey = new kms.Key(stack, 'Key');
+    new CanaryEvaluator(stack, 'Evaluator', { encryptionKey }).registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    const template = Template.fromStack(stack);
+    const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] };
+    for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(JSON.stringify(logGroup.Properties.KmsKeyId)).toContain('Key');
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { EncryptionConfiguration: { KmsKeyId: keyArn, Type: 'CUSTOMER_MANAGED_KMS_KEY' } });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyArn });
+    template.hasResourceProperties('AWS::Lambda::Function', { KmsKeyArn: keyArn });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } })]) },
+    });
+  });
+
+  test('hook functions send failed asynchronous invocations to the dead-letter queue, which an alarm watches', () => {
+    const stack = newStack();
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator');
+    evaluator.registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    const template = Template.fromStack(stack);
+    const hooks = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { LIFECYCLE_EVENT: Match.anyValue() } } } });
+    for (const hook of Object.values(hooks)) expect(hook.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]).toMatch(/HookDeadLetters/);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
+  });
+
+  test('health alarms: failed/timed-out/aborted evaluations and Lambda errors, with the healthAlarmAction', () => {
+    const stack = newStack();
+    const action = { bind: () => ({ alarmActionArn: 'arn:aws:sns:us-east-1:123456789012:oncall' }) };
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator', { healthAlarmAction: action });
+    evaluator.registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    const template = Template.fromStack(stack);
+    const failed = template.findResources('AWS::CloudWatch::Alarm', { Properties: { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut + aborted' })]) } });
+    expect(Object.keys(failed)).toHaveLength(1);
+    const actioned = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmActions: ['arn:aws:sns:us-east-1:123456789012:oncall'] } });
+    expect(Object.keys(actioned)).toHaveLength(4); // failed evaluations, evaluator errors, hook dead letters, the group's hook errors
+  });
+
+  test('creates one dashboard with the quality signal, verdict explanations and health; dashboard: false creates none', () => {
+    const stack = newStack();
+    new CanaryEvaluator(stack, 'Evaluator', { dashboardName: 'canary' }).registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).toContain('canary');
+    for (const text of ['Rollbacks', 'Verdicts', 'TimeToVerdictSeconds', '100 * rollbacks / verdicts', 'filter ispresent(decision)', 'ExecutionsFailed', 'ExecutionsTimedOut']) {
+      expect(body).toContain(text);
+    }
+    const quiet = newStack();
+    new CanaryEvaluator(quiet, 'Evaluator', { dashboard: false });
+    Template.fromStack(quiet).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+  });
+});

@@ -1,0 +1,34 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks, ServerlessChecks, type NagPack } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { CanaryEvaluator } from '../../lib/constructs';
+import { DemoStack } from '../../lib/demo/demo-stack';
+
+const env = { account: '123456789012', region: 'us-east-1' };
+const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+function findings(scope: IConstruct): string[] {
+  const packs: NagPack[] = [new AwsSolutionsChecks(), new ServerlessChecks()];
+  return packs.flatMap((pack) =>
+    pack.validateScope(scope).violations.flatMap((violation) => violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`)),
+  );
+}
+
+describe('cdk-nag (AwsSolutions, Serverless)', () => {
+  test('the demo app (one Lambda and one ECS service protected) has no unacknowledged finding', () => {
+    expect(findings(new DemoStack(noBundling(), 'Demo', { env }))).toEqual([]);
+  });
+
+  test('the evaluator with a customer managed key has no unacknowledged finding', () => {
+    const stack = new Stack(noBundling(), 'Encrypted', { env });
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    const alias = new lambda.Alias(stack, 'Alias', { aliasName: 'live', version: fn.currentVersion });
+    const group = new codedeploy.LambdaDeploymentGroup(stack, 'Group', { alias });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator', { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    evaluator.registerLambdaDeploymentGroup(group, { policy: { metrics: [{ preset: 'lambda-error-rate' }] }, alias });
+    expect(findings(evaluator)).toEqual([]);
+  });
+});
