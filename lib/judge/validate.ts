@@ -21,6 +21,9 @@ function describe(value: unknown): string {
 
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
+/** Where a period is, built only when there is a problem to name. */
+const at = (where: string, index: number) => `${where}[${index}]`;
+
 /** Checks one arm's periods: numbers finite, counts within range, `t` strictly increasing. Plain loops: this runs on every judge call. */
 function checkArm(where: string, periods: unknown, fields: readonly string[], issues: string[]): void {
   if (!Array.isArray(periods)) {
@@ -30,27 +33,26 @@ function checkArm(where: string, periods: unknown, fields: readonly string[], is
   let previousT = -Infinity;
   for (let index = 0; index < periods.length; index++) {
     const period: unknown = periods[index];
-    const at = () => `${where}[${index}]`;
     if (!isObject(period)) {
-      issues.push(`${at()}: expected an object, got ${describe(period)}`);
+      issues.push(`${at(where, index)}: expected an object, got ${describe(period)}`);
       continue;
     }
     const t = period.t;
-    if (!isFiniteNumber(t)) issues.push(`${at()}.t: expected a finite number, got ${describe(t)}`);
+    if (!isFiniteNumber(t)) issues.push(`${at(where, index)}.t: expected a finite number, got ${describe(t)}`);
     for (const field of fields) {
       const value = period[field];
       if (isFiniteNumber(value)) {
-        if (field !== 'value' && value < 0) issues.push(`${at()}: ${field} ${value} is negative`);
+        if (field !== 'value' && value < 0) issues.push(`${at(where, index)}: ${field} ${value} is negative`);
       } else if (!(value === undefined && (field === 'cacheRead' || field === 'cacheWrite'))) {
-        issues.push(`${at()}.${field}: expected a finite number, got ${describe(value)}`);
+        issues.push(`${at(where, index)}.${field}: expected a finite number, got ${describe(value)}`);
       }
     }
     if (isFiniteNumber(period.count) && isFiniteNumber(period.total) && period.count > period.total) {
-      issues.push(`${at()}: count ${period.count} > total ${period.total}`);
+      issues.push(`${at(where, index)}: count ${period.count} > total ${period.total}`);
     }
     if (isFiniteNumber(t)) {
-      if (t === previousT) issues.push(`${at()}: duplicate t ${t}`);
-      else if (t < previousT) issues.push(`${at()}: t ${t} is before the previous period's t ${previousT}; sort periods by t`);
+      if (t === previousT) issues.push(`${at(where, index)}: duplicate t ${t}`);
+      else if (t < previousT) issues.push(`${at(where, index)}: t ${t} is before the previous period's t ${previousT}; sort periods by t`);
       previousT = t;
     }
   }
