@@ -37,7 +37,15 @@ function timelineRows(timeline: readonly TimelineEntry[]): string[] {
   return ['  minute  decision periods  reason', ...rows];
 }
 
+/** An interval end; the judge writes `null` for an end beyond what its method resolves. */
+function formatBound(value: number | null, unbounded: string): string {
+  return value === null ? unbounded : formatNumber(value);
+}
+
 function describeArm(arm: ArmSummary, kind: 'count' | 'gauge'): string {
+  // Cost metrics (judge `cost` method) summarise requests and spend instead of counts.
+  const cost = arm as ArmSummary & { requests?: number; costPerRequest?: number };
+  if (cost.costPerRequest !== undefined) return `$${formatNumber(cost.costPerRequest)} per request over ${formatNumber(cost.requests ?? 0)} requests`;
   if (kind === 'count' && arm.count !== undefined && arm.total !== undefined) {
     const rate = arm.total > 0 ? ` (${formatPercent(arm.count / arm.total)})` : '';
     return `${formatNumber(arm.count)} of ${formatNumber(arm.total)}${rate}`;
@@ -52,7 +60,7 @@ export function explainMetric(result: MetricResult): string[] {
     `canary ${describeArm(result.canary, kind)} vs baseline ${describeArm(result.baseline, kind)} over ${result.canary.periods}/${result.baseline.periods} period(s)`,
   ];
   if (result.effect !== undefined) {
-    const interval = result.interval ? ` [${formatNumber(result.interval[0])}, ${formatNumber(result.interval[1])}]` : '';
+    const interval = result.interval ? ` [${formatBound(result.interval[0], '0')}, ${formatBound(result.interval[1], '∞')}]` : '';
     evidence.push(`effect ×${formatNumber(result.effect)}${interval}`);
   }
   if (result.evidence?.eValue !== undefined) evidence.push(`e-value ${formatNumber(result.evidence.eValue)}`);
@@ -77,7 +85,10 @@ export function renderScenarioText(run: ScenarioRun): string {
   lines.push('');
 
   if (run.finalVerdict) {
-    lines.push(`Final verdict: ${run.finalVerdict.decision} — ${run.finalVerdict.reason}`);
+    // The judge states how often this policy can fail a good release, when its methods bound it.
+    const { falseAlarmBound } = run.finalVerdict as { falseAlarmBound?: number };
+    const bound = falseAlarmBound !== undefined ? ` (chance of failing a good release ≤ ${formatPercent(falseAlarmBound)})` : '';
+    lines.push(`Final verdict: ${run.finalVerdict.decision} — ${run.finalVerdict.reason}${bound}`);
     for (const result of run.finalVerdict.metrics) lines.push(...explainMetric(result));
     lines.push('');
   }
