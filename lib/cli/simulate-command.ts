@@ -73,7 +73,8 @@ function progressLine(io: CommandIO): { update: (text: string) => void; clear: (
 /**
  * `canary-eval simulate`: runs seeded scenarios through the synthesized state machine with the real
  * handlers on a virtual clock, and shows what the evaluator decided, why, and what CodeDeploy did.
- * Exits 0 whatever the verdicts; 1 when a simulation itself broke (no report reached CodeDeploy).
+ * Exits 0 whatever the verdicts; 1 when a simulation itself broke: the state machine execution
+ * failed (e.g. a policy query the simulated CloudWatch cannot answer) or no report reached CodeDeploy.
  */
 export async function simulateCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help')) {
@@ -112,6 +113,9 @@ export async function simulateCommand(argv: readonly string[], io: CommandIO): P
     io.stderr(`HTML report written to ${options.reportFile}`);
   }
   const broken = runs.filter((run) => run.outcome.action === 'no-report' || run.execution.status === 'FAILED');
-  for (const run of broken) io.stderr(`canary-eval simulate: scenario "${run.scenario.name}" did not complete: ${run.outcome.summary}`);
+  for (const run of broken) {
+    const why = run.execution.error ?? run.outcome.summary;
+    io.stderr(`canary-eval simulate: scenario "${run.scenario.name}": the evaluation did not run to a verdict: ${why}`);
+  }
   return broken.length > 0 ? EXIT.invalid : EXIT.ok;
 }

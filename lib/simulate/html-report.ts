@@ -103,7 +103,7 @@ function renderScenario(run: ScenarioRun): string {
 <p class="outcome ${outcomeClass(run)}">What CodeDeploy would have done: ${escapeHtml(run.outcome.summary)}</p>
 <h3>Canary vs baseline per minute</h3>
 <p class="legend"><span class="swatch canary"></span> canary (new version) <span class="swatch baseline"></span> baseline (current version) <span class="swatch decision"></span> decision point</p>
-<div class="charts">${charts.join('\n')}</div>
+${run.chartError ? `<p>No charts: ${escapeHtml(run.chartError)}</p>` : ''}<div class="charts">${charts.join('\n')}</div>
 <h3>Verdict timeline</h3>
 <table><thead><tr><th>minute</th><th>decision</th><th>periods judged</th><th>reason</th></tr></thead><tbody>
 ${rows.join('\n')}

@@ -63,6 +63,8 @@ export interface ScenarioRun {
   /** The last period the final verdict judged (exclusive, in minutes) and when it was decided. */
   readonly decision: { readonly judgedThroughMinute: number; readonly decidedAtMinute?: number };
   readonly charts: readonly MetricChart[];
+  /** Why there are no charts: the simulated CloudWatch could not answer the policy's queries. */
+  readonly chartError?: string;
 }
 
 export interface RunScenarioOptions {
@@ -168,6 +170,15 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const judgedThroughMinute = result.ticks.at(-1)?.tick.periodsJudged ?? 0;
   const lastMinute = Math.min(scenario.durationMinutes, Math.max(judgedThroughMinute, outcome.minute ?? judgedThroughMinute));
   const target: LambdaTarget = { type: 'lambda', ...appSpec };
+  // A policy query the simulator cannot answer already failed the evaluation (the evaluator-error
+  // path); the report should show that run, not crash on drawing it.
+  let charts: MetricChart[] = [];
+  let chartError: string | undefined;
+  try {
+    charts = await chartSeries(series, policy, target, start, lastMinute, finalVerdict);
+  } catch (error) {
+    chartError = (error as Error).message;
+  }
 
   return {
     scenario: { name: scenario.name, description: scenario.description, seed: scenario.seed, source: options.source ?? scenario.name },
@@ -178,7 +189,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     ...(finalVerdict ? { finalVerdict } : {}),
     outcome,
     decision: { judgedThroughMinute, ...(outcome.minute !== undefined ? { decidedAtMinute: outcome.minute } : {}) },
-    charts: await chartSeries(series, policy, target, start, lastMinute, finalVerdict),
+    charts,
+    ...(chartError ? { chartError } : {}),
   };
 }
 

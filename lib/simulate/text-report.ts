@@ -79,6 +79,7 @@ export function renderScenarioText(run: ScenarioRun): string {
   const lines = [`━━ ${scenario.name} (seed ${scenario.seed}) ━━ ${scenario.description}`, '', 'Verdict timeline (virtual minutes since the deployment started):', ...timelineRows(run.timeline), ''];
 
   lines.push('Canary vs baseline per minute:');
+  if (run.chartError) lines.push(`  (no charts: ${run.chartError})`);
   for (const chart of run.charts) {
     lines.push(...renderTerminalChart(chart, run.decision).map((line) => `  ${line}`));
   }
@@ -88,7 +89,8 @@ export function renderScenarioText(run: ScenarioRun): string {
     // The judge states how often this policy can fail a good release, when its methods bound it.
     const { falseAlarmBound } = run.finalVerdict as { falseAlarmBound?: number };
     const bound = falseAlarmBound !== undefined ? ` (chance of failing a good release ≤ ${formatPercent(falseAlarmBound)})` : '';
-    lines.push(`Final verdict: ${run.finalVerdict.decision} — ${run.finalVerdict.reason}${bound}`);
+    const label = run.execution.status === 'FAILED' ? 'Last verdict before the evaluation failed' : 'Final verdict';
+    lines.push(`${label}: ${run.finalVerdict.decision} — ${run.finalVerdict.reason}${bound}`);
     for (const result of run.finalVerdict.metrics) lines.push(...explainMetric(result));
     lines.push('');
   }

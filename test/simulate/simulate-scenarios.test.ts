@@ -182,6 +182,29 @@ describe('canary-eval simulate', () => {
     expect(result.codeDeploy.action).toBe('promoted');
   });
 
+  test('fails closed and exits 1 when the evaluator breaks: CodeDeploy hears Failed, the error is named', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'simulate-')), 'unanswerable.yaml');
+    // The simulated CloudWatch has no "Average" of Errors: every evaluate call throws.
+    writeFileSync(
+      path,
+      [
+        'metrics:',
+        '  - name: errors',
+        '    kind: count',
+        '    count: { namespace: AWS/Lambda, metricName: Errors, stat: Average }',
+        '    total: { namespace: AWS/Lambda, metricName: Invocations, stat: Sum }',
+        '    versioning: { type: lambda-alias }',
+        '    method: { type: threshold, maxRatioToBaseline: 2 }',
+      ].join('\n'),
+    );
+    const { code, stdout, stderr } = await runCommand('healthy', '--policy', path);
+    expect(code).toBe(1);
+    expect(stderr).toContain('scenario "healthy": the evaluation did not run to a verdict');
+    expect(stderr).toContain('statistic "Average" is not supported for errors');
+    expect(stdout).toMatch(/rolled back: the evaluation failed without a failing metric/);
+    expect(stdout).toContain('(no charts: query m0_canary_count');
+  });
+
   test('--report writes a self-contained HTML file', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'simulate-')), 'report.html');
     const { code, stderr } = await runCommand('healthy', '--report', path);
