@@ -104,10 +104,14 @@ export function resolveScenarioPath(argument: string, folder = SCENARIOS_DIR): s
   throw new ScenarioNotFoundError(`unknown scenario "${argument}"; the library (${folder}) has: ${known.join(', ')}; or give a path to a .yaml file`);
 }
 
-/** Loads a scenario by name or path. */
+/**
+ * Loads a scenario by name or path. `source` says where it came from without naming this machine's
+ * folders (`scenarios/healthy.yaml`, or the path as given), so results compare across machines.
+ */
 export function loadScenario(argument: string): { scenario: Scenario; source: string } {
   const path = resolveScenarioPath(argument);
-  return { scenario: loadScenarioFile(path), source: path };
+  const source = path === argument ? argument : `scenarios/${basename(path)}`;
+  return { scenario: loadScenarioFile(path), source };
 }
 
 /**

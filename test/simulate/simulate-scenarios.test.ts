@@ -60,6 +60,14 @@ describe('the default simulations', () => {
     }
   });
 
+  test('the simulated CloudWatch reads the evaluation clock: each look judges the periods older than the 2-minute lag', () => {
+    // scenario-run infers the virtual clock from each query window (see MetricSourceOnQueryClock);
+    // this fails if the evaluation loop stops looking exactly when a period becomes visible.
+    for (const run of runs.values()) {
+      for (const entry of run.timeline.filter((look) => look.periodsJudged > 0)) expect(entry.minute).toBe(entry.periodsJudged + 2);
+    }
+  });
+
   test('charts hold canary and baseline per minute for every policy metric, up to the decision', () => {
     const run = runs.get('error-regression')!;
     expect(run.charts.map((chart) => chart.metric)).toEqual(['lambda-error-rate', SLOW_REQUESTS_METRIC, 'lambda-p99-duration']);
@@ -153,7 +161,7 @@ describe('canary-eval simulate', () => {
     expect(code).toBe(0);
     const [result] = JSON.parse(stdout).scenarios;
     expect(result).toMatchObject({
-      scenario: { name: 'error-regression', seed: 2 },
+      scenario: { name: 'error-regression', seed: 2, source: 'scenarios/error-regression.yaml' },
       decision: 'fail',
       codeDeploy: { action: 'rolled-back', regressedMetrics: ['lambda-error-rate'] },
       reports: [{ status: 'Failed' }],
