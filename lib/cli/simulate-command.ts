@@ -1,46 +1,121 @@
-import { loadPolicyFile } from '../policy';
-import { DEMO_POLICY_FILE } from '../demo/demo-stack';
+import { writeFileSync } from 'node:fs';
+import { loadPolicyFile, type Policy } from '../policy';
 import { synthesizeEvaluationDefinition } from '../simulate/definition';
-import { simulateDeployment, type SimulatedDeploymentResult } from '../simulate/deployment';
-import { SteadyMetricSource } from '../simulate/steady-metric-source';
-import { EXIT, type CommandIO } from './io';
+import { renderHtmlReport } from '../simulate/html-report';
+import { loadScenario, runScenario, type ScenarioRun } from '../simulate/scenario-run';
+import { renderScenarioText, renderSummaryText } from '../simulate/text-report';
+import { EXIT, processIO, type CommandIO } from './io';
 
-const START = new Date('2026-11-26T10:00:00Z');
+/** What `npm start` runs: one release that should pass and two that should be stopped. */
+export const DEFAULT_SCENARIOS = ['healthy', 'error-regression', 'latency-regression'] as const;
 
-/** The two demo deployments of the walking skeleton: same traffic, one healthy, one with 3× the errors. */
-const DEMO_DEPLOYMENTS = [
-  { name: 'healthy', canary: { requestsPerMinute: 1000, errorRate: 0.01, p99Ms: 420 } },
-  { name: 'error-regression', canary: { requestsPerMinute: 1000, errorRate: 0.03, p99Ms: 430 } },
-] as const;
+export const SIMULATE_USAGE = `usage: canary-eval simulate [scenario…] [--policy <file>] [--report <out.html>] [--json]
 
-function describe(name: string, result: SimulatedDeploymentResult): string {
-  const last = result.ticks.at(-1)?.tick;
-  const report = result.reports[0];
-  const minutes = report ? Math.round((report.at.getTime() - START.getTime()) / 60000) : undefined;
-  const lines = [
-    `▶ ${name}`,
-    ...result.ticks.map(({ at, tick }) => `  ${at.toISOString().slice(11, 16)}  ${tick.decision.padEnd(8)} ${tick.periodsJudged} period(s)  ${tick.reason}`),
-    report
-      ? `  CodeDeploy heard: ${report.status} after ${minutes} min → ${report.status === 'Succeeded' ? 'deployment continues' : 'deployment stopped and rolled back'}`
-      : `  CodeDeploy heard nothing (execution ${result.execution.status}: ${result.execution.error ?? ''})`,
-  ];
-  if (last) for (const metric of last.verdict.metrics) lines.push(`    ${metric.decision.padEnd(8)} ${metric.reason}`);
-  return lines.join('\n');
+  scenario         a name from scenarios/ (healthy, error-regression, …) or a path to a scenario YAML
+                   (default: ${DEFAULT_SCENARIOS.join(' ')})
+  --policy <file>  judge every scenario with this policy instead of the simulation's (lib/simulate/scenario-policy.ts)
+  --report <file>  also write a self-contained HTML report with charts
+  --json           print machine-readable results instead of the text report`;
+
+export interface SimulateOptions {
+  readonly scenarios: readonly string[];
+  readonly policyFile?: string;
+  readonly reportFile?: string;
+  readonly json: boolean;
 }
 
-/** `canary-eval simulate`: runs the synthesized state machine locally on simulated deployments. */
-export async function simulateCommand(_argv: readonly string[], io: CommandIO): Promise<number> {
-  const definition = synthesizeEvaluationDefinition();
-  const policy = loadPolicyFile(DEMO_POLICY_FILE);
-  for (const [index, deployment] of DEMO_DEPLOYMENTS.entries()) {
-    const result = await simulateDeployment(definition, {
-      deploymentId: `d-SIM00000${index + 1}`,
-      policy,
-      start: START,
-      appSpec: { functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' },
-      metrics: new SteadyMetricSource({ '1': { requestsPerMinute: 1000, errorRate: 0.01, p99Ms: 420 }, '2': deployment.canary }),
-    });
-    io.stdout(describe(deployment.name, result));
+/** Parses the command line; returns an error message for a malformed one. */
+export function parseSimulateArgs(argv: readonly string[]): SimulateOptions | { error: string } {
+  const scenarios: string[] = [];
+  let policyFile: string | undefined;
+  let reportFile: string | undefined;
+  let json = false;
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index];
+    if (argument === '--json') json = true;
+    else if (argument === '--policy' || argument === '--report') {
+      const value = argv[index + 1];
+      if (value === undefined || value.startsWith('--')) return { error: `${argument} needs a file name` };
+      if (argument === '--policy') policyFile = value;
+      else reportFile = value;
+      index += 1;
+    } else if (argument.startsWith('-')) return { error: `unknown option "${argument}"` };
+    else scenarios.push(argument);
   }
-  return EXIT.ok;
+  return { scenarios: scenarios.length > 0 ? scenarios : [...DEFAULT_SCENARIOS], policyFile, reportFile, json };
+}
+
+/** The machine-readable result of one scenario (`--json`). */
+export function scenarioJson(run: ScenarioRun) {
+  return {
+    scenario: run.scenario,
+    startTime: run.startTime,
+    decision: run.finalVerdict?.decision ?? null,
+    codeDeploy: run.outcome,
+    reports: run.reports,
+    timeline: run.timeline,
+    finalVerdict: run.finalVerdict ?? null,
+    decisionPoint: run.decision,
+    execution: run.execution,
+    charts: run.charts,
+  };
+}
+
+/** A progress line on an interactive terminal; silent otherwise (pipes, tests, CI logs). */
+function progressLine(io: CommandIO): { update: (text: string) => void; clear: () => void } {
+  if (io !== processIO || !process.stderr.isTTY) return { update: () => undefined, clear: () => undefined };
+  return {
+    update: (text) => process.stderr.write(`\r\x1b[K${text}`),
+    clear: () => process.stderr.write('\r\x1b[K'),
+  };
+}
+
+/**
+ * `canary-eval simulate`: runs seeded scenarios through the synthesized state machine with the real
+ * handlers on a virtual clock, and shows what the evaluator decided, why, and what CodeDeploy did.
+ * Exits 0 whatever the verdicts; 1 when a simulation itself broke: the state machine execution
+ * failed (e.g. a policy query the simulated CloudWatch cannot answer) or no report reached CodeDeploy.
+ */
+export async function simulateCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    io.stdout(SIMULATE_USAGE);
+    return EXIT.ok;
+  }
+  const options = parseSimulateArgs(argv);
+  if ('error' in options) {
+    io.stderr(`canary-eval simulate: ${options.error}\n\n${SIMULATE_USAGE}`);
+    return EXIT.usage;
+  }
+  // Load everything first: a typo in the third scenario should not cost the first two runs.
+  const scenarios = options.scenarios.map(loadScenario);
+  const policy: Policy | undefined = options.policyFile ? loadPolicyFile(options.policyFile) : undefined;
+
+  const progress = progressLine(io);
+  progress.update('synthesizing the evaluation state machine…');
+  const definition = synthesizeEvaluationDefinition();
+  const runs: ScenarioRun[] = [];
+  for (const { scenario, source } of scenarios) {
+    const run = await runScenario(scenario, {
+      definition,
+      source,
+      ...(policy ? { policy } : {}),
+      onProgress: (minute) => progress.update(`simulating ${scenario.name}: minute ${minute}…`),
+    });
+    progress.clear();
+    runs.push(run);
+    if (!options.json) io.stdout(`${renderScenarioText(run)}\n\n`);
+  }
+
+  if (options.json) io.stdout(JSON.stringify({ scenarios: runs.map(scenarioJson) }, null, 2));
+  else io.stdout(renderSummaryText(runs));
+  if (options.reportFile) {
+    writeFileSync(options.reportFile, renderHtmlReport(runs));
+    io.stderr(`HTML report written to ${options.reportFile}`);
+  }
+  const broken = runs.filter((run) => run.outcome.action === 'no-report' || run.execution.status === 'FAILED');
+  for (const run of broken) {
+    const why = run.execution.error ?? run.outcome.summary;
+    io.stderr(`canary-eval simulate: scenario "${run.scenario.name}": the evaluation did not run to a verdict: ${why}`);
+  }
+  return broken.length > 0 ? EXIT.invalid : EXIT.ok;
 }

@@ -44,7 +44,7 @@ describe('canary-eval', () => {
   test('simulate prints a passing and a failing verdict', async () => {
     const { code, stdout } = await run('simulate');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/healthy[\s\S]*CodeDeploy heard: Succeeded/);
-    expect(stdout).toMatch(/error-regression[\s\S]*CodeDeploy heard: Failed/);
+    expect(stdout).toMatch(/healthy[\s\S]*What CodeDeploy would have done: ✓ promoted/);
+    expect(stdout).toMatch(/error-regression[\s\S]*What CodeDeploy would have done: ✗ stopped at minute \d+ and rolled back/);
   });
 });

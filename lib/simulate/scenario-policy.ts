@@ -1,0 +1,71 @@
+import { parsePolicy, type Policy, type PolicyInput } from '../policy';
+import type { Scenario } from './scenario';
+
+/**
+ * The policy the simulation judges a scenario with, written in one place so that switching
+ * methods (e.g. to the sequential count test once it is the judge's default) is one edit here.
+ *
+ * Metrics: the demo service's error rate and p99, plus latency as counts — requests slower than
+ * the scenario's `slowThresholdMs` (CloudWatch `TC(t:)` of Lambda `Duration`) per invocation —
+ * which catches a tail regression that a per-minute p99 of ~100 canary requests is too noisy for.
+ */
+
+/** How count metrics (errors, slow requests) are judged. */
+export const COUNT_METHOD = { type: 'threshold', maxRatioToBaseline: 2, failureLimit: 3 } as const;
+
+/** How the p99 gauge is judged; non-critical: a noisy per-minute p99 only informs. */
+export const P99_METHOD = { type: 'threshold', maxRatioToBaseline: 1.5, failureLimit: 3 } as const;
+
+/** The judged window when the scenario's schedule has no canary phase to judge. */
+const DEFAULT_JUDGED_MINUTES = 10;
+
+/** Name of the latency-as-counts metric. */
+export const SLOW_REQUESTS_METRIC = 'lambda-slow-requests';
+
+/**
+ * Minutes during which both versions serve traffic, so canary and baseline can be compared at the
+ * same time: the canary phase, or the linear steps before 100 %. Capped by the scenario's length.
+ */
+export function comparableMinutes(scenario: Scenario): number {
+  const { schedule } = scenario;
+  let minutes: number;
+  switch (schedule.type) {
+    case 'canary':
+      minutes = schedule.minutes;
+      break;
+    case 'linear':
+      minutes = (Math.ceil(100 / schedule.percent) - 1) * schedule.everyMinutes;
+      break;
+    case 'all-at-once':
+      minutes = 0;
+      break;
+  }
+  if (minutes <= 0) minutes = DEFAULT_JUDGED_MINUTES;
+  return Math.min(minutes, scenario.durationMinutes);
+}
+
+/** The policy as written (YAML-equivalent), for display and for `parsePolicy`. */
+export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
+  return {
+    metrics: [
+      { preset: 'lambda-error-rate', method: COUNT_METHOD },
+      {
+        name: SLOW_REQUESTS_METRIC,
+        kind: 'count',
+        count: { namespace: 'AWS/Lambda', metricName: 'Duration', stat: `TC(${scenario.slowThresholdMs}:)` },
+        total: { namespace: 'AWS/Lambda', metricName: 'Invocations', stat: 'Sum' },
+        versioning: { type: 'lambda-alias' },
+        method: COUNT_METHOD,
+      },
+      { preset: 'lambda-p99-duration', critical: false, method: P99_METHOD },
+    ],
+    // Judge the window in which both versions have traffic: after 100 % there is no baseline left.
+    bake: { duration: `${comparableMinutes(scenario)}m`, period: '60s' },
+    metricLag: '2m',
+  };
+}
+
+/** The validated policy for a scenario. */
+export function scenarioPolicy(scenario: Scenario): Policy {
+  return parsePolicy(scenarioPolicyInput(scenario), `simulation policy for scenario "${scenario.name}"`);
+}

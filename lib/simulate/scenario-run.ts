@@ -1,0 +1,245 @@
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { buildQueries, toObservations, type HookStatus, type LambdaTarget, type MetricQuery, type MetricSeriesResult, type MetricSource, type TimeWindow } from '../evaluation';
+import type { MetricDecision, Verdict } from '../judge';
+import type { Policy } from '../policy';
+import { VirtualClock } from './clock';
+import { simulateDeployment } from './deployment';
+import { generateSeries, type SimulatedSeries } from './generate';
+import { BASELINE_VERSION, CANARY_VERSION, SCENARIOS_DIR, listScenarioFiles, loadScenarioFile, type Scenario } from './scenario';
+import { scenarioPolicy } from './scenario-policy';
+import { SimulatedMetricSource } from './sim-metric-source';
+
+/** One look of the evaluation loop, as the verdict timeline shows it. */
+export interface TimelineEntry {
+  /** Minutes since the deployment start (virtual time of the look). */
+  readonly minute: number;
+  readonly at: string;
+  readonly decision: 'pass' | 'fail' | 'continue';
+  readonly periodsJudged: number;
+  readonly reason: string;
+}
+
+/** What CodeDeploy would have done with the hook's report. */
+export interface DeploymentOutcome {
+  /** `promoted`: Succeeded reported; `rolled-back`: Failed reported; `no-report`: the simulation broke. */
+  readonly action: 'promoted' | 'rolled-back' | 'no-report';
+  readonly status?: HookStatus;
+  /** Minute of the report. */
+  readonly minute?: number;
+  /** Critical metrics that failed (empty when promoted or when the evaluator itself failed). */
+  readonly regressedMetrics: readonly string[];
+  /** One line: "promoted after 17 min", "stopped at minute 5 and rolled back: lambda-error-rate regressed". */
+  readonly summary: string;
+}
+
+/** One minute of one metric: the value each version showed (rate for counts), absent without traffic. */
+export interface ChartPoint {
+  readonly minute: number;
+  readonly canary?: number;
+  readonly baseline?: number;
+}
+
+export interface MetricChart {
+  readonly metric: string;
+  readonly kind: 'count' | 'gauge';
+  /** What a value means, for axis labels: "errors per request", "ms". */
+  readonly unit: string;
+  readonly critical: boolean;
+  /** Minutes 0 .. lastMinute of the deployment (up to the decision). */
+  readonly points: readonly ChartPoint[];
+  /** The final decision of this metric. */
+  readonly decision?: MetricDecision;
+}
+
+export interface ScenarioRun {
+  readonly scenario: { readonly name: string; readonly description: string; readonly seed: number; readonly source: string };
+  readonly startTime: string;
+  readonly execution: { readonly status: 'SUCCEEDED' | 'FAILED'; readonly error?: string };
+  readonly reports: ReadonlyArray<{ readonly status: HookStatus; readonly at: string; readonly minute: number }>;
+  readonly timeline: readonly TimelineEntry[];
+  readonly finalVerdict?: Verdict;
+  readonly outcome: DeploymentOutcome;
+  /** The last period the final verdict judged (exclusive, in minutes) and when it was decided. */
+  readonly decision: { readonly judgedThroughMinute: number; readonly decidedAtMinute?: number };
+  readonly charts: readonly MetricChart[];
+  /** Why there are no charts: the simulated CloudWatch could not answer the policy's queries. */
+  readonly chartError?: string;
+}
+
+export interface RunScenarioOptions {
+  /** The evaluation state machine definition (`synthesizeEvaluationDefinition()`). */
+  readonly definition: Record<string, unknown>;
+  /** @default - `scenarioPolicy(scenario)` */
+  readonly policy?: Policy;
+  /** Where the scenario came from, for reports. @default the scenario's name */
+  readonly source?: string;
+  /** Called at each look of the evaluation loop with the virtual minute. */
+  readonly onProgress?: (minute: number) => void;
+}
+
+const APP_SPEC = { functionName: '', alias: '', currentVersion: BASELINE_VERSION, targetVersion: CANARY_VERSION };
+
+/** A scenario argument that names no scenario of the library and no file. */
+export class ScenarioNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioNotFoundError';
+  }
+}
+
+/**
+ * Resolves a command-line scenario argument: a name from `scenarios/` (`healthy`) or a path to a
+ * YAML file. An unknown name's error lists the library.
+ */
+export function resolveScenarioPath(argument: string, folder = SCENARIOS_DIR): string {
+  const looksLikePath = argument.includes('/') || argument.includes('\\') || /\.ya?ml$/.test(argument);
+  if (looksLikePath) {
+    if (!existsSync(argument)) throw new ScenarioNotFoundError(`scenario file "${argument}" does not exist`);
+    return argument;
+  }
+  const candidate = join(folder, `${argument}.yaml`);
+  if (existsSync(candidate)) return candidate;
+  const known = listScenarioFiles(folder).map((file) => basename(file).replace(/\.ya?ml$/, ''));
+  throw new ScenarioNotFoundError(`unknown scenario "${argument}"; the library (${folder}) has: ${known.join(', ')}; or give a path to a .yaml file`);
+}
+
+/**
+ * Loads a scenario by name or path. `source` says where it came from without naming this machine's
+ * folders (`scenarios/healthy.yaml`, or the path as given), so results compare across machines.
+ */
+export function loadScenario(argument: string): { scenario: Scenario; source: string } {
+  const path = resolveScenarioPath(argument);
+  const source = path === argument ? argument : `scenarios/${basename(path)}`;
+  return { scenario: loadScenarioFile(path), source };
+}
+
+/**
+ * Until `simulateDeployment` lets a metric source read its virtual clock, the simulated
+ * CloudWatch reads a clock of its own, set at each query to what the evaluation's clock reads:
+ * the evaluate step looks exactly when a period becomes visible, so its clock is the end of the
+ * queried window plus the policy's metric lag (never moving backwards).
+ */
+class MetricSourceOnQueryClock implements MetricSource {
+  readonly clock: VirtualClock;
+  private readonly source: SimulatedMetricSource;
+
+  constructor(
+    series: SimulatedSeries,
+    start: Date,
+    private readonly lagSeconds: number,
+    private readonly onLook: (now: Date) => void,
+  ) {
+    this.clock = new VirtualClock(start);
+    this.source = new SimulatedMetricSource(series, () => this.clock.now());
+  }
+
+  async getMetricData(queries: readonly MetricQuery[], window: TimeWindow): Promise<MetricSeriesResult[]> {
+    const inferredNow = window.end.getTime() + this.lagSeconds * 1000;
+    const ahead = (inferredNow - this.clock.now().getTime()) / 1000;
+    if (ahead > 0) this.clock.advance(ahead);
+    this.onLook(this.clock.now());
+    return this.source.getMetricData(queries, window);
+  }
+}
+
+const minutesBetween = (start: Date, at: Date) => Math.round((at.getTime() - start.getTime()) / 60_000);
+
+/** Runs one scenario through the real state machine and handlers; returns everything a report shows. */
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<ScenarioRun> {
+  const policy = options.policy ?? scenarioPolicy(scenario);
+  const series = generateSeries(scenario);
+  const start = new Date(scenario.startTime);
+  const metrics = new MetricSourceOnQueryClock(series, start, policy.metricLag, (now) => options.onProgress?.(minutesBetween(start, now)));
+  const appSpec = { ...APP_SPEC, functionName: scenario.target.functionName, alias: scenario.target.alias };
+
+  const result = await simulateDeployment(options.definition, {
+    deploymentId: `d-SIM${scenario.name.replace(/[^a-z0-9]/g, '').toUpperCase().slice(0, 16)}`,
+    policy,
+    metrics,
+    start,
+    appSpec,
+  });
+
+  const timeline: TimelineEntry[] = result.ticks.map(({ at, tick }) => ({
+    minute: minutesBetween(start, at),
+    at: at.toISOString(),
+    decision: tick.decision,
+    periodsJudged: tick.periodsJudged,
+    reason: tick.reason,
+  }));
+  const finalVerdict = result.ticks.at(-1)?.tick.verdict;
+  const reports = result.reports.map(({ status, at }) => ({ status, at: at.toISOString(), minute: minutesBetween(start, at) }));
+  const outcome = describeOutcome(reports[0], finalVerdict, result.execution.error);
+  const judgedThroughMinute = result.ticks.at(-1)?.tick.periodsJudged ?? 0;
+  const lastMinute = Math.min(scenario.durationMinutes, Math.max(judgedThroughMinute, outcome.minute ?? judgedThroughMinute));
+  const target: LambdaTarget = { type: 'lambda', ...appSpec };
+  // A policy query the simulator cannot answer already failed the evaluation (the evaluator-error
+  // path); the report should show that run, not crash on drawing it.
+  let charts: MetricChart[] = [];
+  let chartError: string | undefined;
+  try {
+    charts = await chartSeries(series, policy, target, start, lastMinute, finalVerdict);
+  } catch (error) {
+    chartError = (error as Error).message;
+  }
+
+  return {
+    scenario: { name: scenario.name, description: scenario.description, seed: scenario.seed, source: options.source ?? scenario.name },
+    startTime: start.toISOString(),
+    execution: { status: result.execution.status, ...(result.execution.error ? { error: result.execution.error } : {}) },
+    reports,
+    timeline,
+    ...(finalVerdict ? { finalVerdict } : {}),
+    outcome,
+    decision: { judgedThroughMinute, ...(outcome.minute !== undefined ? { decidedAtMinute: outcome.minute } : {}) },
+    charts,
+    ...(chartError ? { chartError } : {}),
+  };
+}
+
+function describeOutcome(report: ScenarioRun['reports'][number] | undefined, verdict: Verdict | undefined, executionError: string | undefined): DeploymentOutcome {
+  if (!report) {
+    return { action: 'no-report', regressedMetrics: [], summary: `no report reached CodeDeploy (${executionError ?? 'execution ended without reporting'}); a real deployment would hang until the hook times out` };
+  }
+  if (report.status === 'Succeeded') {
+    return { action: 'promoted', status: report.status, minute: report.minute, regressedMetrics: [], summary: `promoted after ${report.minute} min: the traffic shift continues to 100 %` };
+  }
+  const regressedMetrics = (verdict?.metrics ?? []).filter((metric) => metric.critical && metric.decision === 'fail').map((metric) => metric.metric);
+  const why = regressedMetrics.length > 0 ? `${regressedMetrics.join(', ')} regressed` : 'the evaluation failed without a failing metric (evaluator error, onEvaluatorError=fail)';
+  return { action: 'rolled-back', status: report.status, minute: report.minute, regressedMetrics, summary: `stopped at minute ${report.minute} and rolled back: ${why}` };
+}
+
+/** Canary and baseline per minute for every metric of the policy, as CloudWatch holds them after the fact. */
+async function chartSeries(series: SimulatedSeries, policy: Policy, target: LambdaTarget, start: Date, lastMinute: number, verdict: Verdict | undefined): Promise<MetricChart[]> {
+  const afterTheFact = new SimulatedMetricSource(series, () => new Date(8.64e15));
+  const plan = buildQueries(policy, target, 60);
+  const window = { start: start.getTime() / 1000, end: start.getTime() / 1000 + lastMinute * 60 };
+  const results = await afterTheFact.getMetricData(plan.queries, { start: new Date(window.start * 1000), end: new Date(window.end * 1000) });
+  const observations = toObservations(policy, plan, results, window);
+  const minuteOf = (t: number) => Math.round((t - window.start) / 60);
+
+  return policy.metrics.map((metric) => {
+    const observed = observations[metric.name];
+    const byMinute = new Map<number, { canary?: number; baseline?: number }>();
+    for (const minute of Array.from({ length: lastMinute }, (_, index) => index)) byMinute.set(minute, {});
+    for (const arm of ['canary', 'baseline'] as const) {
+      const periods = observed.kind === 'count' ? observed[arm].map((p) => ({ t: p.t, value: p.count / p.total })) : observed[arm];
+      for (const { t, value } of periods) byMinute.get(minuteOf(t))![arm] = value;
+    }
+    const decision = verdict?.metrics.find((result) => result.metric === metric.name)?.decision;
+    return {
+      metric: metric.name,
+      kind: metric.kind,
+      unit: unitOf(metric),
+      critical: metric.critical,
+      points: [...byMinute].map(([minute, values]) => ({ minute, ...values })),
+      ...(decision ? { decision } : {}),
+    };
+  });
+}
+
+function unitOf(metric: Policy['metrics'][number]): string {
+  if (metric.kind === 'count') return `${metric.count.metricName === 'Duration' ? 'slow requests' : metric.count.metricName.toLowerCase()} per request`;
+  return metric.value.metricName === 'Duration' ? `ms (${metric.value.stat})` : metric.value.stat;
+}

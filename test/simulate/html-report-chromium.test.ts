@@ -1,0 +1,153 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { inflateSync } from 'node:zlib';
+import { DEFAULT_SCENARIOS } from '../../lib/cli/simulate-command';
+import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
+import { renderHtmlReport } from '../../lib/simulate/html-report';
+import { loadScenario, runScenario } from '../../lib/simulate/scenario-run';
+
+/**
+ * Renders the HTML report in headless Chromium (Debian's `chromium`, installed by `.ci/run`) and
+ * checks that the charts are really drawn: the DOM Chromium parsed has every chart's SVG and
+ * lines, and the screenshot has the canary and baseline line colours in quantity.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+const WINDOW = { width: 1400, height: 1200 };
+// Local binding: inside Jest's vm context `Math.abs` is a slow global lookup, and it runs per pixel.
+const { abs } = Math;
+const CANARY_RGB = [0xd9, 0x48, 0x0f];
+const BASELINE_RGB = [0x1c, 0x7e, 0xd6];
+
+if (!HAS_CHROMIUM) {
+  console.warn(`Chromium not found at ${CHROMIUM}: skipping the HTML report render test (install it: apt-get install -y chromium, or set CHROMIUM_PATH)`);
+}
+
+async function chromium(userDataDir: string, ...args: string[]): Promise<string> {
+  // Without the background-networking flags Chromium keeps calling home, which floods a closed network.
+  const flags = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--hide-scrollbars',
+    `--user-data-dir=${userDataDir}`,
+  ];
+  const { stdout } = await promisify(execFile)(CHROMIUM, [...flags, ...args], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 });
+  return stdout;
+}
+
+interface DecodedPng {
+  readonly width: number;
+  readonly height: number;
+  /** RGB(A) rows, unfiltered. */
+  readonly pixels: Buffer;
+  readonly channels: number;
+}
+
+/** Minimal PNG decoder for Chromium's screenshots: 8-bit RGB or RGBA, not interlaced. */
+function decodePng(file: Buffer): DecodedPng {
+  expect(file.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  let offset = 8;
+  let width = 0;
+  let height = 0;
+  let channels = 0;
+  const data: Buffer[] = [];
+  while (offset < file.length) {
+    const length = file.readUInt32BE(offset);
+    const type = file.toString('ascii', offset + 4, offset + 8);
+    const body = file.subarray(offset + 8, offset + 8 + length);
+    if (type === 'IHDR') {
+      width = body.readUInt32BE(0);
+      height = body.readUInt32BE(4);
+      const [bitDepth, colourType, , , interlace] = body.subarray(8, 13);
+      if (bitDepth !== 8 || (colourType !== 2 && colourType !== 6) || interlace !== 0) throw new Error(`unsupported PNG: bit depth ${bitDepth}, colour type ${colourType}, interlace ${interlace}`);
+      channels = colourType === 6 ? 4 : 3;
+    } else if (type === 'IDAT') {
+      data.push(body);
+    }
+    offset += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(data));
+  const stride = width * channels;
+  const pixels = Buffer.alloc(height * stride);
+  for (let row = 0; row < height; row += 1) {
+    const filter = raw[row * (stride + 1)];
+    const line = raw.subarray(row * (stride + 1) + 1, (row + 1) * (stride + 1));
+    for (let i = 0; i < stride; i += 1) {
+      const left = i >= channels ? pixels[row * stride + i - channels] : 0;
+      const up = row > 0 ? pixels[(row - 1) * stride + i] : 0;
+      const upLeft = row > 0 && i >= channels ? pixels[(row - 1) * stride + i - channels] : 0;
+      let predictor = 0;
+      if (filter === 1) predictor = left;
+      else if (filter === 2) predictor = up;
+      else if (filter === 3) predictor = (left + up) >> 1;
+      else if (filter === 4) {
+        const estimate = left + up - upLeft;
+        const [dLeft, dUp, dUpLeft] = [abs(estimate - left), abs(estimate - up), abs(estimate - upLeft)];
+        predictor = dLeft <= dUp && dLeft <= dUpLeft ? left : dUp <= dUpLeft ? up : upLeft;
+      }
+      pixels[row * stride + i] = (line[i] + predictor) & 0xff;
+    }
+  }
+  return { width, height, pixels, channels };
+}
+
+/** Pixels within a small distance of a colour (line cores; anti-aliased edges fall outside). */
+function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): number {
+  let count = 0;
+  for (let i = 0; i < png.pixels.length; i += png.channels) {
+    if (abs(png.pixels[i] - r) <= tolerance && abs(png.pixels[i + 1] - g) <= tolerance && abs(png.pixels[i + 2] - b) <= tolerance) count += 1;
+  }
+  return count;
+}
+
+(HAS_CHROMIUM ? describe : describe.skip)('the HTML report in headless Chromium', () => {
+  let folder: string;
+  let dom: string;
+  let screenshot: Buffer;
+  const chartsExpected = DEFAULT_SCENARIOS.length * 3;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'html-report-'));
+    const definition = synthesizeEvaluationDefinition();
+    const runs = [];
+    for (const name of DEFAULT_SCENARIOS) {
+      const { scenario, source } = loadScenario(name);
+      runs.push(await runScenario(scenario, { definition, source }));
+    }
+    const reportPath = join(folder, 'report.html');
+    writeFileSync(reportPath, renderHtmlReport(runs));
+    // One Chromium start does both: it prints the parsed DOM and writes the screenshot.
+    const screenshotPath = join(folder, 'report.png');
+    dom = await chromium(join(folder, 'profile'), `--window-size=${WINDOW.width},${WINDOW.height}`, `--screenshot=${screenshotPath}`, '--dump-dom', `file://${reportPath}`);
+    screenshot = readFileSync(screenshotPath);
+  });
+
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  test('the parsed DOM has one SVG chart per metric and scenario, each with both lines and the decision marked', () => {
+    expect(dom).toContain('<h1>canary-evaluator: simulated deployments</h1>');
+    expect(dom.match(/<svg [^>]*class="chart"/g)).toHaveLength(chartsExpected);
+    expect(dom.match(/<path d="M[^"]+" class="line canary"/g)).toHaveLength(chartsExpected);
+    expect(dom.match(/<path d="M[^"]+" class="line baseline"/g)).toHaveLength(chartsExpected);
+    expect(dom.match(/<line [^>]*class="decision"/g)).toHaveLength(chartsExpected);
+    for (const name of DEFAULT_SCENARIOS) expect(dom).toContain(`<section class="scenario" id="${name}">`);
+  });
+
+  test('the screenshot is a full-size PNG in which the canary and baseline lines are drawn', () => {
+    expect(screenshot.length).toBeGreaterThan(50_000);
+    const png = decodePng(screenshot);
+    expect({ width: png.width, height: png.height }).toEqual(WINDOW);
+    // The first scenario's three charts are in the 1400×1200 view: a 2-px line over hundreds of pixels each.
+    expect(countColour(png, CANARY_RGB)).toBeGreaterThan(1000);
+    expect(countColour(png, BASELINE_RGB)).toBeGreaterThan(1000);
+  });
+});

@@ -1,0 +1,225 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SCENARIOS, parseSimulateArgs, scenarioJson, simulateCommand } from '../../lib/cli/simulate-command';
+import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
+import { ScenarioError } from '../../lib/simulate/scenario';
+import { SLOW_REQUESTS_METRIC, scenarioPolicy } from '../../lib/simulate/scenario-policy';
+import { ScenarioNotFoundError, loadScenario, resolveScenarioPath, runScenario, type ScenarioRun } from '../../lib/simulate/scenario-run';
+
+const definition = synthesizeEvaluationDefinition();
+
+async function simulate(name: string): Promise<ScenarioRun> {
+  const { scenario, source } = loadScenario(name);
+  return runScenario(scenario, { definition, source });
+}
+
+async function runCommand(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await simulateCommand(argv, { stdout: (text) => out.push(text), stderr: (text) => err.push(text) });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('the default simulations', () => {
+  const runs = new Map<string, ScenarioRun>();
+  beforeAll(async () => {
+    for (const name of DEFAULT_SCENARIOS) runs.set(name, await simulate(name));
+  });
+
+  test('are healthy, error-regression and latency-regression', () => {
+    expect([...DEFAULT_SCENARIOS]).toEqual(['healthy', 'error-regression', 'latency-regression']);
+  });
+
+  test('healthy is promoted: Succeeded reported after the judged window', () => {
+    const run = runs.get('healthy')!;
+    expect(run.outcome).toMatchObject({ action: 'promoted', status: 'Succeeded', regressedMetrics: [] });
+    expect(run.outcome.summary).toMatch(/^promoted after \d+ min/);
+    expect(run.finalVerdict?.decision).toBe('pass');
+    expect(run.execution.status).toBe('SUCCEEDED');
+  });
+
+  test.each([
+    ['error-regression', 'lambda-error-rate'],
+    ['latency-regression', SLOW_REQUESTS_METRIC],
+  ])('%s is stopped and rolled back, naming %s', (name, metric) => {
+    const run = runs.get(name)!;
+    expect(run.outcome).toMatchObject({ action: 'rolled-back', status: 'Failed', regressedMetrics: [metric] });
+    expect(run.outcome.summary).toMatch(new RegExp(`^stopped at minute \\d+ and rolled back: ${metric} regressed`));
+    expect(run.finalVerdict?.decision).toBe('fail');
+    // Caught on part of the 15-minute canary window, before the shift to 100 %.
+    expect(run.decision.judgedThroughMinute).toBeLessThan(15);
+  });
+
+  test('the timeline starts with "continue" and ends with the reported decision', () => {
+    for (const run of runs.values()) {
+      expect(run.timeline[0]).toMatchObject({ minute: 0, decision: 'continue', periodsJudged: 0 });
+      expect(run.timeline.at(-1)!.decision).toBe(run.finalVerdict!.decision);
+      expect(run.reports).toHaveLength(1);
+      expect(run.reports[0].minute).toBe(run.timeline.at(-1)!.minute);
+    }
+  });
+
+  test('the simulated CloudWatch reads the evaluation clock: each look judges the periods older than the 2-minute lag', () => {
+    // scenario-run infers the virtual clock from each query window (see MetricSourceOnQueryClock);
+    // this fails if the evaluation loop stops looking exactly when a period becomes visible.
+    for (const run of runs.values()) {
+      for (const entry of run.timeline.filter((look) => look.periodsJudged > 0)) expect(entry.minute).toBe(entry.periodsJudged + 2);
+    }
+  });
+
+  test('charts hold canary and baseline per minute for every policy metric, up to the decision', () => {
+    const run = runs.get('error-regression')!;
+    expect(run.charts.map((chart) => chart.metric)).toEqual(['lambda-error-rate', SLOW_REQUESTS_METRIC, 'lambda-p99-duration']);
+    const errors = run.charts[0];
+    expect(errors.points).toHaveLength(run.outcome.minute!);
+    expect(errors.decision).toBe('fail');
+    // The canary's error rate is about 3x the baseline's over the charted minutes.
+    const mean = (arm: 'canary' | 'baseline') => errors.points.reduce((sum, point) => sum + (point[arm] ?? 0), 0) / errors.points.length;
+    expect(mean('canary')).toBeGreaterThan(2 * mean('baseline'));
+  });
+});
+
+describe('determinism', () => {
+  test('the same scenario and seed give the same timeline and results, byte for byte', async () => {
+    const first = JSON.stringify(scenarioJson(await simulate('latency-regression')));
+    const second = JSON.stringify(scenarioJson(await simulate('latency-regression')));
+    expect(second).toBe(first);
+  });
+
+  test('another seed gives other data', async () => {
+    const { scenario } = loadScenario('healthy');
+    const a = await runScenario(scenario, { definition });
+    const b = await runScenario({ ...scenario, seed: scenario.seed + 1 }, { definition });
+    expect(JSON.stringify(b.charts)).not.toBe(JSON.stringify(a.charts));
+  });
+
+  test('one simulation takes well under a second once the definition is synthesized', async () => {
+    const started = Date.now();
+    await simulate('healthy');
+    // Typically ~0.3 s; the margin absorbs a loaded CI machine running suites in parallel.
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
+
+describe('scenario arguments', () => {
+  test('a library name resolves to scenarios/<name>.yaml', () => {
+    expect(resolveScenarioPath('healthy')).toMatch(/scenarios[/\\]healthy\.yaml$/);
+  });
+
+  test('fails on an unknown name, listing the library', () => {
+    expect(() => loadScenario('helthy')).toThrow(ScenarioNotFoundError);
+    expect(() => loadScenario('helthy')).toThrow(/unknown scenario "helthy"; the library .* has: .*healthy.*error-regression/);
+  });
+
+  test('fails on a missing path, naming it', () => {
+    expect(() => loadScenario('./no/such/scenario.yaml')).toThrow('scenario file "./no/such/scenario.yaml" does not exist');
+  });
+
+  test('fails on an invalid scenario file, naming the file and the bad field', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'simulate-')), 'broken.yaml');
+    writeFileSync(path, 'name: broken\nseed: 1\ndurationMinutes: 30\ntraffic: { requestsPerMinute: 100 }\nbaseline: { errorRate: 2, latency: { medianMs: 100, p99Ms: 500 } }\n');
+    expect(() => loadScenario(path)).toThrow(ScenarioError);
+    expect(() => loadScenario(path)).toThrow(/broken\.yaml: baseline\.errorRate/);
+  });
+});
+
+describe('the simulation policy', () => {
+  test('judges the canary window with errors, slow requests (TC of Duration) and p99', () => {
+    const policy = scenarioPolicy(loadScenario('latency-regression').scenario);
+    expect(policy.bake.duration).toBe(15 * 60);
+    const slow = policy.metrics.find((metric) => metric.name === SLOW_REQUESTS_METRIC);
+    expect(slow).toMatchObject({ kind: 'count', count: { metricName: 'Duration', stat: 'TC(1000:)' }, total: { metricName: 'Invocations', stat: 'Sum' } });
+  });
+});
+
+describe('canary-eval simulate', () => {
+  test('parses scenarios and options; no scenario means the three defaults', () => {
+    expect(parseSimulateArgs([])).toEqual({ scenarios: [...DEFAULT_SCENARIOS], json: false, policyFile: undefined, reportFile: undefined });
+    expect(parseSimulateArgs(['low-traffic', '--json', '--report', 'r.html', '--policy', 'p.yaml'])).toEqual({
+      scenarios: ['low-traffic'],
+      json: true,
+      reportFile: 'r.html',
+      policyFile: 'p.yaml',
+    });
+    expect(parseSimulateArgs(['--report'])).toEqual({ error: '--report needs a file name' });
+    expect(parseSimulateArgs(['--fast'])).toEqual({ error: 'unknown option "--fast"' });
+  });
+
+  test('fails with exit 2 on a malformed command line', async () => {
+    const { code, stderr } = await runCommand('healthy', '--policy');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--policy needs a file name');
+  });
+
+  test('throws a clear error for an unknown scenario before running anything', async () => {
+    await expect(runCommand('healthy', 'nope')).rejects.toThrow(/unknown scenario "nope"/);
+  });
+
+  test('--json prints decisions, reports, timeline, final verdict and what CodeDeploy did', async () => {
+    const { code, stdout } = await runCommand('error-regression', '--json');
+    expect(code).toBe(0);
+    const [result] = JSON.parse(stdout).scenarios;
+    expect(result).toMatchObject({
+      scenario: { name: 'error-regression', seed: 2, source: 'scenarios/error-regression.yaml' },
+      decision: 'fail',
+      codeDeploy: { action: 'rolled-back', regressedMetrics: ['lambda-error-rate'] },
+      reports: [{ status: 'Failed' }],
+      finalVerdict: { decision: 'fail' },
+    });
+    expect(result.timeline.length).toBeGreaterThan(1);
+  });
+
+  test('the text report shows timeline, charts, explained verdict and the CodeDeploy action', async () => {
+    const { code, stdout } = await runCommand('error-regression');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Verdict timeline');
+    expect(stdout).toMatch(/canary {3}[▁▂▃▄▅▆▇█ ]+\n/);
+    expect(stdout).toMatch(/▲ verdict on minutes 0–\d+, reported at minute \d+/);
+    expect(stdout).toMatch(/✗ lambda-error-rate: fail by threshold\n.*\n\s+canary \d+ of \d+/);
+    expect(stdout).toMatch(/What CodeDeploy would have done: ✗ stopped at minute \d+ and rolled back: lambda-error-rate regressed/);
+  });
+
+  test('--policy judges with the given policy file', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'simulate-')), 'errors-only.yaml');
+    writeFileSync(path, 'metrics:\n  - preset: lambda-error-rate\n    method: { type: threshold, maxRatioToBaseline: 2, failureLimit: 3 }\nbake: { duration: 10m }\n');
+    const { code, stdout } = await runCommand('healthy', '--policy', path, '--json');
+    expect(code).toBe(0);
+    const [result] = JSON.parse(stdout).scenarios;
+    expect(result.charts.map((chart: { metric: string }) => chart.metric)).toEqual(['lambda-error-rate']);
+    expect(result.codeDeploy.action).toBe('promoted');
+  });
+
+  test('fails closed and exits 1 when the evaluator breaks: CodeDeploy hears Failed, the error is named', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'simulate-')), 'unanswerable.yaml');
+    // The simulated CloudWatch has no "Average" of Errors: every evaluate call throws.
+    writeFileSync(
+      path,
+      [
+        'metrics:',
+        '  - name: errors',
+        '    kind: count',
+        '    count: { namespace: AWS/Lambda, metricName: Errors, stat: Average }',
+        '    total: { namespace: AWS/Lambda, metricName: Invocations, stat: Sum }',
+        '    versioning: { type: lambda-alias }',
+        '    method: { type: threshold, maxRatioToBaseline: 2 }',
+      ].join('\n'),
+    );
+    const { code, stdout, stderr } = await runCommand('healthy', '--policy', path);
+    expect(code).toBe(1);
+    expect(stderr).toContain('scenario "healthy": the evaluation did not run to a verdict');
+    expect(stderr).toContain('statistic "Average" is not supported for errors');
+    expect(stdout).toMatch(/rolled back: the evaluation failed without a failing metric/);
+    expect(stdout).toContain('(no charts: query m0_canary_count');
+  });
+
+  test('--report writes a self-contained HTML file', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'simulate-')), 'report.html');
+    const { code, stderr } = await runCommand('healthy', '--report', path);
+    expect(code).toBe(0);
+    expect(stderr).toContain(`HTML report written to ${path}`);
+    const html = readFileSync(path, 'utf8');
+    expect(html.match(/<svg /g)).toHaveLength(3);
+    expect(html).not.toMatch(/<script|<link|<img|src=|url\(|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+});
