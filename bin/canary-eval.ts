@@ -11,7 +11,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   },
   simulate: {
     load: async () => (await import('../lib/cli/simulate-command')).simulateCommand,
-    summary: 'simulate                     run simulated deployments through the real state machine',
+    summary: 'simulate [scenario…] [--policy F] [--report F.html] [--json]  simulated deployments through the real state machine',
   },
   judge: {
     load: async () => (await import('../lib/cli/judge-command')).judgeCommand,

@@ -10,8 +10,11 @@ import type { Scenario } from './scenario';
  * which catches a tail regression that a per-minute p99 of ~100 canary requests is too noisy for.
  */
 
-/** How count metrics (errors, slow requests) are judged. */
-export const COUNT_METHOD = { type: 'threshold', maxRatioToBaseline: 2, failureLimit: 3 } as const;
+/** How count metrics (errors, slow requests) are judged: the anytime-valid sequential rate test. */
+export const COUNT_METHOD = { type: 'sequential', tolerance: 1.5 } as const;
+
+/** How token spend per request is judged: canary may cost up to 10 % more per request. */
+export const COST_METHOD = { type: 'cost', tolerance: 0.1 } as const;
 
 /** How the p99 gauge is judged; non-critical: a noisy per-minute p99 only informs. */
 export const P99_METHOD = { type: 'threshold', maxRatioToBaseline: 1.5, failureLimit: 3 } as const;
@@ -58,6 +61,21 @@ export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
         method: COUNT_METHOD,
       },
       { preset: 'lambda-p99-duration', critical: false, method: P99_METHOD },
+      {
+        // Token spend per request, from the application's own metrics with a Version dimension.
+        name: 'cost-per-request',
+        kind: 'cost',
+        model: scenario.baseline.modelId,
+        requests: { namespace: scenario.target.applicationNamespace, metricName: 'Invocations' },
+        tokens: {
+          input: { namespace: scenario.target.applicationNamespace, metricName: 'InputTokenCount' },
+          output: { namespace: scenario.target.applicationNamespace, metricName: 'OutputTokenCount' },
+          cacheRead: { namespace: scenario.target.applicationNamespace, metricName: 'CacheReadInputTokenCount' },
+          cacheWrite: { namespace: scenario.target.applicationNamespace, metricName: 'CacheWriteInputTokenCount' },
+        },
+        versioning: { type: 'dimension', dimension: 'Version' },
+        method: COST_METHOD,
+      },
     ],
     // Judge the window in which both versions have traffic: after 100 % there is no baseline left.
     bake: { duration: `${comparableMinutes(scenario)}m`, period: '60s' },

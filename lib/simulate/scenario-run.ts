@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildQueries, toObservations, type HookStatus, type LambdaTarget, type MetricQuery, type MetricSeriesResult, type MetricSource, type TimeWindow } from '../evaluation';
-import type { MetricDecision, Verdict } from '../judge';
+import { TOKEN_PRICES_USD_PER_MILLION, type MetricDecision, type Verdict } from '../judge';
+import { costOf } from '../judge/cost';
 import type { Policy } from '../policy';
 import { VirtualClock } from './clock';
 import { simulateDeployment } from './deployment';
@@ -42,7 +43,7 @@ export interface ChartPoint {
 
 export interface MetricChart {
   readonly metric: string;
-  readonly kind: 'count' | 'gauge';
+  readonly kind: 'count' | 'gauge' | 'cost';
   /** What a value means, for axis labels: "errors per request", "ms". */
   readonly unit: string;
   readonly critical: boolean;
@@ -219,18 +220,25 @@ async function chartSeries(series: SimulatedSeries, policy: Policy, target: Lamb
   const observations = toObservations(policy, plan, results, window);
   const minuteOf = (t: number) => Math.round((t - window.start) / 60);
 
-  return policy.metrics.map((metric) => {
+  return policy.metrics.flatMap((metric) => {
     const observed = observations[metric.name];
+    // Alarm gates have states, not values per minute: nothing to chart.
+    if (metric.kind === 'alarm' || observed.kind === 'alarm') return [];
     const byMinute = new Map<number, { canary?: number; baseline?: number }>();
     for (const minute of Array.from({ length: lastMinute }, (_, index) => index)) byMinute.set(minute, {});
     for (const arm of ['canary', 'baseline'] as const) {
-      const periods = observed.kind === 'count' ? observed[arm].map((p) => ({ t: p.t, value: p.count / p.total })) : observed[arm];
+      const periods =
+        observed.kind === 'count'
+          ? observed[arm].map((p) => ({ t: p.t, value: p.count / p.total }))
+          : observed.kind === 'tokens'
+            ? observed[arm].map((p) => ({ t: p.t, value: costOf(p, TOKEN_PRICES_USD_PER_MILLION[(metric as { model: string }).model]) / p.requests }))
+            : observed[arm];
       for (const { t, value } of periods) byMinute.get(minuteOf(t))![arm] = value;
     }
     const decision = verdict?.metrics.find((result) => result.metric === metric.name)?.decision;
     return {
       metric: metric.name,
-      kind: metric.kind,
+      kind: metric.kind as MetricChart['kind'],
       unit: unitOf(metric),
       critical: metric.critical,
       points: [...byMinute].map(([minute, values]) => ({ minute, ...values })),
@@ -240,6 +248,8 @@ async function chartSeries(series: SimulatedSeries, policy: Policy, target: Lamb
 }
 
 function unitOf(metric: Policy['metrics'][number]): string {
+  if (metric.kind === 'cost') return 'USD per request';
+  if (metric.kind === 'alarm') return 'state';
   if (metric.kind === 'count') return `${metric.count.metricName === 'Duration' ? 'slow requests' : metric.count.metricName.toLowerCase()} per request`;
   return metric.value.metricName === 'Duration' ? `ms (${metric.value.stat})` : metric.value.stat;
 }

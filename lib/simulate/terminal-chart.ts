@@ -9,6 +9,7 @@ const TARGET_WIDTH = 48;
 /** How a metric's values read: rates as percentages, gauges as numbers with their unit. */
 export function formatChartValue(chart: Pick<MetricChart, 'kind' | 'unit'>, value: number): string {
   if (chart.kind === 'count') return formatPercent(value);
+  if (chart.kind === 'cost') return `$${formatNumber(value * 1000)}/1k req`;
   return chart.unit.startsWith('ms') ? `${formatNumber(value)} ms` : formatNumber(value);
 }
 

@@ -113,7 +113,7 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
   let folder: string;
   let dom: string;
   let screenshot: Buffer;
-  const chartsExpected = DEFAULT_SCENARIOS.length * 3;
+  const chartsExpected = DEFAULT_SCENARIOS.length * 4; // one chart per metric of the simulation policy
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'html-report-'));

@@ -70,7 +70,7 @@ describe('the default simulations', () => {
 
   test('charts hold canary and baseline per minute for every policy metric, up to the decision', () => {
     const run = runs.get('error-regression')!;
-    expect(run.charts.map((chart) => chart.metric)).toEqual(['lambda-error-rate', SLOW_REQUESTS_METRIC, 'lambda-p99-duration']);
+    expect(run.charts.map((chart) => chart.metric)).toEqual(['lambda-error-rate', SLOW_REQUESTS_METRIC, 'lambda-p99-duration', 'cost-per-request']);
     const errors = run.charts[0];
     expect(errors.points).toHaveLength(run.outcome.minute!);
     expect(errors.decision).toBe('fail');
@@ -176,7 +176,7 @@ describe('canary-eval simulate', () => {
     expect(stdout).toContain('Verdict timeline');
     expect(stdout).toMatch(/canary {3}[▁▂▃▄▅▆▇█ ]+\n/);
     expect(stdout).toMatch(/▲ verdict on minutes 0–\d+, reported at minute \d+/);
-    expect(stdout).toMatch(/✗ lambda-error-rate: fail by threshold\n.*\n\s+canary \d+ of \d+/);
+    expect(stdout).toMatch(/✗ lambda-error-rate: fail by sequential\n.*\n\s+canary \d+ of \d+/);
     expect(stdout).toMatch(/What CodeDeploy would have done: ✗ stopped at minute \d+ and rolled back: lambda-error-rate regressed/);
   });
 
@@ -219,7 +219,7 @@ describe('canary-eval simulate', () => {
     expect(code).toBe(0);
     expect(stderr).toContain(`HTML report written to ${path}`);
     const html = readFileSync(path, 'utf8');
-    expect(html.match(/<svg /g)).toHaveLength(3);
+    expect(html.match(/<svg /g)).toHaveLength(4); // one chart per metric of the simulation policy
     expect(html).not.toMatch(/<script|<link|<img|src=|url\(|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 });
