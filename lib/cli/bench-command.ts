@@ -15,7 +15,7 @@ export async function benchCommand(argv: readonly string[], io: CommandIO): Prom
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { seeds: { type: 'string', default: '200' }, scenario: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } },
+      options: { seeds: { type: 'string', default: '500' }, scenario: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } },
       strict: true,
     }));
   } catch (error) {
