@@ -1,8 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,6 +14,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { loadPolicyFile, parsePolicy, type Policy, type PolicyInput } from '../policy';
 import type { LifecycleEvent } from '../evaluation/state';
+import { VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
 import { buildEvaluationDefinition } from './evaluation-definition';
 
 const LAMBDAS_DIR = join(__dirname, '..', '..', 'lambdas');
@@ -35,6 +38,11 @@ export interface LambdaDeploymentGroupRegistration {
    * Validated at synth time; a bad policy fails `cdk synth` with the path of every error.
    */
   readonly policy: PolicyInput | string;
+  /**
+   * The function the deployment group deploys: Lambda smoke tests invoke its target version directly.
+   * @default - none; a policy with Lambda smoke tests then fails synth
+   */
+  readonly smokeTestFunction?: lambda.IFunction;
 }
 
 /** What registering a deployment group created. */
@@ -54,6 +62,12 @@ export class CanaryEvaluator extends Construct {
   public readonly prepareFunction: NodejsFunction;
   public readonly evaluateFunction: NodejsFunction;
   public readonly reportFunction: NodejsFunction;
+  /** Runs the policy's smoke tests (Lambda invocations of the target version, HTTP checks). */
+  public readonly smokeFunction: NodejsFunction;
+  /** One look at the canary window while traffic shifts. */
+  public readonly watchFunction: NodejsFunction;
+  /** Reports `Failed` for an execution that FAILED, TIMED_OUT or was ABORTED (the reaper). */
+  public readonly reaperRule: events.Rule;
   public readonly logGroup: logs.LogGroup;
 
   private readonly logRetention: logs.RetentionDays;
@@ -70,7 +84,21 @@ export class CanaryEvaluator extends Construct {
     this.prepareFunction = this.lambda('Prepare', 'prepare', { timeout: Duration.seconds(30) });
     this.evaluateFunction = this.lambda('Evaluate', 'evaluate', { timeout: Duration.seconds(60) });
     this.reportFunction = this.lambda('Report', 'report', { timeout: Duration.seconds(30) });
-    this.policyReaders = [this.prepareFunction, this.evaluateFunction];
+    // --- Evaluation workflow: smoke tests, canary watch, verdict outputs (see docs/workflow.md) ---
+    this.smokeFunction = this.lambda('Smoke', 'smoke', { timeout: Duration.seconds(60) });
+    this.watchFunction = this.lambda('Watch', 'watch', { timeout: Duration.seconds(60) });
+    this.policyReaders = [this.prepareFunction, this.evaluateFunction, this.smokeFunction, this.watchFunction, this.reportFunction];
+    this.watchFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    for (const publisher of [this.evaluateFunction, this.watchFunction, this.reportFunction]) {
+      // PutMetricData has no resource-level permissions; the namespace condition keeps it to the verdict metrics.
+      publisher.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': VERDICT_NAMESPACE } } }),
+      );
+      publisher.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [events.EventBus.fromEventBusName(this, `${publisher.node.id}DefaultBus`, 'default').eventBusArn] }),
+      );
+    }
+    // --- end evaluation workflow ---
 
     // GetMetricData does not support resource-level permissions (Service Authorization Reference, CloudWatch).
     this.evaluateFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
@@ -79,12 +107,40 @@ export class CanaryEvaluator extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(
-        buildEvaluationDefinition(new Construct(this, 'Workflow'), { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction }),
+        buildEvaluationDefinition(new Construct(this, 'Workflow'), {
+          prepare: this.prepareFunction,
+          evaluate: this.evaluateFunction,
+          report: this.reportFunction,
+          smoke: this.smokeFunction,
+          watch: this.watchFunction,
+        }),
       ),
       timeout,
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+
+    // --- Reaper: a timeout or abort cannot be caught inside the machine; the report Lambda reports Failed ---
+    this.reaperRule = new events.Rule(this, 'Reaper', {
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+    });
+    this.reaperRule.addTarget(new eventsTargets.LambdaFunction(this.reportFunction, { retryAttempts: 8, maxEventAge: Duration.minutes(30) }));
+    // Executions' input, for events that do not carry it. A separate policy: in the function's default
+    // policy it would make the function depend on the state machine that invokes it (a cycle).
+    new iam.Policy(this, 'ReaperDescribeExecution', {
+      roles: [this.reportFunction.role!],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['states:DescribeExecution'],
+          resources: [Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${this.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+      ],
+    });
+    // --- end reaper ---
   }
 
   /**
@@ -123,6 +179,20 @@ export class CanaryEvaluator extends Construct {
     group.addPreHook(preHook);
     group.addPostHook(postHook);
     group.grantPutLifecycleEventHookExecutionStatus(this.reportFunction);
+
+    // --- Evaluation workflow grants for this group ---
+    this.watchFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment', 'codedeploy:StopDeployment'], resources: [group.deploymentGroupArn] }));
+    const lambdaSmokeTests = policy.smokeTests.filter((test) => test.type === 'lambda');
+    if (lambdaSmokeTests.length > 0 && !registration.smokeTestFunction) {
+      throw new Error(`policy of ${group.node.path} has Lambda smoke tests (${lambdaSmokeTests.map((t) => t.name).join(', ')}); pass smokeTestFunction so the evaluator may invoke its versions`);
+    }
+    if (registration.smokeTestFunction) {
+      // Versions are published by each deployment: allow any qualifier of this one function.
+      this.smokeFunction.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [registration.smokeTestFunction.functionArn, `${registration.smokeTestFunction.functionArn}:*`] }),
+      );
+    }
+    // --- end evaluation workflow grants ---
     return { policy, preHook, postHook };
   }
 

@@ -35,7 +35,7 @@ describe('CanaryEvaluator', () => {
 
   test('runs every Lambda on an explicit, current Node.js runtime with tracing', () => {
     const evaluatorFunctions = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'canary-evaluator' } } } });
-    expect(Object.keys(evaluatorFunctions)).toHaveLength(5); // prepare, evaluate, report, pre-hook, post-hook
+    expect(Object.keys(evaluatorFunctions)).toHaveLength(7); // prepare, evaluate, smoke, watch, report, pre-hook, post-hook
     for (const fn of Object.values(evaluatorFunctions)) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -73,7 +73,7 @@ describe('CanaryEvaluator', () => {
       if (statement.Resource === '*') {
         // X-Ray, GetMetricData and the log-delivery APIs Step Functions logging needs have no
         // resource-level permissions (Service Authorization Reference; Step Functions Developer Guide, "Logging").
-        const unscopable = (a: string) => a.startsWith('xray:') || a === 'cloudwatch:GetMetricData' || LOG_DELIVERY_ACTIONS.includes(a);
+        const unscopable = (a: string) => a.startsWith('xray:') || a === 'cloudwatch:GetMetricData' || a === 'cloudwatch:PutMetricData' || LOG_DELIVERY_ACTIONS.includes(a);
         expect(actions.filter((a) => !unscopable(a))).toEqual([]);
       }
     }
@@ -117,6 +117,6 @@ describe('CanaryEvaluator', () => {
     evaluator.registerLambdaDeploymentGroup(serviceGroup(stack, 'B'), { policy: { metrics: [{ preset: 'lambda-error-rate' }] } });
     const shared = Template.fromStack(stack);
     shared.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    shared.resourceCountIs('AWS::Lambda::Function', 3 + 4 + 2);
+    shared.resourceCountIs('AWS::Lambda::Function', 5 + 4 + 2);
   });
 });
