@@ -160,36 +160,46 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now() });
   const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now() });
 
+  // Fault injection wraps the Lambda handlers themselves; the clock and the counters wrap around them.
+  const lambdas: Record<TaskState, TaskHandler> = {
+    [STATE.prepare]: createPrepareHandler({ policies }),
+    [STATE.preSmoke]: smoke,
+    [STATE.postSmoke]: smoke,
+    [STATE.evaluate]: evaluate,
+    [STATE.watch]: watch,
+    [STATE.report]: reportHandler,
+    [STATE.reportError]: reportHandler,
+  };
   // The Wait state before a tick lasted the previous tick's `waitSeconds`.
   let pendingWait = 0;
   const timed =
-    <T extends { waitSeconds?: number }>(handler: (input: unknown) => Promise<T>, record: (tick: T) => void): TaskHandler =>
+    (handler: TaskHandler, record: (tick: unknown) => void): TaskHandler =>
     async (input) => {
       clock.advance(pendingWait);
       pendingWait = 0;
-      const tick = await handler(input);
+      const tick = (await handler(input)) as { waitSeconds?: unknown } | undefined;
       pendingWait = typeof tick?.waitSeconds === 'number' ? tick.waitSeconds : 0;
       record(tick);
       return tick;
     };
-  const handlers: Record<TaskState, TaskHandler> = {
-    [STATE.prepare]: createPrepareHandler({ policies }),
-    [STATE.preSmoke]: smoke,
-    [STATE.postSmoke]: smoke,
-    [STATE.evaluate]: timed(evaluate, (tick) => ticks.push({ at: clock.now(), tick })),
-    [STATE.watch]: timed(watch, (tick) => watchTicks.push({ at: clock.now(), tick })),
-    [STATE.report]: reportHandler,
-    [STATE.reportError]: reportHandler,
-  };
   const bound = Object.fromEntries(
     TASK_STATES.map((state) => {
-      const handler = deployment.wrapTask ? deployment.wrapTask(state, handlers[state]) : handlers[state];
-      return [state, async (input: unknown) => ((invocations[state] = (invocations[state] ?? 0) + 1), handler(input))];
+      let handler = deployment.wrapTask ? deployment.wrapTask(state, lambdas[state]) : lambdas[state];
+      if (state === STATE.evaluate) handler = timed(handler, (tick) => ticks.push({ at: clock.now(), tick: tick as TickResult }));
+      if (state === STATE.watch) handler = timed(handler, (tick) => watchTicks.push({ at: clock.now(), tick: tick as WatchTickResult }));
+      const counted = handler;
+      return [state, async (input: unknown) => ((invocations[state] = (invocations[state] ?? 0) + 1), counted(input))];
     }),
   ) as Record<TaskState, TaskHandler>;
 
   const timeoutAt = Date.parse(executionInput.hookInvokedAt) + (deployment.executionTimeoutSeconds ?? 3300) * 1000;
-  const execution = await runLocally(definition, executionInput, bound, { shouldTimeOut: () => clock.now().getTime() >= timeoutAt });
+  // Checked before each Task: if the pending Wait ends past the timeout, the execution timed out at the timeout.
+  const shouldTimeOut = () => {
+    if (clock.now().getTime() + pendingWait * 1000 < timeoutAt) return false;
+    clock.advance((timeoutAt - clock.now().getTime()) / 1000);
+    return true;
+  };
+  const execution = await runLocally(definition, executionInput, bound, { shouldTimeOut });
 
   // The reaper: EventBridge delivers FAILED / TIMED_OUT / ABORTED executions to the report Lambda.
   let reaper: unknown;
