@@ -4,7 +4,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchMetricSource } from '../../lib/adapters/aws/cloudwatch-metric-source';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
-import { evaluateTick, loadPolicy, parseEvaluateRequest, subjectOf, type MetricSource, type PolicyStore, type TickResult, type VerdictSink } from '../../lib/evaluation';
+import { type MetricSource, type PolicyStore, type VerdictSink } from '../../lib/evaluation/ports';
+import { parseEvaluateRequest, type TickResult } from '../../lib/evaluation/state';
+import { evaluateTick, loadPolicy } from '../../lib/evaluation/steps';
+import { subjectOf } from '../../lib/evaluation/watch';
 import { logger, NO_TELEMETRY, powertoolsTelemetry, type Telemetry } from '../shared';
 
 export interface EvaluateDependencies {

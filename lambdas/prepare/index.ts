@@ -1,6 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
-import { loadPolicy, parseEvaluationInput, planEvaluation, type EvaluationPlan, type PolicyStore } from '../../lib/evaluation';
+import { type PolicyStore } from '../../lib/evaluation/ports';
+import { parseEvaluationInput, type EvaluationPlan } from '../../lib/evaluation/state';
+import { loadPolicy, planEvaluation } from '../../lib/evaluation/steps';
 import { logger } from '../shared';
 
 export interface PrepareDependencies {

@@ -7,20 +7,8 @@ import { CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { StepFunctionsExecutionInputReader } from '../../lib/adapters/aws/step-functions';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
-import {
-  conclude,
-  DEFAULT_SWITCHES,
-  parseReaperEvent,
-  parseReportRequest,
-  reaperReportRequest,
-  switchesFromPolicy,
-  type ExecutionInputReader,
-  type HookReporter,
-  type HookStatus,
-  type PolicyStore,
-  type ReportRequest,
-  type VerdictSink,
-} from '../../lib/evaluation';
+import { conclude, DEFAULT_SWITCHES, parseReaperEvent, parseReportRequest, reaperReportRequest, switchesFromPolicy, type ReportRequest } from '../../lib/evaluation/conclude';
+import { type ExecutionInputReader, type HookReporter, type HookStatus, type PolicyStore, type VerdictSink } from '../../lib/evaluation/ports';
 import { logger, NO_TELEMETRY, powertoolsTelemetry, stepLog, type Telemetry } from '../shared';
 
 export interface ReportDependencies {

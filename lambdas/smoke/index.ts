@@ -3,7 +3,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { LambdaFunctionInvoker } from '../../lib/adapters/aws/lambda-invoker';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { FetchHttpClient } from '../../lib/adapters/http/fetch-client';
-import { loadPolicy, parseSmokeRequest, runSmokeTests, smokeTestsFor, workflowSettings, type FunctionInvoker, type HttpClient, type PolicyStore, type SmokeSummary } from '../../lib/evaluation';
+import { type FunctionInvoker, type HttpClient, type PolicyStore } from '../../lib/evaluation/ports';
+import { runSmokeTests, smokeTestsFor, type SmokeSummary } from '../../lib/evaluation/smoke';
+import { parseSmokeRequest } from '../../lib/evaluation/state';
+import { loadPolicy, workflowSettings } from '../../lib/evaluation/steps';
 import { logger, NO_TELEMETRY, powertoolsTelemetry, type Telemetry } from '../shared';
 
 export interface SmokeDependencies {

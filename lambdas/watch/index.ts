@@ -6,7 +6,10 @@ import { CloudWatchMetricSource } from '../../lib/adapters/aws/cloudwatch-metric
 import { CodeDeployDeploymentControl } from '../../lib/adapters/aws/codedeploy';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
-import { loadPolicy, parseEvaluateRequest, watchTick, type PolicyStore, type WatchDependencies, type WatchTickResult } from '../../lib/evaluation';
+import { type PolicyStore } from '../../lib/evaluation/ports';
+import { parseEvaluateRequest } from '../../lib/evaluation/state';
+import { loadPolicy } from '../../lib/evaluation/steps';
+import { watchTick, type WatchDependencies, type WatchTickResult } from '../../lib/evaluation/watch';
 import { logger, NO_TELEMETRY, powertoolsTelemetry, type Telemetry } from '../shared';
 
 export interface WatchHandlerDependencies extends WatchDependencies {

@@ -144,9 +144,9 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const hookOutcomes: string[] = [];
   const hookEvent = { DeploymentId: deployment.deploymentId, LifecycleEventHookExecutionId: `hook-${deployment.deploymentId}` };
   for (let i = 0; i < (deployment.hookInvocations ?? 1); i++) hookOutcomes.push((await hook(hookEvent)).outcome);
-  const result = { reports, ticks, watchTicks, verdictEvents, verdictFailed, hookOutcomes, usage: { invocations, ...usage } };
+  const result = { reports, ticks, watchTicks, verdictEvents, verdictFailed, hookOutcomes };
   if (!executionInput) {
-    return { ...result, stops, execution: { status: 'SUCCEEDED', error: 'the hook did not start an evaluation', statesEntered: [] } };
+    return { ...result, stops, usage: { invocations, ...usage }, execution: { status: 'SUCCEEDED', error: 'the hook did not start an evaluation', statesEntered: [] } };
   }
 
   const reportHandler = createReportHandler({ reporter, sink, policies, executions: { readInput: async () => JSON.stringify(executionInput) }, now: () => clock.now() });
@@ -211,5 +211,5 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       detail: { executionArn: `arn:aws:states:us-east-1:123456789012:execution:Evaluation:${deployment.deploymentId}`, status: execution.status, input: JSON.stringify(executionInput) },
     });
   }
-  return { ...result, stops, execution, reaper };
+  return { ...result, stops, usage: { invocations, ...usage }, execution, reaper };
 }
