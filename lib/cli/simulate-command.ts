@@ -112,7 +112,7 @@ export async function simulateCommand(argv: readonly string[], io: CommandIO): P
     writeFileSync(options.reportFile, renderHtmlReport(runs));
     io.stderr(`HTML report written to ${options.reportFile}`);
   }
-  const broken = runs.filter((run) => run.outcome.action === 'no-report' || run.execution.status === 'FAILED');
+  const broken = runs.filter((run) => run.outcome.action === 'no-report' || run.outcome.action === 'unwatched' || run.execution.status !== 'SUCCEEDED');
   for (const run of broken) {
     const why = run.execution.error ?? run.outcome.summary;
     io.stderr(`canary-eval simulate: scenario "${run.scenario.name}": the evaluation did not run to a verdict: ${why}`);

@@ -5,6 +5,8 @@ import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-l
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -20,7 +22,7 @@ import { ecsTargetsOf, type EcsTargets } from './ecs-targets';
 import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
 import { EvaluatorFunction } from './evaluator-function';
-import { acknowledgeEvaluatorFindings, acknowledgeHookInvokeGrant } from './nag-acknowledgements';
+import { acknowledgeEvaluatorFindings, acknowledgeSmokeTestInvokeGrant, acknowledgeHookInvokeGrant } from './nag-acknowledgements';
 import { createVerdictAlarm, MAX_ALARMS_PER_DEPLOYMENT_GROUP, validateAlarmLimit, verdictAlarmName, verdictMetric, type DeploymentGroupLike } from './verdict-alarm';
 
 export interface CanaryEvaluatorProps {
@@ -148,6 +150,14 @@ export class CanaryEvaluator extends Construct {
   public readonly prepareFunction: NodejsFunction;
   public readonly evaluateFunction: NodejsFunction;
   public readonly reportFunction: NodejsFunction;
+  /** Runs the policy's smoke tests (Lambda invocations of the target version, HTTP checks). */
+  public readonly smokeFunction: NodejsFunction;
+  /** One look at the canary window while traffic shifts. */
+  public readonly watchFunction: NodejsFunction;
+  /** Reports `Failed` for an execution that FAILED, TIMED_OUT or was ABORTED (the reaper). */
+  public readonly reaperRule: events.Rule;
+  /** Lets the report Lambda read an execution's input (`DescribeExecution`) for the reaper. */
+  public readonly reaperPolicy: iam.Policy;
   /** The state machine's log group. */
   public readonly logGroup: logs.LogGroup;
   /** Log groups of the evaluator's Lambdas, by function id. */
@@ -194,13 +204,23 @@ export class CanaryEvaluator extends Construct {
 
     this.prepareFunction = this.lambda('Prepare', 'prepare', { timeout: Duration.seconds(30) });
     this.evaluateFunction = this.lambda('Evaluate', 'evaluate', { timeout: Duration.seconds(60), memorySize: 512 }, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
-    this.reportFunction = this.lambda('Report', 'report', { timeout: Duration.seconds(30) });
-    this.policyReaders = [this.prepareFunction, this.evaluateFunction];
+    this.reportFunction = this.lambda('Report', 'report', { timeout: Duration.seconds(30) }, ['cloudwatch:PutMetricData']);
+    // --- Evaluation workflow: smoke tests, canary watch, verdict outputs (see docs/workflow.md) ---
+    this.smokeFunction = this.lambda('Smoke', 'smoke', { timeout: Duration.seconds(60) });
+    this.watchFunction = this.lambda('Watch', 'watch', { timeout: Duration.seconds(60) }, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
+    this.policyReaders = [this.prepareFunction, this.evaluateFunction, this.smokeFunction, this.watchFunction, this.reportFunction];
+    this.watchFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    this.grantSmokeTestInvoke(this.smokeFunction);
+    const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    for (const publisher of [this.evaluateFunction, this.watchFunction, this.reportFunction]) {
+      this.grantPublishVerdicts(publisher);
+      // The `Canary Verdict` event goes to the account's default bus only.
+      publisher.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [defaultBus.eventBusArn] }));
+    }
+    // --- end evaluation workflow ---
 
     // GetMetricData does not support resource-level permissions (Service Authorization Reference, CloudWatch).
     this.evaluateFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-    // Each tick publishes the verdict metric the groups' verdict alarms watch.
-    this.grantPublishVerdicts(this.evaluateFunction);
 
     this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
       retention: this.logRetention,
@@ -210,13 +230,45 @@ export class CanaryEvaluator extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(
-        buildEvaluationDefinition(new Construct(this, 'Workflow'), { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction }),
+        buildEvaluationDefinition(new Construct(this, 'Workflow'), {
+          prepare: this.prepareFunction,
+          evaluate: this.evaluateFunction,
+          report: this.reportFunction,
+          smoke: this.smokeFunction,
+          watch: this.watchFunction,
+        }),
       ),
       timeout,
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       encryptionConfiguration: this.encryptionKey ? new sfn.CustomerManagedEncryptionConfiguration(this.encryptionKey) : undefined,
     });
+
+    // --- Reaper: a timeout or abort cannot be caught inside the machine; the report Lambda reports Failed ---
+    this.reaperRule = new events.Rule(this, 'Reaper', {
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+    });
+    // Events the rule cannot deliver go to the hook dead-letter queue, whose alarm says a hook may be unreported.
+    this.reaperRule.addTarget(
+      new eventsTargets.LambdaFunction(this.reportFunction, { retryAttempts: 8, maxEventAge: Duration.minutes(30), deadLetterQueue: this.hookDeadLetterQueue }),
+    );
+    if (this.encryptionKey) this.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    // Executions' input, for events that do not carry it. A separate policy: in the function's default
+    // policy it would make the function depend on the state machine that invokes it (a cycle).
+    this.reaperPolicy = new iam.Policy(this, 'ReaperDescribeExecution', {
+      roles: [this.reportFunction.role!],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['states:DescribeExecution'],
+          resources: [Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${this.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+      ],
+    });
+    // --- end reaper ---
 
     this.failedEvaluationsAlarm = this.healthAlarm('FailedEvaluationsAlarm', {
       alarmDescription:
@@ -269,9 +321,10 @@ export class CanaryEvaluator extends Construct {
       const fn = registration.alias.version.lambda;
       this.smokeTestTargets.push(fn);
       for (const invoker of this.smokeTestInvokers) this.grantInvokeVersions(invoker, fn);
-    } else if (policy.smokeTests.length > 0) {
+    } else if (policy.smokeTests.some((test) => test.type === 'lambda')) {
+      const names = policy.smokeTests.filter((test) => test.type === 'lambda').map((test) => test.name);
       throw new Error(
-        `policy of ${group.node.path} has ${policy.smokeTests.length} smoke test(s), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`,
+        `policy of ${group.node.path} has Lambda smoke test(s) (${names.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`,
       );
     }
 
@@ -340,6 +393,7 @@ export class CanaryEvaluator extends Construct {
 
   private grantInvokeVersions(grantee: iam.IGrantable, fn: lambda.IFunction): void {
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [`${fn.functionArn}:*`] }));
+    acknowledgeSmokeTestInvokeGrant(grantee, fn);
   }
 
   /** Validates the policy and ships it as an S3 asset (policies may be tens of KB, too large for environment variables). */
@@ -362,7 +416,9 @@ export class CanaryEvaluator extends Construct {
     if (gatedAlarms.length > 0) {
       const stack = Stack.of(this);
       const alarmArns = gatedAlarms.map((name) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
-      this.evaluateFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }));
+      for (const reader of [this.evaluateFunction, this.watchFunction]) {
+        reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }));
+      }
     }
     return { scope, policy, policyAsset };
   }
@@ -377,8 +433,8 @@ export class CanaryEvaluator extends Construct {
   ): RegisteredDeploymentGroup {
     const reportOnGroup = new iam.PolicyStatement({ actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'], resources: [group.deploymentGroupArn] });
     this.reportFunction.addToRolePolicy(reportOnGroup);
-    // The canary watch stops a deployment whose verdict fails during the traffic shift.
-    this.evaluateFunction.addToRolePolicy(
+    // The canary watch reads the deployment's status and stops it when its verdict fails during the shift.
+    this.watchFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['codedeploy:StopDeployment', 'codedeploy:GetDeployment'], resources: [group.deploymentGroupArn] }),
     );
 

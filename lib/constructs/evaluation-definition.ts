@@ -10,98 +10,166 @@ import type { Construct } from 'constructs';
  */
 export const STATE = {
   prepare: 'Prepare',
+  routePhase: 'Route by phase',
+  preSmokeNeeded: 'Smoke tests before traffic?',
+  preSmoke: 'Pre-traffic smoke tests',
+  preSmokeResult: 'Pre-traffic smoke tests passed?',
+  preTrafficPassed: 'Pre-traffic checks passed',
   evaluate: 'Evaluate',
   decide: 'Decide',
   wait: 'Wait for next period',
+  postSmokeNeeded: 'Smoke tests after bake?',
+  postSmoke: 'Post-deploy smoke tests',
+  postSmokeResult: 'Post-deploy smoke tests passed?',
+  smokeFailed: 'Smoke tests failed',
   passed: 'Verdict passed',
   failed: 'Verdict failed',
+  malformed: 'Malformed step result',
   report: 'Report verdict',
+  watchNeeded: 'Watch the canary?',
+  watch: 'Watch canary',
+  watchDecide: 'Canary watch ended?',
+  watchWait: 'Wait for next watch period',
+  watchError: 'Canary watch error',
   reportError: 'Report evaluator error',
   done: 'Done',
   evaluatorFailed: 'Evaluator failed',
 } as const;
 
 /** The Task states, each bound to one Lambda (and, locally, to one handler). */
-export const TASK_STATES = [STATE.prepare, STATE.evaluate, STATE.report, STATE.reportError] as const;
+export const TASK_STATES = [STATE.prepare, STATE.preSmoke, STATE.evaluate, STATE.postSmoke, STATE.report, STATE.watch, STATE.reportError] as const;
 export type TaskState = (typeof TASK_STATES)[number];
+
+/** The Wait states (skipped locally: the simulation's clock moves instead). */
+export const WAIT_STATES = [STATE.wait, STATE.watchWait] as const;
 
 export interface EvaluationFunctions {
   readonly prepare: IFunction;
   readonly evaluate: IFunction;
   readonly report: IFunction;
+  readonly smoke: IFunction;
+  readonly watch: IFunction;
 }
 
-/** Hook ids come from the execution input, so a report can be made whatever the current state holds. */
-const HOOK_IDS = {
-  deploymentId: sfn.JsonPath.stringAt('$$.Execution.Input.deploymentId'),
-  lifecycleEventHookExecutionId: sfn.JsonPath.stringAt('$$.Execution.Input.lifecycleEventHookExecutionId'),
-};
+/** The execution input carries the hook ids: a report can be made whatever the current state holds. */
+const EXECUTION_INPUT = sfn.JsonPath.objectAt('$$.Execution.Input');
 
-function invoke(scope: Construct, id: string, fn: IFunction, props: Omit<tasks.LambdaInvokeProps, 'lambdaFunction'>) {
-  return new tasks.LambdaInvoke(scope, id, {
-    lambdaFunction: fn,
-    payloadResponseOnly: true,
-    retryOnServiceExceptions: true,
-    ...props,
+/** Lambda throttling is transient; Lambda's own service errors are retried by `retryOnServiceExceptions`. */
+function invoke(scope: Construct, id: string, fn: IFunction, timeout: Duration, props: Omit<tasks.LambdaInvokeProps, 'lambdaFunction'>) {
+  return new tasks.LambdaInvoke(scope, id, { lambdaFunction: fn, payloadResponseOnly: true, retryOnServiceExceptions: true, taskTimeout: sfn.Timeout.duration(timeout), ...props }).addRetry({
+    errors: ['Lambda.TooManyRequestsException'],
+    maxAttempts: 6,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    jitterStrategy: sfn.JitterType.FULL,
   });
 }
 
+/** A Choice condition that is false, not a runtime error, when the field is absent (a malformed step result). */
+const present = (path: string, condition: sfn.Condition) => sfn.Condition.and(sfn.Condition.isPresent(path), condition);
+
+/** Report tasks retry everything: a report that never arrives holds the deployment for an hour. */
+const REPORT_RETRY: sfn.RetryProps = { errors: ['States.ALL'], maxAttempts: 4, interval: Duration.seconds(5), backoffRate: 2, jitterStrategy: sfn.JitterType.FULL };
+
 /**
  * The evaluation workflow, the single source of truth for the deployed state machine and the local
- * simulation: prepare → evaluate ⟲ wait → report. Every Task's errors lead to reporting `Failed`.
+ * simulation (see docs/workflow.md):
+ * - pre-traffic: prepare → smoke tests → report → canary watch ⟲ (until the deployment ends);
+ * - bake: prepare → evaluate ⟲ wait → post-deploy smoke tests → report.
+ * Every Task's errors, and any malformed step result, lead to "Report evaluator error"; a failure the
+ * machine cannot catch (its own timeout, an abort) is reported by the reaper (EventBridge → report Lambda).
  */
 export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunctions): sfn.IChainable {
   const evaluatorFailed = new sfn.Fail(scope, STATE.evaluatorFailed, {
     error: 'EvaluatorFailed',
-    causePath: sfn.JsonPath.stringAt('$.error.Cause'),
+    cause: 'the hook could not be reported from the state machine; the reaper reports it when this execution fails',
   });
-  const reportError = invoke(scope, STATE.reportError, fns.report, {
-    payload: sfn.TaskInput.fromObject({
-      ...HOOK_IDS,
-      status: 'Failed',
-      reason: sfn.JsonPath.format('evaluator error: {}', sfn.JsonPath.stringAt('$.error.Cause')),
-    }),
+  const reportError = invoke(scope, STATE.reportError, fns.report, Duration.seconds(60), {
+    payload: sfn.TaskInput.fromObject({ mode: 'error', execution: EXECUTION_INPUT, state: sfn.JsonPath.objectAt('$') }),
     resultPath: '$.report',
   })
-    .addRetry({ errors: ['States.ALL'], maxAttempts: 4, interval: Duration.seconds(5), backoffRate: 2, jitterStrategy: sfn.JitterType.FULL })
+    .addRetry(REPORT_RETRY)
     .addCatch(evaluatorFailed, { resultPath: '$.reportError' })
     .next(evaluatorFailed);
   const onError = { resultPath: '$.error' };
+  const malformed = new sfn.Pass(scope, STATE.malformed, {
+    result: sfn.Result.fromObject({ Error: 'MalformedResult', Cause: 'a step returned a result without the fields the workflow needs' }),
+    resultPath: '$.error',
+  }).next(reportError);
 
-  const prepare = invoke(scope, STATE.prepare, fns.prepare, { resultPath: '$.plan' }).addCatch(reportError, onError);
+  const done = new sfn.Succeed(scope, STATE.done);
 
-  const evaluate = invoke(scope, STATE.evaluate, fns.evaluate, {
-    payload: sfn.TaskInput.fromObject({ input: sfn.JsonPath.objectAt('$$.Execution.Input'), plan: sfn.JsonPath.objectAt('$.plan') }),
-    resultSelector: {
-      'decision.$': '$.decision',
-      'final.$': '$.final',
-      'reason.$': '$.reason',
-      'waitSeconds.$': '$.waitSeconds',
-      'periodsJudged.$': '$.periodsJudged',
-    },
-    resultPath: '$.tick',
-  }).addCatch(reportError, onError);
+  // Canary watch: only after the pre-traffic hook reported Succeeded. Its errors end the watch, not the
+  // hook (already reported); the verdict alarm and the bake hook still guard the deployment.
+  const watch = invoke(scope, STATE.watch, fns.watch, Duration.seconds(90), {
+    payload: sfn.TaskInput.fromObject({ input: EXECUTION_INPUT, plan: sfn.JsonPath.objectAt('$.plan') }),
+    resultPath: '$.watch',
+  }).addCatch(new sfn.Pass(scope, STATE.watchError, { resultPath: sfn.JsonPath.DISCARD }).next(done), onError);
+  const watchWait = new sfn.Wait(scope, STATE.watchWait, { time: sfn.WaitTime.secondsPath('$.watch.waitSeconds') }).next(watch);
+  watch.next(
+    new sfn.Choice(scope, STATE.watchDecide)
+      .when(sfn.Condition.and(present('$.watch.done', sfn.Condition.booleanEquals('$.watch.done', false)), sfn.Condition.isNumeric('$.watch.waitSeconds')), watchWait)
+      .otherwise(done),
+  );
+  const watchNeeded = new sfn.Choice(scope, STATE.watchNeeded)
+    .when(sfn.Condition.and(present('$.plan.canaryWatch', sfn.Condition.booleanEquals('$.plan.canaryWatch', true)), present('$.report.status', sfn.Condition.stringEquals('$.report.status', 'Succeeded'))), watch)
+    .otherwise(done);
 
-  const report = invoke(scope, STATE.report, fns.report, {
-    payload: sfn.TaskInput.fromObject({
-      ...HOOK_IDS,
-      status: sfn.JsonPath.stringAt('$.outcome.status'),
-      reason: sfn.JsonPath.stringAt('$.tick.reason'),
-    }),
+  const report = invoke(scope, STATE.report, fns.report, Duration.seconds(60), {
+    payload: sfn.TaskInput.fromObject({ mode: 'verdict', execution: EXECUTION_INPUT, state: sfn.JsonPath.objectAt('$') }),
     resultPath: '$.report',
   })
-    .addRetry({ errors: ['States.ALL'], maxAttempts: 4, interval: Duration.seconds(5), backoffRate: 2, jitterStrategy: sfn.JitterType.FULL })
+    .addRetry(REPORT_RETRY)
     .addCatch(reportError, onError)
-    .next(new sfn.Succeed(scope, STATE.done));
+    .next(watchNeeded);
 
-  const passed = new sfn.Pass(scope, STATE.passed, { result: sfn.Result.fromObject({ status: 'Succeeded' }), resultPath: '$.outcome' }).next(report);
-  const failed = new sfn.Pass(scope, STATE.failed, { result: sfn.Result.fromObject({ status: 'Failed' }), resultPath: '$.outcome' }).next(report);
+  // Outcomes: constant objects; the report step reads the reason from the state (tick or smoke summary).
+  const outcome = (id: string, decision: 'pass' | 'fail', cause: 'verdict' | 'smoke-tests') =>
+    new sfn.Pass(scope, id, { result: sfn.Result.fromObject({ decision, cause }), resultPath: '$.outcome' }).next(report);
+  const passed = outcome(STATE.passed, 'pass', 'verdict');
+  const failed = outcome(STATE.failed, 'fail', 'verdict');
+  const smokeFailed = outcome(STATE.smokeFailed, 'fail', 'smoke-tests');
+  const preTrafficPassed = outcome(STATE.preTrafficPassed, 'pass', 'smoke-tests');
+
+  const smokeTests = (id: string, phase: 'pre-traffic' | 'post-deploy', resultId: string, onPass: sfn.IChainable) =>
+    invoke(scope, id, fns.smoke, Duration.seconds(90), {
+      payload: sfn.TaskInput.fromObject({ input: EXECUTION_INPUT, phase }),
+      resultPath: '$.smoke',
+    })
+      .addCatch(reportError, onError)
+      .next(
+        new sfn.Choice(scope, resultId)
+          .when(present('$.smoke.passed', sfn.Condition.booleanEquals('$.smoke.passed', true)), onPass)
+          .when(present('$.smoke.passed', sfn.Condition.booleanEquals('$.smoke.passed', false)), smokeFailed)
+          .otherwise(malformed),
+      );
+  const hasSmokeTests = sfn.Condition.and(sfn.Condition.isNumeric('$.plan.smokeTests'), sfn.Condition.numberGreaterThan('$.plan.smokeTests', 0));
+
+  const preSmokeNeeded = new sfn.Choice(scope, STATE.preSmokeNeeded)
+    .when(hasSmokeTests, smokeTests(STATE.preSmoke, 'pre-traffic', STATE.preSmokeResult, preTrafficPassed))
+    .otherwise(preTrafficPassed);
+  const postSmokeNeeded = new sfn.Choice(scope, STATE.postSmokeNeeded)
+    .when(hasSmokeTests, smokeTests(STATE.postSmoke, 'post-deploy', STATE.postSmokeResult, passed))
+    .otherwise(passed);
+
+  const evaluate = invoke(scope, STATE.evaluate, fns.evaluate, Duration.seconds(90), {
+    payload: sfn.TaskInput.fromObject({ input: EXECUTION_INPUT, plan: sfn.JsonPath.objectAt('$.plan') }),
+    resultPath: '$.tick',
+  }).addCatch(reportError, onError);
   const wait = new sfn.Wait(scope, STATE.wait, { time: sfn.WaitTime.secondsPath('$.tick.waitSeconds') }).next(evaluate);
+  evaluate.next(
+    new sfn.Choice(scope, STATE.decide)
+      .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'fail')), failed)
+      .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'pass')), postSmokeNeeded)
+      .when(sfn.Condition.and(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'continue')), sfn.Condition.isNumeric('$.tick.waitSeconds')), wait)
+      .otherwise(malformed),
+  );
 
-  const decide = new sfn.Choice(scope, STATE.decide)
-    .when(sfn.Condition.stringEquals('$.tick.decision', 'fail'), failed)
-    .when(sfn.Condition.stringEquals('$.tick.decision', 'pass'), passed)
-    .otherwise(wait);
-
-  return prepare.next(evaluate).next(decide);
+  const prepare = invoke(scope, STATE.prepare, fns.prepare, Duration.seconds(30), { resultPath: '$.plan' }).addCatch(reportError, onError);
+  return prepare.next(
+    new sfn.Choice(scope, STATE.routePhase)
+      .when(present('$.plan.phase', sfn.Condition.stringEquals('$.plan.phase', 'pre-traffic')), preSmokeNeeded)
+      .when(present('$.plan.phase', sfn.Condition.stringEquals('$.plan.phase', 'bake')), evaluate)
+      .otherwise(malformed),
+  );
 }

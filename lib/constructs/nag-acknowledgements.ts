@@ -1,4 +1,4 @@
-import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { CanaryEvaluator } from './canary-evaluator';
@@ -14,11 +14,16 @@ function versionsWildcard(fn: lambda.IFunction): string {
   return `Resource::<${logicalId}.Arn>:*`;
 }
 
+/** How cdk-nag writes a stack's region or account in a finding: the value, or `<AWS::Region>` for an environment-agnostic stack. */
+function nagName(value: string, pseudoParameter: string): string {
+  return Token.isUnresolved(value) ? `<${pseudoParameter}>` : value;
+}
+
 export function acknowledgeEvaluatorFindings(evaluator: CanaryEvaluator): void {
   const machineRole = evaluator.stateMachine.role.node.tryFindChild('DefaultPolicy');
   if (machineRole) {
     const validations = Validations.of(machineRole);
-    for (const fn of [evaluator.prepareFunction, evaluator.evaluateFunction, evaluator.reportFunction]) {
+    for (const fn of [evaluator.prepareFunction, evaluator.evaluateFunction, evaluator.reportFunction, evaluator.smokeFunction, evaluator.watchFunction]) {
       validations.acknowledge({
         id: `AwsSolutions-IAM5[${versionsWildcard(fn)}]`,
         reason: "Step Functions' LambdaInvoke grants the evaluator's own function and its versions (qualified ARNs); no other function",
@@ -29,6 +34,10 @@ export function acknowledgeEvaluatorFindings(evaluator: CanaryEvaluator): void {
       reason: 'X-Ray tracing and the CloudWatch Logs delivery APIs Step Functions logging needs have no resource-level permissions (Step Functions Developer Guide, "Logging")',
     });
   }
+  Validations.of(evaluator.reaperPolicy).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${nagName(Stack.of(evaluator).region, 'AWS::Region')}:${nagName(Stack.of(evaluator).account, 'AWS::AccountId')}:execution:<${Stack.of(evaluator).getLogicalId(evaluator.stateMachine.node.defaultChild as CfnElement)}.Name>:*]`,
+    reason: "The reaper reads the input of this state machine's executions only (execution names are per deployment and hook)",
+  });
   Validations.of(evaluator.hookDeadLetterQueue).acknowledge({
     id: 'AwsSolutions-SQS3',
     reason: 'This queue is the dead-letter queue of the hook Lambdas; it has no dead-letter queue of its own',
@@ -51,4 +60,18 @@ export function acknowledgeHookInvokeGrant(role: iam.IRole, hooks: readonly lamb
       reason: 'CodeDeploy invokes this canary-evaluator hook; CDK grants the function and its qualified ARNs, nothing else',
     });
   }
+}
+
+/**
+ * Smoke tests invoke the version each deployment publishes, so the grant covers the function's
+ * qualified ARNs (`<fn.Arn>:*`), never the unqualified function; acknowledged on the runner's policy.
+ */
+export function acknowledgeSmokeTestInvokeGrant(grantee: iam.IGrantable, fn: lambda.IFunction): void {
+  const role = grantee.grantPrincipal as unknown as { node?: { tryFindChild(id: string): unknown } };
+  const policy = role.node?.tryFindChild('DefaultPolicy');
+  if (!policy) return;
+  Validations.of(policy as iam.Policy).acknowledge({
+    id: `AwsSolutions-IAM5[${versionsWildcard(fn)}]`,
+    reason: 'Smoke tests invoke the version a deployment publishes: the registered function’s qualified ARNs only',
+  });
 }

@@ -1,42 +1,22 @@
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
-import { formatIssues } from '../policy';
+import type { LambdaTarget } from './state';
+
 
 /**
  * The Lambda AppSpec as the CodeDeploy User Guide documents it ("AppSpec 'resources' section for an
  * AWS Lambda deployment"): one resource of type `AWS::Lambda::Function` with `Name`, `Alias`,
  * `CurrentVersion` and `TargetVersion`. Versions may be written as YAML numbers.
+ * Checked by hand, not with zod: this runs in the hook Lambda, whose bundle stays small.
  */
-const versionSchema = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
-
-const lambdaResourceSchema = z.looseObject({
-  Type: z.literal('AWS::Lambda::Function'),
-  Properties: z.looseObject({
-    Name: z.string().min(1),
-    Alias: z.string().min(1),
-    CurrentVersion: versionSchema,
-    TargetVersion: versionSchema,
-  }),
-});
-
-const appSpecSchema = z.looseObject({
-  Resources: z.array(z.record(z.string(), z.unknown())).min(1),
-});
-
-/** The Lambda function a deployment shifts traffic on: baseline = current, canary = target. */
-export interface LambdaTarget {
-  readonly type: 'lambda';
-  readonly functionName: string;
-  readonly alias: string;
-  readonly currentVersion: string;
-  readonly targetVersion: string;
-}
-
 export class AppSpecError extends Error {
   constructor(issues: readonly string[]) {
     super(`AppSpec is not a Lambda AppSpec this evaluator understands:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
     this.name = 'AppSpecError';
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Reads the Lambda target from AppSpec content (YAML or JSON). */
@@ -47,14 +27,31 @@ export function parseLambdaAppSpec(content: string): LambdaTarget {
   } catch (error) {
     throw new AppSpecError([`not valid YAML or JSON: ${(error as Error).message}`]);
   }
-  const appSpec = appSpecSchema.safeParse(document);
-  if (!appSpec.success) throw new AppSpecError(formatIssues(appSpec.error));
-
-  const [logicalName, resource] = Object.entries(appSpec.data.Resources[0])[0] ?? [];
-  const parsed = lambdaResourceSchema.safeParse(resource);
-  if (!parsed.success) {
-    throw new AppSpecError(formatIssues(parsed.error).map((issue) => `Resources[0].${logicalName}.${issue}`));
+  const resources = isObject(document) ? document.Resources : undefined;
+  if (!Array.isArray(resources) || resources.length === 0 || !isObject(resources[0])) {
+    throw new AppSpecError(['Resources: expected a list with one Lambda function resource']);
   }
-  const { Name, Alias, CurrentVersion, TargetVersion } = parsed.data.Properties;
-  return { type: 'lambda', functionName: Name, alias: Alias, currentVersion: CurrentVersion, targetVersion: TargetVersion };
+  const [logicalName, resource] = Object.entries(resources[0])[0] ?? ['(none)', undefined];
+  const at = `Resources[0].${logicalName}`;
+  if (!isObject(resource) || resource.Type !== 'AWS::Lambda::Function') {
+    throw new AppSpecError([`${at}.Type: expected "AWS::Lambda::Function", got ${JSON.stringify(isObject(resource) ? resource.Type : resource)}`]);
+  }
+  const properties = isObject(resource.Properties) ? resource.Properties : {};
+  const issues: string[] = [];
+  const text = (key: string, allowNumber: boolean): string => {
+    const value = properties[key];
+    if (typeof value === 'string' && value.length > 0) return value;
+    if (allowNumber && typeof value === 'number' && Number.isInteger(value) && value >= 0) return String(value);
+    issues.push(`${at}.Properties.${key}: expected ${allowNumber ? 'a version' : 'a non-empty string'}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+    return '';
+  };
+  const target: LambdaTarget = {
+    type: 'lambda',
+    functionName: text('Name', false),
+    alias: text('Alias', false),
+    currentVersion: text('CurrentVersion', true),
+    targetVersion: text('TargetVersion', true),
+  };
+  if (issues.length > 0) throw new AppSpecError(issues);
+  return target;
 }

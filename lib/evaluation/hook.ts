@@ -1,16 +1,27 @@
-import { z } from 'zod';
 import { parseLambdaAppSpec } from './appspec';
 import type { DeploymentReader, EvaluationStarter, HookIds, HookReporter, PolicyRef } from './ports';
 import { executionName, type EvaluationInput, type LifecycleEvent } from './state';
 
 /**
- * The event CodeDeploy sends a hook function (CodeDeploy User Guide, "AppSpec 'hooks' section for an
- * AWS Lambda deployment"): the deployment id and the hook execution id, nothing else.
+ * Reads the event CodeDeploy sends a hook function (CodeDeploy User Guide, "AppSpec 'hooks' section
+ * for an AWS Lambda deployment"): the deployment id and the hook execution id, nothing else.
+ * Returns the ids, or the problems found.
  */
-export const hookEventSchema = z.looseObject({
-  DeploymentId: z.string().regex(/^d-[A-Z0-9]+$/, 'expected a deployment id such as "d-ABCDEF123"'),
-  LifecycleEventHookExecutionId: z.string().min(1),
-});
+export function parseHookEvent(event: unknown): HookIds | { readonly problems: string } {
+  const body = typeof event === 'object' && event !== null ? (event as Record<string, unknown>) : undefined;
+  const problems: string[] = [];
+  if (!body) return { problems: '(event): expected an object' };
+  if (typeof body.DeploymentId !== 'string' || !/^d-[A-Z0-9]+$/.test(body.DeploymentId)) problems.push('DeploymentId: expected a deployment id such as "d-ABCDEF123"');
+  if (typeof body.LifecycleEventHookExecutionId !== 'string' || body.LifecycleEventHookExecutionId.length === 0) problems.push('LifecycleEventHookExecutionId: expected a non-empty string');
+  if (problems.length > 0) return { problems: problems.join('; ') };
+  return { deploymentId: body.DeploymentId as string, lifecycleEventHookExecutionId: body.LifecycleEventHookExecutionId as string };
+}
+
+/**
+ * CodeDeploy's `creator` of a rollback deployment: `codeDeployRollback` (automatic rollback) in the
+ * API's DeploymentCreator enum, `rollback` in older documentation.
+ */
+const ROLLBACK_CREATORS = ['codeDeployRollback', 'rollback'];
 
 export interface HookDependencies {
   readonly lifecycleEvent: LifecycleEvent;
@@ -29,7 +40,7 @@ export interface HookLog {
 
 export type HookOutcome =
   | { readonly outcome: 'started' | 'duplicate'; readonly executionName: string }
-  | { readonly outcome: 'reported'; readonly status: 'Failed'; readonly reason: string }
+  | { readonly outcome: 'reported'; readonly status: 'Failed' | 'Succeeded'; readonly reason: string }
   | { readonly outcome: 'invalid-event'; readonly reason: string };
 
 /**
@@ -37,16 +48,22 @@ export type HookOutcome =
  * reported `Failed` here: an unreported hook holds the deployment for an hour.
  */
 export async function handleHookEvent(event: unknown, deps: HookDependencies): Promise<HookOutcome> {
-  const parsed = hookEventSchema.safeParse(event);
-  if (!parsed.success) {
-    const reason = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`).join('; ');
-    deps.log.error('hook event is not a CodeDeploy lifecycle event; nothing can be reported', { reason, event });
-    return { outcome: 'invalid-event', reason };
+  const ids = parseHookEvent(event);
+  if ('problems' in ids) {
+    deps.log.error('hook event is not a CodeDeploy lifecycle event; nothing can be reported', { reason: ids.problems, event });
+    return { outcome: 'invalid-event', reason: ids.problems };
   }
-  const ids: HookIds = { deploymentId: parsed.data.DeploymentId, lifecycleEventHookExecutionId: parsed.data.LifecycleEventHookExecutionId };
 
   try {
     const deployment = await deps.deployments.readDeployment(ids.deploymentId);
+    if (deployment.creator && ROLLBACK_CREATORS.includes(deployment.creator)) {
+      // A rollback restores the version that ran before the failed release: there is no new version to
+      // judge, and blocking it would keep the version that just failed in service.
+      const reason = `rollback deployment (creator ${deployment.creator}) is not judged`;
+      const result = await deps.reporter.report(ids, 'Succeeded');
+      deps.log.info(reason, { status: 'Succeeded', result });
+      return { outcome: 'reported', status: 'Succeeded', reason };
+    }
     const input: EvaluationInput = {
       ...ids,
       lifecycleEvent: deps.lifecycleEvent,
@@ -55,6 +72,7 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
       target: parseLambdaAppSpec(deployment.appSpecContent),
       policyRef: deps.policyRef,
       hookInvokedAt: deps.now().toISOString(),
+      ...(deployment.createTime ? { deploymentCreatedAt: deployment.createTime.toISOString() } : {}),
     };
     const name = executionName(ids.deploymentId, deps.lifecycleEvent);
     const started = await deps.starter.start(name, input);

@@ -3,10 +3,13 @@ import type { AlarmObservation, Arm, CountPeriod, GaugePeriod, MetricObservation
 import type { MetricSeriesResult } from './ports';
 import type { QueryPlan } from './queries';
 
-function toPoints(series: MetricSeriesResult, window: { readonly start: number; readonly end: number }): Map<number, number> {
+/** Points inside the window, read `offset` seconds earlier and moved forward onto the window's periods. */
+function toPoints(series: MetricSeriesResult, window: { readonly start: number; readonly end: number }, offset: number): Map<number, number> {
   const points = new Map<number, number>();
   series.timestamps.forEach((t, i) => {
-    if (t >= window.start && t < window.end) points.set(t, series.values[i]);
+    const value = series.values[i];
+    // A missing or NaN value is a period without a datapoint, never a zero.
+    if (t >= window.start - offset && t < window.end - offset && Number.isFinite(value)) points.set(t + offset, value);
   });
   return points;
 }
@@ -42,18 +45,21 @@ function gaugePeriods(values: Map<number, number> | undefined): GaugePeriod[] {
 /**
  * Turns query results into the judge's observations. Only periods inside `[windowStart, windowEnd)`
  * count, so a period still filling up (or outside the judged window) is never judged.
+ * `baselineOffset` > 0 compares with the baseline's history (the bake): the baseline is read that many
+ * seconds earlier and aligned onto the canary's periods, so "same period" rules still apply.
  */
 export function toObservations(
   policy: Policy,
   plan: QueryPlan,
   results: readonly MetricSeriesResult[],
   window: { readonly start: number; readonly end: number },
+  baselineOffset = 0,
   alarmStates: ReadonlyMap<string, readonly AlarmObservation[]> = new Map(),
 ): Observations {
   const byRole = new Map<string, Map<number, number>>();
   for (const series of results) {
     const role = plan.roles.get(series.id);
-    if (role) byRole.set(`${role.metric}/${role.arm}/${role.role}`, toPoints(series, window));
+    if (role) byRole.set(`${role.metric}/${role.arm}/${role.role}`, toPoints(series, window, role.arm === 'baseline' ? baselineOffset : 0));
   }
   const find = (metric: string, arm: Arm, role: string) => byRole.get(`${metric}/${arm}/${role}`);
 

@@ -49,6 +49,8 @@ export interface DeploymentInfo {
   readonly status?: string;
   /** The AppSpec (YAML or JSON) of the revision. */
   readonly appSpecContent: string;
+  /** When the deployment was created: the bake's baseline window ends here. */
+  readonly createTime?: Date;
 }
 
 export interface DeploymentReader {
@@ -81,4 +83,75 @@ export interface PolicyRef {
 export interface PolicyStore {
   /** The policy document as stored (JSON); the caller validates it. */
   load(ref: PolicyRef): Promise<unknown>;
+}
+
+/** Deployment statuses in which traffic may still be shifting (CodeDeploy API Reference, DeploymentInfo.status). */
+export const IN_PROGRESS_STATUSES: readonly string[] = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
+
+/** `GetDeployment` status and `StopDeployment` (with automatic rollback), for the canary watch. */
+export interface DeploymentControl {
+  readStatus(deploymentId: string): Promise<string>;
+  stop(deploymentId: string): Promise<'stopped' | 'not-in-progress'>;
+}
+
+/** One invocation of a Lambda version (`Invoke` with `Qualifier`). */
+export interface InvocationResult {
+  /** `Unhandled`/`Handled` when the function returned an error. */
+  readonly functionError?: string;
+  /** The response payload as text. */
+  readonly payload: string;
+}
+
+export interface FunctionInvoker {
+  invoke(functionName: string, qualifier: string, payload: string): Promise<InvocationResult>;
+}
+
+export interface HttpRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly timeoutMs: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+export interface HttpClient {
+  request(request: HttpRequest): Promise<HttpResponse>;
+}
+
+/** Who and what a verdict is about: the verdict metric's dimensions and the deployment. */
+export interface VerdictSubject {
+  readonly deploymentId: string;
+  readonly applicationName: string;
+  readonly deploymentGroupName: string;
+  readonly lifecycleEvent: string;
+}
+
+/** The `Canary Verdict` event: the full explained verdict of one hook (or of the canary watch). */
+export interface VerdictEvent extends VerdictSubject {
+  readonly status: HookStatus | 'NotReported';
+  readonly decision: 'pass' | 'fail' | 'error';
+  readonly cause: string;
+  readonly reason: string;
+  readonly dryRun: boolean;
+  /** Seconds from the hook invocation to this verdict. */
+  readonly timeToVerdictSeconds: number;
+  readonly verdict?: unknown;
+}
+
+/** Where verdicts go: the verdict metric (`PutMetricData`), the `Canary Verdict` event (`PutEvents`). */
+export interface VerdictSink {
+  /** `VerdictFailed` 0/1 for one tick of a running evaluation. */
+  publishTick(subject: VerdictSubject, failed: boolean): Promise<void>;
+  /** The final verdict: the event, and `Verdicts`, `Rollbacks`, `TimeToVerdictSeconds`. */
+  publishVerdict(event: VerdictEvent): Promise<void>;
+}
+
+/** `DescribeExecution`: the input of an execution, when the status-change event does not carry it. */
+export interface ExecutionInputReader {
+  readInput(executionArn: string): Promise<string | undefined>;
 }

@@ -1,6 +1,6 @@
 import type { MetricDefinition, MetricStat, Policy, Versioning } from '../policy';
 import type { Arm } from '../judge';
-import type { LambdaTarget } from './appspec';
+import type { LambdaTarget } from './state';
 import type { MetricQuery } from './ports';
 
 /** Which query feeds which part of which metric's observations. */

@@ -1,51 +1,139 @@
-import { z } from 'zod';
+import type { Verdict } from '../judge/verdict';
+import { boolean, integer, isoDate, object, oneOf, optionalString, string, StateError, type Json } from './check';
 
 /**
  * What travels through the evaluation state machine. Kept small on purpose: raw metric data is
- * re-read each tick and never stored in state (Step Functions payloads are limited to 256 KB).
+ * re-read each tick and never stored in state (Step Functions payloads are limited to 256 KB), and a
+ * verdict in state is compacted to ≤ 8 KB.
  */
-export const lifecycleEventSchema = z.enum(['BeforeAllowTraffic', 'AfterAllowTraffic']);
-export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;
+export const LIFECYCLE_EVENTS = ['BeforeAllowTraffic', 'AfterAllowTraffic'] as const;
+export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 
-export const lambdaTargetSchema = z.strictObject({
-  type: z.literal('lambda'),
-  functionName: z.string().min(1),
-  alias: z.string().min(1),
-  currentVersion: z.string().min(1),
-  targetVersion: z.string().min(1),
-});
+/** `pre-traffic`: smoke tests, report, then the canary watch. `bake`: judge at 100 %, post-deploy smoke tests, report. */
+export type Phase = 'pre-traffic' | 'bake';
+
+export function phaseOf(event: LifecycleEvent): Phase {
+  return event === 'BeforeAllowTraffic' ? 'pre-traffic' : 'bake';
+}
+
+export function parseLifecycleEvent(value: unknown, path = 'lifecycleEvent'): LifecycleEvent {
+  return oneOf(value, LIFECYCLE_EVENTS, path);
+}
+
+export interface LambdaTarget {
+  readonly type: 'lambda';
+  readonly functionName: string;
+  readonly alias: string;
+  readonly currentVersion: string;
+  readonly targetVersion: string;
+}
 
 /** The execution input, written by the hook Lambda. */
-export const evaluationInputSchema = z.strictObject({
-  deploymentId: z.string().min(1),
-  lifecycleEventHookExecutionId: z.string().min(1),
-  lifecycleEvent: lifecycleEventSchema,
-  applicationName: z.string().min(1),
-  deploymentGroupName: z.string().min(1),
-  target: lambdaTargetSchema,
-  policyRef: z.strictObject({ bucket: z.string().min(1), key: z.string().min(1) }),
-  /** When the hook was invoked (ISO 8601); the evaluation window starts here. */
-  hookInvokedAt: z.iso.datetime(),
-});
-export type EvaluationInput = z.infer<typeof evaluationInputSchema>;
+export interface EvaluationInput {
+  readonly deploymentId: string;
+  readonly lifecycleEventHookExecutionId: string;
+  readonly lifecycleEvent: LifecycleEvent;
+  readonly applicationName: string;
+  readonly deploymentGroupName: string;
+  readonly target: LambdaTarget;
+  readonly policyRef: { readonly bucket: string; readonly key: string };
+  /** When the hook was invoked (ISO 8601); the judged window and the hook deadline start here. */
+  readonly hookInvokedAt: string;
+  /** When CodeDeploy created the deployment (ISO 8601): the bake's baseline window ends here. */
+  readonly deploymentCreatedAt?: string;
+}
 
-/** The timing the prepare step fixes once, so every tick judges the same window. */
-export const evaluationPlanSchema = z.strictObject({
-  /** Start of the judged window, epoch seconds, aligned to the period. */
-  windowStart: z.number().int(),
-  /** End of the judged window, epoch seconds: the deadline for the last complete period. */
-  windowEnd: z.number().int(),
-  periodSeconds: z.number().int().positive(),
-  lagSeconds: z.number().int().nonnegative(),
-  metricCount: z.number().int().nonnegative(),
-});
-export type EvaluationPlan = z.infer<typeof evaluationPlanSchema>;
+export function parseEvaluationInput(value: unknown, path = 'input'): EvaluationInput {
+  const input = object(value, path);
+  const target = object(input.target, `${path}.target`);
+  const policyRef = object(input.policyRef, `${path}.policyRef`);
+  if (target.type !== 'lambda') throw new StateError(`${path}.target.type: expected "lambda"`);
+  const deploymentCreatedAt = input.deploymentCreatedAt === undefined ? undefined : isoDate(input.deploymentCreatedAt, `${path}.deploymentCreatedAt`);
+  return {
+    deploymentId: string(input.deploymentId, `${path}.deploymentId`),
+    lifecycleEventHookExecutionId: string(input.lifecycleEventHookExecutionId, `${path}.lifecycleEventHookExecutionId`),
+    lifecycleEvent: parseLifecycleEvent(input.lifecycleEvent, `${path}.lifecycleEvent`),
+    applicationName: string(input.applicationName, `${path}.applicationName`),
+    deploymentGroupName: string(input.deploymentGroupName, `${path}.deploymentGroupName`),
+    target: {
+      type: 'lambda',
+      functionName: string(target.functionName, `${path}.target.functionName`),
+      alias: string(target.alias, `${path}.target.alias`),
+      currentVersion: string(target.currentVersion, `${path}.target.currentVersion`),
+      targetVersion: string(target.targetVersion, `${path}.target.targetVersion`),
+    },
+    policyRef: { bucket: string(policyRef.bucket, `${path}.policyRef.bucket`), key: string(policyRef.key, `${path}.policyRef.key`) },
+    hookInvokedAt: isoDate(input.hookInvokedAt, `${path}.hookInvokedAt`),
+    ...(deploymentCreatedAt ? { deploymentCreatedAt } : {}),
+  };
+}
 
-export const evaluateRequestSchema = z.strictObject({
-  input: evaluationInputSchema,
-  plan: evaluationPlanSchema,
-});
-export type EvaluateRequest = z.infer<typeof evaluateRequestSchema>;
+/** What the hook reports when the evaluator itself fails. */
+export type OnEvaluatorError = 'pass' | 'fail';
+
+/**
+ * Fixed once by the prepare step, so every tick judges the same window, and read by the state
+ * machine's Choice states (phase, smoke tests, canary watch) and by the error path (the switches).
+ */
+export interface EvaluationPlan {
+  readonly phase: Phase;
+  /** Start of the judged window (bake) or watch window (pre-traffic), epoch seconds, period-aligned. */
+  readonly windowStart: number;
+  /** End of the judged window, epoch seconds. */
+  readonly windowEnd: number;
+  readonly periodSeconds: number;
+  readonly lagSeconds: number;
+  readonly metricCount: number;
+  /** The baseline arm is read this many seconds earlier (0: same time, e.g. the canary watch). */
+  readonly baselineOffsetSeconds: number;
+  /** Epoch seconds by which a verdict must be final: the hook deadline minus a reserve to report. */
+  readonly reportBy: number;
+  /** Smoke tests to run in this phase (0: skip the smoke-test state). */
+  readonly smokeTests: number;
+  /** Pre-traffic only: watch the canary window after reporting. */
+  readonly canaryWatch: boolean;
+  readonly stopDeploymentOnFail: boolean;
+  readonly dryRun: boolean;
+  readonly onEvaluatorError: OnEvaluatorError;
+}
+
+export function parseEvaluationPlan(value: unknown, path = 'plan'): EvaluationPlan {
+  const plan = object(value, path);
+  return {
+    phase: oneOf(plan.phase, ['pre-traffic', 'bake'] as const, `${path}.phase`),
+    windowStart: integer(plan.windowStart, `${path}.windowStart`),
+    windowEnd: integer(plan.windowEnd, `${path}.windowEnd`),
+    periodSeconds: positive(integer(plan.periodSeconds, `${path}.periodSeconds`), `${path}.periodSeconds`),
+    lagSeconds: integer(plan.lagSeconds, `${path}.lagSeconds`),
+    metricCount: integer(plan.metricCount, `${path}.metricCount`),
+    baselineOffsetSeconds: integer(plan.baselineOffsetSeconds, `${path}.baselineOffsetSeconds`),
+    reportBy: integer(plan.reportBy, `${path}.reportBy`),
+    smokeTests: integer(plan.smokeTests, `${path}.smokeTests`),
+    canaryWatch: boolean(plan.canaryWatch, `${path}.canaryWatch`),
+    stopDeploymentOnFail: boolean(plan.stopDeploymentOnFail, `${path}.stopDeploymentOnFail`),
+    dryRun: boolean(plan.dryRun, `${path}.dryRun`),
+    onEvaluatorError: oneOf(plan.onEvaluatorError, ['pass', 'fail'] as const, `${path}.onEvaluatorError`),
+  };
+}
+
+function positive(value: number, path: string): number {
+  if (value <= 0) throw new StateError(`${path}: expected a positive number, got ${value}`);
+  return value;
+}
+
+/** The evaluate and watch steps' request: the execution input and the plan. */
+export interface EvaluateRequest {
+  readonly input: EvaluationInput;
+  readonly plan: EvaluationPlan;
+}
+
+export function parseEvaluateRequest(value: unknown): EvaluateRequest {
+  const request = object(value, 'request');
+  return { input: parseEvaluationInput(request.input, 'input'), plan: parseEvaluationPlan(request.plan, 'plan') };
+}
+
+/** A verdict as kept in state: the judge's verdict, compacted to ≤ 8 KB. */
+export type StateVerdict = Verdict & { readonly omittedMetrics?: number };
 
 /** One tick's result: the decision, why, and how long to wait before the next tick. */
 export interface TickResult {
@@ -56,16 +144,47 @@ export interface TickResult {
   readonly waitSeconds: number;
   /** Complete periods judged so far. */
   readonly periodsJudged: number;
-  readonly verdict: import('../judge').Verdict;
+  readonly verdict: StateVerdict;
 }
 
-export const reportRequestSchema = z.strictObject({
-  deploymentId: z.string().min(1),
-  lifecycleEventHookExecutionId: z.string().min(1),
-  status: z.enum(['Succeeded', 'Failed']),
-  reason: z.string().default(''),
-});
-export type ReportRequest = z.infer<typeof reportRequestSchema>;
+/** The smoke-test step's request: which phase's tests to run against the execution's target. */
+export interface SmokeRequest {
+  readonly input: EvaluationInput;
+  readonly phase: 'pre-traffic' | 'post-deploy';
+}
+
+export function parseSmokeRequest(value: unknown): SmokeRequest {
+  const request = object(value, 'request');
+  return { input: parseEvaluationInput(request.input, 'input'), phase: oneOf(request.phase, ['pre-traffic', 'post-deploy'] as const, 'phase') };
+}
+
+/** Why the hook got the status it got; named in the verdict event. */
+export type Cause =
+  | 'verdict'
+  | 'smoke-tests'
+  | 'evaluator-error'
+  | 'execution-failed'
+  | 'execution-timed-out'
+  | 'execution-aborted'
+  | 'canary-watch';
+
+/** The conclusion the state machine reached, before the policy's switches turn it into a hook status. */
+export interface Outcome {
+  readonly decision: 'pass' | 'fail' | 'error';
+  readonly cause: Cause;
+  readonly reason: string;
+}
+
+export function parseOutcome(value: unknown, path = 'state.outcome'): Outcome {
+  const outcome = object(value, path);
+  return {
+    decision: oneOf(outcome.decision, ['pass', 'fail', 'error'] as const, `${path}.decision`),
+    cause: oneOf(outcome.cause, ['verdict', 'smoke-tests', 'evaluator-error', 'execution-failed', 'execution-timed-out', 'execution-aborted', 'canary-watch'] as const, `${path}.cause`),
+    reason: optionalString(outcome.reason, `${path}.reason`) ?? '',
+  };
+}
+
+export type { Json };
 
 /** `${DeploymentId}-${LifecycleEvent}`: unique per hook, so a duplicate hook invocation cannot start a second evaluation. */
 export function executionName(deploymentId: string, lifecycleEvent: LifecycleEvent): string {

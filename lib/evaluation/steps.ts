@@ -1,32 +1,44 @@
-import { judge } from '../judge';
-import { parsePolicy, type Policy } from '../policy';
+import { judge } from '../judge/judge';
+import type { Verdict } from '../judge/verdict';
+import type { Policy } from '../policy';
+import { object, StateError } from './check';
 import { buildQueries } from './queries';
 import { toObservations } from './observations';
 import type { AlarmStateSource, MetricSource, PolicyStore } from './ports';
-import type { EvaluateRequest, EvaluationInput, EvaluationPlan, TickResult } from './state';
+import { phaseOf, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
-/** Loads and validates the policy a hook evaluation runs under. */
-export async function loadPolicy(store: PolicyStore, input: Pick<EvaluationInput, 'policyRef'>): Promise<Policy> {
-  const document = await store.load(input.policyRef);
-  return parsePolicy(document, `policy s3://${input.policyRef.bucket}/${input.policyRef.key}`);
-}
+/** CodeDeploy fails a hook that is not reported within an hour (CodeDeploy User Guide, hooks). */
+export const HOOK_DEADLINE_SECONDS = 3600;
+/** Every verdict is final this long before the hook deadline: time for post-deploy smoke tests and the report's retries. */
+export const REPORT_RESERVE_SECONDS = 600;
+/** Time set aside for post-deploy smoke tests after the bake. */
+const SMOKE_TEST_ALLOWANCE_SECONDS = 300;
+/** A verdict kept in state stays under this size (the full verdict is published, not stored). */
+export const MAX_STATE_VERDICT_BYTES = 8 * 1024;
 
 /**
- * Fixes the judged window once: from the hook invocation (aligned down to the period) for the
- * policy's bake duration. Every later tick judges complete periods of this window only.
- * Before traffic shifts the new version has no traffic, so the window is empty.
+ * Loads the policy a hook evaluation runs under. The stored document is the construct's normalised
+ * output of `parsePolicy` (validated at synth time, deployed with these Lambdas), so only its shape is
+ * checked here: re-validating with zod would add ~440 KB to every Lambda bundle.
  */
-export function planEvaluation(input: EvaluationInput, policy: Policy): EvaluationPlan {
-  const period = policy.bake.period;
-  const invokedAt = Math.floor(Date.parse(input.hookInvokedAt) / 1000);
-  const windowStart = Math.floor(invokedAt / period) * period;
-  const judgedPeriods = input.lifecycleEvent === 'AfterAllowTraffic' ? Math.ceil(policy.bake.duration / period) : 0;
+export async function loadPolicy(store: PolicyStore, input: Pick<EvaluationInput, 'policyRef'>): Promise<Policy> {
+  const where = `policy s3://${input.policyRef.bucket}/${input.policyRef.key}`;
+  const document = object(await store.load(input.policyRef), where);
+  if (!Array.isArray(document.metrics)) throw new StateError(`${where}: metrics: expected a list (is this a policy written by the CanaryEvaluator construct?)`);
+  if (typeof document.bake !== 'object' || document.bake === null) throw new StateError(`${where}: bake: expected an object`);
+  return document as unknown as Policy;
+}
+
+/** The workflow switches with their defaults (a policy stored by an older construct may lack them). */
+export function workflowSettings(policy: Policy) {
   return {
-    windowStart,
-    windowEnd: windowStart + judgedPeriods * period,
-    periodSeconds: period,
-    lagSeconds: policy.metricLag,
-    metricCount: policy.metrics.length,
+    smokeTests: policy.smokeTests ?? [],
+    smokeTestsEnabled: policy.smokeTestSettings?.enabled ?? true,
+    smokeTestConcurrency: policy.smokeTestSettings?.concurrency ?? 4,
+    canaryWatch: policy.canaryWatch ?? { enabled: true, period: 60, maxDuration: 1800, stopDeploymentOnFail: false },
+    bakeEnabled: policy.bake.enabled ?? true,
+    dryRun: policy.dryRun ?? false,
+    onEvaluatorError: policy.onEvaluatorError ?? 'fail',
   };
 }
 
@@ -40,45 +52,118 @@ async function readAlarmStates(policy: Policy, source: AlarmStateSource | undefi
   return states;
 }
 
+function alignDown(seconds: number, period: number): number {
+  return Math.floor(seconds / period) * period;
+}
+
 /**
- * One look at the metrics: re-reads the whole window up to the newest complete period
- * (`now − lag`), judges it, and says when the next look is worth taking.
+ * Fixes the evaluation once. Both phases start at the hook invocation (aligned down to the period) and
+ * end before `reportBy`, so the hook is always reported well inside CodeDeploy's hour.
+ * - pre-traffic: the window is the canary watch (same-time baseline: the current version on the same traffic).
+ * - bake: the new version at 100 % for the bake duration, against the current version's own metrics
+ *   over a window of the same length ending when the deployment was created.
  */
-export async function evaluateTick(
+export function planEvaluation(input: EvaluationInput, policy: Policy): EvaluationPlan {
+  const settings = workflowSettings(policy);
+  const phase = phaseOf(input.lifecycleEvent);
+  const invokedAt = Math.floor(Date.parse(input.hookInvokedAt) / 1000);
+  const reportBy = invokedAt + HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SECONDS;
+  const smokePhase = phase === 'pre-traffic' ? 'pre-traffic' : 'post-deploy';
+  const smokeTests = settings.smokeTestsEnabled ? settings.smokeTests.filter((test) => test.phase === 'both' || test.phase === smokePhase).length : 0;
+  const common = { lagSeconds: policy.metricLag, metricCount: policy.metrics.length, reportBy, smokeTests, dryRun: settings.dryRun, onEvaluatorError: settings.onEvaluatorError };
+
+  if (phase === 'pre-traffic') {
+    const period = settings.canaryWatch.period;
+    const windowStart = alignDown(invokedAt, period);
+    const watching = settings.canaryWatch.enabled && policy.metrics.length > 0;
+    const windowEnd = watching ? Math.min(windowStart + Math.ceil(settings.canaryWatch.maxDuration / period) * period, alignDown(reportBy - policy.metricLag, period)) : windowStart;
+    return {
+      phase,
+      windowStart,
+      windowEnd: Math.max(windowStart, windowEnd),
+      periodSeconds: period,
+      baselineOffsetSeconds: 0,
+      canaryWatch: watching,
+      stopDeploymentOnFail: settings.canaryWatch.stopDeploymentOnFail,
+      ...common,
+    };
+  }
+
+  const period = policy.bake.period;
+  const windowStart = alignDown(invokedAt, period);
+  const wanted = settings.bakeEnabled ? windowStart + Math.ceil(policy.bake.duration / period) * period : windowStart;
+  // The last judged period must be visible (lag) with time left for post-deploy smoke tests.
+  const latest = alignDown(reportBy - policy.metricLag - (smokeTests > 0 ? SMOKE_TEST_ALLOWANCE_SECONDS : 0), period);
+  const windowEnd = Math.max(windowStart, Math.min(wanted, latest));
+  const createdAt = input.deploymentCreatedAt ? Math.floor(Date.parse(input.deploymentCreatedAt) / 1000) : invokedAt;
+  const baselineEnd = Math.min(alignDown(createdAt, period), windowStart);
+  return {
+    phase,
+    windowStart,
+    windowEnd,
+    periodSeconds: period,
+    baselineOffsetSeconds: windowEnd - windowStart + (windowStart - baselineEnd),
+    canaryWatch: false,
+    stopDeploymentOnFail: false,
+    ...common,
+  };
+}
+
+/** Judges `[windowStart, min(now − lag, end))`: one GetMetricData call covering both arms' windows. */
+export async function judgeWindow(
   request: EvaluateRequest,
   policy: Policy,
   metrics: MetricSource,
-  now: Date,
-  alarms?: AlarmStateSource,
-): Promise<TickResult> {
+  nowSeconds: number,
+  options: { readonly end: number; readonly deadlineReached: boolean; readonly alarms?: AlarmStateSource },
+): Promise<{ verdict: Verdict; periodsJudged: number }> {
   const { input, plan } = request;
+  const visibleUntil = alignDown(nowSeconds - plan.lagSeconds, plan.periodSeconds);
+  const window = { start: plan.windowStart, end: Math.max(plan.windowStart, Math.min(visibleUntil, options.end)) };
+  const queryPlan = buildQueries(policy, input.target, plan.periodSeconds);
+  const offset = plan.baselineOffsetSeconds;
+  const results =
+    window.end > window.start && queryPlan.queries.length > 0
+      ? await metrics.getMetricData(queryPlan.queries, { start: new Date((window.start - offset) * 1000), end: new Date(window.end * 1000) })
+      : [];
+  const observations = toObservations(policy, queryPlan, results, window, offset, await readAlarmStates(policy, options.alarms, nowSeconds));
+  return { verdict: judge(policy, observations, { deadlineReached: options.deadlineReached }), periodsJudged: (window.end - window.start) / plan.periodSeconds };
+}
+
+/**
+ * One look at the bake: re-reads the whole window up to the newest complete period (`now − lag`),
+ * judges it, and says when the next look is worth taking. At the window's end, or at `reportBy`
+ * whatever the metrics say, the verdict is final.
+ */
+export async function evaluateTick(request: EvaluateRequest, policy: Policy, metrics: MetricSource, now: Date, alarms?: AlarmStateSource): Promise<TickResult> {
+  const { plan } = request;
   if (plan.windowEnd === plan.windowStart) {
-    const reason = 'no metrics judged before traffic shifts (the new version has no traffic yet)';
+    const reason = plan.phase === 'pre-traffic' ? 'no metrics judged before traffic shifts (the new version has no traffic yet)' : 'bake disabled by the policy';
     return { decision: 'pass', final: true, reason, waitSeconds: 0, periodsJudged: 0, verdict: { decision: 'pass', final: true, reason, metrics: [] } };
   }
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  const visibleUntil = Math.floor((nowSeconds - plan.lagSeconds) / plan.periodSeconds) * plan.periodSeconds;
-  const judgedEnd = Math.min(visibleUntil, plan.windowEnd);
-  const deadlineReached = visibleUntil >= plan.windowEnd;
+  const visibleUntil = alignDown(nowSeconds - plan.lagSeconds, plan.periodSeconds);
+  const deadlineReached = visibleUntil >= plan.windowEnd || nowSeconds >= plan.reportBy;
+  const { verdict, periodsJudged } = await judgeWindow(request, policy, metrics, nowSeconds, { end: plan.windowEnd, deadlineReached, alarms });
 
-  const window = { start: plan.windowStart, end: Math.max(plan.windowStart, judgedEnd) };
-  const queryPlan = buildQueries(policy, input.target, plan.periodSeconds);
-  const results =
-    window.end > window.start && queryPlan.queries.length > 0
-      ? await metrics.getMetricData(queryPlan.queries, { start: new Date(window.start * 1000), end: new Date(window.end * 1000) })
-      : [];
-  const observations = toObservations(policy, queryPlan, results, window, await readAlarmStates(policy, alarms, nowSeconds));
-  const verdict = judge(policy, observations, { deadlineReached });
-
-  // Next look: when the next period has become visible (its end plus the metric lag).
+  // Next look: when the next period has become visible (its end plus the metric lag), never past reportBy.
   const nextVisibleAt = Math.max(visibleUntil, plan.windowStart) + plan.periodSeconds + plan.lagSeconds;
-  const waitSeconds = Math.max(1, nextVisibleAt - nowSeconds);
-  return {
-    decision: verdict.decision,
-    final: verdict.final,
-    reason: verdict.reason,
-    waitSeconds,
-    periodsJudged: (window.end - window.start) / plan.periodSeconds,
-    verdict,
-  };
+  const waitSeconds = Math.max(1, Math.min(nextVisibleAt, plan.reportBy) - nowSeconds);
+  return { decision: verdict.decision, final: verdict.final, reason: verdict.reason, waitSeconds, periodsJudged, verdict: compactVerdict(verdict) };
+}
+
+/**
+ * A verdict small enough for state (≤ 8 KB): long reasons are shortened, then metrics beyond what fits
+ * are dropped and counted. The full verdict is logged and published by the step that judged it.
+ */
+export function compactVerdict(verdict: Verdict, maxBytes = MAX_STATE_VERDICT_BYTES): StateVerdict {
+  const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+  if (size(verdict) <= maxBytes) return verdict;
+  const shorten = (text: string, length: number) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
+  const metrics = verdict.metrics.map((metric) => ({ ...metric, reason: shorten(metric.reason, 300) }));
+  let compact: StateVerdict = { ...verdict, reason: shorten(verdict.reason, 1000), metrics };
+  while (size(compact) > maxBytes && compact.metrics.length > 0) {
+    compact = { ...compact, metrics: compact.metrics.slice(0, -1), omittedMetrics: verdict.metrics.length - compact.metrics.length + 1 };
+  }
+  return compact;
 }

@@ -138,8 +138,31 @@ const metricSchema = z.unknown().transform((value, ctx) => {
   return normaliseMetric(result.data);
 });
 
-const smokeTestSchema = z.strictObject({
+/** A JSON-path assertion on a smoke test's response: `$.body.status` equals a value or matches a pattern. */
+const jsonAssertionSchema = z
+  .strictObject({
+    /** `$`, `$.a.b`, `$.items[0].id`: dots and numeric indexes only. */
+    path: z.string().regex(/^\$(\.[A-Za-z_$][\w$-]*|\[\d+\])*$/, 'expected a path such as "$.body.status" or "$.items[0].id"'),
+    equals: z.unknown().optional(),
+    /** A regular expression the value (as text) must match. */
+    matches: z.string().optional(),
+  })
+  .refine((assertion) => assertion.equals !== undefined || assertion.matches !== undefined, { message: 'an assertion needs `equals`, `matches` or both' });
+
+/** When a smoke test runs: before traffic shifts, after the bake, or both. @default both */
+const smokeTestPhaseSchema = z.enum(['pre-traffic', 'post-deploy', 'both']).default('both');
+
+const smokeTestCommon = {
   name: metricNameSchema,
+  /** Attempts after the first failing one. @default 0 */
+  retries: z.number().int().min(0).max(5).default(0),
+  phase: smokeTestPhaseSchema,
+};
+
+/** Invokes the new Lambda version directly (`Qualifier` = target version). */
+const lambdaSmokeTestSchema = z.strictObject({
+  ...smokeTestCommon,
+  type: z.literal('lambda'),
   /** JSON payload sent to the new Lambda version. */
   payload: z.unknown().default({}),
   expect: z
@@ -150,9 +173,48 @@ const smokeTestSchema = z.strictObject({
       statusCode: z.number().int().optional(),
       /** Slowest acceptable round trip, in milliseconds. */
       maxLatencyMs: z.number().positive().optional(),
+      /** Assertions on the response payload (parsed as JSON). */
+      json: z.array(jsonAssertionSchema).default([]),
     })
-    .default({ noFunctionError: true }),
+    .default({ noFunctionError: true, json: [] }),
 });
+
+/** Calls a URL, e.g. an ECS test listener. */
+const httpSmokeTestSchema = z.strictObject({
+  ...smokeTestCommon,
+  type: z.literal('http'),
+  url: z.url({ protocol: /^https?$/ }),
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Request body: a string as is, anything else as JSON. */
+  body: z.unknown().optional(),
+  /** Abort the request after this many milliseconds (≤ 10 s: the smoke-test Lambda runs for at most 60 s). @default 5000 */
+  timeoutMs: z.number().int().positive().max(10000).default(5000),
+  expect: z
+    .strictObject({
+      /** Expected HTTP status. @default 200 */
+      status: z.number().int().min(100).max(599).default(200),
+      maxLatencyMs: z.number().positive().optional(),
+      /** Assertions on the response body (parsed as JSON). */
+      json: z.array(jsonAssertionSchema).default([]),
+    })
+    .default({ status: 200, json: [] }),
+});
+
+/** A smoke test; one without `type` is a Lambda test (the original form). */
+const smokeTestSchema = z.unknown().transform((value, ctx) => {
+  const withType = typeof value === 'object' && value !== null && !('type' in value) ? { ...value, type: 'lambda' } : value;
+  const isHttp = typeof withType === 'object' && withType !== null && (withType as { type?: unknown }).type === 'http';
+  const result = isHttp ? httpSmokeTestSchema.safeParse(withType) : lambdaSmokeTestSchema.safeParse(withType);
+  if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
+    return z.NEVER;
+  }
+  return result.data;
+});
+
+/** A smoke test as written. Used for JSON Schema export. */
+export const smokeTestInputSchema = z.union([lambdaSmokeTestSchema, httpSmokeTestSchema]);
 
 export const policySchema = z
   .strictObject({
@@ -163,8 +225,35 @@ export const policySchema = z
     alpha: z.number().gt(0).lt(1).default(0.01),
     /** The metrics to compare, canary (new version) against baseline (current version). */
     metrics: z.array(metricSchema).default([]),
-    /** Invocations of the new version before it receives traffic. */
+    /** Checks of the new version: before it receives traffic, and after the bake. */
     smokeTests: z.array(smokeTestSchema).default([]),
+    /** How smoke tests run. */
+    smokeTestSettings: z
+      .strictObject({
+        /** @default true */
+        enabled: z.boolean().default(true),
+        /** Tests running at the same time. @default 4 */
+        concurrency: z.number().int().min(1).max(20).default(4),
+      })
+      .default({ enabled: true, concurrency: 4 }),
+    /**
+     * The canary window (no CodeDeploy hook runs there): after the pre-traffic hook reports `Succeeded`,
+     * keep comparing the new version with the current one while traffic shifts.
+     */
+    canaryWatch: z
+      .strictObject({
+        /** @default true */
+        enabled: z.boolean().default(true),
+        /** How often to re-judge. @default 60s */
+        period: durationSchema.default(60),
+        /** Longest watch; it also ends when the deployment is no longer in progress. @default 30m */
+        maxDuration: durationSchema.default(1800),
+        /** Call `StopDeployment` (with rollback) on a failing verdict. @default false (the verdict alarm acts) */
+        stopDeploymentOnFail: z.boolean().default(false),
+      })
+      .default({ enabled: true, period: 60, maxDuration: 1800, stopDeploymentOnFail: false }),
+    /** Evaluate and publish verdicts, but always report `Succeeded`. @default false */
+    dryRun: z.boolean().default(false),
     /** The after-traffic watch: how long and how often. */
     bake: z
       .strictObject({
@@ -172,6 +261,8 @@ export const policySchema = z
         duration: durationSchema.default(600),
         /** How often to re-judge. @default 60s */
         period: durationSchema.default(60),
+        /** Set false to skip the bake (post-deploy smoke tests still run). @default true */
+        enabled: z.boolean().optional(),
       })
       .default({ duration: 600, period: 60 }),
     /** How late CloudWatch datapoints may arrive; the newest periods younger than this are not judged. @default 2m */
@@ -216,3 +307,5 @@ export type PolicyInput = z.input<typeof policySchema>;
 export type Policy = z.output<typeof policySchema>;
 export type MetricDefinition = Policy['metrics'][number];
 export type SmokeTest = Policy['smokeTests'][number];
+export type HttpSmokeTest = Extract<SmokeTest, { type: 'http' }>;
+export type LambdaSmokeTest = Extract<SmokeTest, { type: 'lambda' }>;

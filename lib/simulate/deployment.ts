@@ -2,53 +2,125 @@ import { createEvaluateHandler } from '../../lambdas/evaluate';
 import { createHookHandler } from '../../lambdas/hook';
 import { createPrepareHandler } from '../../lambdas/prepare';
 import { createReportHandler } from '../../lambdas/report';
-import { STATE } from '../constructs/evaluation-definition';
-import type { DeploymentInfo, EvaluationInput, HookIds, HookStatus, MetricSource, TickResult } from '../evaluation';
+import { createSmokeHandler } from '../../lambdas/smoke';
+import { createWatchHandler } from '../../lambdas/watch';
+import { STATE, TASK_STATES, type TaskState } from '../constructs/evaluation-definition';
+import type {
+  DeploymentInfo,
+  EvaluationInput,
+  FunctionInvoker,
+  HookIds,
+  HookStatus,
+  HttpClient,
+  MetricQuery,
+  MetricSource,
+  TickResult,
+  TimeWindow,
+  VerdictEvent,
+  VerdictSink,
+  VerdictSubject,
+  WatchTickResult,
+} from '../evaluation';
 import type { Policy } from '../policy';
 import { VirtualClock } from './clock';
-import { runLocally, type LocalRunResult } from './run-local';
+import { runLocally, type LocalRunResult, type TaskHandler } from './run-local';
 
-/** What a simulated deployment ended with: what CodeDeploy heard, and the verdict timeline. */
+/** What a simulated deployment ended with: what CodeDeploy heard, the verdict timeline and the outputs. */
 export interface SimulatedDeploymentResult {
   readonly reports: ReadonlyArray<{ readonly status: HookStatus; readonly at: Date }>;
   readonly ticks: ReadonlyArray<{ readonly at: Date; readonly tick: TickResult }>;
+  readonly watchTicks: ReadonlyArray<{ readonly at: Date; readonly tick: WatchTickResult }>;
+  /** `Canary Verdict` events published. */
+  readonly verdictEvents: readonly VerdictEvent[];
+  /** `VerdictFailed` values published, in order. */
+  readonly verdictFailed: readonly number[];
+  /** `StopDeployment` calls. */
+  readonly stops: number;
+  /** Hook invocations that started an execution, and those that were duplicates. */
+  readonly hookOutcomes: readonly string[];
   readonly execution: LocalRunResult;
+  /** Set when the execution did not succeed: what the reaper (EventBridge → report Lambda) did. */
+  readonly reaper?: unknown;
+  /** For the cost benchmark: Lambda invocations per Task state, GetMetricData calls and metrics requested. */
+  readonly usage: { readonly invocations: Readonly<Record<string, number>>; readonly getMetricDataCalls: number; readonly metricsRequested: number };
 }
 
 export interface SimulatedDeployment {
   readonly deploymentId: string;
   readonly policy: Policy;
-  readonly metrics: MetricSource;
+  /** The simulated CloudWatch, or a factory given the virtual clock (metrics appear as time passes). */
+  readonly metrics: MetricSource | ((now: () => Date) => MetricSource);
   readonly start: Date;
   /** The AppSpec CodeDeploy would hold for this deployment. */
   readonly appSpec: { readonly functionName: string; readonly alias: string; readonly currentVersion: string; readonly targetVersion: string };
   readonly lifecycleEvent?: 'BeforeAllowTraffic' | 'AfterAllowTraffic';
+  /** `codeDeployRollback` simulates a rollback deployment. @default user */
+  readonly creator?: string;
+  /** Lambda smoke tests' invocations. @default every invocation answers `{ "statusCode": 200 }` */
+  readonly invoker?: FunctionInvoker;
+  readonly http?: HttpClient;
+  /** When the deployment stops being in progress (ends the canary watch). @default never within the run */
+  readonly deploymentEndsAt?: Date;
+  /** Hook invocations CodeDeploy makes (a retried async invocation is a duplicate). @default 1 */
+  readonly hookInvocations?: number;
+  /** Fault injection: wraps each Task's handler (the fault matrix). */
+  readonly wrapTask?: (state: TaskState, handler: TaskHandler) => TaskHandler;
+  /** Wraps the CodeDeploy reporter (e.g. to fail transiently). */
+  readonly wrapReport?: (report: (ids: HookIds, status: HookStatus) => Promise<'reported' | 'already-completed'>) => (ids: HookIds, status: HookStatus) => Promise<'reported' | 'already-completed'>;
+  /** The state machine's timeout, seconds of virtual time from the hook. @default 3300 (55 min, as the construct) */
+  readonly executionTimeoutSeconds?: number;
 }
 
 /**
  * Runs one hook end to end, locally: the real hook handler receives the CodeDeploy event, the
- * synthesized state machine runs with the real prepare/evaluate/report handlers bound to simulated
- * adapters, and time passes only on the virtual clock.
+ * synthesized state machine runs with the real handlers bound to simulated adapters, time passes only
+ * on the virtual clock, and an execution that does not succeed goes to the real report handler as the
+ * reaper's EventBridge event would.
  */
 export async function simulateDeployment(definition: Record<string, unknown>, deployment: SimulatedDeployment): Promise<SimulatedDeploymentResult> {
   const clock = new VirtualClock(deployment.start);
   const lifecycleEvent = deployment.lifecycleEvent ?? 'AfterAllowTraffic';
   const reports: Array<{ status: HookStatus; at: Date }> = [];
   const ticks: Array<{ at: Date; tick: TickResult }> = [];
-  const reporter = {
-    async report(_ids: HookIds, status: HookStatus) {
-      if (reports.length > 0) return 'already-completed' as const;
-      reports.push({ status, at: clock.now() });
-      return 'reported' as const;
+  const watchTicks: Array<{ at: Date; tick: WatchTickResult }> = [];
+  const verdictEvents: VerdictEvent[] = [];
+  const verdictFailed: number[] = [];
+  const invocations: Record<string, number> = {};
+  const usage = { getMetricDataCalls: 0, metricsRequested: 0 };
+  let stops = 0;
+
+  // CodeDeploy: the first report of the hook stands; later ones find it already completed.
+  const baseReport = async (_ids: HookIds, status: HookStatus) => {
+    if (reports.length > 0) return 'already-completed' as const;
+    reports.push({ status, at: clock.now() });
+    return 'reported' as const;
+  };
+  const report = deployment.wrapReport ? deployment.wrapReport(baseReport) : baseReport;
+  const reporter = { report };
+  const policies = { load: async () => deployment.policy };
+  const sink: VerdictSink = {
+    async publishTick(_subject: VerdictSubject, failed: boolean) {
+      verdictFailed.push(failed ? 1 : 0);
+    },
+    async publishVerdict(event: VerdictEvent) {
+      verdictEvents.push(event);
     },
   };
-  const policies = { load: async () => deployment.policy };
+  const source = typeof deployment.metrics === 'function' ? deployment.metrics(() => clock.now()) : deployment.metrics;
+  const metrics: MetricSource = {
+    async getMetricData(queries: readonly MetricQuery[], window: TimeWindow) {
+      usage.getMetricDataCalls += 1;
+      usage.metricsRequested += queries.length;
+      return source.getMetricData(queries, window);
+    },
+  };
   const { functionName, alias, currentVersion, targetVersion } = deployment.appSpec;
   const deploymentInfo: DeploymentInfo = {
     deploymentId: deployment.deploymentId,
     applicationName: 'demo-app',
     deploymentGroupName: 'demo-group',
-    creator: 'user',
+    creator: deployment.creator ?? 'user',
+    createTime: deployment.start,
     appSpecContent: JSON.stringify({
       version: 0.0,
       Resources: [{ service: { Type: 'AWS::Lambda::Function', Properties: { Name: functionName, Alias: alias, CurrentVersion: currentVersion, TargetVersion: targetVersion } } }],
@@ -71,26 +143,75 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
     now: () => clock.now(),
     log: { info: () => undefined, error: () => undefined },
   });
-  await hook({ DeploymentId: deployment.deploymentId, LifecycleEventHookExecutionId: `hook-${deployment.deploymentId}` });
+  const hookOutcomes: string[] = [];
+  const hookEvent = { DeploymentId: deployment.deploymentId, LifecycleEventHookExecutionId: `hook-${deployment.deploymentId}` };
+  for (let i = 0; i < (deployment.hookInvocations ?? 1); i++) hookOutcomes.push((await hook(hookEvent)).outcome);
+  const result = { reports, ticks, watchTicks, verdictEvents, verdictFailed, hookOutcomes };
   if (!executionInput) {
-    return { reports, ticks, execution: { status: 'FAILED', error: 'the hook did not start an evaluation', statesEntered: [] } };
+    return { ...result, stops, usage: { invocations, ...usage }, execution: { status: 'SUCCEEDED', error: 'the hook did not start an evaluation', statesEntered: [] } };
   }
 
-  const evaluate = createEvaluateHandler({ policies, metrics: deployment.metrics, now: () => clock.now() });
-  let pendingWait = 0;
-  const report = createReportHandler({ reporter });
-  const execution = await runLocally(definition, executionInput, {
+  const reportHandler = createReportHandler({ reporter, sink, policies, executions: { readInput: async () => JSON.stringify(executionInput) }, now: () => clock.now() });
+  const control = {
+    readStatus: async () => (deployment.deploymentEndsAt && clock.now() >= deployment.deploymentEndsAt ? 'Succeeded' : 'InProgress'),
+    stop: async () => ((stops += 1), 'stopped' as const),
+  };
+  const invoker: FunctionInvoker = deployment.invoker ?? { invoke: async () => ({ payload: '{"statusCode":200}' }) };
+  const http: HttpClient = deployment.http ?? { request: async () => ({ status: 200, body: '{}' }) };
+  const smoke = createSmokeHandler({ policies, invoker, http, stopwatch: () => performance.now() });
+  const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now() });
+  const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now() });
+
+  // Fault injection wraps the Lambda handlers themselves; the clock and the counters wrap around them.
+  const lambdas: Record<TaskState, TaskHandler> = {
     [STATE.prepare]: createPrepareHandler({ policies }),
-    [STATE.evaluate]: async (input) => {
-      // The Wait state before this tick lasted `waitSeconds` of the previous tick.
+    [STATE.preSmoke]: smoke,
+    [STATE.postSmoke]: smoke,
+    [STATE.evaluate]: evaluate,
+    [STATE.watch]: watch,
+    [STATE.report]: reportHandler,
+    [STATE.reportError]: reportHandler,
+  };
+  // The Wait state before a tick lasted the previous tick's `waitSeconds`.
+  let pendingWait = 0;
+  const timed =
+    (handler: TaskHandler, record: (tick: unknown) => void): TaskHandler =>
+    async (input) => {
       clock.advance(pendingWait);
-      const tick = await evaluate(input);
-      pendingWait = tick.waitSeconds;
-      ticks.push({ at: clock.now(), tick });
+      pendingWait = 0;
+      const tick = (await handler(input)) as { waitSeconds?: unknown } | undefined;
+      pendingWait = typeof tick?.waitSeconds === 'number' ? tick.waitSeconds : 0;
+      record(tick);
       return tick;
-    },
-    [STATE.report]: report,
-    [STATE.reportError]: report,
-  });
-  return { reports, ticks, execution };
+    };
+  const bound = Object.fromEntries(
+    TASK_STATES.map((state) => {
+      let handler = deployment.wrapTask ? deployment.wrapTask(state, lambdas[state]) : lambdas[state];
+      if (state === STATE.evaluate) handler = timed(handler, (tick) => ticks.push({ at: clock.now(), tick: tick as TickResult }));
+      if (state === STATE.watch) handler = timed(handler, (tick) => watchTicks.push({ at: clock.now(), tick: tick as WatchTickResult }));
+      const counted = handler;
+      return [state, async (input: unknown) => ((invocations[state] = (invocations[state] ?? 0) + 1), counted(input))];
+    }),
+  ) as Record<TaskState, TaskHandler>;
+
+  const timeoutAt = Date.parse(executionInput.hookInvokedAt) + (deployment.executionTimeoutSeconds ?? 3300) * 1000;
+  // Checked before each Task: if the pending Wait ends past the timeout, the execution timed out at the timeout.
+  const shouldTimeOut = () => {
+    if (clock.now().getTime() + pendingWait * 1000 < timeoutAt) return false;
+    clock.advance((timeoutAt - clock.now().getTime()) / 1000);
+    return true;
+  };
+  const execution = await runLocally(definition, executionInput, bound, { shouldTimeOut });
+
+  // The reaper: EventBridge delivers FAILED / TIMED_OUT / ABORTED executions to the report Lambda.
+  let reaper: unknown;
+  if (execution.status !== 'SUCCEEDED') {
+    reaper = await reportHandler({
+      version: '0',
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      detail: { executionArn: `arn:aws:states:us-east-1:123456789012:execution:Evaluation:${deployment.deploymentId}`, status: execution.status, input: JSON.stringify(executionInput) },
+    });
+  }
+  return { ...result, stops, usage: { invocations, ...usage }, execution, reaper };
 }

@@ -1,34 +1,56 @@
 import { StateMachine } from 'aws-local-stepfunctions';
-import { STATE, TASK_STATES, type TaskState } from '../constructs/evaluation-definition';
+import { TASK_STATES, WAIT_STATES, type TaskState } from '../constructs/evaluation-definition';
 import { installPromiseWithResolvers } from './polyfill';
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
 
 export interface LocalRunResult {
-  /** `SUCCEEDED` or `FAILED` (the execution's own status, not the verdict). */
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  /** The execution's own status (not the verdict). `TIMED_OUT`: `shouldTimeOut` said so, as the machine's timeout would. */
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
   readonly output?: unknown;
   readonly error?: string;
-  /** Names of the states entered, in order. */
+  /** Names of the states entered, in order (each is a billed state transition). */
   readonly statesEntered: readonly string[];
+}
+
+export interface LocalRunOptions {
+  /** Checked before every Task: true aborts the execution as the state machine's `TimeoutSeconds` would. */
+  readonly shouldTimeOut?: () => boolean;
 }
 
 /**
  * Runs an evaluation definition with `aws-local-stepfunctions`, every Task bound to a local handler
- * (the interpreter would call real Lambda for any Task left unbound) and every Wait skipped: the
- * handlers carry a virtual clock instead.
+ * (the interpreter would call real Lambda for any Task left unbound), every Wait and retry interval
+ * skipped: the handlers carry a virtual clock instead.
  */
 export async function runLocally(
   definition: Record<string, unknown>,
   input: object,
   handlers: Record<TaskState, TaskHandler>,
+  options: LocalRunOptions = {},
 ): Promise<LocalRunResult> {
   installPromiseWithResolvers();
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-  const taskResourceLocalHandlers = Object.fromEntries(TASK_STATES.map((name) => [name, handlers[name]]));
+  let timedOut = false;
+  // eslint-disable-next-line prefer-const -- assigned after the handlers that use it are built
+  let execution: ReturnType<typeof machine.run>;
+  const taskResourceLocalHandlers = Object.fromEntries(
+    TASK_STATES.map((name) => [
+      name,
+      async (taskInput: unknown) => {
+        if (options.shouldTimeOut?.()) {
+          timedOut = true;
+          execution.abort();
+          return new Promise(() => undefined); // never settles: the execution is over
+        }
+        return handlers[name](taskInput);
+      },
+    ]),
+  );
   const retryIntervalOverrides = Object.fromEntries(TASK_STATES.map((name) => [name, 0]));
-  const execution = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides: { [STATE.wait]: 0 }, retryIntervalOverrides },
+  const waitTimeOverrides = Object.fromEntries(WAIT_STATES.map((name) => [name, 0]));
+  execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
   });
   const statesEntered: string[] = [];
   const collect = (async () => {
@@ -42,6 +64,6 @@ export async function runLocally(
     return { status: 'SUCCEEDED', output, statesEntered };
   } catch (error) {
     await collect.catch(() => undefined);
-    return { status: 'FAILED', error: `${(error as Error).name}: ${(error as Error).message}`, statesEntered };
+    return { status: timedOut ? 'TIMED_OUT' : 'FAILED', error: `${(error as Error).name}: ${(error as Error).message}`, statesEntered };
   }
 }

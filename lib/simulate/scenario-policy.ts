@@ -77,8 +77,9 @@ export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
         method: COST_METHOD,
       },
     ],
-    // Judge the window in which both versions have traffic: after 100 % there is no baseline left.
-    bake: { duration: `${comparableMinutes(scenario)}m`, period: '60s' },
+    // Watch the window in which both versions have traffic (after 100 % there is no baseline left),
+    // and stop the deployment with rollback on a failing verdict.
+    canaryWatch: { period: '60s', maxDuration: `${comparableMinutes(scenario)}m`, stopDeploymentOnFail: true },
     metricLag: '2m',
   };
 }

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { buildQueries, toObservations, type HookStatus, type LambdaTarget, type MetricQuery, type MetricSeriesResult, type MetricSource, type TimeWindow } from '../evaluation';
+import { buildQueries, toObservations, type HookStatus, type LambdaTarget, type MetricSource } from '../evaluation';
 import { TOKEN_PRICES_USD_PER_MILLION, type MetricDecision, type Verdict } from '../judge';
 import { costOf } from '../judge/cost';
 import type { Policy } from '../policy';
-import { VirtualClock } from './clock';
+import { STATE } from '../constructs/evaluation-definition';
 import { simulateDeployment } from './deployment';
 import { generateSeries, type SimulatedSeries } from './generate';
 import { BASELINE_VERSION, CANARY_VERSION, SCENARIOS_DIR, listScenarioFiles, loadScenarioFile, type Scenario } from './scenario';
@@ -23,10 +23,15 @@ export interface TimelineEntry {
 
 /** What CodeDeploy would have done with the hook's report. */
 export interface DeploymentOutcome {
-  /** `promoted`: Succeeded reported; `rolled-back`: Failed reported; `no-report`: the simulation broke. */
-  readonly action: 'promoted' | 'rolled-back' | 'no-report';
+  /**
+   * `promoted`: the canary watch ended without harm; `rolled-back`: the pre-traffic hook reported
+   * Failed, or the canary watch stopped the deployment; `unwatched`: the canary watch itself failed
+   * (the traffic shift went on unprotected); `no-report`: the simulation broke.
+   */
+  readonly action: 'promoted' | 'rolled-back' | 'unwatched' | 'no-report';
+  /** What the pre-traffic hook reported. */
   readonly status?: HookStatus;
-  /** Minute of the report. */
+  /** Minute of the decision: the watch's last look, or the report when the hook failed. */
   readonly minute?: number;
   /** Critical metrics that failed (empty when promoted or when the evaluator itself failed). */
   readonly regressedMetrics: readonly string[];
@@ -56,7 +61,7 @@ export interface MetricChart {
 export interface ScenarioRun {
   readonly scenario: { readonly name: string; readonly description: string; readonly seed: number; readonly source: string };
   readonly startTime: string;
-  readonly execution: { readonly status: 'SUCCEEDED' | 'FAILED'; readonly error?: string };
+  readonly execution: { readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; readonly error?: string };
   readonly reports: ReadonlyArray<{ readonly status: HookStatus; readonly at: string; readonly minute: number }>;
   readonly timeline: readonly TimelineEntry[];
   readonly finalVerdict?: Verdict;
@@ -115,35 +120,6 @@ export function loadScenario(argument: string): { scenario: Scenario; source: st
   return { scenario: loadScenarioFile(path), source };
 }
 
-/**
- * Until `simulateDeployment` lets a metric source read its virtual clock, the simulated
- * CloudWatch reads a clock of its own, set at each query to what the evaluation's clock reads:
- * the evaluate step looks exactly when a period becomes visible, so its clock is the end of the
- * queried window plus the policy's metric lag (never moving backwards).
- */
-class MetricSourceOnQueryClock implements MetricSource {
-  readonly clock: VirtualClock;
-  private readonly source: SimulatedMetricSource;
-
-  constructor(
-    series: SimulatedSeries,
-    start: Date,
-    private readonly lagSeconds: number,
-    private readonly onLook: (now: Date) => void,
-  ) {
-    this.clock = new VirtualClock(start);
-    this.source = new SimulatedMetricSource(series, () => this.clock.now());
-  }
-
-  async getMetricData(queries: readonly MetricQuery[], window: TimeWindow): Promise<MetricSeriesResult[]> {
-    const inferredNow = window.end.getTime() + this.lagSeconds * 1000;
-    const ahead = (inferredNow - this.clock.now().getTime()) / 1000;
-    if (ahead > 0) this.clock.advance(ahead);
-    this.onLook(this.clock.now());
-    return this.source.getMetricData(queries, window);
-  }
-}
-
 const minutesBetween = (start: Date, at: Date) => Math.round((at.getTime() - start.getTime()) / 60_000);
 
 /** Runs one scenario through the real state machine and handlers; returns everything a report shows. */
@@ -151,28 +127,57 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const policy = options.policy ?? scenarioPolicy(scenario);
   const series = generateSeries(scenario);
   const start = new Date(scenario.startTime);
-  const metrics = new MetricSourceOnQueryClock(series, start, policy.metricLag, (now) => options.onProgress?.(minutesBetween(start, now)));
   const appSpec = { ...APP_SPEC, functionName: scenario.target.functionName, alias: scenario.target.alias };
+  // Simulated CloudWatch on the evaluation's virtual clock; each look also reports progress.
+  const metrics = (now: () => Date): MetricSource => {
+    const source = new SimulatedMetricSource(series, now);
+    return {
+      getMetricData: (queries, window) => {
+        options.onProgress?.(minutesBetween(start, now()));
+        return source.getMetricData(queries, window);
+      },
+    };
+  };
 
+  let watchError: string | undefined;
+  // A canary deployment: the pre-traffic hook runs the smoke tests and reports; CodeDeploy then shifts
+  // 10 % of the traffic and the canary watch compares the versions every minute, stopping the
+  // deployment (with rollback) on a failing verdict.
   const result = await simulateDeployment(options.definition, {
     deploymentId: `d-SIM${scenario.name.replace(/[^a-z0-9]/g, '').toUpperCase().slice(0, 16)}`,
     policy,
     metrics,
     start,
     appSpec,
+    lifecycleEvent: 'BeforeAllowTraffic',
+    // An error of the canary watch ends the watch (the hook is already reported); keep it for the report.
+    wrapTask: (state, handler) =>
+      state !== STATE.watch
+        ? handler
+        : async (input) => {
+            try {
+              return await handler(input);
+            } catch (error) {
+              watchError = (error as Error).message;
+              throw error;
+            }
+          },
   });
 
-  const timeline: TimelineEntry[] = result.ticks.map(({ at, tick }) => ({
-    minute: minutesBetween(start, at),
-    at: at.toISOString(),
-    decision: tick.decision,
-    periodsJudged: tick.periodsJudged,
-    reason: tick.reason,
-  }));
-  const finalVerdict = result.ticks.at(-1)?.tick.verdict;
+  const timeline: TimelineEntry[] = result.watchTicks
+    .filter(({ tick }) => tick.verdict !== undefined || tick.decision !== 'continue' || tick.periodsJudged > 0 || !tick.done)
+    .map(({ at, tick }) => ({
+      minute: minutesBetween(start, at),
+      at: at.toISOString(),
+      decision: tick.decision,
+      periodsJudged: tick.periodsJudged,
+      reason: tick.reason,
+    }));
+  const lastLook = result.watchTicks.filter(({ tick }) => tick.verdict !== undefined).at(-1);
+  const finalVerdict = lastLook?.tick.verdict as Verdict | undefined;
   const reports = result.reports.map(({ status, at }) => ({ status, at: at.toISOString(), minute: minutesBetween(start, at) }));
-  const outcome = describeOutcome(reports[0], finalVerdict, result.execution.error);
-  const judgedThroughMinute = result.ticks.at(-1)?.tick.periodsJudged ?? 0;
+  const outcome = describeOutcome(reports[0], lastLook && { minute: minutesBetween(start, lastLook.at), decision: lastLook.tick.decision }, finalVerdict, result.execution.error, watchError);
+  const judgedThroughMinute = lastLook?.tick.periodsJudged ?? 0;
   const lastMinute = Math.min(scenario.durationMinutes, Math.max(judgedThroughMinute, outcome.minute ?? judgedThroughMinute));
   const target: LambdaTarget = { type: 'lambda', ...appSpec };
   // A policy query the simulator cannot answer already failed the evaluation (the evaluator-error
@@ -199,16 +204,35 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   };
 }
 
-function describeOutcome(report: ScenarioRun['reports'][number] | undefined, verdict: Verdict | undefined, executionError: string | undefined): DeploymentOutcome {
+function describeOutcome(
+  report: ScenarioRun['reports'][number] | undefined,
+  watchEnd: { readonly minute: number; readonly decision: string } | undefined,
+  verdict: Verdict | undefined,
+  executionError: string | undefined,
+  watchError: string | undefined,
+): DeploymentOutcome {
   if (!report) {
     return { action: 'no-report', regressedMetrics: [], summary: `no report reached CodeDeploy (${executionError ?? 'execution ended without reporting'}); a real deployment would hang until the hook times out` };
   }
-  if (report.status === 'Succeeded') {
-    return { action: 'promoted', status: report.status, minute: report.minute, regressedMetrics: [], summary: `promoted after ${report.minute} min: the traffic shift continues to 100 %` };
+  if (report.status === 'Failed') {
+    return {
+      action: 'rolled-back',
+      status: report.status,
+      minute: report.minute,
+      regressedMetrics: [],
+      summary: `stopped at minute ${report.minute} before any traffic shifted: the pre-traffic hook reported Failed (${executionError ?? 'smoke tests or evaluator error'})`,
+    };
   }
-  const regressedMetrics = (verdict?.metrics ?? []).filter((metric) => metric.critical && metric.decision === 'fail').map((metric) => metric.metric);
-  const why = regressedMetrics.length > 0 ? `${regressedMetrics.join(', ')} regressed` : 'the evaluation failed without a failing metric (evaluator error, onEvaluatorError=fail)';
-  return { action: 'rolled-back', status: report.status, minute: report.minute, regressedMetrics, summary: `stopped at minute ${report.minute} and rolled back: ${why}` };
+  if (watchError) {
+    return { action: 'unwatched', status: report.status, minute: watchEnd?.minute ?? report.minute, regressedMetrics: [], summary: `the canary watch failed (${watchError}); the traffic shift went on without a verdict` };
+  }
+  if (watchEnd?.decision === 'fail') {
+    const regressedMetrics = (verdict?.metrics ?? []).filter((metric) => metric.critical && metric.decision === 'fail').map((metric) => metric.metric);
+    const why = regressedMetrics.length > 0 ? `${regressedMetrics.join(', ')} regressed` : 'the canary watch failed';
+    return { action: 'rolled-back', status: report.status, minute: watchEnd.minute, regressedMetrics, summary: `stopped at minute ${watchEnd.minute} and rolled back: ${why}` };
+  }
+  const minute = watchEnd?.minute ?? report.minute;
+  return { action: 'promoted', status: report.status, minute, regressedMetrics: [], summary: `promoted after ${minute} min: the traffic shift continues to 100 %` };
 }
 
 /** Canary and baseline per minute for every metric of the policy, as CloudWatch holds them after the fact. */

@@ -132,8 +132,8 @@ describe('registerLambdaDeploymentGroup', () => {
     new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
     const template = Template.fromStack(stack);
     const put = withAction(template, 'cloudwatch:PutMetricData');
-    expect(put).toHaveLength(1);
-    expect(put[0].Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'CanaryEvaluator' } });
+    expect(put).toHaveLength(3); // evaluate (bake), watch (canary window), report (final verdict)
+    for (const statement of put) expect(statement.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'CanaryEvaluator' } });
     const stop = withAction(template, 'codedeploy:StopDeployment');
     expect(stop).toHaveLength(1);
     expect(JSON.stringify(stop[0].Resource)).toContain(':deploymentgroup:');
@@ -144,7 +144,7 @@ describe('registerLambdaDeploymentGroup', () => {
     new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
     const template = Template.fromStack(stack);
     const evaluatorRoles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('Evaluator') && !id.includes('StateMachine'));
-    expect(evaluatorRoles.length).toBe(5);
+    expect(evaluatorRoles.length).toBe(7); // prepare, evaluate, smoke, watch, report, two hooks
     for (const [, role] of evaluatorRoles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     for (const statement of withAction(template, 'logs:PutLogEvents')) expect(JSON.stringify(statement.Resource)).toMatch(/Logs.*Arn/);
   });

@@ -35,7 +35,7 @@ describe('CanaryEvaluator', () => {
 
   test('runs every Lambda on an explicit, current Node.js runtime with tracing', () => {
     const evaluatorFunctions = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'canary-evaluator' } } } });
-    expect(Object.keys(evaluatorFunctions)).toHaveLength(7); // prepare, evaluate, report, Lambda pre/post hooks, ECS hooks
+    expect(Object.keys(evaluatorFunctions)).toHaveLength(9); // prepare, evaluate, smoke, watch, report, Lambda pre/post hooks, ECS hooks
     for (const fn of Object.values(evaluatorFunctions)) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -120,6 +120,6 @@ describe('CanaryEvaluator', () => {
     evaluator.registerLambdaDeploymentGroup(serviceGroup(stack, 'B'), { policy: { metrics: [{ preset: 'lambda-error-rate' }] } });
     const shared = Template.fromStack(stack);
     shared.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    shared.resourceCountIs('AWS::Lambda::Function', 3 + 4 + 2);
+    shared.resourceCountIs('AWS::Lambda::Function', 5 + 4 + 2);
   });
 });

@@ -1,11 +1,9 @@
 import aslValidator from 'asl-validator';
 import { STATE, TASK_STATES } from '../../lib/constructs';
-import type { HookStatus } from '../../lib/evaluation';
 import { loadPolicyFile } from '../../lib/policy';
 import { DEMO_POLICY_FILE } from '../../lib/demo/demo-stack';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { simulateDeployment } from '../../lib/simulate/deployment';
-import { runLocally } from '../../lib/simulate/run-local';
 import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
 
 const definition = synthesizeEvaluationDefinition();
@@ -48,27 +46,21 @@ describe('evaluation state machine (synthesized definition, run locally)', () =>
     expect(result.ticks.at(-1)?.tick.reason).toContain('lambda-error-rate');
   });
 
-  test('an evaluate step that throws reports Failed exactly once and fails the execution', async () => {
-    const reports: Array<{ status: HookStatus; reason: string }> = [];
-    const report = async (input: unknown) => {
-      const { status, reason } = input as { status: HookStatus; reason: string };
-      reports.push({ status, reason });
-      return { status, result: 'reported' };
-    };
-    const result = await runLocally(
-      definition,
-      { deploymentId: 'd-TEST00002', lifecycleEventHookExecutionId: 'hook-2' },
-      {
-        [STATE.prepare]: async () => ({ windowStart: 0, windowEnd: 600, periodSeconds: 60, lagSeconds: 120, metricCount: 1 }),
-        [STATE.evaluate]: async () => {
-          throw new Error('GetMetricData: AccessDenied');
-        },
-        [STATE.report]: report,
-        [STATE.reportError]: report,
-      },
-    );
-    expect(reports).toEqual([{ status: 'Failed', reason: expect.stringContaining('AccessDenied') }]);
-    expect(result.status).toBe('FAILED');
-    expect(result.statesEntered).toEqual([STATE.prepare, STATE.evaluate, STATE.reportError, STATE.evaluatorFailed]);
+  test('an evaluate step that throws reports Failed exactly once, naming the error', async () => {
+    const result = await simulateDeployment(definition, {
+      ...deployment(0.01),
+      wrapTask: (state, handler) =>
+        state === STATE.evaluate
+          ? async () => {
+              throw new Error('GetMetricData: AccessDenied');
+            }
+          : handler,
+    });
+    expect(result.reports.map((r) => r.status)).toEqual(['Failed']);
+    expect(result.verdictEvents).toEqual([expect.objectContaining({ status: 'Failed', cause: 'evaluator-error', reason: expect.stringContaining('AccessDenied') })]);
+    // The execution still fails (visible in the console); the reaper then finds the hook already reported.
+    expect(result.execution.status).toBe('FAILED');
+    expect(result.execution.statesEntered).toEqual([STATE.prepare, STATE.routePhase, STATE.evaluate, STATE.reportError, STATE.evaluatorFailed]);
+    expect(result.reaper).toEqual({ status: 'Failed', result: 'already-completed' });
   });
 });

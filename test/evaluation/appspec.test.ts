@@ -17,7 +17,7 @@ describe('parseLambdaAppSpec', () => {
   });
 
   test('fails on an ECS AppSpec and on text that is not YAML', () => {
-    expect(() => parseLambdaAppSpec('Resources:\n  - web:\n      Type: AWS::ECS::Service\n')).toThrow('Type: Invalid input: expected "AWS::Lambda::Function"');
+    expect(() => parseLambdaAppSpec('Resources:\n  - web:\n      Type: AWS::ECS::Service\n')).toThrow('Type: expected "AWS::Lambda::Function"');
     expect(() => parseLambdaAppSpec('{ not: [yaml')).toThrow('not valid YAML or JSON');
   });
 });

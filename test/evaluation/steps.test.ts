@@ -79,8 +79,12 @@ describe('evaluateTick', () => {
   const at = (minutes: number) => new Date((T0 + minutes * 60) * 1000);
 
   test('plans a period-aligned window of the bake duration', () => {
-    expect(plan).toEqual({ windowStart: T0, windowEnd: T0 + 300, periodSeconds: 60, lagSeconds: 120, metricCount: 1 });
-    expect(planEvaluation({ ...input, lifecycleEvent: 'BeforeAllowTraffic' }, policy).windowEnd).toBe(T0);
+    expect(plan).toMatchObject({ phase: 'bake', windowStart: T0, windowEnd: T0 + 300, periodSeconds: 60, lagSeconds: 120, metricCount: 1, smokeTests: 0, dryRun: false, onEvaluatorError: 'fail' });
+    // No deployment creation time: the baseline is the current version over the 5 minutes before the hook.
+    expect(plan.baselineOffsetSeconds).toBe(300);
+    expect(plan.reportBy).toBe(T0 + 30 + 3000);
+    // Before traffic: the window is the canary watch (30 minutes by default), the baseline at the same time.
+    expect(planEvaluation({ ...input, lifecycleEvent: 'BeforeAllowTraffic' }, policy)).toMatchObject({ phase: 'pre-traffic', windowEnd: T0 + 1800, baselineOffsetSeconds: 0, canaryWatch: true });
   });
 
   test('judges only periods older than the metric lag, and waits until the next one is visible', async () => {
@@ -92,7 +96,8 @@ describe('evaluateTick', () => {
 
     const later = await evaluateTick({ input, plan }, policy, spy, at(4.25));
     expect(later).toMatchObject({ decision: 'continue', periodsJudged: 2, waitSeconds: 45 });
-    expect(queried[0]).toEqual({ start: at(0), end: at(2) });
+    // One call covers both arms: the baseline's window (5 minutes earlier) and the canary's.
+    expect(queried[0]).toEqual({ start: at(-5), end: at(2) });
   });
 
   test('ends at the deadline with the policy’s onTimeout', async () => {
@@ -107,9 +112,32 @@ describe('evaluateTick', () => {
     expect(tick).toMatchObject({ decision: 'fail', final: true, periodsJudged: 2 });
   });
 
-  test('passes at once before traffic shifts', async () => {
-    const before = { ...input, lifecycleEvent: 'BeforeAllowTraffic' as const };
-    const tick = await evaluateTick({ input: before, plan: planEvaluation(before, policy) }, policy, healthy, at(0));
-    expect(tick).toMatchObject({ decision: 'pass', final: true, periodsJudged: 0 });
+  test('passes at once when the bake is disabled', async () => {
+    const noBake = { ...policy, bake: { ...policy.bake, enabled: false } };
+    const tick = await evaluateTick({ input, plan: planEvaluation(input, noBake) }, noBake, healthy, at(0));
+    expect(tick).toMatchObject({ decision: 'pass', final: true, periodsJudged: 0, reason: 'bake disabled by the policy' });
+  });
+
+  test('compares the bake with the baseline before the deployment was created', async () => {
+    const created = { ...input, deploymentCreatedAt: '2026-11-26T09:40:10.000Z' };
+    const bakePlan = planEvaluation(created, policy);
+    expect(bakePlan.baselineOffsetSeconds).toBe(T0 - (T0 - 20 * 60 - 300));
+    const queried: Array<{ start: Date; end: Date }> = [];
+    const spy: MetricSource = { getMetricData: async (queries: readonly MetricQuery[], window) => (queried.push(window), healthy.getMetricData(queries, window)) };
+    await evaluateTick({ input: created, plan: bakePlan }, policy, spy, at(4));
+    expect(queried[0].start).toEqual(at(-25));
+  });
+
+  test('caps the bake so the verdict is final well before the hook deadline', () => {
+    const long = { ...policy, bake: { ...policy.bake, duration: 3 * 3600 } };
+    const capped = planEvaluation(input, long);
+    expect(capped.windowEnd + capped.lagSeconds).toBeLessThanOrEqual(capped.reportBy);
+    expect(capped.reportBy - Date.parse(input.hookInvokedAt) / 1000).toBeLessThanOrEqual(3000);
+  });
+
+  test('a tick after reportBy is final whatever the metrics say', async () => {
+    const silent: MetricSource = { getMetricData: async () => [] };
+    const tick = await evaluateTick({ input, plan: { ...plan, windowEnd: T0 + 3 * 3600 } }, policy, silent, new Date((plan.reportBy + 1) * 1000));
+    expect(tick).toMatchObject({ final: true });
   });
 });

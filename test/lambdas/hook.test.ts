@@ -73,6 +73,25 @@ describe('hook handler', () => {
     expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(2);
   });
 
+  test('reports a rollback deployment Succeeded without starting an evaluation', async () => {
+    codedeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { ...DEPLOYMENT_INFO, creator: 'codeDeployRollback' } });
+    await expect(handler(HOOK_EVENT)).resolves.toMatchObject({ outcome: 'reported', status: 'Succeeded' });
+    expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0].args[0].input.status).toBe('Succeeded');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  test('carries the X-Ray trace into the execution and the deployment creation time into the input', async () => {
+    process.env._X_AMZN_TRACE_ID = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    try {
+      await handler(HOOK_EVENT);
+    } finally {
+      delete process.env._X_AMZN_TRACE_ID;
+    }
+    const { traceHeader, input } = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(traceHeader).toBe('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1');
+    expect(JSON.parse(input!).deploymentCreatedAt).toBe('2026-11-26T10:00:00.000Z');
+  });
+
   test.each([
     ['an empty event', {}],
     ['a missing hook execution id', { DeploymentId: 'd-A1B2C3D4E' }],

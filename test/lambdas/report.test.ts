@@ -1,36 +1,150 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient, LifecycleEventAlreadyCompletedException, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambdas/report';
 import { HOOK_EVENT } from '../fixtures/codedeploy/events';
+import { executionStatusChange } from '../fixtures/stepfunctions/events';
 
 const codedeploy = mockClient(CodeDeployClient);
-const request = { deploymentId: HOOK_EVENT.DeploymentId, lifecycleEventHookExecutionId: HOOK_EVENT.LifecycleEventHookExecutionId, status: 'Succeeded', reason: 'all passed' };
+const cloudwatch = mockClient(CloudWatchClient);
+const eventbridge = mockClient(EventBridgeClient);
+const s3 = mockClient(S3Client);
+const sfn = mockClient(SFNClient);
 
-beforeEach(() => codedeploy.reset());
+const execution = {
+  deploymentId: HOOK_EVENT.DeploymentId,
+  lifecycleEventHookExecutionId: HOOK_EVENT.LifecycleEventHookExecutionId,
+  lifecycleEvent: 'AfterAllowTraffic',
+  applicationName: 'orders-app',
+  deploymentGroupName: 'orders-group',
+  target: { type: 'lambda', functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' },
+  policyRef: { bucket: 'assets', key: 'policy.json' },
+  hookInvokedAt: '2026-11-26T10:00:00.000Z',
+};
+const plan = { phase: 'bake', windowStart: 0, windowEnd: 600, periodSeconds: 60, lagSeconds: 120, metricCount: 1, baselineOffsetSeconds: 600, reportBy: 3000, smokeTests: 0, canaryWatch: false, stopDeploymentOnFail: false, dryRun: false, onEvaluatorError: 'fail' };
+const tick = { decision: 'pass', final: true, reason: 'all 1 metric(s) passed', waitSeconds: 60, periodsJudged: 10, verdict: { decision: 'pass', final: true, reason: 'all 1 metric(s) passed', metrics: [] } };
+const verdictRequest = (state: object) => ({ mode: 'verdict', execution, state: { plan, tick, outcome: { decision: 'pass', cause: 'verdict' }, ...state } });
 
-describe('report handler', () => {
-  test('reports the status for the hook execution', async () => {
-    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
-    await expect(handler(request)).resolves.toEqual({ status: 'Succeeded', result: 'reported' });
+function verdictEvents() {
+  return eventbridge.commandCalls(PutEventsCommand).map((call) => ({ ...call.args[0].input.Entries![0], Detail: JSON.parse(call.args[0].input.Entries![0].Detail!) }));
+}
+function policyObject(policy: object) {
+  // Only the part of GetObject's Body (SdkStreamMixin) the policy store uses.
+  return { Body: { transformToString: async () => JSON.stringify(policy) } };
+}
+
+beforeEach(() => {
+  for (const mock of [codedeploy, cloudwatch, eventbridge, s3, sfn]) mock.reset();
+  codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+  cloudwatch.on(PutMetricDataCommand).resolves({});
+  eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+});
+
+describe('report handler (state machine)', () => {
+  test('reports the verdict, then publishes the explained verdict and the verdict metrics', async () => {
+    await expect(handler(verdictRequest({}))).resolves.toEqual({ status: 'Succeeded', result: 'reported' });
     expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0].args[0].input).toEqual({
       deploymentId: HOOK_EVENT.DeploymentId,
       lifecycleEventHookExecutionId: HOOK_EVENT.LifecycleEventHookExecutionId,
       status: 'Succeeded',
     });
+    const [event] = verdictEvents();
+    expect(event).toMatchObject({ Source: 'canary-evaluator', DetailType: 'Canary Verdict' });
+    expect(event.Detail).toMatchObject({ status: 'Succeeded', decision: 'pass', cause: 'verdict', reason: 'all 1 metric(s) passed', applicationName: 'orders-app', verdict: tick.verdict });
+    const metrics = cloudwatch.commandCalls(PutMetricDataCommand)[0].args[0].input;
+    expect(metrics.Namespace).toBe('CanaryEvaluator');
+    expect(metrics.MetricData!.map((d) => [d.MetricName, d.Value])).toEqual([
+      ['Verdicts', 1],
+      ['Rollbacks', 0],
+      ['TimeToVerdictSeconds', expect.any(Number)],
+    ]);
+    expect(metrics.MetricData![0].Dimensions).toEqual([
+      { Name: 'ApplicationName', Value: 'orders-app' },
+      { Name: 'DeploymentGroupName', Value: 'orders-group' },
+    ]);
+  });
+
+  test('a failing smoke test reports Failed with the smoke summary as the reason', async () => {
+    const smoke = { passed: false, ran: 2, failed: 1, reason: '1 of 2 smoke test(s) failed: health: statusCode is 500, expected 200' };
+    await expect(handler(verdictRequest({ outcome: { decision: 'fail', cause: 'smoke-tests' }, smoke, tick: undefined }))).resolves.toEqual({ status: 'Failed', result: 'reported' });
+    expect(verdictEvents()[0].Detail).toMatchObject({ cause: 'smoke-tests', reason: smoke.reason });
+  });
+
+  test('dryRun reports Succeeded for a failing verdict and says so in the event', async () => {
+    await expect(handler(verdictRequest({ plan: { ...plan, dryRun: true }, outcome: { decision: 'fail', cause: 'verdict' } }))).resolves.toMatchObject({ status: 'Succeeded' });
+    expect(verdictEvents()[0].Detail).toMatchObject({ decision: 'fail', status: 'Succeeded', dryRun: true });
+  });
+
+  test.each([
+    ['fail-closed without a plan', undefined, 'Failed'],
+    ['fail-closed by default', plan, 'Failed'],
+    ['onEvaluatorError=pass', { ...plan, onEvaluatorError: 'pass' }, 'Succeeded'],
+  ])('an evaluator error reports %s', async (_case, statePlan, status) => {
+    const error = { Error: 'Lambda.ServiceException', Cause: '{"errorMessage":"Rate exceeded"}' };
+    await expect(handler({ mode: 'error', execution, state: { plan: statePlan, error } })).resolves.toEqual({ status, result: 'reported' });
+    expect(verdictEvents()[0].Detail).toMatchObject({ cause: 'evaluator-error', reason: 'evaluator error: Lambda.ServiceException: Rate exceeded' });
   });
 
   test('treats an already-completed hook as done', async () => {
     codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new LifecycleEventAlreadyCompletedException({ message: 'already completed', $metadata: {} }));
-    await expect(handler({ ...request, status: 'Failed' })).resolves.toEqual({ status: 'Failed', result: 'already-completed' });
+    await expect(handler(verdictRequest({}))).resolves.toEqual({ status: 'Succeeded', result: 'already-completed' });
   });
 
-  test('surfaces other errors so Step Functions retries and catches them', async () => {
+  test('surfaces other CodeDeploy errors so Step Functions retries them', async () => {
     codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new Error('ThrottlingException'));
-    await expect(handler(request)).rejects.toThrow('ThrottlingException');
+    await expect(handler(verdictRequest({}))).rejects.toThrow('ThrottlingException');
+    expect(eventbridge.calls()).toHaveLength(0);
   });
 
-  test('rejects a request without a valid status', async () => {
-    await expect(handler({ ...request, status: 'Skipped' })).rejects.toThrow(/status/);
+  test('a publishing failure does not undo the report', async () => {
+    eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
+    await expect(handler(verdictRequest({}))).resolves.toEqual({ status: 'Succeeded', result: 'reported' });
+  });
+
+  test('rejects a request it does not understand, naming the field', async () => {
+    await expect(handler({ mode: 'skip', execution })).rejects.toThrow(/mode: expected one of "verdict", "error"/);
+    await expect(handler({ mode: 'verdict', execution: { deploymentId: 'd-1' }, state: {} })).rejects.toThrow('execution.lifecycleEventHookExecutionId');
+    expect(codedeploy.calls()).toHaveLength(0);
+  });
+});
+
+describe('report handler (reaper)', () => {
+  test.each([
+    ['TIMED_OUT', 'execution-timed-out'],
+    ['FAILED', 'execution-failed'],
+    ['ABORTED', 'execution-aborted'],
+  ] as const)('reports Failed for an execution that %s, reading the policy for its switches', async (status, cause) => {
+    s3.on(GetObjectCommand).resolves(policyObject({ metrics: [], bake: {}, onEvaluatorError: 'fail' }) as never);
+    await expect(handler(executionStatusChange(status, execution))).resolves.toEqual({ status: 'Failed', result: 'reported' });
+    expect(verdictEvents()[0].Detail).toMatchObject({ status: 'Failed', cause, decision: 'error' });
+  });
+
+  test('honours onEvaluatorError=pass from the policy, and fails closed when the policy cannot be read', async () => {
+    s3.on(GetObjectCommand).resolves(policyObject({ metrics: [], bake: {}, onEvaluatorError: 'pass' }) as never);
+    // Policies are cached by key for the container's life (keys are content hashes): use a key of its own.
+    await expect(handler(executionStatusChange('TIMED_OUT', { ...execution, policyRef: { bucket: 'assets', key: 'lenient.json' } }))).resolves.toMatchObject({ status: 'Succeeded' });
+    s3.on(GetObjectCommand).rejects(new Error('AccessDenied'));
+    await expect(handler(executionStatusChange('TIMED_OUT', { ...execution, policyRef: { bucket: 'other', key: 'k' } }))).resolves.toMatchObject({ status: 'Failed' });
+  });
+
+  test('reads the input with DescribeExecution when the event does not carry it', async () => {
+    sfn.on(DescribeExecutionCommand).resolves({ input: JSON.stringify(execution) });
+    s3.on(GetObjectCommand).rejects(new Error('NoSuchKey'));
+    await expect(handler(executionStatusChange('FAILED'))).resolves.toMatchObject({ status: 'Failed' });
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input.executionArn).toContain('d-A1B2C3D4E-AfterAllowTraffic');
+  });
+
+  test('a hook the state machine already reported stays as it is, and no second verdict is published', async () => {
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new LifecycleEventAlreadyCompletedException({ message: 'already completed', $metadata: {} }));
+    await expect(handler(executionStatusChange('FAILED', execution))).resolves.toEqual({ status: 'Failed', result: 'already-completed' });
+    expect(eventbridge.calls()).toHaveLength(0);
+  });
+
+  test('ignores statuses it does not reap', async () => {
+    await expect(handler(executionStatusChange('SUCCEEDED', execution))).resolves.toEqual({ ignored: expect.any(String) });
     expect(codedeploy.calls()).toHaveLength(0);
   });
 });

@@ -31,11 +31,13 @@ describe('the default simulations', () => {
     expect([...DEFAULT_SCENARIOS]).toEqual(['healthy', 'error-regression', 'latency-regression']);
   });
 
-  test('healthy is promoted: Succeeded reported after the judged window', () => {
+  test('healthy is promoted: the pre-traffic hook reports Succeeded and the canary watch ends without harm', () => {
     const run = runs.get('healthy')!;
     expect(run.outcome).toMatchObject({ action: 'promoted', status: 'Succeeded', regressedMetrics: [] });
     expect(run.outcome.summary).toMatch(/^promoted after \d+ min/);
-    expect(run.finalVerdict?.decision).toBe('pass');
+    // The watch never "passes" by itself: it ends at its maximum duration with nothing failed.
+    expect(run.finalVerdict?.decision).toBe('continue');
+    expect(run.finalVerdict?.metrics.every((metric) => metric.decision !== 'fail')).toBe(true);
     expect(run.execution.status).toBe('SUCCEEDED');
   });
 
@@ -44,25 +46,25 @@ describe('the default simulations', () => {
     ['latency-regression', SLOW_REQUESTS_METRIC],
   ])('%s is stopped and rolled back, naming %s', (name, metric) => {
     const run = runs.get(name)!;
-    expect(run.outcome).toMatchObject({ action: 'rolled-back', status: 'Failed', regressedMetrics: [metric] });
+    // The hook reported Succeeded before traffic; the canary watch stopped the deployment later.
+    expect(run.outcome).toMatchObject({ action: 'rolled-back', status: 'Succeeded', regressedMetrics: [metric] });
     expect(run.outcome.summary).toMatch(new RegExp(`^stopped at minute \\d+ and rolled back: ${metric} regressed`));
     expect(run.finalVerdict?.decision).toBe('fail');
     // Caught on part of the 15-minute canary window, before the shift to 100 %.
     expect(run.decision.judgedThroughMinute).toBeLessThan(15);
   });
 
-  test('the timeline starts with "continue" and ends with the reported decision', () => {
+  test('the timeline starts with "continue" and ends with the decision; the hook was reported once, before traffic', () => {
     for (const run of runs.values()) {
       expect(run.timeline[0]).toMatchObject({ minute: 0, decision: 'continue', periodsJudged: 0 });
       expect(run.timeline.at(-1)!.decision).toBe(run.finalVerdict!.decision);
-      expect(run.reports).toHaveLength(1);
-      expect(run.reports[0].minute).toBe(run.timeline.at(-1)!.minute);
+      expect(run.timeline.at(-1)!.minute).toBe(run.outcome.minute);
+      expect(run.reports).toEqual([expect.objectContaining({ status: 'Succeeded', minute: 0 })]);
     }
   });
 
   test('the simulated CloudWatch reads the evaluation clock: each look judges the periods older than the 2-minute lag', () => {
-    // scenario-run infers the virtual clock from each query window (see MetricSourceOnQueryClock);
-    // this fails if the evaluation loop stops looking exactly when a period becomes visible.
+    // The simulated CloudWatch shows minute m at m + 1 + lag on the evaluation's virtual clock.
     for (const run of runs.values()) {
       for (const entry of run.timeline.filter((look) => look.periodsJudged > 0)) expect(entry.minute).toBe(entry.periodsJudged + 2);
     }
@@ -127,7 +129,7 @@ describe('scenario arguments', () => {
 describe('the simulation policy', () => {
   test('judges the canary window with errors, slow requests (TC of Duration) and p99', () => {
     const policy = scenarioPolicy(loadScenario('latency-regression').scenario);
-    expect(policy.bake.duration).toBe(15 * 60);
+    expect(policy.canaryWatch).toMatchObject({ enabled: true, maxDuration: 15 * 60, period: 60, stopDeploymentOnFail: true });
     const slow = policy.metrics.find((metric) => metric.name === SLOW_REQUESTS_METRIC);
     expect(slow).toMatchObject({ kind: 'count', count: { metricName: 'Duration', stat: 'TC(1000:)' }, total: { metricName: 'Invocations', stat: 'Sum' } });
   });
@@ -164,7 +166,7 @@ describe('canary-eval simulate', () => {
       scenario: { name: 'error-regression', seed: 2, source: 'scenarios/error-regression.yaml' },
       decision: 'fail',
       codeDeploy: { action: 'rolled-back', regressedMetrics: ['lambda-error-rate'] },
-      reports: [{ status: 'Failed' }],
+      reports: [{ status: 'Succeeded', minute: 0 }],
       finalVerdict: { decision: 'fail' },
     });
     expect(result.timeline.length).toBeGreaterThan(1);
@@ -190,7 +192,7 @@ describe('canary-eval simulate', () => {
     expect(result.codeDeploy.action).toBe('promoted');
   });
 
-  test('fails closed and exits 1 when the evaluator breaks: CodeDeploy hears Failed, the error is named', async () => {
+  test('exits 1 and names the error when the canary watch breaks (the traffic shift would go on unwatched)', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'simulate-')), 'unanswerable.yaml');
     // The simulated CloudWatch has no "Average" of Errors: every evaluate call throws.
     writeFileSync(
@@ -209,7 +211,7 @@ describe('canary-eval simulate', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('scenario "healthy": the evaluation did not run to a verdict');
     expect(stderr).toContain('statistic "Average" is not supported for errors');
-    expect(stdout).toMatch(/rolled back: the evaluation failed without a failing metric/);
+    expect(stdout).toMatch(/the canary watch failed \(.*statistic "Average" is not supported for errors.*\); the traffic shift went on without a verdict/);
     expect(stdout).toContain('(no charts: query m0_canary_count');
   });
 

@@ -1,8 +1,29 @@
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type GetMetricDataCommandOutput, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { AlarmStateSource, MetricQuery, MetricSeriesResult, MetricSource, TimeWindow } from '../../evaluation/ports';
 
 /** GetMetricData accepts at most 500 queries per call (CloudWatch API Reference, GetMetricData). */
 export const MAX_QUERIES_PER_CALL = 500;
+
+/** Error names CloudWatch and the SDK use for "slow down" (the Query API's `Throttling`, and friends). */
+const THROTTLING_ERRORS = ['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded'];
+
+export interface RetryOptions {
+  /** Attempts per call, the first included. @default 5 */
+  readonly maxAttempts?: number;
+  /** First backoff, milliseconds; doubled per attempt. @default 200 */
+  readonly baseDelayMs?: number;
+  /** Longest backoff, milliseconds. @default 5000 */
+  readonly maxDelayMs?: number;
+  /** Injected so tests do not wait. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Uniform in [0, 1); injected so tests are deterministic. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** What the adapter tells the evaluator's own telemetry (GetMetricData calls and metrics requested, the billed unit). */
+export interface MetricSourceTelemetry {
+  recordCall(metricsRequested: number): void;
+}
 
 function toMetricDataQuery(query: MetricQuery): MetricDataQuery {
   return {
@@ -20,9 +41,32 @@ function toMetricDataQuery(query: MetricQuery): MetricDataQuery {
   };
 }
 
-/** CloudWatch `GetMetricData`: batches of ≤ 500 queries, every `NextToken` page merged per query id. */
+export function isThrottling(error: unknown): boolean {
+  const candidate = error as { name?: string; $retryable?: { throttling?: boolean } } | undefined;
+  return THROTTLING_ERRORS.includes(candidate?.name ?? '') || candidate?.$retryable?.throttling === true;
+}
+
+/**
+ * CloudWatch `GetMetricData`: batches of ≤ 500 queries, every `NextToken` page merged per query id,
+ * throttling retried with bounded exponential backoff and full jitter. A query with no datapoints gives an
+ * empty series (no traffic is not zero errors: the evaluation steps decide what an absent period means).
+ */
 export class CloudWatchMetricSource implements MetricSource {
-  constructor(private readonly client: CloudWatchClient) {}
+  private readonly retry: Required<RetryOptions>;
+
+  constructor(
+    private readonly client: CloudWatchClient,
+    retry: RetryOptions = {},
+    private readonly telemetry?: MetricSourceTelemetry,
+  ) {
+    this.retry = {
+      maxAttempts: retry.maxAttempts ?? 5,
+      baseDelayMs: retry.baseDelayMs ?? 200,
+      maxDelayMs: retry.maxDelayMs ?? 5000,
+      sleep: retry.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      random: retry.random ?? Math.random,
+    };
+  }
 
   async getMetricData(queries: readonly MetricQuery[], window: TimeWindow): Promise<MetricSeriesResult[]> {
     const points = new Map<string, Map<number, number>>(queries.map((query) => [query.id, new Map()]));
@@ -30,21 +74,16 @@ export class CloudWatchMetricSource implements MetricSource {
       const batch = queries.slice(offset, offset + MAX_QUERIES_PER_CALL).map(toMetricDataQuery);
       let nextToken: string | undefined;
       do {
-        const page = await this.client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: batch,
-            StartTime: window.start,
-            EndTime: window.end,
-            ScanBy: 'TimestampAscending',
-            NextToken: nextToken,
-          }),
+        const page = await this.send(
+          new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampAscending', NextToken: nextToken }),
+          batch.length,
         );
         for (const result of page.MetricDataResults ?? []) {
           const series = points.get(result.Id ?? '');
           if (!series) continue;
           (result.Timestamps ?? []).forEach((timestamp, i) => {
             const value = result.Values?.[i];
-            if (value !== undefined) series.set(Math.floor(timestamp.getTime() / 1000), value);
+            if (value !== undefined && Number.isFinite(value)) series.set(Math.floor(timestamp.getTime() / 1000), value);
           });
         }
         nextToken = page.NextToken;
@@ -54,6 +93,21 @@ export class CloudWatchMetricSource implements MetricSource {
       const sorted = [...series].sort(([a], [b]) => a - b);
       return { id, timestamps: sorted.map(([t]) => t), values: sorted.map(([, v]) => v) };
     });
+  }
+
+  private async send(command: GetMetricDataCommand, metricsRequested: number): Promise<GetMetricDataCommandOutput> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.telemetry?.recordCall(metricsRequested);
+        return await this.client.send(command);
+      } catch (error) {
+        if (!isThrottling(error) || attempt >= this.retry.maxAttempts) throw error;
+        // Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): spreads the retries of
+        // evaluations that were throttled together.
+        const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        await this.retry.sleep(Math.floor(this.retry.random() * ceiling));
+      }
+    }
   }
 }
 

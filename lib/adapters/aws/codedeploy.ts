@@ -1,11 +1,13 @@
 import {
   CodeDeployClient,
+  DeploymentAlreadyCompletedException,
+  StopDeploymentCommand,
   GetApplicationRevisionCommand,
   GetDeploymentCommand,
   LifecycleEventAlreadyCompletedException,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
-import type { DeploymentInfo, DeploymentReader, HookIds, HookReporter, HookStatus } from '../../evaluation/ports';
+import type { DeploymentControl, DeploymentInfo, DeploymentReader, HookIds, HookReporter, HookStatus } from '../../evaluation/ports';
 
 /** `GetDeployment` + `GetApplicationRevision`: who deployed what, and the AppSpec of the revision. */
 export class CodeDeployDeploymentReader implements DeploymentReader {
@@ -31,6 +33,7 @@ export class CodeDeployDeploymentReader implements DeploymentReader {
       creator: deploymentInfo.creator,
       status: deploymentInfo.status,
       appSpecContent,
+      ...(deploymentInfo.createTime ? { createTime: deploymentInfo.createTime } : {}),
     };
   }
 }
@@ -51,6 +54,27 @@ export class CodeDeployHookReporter implements HookReporter {
       return 'reported';
     } catch (error) {
       if (error instanceof LifecycleEventAlreadyCompletedException) return 'already-completed';
+      throw error;
+    }
+  }
+}
+
+/** The canary watch's view of a deployment: its status, and `StopDeployment` with automatic rollback. */
+export class CodeDeployDeploymentControl implements DeploymentControl {
+  constructor(private readonly client: CodeDeployClient) {}
+
+  async readStatus(deploymentId: string): Promise<string> {
+    const { deploymentInfo } = await this.client.send(new GetDeploymentCommand({ deploymentId }));
+    if (!deploymentInfo?.status) throw new Error(`GetDeployment(${deploymentId}) returned no status`);
+    return deploymentInfo.status;
+  }
+
+  async stop(deploymentId: string): Promise<'stopped' | 'not-in-progress'> {
+    try {
+      await this.client.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+      return 'stopped';
+    } catch (error) {
+      if (error instanceof DeploymentAlreadyCompletedException) return 'not-in-progress';
       throw error;
     }
   }

@@ -1,0 +1,57 @@
+import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { VerdictEvent, VerdictSink, VerdictSubject } from '../../evaluation/ports';
+import { VERDICT_METRIC, VERDICT_NAMESPACE } from '../../evaluation/verdict-metric';
+
+/** The `Canary Verdict` event on the default bus: source and detail type rules match on. */
+export const VERDICT_EVENT_SOURCE = 'canary-evaluator';
+export const VERDICT_DETAIL_TYPE = 'Canary Verdict';
+
+function dimensions(subject: VerdictSubject) {
+  return [
+    { Name: 'ApplicationName', Value: subject.applicationName },
+    { Name: 'DeploymentGroupName', Value: subject.deploymentGroupName },
+  ];
+}
+
+/**
+ * Publishes verdicts as the verdict-metric contract says (`lib/evaluation/verdict-metric.ts`):
+ * `PutMetricData` in the `CanaryEvaluator` namespace (IAM allows no other) and `PutEvents` on the default bus.
+ */
+export class AwsVerdictSink implements VerdictSink {
+  constructor(
+    private readonly cloudwatch: CloudWatchClient,
+    private readonly eventbridge: EventBridgeClient,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async publishTick(subject: VerdictSubject, failed: boolean): Promise<void> {
+    await this.putMetrics([{ MetricName: VERDICT_METRIC.failed, Dimensions: dimensions(subject), Value: failed ? 1 : 0, Unit: 'Count', Timestamp: this.now() }]);
+  }
+
+  async publishVerdict(event: VerdictEvent): Promise<void> {
+    const at = this.now();
+    const metrics: MetricDatum[] = [
+      { MetricName: VERDICT_METRIC.verdicts, Dimensions: dimensions(event), Value: 1, Unit: 'Count', Timestamp: at },
+      // A rollback is a failing verdict that acted: reported Failed, or a canary watch that failed outside a dry run.
+      { MetricName: VERDICT_METRIC.rollbacks, Dimensions: dimensions(event), Value: isRollback(event) ? 1 : 0, Unit: 'Count', Timestamp: at },
+      { MetricName: VERDICT_METRIC.timeToVerdict, Dimensions: dimensions(event), Value: event.timeToVerdictSeconds, Unit: 'Seconds', Timestamp: at },
+    ];
+    await this.putMetrics(metrics);
+    const result = await this.eventbridge.send(
+      new PutEventsCommand({ Entries: [{ Source: VERDICT_EVENT_SOURCE, DetailType: VERDICT_DETAIL_TYPE, Detail: JSON.stringify(event), Resources: [], Time: at }] }),
+    );
+    if (result.FailedEntryCount) {
+      const entry = result.Entries?.find((e) => e.ErrorCode);
+      throw new Error(`PutEvents rejected the verdict event: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
+    }
+  }
+
+  private async putMetrics(data: MetricDatum[]): Promise<void> {
+    await this.cloudwatch.send(new PutMetricDataCommand({ Namespace: VERDICT_NAMESPACE, MetricData: data }));
+  }
+}
+
+export function isRollback(event: VerdictEvent): boolean {
+  return !event.dryRun && (event.status === 'Failed' || (event.status === 'NotReported' && event.decision === 'fail'));
+}

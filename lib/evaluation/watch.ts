@@ -1,0 +1,72 @@
+import type { Policy } from '../policy';
+import { IN_PROGRESS_STATUSES, type AlarmStateSource, type DeploymentControl, type MetricSource, type VerdictSink, type VerdictSubject } from './ports';
+import type { EvaluateRequest, StateVerdict } from './state';
+import { compactVerdict, judgeWindow } from './steps';
+
+/** One look at the canary window; small, it goes into state. */
+export interface WatchTickResult {
+  /** True when the watch ends: deployment no longer in progress, max duration reached, or a failing verdict. */
+  readonly done: boolean;
+  readonly decision: 'pass' | 'fail' | 'continue';
+  readonly reason: string;
+  readonly waitSeconds: number;
+  readonly periodsJudged: number;
+  /** Set when a failing verdict stopped the deployment. */
+  readonly stopped?: 'stopped' | 'not-in-progress';
+  /** The explained verdict of this look (compact, ≤ 8 KB), absent when nothing was judged. */
+  readonly verdict?: StateVerdict;
+}
+
+export interface WatchDependencies {
+  readonly metrics: MetricSource;
+  readonly control: DeploymentControl;
+  readonly sink: VerdictSink;
+  /** For alarm-gate metrics. @default - a policy with alarm gates fails the tick */
+  readonly alarms?: AlarmStateSource;
+}
+
+export function subjectOf(request: EvaluateRequest): VerdictSubject {
+  const { input } = request;
+  return { deploymentId: input.deploymentId, applicationName: input.applicationName, deploymentGroupName: input.deploymentGroupName, lifecycleEvent: input.lifecycleEvent };
+}
+
+/**
+ * The canary watch: while CodeDeploy shifts traffic (no hook runs there), compare the target version
+ * with the current one on the same traffic. Each tick publishes `VerdictFailed` (the alarm on it is on
+ * the deployment group); a failing verdict may also stop the deployment with rollback. Never judged
+ * "at the deadline": a watch that runs out simply ends, the bake hook judges what follows.
+ */
+export async function watchTick(request: EvaluateRequest, policy: Policy, deps: WatchDependencies, now: Date): Promise<WatchTickResult> {
+  const { input, plan } = request;
+  const status = await deps.control.readStatus(input.deploymentId);
+  if (!IN_PROGRESS_STATUSES.includes(status)) {
+    return { done: true, decision: 'continue', reason: `deployment is ${status}; canary watch ended`, waitSeconds: 0, periodsJudged: 0 };
+  }
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const { verdict, periodsJudged } = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: plan.windowEnd, deadlineReached: false, alarms: deps.alarms });
+  const compact = compactVerdict(verdict);
+  const failed = verdict.decision === 'fail';
+  // In a dry run the verdict metric stays silent: its alarm would stop the deployment.
+  if (!plan.dryRun) await deps.sink.publishTick(subjectOf(request), failed);
+
+  if (failed) {
+    const stopped = plan.stopDeploymentOnFail && !plan.dryRun ? await deps.control.stop(input.deploymentId) : undefined;
+    await deps.sink.publishVerdict({
+      ...subjectOf(request),
+      status: 'NotReported',
+      decision: 'fail',
+      cause: 'canary-watch',
+      reason: `canary watch: ${verdict.reason}${stopped === 'stopped' ? '; deployment stopped with rollback' : ''}`,
+      dryRun: plan.dryRun,
+      timeToVerdictSeconds: Math.max(0, nowSeconds - Math.floor(Date.parse(input.hookInvokedAt) / 1000)),
+      verdict: compact,
+    });
+    return { done: true, decision: 'fail', reason: verdict.reason, waitSeconds: 0, periodsJudged, verdict: compact, ...(stopped ? { stopped } : {}) };
+  }
+  const windowOver = nowSeconds - plan.lagSeconds >= plan.windowEnd || nowSeconds >= plan.reportBy;
+  if (windowOver) {
+    return { done: true, decision: verdict.decision, reason: `canary watch reached its maximum duration; last verdict: ${verdict.reason}`, waitSeconds: 0, periodsJudged, verdict: compact };
+  }
+  const waitSeconds = Math.max(1, Math.min(plan.periodSeconds, plan.reportBy - nowSeconds));
+  return { done: false, decision: verdict.decision, reason: verdict.reason, waitSeconds, periodsJudged, verdict: compact };
+}
