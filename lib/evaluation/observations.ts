@@ -58,8 +58,9 @@ export function toObservations(
 ): Observations {
   const byRole = new Map<string, Map<number, number>>();
   for (const series of results) {
-    const role = plan.roles.get(series.id);
-    if (role) byRole.set(`${role.metric}/${role.arm}/${role.role}`, toPoints(series, window, role.arm === 'baseline' ? baselineOffset : 0));
+    for (const role of plan.roles.get(series.id) ?? []) {
+      byRole.set(`${role.metric}/${role.arm}/${role.role}`, toPoints(series, window, role.arm === 'baseline' ? baselineOffset : 0));
+    }
   }
   const find = (metric: string, arm: Arm, role: string) => byRole.get(`${metric}/${arm}/${role}`);
 

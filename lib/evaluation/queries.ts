@@ -14,7 +14,8 @@ export interface QueryRole {
 
 export interface QueryPlan {
   readonly queries: MetricQuery[];
-  readonly roles: ReadonlyMap<string, QueryRole>;
+  /** What each query feeds; one query may feed several metrics (e.g. a shared `Invocations` total). */
+  readonly roles: ReadonlyMap<string, readonly QueryRole[]>;
 }
 
 /** Dimensions that select one version of a metric. */
@@ -67,22 +68,31 @@ function statsOf(metric: MetricDefinition): Array<[QueryRoleName, MetricStat]> {
  */
 export function buildQueries(policy: Policy, target: LambdaTarget, periodSeconds: number): QueryPlan {
   const queries: MetricQuery[] = [];
-  const roles = new Map<string, QueryRole>();
+  const roles = new Map<string, QueryRole[]>();
+  // GetMetricData is billed per metric requested: an identical statistic (same metric, dimensions and
+  // stat) needed by several policy metrics is requested once.
+  const idByQuery = new Map<string, string>();
   const versions: Record<Arm, string> = { canary: target.targetVersion, baseline: target.currentVersion };
   policy.metrics.forEach((metric, index) => {
     if (metric.kind === 'alarm') return;
     for (const arm of ['canary', 'baseline'] as const) {
       for (const [role, stat] of statsOf(metric)) {
-        const id = `m${index}_${arm}_${role}`;
-        queries.push({
-          id,
+        const query = {
+          id: `m${index}_${arm}_${role}`,
           namespace: stat.namespace,
           metricName: stat.metricName,
           dimensions: versionDimensions(stat, metric.versioning, target, versions[arm]),
           stat: stat.stat,
           period: periodSeconds,
-        });
-        roles.set(id, { metric: metric.name, arm, role });
+        };
+        const key = JSON.stringify([query.namespace, query.metricName, Object.entries(query.dimensions).sort(), query.stat]);
+        let id = idByQuery.get(key);
+        if (!id) {
+          id = query.id;
+          idByQuery.set(key, id);
+          queries.push(query);
+        }
+        roles.set(id, [...(roles.get(id) ?? []), { metric: metric.name, arm, role }]);
       }
     }
   });

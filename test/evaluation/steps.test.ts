@@ -33,8 +33,26 @@ describe('buildQueries', () => {
       dimensions: { FunctionName: 'orders', Resource: 'orders:live', ExecutedVersion: '2' },
     });
     expect(queries.find((q) => q.id === 'm0_baseline_total')?.dimensions.ExecutedVersion).toBe('1');
-    expect(roles.get('m0_baseline_total')).toEqual({ metric: 'lambda-error-rate', arm: 'baseline', role: 'total' });
+    expect(roles.get('m0_baseline_total')).toEqual([{ metric: 'lambda-error-rate', arm: 'baseline', role: 'total' }]);
     for (const query of queries) expect(query.id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
+  });
+
+  test('requests a statistic shared by several metrics once (GetMetricData bills per metric requested)', () => {
+    const shared = parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }, { preset: 'lambda-throttle-rate' }] });
+    const { queries, roles } = buildQueries(shared, target, 60);
+    expect(queries).toHaveLength(6); // Errors, Throttles and one Invocations per arm
+    expect(roles.get('m0_canary_total')).toEqual([
+      { metric: 'lambda-error-rate', arm: 'canary', role: 'total' },
+      { metric: 'lambda-throttle-rate', arm: 'canary', role: 'total' },
+    ]);
+    const observations = toObservations(
+      shared,
+      { queries, roles },
+      queries.map((query) => ({ id: query.id, timestamps: [T0], values: [query.metricName === 'Invocations' ? 100 : 1] })),
+      { start: T0, end: T0 + 60 },
+    );
+    expect(observations['lambda-throttle-rate']).toMatchObject({ canary: [{ t: T0, count: 1, total: 100 }] });
+    expect(observations['lambda-error-rate']).toMatchObject({ baseline: [{ t: T0, count: 1, total: 100 }] });
   });
 
   test('uses an application version dimension when the metric has one', () => {
