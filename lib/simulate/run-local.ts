@@ -41,7 +41,9 @@ export async function runLocally(
         if (options.shouldTimeOut?.()) {
           timedOut = true;
           execution.abort();
-          return new Promise(() => undefined); // never settles: the execution is over
+          // Settle at once: a Task promise that never settled would hold the interpreter's Task timer
+          // (TimeoutSeconds, real time) and the process with it. The aborted run executes no further state.
+          throw Object.assign(new Error('the execution timed out'), { name: 'States.Timeout' });
         }
         return handlers[name](taskInput);
       },
