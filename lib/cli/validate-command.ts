@@ -14,7 +14,9 @@ export async function validateCommand(argv: readonly string[], io: CommandIO): P
       `  metrics (${policy.metrics.length}):`,
       ...policy.metrics.map((m) => `    - ${m.name}: ${m.kind}, ${m.method.type}${m.critical ? ', critical' : ''}`),
       `  smoke tests: ${policy.smokeTests.length}`,
-      `  bake: ${policy.bake.duration}s, judged every ${policy.bake.period}s, metric lag ${policy.metricLag}s`,
+      `  canary watch: ${policy.canaryWatch.enabled ? `every ${policy.canaryWatch.period}s for up to ${policy.canaryWatch.maxDuration}s${policy.canaryWatch.stopDeploymentOnFail ? ', stops the deployment on a failing verdict' : ''}` : 'off'}`,
+      `  bake: ${policy.bake.enabled === false ? 'off' : `${policy.bake.duration}s, judged every ${policy.bake.period}s`}; metric lag ${policy.metricLag}s`,
+      `  false-alarm budget (alpha): ${policy.alpha}${policy.dryRun ? '; DRY RUN: always reports Succeeded' : ''}`,
       `  on no data: ${policy.onNoData}; on timeout: ${policy.onTimeout}; on evaluator error: ${policy.onEvaluatorError}`,
     ];
     io.stdout(lines.join('\n'));
