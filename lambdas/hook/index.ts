@@ -2,7 +2,7 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CodeDeployDeploymentReader, CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
 import { StepFunctionsEvaluationStarter } from '../../lib/adapters/aws/step-functions';
-import { handleHookEvent, parseLifecycleEvent, type HookDependencies } from '../../lib/evaluation';
+import { handleHookEvent, parseHookEvent, parseLifecycleEvent, type HookDependencies, type HookReporter } from '../../lib/evaluation';
 import { logger, requiredEnv, stepLog } from '../shared';
 
 /** The handler with its dependencies injected (tests and the local simulation bind their own). */
@@ -14,11 +14,29 @@ export function createHookHandler(deps: HookDependencies) {
   };
 }
 
-let wired: ReturnType<typeof createHookHandler> | undefined;
+/**
+ * Wires the handler from the environment; if that fails (a mis-deployed function), the hook is still
+ * reported `Failed` when the event names it: an unreported hook holds the deployment for an hour.
+ */
+export function createConfiguredHookHandler(configure: () => HookDependencies, fallbackReporter: HookReporter) {
+  let wired: ReturnType<typeof createHookHandler> | undefined;
+  return async (event: unknown) => {
+    try {
+      wired ??= createHookHandler(configure());
+    } catch (error) {
+      const ids = parseHookEvent(event);
+      stepLog.error('hook function is misconfigured; reporting the hook Failed', { error: (error as Error).message, event });
+      if ('problems' in ids) return { outcome: 'invalid-event' as const, reason: ids.problems };
+      await fallbackReporter.report(ids, 'Failed');
+      return { outcome: 'reported' as const, status: 'Failed' as const, reason: `hook function is misconfigured: ${(error as Error).message}` };
+    }
+    return wired(event);
+  };
+}
 
 /** CodeDeploy invokes this asynchronously for one lifecycle event (LIFECYCLE_EVENT). */
-export const handler = async (event: unknown) => {
-  wired ??= createHookHandler({
+export const handler = createConfiguredHookHandler(
+  () => ({
     lifecycleEvent: parseLifecycleEvent(requiredEnv('LIFECYCLE_EVENT'), 'LIFECYCLE_EVENT'),
     policyRef: { bucket: requiredEnv('POLICY_BUCKET'), key: requiredEnv('POLICY_KEY') },
     deployments: new CodeDeployDeploymentReader(new CodeDeployClient({})),
@@ -27,6 +45,6 @@ export const handler = async (event: unknown) => {
     reporter: new CodeDeployHookReporter(new CodeDeployClient({})),
     now: () => new Date(),
     log: stepLog,
-  });
-  return wired(event);
-};
+  }),
+  new CodeDeployHookReporter(new CodeDeployClient({})),
+);

@@ -107,3 +107,21 @@ describe('hook handler', () => {
 function toIds(event: typeof HOOK_EVENT) {
   return { deploymentId: event.DeploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId };
 }
+
+describe('a misconfigured hook function', () => {
+  test('still reports the hook Failed when its environment is broken (an unreported hook holds the deployment an hour)', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createConfiguredHookHandler } = require('../../lambdas/hook') as typeof import('../../lambdas/hook');
+    const reports: Array<{ ids: unknown; status: string }> = [];
+    const misconfigured = createConfiguredHookHandler(
+      () => {
+        throw new Error('environment variable STATE_MACHINE_ARN is not set; deploy this function with the CanaryEvaluator construct');
+      },
+      { report: async (ids, status) => (reports.push({ ids, status }), 'reported' as const) },
+    );
+    await expect(misconfigured(HOOK_EVENT)).resolves.toMatchObject({ outcome: 'reported', status: 'Failed', reason: expect.stringContaining('STATE_MACHINE_ARN') });
+    expect(reports).toEqual([{ ids: { deploymentId: HOOK_EVENT.DeploymentId, lifecycleEventHookExecutionId: HOOK_EVENT.LifecycleEventHookExecutionId }, status: 'Failed' }]);
+    await expect(misconfigured({ nothing: true })).resolves.toMatchObject({ outcome: 'invalid-event' });
+    expect(reports).toHaveLength(1);
+  });
+});
