@@ -107,8 +107,9 @@ export function renderSummaryText(runs: readonly ScenarioRun[]): string {
     '━━ Summary ━━',
     ...runs.map((run) => `  ${run.scenario.name.padEnd(width)}  ${run.outcome.summary}`),
     '',
-    'These runs used the state machine `cdk deploy` would deploy (synthesized from the construct) and the',
-    'real hook, prepare, evaluate and report handlers; only CloudWatch, CodeDeploy and time were simulated.',
-    'Each scenario is seeded: the same scenario gives the same timeline on every machine.',
+    'These runs used the state machine `cdk deploy` would deploy (synthesized from the construct) and the real',
+    'hook, prepare, smoke-test, report and canary-watch handlers; only CloudWatch, CodeDeploy and time were',
+    'simulated. The judge keeps the chance of failing a good release under the policy alpha however often it',
+    'looks (docs/judge.md, docs/benchmark.md). Each scenario is seeded: the same timeline on every machine.',
   ].join('\n');
 }
