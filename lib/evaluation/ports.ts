@@ -5,7 +5,7 @@
  */
 
 /** One CloudWatch `MetricStat` query for one version of one metric. */
-export interface MetricQuery {
+export interface MetricStatQuery {
   /** Unique in the request; `^[a-z][a-zA-Z0-9_]*$` as CloudWatch requires. */
   readonly id: string;
   readonly namespace: string;
@@ -14,6 +14,20 @@ export interface MetricQuery {
   readonly stat: string;
   /** Period in seconds. */
   readonly period: number;
+}
+
+/** A metric-math expression (`SEARCH`, arithmetic…) for one version, its placeholders already filled in. */
+export interface MetricExpressionQuery {
+  readonly id: string;
+  readonly expression: string;
+  /** Period in seconds. */
+  readonly period: number;
+}
+
+export type MetricQuery = MetricStatQuery | MetricExpressionQuery;
+
+export function isExpressionQuery(query: MetricQuery): query is MetricExpressionQuery {
+  return 'expression' in query;
 }
 
 /** The datapoints of one query, oldest first. A period with no datapoint is absent. */

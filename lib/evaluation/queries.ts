@@ -1,7 +1,7 @@
-import type { MetricDefinition, MetricStat, Policy, Versioning } from '../policy';
+import { isMetricExpression, type MetricDefinition, type MetricSourceSpec, type MetricStat, type Policy, type Versioning } from '../policy';
 import type { Arm } from '../judge';
 import type { LambdaTarget } from './state';
-import type { MetricQuery } from './ports';
+import { isExpressionQuery, type MetricQuery } from './ports';
 
 /** Which query feeds which part of which metric's observations. */
 export type QueryRoleName = 'count' | 'total' | 'value' | 'requests' | 'input' | 'output' | 'cacheRead' | 'cacheWrite';
@@ -37,8 +37,13 @@ export function versionDimensions(stat: MetricStat, versioning: Versioning, targ
   return { ...stat.dimensions, [versioning.dimension]: version };
 }
 
+/** Fills a metric-math expression's placeholders for one arm: `${VERSION}`, and for Lambda `${FUNCTION}` and `${ALIAS}`. */
+export function fillPlaceholders(expression: string, target: LambdaTarget, version: string): string {
+  return expression.replaceAll('${VERSION}', version).replaceAll('${FUNCTION}', target.functionName).replaceAll('${ALIAS}', target.alias);
+}
+
 /** The statistics a metric needs per arm; alarm gates read alarm states, not metrics. */
-function statsOf(metric: MetricDefinition): Array<[QueryRoleName, MetricStat]> {
+function statsOf(metric: MetricDefinition): Array<[QueryRoleName, MetricSourceSpec]> {
   switch (metric.kind) {
     case 'count':
       return [
@@ -49,13 +54,13 @@ function statsOf(metric: MetricDefinition): Array<[QueryRoleName, MetricStat]> {
       return [['value', metric.value]];
     case 'cost': {
       const { input, output, cacheRead, cacheWrite } = metric.tokens;
-      const tokens: Array<[QueryRoleName, MetricStat | undefined]> = [
+      const tokens: Array<[QueryRoleName, MetricSourceSpec | undefined]> = [
         ['input', input],
         ['output', output],
         ['cacheRead', cacheRead],
         ['cacheWrite', cacheWrite],
       ];
-      return [['requests', metric.requests], ...tokens.filter((entry): entry is [QueryRoleName, MetricStat] => entry[1] !== undefined)];
+      return [['requests', metric.requests], ...tokens.filter((entry): entry is [QueryRoleName, MetricSourceSpec] => entry[1] !== undefined)];
     }
     case 'alarm':
       return [];
@@ -77,15 +82,20 @@ export function buildQueries(policy: Policy, target: LambdaTarget, periodSeconds
     if (metric.kind === 'alarm') return;
     for (const arm of ['canary', 'baseline'] as const) {
       for (const [role, stat] of statsOf(metric)) {
-        const query = {
-          id: `m${index}_${arm}_${role}`,
-          namespace: stat.namespace,
-          metricName: stat.metricName,
-          dimensions: versionDimensions(stat, metric.versioning, target, versions[arm]),
-          stat: stat.stat,
-          period: periodSeconds,
-        };
-        const key = JSON.stringify([query.namespace, query.metricName, Object.entries(query.dimensions).sort(), query.stat]);
+        const id0 = `m${index}_${arm}_${role}`;
+        const query: MetricQuery = isMetricExpression(stat)
+          ? { id: id0, expression: fillPlaceholders(stat.expression, target, versions[arm]), period: periodSeconds }
+          : {
+              id: id0,
+              namespace: stat.namespace,
+              metricName: stat.metricName,
+              dimensions: versionDimensions(stat, metric.versioning, target, versions[arm]),
+              stat: stat.stat,
+              period: periodSeconds,
+            };
+        const key = isExpressionQuery(query)
+          ? JSON.stringify(['expression', query.expression])
+          : JSON.stringify([query.namespace, query.metricName, Object.entries(query.dimensions).sort(), query.stat]);
         let id = idByQuery.get(key);
         if (!id) {
           id = query.id;

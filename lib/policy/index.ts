@@ -1,4 +1,5 @@
 export * from './schema';
 export * from './parse';
 export { PRESET_NAMES, PRESET_PARAMETERS, expandPreset, type PresetName } from './presets';
-export type { MetricStat, Versioning, MethodSpec } from './metric';
+export type { MetricStat, MetricExpression, MetricSourceSpec, Versioning, MethodSpec } from './metric';
+export { isMetricExpression } from './metric';

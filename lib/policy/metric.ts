@@ -14,6 +14,58 @@ export const metricStatSchema = z.strictObject({
 });
 export type MetricStat = z.infer<typeof metricStatSchema>;
 
+/** A metric-math expression per arm; `${VERSION}` (and for Lambda `${FUNCTION}`, `${ALIAS}`) are filled in per arm. */
+export interface MetricExpression {
+  readonly expression: string;
+}
+
+/** Where a metric's numbers come from: a `MetricStat`, or a metric-math expression. */
+export type MetricSourceSpec = MetricStat | MetricExpression;
+
+export function isMetricExpression(source: MetricSourceSpec): source is MetricExpression {
+  return 'expression' in source;
+}
+
+const VERSION_PLACEHOLDER = '${VERSION}';
+
+/**
+ * A metric statistic, or for everything presets and `MetricStat` cannot say, a CloudWatch metric-math
+ * expression written once for both arms, e.g.
+ * `SUM(SEARCH('{MyApp,Version} MetricName="Failures" Version="${VERSION}"', 'Sum', 60))`.
+ * `${VERSION}` becomes each arm's version (Lambda version number, version-dimension value, or ALB target
+ * group) so the two arms read different data.
+ */
+export const metricSourceSchema = z
+  .strictObject({
+    namespace: z.string().min(1).optional(),
+    metricName: z.string().min(1).optional(),
+    /** CloudWatch statistic: Sum, Average, p99, TC(800:), PR(:800)… @default Sum */
+    stat: z.string().min(1).optional(),
+    /** Dimensions shared by both versions (e.g. `{ Service: chat }`). @default {} */
+    dimensions: z.record(z.string(), z.string()).optional(),
+    /** Metric math instead of namespace/metricName; must contain `${VERSION}`. */
+    expression: z.string().min(1).optional(),
+  })
+  .superRefine((source, ctx) => {
+    if (source.expression !== undefined) {
+      for (const key of ['namespace', 'metricName', 'stat', 'dimensions'] as const) {
+        if (source[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'give either `expression` or namespace/metricName/stat/dimensions, not both' });
+      }
+      if (!source.expression.includes(VERSION_PLACEHOLDER)) {
+        ctx.addIssue({ code: 'custom', path: ['expression'], message: 'an expression must contain ${VERSION}, or both arms would read the same data' });
+      }
+      return;
+    }
+    for (const key of ['namespace', 'metricName'] as const) {
+      if (source[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'expected a string (or give `expression` instead)' });
+    }
+  })
+  .transform((source): MetricSourceSpec =>
+    source.expression !== undefined
+      ? { expression: source.expression }
+      : { namespace: source.namespace!, metricName: source.metricName!, stat: source.stat ?? 'Sum', dimensions: source.dimensions ?? {} },
+  );
+
 /**
  * How a query is narrowed to one version.
  * - `lambda-alias`: Lambda's per-version metrics through the deployed alias

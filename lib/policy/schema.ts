@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
-import { methodSchema, metricStatSchema, versioningSchema, type MethodSpec } from './metric';
+import { methodSchema, metricSourceSchema, versioningSchema, type MethodSpec } from './metric';
 import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
 import { PRICED_MODEL_IDS } from '../judge/prices';
 
@@ -26,9 +26,9 @@ const countMetricSchema = z.strictObject({
   ...commonMetricFields,
   kind: z.literal('count'),
   /** Events per period (errors, slow requests…). */
-  count: metricStatSchema,
+  count: metricSourceSchema,
   /** Requests per period (the denominator). */
-  total: metricStatSchema,
+  total: metricSourceSchema,
   versioning: versioningSchema,
   /** Which way is harm. @default increase */
   direction: directionSchema.default('increase'),
@@ -38,7 +38,7 @@ const gaugeMetricSchema = z.strictObject({
   ...commonMetricFields,
   kind: z.literal('gauge'),
   /** One value per period (p99 latency, cost per request…). */
-  value: metricStatSchema,
+  value: metricSourceSchema,
   versioning: versioningSchema,
   direction: directionSchema.default('increase'),
 });
@@ -56,13 +56,13 @@ const costMetricSchema = z.strictObject({
   /** Model id in the offline price table (`lib/judge/prices.ts`). */
   model: z.enum(PRICED_MODEL_IDS),
   /** Requests per period (the denominator of cost per request). */
-  requests: metricStatSchema,
+  requests: metricSourceSchema,
   /** Tokens per period by type; absent types count as zero. */
   tokens: z.strictObject({
-    input: metricStatSchema,
-    output: metricStatSchema,
-    cacheRead: metricStatSchema.optional(),
-    cacheWrite: metricStatSchema.optional(),
+    input: metricSourceSchema,
+    output: metricSourceSchema,
+    cacheRead: metricSourceSchema.optional(),
+    cacheWrite: metricSourceSchema.optional(),
   }),
   versioning: versioningSchema,
   /** Which way is harm. @default increase */

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { buildQueries, toObservations, type HookStatus, type LambdaTarget, type MetricSource } from '../evaluation';
 import { TOKEN_PRICES_USD_PER_MILLION, type MetricDecision, type Verdict } from '../judge';
 import { costOf } from '../judge/cost';
-import type { Policy } from '../policy';
+import { isMetricExpression, type Policy } from '../policy';
 import { STATE } from '../constructs/evaluation-definition';
 import { simulateDeployment } from './deployment';
 import { generateSeries, type SimulatedSeries } from './generate';
@@ -274,6 +274,10 @@ async function chartSeries(series: SimulatedSeries, policy: Policy, target: Lamb
 function unitOf(metric: Policy['metrics'][number]): string {
   if (metric.kind === 'cost') return 'USD per request';
   if (metric.kind === 'alarm') return 'state';
-  if (metric.kind === 'count') return `${metric.count.metricName === 'Duration' ? 'slow requests' : metric.count.metricName.toLowerCase()} per request`;
+  if (metric.kind === 'count') {
+    if (isMetricExpression(metric.count)) return 'per request';
+    return `${metric.count.metricName === 'Duration' ? 'slow requests' : metric.count.metricName.toLowerCase()} per request`;
+  }
+  if (isMetricExpression(metric.value)) return 'value';
   return metric.value.metricName === 'Duration' ? `ms (${metric.value.stat})` : metric.value.stat;
 }

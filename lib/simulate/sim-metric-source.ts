@@ -1,6 +1,6 @@
 import { countInRange, percentileFromBins, type LatencyBin, type SimulatedSeries, type VersionMinute } from './generate';
 import type { TokenType } from './scenario';
-import type { MetricQuery, MetricSeriesResult, MetricSource, TimeWindow } from '../evaluation/ports';
+import { isExpressionQuery, type MetricQuery, type MetricSeriesResult, type MetricSource, type MetricStatQuery, type TimeWindow } from '../evaluation/ports';
 
 /** The simulated adapter of the `MetricSource` port (`lib/evaluation/ports`): CloudWatch `GetMetricData` answered from a generated series. */
 
@@ -49,6 +49,9 @@ export class SimulatedMetricSource implements MetricSource {
     if (!Number.isInteger(query.period) || query.period <= 0 || query.period % 60 !== 0) {
       throw new Error(`query ${query.id}: period ${query.period} is not supported; use a multiple of 60 seconds`);
     }
+    if (isExpressionQuery(query)) {
+      throw new Error(`query ${query.id}: metric-math expressions are not simulated ("${query.expression}"); simulate with MetricStat metrics`);
+    }
     const resolved = this.resolve(query);
     if (!resolved) {
       this.unmatchedQueries.push(query.id);
@@ -76,7 +79,7 @@ export class SimulatedMetricSource implements MetricSource {
   }
 
   /** Maps a namespace, metric and dimension set to a simulated quantity and its versions. */
-  private resolve(query: MetricQuery): ResolvedQuery | undefined {
+  private resolve(query: MetricStatQuery): ResolvedQuery | undefined {
     const { target, roles } = this.series;
     const allVersions = [roles.baseline, roles.canary];
     const dimensions = query.dimensions;

@@ -1,4 +1,4 @@
-import type { MetricQuery, MetricSeriesResult, MetricSource, TimeWindow } from '../evaluation';
+import { isExpressionQuery, type MetricQuery, type MetricSeriesResult, type MetricSource, type MetricStatQuery, type TimeWindow } from '../evaluation';
 
 /** How one Lambda version behaves, minute after minute. */
 export interface VersionBehaviour {
@@ -17,6 +17,7 @@ export class SteadyMetricSource implements MetricSource {
 
   async getMetricData(queries: readonly MetricQuery[], window: TimeWindow): Promise<MetricSeriesResult[]> {
     return queries.map((query) => {
+      if (isExpressionQuery(query)) throw new Error(`query ${query.id}: metric-math expressions are not simulated`);
       const behaviour = this.versions[query.dimensions.ExecutedVersion ?? ''];
       const timestamps: number[] = [];
       const values: number[] = [];
@@ -30,7 +31,7 @@ export class SteadyMetricSource implements MetricSource {
     });
   }
 
-  private value(query: MetricQuery, behaviour: VersionBehaviour, minutes: number): number | undefined {
+  private value(query: MetricStatQuery, behaviour: VersionBehaviour, minutes: number): number | undefined {
     const requests = behaviour.requestsPerMinute * minutes;
     if (requests <= 0) return undefined;
     switch (query.metricName) {

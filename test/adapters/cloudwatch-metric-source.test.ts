@@ -14,6 +14,19 @@ const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'Throt
 beforeEach(() => cloudwatch.reset());
 
 describe('CloudWatchMetricSource', () => {
+  test('sends a metric-math query as an Expression (CloudWatch API Reference, MetricDataQuery)', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'e', Timestamps: [at(0)], Values: [7], StatusCode: 'Complete' }] });
+    const source = new CloudWatchMetricSource(new CloudWatchClient({}));
+    const expression = `SUM(SEARCH('{Shop,Version} MetricName="CheckoutFailed" Version="2"', 'Sum', 60))`;
+    await expect(source.getMetricData([{ id: 'e', expression, period: 60 }, query('a')], window)).resolves.toEqual([
+      { id: 'e', timestamps: [at(0).getTime() / 1000], values: [7] },
+      { id: 'a', timestamps: [], values: [] },
+    ]);
+    const sent = cloudwatch.commandCalls(GetMetricDataCommand)[0].args[0].input.MetricDataQueries!;
+    expect(sent[0]).toEqual({ Id: 'e', ReturnData: true, Expression: expression, Period: 60 });
+    expect(sent[1].MetricStat?.Metric?.MetricName).toBe('Errors');
+  });
+
   test('merges NextToken pages per query id, oldest first', async () => {
     cloudwatch
       .on(GetMetricDataCommand, { NextToken: undefined })

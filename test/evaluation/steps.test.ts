@@ -1,4 +1,4 @@
-import { buildQueries, evaluateTick, planEvaluation, toObservations, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
+import { buildQueries, isExpressionQuery, evaluateTick, planEvaluation, toObservations, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
 
@@ -32,7 +32,7 @@ describe('buildQueries', () => {
       period: 60,
       dimensions: { FunctionName: 'orders', Resource: 'orders:live', ExecutedVersion: '2' },
     });
-    expect(queries.find((q) => q.id === 'm0_baseline_total')?.dimensions.ExecutedVersion).toBe('1');
+    expect(queries.find((q) => q.id === 'm0_baseline_total')).toMatchObject({ dimensions: { ExecutedVersion: '1' } });
     expect(roles.get('m0_baseline_total')).toEqual([{ metric: 'lambda-error-rate', arm: 'baseline', role: 'total' }]);
     for (const query of queries) expect(query.id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
   });
@@ -48,18 +48,38 @@ describe('buildQueries', () => {
     const observations = toObservations(
       shared,
       { queries, roles },
-      queries.map((query) => ({ id: query.id, timestamps: [T0], values: [query.metricName === 'Invocations' ? 100 : 1] })),
+      queries.map((query) => ({ id: query.id, timestamps: [T0], values: ['metricName' in query && query.metricName === 'Invocations' ? 100 : 1] })),
       { start: T0, end: T0 + 60 },
     );
     expect(observations['lambda-throttle-rate']).toMatchObject({ canary: [{ t: T0, count: 1, total: 100 }] });
     expect(observations['lambda-error-rate']).toMatchObject({ baseline: [{ t: T0, count: 1, total: 100 }] });
   });
 
+  test('fills a metric-math expression per arm, for what presets and MetricStat cannot say', () => {
+    const math = parsePolicy({
+      metrics: [
+        {
+          name: 'checkout-failures',
+          kind: 'count',
+          count: { expression: `SUM(SEARCH('{Shop,Version} MetricName="CheckoutFailed" Version="\${VERSION}"', 'Sum', 60))` },
+          total: { namespace: 'Shop', metricName: 'CheckoutStarted' },
+          versioning: { type: 'dimension', dimension: 'Version' },
+        },
+      ],
+    });
+    const { queries } = buildQueries(math, target, 60);
+    expect(queries.filter(isExpressionQuery)).toEqual([
+      { id: 'm0_canary_count', expression: `SUM(SEARCH('{Shop,Version} MetricName="CheckoutFailed" Version="2"', 'Sum', 60))`, period: 60 },
+      { id: 'm0_baseline_count', expression: `SUM(SEARCH('{Shop,Version} MetricName="CheckoutFailed" Version="1"', 'Sum', 60))`, period: 60 },
+    ]);
+    expect(queries.filter((query) => !isExpressionQuery(query))).toHaveLength(2);
+  });
+
   test('uses an application version dimension when the metric has one', () => {
     const custom = parsePolicy({
       metrics: [{ name: 'tokens', kind: 'gauge', value: { namespace: 'Chat', metricName: 'Tokens', stat: 'Average', dimensions: { Service: 'chat' } }, versioning: { type: 'dimension', dimension: 'service.version' } }],
     });
-    expect(buildQueries(custom, target, 60).queries[0].dimensions).toEqual({ Service: 'chat', 'service.version': '2' });
+    expect(buildQueries(custom, target, 60).queries[0]).toMatchObject({ dimensions: { Service: 'chat', 'service.version': '2' } });
   });
 });
 

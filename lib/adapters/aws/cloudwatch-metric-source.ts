@@ -1,5 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type GetMetricDataCommandOutput, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { AlarmStateSource, MetricQuery, MetricSeriesResult, MetricSource, TimeWindow } from '../../evaluation/ports';
+import { isExpressionQuery, type AlarmStateSource, type MetricQuery, type MetricSeriesResult, type MetricSource, type TimeWindow } from '../../evaluation/ports';
 
 /** GetMetricData accepts at most 500 queries per call (CloudWatch API Reference, GetMetricData). */
 export const MAX_QUERIES_PER_CALL = 500;
@@ -26,6 +26,8 @@ export interface MetricSourceTelemetry {
 }
 
 function toMetricDataQuery(query: MetricQuery): MetricDataQuery {
+  // Metric math (CloudWatch User Guide, "Use metric math"): the expression replaces MetricStat.
+  if (isExpressionQuery(query)) return { Id: query.id, ReturnData: true, Expression: query.expression, Period: query.period };
   return {
     Id: query.id,
     ReturnData: true,
