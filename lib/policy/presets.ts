@@ -1,10 +1,19 @@
 import { z } from 'zod';
+import { PRICED_MODEL_IDS } from '../judge/prices';
 import type { MetricStat, Versioning } from './metric';
 
 /** What a preset expands to: the queries, the kind and the harmful direction. */
 export type PresetExpansion =
   | { kind: 'count'; count: MetricStat; total: MetricStat; versioning: Versioning; direction: 'increase' | 'decrease' }
-  | { kind: 'gauge'; value: MetricStat; versioning: Versioning; direction: 'increase' | 'decrease' };
+  | { kind: 'gauge'; value: MetricStat; versioning: Versioning; direction: 'increase' | 'decrease' }
+  | {
+      kind: 'cost';
+      model: string;
+      requests: MetricStat;
+      tokens: { input: MetricStat; output: MetricStat; cacheRead?: MetricStat; cacheWrite?: MetricStat };
+      versioning: Versioning;
+      direction: 'increase' | 'decrease';
+    };
 
 const LAMBDA_ALIAS: Versioning = { type: 'lambda-alias' };
 const ALB_TARGET_GROUP: Versioning = { type: 'alb-target-group' };
@@ -30,7 +39,7 @@ const thresholdSeconds = z
   .positive()
   .describe('Requests whose target response time is at or above this many seconds count as slow. Fix it before looking at canary data.');
 const appNamespace = z.string().min(1).describe('CloudWatch namespace of the application metrics (e.g. the EMF namespace).');
-const modelId = z.string().min(1).describe('Bedrock model id, published by the application as the `ModelId` dimension.');
+const modelId = z.enum(PRICED_MODEL_IDS).describe('Bedrock model id, published by the application as the `ModelId` dimension; one of the offline price table (lib/judge/prices.ts).');
 const versionDimension = z
   .string()
   .min(1)
@@ -48,14 +57,18 @@ export const PRESET_PARAMETERS = {
   'lambda-slow-requests': { thresholdMs },
   'alb-5xx-rate': {},
   'alb-slow-requests': { thresholdSeconds },
-  'bedrock-tokens-per-request': {
+  'bedrock-cost-per-request': {
     namespace: appNamespace,
     modelId,
     versionDimension,
-    tokens: z.enum(['input', 'output']).default('output').describe('Which tokens to count per request.'),
     tokenMetricNames: z
-      .strictObject({ input: z.string().min(1).default('InputTokenCount'), output: z.string().min(1).default('OutputTokenCount') })
-      .default({ input: 'InputTokenCount', output: 'OutputTokenCount' })
+      .strictObject({
+        input: z.string().min(1).default('InputTokenCount'),
+        output: z.string().min(1).default('OutputTokenCount'),
+        cacheRead: z.string().min(1).default('CacheReadInputTokenCount'),
+        cacheWrite: z.string().min(1).default('CacheWriteInputTokenCount'),
+      })
+      .default({ input: 'InputTokenCount', output: 'OutputTokenCount', cacheRead: 'CacheReadInputTokenCount', cacheWrite: 'CacheWriteInputTokenCount' })
       .describe('Names of the application token metrics (defaults mirror AWS/Bedrock).'),
     requestMetricName: z.string().min(1).default('Invocations').describe('Name of the application request-count metric.'),
   },
@@ -101,12 +114,23 @@ const EXPANSIONS: { [N in PresetName]: (params: Params<N>) => PresetExpansion } 
    * Tokens per request of one model, from the application's own metrics: `AWS/Bedrock` publishes
    * tokens by `ModelId` only, with no version, so canary and baseline cannot be told apart there.
    */
-  'bedrock-tokens-per-request': (params) => {
+  /**
+   * Token spend per request, priced by the offline price table: the application's own token and request
+   * metrics (AWS/Bedrock has no version dimension), judged by the `cost` method.
+   */
+  'bedrock-cost-per-request': (params) => {
     const dimensions = { ModelId: params.modelId };
+    const names = params.tokenMetricNames;
     return {
-      kind: 'count',
-      count: stat(params.namespace, params.tokenMetricNames[params.tokens], 'Sum', dimensions),
-      total: stat(params.namespace, params.requestMetricName, 'Sum', dimensions),
+      kind: 'cost',
+      model: params.modelId,
+      requests: stat(params.namespace, params.requestMetricName, 'Sum', dimensions),
+      tokens: {
+        input: stat(params.namespace, names.input, 'Sum', dimensions),
+        output: stat(params.namespace, names.output, 'Sum', dimensions),
+        cacheRead: stat(params.namespace, names.cacheRead, 'Sum', dimensions),
+        cacheWrite: stat(params.namespace, names.cacheWrite, 'Sum', dimensions),
+      },
       versioning: { type: 'dimension', dimension: params.versionDimension },
       direction: 'increase',
     };

@@ -119,9 +119,14 @@ function normaliseMetric(metric: PresetMetric | CustomMetric) {
     direction: source.direction,
     versioning: source.versioning,
   };
-  return source.kind === 'count'
-    ? { ...base, kind: 'count' as const, count: source.count, total: source.total }
-    : { ...base, kind: 'gauge' as const, value: source.value };
+  switch (source.kind) {
+    case 'count':
+      return { ...base, kind: 'count' as const, count: source.count, total: source.total };
+    case 'gauge':
+      return { ...base, kind: 'gauge' as const, value: source.value };
+    case 'cost':
+      return { ...base, kind: 'cost' as const, model: source.model, requests: source.requests, tokens: source.tokens };
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ describe('policy JSON Schema', () => {
 
   test('describes metrics as written: every preset with its parameters, and custom metrics', () => {
     const text = JSON.stringify(policyJsonSchema().properties);
-    for (const preset of ['lambda-error-rate', 'lambda-slow-requests', 'alb-5xx-rate', 'alb-slow-requests', 'bedrock-tokens-per-request']) expect(text).toContain(`"const":"${preset}"`);
+    for (const preset of ['lambda-error-rate', 'lambda-slow-requests', 'alb-5xx-rate', 'alb-slow-requests', 'bedrock-cost-per-request']) expect(text).toContain(`"const":"${preset}"`);
     expect(text).toContain('"thresholdMs"');
     expect(text).toContain('"const":"count"');
     expect(text).not.toMatch(/"items":\{\}/);

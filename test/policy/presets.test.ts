@@ -20,15 +20,22 @@ describe('presets', () => {
     expect(only({ preset: 'lambda-p99-duration' })).toMatchObject({ kind: 'gauge', value: { namespace: 'AWS/Lambda', metricName: 'Duration', stat: 'p99' } });
   });
 
-  test('bedrock-tokens-per-request reads the application metrics by model and version dimension', () => {
-    const metric = only({ preset: 'bedrock-tokens-per-request', namespace: 'Chat', modelId: 'anthropic.claude-x', versionDimension: 'service.version', tokens: 'input' });
+  test('bedrock-cost-per-request prices the application token metrics by model and version dimension', () => {
+    const model = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+    const metric = only({ preset: 'bedrock-cost-per-request', namespace: 'Chat', modelId: model, versionDimension: 'service.version' });
     expect(metric).toMatchObject({
-      kind: 'count',
-      count: { namespace: 'Chat', metricName: 'InputTokenCount', dimensions: { ModelId: 'anthropic.claude-x' } },
-      total: { namespace: 'Chat', metricName: 'Invocations', dimensions: { ModelId: 'anthropic.claude-x' } },
+      kind: 'cost',
+      model,
+      method: { type: 'cost' },
+      requests: { namespace: 'Chat', metricName: 'Invocations', dimensions: { ModelId: model } },
+      tokens: { input: { metricName: 'InputTokenCount' }, output: { metricName: 'OutputTokenCount' }, cacheRead: { metricName: 'CacheReadInputTokenCount' } },
       versioning: { type: 'dimension', dimension: 'service.version' },
     });
-    expect(only({ preset: 'bedrock-tokens-per-request', namespace: 'Chat', modelId: 'm' }).versioning).toEqual({ type: 'dimension', dimension: 'Version' });
+    expect(only({ preset: 'bedrock-cost-per-request', namespace: 'Chat', modelId: model }).versioning).toEqual({ type: 'dimension', dimension: 'Version' });
+  });
+
+  test('fails on a Bedrock model the price table does not know', () => {
+    expect(() => only({ preset: 'bedrock-cost-per-request', namespace: 'Chat', modelId: 'acme.unknown-v1' })).toThrow(/metrics\[0\]\.modelId: Invalid option/);
   });
 
   test('preset expansion keeps the metric\'s own name, criticality and method', () => {
@@ -40,13 +47,13 @@ describe('presets', () => {
     ['fails without a threshold', { preset: 'lambda-slow-requests' }, 'metrics[0].thresholdMs'],
     ['fails on a negative threshold', { preset: 'alb-slow-requests', thresholdSeconds: -1 }, 'metrics[0].thresholdSeconds'],
     ['fails on a parameter of another preset', { preset: 'lambda-error-rate', thresholdMs: 800 }, 'Unrecognized key: "thresholdMs"'],
-    ['fails on a Bedrock preset without a namespace', { preset: 'bedrock-tokens-per-request', modelId: 'm' }, 'metrics[0].namespace'],
+    ['fails on a Bedrock preset without a namespace', { preset: 'bedrock-cost-per-request', modelId: 'amazon.nova-lite-v1:0' }, 'metrics[0].namespace'],
     ['fails on an unknown preset', { preset: 'lambda-nope' }, 'metrics[0].preset: Invalid option'],
   ])('%s', (_case, metric, expected) => {
     expect(() => parsePolicy({ metrics: [metric] })).toThrow(expected);
   });
 
   test('every preset is listed', () => {
-    expect(PRESET_NAMES).toEqual(expect.arrayContaining(['lambda-error-rate', 'lambda-slow-requests', 'lambda-throttle-rate', 'alb-5xx-rate', 'alb-slow-requests', 'bedrock-tokens-per-request']));
+    expect(PRESET_NAMES).toEqual(expect.arrayContaining(['lambda-error-rate', 'lambda-slow-requests', 'lambda-throttle-rate', 'alb-5xx-rate', 'alb-slow-requests', 'bedrock-cost-per-request']));
   });
 });
