@@ -2,7 +2,7 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CodeDeployDeploymentReader, CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
 import { StepFunctionsEvaluationStarter } from '../../lib/adapters/aws/step-functions';
-import { handleHookEvent, parseHookEvent, parseLifecycleEvent, type HookDependencies, type HookReporter } from '../../lib/evaluation';
+import { handleHookEvent, parseEcsTargets, parseHookEvent, parseLifecycleEvent, type HookDependencies, type HookReporter } from '../../lib/evaluation';
 import { logger, requiredEnv, stepLog } from '../shared';
 
 /** The handler with its dependencies injected (tests and the local simulation bind their own). */
@@ -34,9 +34,10 @@ export function createConfiguredHookHandler(configure: () => HookDependencies, f
   };
 }
 
-/** CodeDeploy invokes this asynchronously for one lifecycle event (LIFECYCLE_EVENT). */
+/** CodeDeploy invokes this asynchronously for one lifecycle event (LIFECYCLE_EVENT). ECS hooks also get ECS_TARGETS. */
 export const handler = createConfiguredHookHandler(
   () => ({
+    ...(process.env.ECS_TARGETS ? { ecsTargets: parseEcsTargets(process.env.ECS_TARGETS) } : {}),
     lifecycleEvent: parseLifecycleEvent(requiredEnv('LIFECYCLE_EVENT'), 'LIFECYCLE_EVENT'),
     policyRef: { bucket: requiredEnv('POLICY_BUCKET'), key: requiredEnv('POLICY_KEY') },
     deployments: new CodeDeployDeploymentReader(new CodeDeployClient({})),

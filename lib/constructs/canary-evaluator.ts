@@ -309,6 +309,7 @@ export class CanaryEvaluator extends Construct {
    */
   registerLambdaDeploymentGroup(group: codedeploy.LambdaDeploymentGroup, registration: LambdaDeploymentGroupRegistration): RegisteredLambdaDeploymentGroup {
     const { scope, policy, policyAsset } = this.startRegistration(group, registration);
+    checkPolicyFitsPlatform(policy, 'lambda', group.node.path);
     const preHook = this.hookFunction(scope, group, 'BeforeAllowTraffic', policyAsset);
     const postHook = this.hookFunction(scope, group, 'AfterAllowTraffic', policyAsset);
     // Also grants the group's role invoke and the hooks PutLifecycleEventHookExecutionStatus on this group.
@@ -347,6 +348,7 @@ export class CanaryEvaluator extends Construct {
       );
     }
     const { scope, policy, policyAsset } = this.startRegistration(group, registration);
+    checkPolicyFitsPlatform(policy, 'ecs', group.node.path);
     const targets = ecsTargetsOf(registration.loadBalancer, [registration.blueTargetGroup, registration.greenTargetGroup]);
     const environment = { ECS_TARGETS: Stack.of(this).toJsonString(targets) };
     const afterAllowTestTrafficHook = this.hookFunction(scope, group, 'AfterAllowTestTraffic', policyAsset, environment);
@@ -354,6 +356,12 @@ export class CanaryEvaluator extends Construct {
     for (const hook of [afterAllowTestTrafficHook, afterAllowTrafficHook]) {
       // The unqualified function only: the AppSpec names the function, CodeDeploy invokes $LATEST.
       codeDeployRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [hook.functionArn] }));
+      // Which target group serves the replacement task set (Green) alternates between deployments: the hook
+      // reads the deployment target's task sets. Both actions take the deploymentgroup resource type
+      // (Service Authorization Reference, AWS CodeDeploy).
+      hook.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'], resources: [group.deploymentGroupArn] }),
+      );
     }
 
     const hooks = { AfterAllowTestTraffic: afterAllowTestTrafficHook, AfterAllowTraffic: afterAllowTrafficHook };
@@ -508,6 +516,27 @@ export class CanaryEvaluator extends Construct {
     this.functionLogGroups[id] = created.logGroup;
     return created.function;
   }
+}
+
+/**
+ * Fails synth when a policy cannot work on the group's platform, rather than failing every deployment's
+ * hook: Lambda per-version metrics and Lambda smoke tests need a Lambda target, ALB target-group
+ * metrics an ECS one, and `dimension` versioning is Lambda-only (an ECS AppSpec does not say the
+ * original task set's version).
+ */
+function checkPolicyFitsPlatform(policy: Policy, platform: 'lambda' | 'ecs', where: string): void {
+  const problems: string[] = [];
+  for (const metric of policy.metrics) {
+    if (metric.kind === 'alarm') continue;
+    const versioning = metric.versioning.type;
+    if (platform === 'ecs' && versioning === 'lambda-alias') problems.push(`metric ${metric.name}: lambda-alias versioning reads Lambda metrics; use alb-target-group (alb-5xx-rate, alb-slow-requests)`);
+    if (platform === 'ecs' && versioning === 'dimension') problems.push(`metric ${metric.name}: dimension versioning is not supported for ECS (the original task set's version is unknown); use alb-target-group`);
+    if (platform === 'lambda' && versioning === 'alb-target-group') problems.push(`metric ${metric.name}: alb-target-group versioning needs an ECS blue/green deployment; use lambda-alias or dimension`);
+  }
+  if (platform === 'ecs') {
+    for (const test of policy.smokeTests) if (test.type === 'lambda') problems.push(`smoke test ${test.name}: Lambda smoke tests invoke a Lambda version; use an http smoke test against the test listener`);
+  }
+  if (problems.length > 0) throw new Error(`policy of ${where} does not fit a${platform === 'ecs' ? 'n ECS' : ' Lambda'} deployment group:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
 function sumOfErrors(functions: Record<string, lambda.IFunction>): cloudwatch.IMetric {

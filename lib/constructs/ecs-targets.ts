@@ -1,17 +1,9 @@
 import { Fn } from 'aws-cdk-lib';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type { EcsTargets } from '../evaluation/ecs';
 
-/**
- * What an ECS hook receives in `ECS_TARGETS` (JSON): the ALB and the deployment group's two target
- * groups, as the full names CloudWatch uses for the `LoadBalancer` and `TargetGroup` dimensions.
- * Which target group holds the replacement task set is resolved at run time.
- */
-export interface EcsTargets {
-  /** `app/<name>/<id>` */
-  readonly loadBalancer: string;
-  /** Target group name → `targetgroup/<name>/<id>` */
-  readonly targetGroups: Readonly<Record<string, string>>;
-}
+// The hooks parse this shape (lib/evaluation/ecs.ts); one definition for both sides.
+export type { EcsTargets };
 
 /** `app/<name>/<id>` from `arn:…:loadbalancer/app/<name>/<id>` (imported load balancers have no `loadBalancerFullName`). */
 function loadBalancerFullName(loadBalancer: elbv2.IApplicationLoadBalancer): string {

@@ -1,6 +1,7 @@
-import { parseLambdaAppSpec } from './appspec';
-import type { DeploymentReader, EvaluationStarter, HookIds, HookReporter, PolicyRef } from './ports';
-import { executionName, type EvaluationInput, type LifecycleEvent } from './state';
+import { parseAppSpec } from './appspec';
+import { resolveEcsTarget, type EcsTargets } from './ecs';
+import type { DeploymentInfo, DeploymentReader, EvaluationStarter, HookIds, HookReporter, PolicyRef } from './ports';
+import { executionName, type DeploymentTarget, type EvaluationInput, type LifecycleEvent } from './state';
 
 /**
  * Reads the event CodeDeploy sends a hook function (CodeDeploy User Guide, "AppSpec 'hooks' section
@@ -31,6 +32,8 @@ export interface HookDependencies {
   readonly reporter: HookReporter;
   readonly now: () => Date;
   readonly log: HookLog;
+  /** ECS hooks only (`ECS_TARGETS`): the load balancer and target groups of the registered group. */
+  readonly ecsTargets?: EcsTargets;
 }
 
 export interface HookLog {
@@ -42,6 +45,22 @@ export type HookOutcome =
   | { readonly outcome: 'started' | 'duplicate'; readonly executionName: string }
   | { readonly outcome: 'reported'; readonly status: 'Failed' | 'Succeeded'; readonly reason: string }
   | { readonly outcome: 'invalid-event'; readonly reason: string };
+
+/**
+ * What the evaluation compares. Lambda: the AppSpec names both versions. ECS: the AppSpec names only
+ * the new task definition; CodeDeploy's deployment target says which target group serves which task set.
+ */
+async function targetOf(deployment: DeploymentInfo, deps: HookDependencies): Promise<DeploymentTarget> {
+  const appSpec = parseAppSpec(deployment.appSpecContent);
+  if (appSpec.type === 'lambda') {
+    if (deps.lifecycleEvent === 'AfterAllowTestTraffic') throw new Error('AfterAllowTestTraffic is an ECS lifecycle event, but the deployment has a Lambda AppSpec');
+    return appSpec;
+  }
+  if (!deps.ecsTargets) {
+    throw new Error('the deployment has an ECS AppSpec, but this hook has no ECS_TARGETS: register the ECS deployment group with registerEcsDeploymentGroup and name its hooks in the AppSpec');
+  }
+  return resolveEcsTarget(appSpec, await deps.deployments.readEcsTarget(deployment.deploymentId), deps.ecsTargets);
+}
 
 /**
  * Starts one evaluation for a hook invocation. Whatever fails after the ids are known, the hook is
@@ -69,7 +88,7 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
       lifecycleEvent: deps.lifecycleEvent,
       applicationName: deployment.applicationName,
       deploymentGroupName: deployment.deploymentGroupName,
-      target: parseLambdaAppSpec(deployment.appSpecContent),
+      target: await targetOf(deployment, deps),
       policyRef: deps.policyRef,
       hookInvokedAt: deps.now().toISOString(),
       ...(deployment.createTime ? { deploymentCreatedAt: deployment.createTime.toISOString() } : {}),

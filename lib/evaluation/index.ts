@@ -1,6 +1,7 @@
 export * from './ports';
 export * from './check';
 export * from './appspec';
+export * from './ecs';
 export * from './state';
 export * from './queries';
 export * from './observations';

@@ -65,10 +65,35 @@ export interface DeploymentInfo {
   readonly appSpecContent: string;
   /** When the deployment was created: the bake's baseline window ends here. */
   readonly createTime?: Date;
+  /** `Server`, `Lambda` or `ECS`. */
+  readonly computePlatform?: string;
+}
+
+/**
+ * One task set of an ECS blue/green deployment target (CodeDeploy API Reference, `ECSTaskSet`):
+ * `Blue` is the original task set, `Green` the replacement.
+ */
+export interface EcsTaskSet {
+  /** `Blue` or `Green` (`taskSetLabel`). */
+  readonly label: string;
+  /** The target group serving this task set (`targetGroup.name`), a plain name. */
+  readonly targetGroupName?: string;
+  /** Share of production traffic, 0–100 (`trafficWeight`). */
+  readonly trafficWeight?: number;
+  /** The ECS task set id (`identifer`, sic, in the API). */
+  readonly identifier?: string;
+}
+
+/** An ECS deployment's target (`<cluster>:<service>`) and its task sets. */
+export interface EcsDeploymentTarget {
+  readonly targetId: string;
+  readonly taskSets: readonly EcsTaskSet[];
 }
 
 export interface DeploymentReader {
   readDeployment(deploymentId: string): Promise<DeploymentInfo>;
+  /** ECS only: `ListDeploymentTargets` + `GetDeploymentTarget`, the task sets of the deployment's service. */
+  readEcsTarget(deploymentId: string): Promise<EcsDeploymentTarget>;
 }
 
 export interface HookIds {

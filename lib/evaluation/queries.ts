@@ -1,6 +1,6 @@
 import { isMetricExpression, type MetricDefinition, type MetricSourceSpec, type MetricStat, type Policy, type Versioning } from '../policy';
 import type { Arm } from '../judge';
-import type { LambdaTarget } from './state';
+import type { DeploymentTarget } from './state';
 import { isExpressionQuery, type MetricQuery } from './ports';
 
 /** Which query feeds which part of which metric's observations. */
@@ -18,27 +18,58 @@ export interface QueryPlan {
   readonly roles: ReadonlyMap<string, readonly QueryRole[]>;
 }
 
-/** Dimensions that select one version of a metric. */
-export function versionDimensions(stat: MetricStat, versioning: Versioning, target: LambdaTarget, version: string): Record<string, string> {
+/**
+ * Dimensions that select one arm of a metric: the target version (canary) or the current version
+ * (baseline) of a Lambda function, or the replacement (canary) or original (baseline) task set's
+ * target group of an ECS service. `metric` names the policy metric in errors.
+ */
+export function versionDimensions(stat: MetricStat, versioning: Versioning, target: DeploymentTarget, arm: Arm, metric = stat.metricName): Record<string, string> {
   if (versioning.type === 'lambda-alias') {
+    if (target.type !== 'lambda') {
+      throw new Error(`metric ${metric}: versioning lambda-alias reads Lambda per-version metrics, but this is an ECS deployment; use alb-target-group versioning (e.g. the alb-5xx-rate or alb-slow-requests preset)`);
+    }
     // Lambda Developer Guide, "Types of metrics for Lambda functions": per-version metrics of
     // invocations through an alias carry FunctionName, Resource=<fn>:<alias> and ExecutedVersion.
     return {
       ...stat.dimensions,
       FunctionName: target.functionName,
       Resource: `${target.functionName}:${target.alias}`,
-      ExecutedVersion: version,
+      ExecutedVersion: arm === 'canary' ? target.targetVersion : target.currentVersion,
     };
   }
   if (versioning.type === 'alb-target-group') {
-    // Needs the ECS target (load balancer and the target group of each arm), which a Lambda target lacks.
-    throw new Error('ALB target-group metrics need an ECS deployment target; this evaluation has a Lambda target');
+    if (target.type !== 'ecs') {
+      throw new Error(`metric ${metric}: versioning alb-target-group reads ALB target-group metrics of an ECS blue/green deployment, but this is a Lambda deployment; use lambda-alias versioning (e.g. the lambda-error-rate preset)`);
+    }
+    // ELB User Guide, "CloudWatch metrics for your Application Load Balancer": per-target-group metrics
+    // carry LoadBalancer and TargetGroup; each task set is served by its own target group.
+    return {
+      ...stat.dimensions,
+      LoadBalancer: target.loadBalancer,
+      TargetGroup: arm === 'canary' ? target.canaryTargetGroup : target.baselineTargetGroup,
+    };
   }
-  return { ...stat.dimensions, [versioning.dimension]: version };
+  if (target.type === 'ecs') {
+    // The AppSpec names only the replacement task definition; the original task set's is not known
+    // without ECS DescribeTaskSets, so the baseline's version value cannot be filled in.
+    throw new Error(
+      `metric ${metric}: versioning by the ${versioning.dimension} dimension is not supported for ECS deployments (the original task set's version is unknown to CodeDeploy's AppSpec); use alb-target-group versioning, or metrics the ALB target groups separate`,
+    );
+  }
+  return { ...stat.dimensions, [versioning.dimension]: arm === 'canary' ? target.targetVersion : target.currentVersion };
 }
 
-/** Fills a metric-math expression's placeholders for one arm: `${VERSION}`, and for Lambda `${FUNCTION}` and `${ALIAS}`. */
-export function fillPlaceholders(expression: string, target: LambdaTarget, version: string): string {
+/**
+ * Fills a metric-math expression's placeholders for one arm: `${VERSION}` is the arm's Lambda version,
+ * or for ECS the arm's target group (`targetgroup/<name>/<id>`); `${FUNCTION}` and `${ALIAS}` (Lambda)
+ * and `${LOAD_BALANCER}` (ECS) are shared by both arms.
+ */
+export function fillPlaceholders(expression: string, target: DeploymentTarget, arm: Arm): string {
+  if (target.type === 'ecs') {
+    const targetGroup = arm === 'canary' ? target.canaryTargetGroup : target.baselineTargetGroup;
+    return expression.replaceAll('${VERSION}', targetGroup).replaceAll('${LOAD_BALANCER}', target.loadBalancer);
+  }
+  const version = arm === 'canary' ? target.targetVersion : target.currentVersion;
   return expression.replaceAll('${VERSION}', version).replaceAll('${FUNCTION}', target.functionName).replaceAll('${ALIAS}', target.alias);
 }
 
@@ -71,25 +102,24 @@ function statsOf(metric: MetricDefinition): Array<[QueryRoleName, MetricSourceSp
  * The GetMetricData queries for a policy: every metric, both arms. The canary is the target
  * version and the baseline the current version, observed at the same time on the same traffic.
  */
-export function buildQueries(policy: Policy, target: LambdaTarget, periodSeconds: number): QueryPlan {
+export function buildQueries(policy: Policy, target: DeploymentTarget, periodSeconds: number): QueryPlan {
   const queries: MetricQuery[] = [];
   const roles = new Map<string, QueryRole[]>();
   // GetMetricData is billed per metric requested: an identical statistic (same metric, dimensions and
   // stat) needed by several policy metrics is requested once.
   const idByQuery = new Map<string, string>();
-  const versions: Record<Arm, string> = { canary: target.targetVersion, baseline: target.currentVersion };
   policy.metrics.forEach((metric, index) => {
     if (metric.kind === 'alarm') return;
     for (const arm of ['canary', 'baseline'] as const) {
       for (const [role, stat] of statsOf(metric)) {
         const id0 = `m${index}_${arm}_${role}`;
         const query: MetricQuery = isMetricExpression(stat)
-          ? { id: id0, expression: fillPlaceholders(stat.expression, target, versions[arm]), period: periodSeconds }
+          ? { id: id0, expression: fillPlaceholders(stat.expression, target, arm), period: periodSeconds }
           : {
               id: id0,
               namespace: stat.namespace,
               metricName: stat.metricName,
-              dimensions: versionDimensions(stat, metric.versioning, target, versions[arm]),
+              dimensions: versionDimensions(stat, metric.versioning, target, arm, metric.name),
               stat: stat.stat,
               period: periodSeconds,
             };

@@ -1,6 +1,6 @@
 import type { HttpSmokeTest, LambdaSmokeTest, SmokeTest } from '../policy';
 import type { FunctionInvoker, HttpClient } from './ports';
-import type { LambdaTarget } from './state';
+import type { DeploymentTarget } from './state';
 
 export type SmokePhase = 'pre-traffic' | 'post-deploy';
 
@@ -86,7 +86,10 @@ function latencyProblem(latencyMs: number, maxLatencyMs: number | undefined): st
   return maxLatencyMs !== undefined && latencyMs > maxLatencyMs ? `took ${Math.round(latencyMs)} ms, more than ${maxLatencyMs} ms` : undefined;
 }
 
-async function attemptLambda(test: LambdaSmokeTest, target: LambdaTarget, deps: SmokeDependencies): Promise<{ latencyMs: number; problem?: string }> {
+async function attemptLambda(test: LambdaSmokeTest, target: DeploymentTarget, deps: SmokeDependencies): Promise<{ latencyMs: number; problem?: string }> {
+  if (target.type !== 'lambda') {
+    return { latencyMs: 0, problem: `a Lambda smoke test invokes the new Lambda version, but this is an ${target.type.toUpperCase()} deployment; use an http smoke test (e.g. against the test listener)` };
+  }
   const started = deps.stopwatch();
   let result;
   try {
@@ -128,7 +131,7 @@ async function attemptHttp(test: HttpSmokeTest, deps: SmokeDependencies): Promis
   return { latencyMs, problem };
 }
 
-async function runOne(test: SmokeTest, target: LambdaTarget, deps: SmokeDependencies): Promise<SmokeCheckResult> {
+async function runOne(test: SmokeTest, target: DeploymentTarget, deps: SmokeDependencies): Promise<SmokeCheckResult> {
   const attempts = (test.retries ?? 0) + 1;
   let last: { latencyMs: number; problem?: string } = { latencyMs: 0 };
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -148,7 +151,7 @@ export function smokeTestsFor(tests: readonly SmokeTest[], phase: SmokePhase): S
  * Map state, because a handful of short checks cost fewer state transitions and no per-item result
  * plumbing this way, and the Lambda timeout bounds the whole run.
  */
-export async function runSmokeTests(tests: readonly SmokeTest[], target: LambdaTarget, deps: SmokeDependencies): Promise<{ summary: SmokeSummary; results: SmokeCheckResult[] }> {
+export async function runSmokeTests(tests: readonly SmokeTest[], target: DeploymentTarget, deps: SmokeDependencies): Promise<{ summary: SmokeSummary; results: SmokeCheckResult[] }> {
   const results: SmokeCheckResult[] = new Array(tests.length);
   let next = 0;
   const worker = async () => {

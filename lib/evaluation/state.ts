@@ -6,14 +6,19 @@ import { boolean, integer, isoDate, object, oneOf, optionalString, string, State
  * re-read each tick and never stored in state (Step Functions payloads are limited to 256 KB), and a
  * verdict in state is compacted to ≤ 8 KB.
  */
-export const LIFECYCLE_EVENTS = ['BeforeAllowTraffic', 'AfterAllowTraffic'] as const;
+/**
+ * The lifecycle events the evaluator judges (CodeDeploy User Guide, "AppSpec 'hooks' section"):
+ * `BeforeAllowTraffic` (Lambda) and `AfterAllowTestTraffic` (ECS: the replacement task set serves the
+ * test listener only) come before production traffic shifts; `AfterAllowTraffic` (both) after all of it has.
+ */
+export const LIFECYCLE_EVENTS = ['BeforeAllowTraffic', 'AfterAllowTestTraffic', 'AfterAllowTraffic'] as const;
 export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 
 /** `pre-traffic`: smoke tests, report, then the canary watch. `bake`: judge at 100 %, post-deploy smoke tests, report. */
 export type Phase = 'pre-traffic' | 'bake';
 
 export function phaseOf(event: LifecycleEvent): Phase {
-  return event === 'BeforeAllowTraffic' ? 'pre-traffic' : 'bake';
+  return event === 'AfterAllowTraffic' ? 'bake' : 'pre-traffic';
 }
 
 export function parseLifecycleEvent(value: unknown, path = 'lifecycleEvent'): LifecycleEvent {
@@ -28,6 +33,25 @@ export interface LambdaTarget {
   readonly targetVersion: string;
 }
 
+/**
+ * An ECS blue/green deployment behind an ALB. The canary is the replacement (Green) task set's target
+ * group, the baseline the original (Blue) one's, as CloudWatch's `TargetGroup` dimension names them
+ * (`targetgroup/<name>/<id>`); which is which alternates between deployments, so the hook resolves it.
+ */
+export interface EcsTarget {
+  readonly type: 'ecs';
+  /** `app/<name>/<id>`: the `LoadBalancer` dimension. */
+  readonly loadBalancer: string;
+  readonly canaryTargetGroup: string;
+  readonly baselineTargetGroup: string;
+  /** The replacement task definition from the AppSpec (`TaskDefinition`, an ARN). */
+  readonly taskDefinition: string;
+  /** The deployment target id, `<cluster>:<service>`, when CodeDeploy named it. */
+  readonly service?: string;
+}
+
+export type DeploymentTarget = LambdaTarget | EcsTarget;
+
 /** The execution input, written by the hook Lambda. */
 export interface EvaluationInput {
   readonly deploymentId: string;
@@ -35,7 +59,7 @@ export interface EvaluationInput {
   readonly lifecycleEvent: LifecycleEvent;
   readonly applicationName: string;
   readonly deploymentGroupName: string;
-  readonly target: LambdaTarget;
+  readonly target: DeploymentTarget;
   readonly policyRef: { readonly bucket: string; readonly key: string };
   /** When the hook was invoked (ISO 8601); the judged window and the hook deadline start here. */
   readonly hookInvokedAt: string;
@@ -45,9 +69,7 @@ export interface EvaluationInput {
 
 export function parseEvaluationInput(value: unknown, path = 'input'): EvaluationInput {
   const input = object(value, path);
-  const target = object(input.target, `${path}.target`);
   const policyRef = object(input.policyRef, `${path}.policyRef`);
-  if (target.type !== 'lambda') throw new StateError(`${path}.target.type: expected "lambda"`);
   const deploymentCreatedAt = input.deploymentCreatedAt === undefined ? undefined : isoDate(input.deploymentCreatedAt, `${path}.deploymentCreatedAt`);
   return {
     deploymentId: string(input.deploymentId, `${path}.deploymentId`),
@@ -55,16 +77,33 @@ export function parseEvaluationInput(value: unknown, path = 'input'): Evaluation
     lifecycleEvent: parseLifecycleEvent(input.lifecycleEvent, `${path}.lifecycleEvent`),
     applicationName: string(input.applicationName, `${path}.applicationName`),
     deploymentGroupName: string(input.deploymentGroupName, `${path}.deploymentGroupName`),
-    target: {
-      type: 'lambda',
-      functionName: string(target.functionName, `${path}.target.functionName`),
-      alias: string(target.alias, `${path}.target.alias`),
-      currentVersion: string(target.currentVersion, `${path}.target.currentVersion`),
-      targetVersion: string(target.targetVersion, `${path}.target.targetVersion`),
-    },
+    target: parseDeploymentTarget(input.target, `${path}.target`),
     policyRef: { bucket: string(policyRef.bucket, `${path}.policyRef.bucket`), key: string(policyRef.key, `${path}.policyRef.key`) },
     hookInvokedAt: isoDate(input.hookInvokedAt, `${path}.hookInvokedAt`),
     ...(deploymentCreatedAt ? { deploymentCreatedAt } : {}),
+  };
+}
+
+export function parseDeploymentTarget(value: unknown, path: string): DeploymentTarget {
+  const target = object(value, path);
+  const type = oneOf(target.type, ['lambda', 'ecs'] as const, `${path}.type`);
+  if (type === 'lambda') {
+    return {
+      type,
+      functionName: string(target.functionName, `${path}.functionName`),
+      alias: string(target.alias, `${path}.alias`),
+      currentVersion: string(target.currentVersion, `${path}.currentVersion`),
+      targetVersion: string(target.targetVersion, `${path}.targetVersion`),
+    };
+  }
+  const service = optionalString(target.service, `${path}.service`);
+  return {
+    type,
+    loadBalancer: string(target.loadBalancer, `${path}.loadBalancer`),
+    canaryTargetGroup: string(target.canaryTargetGroup, `${path}.canaryTargetGroup`),
+    baselineTargetGroup: string(target.baselineTargetGroup, `${path}.baselineTargetGroup`),
+    taskDefinition: string(target.taskDefinition, `${path}.taskDefinition`),
+    ...(service ? { service } : {}),
   };
 }
 

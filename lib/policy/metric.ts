@@ -71,9 +71,10 @@ export const metricSourceSchema = z
  * - `lambda-alias`: Lambda's per-version metrics through the deployed alias
  *   (`FunctionName`, `Resource: <fn>:<alias>`, `ExecutedVersion: <n>`).
  * - `dimension`: an application metric carrying the version in a dimension of its own
- *   (e.g. `Version`, or OpenTelemetry's `service.version`).
+ *   (e.g. `Version`, or OpenTelemetry's `service.version`). Lambda deployments only: an ECS AppSpec
+ *   names the replacement task definition but not the original one, so the baseline's value is unknown.
  * - `alb-target-group`: ALB target-group metrics of an ECS blue/green deployment (`LoadBalancer`,
- *   `TargetGroup`); each arm is the target group serving its task set.
+ *   `TargetGroup`); each arm is the target group serving its task set (Green: canary, Blue: baseline).
  */
 export const versioningSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('lambda-alias') }),

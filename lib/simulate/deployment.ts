@@ -7,11 +7,14 @@ import { createWatchHandler } from '../../lambdas/watch';
 import { STATE, TASK_STATES, type TaskState } from '../constructs/evaluation-definition';
 import type {
   DeploymentInfo,
+  EcsDeploymentTarget,
+  EcsTargets,
   EvaluationInput,
   FunctionInvoker,
   HookIds,
   HookStatus,
   HttpClient,
+  LifecycleEvent,
   MetricQuery,
   MetricSource,
   TickResult,
@@ -45,6 +48,24 @@ export interface SimulatedDeploymentResult {
   readonly usage: { readonly invocations: Readonly<Record<string, number>>; readonly getMetricDataCalls: number; readonly metricsRequested: number };
 }
 
+/** A Lambda deployment's AppSpec. */
+export interface SimulatedLambdaAppSpec {
+  readonly functionName: string;
+  readonly alias: string;
+  readonly currentVersion: string;
+  readonly targetVersion: string;
+}
+
+/** An ECS blue/green deployment: its AppSpec, what CodeDeploy reports of its task sets, and the hook's `ECS_TARGETS`. */
+export interface SimulatedEcsAppSpec {
+  readonly type: 'ecs';
+  readonly taskDefinition: string;
+  readonly containerName: string;
+  readonly containerPort: number;
+  readonly targets: EcsTargets;
+  readonly deploymentTarget: EcsDeploymentTarget;
+}
+
 export interface SimulatedDeployment {
   readonly deploymentId: string;
   readonly policy: Policy;
@@ -52,8 +73,8 @@ export interface SimulatedDeployment {
   readonly metrics: MetricSource | ((now: () => Date) => MetricSource);
   readonly start: Date;
   /** The AppSpec CodeDeploy would hold for this deployment. */
-  readonly appSpec: { readonly functionName: string; readonly alias: string; readonly currentVersion: string; readonly targetVersion: string };
-  readonly lifecycleEvent?: 'BeforeAllowTraffic' | 'AfterAllowTraffic';
+  readonly appSpec: SimulatedLambdaAppSpec | SimulatedEcsAppSpec;
+  readonly lifecycleEvent?: LifecycleEvent;
   /** `codeDeployRollback` simulates a rollback deployment. @default user */
   readonly creator?: string;
   /** Lambda smoke tests' invocations. @default every invocation answers `{ "statusCode": 200 }` */
@@ -114,24 +135,30 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       return source.getMetricData(queries, window);
     },
   };
-  const { functionName, alias, currentVersion, targetVersion } = deployment.appSpec;
+  const { appSpec } = deployment;
+  const ecs = 'type' in appSpec ? appSpec : undefined;
   const deploymentInfo: DeploymentInfo = {
     deploymentId: deployment.deploymentId,
     applicationName: 'demo-app',
     deploymentGroupName: 'demo-group',
     creator: deployment.creator ?? 'user',
     createTime: deployment.start,
-    appSpecContent: JSON.stringify({
-      version: 0.0,
-      Resources: [{ service: { Type: 'AWS::Lambda::Function', Properties: { Name: functionName, Alias: alias, CurrentVersion: currentVersion, TargetVersion: targetVersion } } }],
-    }),
+    computePlatform: ecs ? 'ECS' : 'Lambda',
+    appSpecContent: JSON.stringify({ version: 0.0, Resources: [ecs ? ecsResource(ecs) : lambdaResource(appSpec as SimulatedLambdaAppSpec)] }),
   };
 
   let executionInput: EvaluationInput | undefined;
   const hook = createHookHandler({
     lifecycleEvent,
     policyRef: { bucket: 'simulated', key: `${deployment.deploymentId}.json` },
-    deployments: { readDeployment: async () => deploymentInfo },
+    deployments: {
+      readDeployment: async () => deploymentInfo,
+      readEcsTarget: async () => {
+        if (!ecs) throw new Error('not an ECS deployment');
+        return ecs.deploymentTarget;
+      },
+    },
+    ...(ecs ? { ecsTargets: ecs.targets } : {}),
     starter: {
       async start(_name, input) {
         if (executionInput) return 'already-exists';
@@ -214,4 +241,14 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
     });
   }
   return { ...result, stops, usage: { invocations, ...usage }, execution, reaper };
+}
+
+/** CodeDeploy User Guide, "AppSpec 'resources' section for an AWS Lambda deployment". */
+function lambdaResource({ functionName, alias, currentVersion, targetVersion }: SimulatedLambdaAppSpec) {
+  return { service: { Type: 'AWS::Lambda::Function', Properties: { Name: functionName, Alias: alias, CurrentVersion: currentVersion, TargetVersion: targetVersion } } };
+}
+
+/** CodeDeploy User Guide, "AppSpec 'resources' section for Amazon ECS deployments". */
+function ecsResource({ taskDefinition, containerName, containerPort }: SimulatedEcsAppSpec) {
+  return { TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: taskDefinition, LoadBalancerInfo: { ContainerName: containerName, ContainerPort: containerPort } } } };
 }

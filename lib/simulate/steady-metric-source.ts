@@ -8,17 +8,21 @@ export interface VersionBehaviour {
 }
 
 /**
- * A noise-free simulated CloudWatch for Lambda per-version metrics (`ExecutedVersion` dimension):
- * every minute has exactly the expected requests and errors. The scenario generator adds noise;
- * this keeps the walking skeleton's demo readable and exact.
+ * A noise-free simulated CloudWatch for Lambda per-version metrics (`ExecutedVersion` dimension), or
+ * for ALB target-group metrics of ECS blue/green (`versionDimension: 'TargetGroup'`): every minute has
+ * exactly the expected requests and errors. The scenario generator adds noise; this keeps the walking
+ * skeleton's demo readable and exact.
  */
 export class SteadyMetricSource implements MetricSource {
-  constructor(private readonly versions: Readonly<Record<string, VersionBehaviour>>) {}
+  constructor(
+    private readonly versions: Readonly<Record<string, VersionBehaviour>>,
+    private readonly versionDimension = 'ExecutedVersion',
+  ) {}
 
   async getMetricData(queries: readonly MetricQuery[], window: TimeWindow): Promise<MetricSeriesResult[]> {
     return queries.map((query) => {
       if (isExpressionQuery(query)) throw new Error(`query ${query.id}: metric-math expressions are not simulated`);
-      const behaviour = this.versions[query.dimensions.ExecutedVersion ?? ''];
+      const behaviour = this.versions[query.dimensions[this.versionDimension] ?? ''];
       const timestamps: number[] = [];
       const values: number[] = [];
       for (let t = window.start.getTime() / 1000; t < window.end.getTime() / 1000; t += query.period) {
@@ -36,8 +40,10 @@ export class SteadyMetricSource implements MetricSource {
     if (requests <= 0) return undefined;
     switch (query.metricName) {
       case 'Invocations':
+      case 'RequestCount':
         return requests;
       case 'Errors':
+      case 'HTTPCode_Target_5XX_Count':
         return Math.round(requests * behaviour.errorRate);
       case 'Duration':
         return behaviour.p99Ms;

@@ -174,6 +174,52 @@ describe('registerEcsDeploymentGroup', () => {
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true, Alarms: [{ Name: Match.stringLikeRegexp('VerdictFailed$') }] } });
   });
 
+  test('lets only the ECS hooks read the deployment target (ListDeploymentTargets, GetDeploymentTarget) on their own group', () => {
+    const stack = newStack();
+    const { group, ...targets } = ecsGroup(stack);
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator');
+    evaluator.registerEcsDeploymentGroup(group, { policy: { metrics: [{ preset: 'alb-5xx-rate' }] }, ...targets });
+    evaluator.registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    const template = Template.fromStack(stack);
+    const reading = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.PolicyDocument.Statement as Statement[]).some((s) => [s.Action].flat().includes('codedeploy:GetDeploymentTarget')),
+    );
+    expect(reading.map((p) => JSON.stringify(p.Properties.Roles)).sort()).toEqual([
+      expect.stringMatching(/WebGroup\w*AfterAllowTestTrafficHookRole/),
+      expect.stringMatching(/WebGroup\w*AfterAllowTrafficHookRole/),
+    ]);
+    for (const p of reading) expect(JSON.stringify(p.Properties.Roles)).not.toMatch(/ServiceGroup/);
+    const targetReads = withAction(template, 'codedeploy:ListDeploymentTargets');
+    expect(targetReads).toHaveLength(2);
+    for (const statement of targetReads) {
+      expect(statement.Action).toEqual(['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget']);
+      expect(JSON.stringify(statement.Resource)).toContain(':deploymentgroup:');
+      expect(JSON.stringify(statement.Resource)).toContain('WebGroup');
+    }
+  });
+
+  test('fails when the policy does not fit ECS: Lambda metrics, version dimensions or Lambda smoke tests', () => {
+    const stack = newStack();
+    const { group, ...targets } = ecsGroup(stack);
+    const unfit = {
+      metrics: [
+        { preset: 'lambda-error-rate' as const },
+        { name: 'latency', kind: 'gauge' as const, value: { namespace: 'Web', metricName: 'Latency', stat: 'Average' }, versioning: { type: 'dimension' as const, dimension: 'Version' } },
+      ],
+      smokeTests: [{ name: 'invoke' }],
+    };
+    expect(() => new CanaryEvaluator(stack, 'Evaluator').registerEcsDeploymentGroup(group, { policy: unfit, ...targets })).toThrow(
+      /does not fit an ECS deployment group:\n {2}- metric lambda-error-rate: lambda-alias[\s\S]*metric latency: dimension versioning is not supported for ECS[\s\S]*smoke test invoke: Lambda smoke tests/,
+    );
+  });
+
+  test('a Lambda group fails on ALB target-group metrics', () => {
+    const stack = newStack();
+    expect(() => new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy: { metrics: [{ preset: 'alb-5xx-rate' }] } })).toThrow(
+      'metric alb-5xx-rate: alb-target-group versioning needs an ECS blue/green deployment',
+    );
+  });
+
   test('fails on an imported group without codeDeployRole', () => {
     const stack = newStack();
     const { loadBalancer, blueTargetGroup, greenTargetGroup } = ecsGroup(stack);

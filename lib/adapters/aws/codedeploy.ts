@@ -4,10 +4,12 @@ import {
   StopDeploymentCommand,
   GetApplicationRevisionCommand,
   GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  ListDeploymentTargetsCommand,
   LifecycleEventAlreadyCompletedException,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
-import type { DeploymentControl, DeploymentInfo, DeploymentReader, HookIds, HookReporter, HookStatus } from '../../evaluation/ports';
+import type { DeploymentControl, DeploymentInfo, DeploymentReader, EcsDeploymentTarget, HookIds, HookReporter, HookStatus } from '../../evaluation/ports';
 
 /** `GetDeployment` + `GetApplicationRevision`: who deployed what, and the AppSpec of the revision. */
 export class CodeDeployDeploymentReader implements DeploymentReader {
@@ -34,6 +36,33 @@ export class CodeDeployDeploymentReader implements DeploymentReader {
       status: deploymentInfo.status,
       appSpecContent,
       ...(deploymentInfo.createTime ? { createTime: deploymentInfo.createTime } : {}),
+      ...(deploymentInfo.computePlatform ? { computePlatform: deploymentInfo.computePlatform } : {}),
+    };
+  }
+
+  /** An ECS deployment has one target, `<cluster>:<service>`; its task sets carry the Blue/Green labels and target groups. */
+  async readEcsTarget(deploymentId: string): Promise<EcsDeploymentTarget> {
+    const targetIds: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListDeploymentTargetsCommand({ deploymentId, nextToken }));
+      targetIds.push(...(page.targetIds ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    if (targetIds.length !== 1) {
+      throw new Error(`ListDeploymentTargets(${deploymentId}) returned ${targetIds.length} targets (${targetIds.join(', ') || 'none'}); an ECS deployment has one service`);
+    }
+    const { deploymentTarget } = await this.client.send(new GetDeploymentTargetCommand({ deploymentId, targetId: targetIds[0] }));
+    const ecsTarget = deploymentTarget?.ecsTarget;
+    if (!ecsTarget) throw new Error(`GetDeploymentTarget(${deploymentId}, ${targetIds[0]}) returned no ecsTarget (type ${deploymentTarget?.deploymentTargetType ?? 'unknown'})`);
+    return {
+      targetId: ecsTarget.targetId ?? targetIds[0],
+      taskSets: (ecsTarget.taskSetsInfo ?? []).map((set) => ({
+        label: set.taskSetLabel ?? '(unlabelled)',
+        ...(set.targetGroup?.name ? { targetGroupName: set.targetGroup.name } : {}),
+        ...(set.trafficWeight !== undefined ? { trafficWeight: set.trafficWeight } : {}),
+        ...(set.identifer ? { identifier: set.identifer } : {}),
+      })),
     };
   }
 }
