@@ -1,4 +1,5 @@
-import { isMetricExpression, type MetricDefinition, type MetricSourceSpec, type MetricStat, type Policy, type Versioning } from '../policy';
+import type { MetricDefinition, MetricStat, Policy, Versioning } from '../policy';
+import { isMetricExpression, type MetricSourceSpec } from '../policy/metric-source';
 import type { Arm } from '../judge';
 import type { DeploymentTarget } from './state';
 import { isExpressionQuery, type MetricQuery } from './ports';

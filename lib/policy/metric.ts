@@ -13,18 +13,8 @@ export const metricStatSchema = z.strictObject({
   dimensions: z.record(z.string(), z.string()).default({}),
 });
 export type MetricStat = z.infer<typeof metricStatSchema>;
-
-/** A metric-math expression per arm; `${VERSION}` (and for Lambda `${FUNCTION}`, `${ALIAS}`) are filled in per arm. */
-export interface MetricExpression {
-  readonly expression: string;
-}
-
-/** Where a metric's numbers come from: a `MetricStat`, or a metric-math expression. */
-export type MetricSourceSpec = MetricStat | MetricExpression;
-
-export function isMetricExpression(source: MetricSourceSpec): source is MetricExpression {
-  return 'expression' in source;
-}
+export { isMetricExpression, type MetricExpression, type MetricSourceSpec } from './metric-source';
+import type { MetricSourceSpec } from './metric-source';
 
 const VERSION_PLACEHOLDER = '${VERSION}';
 
