@@ -1,13 +1,20 @@
 import aslValidator from 'asl-validator';
 import { STATE, TASK_STATES } from '../../lib/constructs';
-import { loadPolicyFile } from '../../lib/policy';
-import { DEMO_POLICY_FILE } from '../../lib/demo/demo-stack';
+import { parsePolicy } from '../../lib/policy';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { simulateDeployment } from '../../lib/simulate/deployment';
 import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
 
 const definition = synthesizeEvaluationDefinition();
-const policy = loadPolicyFile(DEMO_POLICY_FILE);
+// Errors and p99 only: the noise-free SteadyMetricSource answers Invocations, Errors and Duration.
+const policy = parsePolicy({
+  metrics: [
+    { preset: 'lambda-error-rate', method: { type: 'threshold', maxRatioToBaseline: 2, failureLimit: 3 } },
+    { preset: 'lambda-p99-duration', critical: false, method: { type: 'threshold', maxRatioToBaseline: 1.5, failureLimit: 3 } },
+  ],
+  bake: { duration: '10m', period: '60s' },
+  metricLag: '2m',
+});
 const appSpec = { functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' };
 const baseline = { requestsPerMinute: 900, errorRate: 0.01, p99Ms: 300 };
 const deployment = (canaryErrorRate: number) => ({
