@@ -6,47 +6,21 @@ import { CloudWatchAlarmStateSource, CloudWatchMetricSource } from '../../lib/ad
 import { CodeDeployDeploymentControl } from '../../lib/adapters/aws/codedeploy';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
-import { type PolicyStore } from '../../lib/evaluation/ports';
-import { parseEvaluateRequest } from '../../lib/evaluation/state';
-import { loadPolicy } from '../../lib/evaluation/steps';
-import { watchTick, type WatchDependencies, type WatchTickResult } from '../../lib/evaluation/watch';
-import { logger, NO_TELEMETRY, powertoolsTelemetry, type Telemetry } from '../shared';
+import { createWatchHandler } from '../../lib/evaluation/handlers/watch';
+import { lazyHandler, runtime } from '../shared';
 
-export interface WatchHandlerDependencies extends WatchDependencies {
-  readonly policies: PolicyStore;
-  readonly now: () => Date;
-  readonly telemetry?: Telemetry;
-}
-
-/** One look at the canary window while CodeDeploy shifts traffic (after the pre-traffic hook reported). */
-export function createWatchHandler(deps: WatchHandlerDependencies) {
-  const telemetry = deps.telemetry ?? NO_TELEMETRY;
-  return async (event: unknown): Promise<WatchTickResult> => {
-    const request = parseEvaluateRequest(event);
-    logger.setCorrelationId(request.input.deploymentId);
-    const policy = await loadPolicy(deps.policies, request.input);
-    const tick = await watchTick(request, policy, deps, deps.now());
-    logger.info('canary watch tick', { ...tick });
-    telemetry.flush();
-    return tick;
-  };
-}
-
-let wired: ReturnType<typeof createWatchHandler> | undefined;
-
-export const handler = async (event: unknown) => {
-  wired ??= (() => {
-    const telemetry = powertoolsTelemetry();
-    const cloudwatch = new CloudWatchClient({});
-    return createWatchHandler({
+export const handler = lazyHandler(() => {
+  const cloudwatch = new CloudWatchClient({});
+  const recordCall = (metrics: number) => (runtime.telemetry.count('GetMetricDataCalls', 1), runtime.telemetry.count('MetricsRequested', metrics));
+  return createWatchHandler(
+    {
       policies: new S3PolicyStore(new S3Client({})),
-      metrics: new CloudWatchMetricSource(cloudwatch, {}, { recordCall: (n) => (telemetry.count('GetMetricDataCalls', 1), telemetry.count('MetricsRequested', n)) }),
+      metrics: new CloudWatchMetricSource(cloudwatch, {}, { recordCall }),
       control: new CodeDeployDeploymentControl(new CodeDeployClient({})),
       alarms: new CloudWatchAlarmStateSource(cloudwatch),
       sink: new AwsVerdictSink(cloudwatch, new EventBridgeClient({})),
       now: () => new Date(),
-      telemetry,
-    });
-  })();
-  return wired(event);
-};
+    },
+    runtime,
+  );
+});

@@ -1,4 +1,5 @@
 import { object, oneOf, string, type Json } from './check';
+import { EXECUTION_STATUS_CHANGE, REAPED_EXECUTION_STATUSES } from './contracts';
 import type { HookIds, HookReporter, HookStatus, PolicyRef, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
 import { parseEvaluationPlan, parseOutcome, type Cause, type EvaluationPlan, type OnEvaluatorError, type Outcome } from './state';
 
@@ -30,9 +31,7 @@ export interface ReportRequest {
   readonly verdict?: unknown;
 }
 
-/** The event EventBridge sends the reaper (Step Functions Developer Guide, "Step Functions events": Execution Status Change). */
-export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
-const REAPED_STATUSES = { FAILED: 'execution-failed', TIMED_OUT: 'execution-timed-out', ABORTED: 'execution-aborted' } as const;
+const REAPED_STATUSES: Record<(typeof REAPED_EXECUTION_STATUSES)[number], Cause> = { FAILED: 'execution-failed', TIMED_OUT: 'execution-timed-out', ABORTED: 'execution-aborted' };
 
 /**
  * Reads the execution input leniently: an evaluator error must be reportable even when the input is

@@ -11,3 +11,4 @@ export * from './watch';
 export * from './conclude';
 export * from './hook';
 export * from './verdict-metric';
+export * from './contracts';

@@ -2,15 +2,12 @@ import { judge } from '../judge/judge';
 import type { Verdict } from '../judge/verdict';
 import type { Policy } from '../policy';
 import { object, StateError } from './check';
+import { HOOK_DEADLINE_SECONDS, REPORT_RESERVE_SECONDS } from './contracts';
 import { buildQueries } from './queries';
 import { toObservations } from './observations';
 import type { AlarmStateSource, MetricSource, PolicyStore } from './ports';
 import { phaseOf, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
-/** CodeDeploy fails a hook that is not reported within an hour (CodeDeploy User Guide, hooks). */
-export const HOOK_DEADLINE_SECONDS = 3600;
-/** Every verdict is final this long before the hook deadline: time for post-deploy smoke tests and the report's retries. */
-export const REPORT_RESERVE_SECONDS = 600;
 /** Time set aside for post-deploy smoke tests after the bake. */
 const SMOKE_TEST_ALLOWANCE_SECONDS = 300;
 /** A verdict kept in state stays under this size (the full verdict is published, not stored). */

@@ -1,9 +1,4 @@
-import { createEvaluateHandler } from '../../lambdas/evaluate';
-import { createHookHandler } from '../../lambdas/hook';
-import { createPrepareHandler } from '../../lambdas/prepare';
-import { createReportHandler } from '../../lambdas/report';
-import { createSmokeHandler } from '../../lambdas/smoke';
-import { createWatchHandler } from '../../lambdas/watch';
+import { createEvaluateHandler, createHookHandler, createPrepareHandler, createReportHandler, createSmokeHandler, createWatchHandler } from '../evaluation/handlers';
 import { STATE, TASK_STATES, type TaskState } from '../constructs/evaluation-definition';
 import type {
   DeploymentInfo,

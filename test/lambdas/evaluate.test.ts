@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createEvaluateHandler } from '../../lambdas/evaluate';
+import { createEvaluateHandler } from '../../lib/evaluation/handlers';
 import { CloudWatchMetricSource } from '../../lib/adapters/aws/cloudwatch-metric-source';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';

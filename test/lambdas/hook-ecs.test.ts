@@ -18,7 +18,9 @@ process.env.STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMach
 process.env.ECS_TARGETS = JSON.stringify(ECS_TARGETS);
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { handler, createHookHandler } = require('../../lambdas/hook') as typeof import('../../lambdas/hook');
+const { handler } = require('../../lambdas/hook') as typeof import('../../lambdas/hook');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createHookHandler } = require('../../lib/evaluation/handlers') as typeof import('../../lib/evaluation/handlers');
 
 const codedeploy = mockClient(CodeDeployClient);
 const sfn = mockClient(SFNClient);

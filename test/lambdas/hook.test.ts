@@ -111,7 +111,7 @@ function toIds(event: typeof HOOK_EVENT) {
 describe('a misconfigured hook function', () => {
   test('still reports the hook Failed when its environment is broken (an unreported hook holds the deployment an hour)', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createConfiguredHookHandler } = require('../../lambdas/hook') as typeof import('../../lambdas/hook');
+    const { createConfiguredHookHandler } = require('../../lib/evaluation/handlers') as typeof import('../../lib/evaluation/handlers');
     const reports: Array<{ ids: unknown; status: string }> = [];
     const misconfigured = createConfiguredHookHandler(
       () => {

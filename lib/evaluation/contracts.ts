@@ -1,0 +1,54 @@
+/**
+ * The contracts that cross a boundary between the constructs (synth time), the Lambdas (run time), the
+ * dashboard and the local simulation, each defined once here.
+ */
+
+/** CodeDeploy fails a hook that is not reported within an hour (CodeDeploy User Guide, "AppSpec 'hooks' section"). */
+export const HOOK_DEADLINE_SECONDS = 3600;
+
+/**
+ * The state machine's default timeout: 55 minutes, so a timed-out evaluation still leaves the reaper
+ * five minutes to report `Failed` before the hook deadline.
+ */
+export const DEFAULT_EVALUATION_TIMEOUT_SECONDS = 55 * 60;
+
+/** Every verdict is final this long before the hook deadline: time for post-deploy smoke tests and the report's retries. */
+export const REPORT_RESERVE_SECONDS = 600;
+
+/** The environment the construct gives a hook function, by variable name. */
+export const HOOK_ENVIRONMENT = {
+  /** The lifecycle event this function is the hook of (CodeDeploy's event does not say). */
+  lifecycleEvent: 'LIFECYCLE_EVENT',
+  /** Where the registration's validated policy is stored (an S3 asset). */
+  policyBucket: 'POLICY_BUCKET',
+  policyKey: 'POLICY_KEY',
+  /** The evaluation state machine the hook starts. */
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  /** ECS hooks only: the load balancer and target groups, as JSON (`lib/evaluation/ecs.ts`). */
+  ecsTargets: 'ECS_TARGETS',
+} as const;
+
+/** The EventBridge detail type of Step Functions status events (Step Functions Developer Guide, "Step Functions events"). */
+export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
+
+/** Execution statuses the reaper reports `Failed` for: a state-machine timeout or abort cannot be caught inside the machine. */
+export const REAPED_EXECUTION_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+
+/** The reaper rule's event pattern for one state machine (an EventBridge pattern, as `events.Rule` takes it). */
+export function reaperEventPattern(stateMachineArn: string) {
+  return {
+    source: ['aws.states'],
+    detailType: [EXECUTION_STATUS_CHANGE],
+    detail: { status: [...REAPED_EXECUTION_STATUSES], stateMachineArn: [stateMachineArn] },
+  };
+}
+
+/** The namespace of the evaluator's own EMF telemetry (`CanaryEvaluator` holds the verdict metrics only). */
+export const TELEMETRY_NAMESPACE = 'CanaryEvaluatorTelemetry';
+
+/**
+ * Fields of the evaluate and watch handlers' tick log line that the dashboard's Logs Insights query
+ * reads; the handlers log exactly these keys (besides Powertools' own `correlation_id`).
+ */
+export const TICK_LOG_FIELDS = ['decision', 'final', 'periodsJudged', 'reason'] as const;
+export const TICK_LOG_MESSAGES = { evaluate: 'evaluation tick', watch: 'canary watch tick' } as const;

@@ -1,0 +1,48 @@
+import { conclude, DEFAULT_SWITCHES, parseReaperEvent, parseReportRequest, reaperReportRequest, switchesFromPolicy, type ReportRequest } from '../conclude';
+import type { ExecutionInputReader, HookReporter, HookStatus, PolicyStore, VerdictSink } from '../ports';
+import { SILENT_RUNTIME, wrapHandler, type HandlerLog, type HandlerRuntime } from './runtime';
+
+export interface ReportDependencies {
+  readonly reporter: HookReporter;
+  readonly sink: VerdictSink;
+  readonly policies: PolicyStore;
+  readonly executions: ExecutionInputReader;
+  readonly now: () => Date;
+}
+
+export type ReportResult = { status: HookStatus; result: 'reported' | 'already-completed' } | { ignored: string };
+
+/**
+ * The one reporting code path. Called by the state machine (verdict, or any caught error) and, as the
+ * reaper, by EventBridge when an execution FAILED, TIMED_OUT or was ABORTED: a hook is reported once
+ * whichever comes first, the other finds it already completed.
+ */
+export function createReportHandler(deps: ReportDependencies, runtime: HandlerRuntime = SILENT_RUNTIME) {
+  return wrapHandler(runtime, async (event): Promise<ReportResult> => {
+    const request = (await reaperRequest(event, deps, runtime.log)) ?? parseReportRequest(event);
+    if (!request) return { ignored: 'not an execution status this reaper handles' };
+    runtime.log.setCorrelationId(request.ids.deploymentId);
+    const result = await conclude(request, { reporter: deps.reporter, sink: deps.sink, now: deps.now, log: runtime.log });
+    runtime.telemetry.count(result.status === 'Succeeded' ? 'HooksSucceeded' : 'HooksFailed', 1);
+    return result;
+  });
+}
+
+/** The reaper's request: the ended execution's input (from the event, or `DescribeExecution`) and the policy's switches. */
+async function reaperRequest(event: unknown, deps: ReportDependencies, log: HandlerLog): Promise<ReportRequest | undefined> {
+  const reaped = parseReaperEvent(event);
+  if (!reaped) return undefined;
+  const input = reaped.input ?? (await deps.executions.readInput(reaped.executionArn));
+  if (!input) throw new Error(`execution ${reaped.executionArn} has no input; its hook cannot be reported`);
+  const request = reaperReportRequest(reaped, input);
+  let switches = DEFAULT_SWITCHES;
+  if (request.policyRef) {
+    try {
+      switches = switchesFromPolicy(await deps.policies.load(request.policyRef));
+    } catch (error) {
+      // Fail closed: without the policy, onEvaluatorError is its default, fail.
+      log.error('reaper could not read the policy; reporting with the defaults', { error: (error as Error).message });
+    }
+  }
+  return { ...request, switches };
+}

@@ -1,0 +1,28 @@
+import type { FunctionInvoker, HttpClient, PolicyStore } from '../ports';
+import { runSmokeTests, smokeTestsFor, type SmokeSummary } from '../smoke';
+import { parseSmokeRequest } from '../state';
+import { loadPolicy, workflowSettings } from '../steps';
+import { SILENT_RUNTIME, wrapHandler, type HandlerRuntime } from './runtime';
+
+export interface SmokeDependencies {
+  readonly policies: PolicyStore;
+  readonly invoker: FunctionInvoker;
+  readonly http: HttpClient;
+  readonly stopwatch: () => number;
+}
+
+/** Runs the policy's smoke tests of one phase against the new version; returns a small summary for state. */
+export function createSmokeHandler(deps: SmokeDependencies, runtime: HandlerRuntime = SILENT_RUNTIME) {
+  return wrapHandler(runtime, async (event): Promise<SmokeSummary> => {
+    const request = parseSmokeRequest(event);
+    runtime.log.setCorrelationId(request.input.deploymentId);
+    const policy = await loadPolicy(deps.policies, request.input);
+    const settings = workflowSettings(policy);
+    const tests = smokeTestsFor(settings.smokeTests, request.phase);
+    const { summary, results } = await runSmokeTests(tests, request.input.target, { ...deps, concurrency: settings.smokeTestConcurrency });
+    for (const result of results) runtime.telemetry.milliseconds('SmokeTestLatency', result.latencyMs);
+    runtime.telemetry.count('SmokeTestsFailed', summary.failed);
+    runtime.log.info('smoke tests', { phase: request.phase, passed: summary.passed, results });
+    return summary;
+  });
+}
