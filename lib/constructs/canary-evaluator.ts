@@ -1,29 +1,37 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { NodejsFunction, NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { VERDICT_METRIC, VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
-import { loadPolicyFile, parsePolicy, type Policy, type PolicyInput } from '../policy';
-import { ecsTargetsOf, type EcsTargets } from './ecs-targets';
+import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS } from '../evaluation/contracts';
 import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
 import { EvaluatorFunction } from './evaluator-function';
-import { acknowledgeEvaluatorFindings, acknowledgeSmokeTestInvokeGrant, acknowledgeHookInvokeGrant } from './nag-acknowledgements';
-import { createVerdictAlarm, MAX_ALARMS_PER_DEPLOYMENT_GROUP, validateAlarmLimit, verdictAlarmName, verdictMetric, type DeploymentGroupLike } from './verdict-alarm';
+import { grantInvokeVersions, grantPublishVerdicts, type EvaluatorPrincipals } from './grants';
+import { EvaluatorHealthAlarms } from './health-alarms';
+import { acknowledgeEvaluatorFindings } from './nag-acknowledgements';
+import { Reaper } from './reaper';
+import {
+  registerEcsGroup,
+  registerLambdaGroup,
+  registrationIdOf,
+  type EcsDeploymentGroupRegistration,
+  type EvaluatorBinding,
+  type LambdaDeploymentGroupRegistration,
+  type RegisteredDeploymentGroup,
+  type RegisteredEcsDeploymentGroup,
+  type RegisteredLambdaDeploymentGroup,
+} from './registration';
+import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './verdict-alarm';
+
+export * from './registration';
 
 export interface CanaryEvaluatorProps {
   /**
@@ -65,95 +73,120 @@ export interface CanaryEvaluatorProps {
    * @default 10
    */
   readonly deploymentGroupAlarmLimit?: number;
-}
-
-/** What every registration takes. */
-export interface DeploymentGroupRegistrationOptions {
   /**
-   * The evaluation policy: a policy object, or the path of a YAML/JSON policy file.
-   * Validated at synth time; a bad policy fails `cdk synth` with the path of every error.
+   * Publishes the evaluator's attributes as SSM parameters under `/canary-evaluator/<evaluatorName>/`,
+   * so that service teams can register deployment groups from their own stacks and CDK apps with
+   * `CanaryEvaluator.fromEvaluatorName(this, 'Evaluator', evaluatorName)`.
+   * @default - no parameters; other stacks register with `CanaryEvaluator.fromEvaluatorAttributes`
    */
-  readonly policy: PolicyInput | string;
+  readonly evaluatorName?: string;
+}
+
+/** What a stack needs to know of an evaluator deployed elsewhere (same account and Region) to register with it. */
+export interface CanaryEvaluatorAttributes {
+  /** The evaluation state machine the hooks start. */
+  readonly stateMachineArn: string;
+  /** The queue that takes hook invocations that failed after Lambda's retries (its alarm is the evaluator's). */
+  readonly hookDeadLetterQueueArn: string;
+  /** Roles of the evaluator's functions; a registration attaches its own grants to them. */
+  readonly prepareRoleArn: string;
+  readonly evaluateRoleArn: string;
+  readonly smokeRoleArn: string;
+  readonly watchRoleArn: string;
+  readonly reportRoleArn: string;
   /**
-   * Whether to add the verdict alarm to the deployment group's alarms, so that a failing verdict
-   * during the traffic shift stops the deployment and rolls it back. CodeDeploy accepts at most 10
-   * alarms per group (`deploymentGroupAlarmLimit`); synthesis fails beyond that.
-   * @default true
+   * The evaluator's customer managed key (its hook dead-letter queue and logs are encrypted with it).
+   * @default - the evaluator uses AWS owned or AWS managed keys
    */
-  readonly addVerdictAlarm?: boolean;
-}
-
-export interface LambdaDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
+  readonly encryptionKeyArn?: string;
   /**
-   * The alias the group deploys (the `alias` of its `LambdaDeploymentGroup`). Smoke tests invoke the
-   * new version directly, so the smoke-test runner is allowed to invoke this function's versions.
-   * @default - none; required when the policy has `smokeTests`
+   * Retention of the registration's hook logs.
+   * @default logs.RetentionDays.ONE_MONTH
    */
-  readonly alias?: lambda.IAlias;
-}
-
-export interface EcsDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
-  /** The Application Load Balancer in front of the service (its metrics compare blue and green). */
-  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
-  /** The deployment group's blue target group. */
-  readonly blueTargetGroup: elbv2.IApplicationTargetGroup;
-  /** The deployment group's green target group. */
-  readonly greenTargetGroup: elbv2.IApplicationTargetGroup;
+  readonly logRetention?: logs.RetentionDays;
   /**
-   * The role CodeDeploy uses for this group; it is granted permission to invoke the hook functions.
-   * @default - `group.role` when the group is an `EcsDeploymentGroup` of this app; required for imported groups
+   * What happens when a registered group's hook-errors alarm fires.
+   * @default - no action
    */
-  readonly codeDeployRole?: iam.IRole;
+  readonly healthAlarmAction?: cloudwatch.IAlarmAction;
+  /**
+   * Most CloudWatch alarms CodeDeploy accepts on one deployment group.
+   * @default 10
+   */
+  readonly deploymentGroupAlarmLimit?: number;
 }
 
-/** What registering a deployment group created. */
-export interface RegisteredDeploymentGroup {
-  /** The validated policy, presets expanded and defaults applied. */
-  readonly policy: Policy;
-  /** The S3 object the hooks and the evaluation read the policy from. */
-  readonly policyAsset: Asset;
-  /** The hook function per lifecycle event. */
-  readonly hooks: Readonly<Record<string, lambda.IFunction>>;
-  /** ALARM while the group's running evaluation has a failing verdict. */
-  readonly verdictAlarm: cloudwatch.Alarm;
-  /** ALARM when a hook function of the group errs (the deployment may wait for the reaper). */
-  readonly hookErrorsAlarm: cloudwatch.Alarm;
+/** An evaluator that deployment groups register with: one in this app, or one deployed by another stack. */
+export interface ICanaryEvaluator {
+  /** Protects a Lambda deployment group (hooks on `BeforeAllowTraffic` and `AfterAllowTraffic`). */
+  registerLambdaDeploymentGroup(group: codedeploy.LambdaDeploymentGroup, registration: LambdaDeploymentGroupRegistration): RegisteredLambdaDeploymentGroup;
+  /** Protects an ECS blue/green deployment group (hooks named in the AppSpec). */
+  registerEcsDeploymentGroup(group: codedeploy.IEcsDeploymentGroup, registration: EcsDeploymentGroupRegistration): RegisteredEcsDeploymentGroup;
 }
 
-export interface RegisteredLambdaDeploymentGroup extends RegisteredDeploymentGroup {
-  /** BeforeAllowTraffic hook. */
-  readonly preHook: lambda.IFunction;
-  /** AfterAllowTraffic hook. */
-  readonly postHook: lambda.IFunction;
+/** The SSM parameter names an evaluator with `evaluatorName` writes (String parameters, one per attribute). */
+export function evaluatorParameterNames(evaluatorName: string) {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(evaluatorName)) {
+    throw new Error(`evaluatorName "${evaluatorName}" must be 1–64 letters, digits, '_', '.' or '-' (it becomes part of SSM parameter names)`);
+  }
+  const prefix = `/canary-evaluator/${evaluatorName}`;
+  return {
+    stateMachineArn: `${prefix}/state-machine-arn`,
+    hookDeadLetterQueueArn: `${prefix}/hook-dead-letter-queue-arn`,
+    prepareRoleArn: `${prefix}/prepare-role-arn`,
+    evaluateRoleArn: `${prefix}/evaluate-role-arn`,
+    smokeRoleArn: `${prefix}/smoke-role-arn`,
+    watchRoleArn: `${prefix}/watch-role-arn`,
+    reportRoleArn: `${prefix}/report-role-arn`,
+    /** `none` when the evaluator has no customer managed key. */
+    encryptionKeyArn: `${prefix}/encryption-key-arn`,
+  } as const;
 }
-
-export interface RegisteredEcsDeploymentGroup extends RegisteredDeploymentGroup {
-  readonly afterAllowTestTrafficHook: lambda.IFunction;
-  readonly afterAllowTrafficHook: lambda.IFunction;
-  /** The AppSpec `Hooks` section to deploy with: `[{ AfterAllowTestTraffic: <fn name> }, { AfterAllowTraffic: <fn name> }]`. */
-  readonly appSpecHooks: ReadonlyArray<Readonly<Record<string, string>>>;
-  /** What the hooks receive in `ECS_TARGETS`. */
-  readonly targets: EcsTargets;
-}
-
-/** CodeDeploy ECS lifecycle events the evaluator judges (CodeDeploy User Guide, "AppSpec 'hooks' section for an Amazon ECS deployment"). */
-export const ECS_LIFECYCLE_EVENTS = ['AfterAllowTestTraffic', 'AfterAllowTraffic'] as const;
 
 /**
  * A serverless post-deploy evaluator: CodeDeploy lifecycle hooks start a Step Functions evaluation that
  * compares the new version with the current one and reports `Succeeded` or `Failed` to CodeDeploy.
  * Many deployment groups share one evaluator; register each with `registerLambdaDeploymentGroup` or
- * `registerEcsDeploymentGroup`.
+ * `registerEcsDeploymentGroup`, here or from other stacks (`fromEvaluatorAttributes`, `fromEvaluatorName`).
  */
-export class CanaryEvaluator extends Construct {
+export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
+  /**
+   * An evaluator deployed by another stack or CDK app, in this account and Region. Registrations
+   * made through it create their hooks, policy asset and alarms in this stack, and attach their
+   * grants (this group's deployments, policy object and function versions only) to the evaluator's
+   * roles as IAM policies of this stack.
+   */
+  static fromEvaluatorAttributes(scope: Construct, id: string, attributes: CanaryEvaluatorAttributes): ICanaryEvaluator {
+    return new ImportedCanaryEvaluator(scope, id, attributes);
+  }
+
+  /**
+   * An evaluator deployed with `evaluatorName`, found through the SSM parameters it writes (resolved
+   * by CloudFormation at deploy time; nothing is looked up at synth).
+   */
+  static fromEvaluatorName(scope: Construct, id: string, evaluatorName = 'default', options: { readonly encrypted?: boolean } = {}): ICanaryEvaluator {
+    const names = evaluatorParameterNames(evaluatorName);
+    const read = (name: string) => ssm.StringParameter.valueForStringParameter(scope, name);
+    return CanaryEvaluator.fromEvaluatorAttributes(scope, id, {
+      stateMachineArn: read(names.stateMachineArn),
+      hookDeadLetterQueueArn: read(names.hookDeadLetterQueueArn),
+      prepareRoleArn: read(names.prepareRoleArn),
+      evaluateRoleArn: read(names.evaluateRoleArn),
+      smokeRoleArn: read(names.smokeRoleArn),
+      watchRoleArn: read(names.watchRoleArn),
+      reportRoleArn: read(names.reportRoleArn),
+      ...(options.encrypted ? { encryptionKeyArn: read(names.encryptionKeyArn) } : {}),
+    });
+  }
+
   public readonly stateMachine: sfn.StateMachine;
-  public readonly prepareFunction: NodejsFunction;
-  public readonly evaluateFunction: NodejsFunction;
-  public readonly reportFunction: NodejsFunction;
+  public readonly prepareFunction: lambda.Function;
+  public readonly evaluateFunction: lambda.Function;
+  public readonly reportFunction: lambda.Function;
   /** Runs the policy's smoke tests (Lambda invocations of the target version, HTTP checks). */
-  public readonly smokeFunction: NodejsFunction;
+  public readonly smokeFunction: lambda.Function;
   /** One look at the canary window while traffic shifts. */
-  public readonly watchFunction: NodejsFunction;
+  public readonly watchFunction: lambda.Function;
   /** Reports `Failed` for an execution that FAILED, TIMED_OUT or was ABORTED (the reaper). */
   public readonly reaperRule: events.Rule;
   /** Lets the report Lambda read an execution's input (`DescribeExecution`) for the reaper. */
@@ -172,61 +205,55 @@ export class CanaryEvaluator extends Construct {
   public readonly hookDeadLetterAlarm: cloudwatch.Alarm;
   /** The dashboard; undefined with `dashboard: false`. */
   public readonly dashboard?: EvaluatorDashboard;
-  /** Every registration, in order. */
+  /** The SSM parameters other stacks find this evaluator by; empty without `evaluatorName`. */
+  public readonly attributeParameters: ssm.StringParameter[] = [];
+  /** Every registration made in this app, in order. */
   public readonly registrations: RegisteredDeploymentGroup[] = [];
 
-  private readonly logRetention: logs.RetentionDays;
-  private readonly encryptionKey?: kms.IKey;
-  private readonly healthAlarmAction?: cloudwatch.IAlarmAction;
-  private readonly deploymentGroupAlarmLimit: number;
-  private readonly policyReaders: iam.IGrantable[];
+  private readonly binding: EvaluatorBinding;
   private readonly smokeTestInvokers: iam.IGrantable[] = [];
   private readonly smokeTestTargets: lambda.IFunction[] = [];
   private readonly registeredGroups = new Set<string>();
 
   constructor(scope: Construct, id: string, props: CanaryEvaluatorProps = {}) {
     super(scope, id);
-    const timeout = props.evaluationTimeout ?? Duration.minutes(55);
-    if (timeout.toSeconds() >= 3600) {
+    const timeout = props.evaluationTimeout ?? Duration.seconds(DEFAULT_EVALUATION_TIMEOUT_SECONDS);
+    if (timeout.toSeconds() >= HOOK_DEADLINE_SECONDS) {
       throw new Error(`evaluationTimeout is ${timeout.toHumanString()}; it must be under 1 hour so the hook is reported before CodeDeploy's deadline`);
     }
-    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    this.encryptionKey = props.encryptionKey;
-    this.healthAlarmAction = props.healthAlarmAction;
-    this.deploymentGroupAlarmLimit = props.deploymentGroupAlarmLimit ?? MAX_ALARMS_PER_DEPLOYMENT_GROUP;
-    if (this.encryptionKey) allowLogsToUse(this.encryptionKey);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const encryptionKey = props.encryptionKey;
+    if (encryptionKey) allowLogsToUse(encryptionKey);
 
     this.hookDeadLetterQueue = new sqs.Queue(this, 'HookDeadLetters', {
       retentionPeriod: Duration.days(14),
       enforceSSL: true,
-      ...(this.encryptionKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.encryptionKey } : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
+      ...(encryptionKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: encryptionKey } : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
     });
 
-    this.prepareFunction = this.lambda('Prepare', 'prepare', { timeout: Duration.seconds(30) });
-    this.evaluateFunction = this.lambda('Evaluate', 'evaluate', { timeout: Duration.seconds(60), memorySize: 512 }, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
-    this.reportFunction = this.lambda('Report', 'report', { timeout: Duration.seconds(30) }, ['cloudwatch:PutMetricData']);
-    // --- Evaluation workflow: smoke tests, canary watch, verdict outputs (see docs/workflow.md) ---
-    this.smokeFunction = this.lambda('Smoke', 'smoke', { timeout: Duration.seconds(60) });
-    this.watchFunction = this.lambda('Watch', 'watch', { timeout: Duration.seconds(60) }, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
-    this.policyReaders = [this.prepareFunction, this.evaluateFunction, this.smokeFunction, this.watchFunction, this.reportFunction];
-    this.watchFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    const fn = (fnId: string, handler: string, timeoutSeconds: number, unscopableActions?: string[], memorySize?: number) => {
+      const created = new EvaluatorFunction(this, fnId, { handler, timeout: Duration.seconds(timeoutSeconds), memorySize, logRetention, encryptionKey, unscopableActions });
+      this.functionLogGroups[fnId] = created.logGroup;
+      return created.function;
+    };
+    // GetMetricData and PutMetricData have no resource-level permissions (Service Authorization Reference, CloudWatch).
+    this.prepareFunction = fn('Prepare', 'prepare', 30);
+    this.evaluateFunction = fn('Evaluate', 'evaluate', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData'], 512);
+    this.reportFunction = fn('Report', 'report', 30, ['cloudwatch:PutMetricData']);
+    this.smokeFunction = fn('Smoke', 'smoke', 60);
+    this.watchFunction = fn('Watch', 'watch', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
+    for (const reader of [this.evaluateFunction, this.watchFunction]) {
+      reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    }
     this.grantSmokeTestInvoke(this.smokeFunction);
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const publisher of [this.evaluateFunction, this.watchFunction, this.reportFunction]) {
-      this.grantPublishVerdicts(publisher);
+      grantPublishVerdicts(publisher);
       // The `Canary Verdict` event goes to the account's default bus only.
       publisher.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [defaultBus.eventBusArn] }));
     }
-    // --- end evaluation workflow ---
 
-    // GetMetricData does not support resource-level permissions (Service Authorization Reference, CloudWatch).
-    this.evaluateFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-
-    this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
-      retention: this.logRetention,
-      encryptionKey: this.encryptionKey,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', { retention: logRetention, encryptionKey, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(
@@ -241,65 +268,61 @@ export class CanaryEvaluator extends Construct {
       timeout,
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      encryptionConfiguration: this.encryptionKey ? new sfn.CustomerManagedEncryptionConfiguration(this.encryptionKey) : undefined,
+      encryptionConfiguration: encryptionKey ? new sfn.CustomerManagedEncryptionConfiguration(encryptionKey) : undefined,
     });
 
-    // --- Reaper: a timeout or abort cannot be caught inside the machine; the report Lambda reports Failed ---
-    this.reaperRule = new events.Rule(this, 'Reaper', {
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
-      },
-    });
-    // Events the rule cannot deliver go to the hook dead-letter queue, whose alarm says a hook may be unreported.
-    this.reaperRule.addTarget(
-      new eventsTargets.LambdaFunction(this.reportFunction, { retryAttempts: 8, maxEventAge: Duration.minutes(30), deadLetterQueue: this.hookDeadLetterQueue }),
-    );
-    if (this.encryptionKey) this.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
-    // Executions' input, for events that do not carry it. A separate policy: in the function's default
-    // policy it would make the function depend on the state machine that invokes it (a cycle).
-    this.reaperPolicy = new iam.Policy(this, 'ReaperDescribeExecution', {
-      roles: [this.reportFunction.role!],
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['states:DescribeExecution'],
-          resources: [Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${this.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-        }),
-      ],
-    });
-    // --- end reaper ---
+    const reaper = new Reaper(this, 'ReaperParts', { stateMachine: this.stateMachine, reportFunction: this.reportFunction, deadLetterQueue: this.hookDeadLetterQueue, encryptionKey });
+    this.reaperRule = reaper.rule;
+    this.reaperPolicy = reaper.describeExecutionPolicy;
 
-    this.failedEvaluationsAlarm = this.healthAlarm('FailedEvaluationsAlarm', {
-      alarmDescription:
-        'canary-evaluator: an evaluation failed, timed out or was aborted; the reaper reported Failed to CodeDeploy. See the state machine execution for the cause.',
-      metric: new cloudwatch.MathExpression({
-        expression: 'failed + timedOut + aborted',
-        usingMetrics: { failed: this.stateMachine.metricFailed(), timedOut: this.stateMachine.metricTimedOut(), aborted: this.stateMachine.metricAborted() },
-        label: 'Failed, timed-out and aborted evaluations',
-        period: Duration.minutes(5),
-      }),
+    const health = new EvaluatorHealthAlarms(this, 'Health', {
+      stateMachine: this.stateMachine,
+      functions: { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction },
+      hookDeadLetterQueue: this.hookDeadLetterQueue,
+      action: props.healthAlarmAction,
     });
-    this.evaluatorErrorsAlarm = this.healthAlarm('EvaluatorErrorsAlarm', {
-      alarmDescription: 'canary-evaluator: the prepare, evaluate or report Lambda returned errors; Step Functions retries, then reports Failed.',
-      metric: sumOfErrors({ prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction }),
-    });
-    this.hookDeadLetterAlarm = this.healthAlarm('HookDeadLetterAlarm', {
-      alarmDescription:
-        'canary-evaluator: a hook invocation failed after all retries and may not have been reported; its deployment waits for the one-hour CodeDeploy timeout unless stopped.',
-      metric: this.hookDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-    });
+    this.failedEvaluationsAlarm = health.failedEvaluations;
+    this.evaluatorErrorsAlarm = health.evaluatorErrors;
+    this.hookDeadLetterAlarm = health.hookDeadLetters;
 
     if (props.dashboard ?? true) {
       this.dashboard = new EvaluatorDashboard(this, 'Dashboard', {
         dashboardName: props.dashboardName,
         stateMachine: this.stateMachine,
-        evaluateLogGroup: this.functionLogGroups.Evaluate,
+        evaluateLogGroup: this.functionLogGroups.Evaluate!,
         functions: { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction },
-        healthAlarms: [this.failedEvaluationsAlarm, this.evaluatorErrorsAlarm, this.hookDeadLetterAlarm],
+        healthAlarms: health.all,
       });
     }
-    acknowledgeEvaluatorFindings(this);
+
+    const principals: EvaluatorPrincipals = {
+      prepare: this.prepareFunction,
+      evaluate: this.evaluateFunction,
+      smoke: this.smokeFunction,
+      watch: this.watchFunction,
+      report: this.reportFunction,
+    };
+    this.binding = {
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      hookDeadLetterQueue: this.hookDeadLetterQueue,
+      principals,
+      logRetention,
+      deploymentGroupAlarmLimit: props.deploymentGroupAlarmLimit ?? MAX_ALARMS_PER_DEPLOYMENT_GROUP,
+      encryptionKey,
+      healthAlarmAction: props.healthAlarmAction,
+      dashboard: this.dashboard,
+      onSmokeTestTarget: (target) => {
+        this.smokeTestTargets.push(target);
+        for (const invoker of this.smokeTestInvokers) grantInvokeVersions(invoker, target);
+      },
+    };
+    if (props.evaluatorName !== undefined) this.publishAttributes(props.evaluatorName);
+    acknowledgeEvaluatorFindings({
+      stateMachine: this.stateMachine,
+      functions: [this.prepareFunction, this.evaluateFunction, this.reportFunction, this.smokeFunction, this.watchFunction],
+      reaperPolicy: this.reaperPolicy,
+      hookDeadLetterQueue: this.hookDeadLetterQueue,
+    });
   }
 
   /**
@@ -308,29 +331,7 @@ export class CanaryEvaluator extends Construct {
    * deployment during the shift.
    */
   registerLambdaDeploymentGroup(group: codedeploy.LambdaDeploymentGroup, registration: LambdaDeploymentGroupRegistration): RegisteredLambdaDeploymentGroup {
-    const { scope, policy, policyAsset } = this.startRegistration(group, registration);
-    checkPolicyFitsPlatform(policy, 'lambda', group.node.path);
-    const preHook = this.hookFunction(scope, group, 'BeforeAllowTraffic', policyAsset);
-    const postHook = this.hookFunction(scope, group, 'AfterAllowTraffic', policyAsset);
-    // Also grants the group's role invoke and the hooks PutLifecycleEventHookExecutionStatus on this group.
-    group.addPreHook(preHook);
-    group.addPostHook(postHook);
-    acknowledgeHookInvokeGrant(group.role, [preHook, postHook]);
-
-    if (registration.alias) {
-      // Smoke tests invoke the new version directly: the function's qualified ARNs only, never the unqualified function.
-      const fn = registration.alias.version.lambda;
-      this.smokeTestTargets.push(fn);
-      for (const invoker of this.smokeTestInvokers) this.grantInvokeVersions(invoker, fn);
-    } else if (policy.smokeTests.some((test) => test.type === 'lambda')) {
-      const names = policy.smokeTests.filter((test) => test.type === 'lambda').map((test) => test.name);
-      throw new Error(
-        `policy of ${group.node.path} has Lambda smoke test(s) (${names.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`,
-      );
-    }
-
-    const registered = this.finishRegistration(scope, group, registration, policy, policyAsset, { BeforeAllowTraffic: preHook, AfterAllowTraffic: postHook });
-    const result = { ...registered, preHook, postHook };
+    const result = registerLambdaGroup(this, this.registrationId(group), this.binding, group, registration);
     this.registrations.push(result);
     return result;
   }
@@ -341,207 +342,91 @@ export class CanaryEvaluator extends Construct {
    * ALB metrics (`ECS_TARGETS`); the verdict alarm stops the deployment during a canary shift.
    */
   registerEcsDeploymentGroup(group: codedeploy.IEcsDeploymentGroup, registration: EcsDeploymentGroupRegistration): RegisteredEcsDeploymentGroup {
-    const codeDeployRole = registration.codeDeployRole ?? (group instanceof codedeploy.EcsDeploymentGroup ? group.role : undefined);
-    if (!codeDeployRole) {
-      throw new Error(
-        `cannot register ${group.node.path}: it is an imported ECS deployment group, so its CodeDeploy role is unknown. Pass \`codeDeployRole\` (the role CodeDeploy assumes for this group) so it may invoke the hooks.`,
-      );
-    }
-    const { scope, policy, policyAsset } = this.startRegistration(group, registration);
-    checkPolicyFitsPlatform(policy, 'ecs', group.node.path);
-    const targets = ecsTargetsOf(registration.loadBalancer, [registration.blueTargetGroup, registration.greenTargetGroup]);
-    const environment = { ECS_TARGETS: Stack.of(this).toJsonString(targets) };
-    const afterAllowTestTrafficHook = this.hookFunction(scope, group, 'AfterAllowTestTraffic', policyAsset, environment);
-    const afterAllowTrafficHook = this.hookFunction(scope, group, 'AfterAllowTraffic', policyAsset, environment);
-    for (const hook of [afterAllowTestTrafficHook, afterAllowTrafficHook]) {
-      // The unqualified function only: the AppSpec names the function, CodeDeploy invokes $LATEST.
-      codeDeployRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [hook.functionArn] }));
-      // Which target group serves the replacement task set (Green) alternates between deployments: the hook
-      // reads the deployment target's task sets. Both actions take the deploymentgroup resource type
-      // (Service Authorization Reference, AWS CodeDeploy).
-      hook.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'], resources: [group.deploymentGroupArn] }),
-      );
-    }
-
-    const hooks = { AfterAllowTestTraffic: afterAllowTestTrafficHook, AfterAllowTraffic: afterAllowTrafficHook };
-    const registered = this.finishRegistration(scope, group, registration, policy, policyAsset, hooks);
-    const result: RegisteredEcsDeploymentGroup = {
-      ...registered,
-      afterAllowTestTrafficHook,
-      afterAllowTrafficHook,
-      appSpecHooks: [{ AfterAllowTestTraffic: afterAllowTestTrafficHook.functionName }, { AfterAllowTraffic: afterAllowTrafficHook.functionName }],
-      targets,
-    };
+    const result = registerEcsGroup(this, this.registrationId(group), this.binding, group, registration);
     this.registrations.push(result);
     return result;
   }
 
-  /**
-   * Lets `grantee` publish the verdict metric, and nothing else: `cloudwatch:PutMetricData` with
-   * the `cloudwatch:namespace` condition (PutMetricData has no resource-level permission).
-   */
+  /** Lets `grantee` publish the verdict metric, and nothing else (see `grants.ts`). */
   grantPublishVerdicts(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['cloudwatch:PutMetricData'],
-      resourceArns: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': VERDICT_NAMESPACE } },
-    });
+    return grantPublishVerdicts(grantee);
   }
 
   /**
-   * Lets `grantee` (the smoke-test runner) invoke the versions of every registered Lambda deployment
-   * group's function, including groups registered later. Nothing else may be invoked.
+   * Lets `grantee` (the smoke-test runner) invoke the versions of every Lambda deployment group
+   * registered in this app, including groups registered later. Nothing else may be invoked.
    */
   grantSmokeTestInvoke(grantee: iam.IGrantable): void {
     this.smokeTestInvokers.push(grantee);
-    for (const target of this.smokeTestTargets) this.grantInvokeVersions(grantee, target);
+    for (const target of this.smokeTestTargets) grantInvokeVersions(grantee, target);
   }
 
-  private grantInvokeVersions(grantee: iam.IGrantable, fn: lambda.IFunction): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [`${fn.functionArn}:*`] }));
-    acknowledgeSmokeTestInvokeGrant(grantee, fn);
+  private registrationId(group: DeploymentGroupLike): string {
+    return registrationIdOf(group, this.registeredGroups, this.node.path);
   }
 
-  /** Validates the policy and ships it as an S3 asset (policies may be tens of KB, too large for environment variables). */
-  private startRegistration(group: DeploymentGroupLike, registration: DeploymentGroupRegistrationOptions) {
-    if (this.registeredGroups.has(group.node.path)) {
-      throw new Error(`deployment group ${group.node.path} is already registered with ${this.node.path}; register each group once, with one policy`);
+  private publishAttributes(evaluatorName: string): void {
+    const names = evaluatorParameterNames(evaluatorName);
+    const role = (f: lambda.Function) => f.role!.roleArn;
+    const values: Record<keyof typeof names, string> = {
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn,
+      prepareRoleArn: role(this.prepareFunction),
+      evaluateRoleArn: role(this.evaluateFunction),
+      smokeRoleArn: role(this.smokeFunction),
+      watchRoleArn: role(this.watchFunction),
+      reportRoleArn: role(this.reportFunction),
+      encryptionKeyArn: this.binding.encryptionKey?.keyArn ?? 'none',
+    };
+    const parameters = new Construct(this, 'Attributes');
+    for (const [key, parameterName] of Object.entries(names) as Array<[keyof typeof names, string]>) {
+      this.attributeParameters.push(
+        new ssm.StringParameter(parameters, key, { parameterName, stringValue: values[key], description: `canary-evaluator ${evaluatorName}: ${key}` }),
+      );
     }
-    this.registeredGroups.add(group.node.path);
-    const policy =
-      typeof registration.policy === 'string' ? loadPolicyFile(registration.policy) : parsePolicy(registration.policy, `policy of ${group.node.path}`);
-    const scope = new Construct(this, Names.uniqueId(group).slice(-48));
-
-    const policyDir = mkdtempSync(join(tmpdir(), 'canary-policy-'));
-    writeFileSync(join(policyDir, 'policy.json'), JSON.stringify(policy));
-    const policyAsset = new Asset(scope, 'Policy', { path: join(policyDir, 'policy.json') });
-    const readPolicy = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [policyAsset.bucket.arnForObjects(policyAsset.s3ObjectKey)] });
-    for (const reader of this.policyReaders) reader.grantPrincipal.addToPrincipalPolicy(readPolicy);
-    // Alarm gates read the named alarms' states; DescribeAlarms takes alarm ARNs as resources.
-    const gatedAlarms = policy.metrics.flatMap((metric) => (metric.kind === 'alarm' ? metric.alarmNames : []));
-    if (gatedAlarms.length > 0) {
-      const stack = Stack.of(this);
-      const alarmArns = gatedAlarms.map((name) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
-      for (const reader of [this.evaluateFunction, this.watchFunction]) {
-        reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }));
-      }
-    }
-    return { scope, policy, policyAsset };
   }
+}
 
-  private finishRegistration(
-    scope: Construct,
-    group: DeploymentGroupLike,
-    registration: DeploymentGroupRegistrationOptions,
-    policy: Policy,
-    policyAsset: Asset,
-    hooks: Record<string, lambda.IFunction>,
-  ): RegisteredDeploymentGroup {
-    const reportOnGroup = new iam.PolicyStatement({ actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'], resources: [group.deploymentGroupArn] });
-    this.reportFunction.addToRolePolicy(reportOnGroup);
-    // The canary watch reads the deployment's status and stops it when its verdict fails during the shift.
-    this.watchFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['codedeploy:StopDeployment', 'codedeploy:GetDeployment'], resources: [group.deploymentGroupArn] }),
-    );
+/** An evaluator of another stack, seen through its attributes (see `CanaryEvaluator.fromEvaluatorAttributes`). */
+class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluator {
+  private readonly binding: EvaluatorBinding;
+  private readonly registeredGroups = new Set<string>();
 
-    const verdictAlarm = createVerdictAlarm(scope, 'VerdictAlarm', group);
-    if (registration.addVerdictAlarm ?? true) {
-      if (!('addAlarm' in group) || typeof group.addAlarm !== 'function') {
-        throw new Error(
-          `cannot add the verdict alarm to ${group.node.path}: imported deployment groups cannot take alarms in CDK. Register with \`addVerdictAlarm: false\` and add the alarm \`${verdictAlarm.node.path}\` to the group where it is defined.`,
-        );
-      }
-      // By literal name, not by reference: the alarm's dimensions already reference the group, so a
-      // reference back would be a circular dependency. CloudFormation creates the alarm right after the group.
-      (group as codedeploy.LambdaDeploymentGroup).addAlarm(cloudwatch.Alarm.fromAlarmName(scope, 'VerdictAlarmByName', verdictAlarmName(scope)));
-      validateAlarmLimit(group, this.deploymentGroupAlarmLimit);
-    }
-    const hookErrorsAlarm = this.healthAlarm('HookErrorsAlarm', {
-      alarmDescription: `canary-evaluator: a hook of ${group.deploymentGroupName} returned errors; Lambda retries it, and the hook reports Failed when it cannot start the evaluation.`,
-      metric: sumOfErrors(hooks),
-    }, scope);
-    this.dashboard?.addDeploymentGroup(group.node.id, [verdictAlarm, hookErrorsAlarm], verdictMetric(group, VERDICT_METRIC.failed, cloudwatch.Stats.MAXIMUM));
-    return { policy, policyAsset, hooks, verdictAlarm, hookErrorsAlarm };
-  }
-
-  /** One hook function per lifecycle event per group: CodeDeploy's hook event does not say which event it is. */
-  private hookFunction(scope: Construct, group: DeploymentGroupLike, event: string, policyAsset: Asset, environment: Record<string, string> = {}): NodejsFunction {
-    const hook = new EvaluatorFunction(scope, `${event}Hook`, {
-      handler: 'hook',
-      timeout: Duration.seconds(30),
-      logRetention: this.logRetention,
-      encryptionKey: this.encryptionKey,
-      deadLetterQueue: this.hookDeadLetterQueue,
-      environment: {
-        LIFECYCLE_EVENT: event,
-        POLICY_BUCKET: policyAsset.s3BucketName,
-        POLICY_KEY: policyAsset.s3ObjectKey,
-        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
-        ...environment,
+  constructor(scope: Construct, id: string, attributes: CanaryEvaluatorAttributes) {
+    super(scope, id);
+    // `mutable`: grants become IAM policies of this stack, attached to the evaluator's roles.
+    const role = (roleId: string, arn: string) => iam.Role.fromRoleArn(this, roleId, arn, { mutable: true });
+    const encryptionKey = attributes.encryptionKeyArn ? kms.Key.fromKeyArn(this, 'Key', attributes.encryptionKeyArn) : undefined;
+    const smoke = role('SmokeRole', attributes.smokeRoleArn);
+    this.binding = {
+      stateMachineArn: attributes.stateMachineArn,
+      hookDeadLetterQueue: sqs.Queue.fromQueueAttributes(this, 'HookDeadLetters', { queueArn: attributes.hookDeadLetterQueueArn, ...(encryptionKey ? { keyArn: encryptionKey.keyArn } : {}) }),
+      principals: {
+        prepare: role('PrepareRole', attributes.prepareRoleArn),
+        evaluate: role('EvaluateRole', attributes.evaluateRoleArn),
+        smoke,
+        watch: role('WatchRole', attributes.watchRoleArn),
+        report: role('ReportRole', attributes.reportRoleArn),
       },
-    }).function;
-    this.stateMachine.grantStartExecution(hook);
-    hook.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'], resources: [group.deploymentGroupArn] }),
-    );
-    hook.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetApplicationRevision'], resources: [group.application.applicationArn] }));
-    return hook;
+      logRetention: attributes.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      deploymentGroupAlarmLimit: attributes.deploymentGroupAlarmLimit ?? MAX_ALARMS_PER_DEPLOYMENT_GROUP,
+      encryptionKey,
+      healthAlarmAction: attributes.healthAlarmAction,
+      onSmokeTestTarget: (target) => grantInvokeVersions(smoke, target),
+    };
   }
 
-  private healthAlarm(id: string, props: Pick<cloudwatch.AlarmProps, 'alarmDescription' | 'metric'>, scope: Construct = this): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(scope, id, {
-      ...props,
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    if (this.healthAlarmAction) alarm.addAlarmAction(this.healthAlarmAction);
-    return alarm;
+  registerLambdaDeploymentGroup(group: codedeploy.LambdaDeploymentGroup, registration: LambdaDeploymentGroupRegistration): RegisteredLambdaDeploymentGroup {
+    return registerLambdaGroup(this, this.registrationId(group), this.binding, group, registration);
   }
 
-  /** An evaluator Lambda (its own role, log group, tracing, explicit timeout and memory). */
-  private lambda(id: string, handlerDir: string, props: NodejsFunctionProps, unscopableActions?: string[]): NodejsFunction {
-    const created = new EvaluatorFunction(this, id, {
-      handler: handlerDir,
-      timeout: props.timeout ?? Duration.seconds(30),
-      memorySize: props.memorySize,
-      environment: props.environment,
-      logRetention: this.logRetention,
-      encryptionKey: this.encryptionKey,
-      unscopableActions,
-    });
-    this.functionLogGroups[id] = created.logGroup;
-    return created.function;
+  registerEcsDeploymentGroup(group: codedeploy.IEcsDeploymentGroup, registration: EcsDeploymentGroupRegistration): RegisteredEcsDeploymentGroup {
+    return registerEcsGroup(this, this.registrationId(group), this.binding, group, registration);
   }
-}
 
-/**
- * Fails synth when a policy cannot work on the group's platform, rather than failing every deployment's
- * hook: Lambda per-version metrics and Lambda smoke tests need a Lambda target, ALB target-group
- * metrics an ECS one, and `dimension` versioning is Lambda-only (an ECS AppSpec does not say the
- * original task set's version).
- */
-function checkPolicyFitsPlatform(policy: Policy, platform: 'lambda' | 'ecs', where: string): void {
-  const problems: string[] = [];
-  for (const metric of policy.metrics) {
-    if (metric.kind === 'alarm') continue;
-    const versioning = metric.versioning.type;
-    if (platform === 'ecs' && versioning === 'lambda-alias') problems.push(`metric ${metric.name}: lambda-alias versioning reads Lambda metrics; use alb-target-group (alb-5xx-rate, alb-slow-requests)`);
-    if (platform === 'ecs' && versioning === 'dimension') problems.push(`metric ${metric.name}: dimension versioning is not supported for ECS (the original task set's version is unknown); use alb-target-group`);
-    if (platform === 'lambda' && versioning === 'alb-target-group') problems.push(`metric ${metric.name}: alb-target-group versioning needs an ECS blue/green deployment; use lambda-alias or dimension`);
+  private registrationId(group: DeploymentGroupLike): string {
+    return registrationIdOf(group, this.registeredGroups, this.node.path);
   }
-  if (platform === 'ecs') {
-    for (const test of policy.smokeTests) if (test.type === 'lambda') problems.push(`smoke test ${test.name}: Lambda smoke tests invoke a Lambda version; use an http smoke test against the test listener`);
-  }
-  if (problems.length > 0) throw new Error(`policy of ${where} does not fit a${platform === 'ecs' ? 'n ECS' : ' Lambda'} deployment group:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-}
-
-function sumOfErrors(functions: Record<string, lambda.IFunction>): cloudwatch.IMetric {
-  const usingMetrics = Object.fromEntries(Object.entries(functions).map(([name, fn], index) => [`e${index}`, fn.metricErrors({ label: name })]));
-  return new cloudwatch.MathExpression({ expression: Object.keys(usingMetrics).join(' + '), usingMetrics, label: 'Errors', period: Duration.minutes(5) });
 }
 
 /** CloudWatch Logs encrypts with a customer managed key only if the key policy allows it (CloudWatch Logs User Guide, "Encrypt log data"). */

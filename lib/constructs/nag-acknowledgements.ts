@@ -1,7 +1,8 @@
 import { Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { CanaryEvaluator } from './canary-evaluator';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 
 /**
  * cdk-nag (AwsSolutions, Serverless) findings the evaluator accepts, each at the narrowest construct
@@ -19,11 +20,19 @@ function nagName(value: string, pseudoParameter: string): string {
   return Token.isUnresolved(value) ? `<${pseudoParameter}>` : value;
 }
 
-export function acknowledgeEvaluatorFindings(evaluator: CanaryEvaluator): void {
+/** The evaluator's resources that carry acknowledged findings (a plain shape: no import of the evaluator construct). */
+export interface EvaluatorNagScope {
+  readonly stateMachine: sfn.StateMachine;
+  readonly functions: readonly lambda.IFunction[];
+  readonly reaperPolicy: iam.Policy;
+  readonly hookDeadLetterQueue: sqs.IQueue;
+}
+
+export function acknowledgeEvaluatorFindings(evaluator: EvaluatorNagScope): void {
   const machineRole = evaluator.stateMachine.role.node.tryFindChild('DefaultPolicy');
   if (machineRole) {
     const validations = Validations.of(machineRole);
-    for (const fn of [evaluator.prepareFunction, evaluator.evaluateFunction, evaluator.reportFunction, evaluator.smokeFunction, evaluator.watchFunction]) {
+    for (const fn of evaluator.functions) {
       validations.acknowledge({
         id: `AwsSolutions-IAM5[${versionsWildcard(fn)}]`,
         reason: "Step Functions' LambdaInvoke grants the evaluator's own function and its versions (qualified ARNs); no other function",
@@ -35,7 +44,7 @@ export function acknowledgeEvaluatorFindings(evaluator: CanaryEvaluator): void {
     });
   }
   Validations.of(evaluator.reaperPolicy).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${nagName(Stack.of(evaluator).region, 'AWS::Region')}:${nagName(Stack.of(evaluator).account, 'AWS::AccountId')}:execution:<${Stack.of(evaluator).getLogicalId(evaluator.stateMachine.node.defaultChild as CfnElement)}.Name>:*]`,
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${nagName(Stack.of(evaluator.stateMachine).region, 'AWS::Region')}:${nagName(Stack.of(evaluator.stateMachine).account, 'AWS::AccountId')}:execution:<${Stack.of(evaluator.stateMachine).getLogicalId(evaluator.stateMachine.node.defaultChild as CfnElement)}.Name>:*]`,
     reason: "The reaper reads the input of this state machine's executions only (execution names are per deployment and hook)",
   });
   Validations.of(evaluator.hookDeadLetterQueue).acknowledge({

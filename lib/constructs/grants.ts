@@ -1,0 +1,72 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import type { Construct } from 'constructs';
+import { VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
+import { acknowledgeSmokeTestInvokeGrant } from './nag-acknowledgements';
+import type { DeploymentGroupLike } from './verdict-alarm';
+
+/**
+ * Every permission the evaluator hands out, in one place. Each grant names the one resource it is for
+ * (Service Authorization Reference); the few that AWS cannot scope say so where they are made.
+ */
+
+/** The evaluator's functions, as the principals that registrations grant to. */
+export interface EvaluatorPrincipals {
+  readonly prepare: iam.IGrantable;
+  readonly evaluate: iam.IGrantable;
+  readonly smoke: iam.IGrantable;
+  readonly watch: iam.IGrantable;
+  readonly report: iam.IGrantable;
+}
+
+function allow(grantee: iam.IGrantable, actions: string[], resources: string[]): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
+}
+
+/**
+ * Lets `grantee` publish the verdict metric, and nothing else: `cloudwatch:PutMetricData` with the
+ * `cloudwatch:namespace` condition (PutMetricData has no resource-level permission).
+ */
+export function grantPublishVerdicts(grantee: iam.IGrantable): iam.Grant {
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['cloudwatch:PutMetricData'],
+    resourceArns: ['*'],
+    conditions: { StringEquals: { 'cloudwatch:namespace': VERDICT_NAMESPACE } },
+  });
+}
+
+/** Every evaluator function reads the registration's policy object, and no other object. */
+export function grantReadPolicy(principals: EvaluatorPrincipals, policyAsset: Asset): void {
+  const objectArn = policyAsset.bucket.arnForObjects(policyAsset.s3ObjectKey);
+  for (const reader of Object.values(principals)) allow(reader, ['s3:GetObject'], [objectArn]);
+}
+
+/** Alarm gates read the named alarms' states; DescribeAlarms takes alarm ARNs as resources. */
+export function grantReadAlarms(scope: Construct, principals: EvaluatorPrincipals, alarmNames: readonly string[]): void {
+  if (alarmNames.length === 0) return;
+  const stack = Stack.of(scope);
+  const alarmArns = alarmNames.map((name) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+  for (const reader of [principals.evaluate, principals.watch]) allow(reader, ['cloudwatch:DescribeAlarms'], alarmArns);
+}
+
+/** The report function reports the group's hooks; the canary watch reads the group's deployments and stops them. */
+export function grantActOnGroup(principals: EvaluatorPrincipals, group: DeploymentGroupLike): void {
+  allow(principals.report, ['codedeploy:PutLifecycleEventHookExecutionStatus'], [group.deploymentGroupArn]);
+  allow(principals.watch, ['codedeploy:StopDeployment', 'codedeploy:GetDeployment'], [group.deploymentGroupArn]);
+}
+
+/** Smoke tests invoke the new version directly: the function's qualified ARNs only, never the unqualified function. */
+export function grantInvokeVersions(grantee: iam.IGrantable, fn: lambda.IFunction): void {
+  allow(grantee, ['lambda:InvokeFunction'], [`${fn.functionArn}:*`]);
+  acknowledgeSmokeTestInvokeGrant(grantee, fn);
+}
+
+/** A hook starts its evaluation, reads the deployment and its revision, and reports the hook itself when it cannot start. */
+export function grantHook(hook: iam.IGrantable, group: DeploymentGroupLike, stateMachineArn: string): void {
+  allow(hook, ['states:StartExecution'], [stateMachineArn]);
+  allow(hook, ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'], [group.deploymentGroupArn]);
+  allow(hook, ['codedeploy:GetApplicationRevision'], [group.application.applicationArn]);
+}

@@ -1,0 +1,54 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { reaperEventPattern } from '../evaluation/contracts';
+
+export interface ReaperProps {
+  readonly stateMachine: sfn.StateMachine;
+  /** The report function: the one reporting code path. */
+  readonly reportFunction: lambda.IFunction;
+  /** Where events the rule cannot deliver go (its alarm says a hook may be unreported). */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** @default - AWS owned keys */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * A state-machine timeout or abort cannot be caught inside the machine: an EventBridge rule on the
+ * execution's FAILED, TIMED_OUT and ABORTED status events calls the report function, which reports
+ * the hook `Failed`.
+ */
+export class Reaper extends Construct {
+  public readonly rule: events.Rule;
+  /** Lets the report function read an execution's input (`DescribeExecution`). */
+  public readonly describeExecutionPolicy: iam.Policy;
+
+  constructor(scope: Construct, id: string, props: ReaperProps) {
+    super(scope, id);
+    // Ids on the parent scope keep the logical ids these resources had before this construct existed.
+    this.rule = new events.Rule(scope, 'Reaper', { eventPattern: reaperEventPattern(props.stateMachine.stateMachineArn) });
+    this.rule.addTarget(
+      new eventsTargets.LambdaFunction(props.reportFunction, { retryAttempts: 8, maxEventAge: Duration.minutes(30), deadLetterQueue: props.deadLetterQueue }),
+    );
+    if (props.encryptionKey) props.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    // Executions' input, for events that do not carry it. A separate policy: in the function's default
+    // policy it would make the function depend on the state machine that invokes it (a cycle).
+    this.describeExecutionPolicy = new iam.Policy(scope, 'ReaperDescribeExecution', {
+      roles: [props.reportFunction.role!],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['states:DescribeExecution'],
+          resources: [
+            Stack.of(scope).formatArn({ service: 'states', resource: 'execution', resourceName: `${props.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          ],
+        }),
+      ],
+    });
+  }
+}

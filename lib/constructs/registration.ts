@@ -1,0 +1,266 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Duration, Names, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { HOOK_ENVIRONMENT } from '../evaluation/contracts';
+import type { LifecycleEvent } from '../evaluation/state';
+import { VERDICT_METRIC } from '../evaluation/verdict-metric';
+import { loadPolicyFile, parsePolicy, type Policy, type PolicyInput } from '../policy';
+import { ecsTargetsOf, type EcsTargets } from './ecs-targets';
+import type { EvaluatorDashboard } from './evaluator-dashboard';
+import { EvaluatorFunction } from './evaluator-function';
+import { grantActOnGroup, grantHook, grantReadAlarms, grantReadPolicy, type EvaluatorPrincipals } from './grants';
+import { healthAlarm, sumOfErrors } from './health-alarms';
+import { acknowledgeHookInvokeGrant } from './nag-acknowledgements';
+import { checkPolicyFitsPlatform } from './platform-fit';
+import { createVerdictAlarm, validateAlarmLimit, verdictAlarmName, verdictMetric, type DeploymentGroupLike } from './verdict-alarm';
+
+/** What every registration takes. */
+export interface DeploymentGroupRegistrationOptions {
+  /**
+   * The evaluation policy: a policy object, or the path of a YAML/JSON policy file.
+   * Validated at synth time; a bad policy fails `cdk synth` with the path of every error.
+   */
+  readonly policy: PolicyInput | string;
+  /**
+   * Whether to add the verdict alarm to the deployment group's alarms, so that a failing verdict
+   * during the traffic shift stops the deployment and rolls it back. CodeDeploy accepts at most 10
+   * alarms per group (`deploymentGroupAlarmLimit`); synthesis fails beyond that.
+   * @default true
+   */
+  readonly addVerdictAlarm?: boolean;
+}
+
+export interface LambdaDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
+  /**
+   * The alias the group deploys (the `alias` of its `LambdaDeploymentGroup`). Smoke tests invoke the
+   * new version directly, so the smoke-test runner is allowed to invoke this function's versions.
+   * @default - none; required when the policy has Lambda `smokeTests`
+   */
+  readonly alias?: lambda.IAlias;
+}
+
+export interface EcsDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
+  /** The Application Load Balancer in front of the service (its metrics compare blue and green). */
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The deployment group's blue target group. */
+  readonly blueTargetGroup: elbv2.IApplicationTargetGroup;
+  /** The deployment group's green target group. */
+  readonly greenTargetGroup: elbv2.IApplicationTargetGroup;
+  /**
+   * The role CodeDeploy uses for this group; it is granted permission to invoke the hook functions.
+   * @default - `group.role` when the group is an `EcsDeploymentGroup` of this app; required for imported groups
+   */
+  readonly codeDeployRole?: iam.IRole;
+}
+
+/** What registering a deployment group created. */
+export interface RegisteredDeploymentGroup {
+  /** The validated policy, presets expanded and defaults applied. */
+  readonly policy: Policy;
+  /** The S3 object the hooks and the evaluation read the policy from. */
+  readonly policyAsset: Asset;
+  /** The hook function per lifecycle event. */
+  readonly hooks: Readonly<Record<string, lambda.IFunction>>;
+  /** ALARM while the group's running evaluation has a failing verdict. */
+  readonly verdictAlarm: cloudwatch.Alarm;
+  /** ALARM when a hook function of the group errs (the deployment may wait for the reaper). */
+  readonly hookErrorsAlarm: cloudwatch.Alarm;
+}
+
+export interface RegisteredLambdaDeploymentGroup extends RegisteredDeploymentGroup {
+  /** BeforeAllowTraffic hook. */
+  readonly preHook: lambda.IFunction;
+  /** AfterAllowTraffic hook. */
+  readonly postHook: lambda.IFunction;
+}
+
+export interface RegisteredEcsDeploymentGroup extends RegisteredDeploymentGroup {
+  readonly afterAllowTestTrafficHook: lambda.IFunction;
+  readonly afterAllowTrafficHook: lambda.IFunction;
+  /** The AppSpec `Hooks` section to deploy with: `[{ AfterAllowTestTraffic: <fn name> }, { AfterAllowTraffic: <fn name> }]`. */
+  readonly appSpecHooks: ReadonlyArray<Readonly<Record<string, string>>>;
+  /** What the hooks receive in `ECS_TARGETS`. */
+  readonly targets: EcsTargets;
+}
+
+/** CodeDeploy ECS lifecycle events the evaluator judges (CodeDeploy User Guide, "AppSpec 'hooks' section for an Amazon ECS deployment"). */
+export const ECS_LIFECYCLE_EVENTS = ['AfterAllowTestTraffic', 'AfterAllowTraffic'] as const;
+
+/**
+ * What a registration needs of an evaluator: the evaluator in the same app (`CanaryEvaluator`) or one
+ * deployed by another stack (`CanaryEvaluator.fromEvaluatorAttributes`).
+ */
+export interface EvaluatorBinding {
+  readonly stateMachineArn: string;
+  readonly hookDeadLetterQueue: sqs.IQueue;
+  readonly principals: EvaluatorPrincipals;
+  readonly logRetention: logs.RetentionDays;
+  readonly deploymentGroupAlarmLimit: number;
+  readonly encryptionKey?: kms.IKey;
+  readonly healthAlarmAction?: cloudwatch.IAlarmAction;
+  readonly dashboard?: EvaluatorDashboard;
+  /** Called with each Lambda function whose versions smoke tests invoke. */
+  readonly onSmokeTestTarget: (fn: lambda.IFunction) => void;
+}
+
+/**
+ * The resources of one registered deployment group: its policy asset, one hook function per
+ * lifecycle event, the grants that let the evaluator act for this group only, and its alarms.
+ */
+class GroupRegistration extends Construct {
+  readonly policy: Policy;
+  readonly policyAsset: Asset;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly evaluator: EvaluatorBinding,
+    private readonly group: DeploymentGroupLike,
+    options: DeploymentGroupRegistrationOptions,
+    platform: 'lambda' | 'ecs',
+  ) {
+    super(scope, id);
+    this.policy = typeof options.policy === 'string' ? loadPolicyFile(options.policy) : parsePolicy(options.policy, `policy of ${group.node.path}`);
+    checkPolicyFitsPlatform(this.policy, platform, group.node.path);
+    // An S3 asset: policies may be tens of KB, too large for environment variables.
+    const policyDir = mkdtempSync(join(tmpdir(), 'canary-policy-'));
+    writeFileSync(join(policyDir, 'policy.json'), JSON.stringify(this.policy));
+    this.policyAsset = new Asset(this, 'Policy', { path: join(policyDir, 'policy.json') });
+    grantReadPolicy(evaluator.principals, this.policyAsset);
+    grantReadAlarms(this, evaluator.principals, this.policy.metrics.flatMap((metric) => (metric.kind === 'alarm' ? metric.alarmNames : [])));
+    grantActOnGroup(evaluator.principals, group);
+  }
+
+  /** One hook function per lifecycle event per group: CodeDeploy's hook event does not say which event it is. */
+  hook(event: LifecycleEvent, environment: Record<string, string> = {}): lambda.Function {
+    const hook = new EvaluatorFunction(this, `${event}Hook`, {
+      handler: 'hook',
+      timeout: Duration.seconds(30),
+      logRetention: this.evaluator.logRetention,
+      encryptionKey: this.evaluator.encryptionKey,
+      deadLetterQueue: this.evaluator.hookDeadLetterQueue,
+      environment: {
+        [HOOK_ENVIRONMENT.lifecycleEvent]: event,
+        [HOOK_ENVIRONMENT.policyBucket]: this.policyAsset.s3BucketName,
+        [HOOK_ENVIRONMENT.policyKey]: this.policyAsset.s3ObjectKey,
+        [HOOK_ENVIRONMENT.stateMachineArn]: this.evaluator.stateMachineArn,
+        ...environment,
+      },
+    }).function;
+    grantHook(hook, this.group, this.evaluator.stateMachineArn);
+    return hook;
+  }
+
+  finish(options: DeploymentGroupRegistrationOptions, hooks: Record<string, lambda.IFunction>): RegisteredDeploymentGroup {
+    const { group } = this;
+    const verdictAlarm = createVerdictAlarm(this, 'VerdictAlarm', group);
+    if (options.addVerdictAlarm ?? true) {
+      if (!('addAlarm' in group) || typeof group.addAlarm !== 'function') {
+        throw new Error(
+          `cannot add the verdict alarm to ${group.node.path}: imported deployment groups cannot take alarms in CDK. Register with \`addVerdictAlarm: false\` and add the alarm \`${verdictAlarm.node.path}\` to the group where it is defined.`,
+        );
+      }
+      // By literal name, not by reference: the alarm's dimensions already reference the group, so a
+      // reference back would be a circular dependency. CloudFormation creates the alarm right after the group.
+      (group as codedeploy.LambdaDeploymentGroup).addAlarm(cloudwatch.Alarm.fromAlarmName(this, 'VerdictAlarmByName', verdictAlarmName(this)));
+      validateAlarmLimit(group, this.evaluator.deploymentGroupAlarmLimit);
+    }
+    const hookErrorsAlarm = healthAlarm(this, 'HookErrorsAlarm', {
+      alarmDescription: `canary-evaluator: a hook of ${group.deploymentGroupName} returned errors; Lambda retries it, and the hook reports Failed when it cannot start the evaluation.`,
+      metric: sumOfErrors(hooks),
+    }, this.evaluator.healthAlarmAction);
+    this.evaluator.dashboard?.addDeploymentGroup(group.node.id, [verdictAlarm, hookErrorsAlarm], verdictMetric(group, VERDICT_METRIC.failed, cloudwatch.Stats.MAXIMUM));
+    return { policy: this.policy, policyAsset: this.policyAsset, hooks, verdictAlarm, hookErrorsAlarm };
+  }
+}
+
+/**
+ * Protects a Lambda deployment group: CodeDeploy calls the evaluator before traffic shifts
+ * (`preHook`) and after all traffic has shifted (`postHook`).
+ */
+export function registerLambdaGroup(
+  scope: Construct,
+  id: string,
+  evaluator: EvaluatorBinding,
+  group: codedeploy.LambdaDeploymentGroup,
+  options: LambdaDeploymentGroupRegistration,
+): RegisteredLambdaDeploymentGroup {
+  const registration = new GroupRegistration(scope, id, evaluator, group, options, 'lambda');
+  const preHook = registration.hook('BeforeAllowTraffic');
+  const postHook = registration.hook('AfterAllowTraffic');
+  // Also grants the group's role invoke and the hooks PutLifecycleEventHookExecutionStatus on this group.
+  group.addPreHook(preHook);
+  group.addPostHook(postHook);
+  acknowledgeHookInvokeGrant(group.role, [preHook, postHook]);
+
+  const lambdaSmokeTests = registration.policy.smokeTests.filter((test) => test.type === 'lambda').map((test) => test.name);
+  if (options.alias) {
+    evaluator.onSmokeTestTarget(options.alias.version.lambda);
+  } else if (lambdaSmokeTests.length > 0) {
+    throw new Error(
+      `policy of ${group.node.path} has Lambda smoke test(s) (${lambdaSmokeTests.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`,
+    );
+  }
+  const registered = registration.finish(options, { BeforeAllowTraffic: preHook, AfterAllowTraffic: postHook });
+  return { ...registered, preHook, postHook };
+}
+
+/**
+ * Protects an ECS blue/green deployment group. CodeDeploy ECS hooks are named in the AppSpec, not
+ * on the group: deploy with the returned `appSpecHooks`.
+ */
+export function registerEcsGroup(
+  scope: Construct,
+  id: string,
+  evaluator: EvaluatorBinding,
+  group: codedeploy.IEcsDeploymentGroup,
+  options: EcsDeploymentGroupRegistration,
+): RegisteredEcsDeploymentGroup {
+  const codeDeployRole = options.codeDeployRole ?? (group instanceof codedeploy.EcsDeploymentGroup ? group.role : undefined);
+  if (!codeDeployRole) {
+    throw new Error(
+      `cannot register ${group.node.path}: it is an imported ECS deployment group, so its CodeDeploy role is unknown. Pass \`codeDeployRole\` (the role CodeDeploy assumes for this group) so it may invoke the hooks.`,
+    );
+  }
+  const registration = new GroupRegistration(scope, id, evaluator, group, options, 'ecs');
+  const targets = ecsTargetsOf(options.loadBalancer, [options.blueTargetGroup, options.greenTargetGroup]);
+  const environment = { [HOOK_ENVIRONMENT.ecsTargets]: Stack.of(scope).toJsonString(targets) };
+  const afterAllowTestTrafficHook = registration.hook('AfterAllowTestTraffic', environment);
+  const afterAllowTrafficHook = registration.hook('AfterAllowTraffic', environment);
+  for (const hook of [afterAllowTestTrafficHook, afterAllowTrafficHook]) {
+    // The unqualified function only: the AppSpec names the function, CodeDeploy invokes $LATEST.
+    codeDeployRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [hook.functionArn] }));
+    // Which target group serves the replacement task set (Green) alternates between deployments: the hook
+    // reads the deployment target's task sets.
+    hook.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'], resources: [group.deploymentGroupArn] }));
+  }
+  const registered = registration.finish(options, { AfterAllowTestTraffic: afterAllowTestTrafficHook, AfterAllowTraffic: afterAllowTrafficHook });
+  return {
+    ...registered,
+    afterAllowTestTrafficHook,
+    afterAllowTrafficHook,
+    appSpecHooks: [{ AfterAllowTestTraffic: afterAllowTestTrafficHook.functionName }, { AfterAllowTraffic: afterAllowTrafficHook.functionName }],
+    targets,
+  };
+}
+
+
+/** The construct id of a group's registration; each group registers once per evaluator, with one policy. */
+export function registrationIdOf(group: DeploymentGroupLike, registered: Set<string>, evaluatorPath: string): string {
+  if (registered.has(group.node.path)) {
+    throw new Error(`deployment group ${group.node.path} is already registered with ${evaluatorPath}; register each group once, with one policy`);
+  }
+  registered.add(group.node.path);
+  return Names.uniqueId(group).slice(-48);
+}
