@@ -29,9 +29,11 @@ import {
   type RegisteredEcsDeploymentGroup,
   type RegisteredLambdaDeploymentGroup,
 } from './registration';
+import { attributesFromParameters, evaluatorParameterNames, ImportedCanaryEvaluator, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './verdict-alarm';
 
 export * from './registration';
+export { evaluatorParameterNames, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 
 export interface CanaryEvaluatorProps {
   /**
@@ -82,67 +84,6 @@ export interface CanaryEvaluatorProps {
   readonly evaluatorName?: string;
 }
 
-/** What a stack needs to know of an evaluator deployed elsewhere (same account and Region) to register with it. */
-export interface CanaryEvaluatorAttributes {
-  /** The evaluation state machine the hooks start. */
-  readonly stateMachineArn: string;
-  /** The queue that takes hook invocations that failed after Lambda's retries (its alarm is the evaluator's). */
-  readonly hookDeadLetterQueueArn: string;
-  /** Roles of the evaluator's functions; a registration attaches its own grants to them. */
-  readonly prepareRoleArn: string;
-  readonly evaluateRoleArn: string;
-  readonly smokeRoleArn: string;
-  readonly watchRoleArn: string;
-  readonly reportRoleArn: string;
-  /**
-   * The evaluator's customer managed key (its hook dead-letter queue and logs are encrypted with it).
-   * @default - the evaluator uses AWS owned or AWS managed keys
-   */
-  readonly encryptionKeyArn?: string;
-  /**
-   * Retention of the registration's hook logs.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * What happens when a registered group's hook-errors alarm fires.
-   * @default - no action
-   */
-  readonly healthAlarmAction?: cloudwatch.IAlarmAction;
-  /**
-   * Most CloudWatch alarms CodeDeploy accepts on one deployment group.
-   * @default 10
-   */
-  readonly deploymentGroupAlarmLimit?: number;
-}
-
-/** An evaluator that deployment groups register with: one in this app, or one deployed by another stack. */
-export interface ICanaryEvaluator {
-  /** Protects a Lambda deployment group (hooks on `BeforeAllowTraffic` and `AfterAllowTraffic`). */
-  registerLambdaDeploymentGroup(group: codedeploy.LambdaDeploymentGroup, registration: LambdaDeploymentGroupRegistration): RegisteredLambdaDeploymentGroup;
-  /** Protects an ECS blue/green deployment group (hooks named in the AppSpec). */
-  registerEcsDeploymentGroup(group: codedeploy.IEcsDeploymentGroup, registration: EcsDeploymentGroupRegistration): RegisteredEcsDeploymentGroup;
-}
-
-/** The SSM parameter names an evaluator with `evaluatorName` writes (String parameters, one per attribute). */
-export function evaluatorParameterNames(evaluatorName: string) {
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(evaluatorName)) {
-    throw new Error(`evaluatorName "${evaluatorName}" must be 1–64 letters, digits, '_', '.' or '-' (it becomes part of SSM parameter names)`);
-  }
-  const prefix = `/canary-evaluator/${evaluatorName}`;
-  return {
-    stateMachineArn: `${prefix}/state-machine-arn`,
-    hookDeadLetterQueueArn: `${prefix}/hook-dead-letter-queue-arn`,
-    prepareRoleArn: `${prefix}/prepare-role-arn`,
-    evaluateRoleArn: `${prefix}/evaluate-role-arn`,
-    smokeRoleArn: `${prefix}/smoke-role-arn`,
-    watchRoleArn: `${prefix}/watch-role-arn`,
-    reportRoleArn: `${prefix}/report-role-arn`,
-    /** `none` when the evaluator has no customer managed key. */
-    encryptionKeyArn: `${prefix}/encryption-key-arn`,
-  } as const;
-}
-
 /**
  * A serverless post-deploy evaluator: CodeDeploy lifecycle hooks start a Step Functions evaluation that
  * compares the new version with the current one and reports `Succeeded` or `Failed` to CodeDeploy.
@@ -165,18 +106,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
    * by CloudFormation at deploy time; nothing is looked up at synth).
    */
   static fromEvaluatorName(scope: Construct, id: string, evaluatorName = 'default', options: { readonly encrypted?: boolean } = {}): ICanaryEvaluator {
-    const names = evaluatorParameterNames(evaluatorName);
-    const read = (name: string) => ssm.StringParameter.valueForStringParameter(scope, name);
-    return CanaryEvaluator.fromEvaluatorAttributes(scope, id, {
-      stateMachineArn: read(names.stateMachineArn),
-      hookDeadLetterQueueArn: read(names.hookDeadLetterQueueArn),
-      prepareRoleArn: read(names.prepareRoleArn),
-      evaluateRoleArn: read(names.evaluateRoleArn),
-      smokeRoleArn: read(names.smokeRoleArn),
-      watchRoleArn: read(names.watchRoleArn),
-      reportRoleArn: read(names.reportRoleArn),
-      ...(options.encrypted ? { encryptionKeyArn: read(names.encryptionKeyArn) } : {}),
-    });
+    return new ImportedCanaryEvaluator(scope, id, attributesFromParameters(scope, evaluatorName, options));
   }
 
   public readonly stateMachine: sfn.StateMachine;
@@ -384,48 +314,6 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
         new ssm.StringParameter(parameters, key, { parameterName, stringValue: values[key], description: `canary-evaluator ${evaluatorName}: ${key}` }),
       );
     }
-  }
-}
-
-/** An evaluator of another stack, seen through its attributes (see `CanaryEvaluator.fromEvaluatorAttributes`). */
-class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluator {
-  private readonly binding: EvaluatorBinding;
-  private readonly registeredGroups = new Set<string>();
-
-  constructor(scope: Construct, id: string, attributes: CanaryEvaluatorAttributes) {
-    super(scope, id);
-    // `mutable`: grants become IAM policies of this stack, attached to the evaluator's roles.
-    const role = (roleId: string, arn: string) => iam.Role.fromRoleArn(this, roleId, arn, { mutable: true });
-    const encryptionKey = attributes.encryptionKeyArn ? kms.Key.fromKeyArn(this, 'Key', attributes.encryptionKeyArn) : undefined;
-    const smoke = role('SmokeRole', attributes.smokeRoleArn);
-    this.binding = {
-      stateMachineArn: attributes.stateMachineArn,
-      hookDeadLetterQueue: sqs.Queue.fromQueueAttributes(this, 'HookDeadLetters', { queueArn: attributes.hookDeadLetterQueueArn, ...(encryptionKey ? { keyArn: encryptionKey.keyArn } : {}) }),
-      principals: {
-        prepare: role('PrepareRole', attributes.prepareRoleArn),
-        evaluate: role('EvaluateRole', attributes.evaluateRoleArn),
-        smoke,
-        watch: role('WatchRole', attributes.watchRoleArn),
-        report: role('ReportRole', attributes.reportRoleArn),
-      },
-      logRetention: attributes.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      deploymentGroupAlarmLimit: attributes.deploymentGroupAlarmLimit ?? MAX_ALARMS_PER_DEPLOYMENT_GROUP,
-      encryptionKey,
-      healthAlarmAction: attributes.healthAlarmAction,
-      onSmokeTestTarget: (target) => grantInvokeVersions(smoke, target),
-    };
-  }
-
-  registerLambdaDeploymentGroup(group: codedeploy.LambdaDeploymentGroup, registration: LambdaDeploymentGroupRegistration): RegisteredLambdaDeploymentGroup {
-    return registerLambdaGroup(this, this.registrationId(group), this.binding, group, registration);
-  }
-
-  registerEcsDeploymentGroup(group: codedeploy.IEcsDeploymentGroup, registration: EcsDeploymentGroupRegistration): RegisteredEcsDeploymentGroup {
-    return registerEcsGroup(this, this.registrationId(group), this.binding, group, registration);
-  }
-
-  private registrationId(group: DeploymentGroupLike): string {
-    return registrationIdOf(group, this.registeredGroups, this.node.path);
   }
 }
 
