@@ -1,6 +1,6 @@
 import type { TokensPeriod } from './observations';
 import type { MethodContext, MethodOf, MetricOfKind } from './method-context';
-import { TOKEN_PRICES_USD_PER_MILLION, type TokenPrices } from './prices';
+import { TOKEN_PRICES_USD_PER_MILLION, type TokenPrices } from '../policy/prices';
 import type { ArmSummary, MetricResult } from './verdict';
 import { formatNumber, formatPercent } from './format';
 

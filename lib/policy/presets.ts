@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRICED_MODEL_IDS } from '../judge/prices';
+import { PRICED_MODEL_IDS } from './prices';
 import type { MetricStat, Versioning } from './metric';
 
 /** What a preset expands to: the queries, the kind and the harmful direction. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationSchema } from './duration';
 import { methodSchema, metricSourceSchema, versioningSchema, type MethodSpec } from './metric';
 import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
-import { PRICED_MODEL_IDS } from '../judge/prices';
+import { PRICED_MODEL_IDS } from './prices';
 
 const directionSchema = z.enum(['increase', 'decrease']);
 const metricNameSchema = z
