@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { TICK_LOG_FIELDS, TICK_LOG_MESSAGES } from '../evaluation/contracts';
 import { VERDICT_METRIC, VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
 
 export interface EvaluatorDashboardProps {
@@ -87,8 +88,9 @@ export class EvaluatorDashboard extends Construct {
         logGroupNames: [props.evaluateLogGroup.logGroupName],
         view: cloudwatch.LogQueryVisualizationType.TABLE,
         queryLines: [
-          'fields @timestamp, correlation_id as deployment, decision, final, periodsJudged, reason',
-          'filter ispresent(decision)',
+          // The fields the evaluate handler logs on every tick (one definition: lib/evaluation/contracts.ts).
+          `fields @timestamp, correlation_id as deployment, ${TICK_LOG_FIELDS.join(', ')}`,
+          `filter message = '${TICK_LOG_MESSAGES.evaluate}'`,
           'sort @timestamp desc',
           'limit 50',
         ],

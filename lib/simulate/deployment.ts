@@ -1,3 +1,4 @@
+import { DEFAULT_EVALUATION_TIMEOUT_SECONDS } from '../evaluation/contracts';
 import { createEvaluateHandler, createHookHandler, createPrepareHandler, createReportHandler, createSmokeHandler, createWatchHandler } from '../evaluation/handlers';
 import { STATE, TASK_STATES, type TaskState } from '../constructs/evaluation-definition';
 import type {
@@ -83,7 +84,7 @@ export interface SimulatedDeployment {
   readonly wrapTask?: (state: TaskState, handler: TaskHandler) => TaskHandler;
   /** Wraps the CodeDeploy reporter (e.g. to fail transiently). */
   readonly wrapReport?: (report: (ids: HookIds, status: HookStatus) => Promise<'reported' | 'already-completed'>) => (ids: HookIds, status: HookStatus) => Promise<'reported' | 'already-completed'>;
-  /** The state machine's timeout, seconds of virtual time from the hook. @default 3300 (55 min, as the construct) */
+  /** The state machine's timeout, seconds of virtual time from the hook. @default DEFAULT_EVALUATION_TIMEOUT_SECONDS (as the construct) */
   readonly executionTimeoutSeconds?: number;
 }
 
@@ -216,7 +217,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
     }),
   ) as Record<TaskState, TaskHandler>;
 
-  const timeoutAt = Date.parse(executionInput.hookInvokedAt) + (deployment.executionTimeoutSeconds ?? 3300) * 1000;
+  const timeoutAt = Date.parse(executionInput.hookInvokedAt) + (deployment.executionTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS) * 1000;
   // Checked before each Task: if the pending Wait ends past the timeout, the execution timed out at the timeout.
   const shouldTimeOut = () => {
     if (clock.now().getTime() + pendingWait * 1000 < timeoutAt) return false;
