@@ -1,4 +1,7 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
+// Runs as compiled JavaScript (`dist/bin/canary-eval.js`, the package's `bin`); `tsx bin/canary-eval.ts` in this repository.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { EXIT, processIO, type CommandIO } from '../lib/cli/io';
 
 type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
@@ -24,11 +27,26 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
 };
 
 function usage(): string {
-  return ['usage: canary-eval <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+  return ['usage: canary-eval <command> [options]', '       canary-eval --version', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+/** The version in canary-evaluator's package.json: `../package.json` from source, `../../package.json` when compiled. */
+export function packageVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+    if (name === 'canary-evaluator' && version) return version;
+  }
+  throw new Error(`no package.json of canary-evaluator above ${__dirname}`);
 }
 
 export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(packageVersion());
+    return EXIT.ok;
+  }
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
     io.stderr(name && !['-h', '--help', 'help'].includes(name) ? `unknown command "${name}"\n\n${usage()}` : usage());
@@ -37,6 +55,12 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
   try {
     return await (await command.load())(rest, io);
   } catch (error) {
+    // `simulate` runs on aws-local-stepfunctions, an optional peer dependency of the published package.
+    const missing = /Cannot find module '(aws-local-stepfunctions)'/.exec((error as Error).message)?.[1];
+    if (missing) {
+      io.stderr(`canary-eval ${name}: needs the optional package ${missing}; install it with \`npm install --save-dev ${missing}\``);
+      return EXIT.invalid;
+    }
     io.stderr(`canary-eval ${name}: ${(error as Error).message}`);
     return EXIT.invalid;
   }

@@ -4,4 +4,15 @@
  */
 export { parsePolicy, parsePolicyText, loadPolicyFile, PolicyError, type Policy, type PolicyInput, type MetricDefinition } from './policy';
 export { judge, mannWhitney, validateObservations, type Observations, type Verdict, type MetricResult, type JudgeOptions } from './judge';
-export { CanaryEvaluator, type CanaryEvaluatorProps } from './constructs';
+export {
+  CanaryEvaluator,
+  ECS_LIFECYCLE_EVENTS,
+  type CanaryEvaluatorProps,
+  type DeploymentGroupRegistrationOptions,
+  type LambdaDeploymentGroupRegistration,
+  type EcsDeploymentGroupRegistration,
+  type RegisteredDeploymentGroup,
+  type RegisteredLambdaDeploymentGroup,
+  type RegisteredEcsDeploymentGroup,
+} from './constructs';
+export type { EcsTargets } from './constructs/ecs-targets';

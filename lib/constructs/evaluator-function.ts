@@ -1,20 +1,43 @@
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-const LAMBDAS_DIR = join(__dirname, '..', '..', 'lambdas');
+/**
+ * The root of the canary-evaluator package: this repository when run from source (`lib/constructs`),
+ * `node_modules/canary-evaluator` when installed (`dist/lib/constructs`). Both hold the pre-bundled
+ * handlers in `dist/assets/`, so the repository's synth and the published package deploy the same files.
+ */
+function packageRoot(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'canary-evaluator') return dir;
+  }
+  throw new Error(`canary-evaluator: no package.json named "canary-evaluator" above ${__dirname}`);
+}
+
+/** `dist/assets/<handler>/index.js`, written by `scripts/build-assets.ts` (`npm run build:assets`). */
+export const HANDLER_ASSETS_DIR = join(packageRoot(), 'dist', 'assets');
+
+/** The pre-bundled handler's asset directory; a clear error when the assets were never built. */
+export function handlerAssetDir(handler: string): string {
+  const dir = join(HANDLER_ASSETS_DIR, handler);
+  if (!existsSync(join(dir, 'index.js'))) {
+    throw new Error(`canary-evaluator: the ${handler} handler bundle ${join(dir, 'index.js')} is missing; run \`npm run build:assets\` (an installed package ships it)`);
+  }
+  return dir;
+}
 
 /** The runtime of every evaluator Lambda: the newest Node.js Lambda offers (nodejs20.x is deprecated). */
 export const EVALUATOR_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 export interface EvaluatorFunctionProps {
-  /** Folder under `lambdas/` holding the handler's `index.ts`. */
+  /** Folder under `lambdas/` holding the handler's `index.ts`; deployed from its bundle in `dist/assets/<handler>/`. */
   readonly handler: string;
   readonly timeout: Duration;
   /** @default 256 */
@@ -40,7 +63,7 @@ export interface EvaluatorFunctionProps {
  * log group only (no AWS managed policy: `AWSLambdaBasicExecutionRole` allows every log group).
  */
 export class EvaluatorFunction extends Construct {
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
 
@@ -57,8 +80,9 @@ export class EvaluatorFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(LAMBDAS_DIR, props.handler, 'index.ts'),
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(handlerAssetDir(props.handler)),
+      handler: 'index.handler',
       runtime: EVALUATOR_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
@@ -68,7 +92,6 @@ export class EvaluatorFunction extends Construct {
       logGroup: this.logGroup,
       environmentEncryption: props.encryptionKey,
       deadLetterQueue: props.deadLetterQueue,
-      bundling: { minify: true, sourceMap: false, format: OutputFormat.CJS, target: 'node24' },
       environment: { POWERTOOLS_SERVICE_NAME: 'canary-evaluator', ...props.environment },
     });
 

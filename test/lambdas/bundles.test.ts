@@ -1,31 +1,43 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleHandlers, handlerNames, type HandlerBundle } from '../../scripts/build-assets';
+import { HANDLER_ASSETS_DIR } from '../../lib/constructs/evaluator-function';
 
-const LAMBDAS = join(__dirname, '..', '..', 'lambdas');
-const handlers = readdirSync(LAMBDAS, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name);
+/** The per-handler size target of the workflow benchmark (`npm run bench:workflow`). */
+const MAX_BUNDLE_KB = 250;
 
 /**
- * The Lambdas read policies the construct validated at synth time; the schema library (zod, ~440 KB
- * minified) must not be bundled into them. A value import of `lib/policy` from the evaluation path
- * would pull it in (the workflow benchmark measures the resulting sizes).
+ * The bundles `npm run build` ships in `dist/assets/` and `EvaluatorFunction` deploys. The Lambdas
+ * read policies the construct validated at synth time; the schema library (zod, ~440 KB minified)
+ * must not be bundled into them: a value import of `lib/policy` from the evaluation path would pull it in.
  */
 describe('Lambda bundles', () => {
-  test.each(handlers)('%s bundles without zod', async (handler) => {
-    const result = await build({
-      entryPoints: [join(LAMBDAS, handler, 'index.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      external: ['@aws-sdk/*'],
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs.some((input) => input.includes(`lambdas/${handler}/index.ts`))).toBe(true);
-    expect(inputs.filter((input) => input.includes('node_modules/zod'))).toEqual([]);
+  const handlers = handlerNames();
+  let outDir: string;
+  let bundles: Map<string, HandlerBundle>;
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'canary-evaluator-bundles-'));
+    bundles = new Map((await bundleHandlers(outDir)).map((bundle) => [bundle.handler, bundle]));
+  });
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  test('one bundle per handler folder', () => {
+    expect(handlers).toEqual(['evaluate', 'hook', 'prepare', 'report', 'smoke', 'watch']);
+    expect([...bundles.keys()]).toEqual(handlers);
+  });
+
+  test.each(handlers)('%s bundles without zod, under the size target', (handler) => {
+    const bundle = bundles.get(handler)!;
+    expect(bundle.inputs).toContain(`lambdas/${handler}/index.ts`);
+    expect(bundle.inputs.filter((input) => input.includes('node_modules/zod'))).toEqual([]);
+    expect(bundle.inputs.filter((input) => input.includes('node_modules/@aws-sdk/'))).toEqual([]);
+    expect(bundle.bytes / 1024).toBeLessThanOrEqual(MAX_BUNDLE_KB);
+  });
+
+  test.each(handlers)('the deployed %s asset is the current bundle (else run `npm run build:assets`)', (handler) => {
+    const deployed = readFileSync(join(HANDLER_ASSETS_DIR, handler, 'index.js'), 'utf8');
+    expect(deployed === readFileSync(bundles.get(handler)!.file, 'utf8')).toBe(true);
   });
 });
