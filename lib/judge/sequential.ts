@@ -42,17 +42,30 @@ export interface RateTestResult {
   readonly harmShownAt?: number;
   /** Period (`t`) at which the pass e-process first reached 1/α. */
   readonly harmRuledOutAt?: number;
-  /** Harm e-value at the last period (evidence against ρ ≤ 1). */
+  /** Harm e-value at the last period (evidence against ρ ≤ 1), capped at E_CAP so it stays finite. */
   readonly eValue: number;
-  /** Pass e-value at the last period (evidence against ρ ≥ tolerance). */
+  /** Natural log of the harm e-value, uncapped (finite: a sum of log-likelihoods). */
+  readonly logEValue: number;
+  /** Pass e-value at the last period (evidence against ρ ≥ tolerance), capped at E_CAP. */
   readonly eValuePass: number;
-  /** Rate ratio estimate: the MLE, or with ½ event added to each arm when either arm has none. */
-  readonly rateRatio: number;
+  /** Natural log of the pass e-value, uncapped. */
+  readonly logEValuePass: number;
+  /**
+   * Rate ratio estimate: the MLE, or with ½ event added to each arm when one arm has none;
+   * undefined when neither arm had an event (nothing is known about the ratio).
+   */
+  readonly rateRatio?: number;
   /** Confidence sequence for ρ; `null` where it reaches the grid's end (×1/100 or ×100). */
   readonly interval: readonly [number | null, number | null];
   /** Periods that carried events (the others say nothing about ρ). */
   readonly informativePeriods: number;
 }
+
+/**
+ * Largest e-value reported: beyond it only `logEValue` grows. 1e300 stays finite after rounding to
+ * 4 significant digits (Number.MAX_VALUE rounds up to Infinity, which JSON writes as null).
+ */
+export const E_CAP = 1e300;
 
 const THETA_MAX = Math.log(100);
 const GRID_POINTS = 61; // odd: θ = 0 is the middle point; step ≈ 0.154 (ρ steps of ~17 %)
@@ -237,12 +250,14 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
 
   const harmBase = logLikelihood[ZERO_INDEX];
   const passBase = logLikelihoodAtTolerance;
-  const eValue = events.length === 0 ? 1 : Math.exp(logSumExp(logLikelihood, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, harmBase));
-  const eValuePass = events.length === 0 ? 1 : Math.exp(logSumExp(logLikelihood, passWeights, 0, passEnd, passBase));
+  const logEValue = events.length === 0 ? 0 : logSumExp(logLikelihood, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, harmBase);
+  const logEValuePass = events.length === 0 ? 0 : logSumExp(logLikelihood, passWeights, 0, passEnd, passBase);
 
-  let rateRatio: number;
-  if (canaryEvents === 0 || baselineEvents === 0) {
-    rateRatio = canaryExposure > 0 && baselineExposure > 0 ? (canaryEvents + 0.5) / canaryExposure / ((baselineEvents + 0.5) / baselineExposure) : 1;
+  let rateRatio: number | undefined;
+  if (canaryEvents === 0 && baselineEvents === 0) {
+    rateRatio = undefined;
+  } else if (canaryEvents === 0 || baselineEvents === 0) {
+    rateRatio = (canaryEvents + 0.5) / canaryExposure / ((baselineEvents + 0.5) / baselineExposure);
   } else {
     const start = Math.log(canaryEvents / canaryExposure / (baselineEvents / baselineExposure));
     rateRatio = Math.exp(maximumLikelihoodTheta(events, start));
@@ -254,8 +269,10 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
   return {
     harmShownAt,
     harmRuledOutAt,
-    eValue: Math.min(eValue, Number.MAX_VALUE),
-    eValuePass: Math.min(eValuePass, Number.MAX_VALUE),
+    eValue: Math.exp(Math.min(logEValue, Math.log(E_CAP))),
+    logEValue,
+    eValuePass: Math.exp(Math.min(logEValuePass, Math.log(E_CAP))),
+    logEValuePass,
     rateRatio,
     interval,
     informativePeriods: events.length,

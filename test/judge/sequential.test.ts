@@ -82,7 +82,7 @@ describe('sequentialRateTest', () => {
       fc.property(fc.array(period, { minLength: 1, maxLength: 15 }), (rows) => {
         const forward = sequentialRateTest(paired(rows), { alpha: 0.01, tolerance: 1.5 });
         const mirrored = sequentialRateTest(paired(rows.map(([c, ct, b, bt]) => [b, bt, c, ct])), { alpha: 0.01, tolerance: 1.5 });
-        expect(forward.rateRatio * mirrored.rateRatio).toBeCloseTo(1, 8);
+        expect(forward.rateRatio! * mirrored.rateRatio!).toBeCloseTo(1, 8);
         const invert = (x: number | null) => (x === null ? null : 1 / x);
         const mirroredBack = [invert(mirrored.interval[1]), invert(mirrored.interval[0])];
         mirroredBack.forEach((end, i) => {
