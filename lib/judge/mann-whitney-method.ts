@@ -1,6 +1,6 @@
 import type { GaugePeriod } from './observations';
 import type { MethodContext, MethodOf, MetricOfKind } from './method-context';
-import { mannWhitney } from './mann-whitney';
+import { mannWhitney, minimumSamplesFor, smallestOneSidedPValue } from './mann-whitney';
 import type { MetricResult } from './verdict';
 import { formatNumber, formatPercent } from './format';
 
@@ -22,7 +22,16 @@ export function judgeMannWhitney(
   observed: { readonly baseline: readonly GaugePeriod[]; readonly canary: readonly GaugePeriod[] },
   context: MethodContext,
 ): MetricResult {
-  const horizon = method.minSamples;
+  // A horizon at which even complete separation cannot reach α would never decide: run at the
+  // smallest one that can, and say so.
+  const needed = minimumSamplesFor(context.alpha);
+  const horizon = Math.max(method.minSamples, needed);
+  const warnings =
+    method.minSamples < needed
+      ? [
+          `minSamples ${method.minSamples} can never reach α = ${formatNumber(context.alpha)} (smallest p-value ${formatNumber(smallestOneSidedPValue(method.minSamples))}); the test runs at ${needed} samples per arm`,
+        ]
+      : undefined;
   const baselineValues = observed.baseline.slice(0, horizon).map((period) => period.value);
   const canaryValues = observed.canary.slice(0, horizon).map((period) => period.value);
   const common = {
@@ -32,6 +41,7 @@ export function judgeMannWhitney(
     alpha: context.alpha,
     baseline: { periods: baselineValues.length, ...(baselineValues.length > 0 && { median: median(baselineValues) }) },
     canary: { periods: canaryValues.length, ...(canaryValues.length > 0 && { median: median(canaryValues) }) },
+    ...(warnings && { warnings }),
   };
   if (baselineValues.length === 0 || canaryValues.length === 0) {
     return { ...common, decision: 'nodata', reason: `${metric.name}: no ${canaryValues.length === 0 ? 'canary' : 'baseline'} samples yet` };

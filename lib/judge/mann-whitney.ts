@@ -2,6 +2,23 @@ import { pnorm, qnorm } from './normal';
 import { zeroin } from './zeroin';
 
 export type Alternative = 'two.sided' | 'greater' | 'less';
+const ALTERNATIVES: readonly string[] = ['two.sided', 'greater', 'less'];
+
+/**
+ * The smallest one-sided p-value `mannWhitney` can return with `n` values per sample: complete
+ * separation without ties, W = n², under the normal approximation with continuity correction.
+ */
+export function smallestOneSidedPValue(n: number): number {
+  const sigma = Math.sqrt((n * n * (2 * n + 1)) / 12);
+  return pnorm(((n * n) / 2 - 0.5) / sigma, false);
+}
+
+/** The fewest values per sample with which a one-sided `mannWhitney` p-value can reach `alpha`. */
+export function minimumSamplesFor(alpha: number): number {
+  let n = 2;
+  while (smallestOneSidedPValue(n) > alpha) n++;
+  return n;
+}
 
 export interface MannWhitneyOptions {
   /** Which shift of experiment relative to control the test looks for. @default 'two.sided' */
@@ -68,6 +85,9 @@ function continuity(alternative: Alternative, dz: number): number {
  */
 export function mannWhitney(control: readonly number[], experiment: readonly number[], options: MannWhitneyOptions = {}): MannWhitneyResult {
   const alternative = options.alternative ?? 'two.sided';
+  if (!ALTERNATIVES.includes(alternative)) {
+    throw new Error(`mannWhitney: alternative must be one of ${ALTERNATIVES.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(alternative)}`);
+  }
   const confidenceLevel = options.confidenceLevel ?? 0.95;
   if (control.length === 0 || experiment.length === 0) {
     throw new Error(`mannWhitney needs at least one value per sample (control: ${control.length}, experiment: ${experiment.length})`);

@@ -1,6 +1,6 @@
 import type { CountPeriod } from './observations';
 import type { MethodContext, MethodOf, MetricOfKind } from './method-context';
-import { sequentialRateTest, type RatePeriod } from './sequential';
+import { E_CAP, sequentialRateTest, type RatePeriod } from './sequential';
 import type { ArmSummary, MetricResult } from './verdict';
 import { formatNumber } from './format';
 
@@ -61,11 +61,15 @@ export function judgeSequential(
   }
 
   const test = sequentialRateTest(paired, { alpha: context.alpha, tolerance: method.tolerance });
+  const threshold = formatNumber(1 / context.alpha);
+  if (test.rateRatio === undefined) {
+    // 0 vs 0 events: nothing is known about the ratio, so no effect and no interval are reported.
+    return { ...common, decision: 'continue', evidence: { eValue: test.eValue }, reason: `${metric.name} — ${traffic}; no events in either arm yet` };
+  }
   const effect = swap ? 1 / test.rateRatio : test.rateRatio;
   const interval: [number | null, number | null] = swap
     ? [test.interval[1] === null ? null : 1 / test.interval[1], test.interval[0] === null ? null : 1 / test.interval[0]]
     : [test.interval[0], test.interval[1]];
-  const threshold = formatNumber(1 / context.alpha);
   const harmFirst = test.harmShownAt !== undefined && (test.harmRuledOutAt === undefined || test.harmShownAt <= test.harmRuledOutAt);
   const decision = harmFirst ? 'fail' : test.harmRuledOutAt !== undefined ? 'pass' : 'continue';
   const periodsUntil = (t: number) => paired.findIndex((period) => period.t === t) + 1;
@@ -75,15 +79,14 @@ export function judgeSequential(
       ? `harm shown after ${periodsUntil(test.harmShownAt!)} periods (E≥${threshold})`
       : decision === 'pass'
         ? `${tolerance} ruled out after ${periodsUntil(test.harmRuledOutAt!)} periods (E≥${threshold})`
-        : test.informativePeriods === 0
-          ? 'no events in either arm yet'
-          : `undecided, E=${formatNumber(test.eValue)} pass-E=${formatNumber(test.eValuePass)} of ${threshold}`;
+        : `undecided, E=${formatNumber(test.eValue)} pass-E=${formatNumber(test.eValuePass)} of ${threshold}`;
   return {
     ...common,
     decision,
     effect,
     interval,
-    evidence: { eValue: test.eValue },
+    // log E only where the e-value hit its cap: verdicts stay small (20 metrics < 8 KB).
+    evidence: { eValue: test.eValue, ...(test.logEValue > Math.log(E_CAP) && { logEValue: test.logEValue }) },
     reason: `${metric.name} ×${formatNumber(effect)} ${formatInterval(interval)} — ${traffic}; ${why}`,
   };
 }

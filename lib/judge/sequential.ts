@@ -17,8 +17,18 @@
  *   time.
  *
  * The prior is a discrete grid on θ, so "integrating the mixture" is an exact finite sum — a
- * discrete prior is as valid as any. For speed, log(1 + e^θ·r) is evaluated by a 4th-order Taylor
- * expansion around buckets of log r 0.2 wide (|error| ≤ 0.125·0.1⁵/120 ≈ 1.1e-8 nats per event).
+ * discrete prior is as valid as any. The grid is sinh-spaced (θ = a·sinh(h·k)): steps of 0.002 near
+ * ρ = 1 growing to 0.1 at ×1.5 and 0.46 at ×100, so small ratios (×1.03–×1.08) are resolved and the
+ * interval keeps shrinking with the data. Prior weights are density × spacing, so the discrete
+ * mixture follows the continuous prior whatever the spacing.
+ *
+ * Speed: log(1 + e^θ·r) is a 4th-order Taylor expansion around buckets of log r 0.2 wide
+ * (|error| ≤ 0.125·0.1⁵/120 ≈ 1.1e-8 nats per event), so ℓ on the whole grid is a function of five
+ * moments per bucket (Σn, Σn·d … Σn·d⁴): a period costs O(1), and ℓ is evaluated on the grid once per
+ * block of periods. Every period is still checked for a crossing: by convexity of log(1 + e^x),
+ * ℓ(θ) − ℓ(0) grows by at most θ·(y − n·σ(s)) per period (θ > 0), so from the block's start a bound
+ * on the harm mixture at every period of the block costs O(grid); only blocks whose bound can reach
+ * 1/α are evaluated period by period (likewise for the pass mixture, around log tolerance).
  */
 
 /** One period with traffic in both arms. */
@@ -42,32 +52,60 @@ export interface RateTestResult {
   readonly harmShownAt?: number;
   /** Period (`t`) at which the pass e-process first reached 1/α. */
   readonly harmRuledOutAt?: number;
-  /** Harm e-value at the last period (evidence against ρ ≤ 1). */
+  /** Harm e-value at the last period (evidence against ρ ≤ 1), capped at E_CAP so it stays finite. */
   readonly eValue: number;
-  /** Pass e-value at the last period (evidence against ρ ≥ tolerance). */
+  /** Natural log of the harm e-value, uncapped (finite: a sum of log-likelihoods). */
+  readonly logEValue: number;
+  /** Pass e-value at the last period (evidence against ρ ≥ tolerance), capped at E_CAP. */
   readonly eValuePass: number;
-  /** Rate ratio estimate: the MLE, or with ½ event added to each arm when either arm has none. */
-  readonly rateRatio: number;
+  /** Natural log of the pass e-value, uncapped. */
+  readonly logEValuePass: number;
+  /**
+   * Rate ratio estimate: the MLE, or with ½ event added to each arm when one arm has none;
+   * undefined when neither arm had an event (nothing is known about the ratio).
+   */
+  readonly rateRatio?: number;
   /** Confidence sequence for ρ; `null` where it reaches the grid's end (×1/100 or ×100). */
   readonly interval: readonly [number | null, number | null];
   /** Periods that carried events (the others say nothing about ρ). */
   readonly informativePeriods: number;
 }
 
+/**
+ * Largest e-value reported: beyond it only `logEValue` grows. 1e300 stays finite after rounding to
+ * 4 significant digits (Number.MAX_VALUE rounds up to Infinity, which JSON writes as null).
+ */
+export const E_CAP = 1e300;
+
+
 const THETA_MAX = Math.log(100);
-const GRID_POINTS = 61; // odd: θ = 0 is the middle point; step ≈ 0.154 (ρ steps of ~17 %)
-const PRIOR_SD_HARM = 1; // half-normal on θ > 0: mass on ×1.1 … ×7
+/** sinh grid: θ_k = A·sinh(H·k), k = −K … K (θ = 0 is the middle point, exactly). */
+const GRID_A = 0.02;
+const GRID_H = 0.2;
+const GRID_K = Math.ceil(Math.asinh(THETA_MAX / GRID_A) / GRID_H);
+const GRID_POINTS = 2 * GRID_K + 1;
+const ZERO_INDEX = GRID_K;
+const GRID = Float64Array.from({ length: GRID_POINTS }, (_, g) => Math.max(-THETA_MAX, Math.min(THETA_MAX, GRID_A * Math.sinh(GRID_H * (g - GRID_K)))));
+GRID[ZERO_INDEX] = 0;
+/** Width each grid point stands for (half the gaps to its neighbours): prior weight = density × width. */
+const GRID_WIDTH = Float64Array.from(GRID, (_, g) => (GRID[Math.min(GRID_POINTS - 1, g + 1)] - GRID[Math.max(0, g - 1)]) / 2);
+
+const PRIOR_SD_HARM = 1; // half-normal on θ > 0: mass on ×1.01 … ×7
 const PRIOR_SD_PASS = 0.5; // normal around θ = 0 truncated below log(tolerance)
 const PRIOR_SD_INTERVAL = 1;
 const BUCKET_WIDTH = 0.2;
-const MAX_INTERVAL_LOOKS = 12;
-/** Every period of the newest RECENT_PERIODS_CHECKED is checked for a crossing, older ones every CHECK_STRIDE-th. */
-const RECENT_PERIODS_CHECKED = 10;
-const CHECK_STRIDE = 3;
-
-const GRID = Float64Array.from({ length: GRID_POINTS }, (_, g) => -THETA_MAX + (2 * THETA_MAX * g) / (GRID_POINTS - 1));
-const ZERO_INDEX = (GRID_POINTS - 1) / 2;
-GRID[ZERO_INDEX] = 0;
+/**
+ * Periods per block: ℓ is evaluated on the grid at block ends (and inside a block only where a
+ * crossing is possible). Blocks double while their bound stays below 1/α, and start again short after
+ * one that had to be checked period by period.
+ */
+const FIRST_BLOCK = 4;
+const LONGEST_BLOCK = 64;
+/** Periods between looks of the confidence sequence. */
+const LOOK_SPACING = 8;
+/** Slack for rounding and the Taylor error when a bound rules a crossing out (nats; the error is ≤ 1.1e-8 per event). */
+const BOUND_SLACK = 1e-6;
+const TAYLOR_ERROR_PER_EVENT = 2e-8;
 
 /** log Σ exp(values + weights) − shift over [from, to); terms 40 nats below the top are skipped (< 1e-17 each). */
 function logSumExp(values: Float64Array, weights: Float64Array, from: number, to: number, shift: number): number {
@@ -84,29 +122,37 @@ function logSumExp(values: Float64Array, weights: Float64Array, from: number, to
 
 /**
  * Whether log Σ w·exp(ℓ − base) ≥ threshold over the prior's support [from, to), computing the
- * sum only when the bounds max(ℓ + log w) ≤ log Σ ≤ max(ℓ + log w) + log(points) do not settle it.
+ * sum only when the bounds max(ℓ + log w) ≤ log Σ ≤ min(max ℓ, max(ℓ + log w) + log(points)) (the
+ * weights sum to 1) do not settle it.
  */
 function mixtureReaches(values: Float64Array, weights: Float64Array, from: number, to: number, base: number, threshold: number): boolean {
   let max = -Infinity;
-  for (let g = from; g < to; g++) if (values[g] + weights[g] > max) max = values[g] + weights[g];
+  let maxValue = -Infinity;
+  for (let g = from; g < to; g++) {
+    const value = values[g];
+    if (value + weights[g] > max) max = value + weights[g];
+    if (value > maxValue) maxValue = value;
+  }
   if (max - base >= threshold) return true;
-  if (max - base + Math.log(to - from) < threshold) return false;
+  if (max - base + Math.log(to - from) < threshold || maxValue - base < threshold) return false;
   return logSumExp(values, weights, from, to, base) >= threshold;
 }
 
-/** log prior weights ∝ normal(θ; 0, sd) on the points `include` accepts, normalised to sum 1. */
-function logWeights(thetas: Float64Array, sd: number, include: (theta: number) => boolean): Float64Array {
-  const weights = new Float64Array(thetas.length).fill(-Infinity);
+/** log prior weights ∝ normal(θ; 0, sd) × width on the points `include` accepts, normalised to sum 1. */
+function logWeights(sd: number, include: (theta: number) => boolean): Float64Array {
+  const weights = new Float64Array(GRID_POINTS).fill(-Infinity);
   let total = 0;
-  for (const theta of thetas) if (include(theta)) total += Math.exp(-(theta * theta) / (2 * sd * sd));
-  thetas.forEach((theta, g) => {
-    if (include(theta)) weights[g] = -(theta * theta) / (2 * sd * sd) - Math.log(total);
+  GRID.forEach((theta, g) => {
+    if (include(theta)) total += Math.exp(-(theta * theta) / (2 * sd * sd)) * GRID_WIDTH[g];
+  });
+  GRID.forEach((theta, g) => {
+    if (include(theta)) weights[g] = -(theta * theta) / (2 * sd * sd) + Math.log(GRID_WIDTH[g] / total);
   });
   return weights;
 }
 
-const HARM_WEIGHTS = logWeights(GRID, PRIOR_SD_HARM, (theta) => theta > 0);
-const INTERVAL_WEIGHTS = logWeights(GRID, PRIOR_SD_INTERVAL, () => true);
+const HARM_WEIGHTS = logWeights(PRIOR_SD_HARM, (theta) => theta > 0);
+const INTERVAL_WEIGHTS = logWeights(PRIOR_SD_INTERVAL, () => true);
 const passWeightsCache = new Map<number, Float64Array>();
 
 function softplus(u: number): number {
@@ -136,23 +182,111 @@ function gridCoefficients(bucket: number): Float64Array {
   return coefficients;
 }
 
-/** Maximum-likelihood θ by safeguarded Newton on the score Y − Σ nᵢ·σ(θ + sᵢ). */
-function maximumLikelihoodTheta(events: readonly { y: number; n: number; s: number }[], start: number): number {
+/**
+ * Sufficient statistics of the Taylor-expanded likelihood: Σy, and per bucket of log r the moments
+ * Σn·dʲ (j = 0…4) of the offsets d from the bucket centre.
+ */
+class Moments {
+  events = 0;
+  canaryEvents = 0;
+  readonly buckets: number[] = [];
+  private readonly slotOf = new Map<number, number>();
+  moments = new Float64Array(5 * 4);
+
+  add(y: number, n: number, s: number): void {
+    const bucket = Math.round(s / BUCKET_WIDTH);
+    const d = s - bucket * BUCKET_WIDTH;
+    let slot = this.slotOf.get(bucket);
+    if (slot === undefined) {
+      slot = this.buckets.length;
+      this.slotOf.set(bucket, slot);
+      this.buckets.push(bucket);
+      if (5 * this.buckets.length > this.moments.length) {
+        const grown = new Float64Array(2 * this.moments.length);
+        grown.set(this.moments);
+        this.moments = grown;
+      }
+    }
+    const m = this.moments;
+    const o = 5 * slot;
+    m[o] += n;
+    m[o + 1] += n * d;
+    m[o + 2] += n * d * d;
+    m[o + 3] += n * d * d * d;
+    m[o + 4] += n * d * d * d * d;
+    this.events += n;
+    this.canaryEvents += y;
+  }
+
+  /** ℓ(θ) on the whole grid into `out`. */
+  evaluate(out: Float64Array): void {
+    const y = this.canaryEvents;
+    for (let g = 0; g < GRID_POINTS; g++) out[g] = y * GRID[g];
+    const m = this.moments;
+    for (let b = 0; b < this.buckets.length; b++) {
+      const k = gridCoefficients(this.buckets[b]);
+      const o = 5 * b;
+      const m0 = m[o], m1 = m[o + 1], m2 = m[o + 2], m3 = m[o + 3], m4 = m[o + 4];
+      for (let g = 0; g < GRID_POINTS; g++) {
+        const c = 5 * g;
+        out[g] -= k[c] * m0 + k[c + 1] * m1 + k[c + 2] * m2 + k[c + 3] * m3 + k[c + 4] * m4;
+      }
+    }
+  }
+
+  /** ℓ(θ) at one θ. */
+  at(theta: number): number {
+    let value = this.canaryEvents * theta;
+    const m = this.moments;
+    for (let b = 0; b < this.buckets.length; b++) {
+      const k = taylorCoefficients(theta, this.buckets[b] * BUCKET_WIDTH);
+      const o = 5 * b;
+      value -= k[0] * m[o] + k[1] * m[o + 1] + k[2] * m[o + 2] + k[3] * m[o + 3] + k[4] * m[o + 4];
+    }
+    return value;
+  }
+
+  /** Score ℓ'(θ) and information −ℓ''(θ), from the same expansion differentiated in θ. */
+  scoreAndInformation(theta: number): [number, number] {
+    let score = this.canaryEvents;
+    let information = 0;
+    const m = this.moments;
+    for (let b = 0; b < this.buckets.length; b++) {
+      const s = 1 / (1 + Math.exp(-(theta + this.buckets[b] * BUCKET_WIDTH)));
+      const d1 = s * (1 - s);
+      const d2 = d1 * (1 - 2 * s);
+      const d3 = d2 * (1 - 2 * s) - 2 * d1 * d1;
+      const d4 = d3 * (1 - 2 * s) - 6 * d1 * d2;
+      const d5 = d4 * (1 - 2 * s) - 8 * d1 * d3 - 6 * d2 * d2;
+      const o = 5 * b;
+      score -= s * m[o] + d1 * m[o + 1] + (d2 / 2) * m[o + 2] + (d3 / 6) * m[o + 3] + (d4 / 24) * m[o + 4];
+      information += d1 * m[o] + d2 * m[o + 1] + (d3 / 2) * m[o + 2] + (d4 / 6) * m[o + 3] + (d5 / 24) * m[o + 4];
+    }
+    return [score, information];
+  }
+}
+
+/** Maximum-likelihood θ by safeguarded Newton on the score. */
+function maximumLikelihoodTheta(moments: Moments, start: number): number {
   let theta = start;
   for (let iteration = 0; iteration < 50; iteration++) {
-    let score = 0;
-    let information = 0;
-    for (const { y, n, s } of events) {
-      const p = 1 / (1 + Math.exp(-(theta + s)));
-      score += y - n * p;
-      information += n * p * (1 - p);
-    }
-    if (information <= 0) break;
+    const [score, information] = moments.scoreAndInformation(theta);
+    if (!(information > 0)) break;
     const step = Math.max(-1, Math.min(1, score / information));
     theta += step;
     if (Math.abs(step) < 1e-9) break; // far below the 4 significant digits reported
   }
   return theta;
+}
+
+/**
+ * Whether log Σ w·exp(ℓ_g − base + slope_g·Δ) over the support [from, to) reaches `threshold`:
+ * an upper bound on the log mixture at any period where the score rose by at most Δ.
+ */
+const boundTerms = new Float64Array(1024);
+function boundReaches(values: Float64Array, weights: Float64Array, from: number, to: number, base: number, slope: Float64Array, delta: number, threshold: number): boolean {
+  for (let g = from; g < to; g++) boundTerms[g] = values[g] + slope[g] * delta;
+  return mixtureReaches(boundTerms, weights, from, to, base, threshold);
 }
 
 /** Runs the harm test, the pass test and the confidence sequence over the periods, in order. */
@@ -161,70 +295,111 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
   const thetaTolerance = Math.log(options.tolerance);
   let passWeights = passWeightsCache.get(options.tolerance);
   if (!passWeights) {
-    passWeights = logWeights(GRID, PRIOR_SD_PASS, (theta) => theta < thetaTolerance);
+    passWeights = logWeights(PRIOR_SD_PASS, (theta) => theta < thetaTolerance);
     passWeightsCache.set(options.tolerance, passWeights);
   }
-
   let passEnd = 0;
   while (passEnd < GRID_POINTS && GRID[passEnd] < thetaTolerance) passEnd++;
-  // ℓ(θ) on the grid, and at θ = log(tolerance) (the pass test's null) on the side.
-  const logLikelihood = new Float64Array(GRID_POINTS);
-  let logLikelihoodAtTolerance = 0;
-  // Taylor coefficients at the pass test's null θ = log(tolerance), by bucket (few buckets per call).
+  const passSlope = Float64Array.from(GRID, (theta) => thetaTolerance - theta);
+
+  const moments = new Moments();
+  const values = new Float64Array(GRID_POINTS); // ℓ on the grid at the last evaluation
+  let valuesAt = 0; // number of periods `values` includes
+  let tolValue = 0; // ℓ(log tolerance) at the same point
+  const evaluate = (count: number) => {
+    if (valuesAt === count) return;
+    moments.evaluate(values);
+    tolValue = moments.at(thetaTolerance);
+    valuesAt = count;
+  };
   const toleranceCoefficients = new Map<number, readonly number[]>();
-  const events: { y: number; n: number; s: number }[] = [];
+  const addPeriod = (y: number, n: number, logRatio: number) => {
+    const bucket = Math.round(logRatio / BUCKET_WIDTH);
+    const d = logRatio - bucket * BUCKET_WIDTH;
+    const k = gridCoefficients(bucket);
+    for (let g = 0; g < GRID_POINTS; g++) {
+      const o = 5 * g;
+      values[g] += y * GRID[g] - n * (k[o] + d * (k[o + 1] + d * (k[o + 2] + d * (k[o + 3] + d * k[o + 4]))));
+    }
+    let kt = toleranceCoefficients.get(bucket);
+    if (!kt) toleranceCoefficients.set(bucket, (kt = taylorCoefficients(thetaTolerance, bucket * BUCKET_WIDTH)));
+    tolValue += y * thetaTolerance - n * (kt[0] + d * (kt[1] + d * (kt[2] + d * (kt[3] + d * kt[4]))));
+    valuesAt = -1; // incrementally updated: the next evaluate() recomputes from the moments
+  };
+
   let harmShownAt: number | undefined;
   let harmRuledOutAt: number | undefined;
   let lowIndex = 0;
   let highIndex = GRID_POINTS - 1;
-  let canaryEvents = 0;
-  let baselineEvents = 0;
   let canaryExposure = 0;
   let baselineExposure = 0;
-  const lookEvery = Math.max(1, Math.ceil(periods.length / MAX_INTERVAL_LOOKS));
+  let baselineEvents = 0;
+  let informative = 0;
+  let blockLength = FIRST_BLOCK;
+  let lastLook = 0;
 
-  for (let index = 0; index < periods.length; index++) {
-    const period = periods[index];
-    canaryExposure += period.canaryTotal;
-    baselineExposure += period.baselineTotal;
-    const y = period.canaryCount;
-    const n = period.canaryCount + period.baselineCount;
-    if (n === 0) continue;
-    canaryEvents += y;
-    baselineEvents += period.baselineCount;
-    const s = Math.log(period.canaryTotal / period.baselineTotal);
-    events.push({ y, n, s });
-    const bucket = Math.round(s / BUCKET_WIDTH);
-    const d = s - bucket * BUCKET_WIDTH;
-    const k = gridCoefficients(bucket);
-    for (let g = 0; g < GRID_POINTS; g++) {
-      const o = 5 * g;
-      logLikelihood[g] += y * GRID[g] - n * (k[o] + d * (k[o + 1] + d * (k[o + 2] + d * (k[o + 3] + d * k[o + 4]))));
+  for (let start = 0; start < periods.length; ) {
+    const end = Math.min(periods.length, start + blockLength);
+    let decided = harmShownAt !== undefined || harmRuledOutAt !== undefined;
+    let detailed = false;
+    if (!decided) {
+      // Largest rise of the score at θ = 0 (harm) and at log tolerance (pass) at a period of this
+      // block where that test can cross, from the block's start.
+      let score = 0;
+      let passScore = 0;
+      let harmRise = -Infinity;
+      let passRise = -Infinity;
+      let blockEvents = 0;
+      for (let i = start; i < end; i++) {
+        const p = periods[i];
+        const n = p.canaryCount + p.baselineCount;
+        if (n === 0) continue;
+        const r = p.canaryTotal / p.baselineTotal;
+        score += p.canaryCount - (n * r) / (1 + r);
+        passScore += (n * r * options.tolerance) / (1 + r * options.tolerance) - p.canaryCount;
+        blockEvents += n;
+        if (p.canaryCount > 0 && score > harmRise) harmRise = score;
+        if (p.canaryCount < n && passScore > passRise) passRise = passScore;
+      }
+      const slack = BOUND_SLACK + TAYLOR_ERROR_PER_EVENT * (moments.events + blockEvents);
+      evaluate(start);
+      detailed =
+        (harmRise > -Infinity && boundReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], GRID, harmRise, logThreshold - slack)) ||
+        (passRise > -Infinity && boundReaches(values, passWeights, 0, passEnd, tolValue, passSlope, passRise, logThreshold - slack));
     }
-    let kt = toleranceCoefficients.get(bucket);
-    if (!kt) toleranceCoefficients.set(bucket, (kt = taylorCoefficients(thetaTolerance, bucket * BUCKET_WIDTH)));
-    logLikelihoodAtTolerance += y * thetaTolerance - n * (kt[0] + d * (kt[1] + d * (kt[2] + d * (kt[3] + d * kt[4]))));
+    blockLength = detailed ? FIRST_BLOCK : Math.min(LONGEST_BLOCK, 2 * blockLength);
+    for (let i = start; i < end; i++) {
+      const p = periods[i];
+      canaryExposure += p.canaryTotal;
+      baselineExposure += p.baselineTotal;
+      const n = p.canaryCount + p.baselineCount;
+      if (n === 0) continue;
+      informative++;
+      baselineEvents += p.baselineCount;
+      const logRatio = Math.log(p.canaryTotal / p.baselineTotal);
+      moments.add(p.canaryCount, n, logRatio);
+      if (!detailed || decided) continue;
+      // A period without canary events lowers every term of the harm mixture (θ > 0), and one with
+      // only canary events every term of the pass mixture: neither can cross there.
+      const harmCanCross = p.canaryCount > 0;
+      const passCanCross = p.canaryCount < n;
+      // Inside a block, ℓ moves one period at a time (O(grid), not O(grid × buckets)); block ends
+      // re-evaluate from the moments, so every call sees the same values there.
+      addPeriod(p.canaryCount, n, logRatio);
+      if (harmCanCross && mixtureReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], logThreshold)) harmShownAt = p.t;
+      else if (passCanCross && mixtureReaches(values, passWeights, 0, passEnd, tolValue, logThreshold)) harmRuledOutAt = p.t;
+      decided = harmShownAt !== undefined || harmRuledOutAt !== undefined;
+    }
 
-    // A period without canary events lowers every term of the harm mixture (θ > 0), and one with only
-    // canary events lowers every term of the pass mixture (θ < log tolerance): neither can cross then.
-    // Older periods are checked every CHECK_STRIDE-th only: the evaluator judged them on earlier ticks,
-    // and checking any subset of times keeps the guarantee (Ville's inequality holds at every time).
-    const checkHere = index >= periods.length - RECENT_PERIODS_CHECKED || index % CHECK_STRIDE === 0;
-    const intervalLook = index % lookEvery === 0 || index === periods.length - 1;
-    if (checkHere && harmShownAt === undefined && y > 0 && mixtureReaches(logLikelihood, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, logLikelihood[ZERO_INDEX], logThreshold)) {
-      harmShownAt = period.t;
-    }
-    if (checkHere && harmRuledOutAt === undefined && y < n && mixtureReaches(logLikelihood, passWeights, 0, passEnd, logLikelihoodAtTolerance, logThreshold)) {
-      harmRuledOutAt = period.t;
-    }
-
-    // Confidence sequence: intersect the sets at a bounded number of looks (fewer looks only widen it).
-    if (intervalLook) {
-      const floor = logSumExp(logLikelihood, INTERVAL_WEIGHTS, 0, GRID_POINTS, 0) - logThreshold;
+    // Confidence sequence: intersect the sets at block ends at least LOOK_SPACING apart (fewer looks only widen it).
+    if (moments.events > 0 && (end - lastLook >= LOOK_SPACING || end === periods.length)) {
+      lastLook = end;
+      evaluate(end);
+      const floor = logSumExp(values, INTERVAL_WEIGHTS, 0, GRID_POINTS, 0) - logThreshold;
       let low = 0;
-      while (low < GRID_POINTS && logLikelihood[low] <= floor) low++;
+      while (low < GRID_POINTS && values[low] <= floor) low++;
       let high = GRID_POINTS - 1;
-      while (high >= 0 && logLikelihood[high] <= floor) high--;
+      while (high >= 0 && values[high] <= floor) high--;
       // Step out one grid point so the reported set contains the continuous one.
       low = Math.max(0, low - 1);
       high = Math.min(GRID_POINTS - 1, high + 1);
@@ -233,31 +408,39 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
         highIndex = Math.min(high, highIndex);
       }
     }
+    start = end;
   }
 
-  const harmBase = logLikelihood[ZERO_INDEX];
-  const passBase = logLikelihoodAtTolerance;
-  const eValue = events.length === 0 ? 1 : Math.exp(logSumExp(logLikelihood, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, harmBase));
-  const eValuePass = events.length === 0 ? 1 : Math.exp(logSumExp(logLikelihood, passWeights, 0, passEnd, passBase));
+  evaluate(periods.length);
+  const none = moments.events === 0;
+  const logEValue = none ? 0 : logSumExp(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX]);
+  const logEValuePass = none ? 0 : logSumExp(values, passWeights, 0, passEnd, tolValue);
 
-  let rateRatio: number;
-  if (canaryEvents === 0 || baselineEvents === 0) {
-    rateRatio = canaryExposure > 0 && baselineExposure > 0 ? (canaryEvents + 0.5) / canaryExposure / ((baselineEvents + 0.5) / baselineExposure) : 1;
+  const canaryEvents = moments.canaryEvents;
+  let rateRatio: number | undefined;
+  if (canaryEvents === 0 && baselineEvents === 0) {
+    rateRatio = undefined;
+  } else if (canaryEvents === 0 || baselineEvents === 0) {
+    rateRatio = (canaryEvents + 0.5) / canaryExposure / ((baselineEvents + 0.5) / baselineExposure);
   } else {
     const start = Math.log(canaryEvents / canaryExposure / (baselineEvents / baselineExposure));
-    rateRatio = Math.exp(maximumLikelihoodTheta(events, start));
+    rateRatio = Math.exp(maximumLikelihoodTheta(moments, start));
   }
-  const interval: [number | null, number | null] =
-    events.length === 0
-      ? [null, null]
-      : [lowIndex === 0 ? null : Math.exp(GRID[lowIndex]), highIndex === GRID_POINTS - 1 ? null : Math.exp(GRID[highIndex])];
+  const interval: [number | null, number | null] = none
+    ? [null, null]
+    : [lowIndex === 0 ? null : Math.exp(GRID[lowIndex]), highIndex === GRID_POINTS - 1 ? null : Math.exp(GRID[highIndex])];
   return {
     harmShownAt,
     harmRuledOutAt,
-    eValue: Math.min(eValue, Number.MAX_VALUE),
-    eValuePass: Math.min(eValuePass, Number.MAX_VALUE),
+    eValue: Math.exp(Math.min(logEValue, Math.log(E_CAP))),
+    logEValue,
+    eValuePass: Math.exp(Math.min(logEValuePass, Math.log(E_CAP))),
+    logEValuePass,
     rateRatio,
     interval,
-    informativePeriods: events.length,
+    informativePeriods: informative,
   };
 }
+
+/** The grid of θ = log ρ the mixtures sum over (for tests and documentation). */
+export const THETA_GRID: Readonly<Float64Array> = GRID;

@@ -34,8 +34,13 @@ export interface MetricResult {
   readonly effect?: number;
   /** Interval for the effect; `null` ends are unbounded. */
   readonly interval?: readonly [number | null, number | null];
-  /** Evidence of harm: an e-value (sequential: reject "no harm" at E ≥ 1/α) or a p-value (Mann–Whitney). */
-  readonly evidence?: { readonly eValue?: number; readonly pValue?: number };
+  /**
+   * Evidence of harm: an e-value (sequential: reject "no harm" at E ≥ 1/α; capped at 1e300; where
+   * the cap binds, its uncapped natural log is in `logEValue`) or a p-value (Mann–Whitney).
+   */
+  readonly evidence?: { readonly eValue?: number; readonly logEValue?: number; readonly pValue?: number };
+  /** Problems with the metric's configuration found while judging (e.g. a horizon too short to ever reach α). */
+  readonly warnings?: readonly string[];
   /** One line a person understands. */
   readonly reason: string;
 }
