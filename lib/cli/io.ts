@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 /** Where a command writes: the real terminal, or a buffer in tests. */
 export interface CommandIO {
   readonly stdout: (text: string) => void;
@@ -42,3 +44,28 @@ export function progressReporter(io: CommandIO, options: { readonly tty?: boolea
   if (options.quiet) return { update: () => undefined, clear: () => undefined };
   return { update: (text) => io.stderr(text), clear: () => undefined };
 }
+
+/**
+ * `node:util` parseArgs, strict: an unknown flag or a missing value is a `UsageError` that names it.
+ */
+export function parseFlags<T extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean }>>(
+  argv: readonly string[],
+  options: T,
+  positionals = false,
+) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: positionals });
+  } catch (error) {
+    // "Unknown option '--frob'. To specify a positional argument…": keep the first sentence.
+    throw new UsageError((error as Error).message.split('. ')[0].replace(/\.$/, ''));
+  }
+}
+
+/** The options every AWS command takes: the standard credential chain, with `--region` and `--profile`. */
+export const AWS_FLAGS = {
+  region: { type: 'string' },
+  profile: { type: 'string' },
+} as const;
+
+export const AWS_FLAGS_HELP = `  --region <r>     AWS region (default: AWS_REGION, then the profile's region)
+  --profile <p>    named profile from ~/.aws/config (default: AWS_PROFILE, then the default credential chain)`;
