@@ -107,3 +107,26 @@ describe('canary-eval status (aws-sdk-client-mock, CodeDeploy and Step Functions
     expect(out.join('')).toContain('--watch');
   });
 });
+
+describe('hookStatus', () => {
+  test('a running evaluation that has not reported yet shows the time left before CodeDeploy’s hour runs out', async () => {
+    const { hookStatus } = await import('../../lib/cli/deployment-report');
+    const { executionInput, plan } = await import('../fixtures/aws/deployments');
+    const { parseEvaluationInput, parseEvaluationPlan } = await import('../../lib/evaluation/state');
+    const record = {
+      executionName: 'd-RUNNING01-AfterAllowTraffic',
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:M:d-RUNNING01-AfterAllowTraffic',
+      status: 'RUNNING',
+      input: parseEvaluationInput(executionInput('running', 'AfterAllowTraffic')),
+      plan: parseEvaluationPlan(plan('AfterAllowTraffic')),
+      looks: [],
+      smoke: [],
+    };
+    // Hook invoked at 10:17; CodeDeploy fails an unreported hook after an hour: 11:17.
+    const status = hookStatus('AfterAllowTraffic', record.executionName, record, at(47));
+    expect(status).toMatchObject({ state: 'RUNNING', phase: 'bake', secondsLeftBeforeHookDeadline: 1800, hookDeadline: '2026-01-06T11:17:00.000Z' });
+    const { renderStatus } = await import('../../lib/cli/status-command');
+    const text = renderStatus({ deployment: { deploymentId: 'd-RUNNING01', applicationName: 'a', deploymentGroupName: 'g', status: 'InProgress', lifecycleEvents: [] }, evaluations: [status], result: 'running', summary: 'InProgress', decidedBy: [] }, at(47));
+    expect(text).toContain('AfterAllowTraffic  RUNNING  bake, 30 min left before the hook deadline (11:17 UTC)');
+  });
+});
