@@ -24,6 +24,22 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
     load: async () => (await import('../lib/cli/bench-command')).benchCommand,
     summary: 'bench [--seeds N] [--json]     detection benchmark: our judge against the anchors',
   },
+  status: {
+    load: async () => (await import('../lib/cli/status-command')).statusCommand,
+    summary: 'status <deployment-id> [--watch] [--json]  a real deployment, its evaluations and verdicts (AWS)',
+  },
+  report: {
+    load: async () => (await import('../lib/cli/report-command')).reportCommand,
+    summary: 'report <deployment-id> [--out F.html]  the HTML report of a real deployment (AWS)',
+  },
+  history: {
+    load: async () => (await import('../lib/cli/history-command')).historyCommand,
+    summary: 'history --application A --group G [--since 30d] [--json]  past deployments, change failure rate (AWS)',
+  },
+  replay: {
+    load: async () => (await import('../lib/cli/replay-command')).replayCommand,
+    summary: 'replay --application A --group G --policy F [--since 14d]  re-judge past deployments with a candidate policy (AWS)',
+  },
 };
 
 function usage(): string {
@@ -49,7 +65,11 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
   }
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
-    io.stderr(name && !['-h', '--help', 'help'].includes(name) ? `unknown command "${name}"\n\n${usage()}` : usage());
+    if (name && ['-h', '--help', 'help'].includes(name)) {
+      io.stdout(`${usage()}\n\n'canary-eval <command> --help' describes a command; exit codes: README, "Exit codes".`);
+      return EXIT.ok;
+    }
+    io.stderr(name ? `unknown command "${name}"\n\n${usage()}` : usage());
     return EXIT.usage;
   }
   try {

@@ -2,15 +2,22 @@ import { parseArgs } from 'node:util';
 import { BENCH_ALPHA, benchJudges, thresholdAlarm } from '../bench/judges';
 import { benchScenario, calibrateThresholdAlarm, formatBenchTable, type BenchRow } from '../bench/run';
 import { listScenarioFiles, loadScenarioFile } from '../simulate/scenario';
-import { EXIT, type CommandIO } from './io';
+import { EXIT, wantsHelp, type CommandIO } from './io';
 
-const USAGE = 'usage: canary-eval bench [--seeds N] [--scenario NAME]... [--json]';
+const USAGE = `usage: canary-eval bench [--seeds N] [--scenario NAME]... [--json]
+
+Detection benchmark: every judge on N seeded variants of each library scenario (progress on stderr).
+Exit codes: 0 done, 1 unknown scenario, 2 usage error.`;
 
 /**
  * `canary-eval bench`: every judge on many seeded variants of every library scenario; prints false
  * alarms (healthy scenarios), detections, time to detect and AWS cost per evaluation.
  */
 export async function benchCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
   let values;
   try {
     ({ values } = parseArgs({

@@ -3,22 +3,25 @@ import { parse as parseYaml } from 'yaml';
 import { judge, validateObservations, ObservationError, type Verdict } from '../judge';
 import { loadPolicyFile, PolicyError, type Policy } from '../policy';
 
-import type { CommandIO } from './io';
+import { EXIT, type CommandIO } from './io';
 
-const USAGE = `usage: canary-eval judge --policy <file> --observations <file> [--json] [--deadline]
+const USAGE = `usage: canary-eval judge --policy <file> --observations <file> [--json] [--deadline] [--fail-on-rollback]
 
 Judges recorded observations (JSON or YAML keyed by metric name) with a policy and prints the verdict.
   --policy <file>        policy (YAML or JSON)
   --observations <file>  observations: { <metric>: { kind, baseline: [...], canary: [...] } }
   --json                 print the verdict as JSON instead of a table
   --deadline             judge as at the deadline (onTimeout / onNoData apply)
-Exit codes: 0 a verdict was printed (whatever it says), 1 a file is unreadable or invalid, 2 usage error.`;
+  --fail-on-rollback     exit 3 when the verdict is fail (a CI gate)
+Exit codes: 0 a verdict was printed (whatever it says), 1 a file is unreadable or invalid, 2 usage error,
+3 the verdict is fail (--fail-on-rollback only).`;
 
 interface Arguments {
   readonly policy: string;
   readonly observations: string;
   readonly json: boolean;
   readonly deadline: boolean;
+  readonly failOnRollback: boolean;
 }
 
 class UsageError extends Error {}
@@ -29,7 +32,7 @@ function parseArguments(argv: readonly string[]): Arguments | 'help' {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--json' || arg === '--deadline') flags.add(arg);
+    if (arg === '--json' || arg === '--deadline' || arg === '--fail-on-rollback') flags.add(arg);
     else if (arg === '--policy' || arg === '--observations') {
       const value = argv[i + 1];
       if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a file name`);
@@ -38,7 +41,7 @@ function parseArguments(argv: readonly string[]): Arguments | 'help' {
     } else throw new UsageError(`unknown argument "${arg}"`);
   }
   for (const required of ['--policy', '--observations']) if (!values[required]) throw new UsageError(`${required} <file> is required`);
-  return { policy: values['--policy'], observations: values['--observations'], json: flags.has('--json'), deadline: flags.has('--deadline') };
+  return { policy: values['--policy'], observations: values['--observations'], json: flags.has('--json'), deadline: flags.has('--deadline'), failOnRollback: flags.has('--fail-on-rollback') };
 }
 
 function loadObservations(path: string, policy: Policy) {
@@ -90,7 +93,11 @@ export async function judgeCommand(argv: readonly string[], io: CommandIO): Prom
     const observations = loadObservations(args.observations, policy);
     const verdict = judge(policy, observations, { deadlineReached: args.deadline });
     io.stdout(args.json ? `${JSON.stringify(verdict, null, 2)}\n` : `${table(verdict)}\n`);
-    return 0;
+    if (args.failOnRollback && verdict.decision === 'fail') {
+      io.stderr('canary-eval judge: --fail-on-rollback: the verdict is fail\n');
+      return EXIT.rolledBack;
+    }
+    return EXIT.ok;
   } catch (error) {
     const message = error instanceof PolicyError || error instanceof Error ? error.message : String(error);
     io.stderr(`canary-eval judge: ${message}\n`);

@@ -1,27 +1,31 @@
 import { writeFileSync } from 'node:fs';
 import { loadPolicyFile, type Policy } from '../policy';
 import { synthesizeEvaluationDefinition } from '../simulate/definition';
-import { renderHtmlReport } from '../simulate/html-report';
-import { loadScenario, runScenario, type ScenarioRun } from '../simulate/scenario-run';
-import { renderScenarioText, renderSummaryText } from '../simulate/text-report';
+import { renderHtmlReport } from '../report/html-report';
+import { renderEvaluationText, renderSummaryText } from '../report/text-report';
+import { loadScenario, runScenario, scenarioReport, type ScenarioRun } from '../simulate/scenario-run';
 import { EXIT, processIO, type CommandIO } from './io';
 
 /** What `npm start` runs: one release that should pass and two that should be stopped. */
 export const DEFAULT_SCENARIOS = ['healthy', 'error-regression', 'latency-regression'] as const;
 
-export const SIMULATE_USAGE = `usage: canary-eval simulate [scenario…] [--policy <file>] [--report <out.html>] [--json]
+export const SIMULATE_USAGE = `usage: canary-eval simulate [scenario…] [--policy <file>] [--report <out.html>] [--json] [--fail-on-rollback]
 
   scenario         a name from scenarios/ (healthy, error-regression, …) or a path to a scenario YAML
                    (default: ${DEFAULT_SCENARIOS.join(' ')})
   --policy <file>  judge every scenario with this policy instead of the simulation's (lib/simulate/scenario-policy.ts)
   --report <file>  also write a self-contained HTML report with charts
-  --json           print machine-readable results instead of the text report`;
+  --json           print machine-readable results instead of the text report (only JSON on stdout)
+  --fail-on-rollback  exit 3 when any scenario was rolled back (a CI gate on a candidate policy)
+Exit codes: 0 every scenario ran to a verdict, 1 a simulation broke or a file is invalid, 2 usage error,
+3 a scenario was rolled back (--fail-on-rollback only).`;
 
 export interface SimulateOptions {
   readonly scenarios: readonly string[];
   readonly policyFile?: string;
   readonly reportFile?: string;
   readonly json: boolean;
+  readonly failOnRollback: boolean;
 }
 
 /** Parses the command line; returns an error message for a malformed one. */
@@ -30,9 +34,11 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions | { 
   let policyFile: string | undefined;
   let reportFile: string | undefined;
   let json = false;
+  let failOnRollback = false;
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
     if (argument === '--json') json = true;
+    else if (argument === '--fail-on-rollback') failOnRollback = true;
     else if (argument === '--policy' || argument === '--report') {
       const value = argv[index + 1];
       if (value === undefined || value.startsWith('--')) return { error: `${argument} needs a file name` };
@@ -42,7 +48,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions | { 
     } else if (argument.startsWith('-')) return { error: `unknown option "${argument}"` };
     else scenarios.push(argument);
   }
-  return { scenarios: scenarios.length > 0 ? scenarios : [...DEFAULT_SCENARIOS], policyFile, reportFile, json };
+  return { scenarios: scenarios.length > 0 ? scenarios : [...DEFAULT_SCENARIOS], policyFile, reportFile, json, failOnRollback };
 }
 
 /** The machine-readable result of one scenario (`--json`). */
@@ -58,6 +64,9 @@ export function scenarioJson(run: ScenarioRun) {
     decisionPoint: run.decision,
     execution: run.execution,
     charts: run.charts,
+    policy: run.policy,
+    traffic: run.traffic,
+    smokeTests: run.smokeTests,
   };
 }
 
@@ -103,13 +112,13 @@ export async function simulateCommand(argv: readonly string[], io: CommandIO): P
     });
     progress.clear();
     runs.push(run);
-    if (!options.json) io.stdout(`${renderScenarioText(run)}\n\n`);
+    if (!options.json) io.stdout(`${renderEvaluationText(scenarioReport(run))}\n\n`);
   }
 
   if (options.json) io.stdout(JSON.stringify({ scenarios: runs.map(scenarioJson) }, null, 2));
-  else io.stdout(renderSummaryText(runs));
+  else io.stdout(renderSummaryText(runs.map(scenarioReport)));
   if (options.reportFile) {
-    writeFileSync(options.reportFile, renderHtmlReport(runs));
+    writeFileSync(options.reportFile, renderHtmlReport(runs.map(scenarioReport)));
     io.stderr(`HTML report written to ${options.reportFile}`);
   }
   const broken = runs.filter((run) => run.outcome.action === 'no-report' || run.outcome.action === 'unwatched' || run.execution.status !== 'SUCCEEDED');
@@ -117,5 +126,11 @@ export async function simulateCommand(argv: readonly string[], io: CommandIO): P
     const why = run.execution.error ?? run.outcome.summary;
     io.stderr(`canary-eval simulate: scenario "${run.scenario.name}": the evaluation did not run to a verdict: ${why}`);
   }
-  return broken.length > 0 ? EXIT.invalid : EXIT.ok;
+  if (broken.length > 0) return EXIT.invalid;
+  const rolledBack = runs.filter((run) => run.outcome.action === 'rolled-back');
+  if (options.failOnRollback && rolledBack.length > 0) {
+    io.stderr(`canary-eval simulate: --fail-on-rollback: ${rolledBack.map((run) => run.scenario.name).join(', ')} rolled back`);
+    return EXIT.rolledBack;
+  }
+  return EXIT.ok;
 }

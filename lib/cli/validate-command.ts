@@ -1,10 +1,19 @@
 import { loadPolicyFile, PolicyError } from '../policy';
-import { EXIT, type CommandIO } from './io';
+import { EXIT, wantsHelp, type CommandIO } from './io';
+
+const USAGE = `usage: canary-eval validate <policy.yaml|policy.json>
+
+Checks a policy and prints a summary, or every error with its path.
+Exit codes: 0 valid, 1 invalid or unreadable, 2 usage error.`;
 
 /** `canary-eval validate <file>`: path-named errors and exit 1, or a summary and exit 0. */
 export async function validateCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
   if (argv.length !== 1 || argv[0].startsWith('-')) {
-    io.stderr('usage: canary-eval validate <policy.yaml|policy.json>');
+    io.stderr(USAGE);
     return EXIT.usage;
   }
   try {

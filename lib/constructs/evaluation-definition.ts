@@ -4,44 +4,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 
-/**
- * State names. They are part of the contract with the local simulation, which binds a handler to
- * each Task by name, so they live here, next to the one definition of the state machine.
- */
-export const STATE = {
-  prepare: 'Prepare',
-  routePhase: 'Route by phase',
-  preSmokeNeeded: 'Smoke tests before traffic?',
-  preSmoke: 'Pre-traffic smoke tests',
-  preSmokeResult: 'Pre-traffic smoke tests passed?',
-  preTrafficPassed: 'Pre-traffic checks passed',
-  evaluate: 'Evaluate',
-  decide: 'Decide',
-  wait: 'Wait for next period',
-  postSmokeNeeded: 'Smoke tests after bake?',
-  postSmoke: 'Post-deploy smoke tests',
-  postSmokeResult: 'Post-deploy smoke tests passed?',
-  smokeFailed: 'Smoke tests failed',
-  passed: 'Verdict passed',
-  failed: 'Verdict failed',
-  malformed: 'Malformed step result',
-  report: 'Report verdict',
-  watchNeeded: 'Watch the canary?',
-  watch: 'Watch canary',
-  watchDecide: 'Canary watch ended?',
-  watchWait: 'Wait for next watch period',
-  watchError: 'Canary watch error',
-  reportError: 'Report evaluator error',
-  done: 'Done',
-  evaluatorFailed: 'Evaluator failed',
-} as const;
+import { STATE } from '../evaluation/state-names';
 
-/** The Task states, each bound to one Lambda (and, locally, to one handler). */
-export const TASK_STATES = [STATE.prepare, STATE.preSmoke, STATE.evaluate, STATE.postSmoke, STATE.report, STATE.watch, STATE.reportError] as const;
-export type TaskState = (typeof TASK_STATES)[number];
-
-/** The Wait states (skipped locally: the simulation's clock moves instead). */
-export const WAIT_STATES = [STATE.wait, STATE.watchWait] as const;
+export { STATE, TASK_STATES, WAIT_STATES, type TaskState } from '../evaluation/state-names';
 
 export interface EvaluationFunctions {
   readonly prepare: IFunction;

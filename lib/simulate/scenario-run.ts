@@ -1,62 +1,19 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildQueries, toObservations, type HookStatus, type LambdaTarget, type MetricSource } from '../evaluation';
-import { TOKEN_PRICES_USD_PER_MILLION, type MetricDecision, type Verdict } from '../judge';
+import { TOKEN_PRICES_USD_PER_MILLION, type Verdict } from '../judge';
 import { costOf } from '../judge/cost';
 import { isMetricExpression, type Policy } from '../policy';
 import { STATE } from '../constructs/evaluation-definition';
 import { simulateDeployment } from './deployment';
 import { generateSeries, type SimulatedSeries } from './generate';
-import { BASELINE_VERSION, CANARY_VERSION, SCENARIOS_DIR, listScenarioFiles, loadScenarioFile, type Scenario } from './scenario';
+import { BASELINE_VERSION, CANARY_VERSION, SCENARIOS_DIR, canaryShareAt, listScenarioFiles, loadScenarioFile, type Scenario } from './scenario';
 import { scenarioPolicy } from './scenario-policy';
 import { SimulatedMetricSource } from './sim-metric-source';
+import { summarisePolicy, type DeploymentOutcome, type EvaluationReport, type MetricChart, type PolicySummary, type SmokeRun, type TimelineEntry, type TrafficStep } from '../report/model';
 
-/** One look of the evaluation loop, as the verdict timeline shows it. */
-export interface TimelineEntry {
-  /** Minutes since the deployment start (virtual time of the look). */
-  readonly minute: number;
-  readonly at: string;
-  readonly decision: 'pass' | 'fail' | 'continue';
-  readonly periodsJudged: number;
-  readonly reason: string;
-}
-
-/** What CodeDeploy would have done with the hook's report. */
-export interface DeploymentOutcome {
-  /**
-   * `promoted`: the canary watch ended without harm; `rolled-back`: the pre-traffic hook reported
-   * Failed, or the canary watch stopped the deployment; `unwatched`: the canary watch itself failed
-   * (the traffic shift went on unprotected); `no-report`: the simulation broke.
-   */
-  readonly action: 'promoted' | 'rolled-back' | 'unwatched' | 'no-report';
-  /** What the pre-traffic hook reported. */
-  readonly status?: HookStatus;
-  /** Minute of the decision: the watch's last look, or the report when the hook failed. */
-  readonly minute?: number;
-  /** Critical metrics that failed (empty when promoted or when the evaluator itself failed). */
-  readonly regressedMetrics: readonly string[];
-  /** One line: "promoted after 17 min", "stopped at minute 5 and rolled back: lambda-error-rate regressed". */
-  readonly summary: string;
-}
-
-/** One minute of one metric: the value each version showed (rate for counts), absent without traffic. */
-export interface ChartPoint {
-  readonly minute: number;
-  readonly canary?: number;
-  readonly baseline?: number;
-}
-
-export interface MetricChart {
-  readonly metric: string;
-  readonly kind: 'count' | 'gauge' | 'cost';
-  /** What a value means, for axis labels: "errors per request", "ms". */
-  readonly unit: string;
-  readonly critical: boolean;
-  /** Minutes 0 .. lastMinute of the deployment (up to the decision). */
-  readonly points: readonly ChartPoint[];
-  /** The final decision of this metric. */
-  readonly decision?: MetricDecision;
-}
+// The report's data model is shared with real deployments (lib/report/model.ts); re-exported for callers.
+export type { TimelineEntry, DeploymentOutcome, ChartPoint, MetricChart } from '../report/model';
 
 export interface ScenarioRun {
   readonly scenario: { readonly name: string; readonly description: string; readonly seed: number; readonly source: string };
@@ -71,6 +28,10 @@ export interface ScenarioRun {
   readonly charts: readonly MetricChart[];
   /** Why there are no charts: the simulated CloudWatch could not answer the policy's queries. */
   readonly chartError?: string;
+  readonly policy: PolicySummary;
+  /** The canary's share of traffic, each time it changed. */
+  readonly traffic: readonly TrafficStep[];
+  readonly smokeTests: readonly SmokeRun[];
 }
 
 export interface RunScenarioOptions {
@@ -140,6 +101,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   };
 
   let watchError: string | undefined;
+  const smokeTests: SmokeRun[] = [];
   // A canary deployment: the pre-traffic hook runs the smoke tests and reports; CodeDeploy then shifts
   // 10 % of the traffic and the canary watch compares the versions every minute, stopping the
   // deployment (with rollback) on a failing verdict.
@@ -152,7 +114,14 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     lifecycleEvent: 'BeforeAllowTraffic',
     // An error of the canary watch ends the watch (the hook is already reported); keep it for the report.
     wrapTask: (state, handler) =>
-      state !== STATE.watch
+      state === STATE.preSmoke || state === STATE.postSmoke
+        ? async (input) => {
+            // The smoke step's summary (what state keeps), for the report.
+            const summary = (await handler(input)) as SmokeRun['summary'];
+            smokeTests.push({ phase: state === STATE.preSmoke ? 'pre-traffic' : 'post-deploy', summary });
+            return summary;
+          }
+        : state !== STATE.watch
         ? handler
         : async (input) => {
             try {
@@ -201,6 +170,42 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     decision: { judgedThroughMinute, ...(outcome.minute !== undefined ? { decidedAtMinute: outcome.minute } : {}) },
     charts,
     ...(chartError ? { chartError } : {}),
+    policy: summarisePolicy(policy),
+    traffic: trafficSteps(scenario, start, lastMinute),
+    smokeTests,
+  };
+}
+
+/** The canary's share of traffic, minute by minute, kept where it changes. */
+function trafficSteps(scenario: Scenario, start: Date, lastMinute: number): TrafficStep[] {
+  const steps: TrafficStep[] = [];
+  for (let minute = 0; minute <= lastMinute; minute += 1) {
+    const canaryPercent = Math.round(canaryShareAt(scenario.schedule, minute) * 1000) / 10;
+    if (steps.at(-1)?.canaryPercent !== canaryPercent) steps.push({ at: new Date(start.getTime() + minute * 60_000).toISOString(), minute, canaryPercent });
+  }
+  return steps;
+}
+
+/** A simulated run as the shared report model renders it (terminal, JSON, HTML). */
+export function scenarioReport(run: ScenarioRun): EvaluationReport {
+  return {
+    id: run.scenario.name,
+    title: run.scenario.name,
+    subtitle: `seed ${run.scenario.seed}`,
+    description: run.scenario.description,
+    source: 'simulation',
+    startTime: run.startTime,
+    execution: run.execution,
+    reports: run.reports,
+    timeline: run.timeline,
+    ...(run.finalVerdict ? { finalVerdict: run.finalVerdict } : {}),
+    outcome: run.outcome,
+    decision: run.decision,
+    charts: run.charts,
+    ...(run.chartError ? { chartError: run.chartError } : {}),
+    policy: run.policy,
+    traffic: run.traffic,
+    smokeTests: run.smokeTests,
   };
 }
 

@@ -6,8 +6,9 @@ import { promisify } from 'node:util';
 import { inflateSync } from 'node:zlib';
 import { DEFAULT_SCENARIOS } from '../../lib/cli/simulate-command';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
-import { renderHtmlReport } from '../../lib/simulate/html-report';
-import { loadScenario, runScenario } from '../../lib/simulate/scenario-run';
+import { renderHtmlReport } from '../../lib/report/html-report';
+import { loadScenario, runScenario, scenarioReport } from '../../lib/simulate/scenario-run';
+import { measureLayout, type LayoutMeasurement } from '../report/chromium';
 
 /**
  * Renders the HTML report in headless Chromium (Debian's `chromium`, installed by `.ci/run`) and
@@ -113,6 +114,7 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
   let folder: string;
   let dom: string;
   let screenshot: Buffer;
+  let layout: LayoutMeasurement;
   const chartsExpected = DEFAULT_SCENARIOS.length * 4; // one chart per metric of the simulation policy
 
   beforeAll(async () => {
@@ -124,7 +126,9 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
       runs.push(await runScenario(scenario, { definition, source }));
     }
     const reportPath = join(folder, 'report.html');
-    writeFileSync(reportPath, renderHtmlReport(runs));
+    const html = renderHtmlReport(runs.map(scenarioReport));
+    writeFileSync(reportPath, html);
+    layout = await measureLayout(html, folder, WINDOW);
     // One Chromium start does both: it prints the parsed DOM and writes the screenshot.
     const screenshotPath = join(folder, 'report.png');
     dom = await chromium(join(folder, 'profile'), `--window-size=${WINDOW.width},${WINDOW.height}`, `--screenshot=${screenshotPath}`, '--dump-dom', `file://${reportPath}`);
@@ -139,7 +143,22 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
     expect(dom.match(/<path d="M[^"]+" class="line canary"/g)).toHaveLength(chartsExpected);
     expect(dom.match(/<path d="M[^"]+" class="line baseline"/g)).toHaveLength(chartsExpected);
     expect(dom.match(/<line [^>]*class="decision"/g)).toHaveLength(chartsExpected);
-    for (const name of DEFAULT_SCENARIOS) expect(dom).toContain(`<section class="scenario" id="${name}">`);
+    for (const name of DEFAULT_SCENARIOS) expect(dom).toContain(`<section class="evaluation" id="${name}">`);
+  });
+
+  test('laid out by Chromium: the failing chart first and highlighted, band, tolerance and marker drawn, nothing clipped or overflowing', () => {
+    const byId = Object.fromEntries(layout.sections.map((section) => [section.id, section]));
+    expect(byId['error-regression'].firstChart).toEqual({ metric: 'lambda-error-rate', failing: true });
+    expect(byId['latency-regression'].firstChart?.failing).toBe(true);
+    expect(byId.healthy.firstChart?.failing).toBe(false);
+    for (const section of layout.sections) {
+      expect(section.markers).toBe(4);
+      expect(section.tolerances).toBeGreaterThanOrEqual(3);
+      expect(section.bands).toBeGreaterThanOrEqual(3);
+    }
+    expect(layout.svgTexts).toBeGreaterThan(chartsExpected * 8);
+    expect(layout.clippedSvgText).toEqual([]);
+    expect(layout.overflowingBoxes).toEqual([]);
   });
 
   test('the screenshot is a full-size PNG in which the canary and baseline lines are drawn', () => {

@@ -137,10 +137,11 @@ describe('the simulation policy', () => {
 
 describe('canary-eval simulate', () => {
   test('parses scenarios and options; no scenario means the three defaults', () => {
-    expect(parseSimulateArgs([])).toEqual({ scenarios: [...DEFAULT_SCENARIOS], json: false, policyFile: undefined, reportFile: undefined });
-    expect(parseSimulateArgs(['low-traffic', '--json', '--report', 'r.html', '--policy', 'p.yaml'])).toEqual({
+    expect(parseSimulateArgs([])).toEqual({ scenarios: [...DEFAULT_SCENARIOS], json: false, policyFile: undefined, reportFile: undefined, failOnRollback: false });
+    expect(parseSimulateArgs(['low-traffic', '--json', '--report', 'r.html', '--policy', 'p.yaml', '--fail-on-rollback'])).toEqual({
       scenarios: ['low-traffic'],
       json: true,
+      failOnRollback: true,
       reportFile: 'r.html',
       policyFile: 'p.yaml',
     });
@@ -177,8 +178,8 @@ describe('canary-eval simulate', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Verdict timeline');
     expect(stdout).toMatch(/canary {3}[▁▂▃▄▅▆▇█ ]+\n/);
-    expect(stdout).toMatch(/▲ verdict on minutes 0–\d+, reported at minute \d+/);
-    expect(stdout).toMatch(/✗ lambda-error-rate: fail by sequential\n.*\n\s+canary \d+ of \d+/);
+    expect(stdout).toMatch(/▲ CodeDeploy acted at minute \d+ \(\d\d:\d\d UTC\); verdict on minutes 0–\d+/);
+    expect(stdout).toMatch(/✗ lambda-error-rate: fail by sequential, α [\d.]+\n.*\n\s+canary \d+ of \d+/);
     expect(stdout).toMatch(/What CodeDeploy would have done: ✗ stopped at minute \d+ and rolled back: lambda-error-rate regressed/);
   });
 

@@ -1,0 +1,226 @@
+import { buildQueries, toObservations, type MetricSource } from '../evaluation';
+import { HOOK_DEADLINE_SECONDS } from '../evaluation/contracts';
+import { LIFECYCLE_EVENTS, type LifecycleEvent } from '../evaluation/state';
+import { TOKEN_PRICES_USD_PER_MILLION, type MetricResult, type Verdict } from '../judge';
+import { costOf } from '../judge/cost';
+import { isMetricExpression, type Policy } from '../policy';
+import { summarisePolicy, type DeploymentOutcome, type EvaluationReport, type MetricChart, type ReportLink, type TrafficStep } from '../report/model';
+import { FINISHED_STATUSES, type DeploymentView } from '../adapters/aws/deployment-status';
+import type { EvaluationLook, EvaluationRecord } from '../adapters/aws/evaluation-history';
+
+/**
+ * A real deployment, as the CLI shows it: the deployment (CodeDeploy), the evaluation of each of its
+ * hooks (Step Functions), and what it all came to. Shared by `status`, `report` and `history`.
+ */
+
+/** What the deployment came to, for people and for exit codes (README, "Exit codes"). */
+export type DeploymentResult = 'promoted' | 'rolled-back' | 'running' | 'inconclusive';
+
+export interface HookEvaluationStatus {
+  readonly lifecycleEvent: LifecycleEvent;
+  readonly executionName: string;
+  readonly executionArn?: string;
+  /** The execution's status, or `NOT_STARTED` when the hook started no evaluation (yet). */
+  readonly state: string;
+  readonly phase?: 'pre-traffic' | 'bake';
+  /** Seconds until CodeDeploy's hour for this hook runs out (running evaluations before their report). */
+  readonly secondsLeftBeforeHookDeadline?: number;
+  readonly hookDeadline?: string;
+  readonly report?: { readonly status: string; readonly at: string };
+  readonly latest?: { readonly at: string; readonly step: string; readonly decision: string; readonly periodsJudged: number; readonly reason: string };
+  /** The latest verdict per metric: decision, effect, interval, counts, reason. */
+  readonly metrics: readonly MetricResult[];
+  readonly smokeTests: ReadonlyArray<{ readonly phase: string; readonly passed: boolean; readonly ran: number; readonly failed: number; readonly reason: string }>;
+  readonly error?: string;
+}
+
+export interface DeploymentStatus {
+  readonly deployment: DeploymentView;
+  readonly evaluations: readonly HookEvaluationStatus[];
+  readonly result: DeploymentResult;
+  /** One line a person reads. */
+  readonly summary: string;
+  /** The metrics that failed, when the evaluator rolled the deployment back. */
+  readonly decidedBy: readonly string[];
+  /** Seconds from the first hook invocation to the first final verdict, when there was one. */
+  readonly timeToVerdictSeconds?: number;
+}
+
+const ROLLBACK_CREATORS = ['codeDeployRollback', 'rollback'];
+
+/** The hooks CodeDeploy ran for this deployment that the evaluator judges, in lifecycle order. */
+export function judgedEvents(deployment: DeploymentView): LifecycleEvent[] {
+  const named = deployment.lifecycleEvents.map((event) => event.name);
+  const present = LIFECYCLE_EVENTS.filter((event) => named.includes(event));
+  // Without target lifecycle events (an old deployment, or no permission to see them), try every hook.
+  return present.length > 0 ? present : [...LIFECYCLE_EVENTS];
+}
+
+function latestVerdict(looks: readonly EvaluationLook[]): Verdict | undefined {
+  return looks.filter((look) => look.verdict !== undefined).at(-1)?.verdict;
+}
+
+/** A look that decided: a pass or fail of the bake, or a failing look of the canary watch. */
+function decidingLook(record: EvaluationRecord): EvaluationLook | undefined {
+  return record.looks.find((look) => look.decision === 'fail' || (look.step === 'evaluate' && look.decision === 'pass' && look.done));
+}
+
+export function hookStatus(lifecycleEvent: LifecycleEvent, name: string, record: EvaluationRecord | undefined, now: Date): HookEvaluationStatus {
+  if (!record) return { lifecycleEvent, executionName: name, state: 'NOT_STARTED', metrics: [], smokeTests: [] };
+  const invokedAt = Date.parse(record.input.hookInvokedAt);
+  const deadline = invokedAt + HOOK_DEADLINE_SECONDS * 1000;
+  const last = record.looks.at(-1);
+  const running = record.status === 'RUNNING';
+  return {
+    lifecycleEvent,
+    executionName: name,
+    executionArn: record.executionArn,
+    state: record.status,
+    ...(record.plan ? { phase: record.plan.phase } : {}),
+    ...(running && !record.report ? { secondsLeftBeforeHookDeadline: Math.max(0, Math.round((deadline - now.getTime()) / 1000)), hookDeadline: new Date(deadline).toISOString() } : {}),
+    ...(record.report ? { report: { status: record.report.status, at: record.report.at.toISOString() } } : {}),
+    ...(last ? { latest: { at: last.at.toISOString(), step: last.step, decision: last.decision, periodsJudged: last.periodsJudged, reason: last.reason } } : {}),
+    metrics: latestVerdict(record.looks)?.metrics ?? [],
+    smokeTests: record.smoke.map(({ phase, summary }) => ({ phase, passed: summary.passed, ran: summary.ran, failed: summary.failed, reason: summary.reason })),
+    ...(record.error ? { error: record.error } : {}),
+  };
+}
+
+/** What the deployment and its evaluations came to. */
+export function deploymentStatus(deployment: DeploymentView, records: ReadonlyMap<LifecycleEvent, EvaluationRecord | undefined>, now: Date, executionNameOf: (event: LifecycleEvent) => string): DeploymentStatus {
+  const events = judgedEvents(deployment).filter((event) => records.has(event));
+  const evaluations = events.map((event) => hookStatus(event, executionNameOf(event), records.get(event), now));
+  const all = [...records.values()].filter((record): record is EvaluationRecord => record !== undefined);
+  const failing = all.flatMap((record) => {
+    const decided = decidingLook(record);
+    return decided?.decision === 'fail' ? (decided.verdict?.metrics ?? []).filter((m) => m.critical && m.decision === 'fail').map((m) => m.metric) : [];
+  });
+  const firstVerdict = all
+    .map((record) => ({ record, look: decidingLook(record) }))
+    .filter((entry): entry is { record: EvaluationRecord; look: EvaluationLook } => entry.look !== undefined)
+    .sort((a, b) => a.look.at.getTime() - b.look.at.getTime())[0];
+  const timeToVerdictSeconds = firstVerdict ? Math.round((firstVerdict.look.at.getTime() - Date.parse(firstVerdict.record.input.hookInvokedAt)) / 1000) : undefined;
+  const base = { deployment, evaluations, decidedBy: [...new Set(failing)], ...(timeToVerdictSeconds !== undefined ? { timeToVerdictSeconds } : {}) };
+
+  if (deployment.creator && ROLLBACK_CREATORS.includes(deployment.creator)) {
+    const of = deployment.rollback?.rollbackTriggeringDeploymentId;
+    return { ...base, result: 'rolled-back', summary: `automatic rollback${of ? ` of ${of}` : ''} (${deployment.status}): restores the previous version, not judged` };
+  }
+  if (!FINISHED_STATUSES.includes(deployment.status)) {
+    return { ...base, result: 'running', summary: `${deployment.status}${deployment.traffic ? `, ${Math.round(deployment.traffic.canaryPercent)}% of traffic on the new version` : ''}` };
+  }
+  if (deployment.status !== 'Succeeded') {
+    const failedHook = evaluations.find((evaluation) => evaluation.report?.status === 'Failed');
+    const why =
+      base.decidedBy.length > 0
+        ? `${base.decidedBy.join(', ')} regressed`
+        : failedHook
+          ? `the ${failedHook.lifecycleEvent} hook reported Failed${failedHook.smokeTests.some((s) => !s.passed) ? ' (smoke tests failed)' : failedHook.error ? ` (evaluator error: ${failedHook.error})` : ''}`
+          : (deployment.error?.message ?? deployment.rollback?.message ?? 'CodeDeploy stopped it');
+    return { ...base, result: 'rolled-back', summary: `${deployment.status.toLowerCase()} and rolled back: ${why}` };
+  }
+  if (firstVerdict) return { ...base, result: 'promoted', summary: `promoted after a verdict (${firstVerdict.record.input.lifecycleEvent}, ${firstVerdict.look.decision})` };
+  return { ...base, result: 'inconclusive', summary: 'promoted without a verdict: no evaluation decided before the deployment ended' };
+}
+
+/** Console links (AWS Management Console URL formats for CodeDeploy, Step Functions, CloudWatch). */
+export function consoleLinks(region: string, deploymentId: string, executionArn?: string, functionName?: string): ReportLink[] {
+  const host = `https://${region}.console.aws.amazon.com`;
+  return [
+    { label: `CodeDeploy deployment ${deploymentId}`, href: `${host}/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}?region=${region}` },
+    ...(executionArn ? [{ label: 'Step Functions execution', href: `${host}/states/home?region=${region}#/v2/executions/details/${encodeURIComponent(executionArn)}` }] : []),
+    ...(functionName ? [{ label: `CloudWatch metrics of ${functionName}`, href: `${host}/cloudwatch/home?region=${region}#metricsV2?search=${encodeURIComponent(functionName)}` }] : []),
+  ];
+}
+
+const minutesBetween = (start: number, at: number) => Math.round((at - start) / 60_000);
+
+/** Canary and baseline per period of every charted metric of the policy, over the judged window. */
+export async function chartsFromSource(source: MetricSource, policy: Policy, record: EvaluationRecord, throughSeconds: number, verdict: Verdict | undefined): Promise<MetricChart[]> {
+  const plan = record.plan;
+  if (!plan) return [];
+  const queryPlan = buildQueries(policy, record.input.target, plan.periodSeconds);
+  const window = { start: plan.windowStart, end: Math.max(plan.windowStart + plan.periodSeconds, Math.min(throughSeconds, plan.windowEnd)) };
+  const offset = plan.baselineOffsetSeconds;
+  const results = queryPlan.queries.length > 0 ? await source.getMetricData(queryPlan.queries, { start: new Date((window.start - offset) * 1000), end: new Date(window.end * 1000) }) : [];
+  const observations = toObservations(policy, queryPlan, results, window, offset);
+  const slots = Math.ceil((window.end - window.start) / 60);
+  const minuteOf = (t: number) => Math.floor((t - window.start) / 60);
+  return policy.metrics.flatMap((metric): MetricChart[] => {
+    const observed = observations[metric.name];
+    if (metric.kind === 'alarm' || !observed || observed.kind === 'alarm') return [];
+    const byMinute = new Map<number, { canary?: number; baseline?: number }>(Array.from({ length: slots }, (_, minute) => [minute, {}]));
+    for (const arm of ['canary', 'baseline'] as const) {
+      const periods =
+        observed.kind === 'count'
+          ? observed[arm].map((p) => ({ t: p.t, value: p.count / p.total }))
+          : observed.kind === 'tokens'
+            ? observed[arm].map((p) => ({ t: p.t, value: costOf(p, TOKEN_PRICES_USD_PER_MILLION[(metric as { model: string }).model]) / p.requests }))
+            : observed[arm];
+      for (const { t, value } of periods) {
+        const slot = byMinute.get(minuteOf(t));
+        if (slot) slot[arm] = value;
+      }
+    }
+    const decision = verdict?.metrics.find((result) => result.metric === metric.name)?.decision;
+    const unit = metric.kind === 'cost' ? 'USD per request' : metric.kind === 'count' ? (isMetricExpression(metric.count) ? 'per request' : `${metric.count.metricName.toLowerCase()} per request`) : isMetricExpression(metric.value) ? 'value' : metric.value.metricName === 'Duration' ? `ms (${metric.value.stat})` : metric.value.stat;
+    return [{ metric: metric.name, kind: metric.kind, unit, critical: metric.critical, points: [...byMinute].map(([minute, values]) => ({ minute, ...values })), ...(decision ? { decision } : {}) }];
+  });
+}
+
+/** One evaluation of a real deployment in the report model (charts read separately). */
+export function evaluationReport(
+  deployment: DeploymentView,
+  record: EvaluationRecord,
+  options: { readonly policy?: Policy; readonly charts?: readonly MetricChart[]; readonly chartError?: string; readonly region: string },
+): EvaluationReport {
+  const start = record.plan ? record.plan.windowStart * 1000 : Date.parse(record.input.hookInvokedAt);
+  const verdict = latestVerdict(record.looks);
+  const reportMinute = record.report ? minutesBetween(start, record.report.at.getTime()) : undefined;
+  const stop = record.looks.find((look) => look.step === 'watch' && look.decision === 'fail');
+  const lastLook = record.looks.at(-1);
+  const regressed = (stop?.verdict ?? verdict)?.metrics.filter((m) => m.critical && m.decision === 'fail').map((m) => m.metric) ?? [];
+  let outcome: DeploymentOutcome;
+  if (record.report?.status === 'Failed') {
+    const why = regressed.length > 0 ? `${regressed.join(', ')} regressed` : record.smoke.some((s) => !s.summary.passed) ? record.smoke.find((s) => !s.summary.passed)!.summary.reason : (record.error ?? record.outcome?.reason ?? 'the evaluator failed');
+    outcome = { action: 'rolled-back', status: 'Failed', minute: reportMinute!, regressedMetrics: regressed, summary: `the ${record.input.lifecycleEvent} hook reported Failed at minute ${reportMinute}: ${why}` };
+  } else if (stop) {
+    const minute = minutesBetween(start, stop.at.getTime());
+    outcome = { action: 'rolled-back', ...(record.report ? { status: record.report.status } : {}), minute, regressedMetrics: regressed, summary: `the canary watch ${stop.stopped === 'stopped' ? 'stopped the deployment' : 'failed'} at minute ${minute}: ${regressed.join(', ') || 'a metric'} regressed` };
+  } else if (record.status === 'RUNNING' || !FINISHED_STATUSES.includes(deployment.status)) {
+    outcome = { action: 'running', regressedMetrics: [], ...(reportMinute !== undefined ? { minute: reportMinute } : {}), summary: `still running: ${lastLook ? lastLook.reason : 'no look yet'}` };
+  } else if (!record.report) {
+    outcome = { action: 'no-report', regressedMetrics: [], summary: `the evaluation ended ${record.status} without reporting${record.error ? `: ${record.error}` : ''}` };
+  } else {
+    const minute = lastLook && lastLook.step === 'watch' ? minutesBetween(start, lastLook.at.getTime()) : reportMinute!;
+    const decided = record.looks.some((look) => look.decision === 'pass');
+    outcome = { action: 'promoted', status: record.report.status, minute, regressedMetrics: [], summary: `${decided ? 'promoted' : 'promoted without a verdict'} (hook reported Succeeded at minute ${reportMinute}; deployment ${deployment.status})` };
+  }
+  const judgedThroughMinute = lastLook && record.plan ? Math.round((lastLook.periodsJudged * record.plan.periodSeconds) / 60) : 0;
+  const allowTraffic = deployment.lifecycleEvents.find((event) => event.name === 'AllowTraffic' || event.name === 'AllowTestTraffic');
+  const traffic: TrafficStep[] = [];
+  if (allowTraffic?.startTime && deployment.traffic) {
+    traffic.push({ at: allowTraffic.startTime.toISOString(), minute: minutesBetween(start, allowTraffic.startTime.getTime()), canaryPercent: deployment.traffic.canaryPercent });
+  }
+  const functionName = record.input.target.type === 'lambda' ? record.input.target.functionName : undefined;
+  return {
+    id: record.executionName,
+    title: `${deployment.deploymentId} ${record.input.lifecycleEvent}`,
+    subtitle: `${deployment.applicationName} / ${deployment.deploymentGroupName}`,
+    description: `${record.plan?.phase === 'bake' ? 'Bake after all traffic shifted' : 'Smoke tests before traffic, then the canary watch'}; evaluation ${record.status.toLowerCase()}${deployment.deploymentConfigName ? `; ${deployment.deploymentConfigName}` : ''}.`,
+    source: 'deployment',
+    startTime: new Date(start).toISOString(),
+    execution: { status: record.status, ...(record.error ? { error: record.error } : {}) },
+    reports: record.report ? [{ status: record.report.status, at: record.report.at.toISOString(), minute: reportMinute! }] : [],
+    timeline: record.looks.map((look) => ({ minute: minutesBetween(start, look.at.getTime()), at: look.at.toISOString(), decision: look.decision, periodsJudged: look.periodsJudged, reason: look.reason })),
+    ...(verdict ? { finalVerdict: verdict } : {}),
+    outcome,
+    decision: { judgedThroughMinute, ...(outcome.minute !== undefined ? { decidedAtMinute: outcome.minute } : {}) },
+    charts: options.charts ?? [],
+    ...(options.chartError ? { chartError: options.chartError } : {}),
+    ...(options.policy ? { policy: summarisePolicy(options.policy) } : {}),
+    traffic,
+    smokeTests: record.smoke.map(({ phase, summary }) => ({ phase, summary })),
+    links: consoleLinks(options.region, deployment.deploymentId, record.executionArn, functionName),
+  };
+}

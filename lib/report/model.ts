@@ -1,0 +1,143 @@
+import type { SmokeSummary } from '../evaluation/smoke';
+import type { HookStatus } from '../evaluation/ports';
+import type { MetricDecision, Verdict } from '../judge';
+
+/**
+ * The one data model every report view renders (terminal text, JSON, HTML), whichever side produced it:
+ * the local simulation (`lib/simulate/scenario-report.ts`) or a real deployment read back from
+ * CodeDeploy, Step Functions and CloudWatch (`lib/cli/deployment-report.ts`). The renderers know nothing
+ * of where the data came from.
+ */
+
+/** One look of the evaluation loop, as the verdict timeline shows it. */
+export interface TimelineEntry {
+  /** Minutes since the evaluation started (`startTime`). */
+  readonly minute: number;
+  /** Wall-clock time of the look (ISO 8601). */
+  readonly at: string;
+  readonly decision: 'pass' | 'fail' | 'continue';
+  readonly periodsJudged: number;
+  readonly reason: string;
+}
+
+/**
+ * What CodeDeploy did (or, simulated, would have done) with the evaluation:
+ * `promoted`: the traffic shift went on; `rolled-back`: the hook reported Failed or the canary watch
+ * stopped the deployment; `unwatched`: the canary watch itself failed; `running`: not over yet;
+ * `no-report`: nothing reached CodeDeploy.
+ */
+export type OutcomeAction = 'promoted' | 'rolled-back' | 'unwatched' | 'running' | 'no-report';
+
+export interface DeploymentOutcome {
+  readonly action: OutcomeAction;
+  /** What the hook reported. */
+  readonly status?: HookStatus;
+  /** Minute (since `startTime`) CodeDeploy acted: the hook report, or the canary watch's stop. */
+  readonly minute?: number;
+  /** Critical metrics that failed (empty when promoted or when the evaluator itself failed). */
+  readonly regressedMetrics: readonly string[];
+  /** One line: "promoted after 17 min", "stopped at minute 5 and rolled back: lambda-error-rate regressed". */
+  readonly summary: string;
+}
+
+/** One minute of one metric: the value each version showed (rate for counts), absent without traffic. */
+export interface ChartPoint {
+  readonly minute: number;
+  readonly canary?: number;
+  readonly baseline?: number;
+}
+
+export interface MetricChart {
+  readonly metric: string;
+  readonly kind: 'count' | 'gauge' | 'cost';
+  /** What a value means, for axis labels: "errors per request", "ms". */
+  readonly unit: string;
+  readonly critical: boolean;
+  /** Minutes 0 .. lastMinute of the evaluation (up to the decision). */
+  readonly points: readonly ChartPoint[];
+  /** The final decision of this metric. */
+  readonly decision?: MetricDecision;
+}
+
+/** The policy as the report states it: the false-alarm budget and how each metric is judged. */
+export interface PolicySummary {
+  readonly alpha: number;
+  readonly metrics: ReadonlyArray<{
+    readonly name: string;
+    readonly kind: string;
+    readonly method: string;
+    readonly critical: boolean;
+    /**
+     * The ratio canary/baseline above which the metric counts as harmed (sequential `tolerance`,
+     * threshold `maxRatioToBaseline`, cost `1 + tolerance`); drawn as the tolerance line.
+     */
+    readonly toleranceRatio?: number;
+  }>;
+}
+
+/** Share of production traffic on the new version from `at` on (CodeDeploy's traffic routing). */
+export interface TrafficStep {
+  readonly at: string;
+  readonly minute: number;
+  readonly canaryPercent: number;
+}
+
+/** One smoke-test run of the evaluation (the step's summary; per-test results when they were kept). */
+export interface SmokeRun {
+  readonly phase: 'pre-traffic' | 'post-deploy';
+  readonly summary: SmokeSummary;
+  readonly results?: ReadonlyArray<{ readonly name: string; readonly passed: boolean; readonly latencyMs: number; readonly reason?: string }>;
+}
+
+export interface ReportLink {
+  readonly label: string;
+  readonly href: string;
+}
+
+/** Everything one evaluation's report shows. */
+export interface EvaluationReport {
+  /** Unique in a report (an HTML anchor): the scenario name, or the execution name. */
+  readonly id: string;
+  readonly title: string;
+  /** "seed 7", "BeforeAllowTraffic of my-app / prod". */
+  readonly subtitle?: string;
+  readonly description?: string;
+  /** `simulation`: minutes are virtual; `deployment`: a real one. */
+  readonly source: 'simulation' | 'deployment';
+  /** Minute 0 of the timeline and the charts (ISO 8601). */
+  readonly startTime: string;
+  readonly execution: { readonly status: string; readonly error?: string };
+  readonly reports: ReadonlyArray<{ readonly status: HookStatus; readonly at: string; readonly minute: number }>;
+  readonly timeline: readonly TimelineEntry[];
+  readonly finalVerdict?: Verdict;
+  readonly outcome: DeploymentOutcome;
+  /** The last period the final verdict judged (exclusive, in minutes) and when CodeDeploy acted. */
+  readonly decision: { readonly judgedThroughMinute: number; readonly decidedAtMinute?: number };
+  readonly charts: readonly MetricChart[];
+  /** Why there are no charts (e.g. CloudWatch could not answer the policy's queries). */
+  readonly chartError?: string;
+  readonly policy?: PolicySummary;
+  readonly traffic?: readonly TrafficStep[];
+  readonly smokeTests?: readonly SmokeRun[];
+  readonly links?: readonly ReportLink[];
+}
+
+/** The tolerance ratios a policy's methods imply, by method spec (see `PolicySummary`). */
+export function toleranceRatioOf(method: { readonly type: string } & Record<string, unknown>): number | undefined {
+  if (method.type === 'sequential' && typeof method.tolerance === 'number') return method.tolerance;
+  if (method.type === 'threshold' && typeof method.maxRatioToBaseline === 'number') return method.maxRatioToBaseline;
+  if (method.type === 'cost' && typeof method.tolerance === 'number') return 1 + method.tolerance;
+  if (method.type === 'mann-whitney' && typeof method.tolerance === 'number') return 1 + method.tolerance;
+  return undefined;
+}
+
+/** The report's view of a policy. */
+export function summarisePolicy(policy: { readonly alpha: number; readonly metrics: ReadonlyArray<{ readonly name: string; readonly kind: string; readonly critical: boolean; readonly method: { readonly type: string } }> }): PolicySummary {
+  return {
+    alpha: policy.alpha,
+    metrics: policy.metrics.map((metric) => {
+      const toleranceRatio = toleranceRatioOf(metric.method as { type: string } & Record<string, unknown>);
+      return { name: metric.name, kind: metric.kind, method: metric.method.type, critical: metric.critical, ...(toleranceRatio !== undefined ? { toleranceRatio } : {}) };
+    }),
+  };
+}

@@ -1,0 +1,130 @@
+import type { ArmSummary, MetricResult } from '../judge';
+import { formatClock, formatInterval, formatNumber, formatPercent, formatRatio } from './format';
+import { chartGuides, orderCharts } from './guides';
+import type { EvaluationReport, TimelineEntry } from './model';
+import { renderTerminalChart } from './terminal-chart';
+
+/** The terminal report of evaluations (simulated or real): timeline, charts, explained verdict, CodeDeploy's action. */
+
+const DECISION_MARK: Record<string, string> = { pass: '✓', fail: '✗', continue: '…', nodata: '∅' };
+
+/** Consecutive looks with the same decision and reason, shown as one row. */
+interface TimelineRun {
+  readonly first: TimelineEntry;
+  readonly last: TimelineEntry;
+}
+
+function groupTimeline(timeline: readonly TimelineEntry[]): TimelineRun[] {
+  const runs: TimelineRun[] = [];
+  for (const entry of timeline) {
+    const current = runs.at(-1);
+    if (current && current.last.decision === entry.decision && current.last.reason === entry.reason) {
+      runs[runs.length - 1] = { first: current.first, last: entry };
+    } else {
+      runs.push({ first: entry, last: entry });
+    }
+  }
+  return runs;
+}
+
+const range = (from: string | number, to: string | number) => (from === to ? String(from) : `${from}–${to}`);
+
+function timelineRows(timeline: readonly TimelineEntry[]): string[] {
+  const rows = groupTimeline(timeline).map(({ first, last }) => {
+    const minutes = range(first.minute, last.minute).padStart(6);
+    const clock = range(formatClock(first.at).slice(0, 5), formatClock(last.at).slice(0, 5)).padEnd(11);
+    const periods = range(first.periodsJudged, last.periodsJudged).padStart(7);
+    return `  ${minutes}  ${clock}  ${first.decision.padEnd(8)} ${periods}  ${first.reason}`;
+  });
+  return ['  minute  time (UTC)   decision periods  reason', ...rows];
+}
+
+function describeArm(arm: ArmSummary, kind: 'count' | 'gauge'): string {
+  // Cost metrics (judge `cost` method) summarise requests and spend instead of counts.
+  if (arm.costPerRequest !== undefined) return `$${formatNumber(arm.costPerRequest)} per request over ${formatNumber(arm.requests ?? 0)} requests`;
+  if (kind === 'count' && arm.count !== undefined && arm.total !== undefined) {
+    const rate = arm.total > 0 ? ` (${formatPercent(arm.count / arm.total)})` : '';
+    return `${formatNumber(arm.count)} of ${formatNumber(arm.total)}${rate}`;
+  }
+  return arm.median !== undefined ? `median ${formatNumber(arm.median)}` : 'no data';
+}
+
+/** Three lines per metric: the decision and reason, then the evidence behind it. */
+export function explainMetric(result: MetricResult): string[] {
+  const kind = result.canary.count !== undefined ? 'count' : 'gauge';
+  const evidence = [
+    `canary ${describeArm(result.canary, kind)} vs baseline ${describeArm(result.baseline, kind)} over ${result.canary.periods}/${result.baseline.periods} period(s)`,
+  ];
+  if (result.effect !== undefined) evidence.push(`effect ${formatRatio(result.effect)}${result.interval ? ` ${formatInterval(result.interval)}` : ''}`);
+  if (result.evidence?.eValue !== undefined) evidence.push(`e-value ${formatNumber(result.evidence.eValue)}`);
+  if (result.evidence?.pValue !== undefined) evidence.push(`p ${formatNumber(result.evidence.pValue)}`);
+  const critical = result.critical ? '' : ' (not critical)';
+  const alpha = result.alpha !== undefined ? `, α ${formatNumber(result.alpha)}` : '';
+  return [`  ${DECISION_MARK[result.decision] ?? '?'} ${result.metric}${critical}: ${result.decision} by ${result.method}${alpha}`, `      ${result.reason}`, `      ${evidence.join('; ')}`];
+}
+
+/** The policy, the traffic split and the smoke tests: what the verdict was made under. */
+export function contextLines(report: EvaluationReport): string[] {
+  const lines: string[] = [];
+  if (report.policy) {
+    const methods = report.policy.metrics.map((m) => `${m.name} ${m.method}${m.toleranceRatio !== undefined ? ` (tolerance ×${m.toleranceRatio})` : ''}${m.critical ? '' : ', not critical'}`);
+    lines.push(`Policy: α ${formatNumber(report.policy.alpha)} (chance of failing a good release); ${methods.join('; ') || 'no metrics'}`);
+  }
+  if (report.traffic && report.traffic.length > 0) {
+    lines.push(`Traffic on the new version: ${report.traffic.map((step) => `${formatNumber(step.canaryPercent)}% from ${formatClock(step.at)} (minute ${step.minute})`).join(', ')}`);
+  }
+  for (const run of report.smokeTests ?? []) {
+    lines.push(`Smoke tests ${run.phase}: ${run.summary.passed ? '✓' : '✗'} ${run.summary.reason}`);
+    for (const result of run.results ?? []) {
+      lines.push(`  ${result.passed ? '✓' : '✗'} ${result.name}  ${formatNumber(result.latencyMs)} ms${result.reason ? `  ${result.reason}` : ''}`);
+    }
+  }
+  return lines;
+}
+
+/** The full terminal section of one evaluation. */
+export function renderEvaluationText(report: EvaluationReport): string {
+  const header = `━━ ${report.title}${report.subtitle ? ` (${report.subtitle})` : ''} ━━${report.description ? ` ${report.description}` : ''}`;
+  const timeLabel = report.source === 'simulation' ? 'virtual minutes since the deployment started' : `minutes since ${formatClock(report.startTime, true)}`;
+  const lines = [header, ''];
+  const context = contextLines(report);
+  if (context.length > 0) lines.push(...context, '');
+  lines.push(`Verdict timeline (${timeLabel}):`, ...timelineRows(report.timeline), '');
+
+  lines.push('Canary vs baseline per minute (failing metrics first):');
+  if (report.chartError) lines.push(`  (no charts: ${report.chartError})`);
+  for (const chart of orderCharts(report.charts)) {
+    lines.push(
+      ...renderTerminalChart(chart, { ...report.decision, startTime: report.startTime, guides: chartGuides(report, chart) }).map((line) => `  ${line}`),
+    );
+  }
+  lines.push('');
+
+  if (report.finalVerdict) {
+    const bound = report.finalVerdict.falseAlarmBound !== undefined ? ` (chance of failing a good release ≤ ${formatPercent(report.finalVerdict.falseAlarmBound)})` : '';
+    const label = report.execution.status === 'FAILED' ? 'Last verdict before the evaluation failed' : 'Final verdict';
+    lines.push(`${label}: ${report.finalVerdict.decision} — ${report.finalVerdict.reason}${bound}`);
+    const failingFirst = [...report.finalVerdict.metrics].sort((a, b) => Number(b.decision === 'fail') - Number(a.decision === 'fail'));
+    for (const result of failingFirst) lines.push(...explainMetric(result));
+    lines.push('');
+  }
+  const mark = report.outcome.action === 'promoted' ? '✓' : report.outcome.action === 'rolled-back' ? '✗' : report.outcome.action === 'running' ? '…' : '!';
+  lines.push(`${report.source === 'simulation' ? 'What CodeDeploy would have done' : 'What CodeDeploy did'}: ${mark} ${report.outcome.summary}`);
+  if (report.execution.status === 'FAILED') lines.push(`  (the state machine execution failed: ${report.execution.error ?? 'unknown error'})`);
+  for (const link of report.links ?? []) lines.push(`  ${link.label}: ${link.href}`);
+  return lines.join('\n');
+}
+
+/** One line per simulated evaluation, and why the results can be trusted. */
+export function renderSummaryText(reports: readonly EvaluationReport[]): string {
+  const width = Math.max(...reports.map((report) => report.title.length));
+  return [
+    '━━ Summary ━━',
+    ...reports.map((report) => `  ${report.title.padEnd(width)}  ${report.outcome.summary}`),
+    '',
+    'These runs used the state machine `cdk deploy` would deploy (synthesized from the construct) and the real',
+    'hook, prepare, smoke-test, report and canary-watch handlers; only CloudWatch, CodeDeploy and time were',
+    'simulated. The judge keeps the chance of failing a good release under the policy alpha however often it',
+    'looks (docs/judge.md, docs/benchmark.md). Each scenario is seeded: the same timeline on every machine.',
+  ].join('\n');
+}

