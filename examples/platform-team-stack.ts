@@ -27,6 +27,7 @@ export class PlatformTeamStack extends Stack {
     const key = new kms.Key(this, 'EvaluatorKey', { enableKeyRotation: true });
 
     this.evaluator = new CanaryEvaluator(this, 'CanaryEvaluator', {
+      evaluatorName: 'default', // service teams find it by this name (SSM parameters /canary-evaluator/default/*)
       healthAlarmAction: new cw_actions.SnsAction(onCall), // optional
       encryptionKey: key, // optional: logs, state machine, DLQ, Lambda environment
     });

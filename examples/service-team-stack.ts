@@ -25,8 +25,9 @@ export class ServiceTeamStack extends Stack {
       deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
     });
 
-    // The evaluator of this account and region (the default name); `fromEvaluatorAttributes` takes ARNs instead.
-    const evaluator = CanaryEvaluator.fromEvaluatorName(this, 'SharedEvaluator');
+    // The evaluator of this account and region, by the name the platform team gave it; it has a customer
+    // managed key. `fromEvaluatorAttributes` takes the ARNs instead.
+    const evaluator = CanaryEvaluator.fromEvaluatorName(this, 'SharedEvaluator', 'default', { encrypted: true });
     evaluator.registerLambdaDeploymentGroup(group, { policy: 'policies/payments.yaml', alias });
   }
 }

@@ -7,7 +7,10 @@ export { judge, mannWhitney, validateObservations, type Observations, type Verdi
 export {
   CanaryEvaluator,
   ECS_LIFECYCLE_EVENTS,
+  evaluatorParameterNames,
   type CanaryEvaluatorProps,
+  type CanaryEvaluatorAttributes,
+  type ICanaryEvaluator,
   type DeploymentGroupRegistrationOptions,
   type LambdaDeploymentGroupRegistration,
   type EcsDeploymentGroupRegistration,

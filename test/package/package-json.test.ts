@@ -51,6 +51,7 @@ describe('the package root', () => {
   "CanaryEvaluator",
   "ECS_LIFECYCLE_EVENTS",
   "PolicyError",
+  "evaluatorParameterNames",
   "judge",
   "loadPolicyFile",
   "mannWhitney",

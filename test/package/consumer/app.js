@@ -71,7 +71,7 @@ figures.ownerSynthMs = Date.now() - started;
 figures.owner = checkEvaluatorAssets(ownerAssembly, 'Orders');
 if (figures.owner.functions < 7) throw new Error(`Orders: ${figures.owner.functions} evaluator functions with assets; expected the 5 workflow functions and 2 hooks`);
 
-if (typeof CanaryEvaluator.fromEvaluatorAttributes === 'function' && typeof CanaryEvaluator.fromEvaluatorName === 'function') {
+{
   started = Date.now();
   const servicesApp = new App({ outdir: join(outdir, 'services') });
   const byAttributes = new Stack(servicesApp, 'Payments', { env });
@@ -79,6 +79,11 @@ if (typeof CanaryEvaluator.fromEvaluatorAttributes === 'function' && typeof Cana
   CanaryEvaluator.fromEvaluatorAttributes(byAttributes, 'SharedEvaluator', {
     stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:canary-evaluator',
     hookDeadLetterQueueArn: 'arn:aws:sqs:us-east-1:123456789012:canary-evaluator-hook-dlq',
+    prepareRoleArn: 'arn:aws:iam::123456789012:role/canary-evaluator-prepare',
+    evaluateRoleArn: 'arn:aws:iam::123456789012:role/canary-evaluator-evaluate',
+    smokeRoleArn: 'arn:aws:iam::123456789012:role/canary-evaluator-smoke',
+    watchRoleArn: 'arn:aws:iam::123456789012:role/canary-evaluator-watch',
+    reportRoleArn: 'arn:aws:iam::123456789012:role/canary-evaluator-report',
   }).registerLambdaDeploymentGroup(payments.group, { policy: inlinePolicy, alias: payments.alias });
   const byName = new Stack(servicesApp, 'Search', { env });
   const search = service(byName, 'Search');
@@ -92,7 +97,5 @@ if (typeof CanaryEvaluator.fromEvaluatorAttributes === 'function' && typeof Cana
     if (stateMachines.length !== 0) throw new Error(`${name} registers against a shared evaluator but holds ${stateMachines.length} state machine(s)`);
     if (found.functions < 2) throw new Error(`${name}: ${found.functions} hook functions with assets; expected 2`);
   }
-} else {
-  figures.shared = 'skipped: this canary-evaluator exports no CanaryEvaluator.fromEvaluatorAttributes/fromEvaluatorName';
 }
 console.log(JSON.stringify(figures));

@@ -1,6 +1,5 @@
 // Synthesizes the README's service-team example: a stack registering against a shared evaluator it
-// does not own. Copied into the consumer by scripts/test-package.sh only when the package exports
-// `CanaryEvaluator.fromEvaluatorName`.
+// does not own (`CanaryEvaluator.fromEvaluatorName`).
 import { App } from 'aws-cdk-lib';
 import { ServiceTeamStack } from './examples/service-team-stack';
 
