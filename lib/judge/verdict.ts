@@ -53,5 +53,7 @@ export interface Verdict {
   readonly reason: string;
   /** Upper bound on the chance this evaluation fails a good release: Σ α of its critical tests. */
   readonly falseAlarmBound?: number;
+  /** Share of the policy's α this phase spent (present when < 1: the deployment's phases split one budget). */
+  readonly alphaShare?: number;
   readonly metrics: readonly MetricResult[];
 }
