@@ -1,7 +1,8 @@
 /**
  * Judge benchmark: speed (50 metrics × 120 periods per call) and, by seeded simulation, the
  * false-fail rate on A/A streams and the detection rate of a ×2 regression.
- * Run: npm run bench:judge [-- --runs 2000]
+ * Run: npm run bench:judge [-- --runs 2000]; the issue-14 scenarios (low traffic, resolution, speed vs
+ * the oracle): npm run bench:judge -- --second-pass [--runs 1000]
  */
 import { judge, type CountPeriod, type Observations } from '../lib/judge';
 import { createRandom, type Random } from '../lib/judge/random';
@@ -93,7 +94,89 @@ function failRate(name: string, runs: number, alpha: number, make: (random: Rand
   console.log(`  ${name}: ${(rate * 100).toFixed(2)} % ± ${(se * 100).toFixed(2)} (α = ${alpha}, ${runs} runs)${detect}`);
 }
 
+/** Minute (1-based) of the first look that decides, looking after every minute, or undefined. */
+function firstFail(policy: Policy, metric: string, stream: Stream, minutes: number): number | undefined {
+  for (let look = 1; look <= minutes; look++) {
+    const window = { kind: 'count' as const, baseline: stream.baseline.filter((p) => p.t < 1_767_225_600 + 60 * look), canary: stream.canary.filter((p) => p.t < 1_767_225_600 + 60 * look) };
+    const decision = judge(policy, { [metric]: window }).decision;
+    if (decision === 'fail') return look;
+    if (decision === 'pass') return undefined;
+  }
+  return undefined;
+}
+
+/** Wald's SPRT on the per-minute conditional binomial, knowing the true ratio: the oracle's minute to fail. */
+function oracleFail(stream: Stream, ratio: number, alpha: number, minutes: number): number | undefined {
+  let llr = 0;
+  for (let i = 0; i < minutes; i++) {
+    const c = stream.canary[i];
+    const b = stream.baseline[i];
+    if (!c || !b || c.total === 0 || b.total === 0) continue;
+    const p0 = c.total / (c.total + b.total);
+    const p1 = (ratio * c.total) / (ratio * c.total + b.total);
+    llr += c.count * Math.log(p1 / p0) + b.count * Math.log((1 - p1) / (1 - p0));
+    if (llr >= Math.log(1 / alpha)) return i + 1;
+  }
+  return undefined;
+}
+
+function secondPassRow(name: string, runs: number, seed: number, policy: Policy, make: (random: Random) => Stream, oracleRatio?: number, minutes = 30): void {
+  const random = createRandom(seed);
+  const ours: number[] = [];
+  const oracle: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const stream = make(random);
+    const minute = firstFail(policy, 'm0', stream, minutes);
+    if (minute !== undefined) ours.push(minute);
+    if (oracleRatio !== undefined) {
+      const o = oracleFail(stream, oracleRatio, policy.alpha, minutes);
+      if (o !== undefined) oracle.push(o);
+    }
+  }
+  const rate = ours.length / runs;
+  const se = Math.sqrt((rate * (1 - rate)) / runs);
+  const median = ours.length > 0 ? medianOf(ours) : undefined;
+  const oracleMedian = oracle.length > 0 ? medianOf(oracle) : undefined;
+  const ratio = median !== undefined && oracleMedian !== undefined ? `, oracle SPRT median ${oracleMedian} min (${(oracle.length / runs * 100).toFixed(1)} %), ratio ${(median / oracleMedian).toFixed(2)}×` : '';
+  console.log(`  ${name}: failed ${(rate * 100).toFixed(2)} % ± ${(se * 100).toFixed(2)} of ${runs} runs, median ${median ?? '–'} min${ratio}`);
+}
+
+/** 1 request/min on average, half to the canary; minutes without a request in an arm are absent from it. */
+function lowTraffic(random: Random, minutes: number, canaryRate: number, baselineRate: number): Stream {
+  const stream: Stream = { baseline: [], canary: [] };
+  for (let i = 0; i < minutes; i++) {
+    const t = 1_767_225_600 + 60 * i;
+    const c = random.poisson(0.5);
+    const b = random.poisson(0.5);
+    if (c > 0) stream.canary.push({ t, total: c, count: random.binomial(c, canaryRate) });
+    if (b > 0) stream.baseline.push({ t, total: b, count: random.binomial(b, baselineRate) });
+  }
+  return stream;
+}
+
+function secondPass(runs: number): void {
+  const errorPreset = (method?: object) => parsePolicy({ alpha: 0.01, metrics: [{ preset: 'lambda-error-rate', name: 'm0', ...(method && { method }) }] });
+  console.log('item 1: low traffic (1 req/min, half canary, 30 min, α = 1 %, lambda-error-rate preset)');
+  secondPassRow('canary failing every request, guard on (default)', runs, 11, errorPreset(), (r) => lowTraffic(r, 30, 1, 0.01));
+  secondPassRow('canary failing every request, guard off (pooling only)', runs, 11, errorPreset({ type: 'sequential', guardRate: false }), (r) => lowTraffic(r, 30, 1, 0.01));
+  secondPassRow('A/A, 1 % errors', runs, 12, errorPreset(), (r) => lowTraffic(r, 30, 0.01, 0.01));
+  secondPassRow('A/A, 40 % errors', runs, 13, errorPreset(), (r) => lowTraffic(r, 30, 0.4, 0.4));
+  console.log('item 2: resolution (10⁶ req/min, 10 % canary, 1 % errors, tolerance 1.03, α = 1 %, custom count metric)');
+  const fine = countPolicy(1, { type: 'sequential', tolerance: 1.03 });
+  secondPassRow('×1.06', Math.min(runs, 500), 21, fine, (r) => simulate(r, 30, 1e6, () => 0.1, 0.01, 1.06), 1.06);
+  secondPassRow('A/A', Math.min(runs, 500), 22, fine, (r) => simulate(r, 30, 1e6, () => 0.1, 0.01), 1.06);
+  console.log('item 3: speed against the oracle SPRT (1,000 req/min, 10 % canary, 1 % errors, tolerance 1.5, α = 1 %)');
+  const standard = countPolicy(1, { type: 'sequential', tolerance: 1.5 });
+  for (const ratio of [1.5, 2, 3]) secondPassRow(`×${ratio}`, runs, 30 + ratio, standard, (r) => simulate(r, 30, 1000, () => 0.1, 0.01, ratio), ratio);
+  secondPassRow('×2, common-mode bursts (log-sd 1)', runs, 35, standard, (r) => simulate(r, 30, 1000, () => 0.1, 0.01, 2, 1), 2);
+}
+
 const started = performance.now();
+if (process.argv.includes('--second-pass')) {
+  secondPass(RUNS);
+  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  process.exit(0);
+}
 speed();
 console.log('validity: A/A false-fail rate, checked after every period (must be ≤ α)');
 failRate('Poisson, 10 % canary, 30 periods', RUNS, 0.01, (r) => simulate(r, 30, 1000, () => 0.1, 0.01), 1);

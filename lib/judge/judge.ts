@@ -12,6 +12,13 @@ import type { Decision, MetricResult, Verdict } from './verdict';
 export interface JudgeOptions {
   /** True at the last look: undecided metrics take the policy's `onTimeout`/`onNoData`. @default false */
   readonly deadlineReached?: boolean;
+  /**
+   * Share of the policy's α this judgement may spend, so that the phases of one deployment (canary
+   * watch, bake) share one false-alarm budget: e.g. 0.5 for each of the two. Every metric's α
+   * (its Bonferroni share or its own `alpha`) is scaled by it, and the verdict reports it.
+   * @default 1 (the whole α: two phases then spend up to 2α per deployment)
+   */
+  readonly alphaShare?: number;
 }
 
 const METHODS_WITH_ALPHA = new Set(['sequential', 'mann-whitney', 'cost']);
@@ -79,7 +86,9 @@ function atDeadline(result: MetricResult, policy: Policy): MetricResult {
 export function judge(policy: Policy, observations: Observations, options: JudgeOptions = {}): Verdict {
   validateObservations(policy, observations);
   const deadlineReached = options.deadlineReached ?? false;
-  const alphas = alphaOf(policy);
+  const alphaShare = options.alphaShare ?? 1;
+  if (!(alphaShare > 0 && alphaShare <= 1)) throw new Error(`judge: alphaShare must be in (0, 1], got ${alphaShare}`);
+  const alphas = new Map([...alphaOf(policy)].map(([name, alpha]) => [name, alpha * alphaShare]));
   let results = policy.metrics.map((metric) =>
     judgeMetric(metric, observations[metric.name], { alpha: alphas.get(metric.name) ?? policy.alpha, deadlineReached }),
   );
@@ -93,7 +102,7 @@ export function judge(policy: Policy, observations: Observations, options: Judge
   const failed = results.filter((result) => result.critical && result.decision === 'fail');
   if (failed.length > 0) {
     const reason = failed.length === 1 ? failed[0].reason : `${failed.length} critical metrics failed: ${failed.map((result) => result.metric).join(', ')}`;
-    return { decision: 'fail', final: true, reason, falseAlarmBound, metrics: results };
+    return { decision: 'fail', final: true, reason, falseAlarmBound, ...(alphaShare < 1 && { alphaShare }), metrics: results };
   }
   const allPassed = results.every((result) => result.decision === 'pass' || (!result.critical && result.decision === 'fail'));
   const decision: Decision = allPassed ? 'pass' : 'continue';
@@ -103,5 +112,5 @@ export function judge(policy: Policy, observations: Observations, options: Judge
       : decision === 'pass'
         ? `all ${results.length} metric(s) passed`
         : `waiting for evidence: ${results.filter((r) => r.decision === 'continue' || r.decision === 'nodata').map((r) => r.metric).join(', ')}`;
-  return { decision, final: decision !== 'continue', reason, falseAlarmBound, metrics: results };
+  return { decision, final: decision !== 'continue', reason, falseAlarmBound, ...(alphaShare < 1 && { alphaShare }), metrics: results };
 }

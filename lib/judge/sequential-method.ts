@@ -2,7 +2,7 @@ import type { CountPeriod } from './observations';
 import type { MethodContext, MethodOf, MetricOfKind } from './method-context';
 import { E_CAP, sequentialRateTest, type RatePeriod } from './sequential';
 import type { ArmSummary, MetricResult } from './verdict';
-import { formatNumber } from './format';
+import { formatNumber, formatPercent } from './format';
 
 function summarise(periods: readonly CountPeriod[]): ArmSummary {
   let count = 0;
@@ -14,21 +14,87 @@ function summarise(periods: readonly CountPeriod[]): ArmSummary {
   return { periods: periods.length, count, total };
 }
 
-/** Periods present in both arms with traffic in both (the only ones that say anything about ρ). */
-function pairPeriods(baseline: readonly CountPeriod[], canary: readonly CountPeriod[], swap: boolean): RatePeriod[] {
-  const baselineByT = new Map(baseline.map((period) => [period.t, period]));
-  const paired: RatePeriod[] = [];
-  for (const c of canary) {
-    const b = baselineByT.get(c.t);
-    if (!b || b.total <= 0 || c.total <= 0) continue;
-    paired.push(
-      swap
-        ? { t: c.t, canaryCount: b.count, canaryTotal: b.total, baselineCount: c.count, baselineTotal: c.total }
-        : { t: c.t, canaryCount: c.count, canaryTotal: c.total, baselineCount: b.count, baselineTotal: b.total },
-    );
+/** Longest run of adjacent periods pooled into one before it is given up (the level must be about constant within it). */
+const MAX_GROUP_PERIODS = 10;
+
+/**
+ * The periods the rate test reads. A period with traffic in both arms is used as it is; a period where
+ * an arm had no request is pooled with the following ones until both arms have had traffic (at most
+ * MAX_GROUP_PERIODS; a group still one-sided then is dropped). Whether periods are pooled depends on
+ * the request totals only, which carry no information about ρ, so the test stays valid; pooling
+ * assumes the common level is about constant over the few pooled minutes (it is exact when it is).
+ * Periods absent from an arm had no traffic there.
+ */
+function groupPeriods(baseline: readonly CountPeriod[], canary: readonly CountPeriod[], swap: boolean): RatePeriod[] {
+  const grouped: RatePeriod[] = [];
+  let cCount = 0, cTotal = 0, bCount = 0, bTotal = 0, members = 0;
+  let i = 0;
+  let j = 0;
+  while (i < canary.length || j < baseline.length) {
+    const t = Math.min(i < canary.length ? canary[i].t : Infinity, j < baseline.length ? baseline[j].t : Infinity);
+    if (i < canary.length && canary[i].t === t) {
+      cCount += canary[i].count;
+      cTotal += canary[i].total;
+      i++;
+    }
+    if (j < baseline.length && baseline[j].t === t) {
+      bCount += baseline[j].count;
+      bTotal += baseline[j].total;
+      j++;
+    }
+    members++;
+    if (cTotal > 0 && bTotal > 0) {
+      grouped.push(
+        swap
+          ? { t, canaryCount: bCount, canaryTotal: bTotal, baselineCount: cCount, baselineTotal: cTotal }
+          : { t, canaryCount: cCount, canaryTotal: cTotal, baselineCount: bCount, baselineTotal: bTotal },
+      );
+      cCount = cTotal = bCount = bTotal = members = 0;
+    } else if (members >= MAX_GROUP_PERIODS || (cTotal === 0 && bTotal === 0)) {
+      cCount = cTotal = bCount = bTotal = members = 0;
+    }
   }
-  return paired;
+  return grouped;
 }
+
+/** Event rates the guard's mixture puts weight on (above the bound), and the weights: half on "nearly every request". */
+function guardPrior(bound: number): { rates: number[]; logWeights: number[] } {
+  const near = Math.max(0.99, (1 + bound) / 2);
+  const spread = [0.2, 0.4, 0.6, 0.8].map((f) => bound + f * (near - bound));
+  const rates = [...spread, near];
+  const weights = [...spread.map(() => 0.5 / spread.length), 0.5];
+  return { rates, logWeights: weights.map(Math.log) };
+}
+
+/**
+ * The absolute guard: an e-process against "the canary's event rate is ≤ bound in every period"
+ * (requests independent given the period), a mixture of binomial likelihood ratios over rates above
+ * the bound, monotone in the rate, so valid for the whole composite null. Returns the `t` where it
+ * first reaches `threshold` (log scale), and its final log value.
+ */
+function guardTest(canary: readonly CountPeriod[], bound: number, logThreshold: number): { shownAt?: number; logEValue: number } {
+  const { rates, logWeights } = guardPrior(bound);
+  const hit = rates.map((p) => Math.log(p / bound));
+  const miss = rates.map((p) => Math.log((1 - p) / (1 - bound)));
+  const log = new Float64Array(rates.length);
+  let shownAt: number | undefined;
+  const mixture = () => {
+    let max = -Infinity;
+    for (let k = 0; k < rates.length; k++) max = Math.max(max, log[k] + logWeights[k]);
+    let sum = 0;
+    for (let k = 0; k < rates.length; k++) sum += Math.exp(log[k] + logWeights[k] - max);
+    return max + Math.log(sum);
+  };
+  for (const period of canary) {
+    if (period.total === 0) continue;
+    for (let k = 0; k < rates.length; k++) log[k] += period.count * hit[k] + (period.total - period.count) * miss[k];
+    if (shownAt === undefined && period.count > 0 && mixture() >= logThreshold) shownAt = period.t;
+  }
+  return { shownAt, logEValue: mixture() };
+}
+
+/** Share of the metric's α the guard spends when on (the rate comparison keeps the rest). */
+const GUARD_ALPHA_SHARE = 0.5;
 
 export function formatRatio(value: number | null): string {
   return value === null ? '∞' : formatNumber(value);
@@ -54,29 +120,42 @@ export function judgeSequential(
   const common = { metric: metric.name, method: 'sequential', critical: metric.critical, alpha: context.alpha, baseline, canary };
   const traffic = `${formatNumber(canary.count!)}/${formatNumber(canary.total!)} canary vs ${formatNumber(baseline.count!)}/${formatNumber(baseline.total!)} baseline`;
   const swap = metric.direction === 'decrease';
-  const paired = pairPeriods(observed.baseline, observed.canary, swap);
+  const paired = groupPeriods(observed.baseline, observed.canary, swap);
+  // The guard bounds the canary's own rate of harmful events: only where harm is an increase.
+  const guardRate = method.guardRate !== undefined && method.guardRate !== false && !swap ? method.guardRate : undefined;
+  const comparisonAlpha = guardRate === undefined ? context.alpha : context.alpha * (1 - GUARD_ALPHA_SHARE);
+  const guard = guardRate === undefined ? undefined : guardTest(observed.canary, guardRate, Math.log(1 / (context.alpha * GUARD_ALPHA_SHARE)));
+  const guardReason = guard?.shownAt !== undefined ? `canary's own rate above ${formatPercent(guardRate!)} shown (guard E≥${formatNumber(1 / (context.alpha * GUARD_ALPHA_SHARE))})` : undefined;
+  const guardEvidence = guard === undefined ? {} : { guardEValue: Math.exp(Math.min(guard.logEValue, Math.log(E_CAP))) };
   if (paired.length === 0) {
+    if (guardReason) return { ...common, decision: 'fail', evidence: guardEvidence, reason: `${metric.name} — ${traffic}; ${guardReason}` };
     const missing = canary.periods === 0 ? 'no canary periods' : baseline.periods === 0 ? 'no baseline periods' : 'no period with traffic in both arms';
     return { ...common, decision: 'nodata', reason: `${metric.name}: ${missing} yet` };
   }
 
-  const test = sequentialRateTest(paired, { alpha: context.alpha, tolerance: method.tolerance });
-  const threshold = formatNumber(1 / context.alpha);
+  const test = sequentialRateTest(paired, { alpha: comparisonAlpha, tolerance: method.tolerance });
+  const threshold = formatNumber(1 / comparisonAlpha);
+  // Harm is shown at the first of the comparison's and the guard's crossings (α is split between them).
+  const harmAt = Math.min(test.harmShownAt ?? Infinity, guard?.shownAt ?? Infinity);
+  const byGuard = guard?.shownAt !== undefined && guard.shownAt === harmAt && !(test.harmShownAt !== undefined && test.harmShownAt <= guard.shownAt);
   if (test.rateRatio === undefined) {
     // 0 vs 0 events: nothing is known about the ratio, so no effect and no interval are reported.
-    return { ...common, decision: 'continue', evidence: { eValue: test.eValue }, reason: `${metric.name} — ${traffic}; no events in either arm yet` };
+    if (guardReason) return { ...common, decision: 'fail', evidence: { eValue: test.eValue, ...guardEvidence }, reason: `${metric.name} — ${traffic}; ${guardReason}` };
+    return { ...common, decision: 'continue', evidence: { eValue: test.eValue, ...guardEvidence }, reason: `${metric.name} — ${traffic}; no events in either arm yet` };
   }
   const effect = swap ? 1 / test.rateRatio : test.rateRatio;
   const interval: [number | null, number | null] = swap
     ? [test.interval[1] === null ? null : 1 / test.interval[1], test.interval[0] === null ? null : 1 / test.interval[0]]
     : [test.interval[0], test.interval[1]];
-  const harmFirst = test.harmShownAt !== undefined && (test.harmRuledOutAt === undefined || test.harmShownAt <= test.harmRuledOutAt);
+  const harmFirst = harmAt < Infinity && (test.harmRuledOutAt === undefined || harmAt <= test.harmRuledOutAt);
   const decision = harmFirst ? 'fail' : test.harmRuledOutAt !== undefined ? 'pass' : 'continue';
   const periodsUntil = (t: number) => paired.findIndex((period) => period.t === t) + 1;
   const tolerance = swap ? `÷${method.tolerance}` : `×${method.tolerance}`;
   const why =
     decision === 'fail'
-      ? `harm shown after ${periodsUntil(test.harmShownAt!)} periods (E≥${threshold})`
+      ? byGuard
+        ? guardReason!
+        : `harm shown after ${periodsUntil(test.harmShownAt!)} periods (E≥${threshold})`
       : decision === 'pass'
         ? `${tolerance} ruled out after ${periodsUntil(test.harmRuledOutAt!)} periods (E≥${threshold})`
         : `undecided, E=${formatNumber(test.eValue)} pass-E=${formatNumber(test.eValuePass)} of ${threshold}`;
@@ -86,7 +165,7 @@ export function judgeSequential(
     effect,
     interval,
     // log E only where the e-value hit its cap: verdicts stay small (20 metrics < 8 KB).
-    evidence: { eValue: test.eValue, ...(test.logEValue > Math.log(E_CAP) && { logEValue: test.logEValue }) },
+    evidence: { eValue: test.eValue, ...(test.logEValue > Math.log(E_CAP) && { logEValue: test.logEValue }), ...guardEvidence },
     reason: `${metric.name} ×${formatNumber(effect)} ${formatInterval(interval)} — ${traffic}; ${why}`,
   };
 }

@@ -17,8 +17,8 @@
  *   time.
  *
  * The prior is a discrete grid on θ, so "integrating the mixture" is an exact finite sum — a
- * discrete prior is as valid as any. The grid is sinh-spaced (θ = a·sinh(h·k)): steps of 0.002 near
- * ρ = 1 growing to 0.1 at ×1.5 and 0.46 at ×100, so small ratios (×1.03–×1.08) are resolved and the
+ * discrete prior is as valid as any. The grid is sinh-spaced (θ = a·sinh(h·k)): steps of 0.004 near
+ * ρ = 1 growing to 0.08 at ×1.5 and 0.9 at ×100, so small ratios (×1.03–×1.08) are resolved and the
  * interval keeps shrinking with the data. Prior weights are density × spacing, so the discrete
  * mixture follows the continuous prior whatever the spacing.
  *

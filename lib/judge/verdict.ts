@@ -36,9 +36,10 @@ export interface MetricResult {
   readonly interval?: readonly [number | null, number | null];
   /**
    * Evidence of harm: an e-value (sequential: reject "no harm" at E ≥ 1/α; capped at 1e300; where
-   * the cap binds, its uncapped natural log is in `logEValue`) or a p-value (Mann–Whitney).
+   * the cap binds, its uncapped natural log is in `logEValue`) or a p-value (Mann–Whitney);
+   * `guardEValue`: the absolute guard's e-value (sequential with `guardRate`), against 1/(α/2).
    */
-  readonly evidence?: { readonly eValue?: number; readonly logEValue?: number; readonly pValue?: number };
+  readonly evidence?: { readonly eValue?: number; readonly logEValue?: number; readonly guardEValue?: number; readonly pValue?: number };
   /** Problems with the metric's configuration found while judging (e.g. a horizon too short to ever reach α). */
   readonly warnings?: readonly string[];
   /** One line a person understands. */
@@ -52,5 +53,7 @@ export interface Verdict {
   readonly reason: string;
   /** Upper bound on the chance this evaluation fails a good release: Σ α of its critical tests. */
   readonly falseAlarmBound?: number;
+  /** Share of the policy's α this phase spent (present when < 1: the deployment's phases split one budget). */
+  readonly alphaShare?: number;
   readonly metrics: readonly MetricResult[];
 }

@@ -109,6 +109,13 @@ export const sequentialMethodSchema = z.strictObject({
   alpha: alphaSchema,
   /** Rate ratio below which a change is acceptable; `pass` needs ρ ≥ tolerance ruled out. @default 1.5 */
   tolerance: z.number().gt(1).default(1.5),
+  /**
+   * Absolute guard: also fail when the canary's own event rate is shown to exceed this share of its
+   * requests, whatever the baseline does (catches a canary failing nearly every request at traffic too
+   * low for the comparison); `false` turns it off.
+   * @default - 0.5 for the error presets (lambda-error-rate, alb-5xx-rate), off otherwise
+   */
+  guardRate: z.union([z.number().gt(0).lt(1), z.literal(false)]).optional(),
 });
 
 /**

@@ -97,6 +97,15 @@ const customMetricSchema = z.discriminatedUnion('kind', [countMetricSchema, gaug
 /** A metric as written: a preset, or a custom `count` or `gauge` metric. Used for JSON Schema export. */
 export const metricInputSchema = z.union([presetMetricSchema, customMetricSchema]);
 
+/** Presets counting failed requests: their sequential test gets the absolute guard unless told otherwise. */
+const GUARDED_PRESETS: ReadonlySet<string> = new Set(['lambda-error-rate', 'alb-5xx-rate']);
+const DEFAULT_GUARD_RATE = 0.5;
+
+function withPresetGuard(preset: string | undefined, method: MethodSpec): MethodSpec {
+  if (method.type !== 'sequential' || method.guardRate !== undefined || preset === undefined || !GUARDED_PRESETS.has(preset)) return method;
+  return { ...method, guardRate: DEFAULT_GUARD_RATE };
+}
+
 type PresetMetric = z.output<typeof presetMetricSchema>;
 type CustomMetric = z.output<typeof customMetricSchema>;
 
@@ -115,7 +124,7 @@ function normaliseMetric(metric: PresetMetric | CustomMetric) {
   const source = 'preset' in metric ? expandPreset(metric) : metric;
   const base = {
     ...common,
-    method: metric.method ?? DEFAULT_METHOD_BY_KIND[source.kind] ?? DEFAULT_GAUGE_METHOD,
+    method: withPresetGuard('preset' in metric ? metric.preset : undefined, metric.method ?? DEFAULT_METHOD_BY_KIND[source.kind] ?? DEFAULT_GAUGE_METHOD),
     direction: source.direction,
     versioning: source.versioning,
   };

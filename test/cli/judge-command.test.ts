@@ -16,7 +16,7 @@ describe('canary-eval judge', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^DECISION\s+CRITICAL\s+METHOD\s+REASON/);
-    expect(stdout).toMatch(/FAIL\s+yes\s+sequential\s+errors ×3.48 \[1.17, 8.58\] — 23\/650 canary vs 60\/5900 baseline/);
+    expect(stdout).toMatch(/FAIL\s+yes\s+sequential\s+errors ×3.48 \[1.14, 9.15\] — 23\/650 canary vs 60\/5900 baseline/);
     expect(stdout).toContain('verdict: FAIL (final)');
   });
 
