@@ -124,7 +124,20 @@ export async function judgeWindow(
       ? await metrics.getMetricData(queryPlan.queries, { start: new Date((window.start - offset) * 1000), end: new Date(window.end * 1000) })
       : [];
   const observations = toObservations(policy, queryPlan, results, window, offset, await readAlarmStates(policy, options.alarms, nowSeconds));
-  return { verdict: judge(policy, observations, { deadlineReached: options.deadlineReached }), periodsJudged: (window.end - window.start) / plan.periodSeconds };
+  return {
+    verdict: judge(policy, observations, { deadlineReached: options.deadlineReached, alphaShare: alphaShareOf(policy) }),
+    periodsJudged: (window.end - window.start) / plan.periodSeconds,
+  };
+}
+
+/**
+ * One false-alarm budget per deployment: when both the canary watch and the bake judge the new
+ * version, each spends half of the policy's α, so a healthy deployment is rolled back with
+ * probability at most α overall (a union bound over the two phases); a phase alone spends all of it.
+ */
+export function alphaShareOf(policy: Policy): number {
+  const settings = workflowSettings(policy);
+  return settings.canaryWatch.enabled && settings.bakeEnabled ? 0.5 : 1;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { buildQueries, isExpressionQuery, evaluateTick, planEvaluation, toObservations, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
+import { alphaShareOf, buildQueries, isExpressionQuery, evaluateTick, planEvaluation, toObservations, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
 
@@ -177,5 +177,14 @@ describe('evaluateTick', () => {
     const silent: MetricSource = { getMetricData: async () => [] };
     const tick = await evaluateTick({ input, plan: { ...plan, windowEnd: T0 + 3 * 3600 } }, policy, silent, new Date((plan.reportBy + 1) * 1000));
     expect(tick).toMatchObject({ final: true });
+  });
+});
+
+describe('one false-alarm budget per deployment', () => {
+  test('the canary watch and the bake each spend half of α when both judge; a phase alone spends all of it', () => {
+    const metrics = [{ preset: 'lambda-error-rate' as const }];
+    expect(alphaShareOf(parsePolicy({ metrics }))).toBe(0.5);
+    expect(alphaShareOf(parsePolicy({ metrics, canaryWatch: { enabled: false } }))).toBe(1);
+    expect(alphaShareOf(parsePolicy({ metrics, bake: { enabled: false } }))).toBe(1);
   });
 });
