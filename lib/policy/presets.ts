@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRICED_MODEL_IDS } from '../judge/prices';
+import { priceOverrideSchema, type PriceOverride } from './prices';
 import type { MetricStat, Versioning } from './metric';
 
 /** What a preset expands to: the queries, the kind and the harmful direction. */
@@ -9,6 +9,7 @@ export type PresetExpansion =
   | {
       kind: 'cost';
       model: string;
+      prices?: PriceOverride;
       requests: MetricStat;
       tokens: { input: MetricStat; output: MetricStat; cacheRead?: MetricStat; cacheWrite?: MetricStat };
       versioning: Versioning;
@@ -39,7 +40,11 @@ const thresholdSeconds = z
   .positive()
   .describe('Requests whose target response time is at or above this many seconds count as slow. Fix it before looking at canary data.');
 const appNamespace = z.string().min(1).describe('CloudWatch namespace of the application metrics (e.g. the EMF namespace).');
-const modelId = z.enum(PRICED_MODEL_IDS).describe('Bedrock model id, published by the application as the `ModelId` dimension; one of the offline price table (lib/judge/prices.ts).');
+const modelId = z
+  .string()
+  .min(1)
+  .describe('Bedrock model id or inference profile (e.g. `us.anthropic.claude-sonnet-4-20250514-v1:0`), published by the application as the `ModelId` dimension; priced by the catalog (lib/policy/prices).');
+const prices = priceOverrideSchema.optional().describe('Prices replacing the catalog\'s for this model (USD per million tokens, with the date they hold from).');
 const versionDimension = z
   .string()
   .min(1)
@@ -60,6 +65,7 @@ export const PRESET_PARAMETERS = {
   'bedrock-cost-per-request': {
     namespace: appNamespace,
     modelId,
+    prices,
     versionDimension,
     tokenMetricNames: z
       .strictObject({
@@ -124,6 +130,7 @@ const EXPANSIONS: { [N in PresetName]: (params: Params<N>) => PresetExpansion } 
     return {
       kind: 'cost',
       model: params.modelId,
+      prices: params.prices,
       requests: stat(params.namespace, params.requestMetricName, 'Sum', dimensions),
       tokens: {
         input: stat(params.namespace, names.input, 'Sum', dimensions),

@@ -13,7 +13,7 @@ const handlers = readdirSync(LAMBDAS, { withFileTypes: true })
  * would pull it in (the workflow benchmark measures the resulting sizes).
  */
 describe('Lambda bundles', () => {
-  test.each(handlers)('%s bundles without zod', async (handler) => {
+  test.each(handlers)('%s bundles without zod or the price catalog', async (handler) => {
     const result = await build({
       entryPoints: [join(LAMBDAS, handler, 'index.ts')],
       bundle: true,
@@ -27,5 +27,7 @@ describe('Lambda bundles', () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((input) => input.includes(`lambdas/${handler}/index.ts`))).toBe(true);
     expect(inputs.filter((input) => input.includes('node_modules/zod'))).toEqual([]);
+    // Prices are resolved into the policy at validation time; the ~480 KB catalog stays out.
+    expect(inputs.filter((input) => input.includes('genai-prices'))).toEqual([]);
   });
 });
