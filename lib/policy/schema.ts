@@ -118,7 +118,7 @@ function normaliseMetric(metric: PresetMetric | CustomMetric) {
   const source = 'preset' in metric ? expandPreset(metric) : metric;
   const base = {
     ...common,
-    method: metric.method ?? DEFAULT_METHOD_BY_KIND[source.kind] ?? DEFAULT_GAUGE_METHOD,
+    method: metric.method ?? ('method' in source ? source.method : undefined) ?? DEFAULT_METHOD_BY_KIND[source.kind] ?? DEFAULT_GAUGE_METHOD,
     direction: source.direction,
     versioning: source.versioning,
   };
