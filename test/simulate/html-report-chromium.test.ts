@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateSync } from 'node:zlib';
 import { DEFAULT_SCENARIOS } from '../../lib/cli/simulate-command';
+import { scenarioPolicy } from '../../lib/simulate/scenario-policy';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { renderHtmlReport } from '../../lib/simulate/html-report';
 import { loadScenario, runScenario } from '../../lib/simulate/scenario-run';
@@ -113,7 +114,8 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
   let folder: string;
   let dom: string;
   let screenshot: Buffer;
-  const chartsExpected = DEFAULT_SCENARIOS.length * 4; // one chart per metric of the simulation policy
+  // One chart per metric of each scenario's simulation policy (agent scenarios add the reasoning gauge).
+  const chartsExpected = DEFAULT_SCENARIOS.reduce((sum, name) => sum + scenarioPolicy(loadScenario(name).scenario).metrics.length, 0);
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'html-report-'));
