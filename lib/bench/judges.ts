@@ -1,6 +1,6 @@
-import { judge, mannWhitney, TOKEN_PRICES_USD_PER_MILLION, type CountPeriod, type Observations, type TokensPeriod } from '../judge';
+import { judge, mannWhitney, type CountPeriod, type Observations, type TokensPeriod } from '../judge';
 import { costOf } from '../judge/cost';
-import { parsePolicy, type Policy } from '../policy';
+import { parsePolicy, resolvePrices, type Policy, type TokenPrices } from '../policy';
 import type { SimulatedSeries } from '../simulate/generate';
 import type { Scenario } from '../simulate/scenario';
 import { BENCH_METRICS, type BenchMetric } from './observe';
@@ -35,23 +35,31 @@ function perMinuteValues(observations: Observations, metric: BenchMetric, arm: '
   const observed = observations[metric];
   if (observed.kind === 'count') return (observed[arm] as readonly CountPeriod[]).map((p) => p.count / p.total);
   if (observed.kind === 'tokens') {
-    const prices = TOKEN_PRICES_USD_PER_MILLION[modelId];
+    const prices = pricesOf(modelId);
     return (observed[arm] as readonly TokensPeriod[]).map((p) => costOf(p, prices) / p.requests);
   }
   throw new Error(`bench metric ${metric} has unexpected kind ${observed.kind}`);
 }
 
-/** The price table's id for the scenario's model, so cost can be priced (the scenario's own id if priced). */
+/** A model the price catalog knows, so benchmark policies validate. */
+const FALLBACK_MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+
+function pricesOf(modelId: string): TokenPrices {
+  const prices = resolvePrices(modelId);
+  if (!prices) throw new Error(`bench: model "${modelId}" is not in the price catalog`);
+  return prices;
+}
+
+/** The scenario's model when the catalog prices it, else a priced stand-in. */
 function pricedModel(series: SimulatedSeries): string {
-  if (TOKEN_PRICES_USD_PER_MILLION[series.modelId]) return series.modelId;
-  return Object.keys(TOKEN_PRICES_USD_PER_MILLION)[0];
+  return resolvePrices(series.modelId) ? series.modelId : FALLBACK_MODEL;
 }
 
 /** The baseline's normal level of each metric: what an operator setting a static alarm would know. */
 function normalLevels(series: SimulatedSeries, modelId: string): Record<BenchMetric, number> {
   const rows = series.versions[series.roles.baseline];
   const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
-  const prices = TOKEN_PRICES_USD_PER_MILLION[modelId];
+  const prices = pricesOf(modelId);
   return {
     errors: median(rows.map((r) => r.truth.errorRate)),
     'slow-requests': median(rows.map((r) => r.truth.slowProbability)),

@@ -1,7 +1,7 @@
 import { buildQueries, toObservations, type MetricSource } from '../evaluation';
 import { HOOK_DEADLINE_SECONDS } from '../evaluation/contracts';
 import { LIFECYCLE_EVENTS, type LifecycleEvent } from '../evaluation/state';
-import { TOKEN_PRICES_USD_PER_MILLION, type MetricResult, type Verdict } from '../judge';
+import type { MetricResult, Verdict } from '../judge';
 import { costOf } from '../judge/cost';
 import { isMetricExpression, type Policy } from '../policy';
 import { summarisePolicy, type DeploymentOutcome, type EvaluationReport, type MetricChart, type ReportLink, type TrafficStep } from '../report/model';
@@ -155,7 +155,7 @@ export async function chartsFromSource(source: MetricSource, policy: Policy, rec
         observed.kind === 'count'
           ? observed[arm].map((p) => ({ t: p.t, value: p.count / p.total }))
           : observed.kind === 'tokens'
-            ? observed[arm].map((p) => ({ t: p.t, value: costOf(p, TOKEN_PRICES_USD_PER_MILLION[(metric as { model: string }).model]) / p.requests }))
+            ? observed[arm].map((p) => ({ t: p.t, value: metric.kind === 'cost' && metric.prices ? costOf(p, metric.prices) / p.requests : NaN }))
             : observed[arm];
       for (const { t, value } of periods) {
         const slot = byMinute.get(minuteOf(t));

@@ -6,8 +6,11 @@ import { renderEvaluationText, renderSummaryText } from '../report/text-report';
 import { loadScenario, runScenario, scenarioReport, type ScenarioRun } from '../simulate/scenario-run';
 import { EXIT, processIO, type CommandIO } from './io';
 
-/** What `npm start` runs: one release that should pass and two that should be stopped. */
-export const DEFAULT_SCENARIOS = ['healthy', 'error-regression', 'latency-regression'] as const;
+/**
+ * What `npm start` runs: one release that should pass and four that should be stopped, two of them
+ * by a leading indicator (token spend at equal tokens; reasoning per turn before errors rise).
+ */
+export const DEFAULT_SCENARIOS = ['healthy', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop'] as const;
 
 export const SIMULATE_USAGE = `usage: canary-eval simulate [scenario…] [--policy <file>] [--report <out.html>] [--json] [--fail-on-rollback]
 

@@ -4,5 +4,6 @@ export { judge, alphaOf, type JudgeOptions } from './judge';
 export { validateObservations, ObservationError } from './validate';
 export { mannWhitney, minimumSamplesFor, smallestOneSidedPValue, type Alternative, type MannWhitneyOptions, type MannWhitneyResult } from './mann-whitney';
 export { sequentialRateTest, E_CAP, type RatePeriod, type RateTestOptions, type RateTestResult } from './sequential';
-export { TOKEN_PRICES_USD_PER_MILLION, PRICES_TAKEN_ON, PRICES_SOURCE, type TokenPrices } from '../policy/prices';
+export type { TokenPrices, ResolvedPrices } from '../policy/prices/types';
+export { costOf } from './cost';
 export { formatNumber, formatPercent } from './format';

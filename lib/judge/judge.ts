@@ -34,11 +34,15 @@ export function alphaOf(policy: Policy): Map<string, number> {
   return new Map(testing.map((metric) => [metric.name, ('alpha' in metric.method && metric.method.alpha) || share]));
 }
 
-function judgeMetric(metric: MetricDefinition, observed: MetricObservations, context: MethodContext): MetricResult {
+function judgeMetric(metric: MetricDefinition, observed: MetricObservations, context: MethodContext, observations: Observations): MetricResult {
   const method = metric.method;
   // validateObservations has checked that each metric has observations of its kind.
   if (metric.kind === 'alarm' && observed.kind === 'alarm' && method.type === 'alarm-gate') return judgeAlarmGate(metric, method, observed);
-  if (metric.kind === 'cost' && observed.kind === 'tokens' && method.type === 'cost') return judgeCost(metric, method, observed, context);
+  if (metric.kind === 'cost' && observed.kind === 'tokens' && method.type === 'cost') {
+    // Cost per successful request divides by requests less the failures of another (count) metric.
+    const errors = method.errorsFrom === undefined ? undefined : observations[method.errorsFrom];
+    return judgeCost(metric, method, observed, context, errors?.kind === 'count' ? errors : undefined);
+  }
   if (metric.kind === 'count' && observed.kind === 'count') {
     if (method.type === 'sequential') return judgeSequential(metric, method, observed, context);
     if (method.type === 'threshold') return judgeThreshold(metric, method, observed);
@@ -90,7 +94,7 @@ export function judge(policy: Policy, observations: Observations, options: Judge
   if (!(alphaShare > 0 && alphaShare <= 1)) throw new Error(`judge: alphaShare must be in (0, 1], got ${alphaShare}`);
   const alphas = new Map([...alphaOf(policy)].map(([name, alpha]) => [name, alpha * alphaShare]));
   let results = policy.metrics.map((metric) =>
-    judgeMetric(metric, observations[metric.name], { alpha: alphas.get(metric.name) ?? policy.alpha, deadlineReached }),
+    judgeMetric(metric, observations[metric.name], { alpha: alphas.get(metric.name) ?? policy.alpha, deadlineReached }, observations),
   );
   results = results.map(compact);
   if (deadlineReached) results = results.map((result) => atDeadline(result, policy));

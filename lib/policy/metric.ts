@@ -141,8 +141,9 @@ export const alarmGateMethodSchema = z.strictObject({
 });
 
 /**
- * Cost per request: token spend priced by the offline price table, canary vs baseline, by an
- * asymptotic (CLT) confidence sequence on the per-period log ratio of cost per request.
+ * Cost per request: token spend priced by the catalog (or the metric's `prices`), canary vs
+ * baseline, by an anytime-valid betting e-process and confidence sequence on the per-period log ratio
+ * of cost per request (docs/cost.md).
  */
 export const costMethodSchema = z.strictObject({
   type: z.literal('cost'),
@@ -154,6 +155,14 @@ export const costMethodSchema = z.strictObject({
   minPeriods: z.number().int().min(2).default(5),
   /** Periods where either arm served fewer requests are skipped. @default 10 */
   minRequestsPerPeriod: z.number().nonnegative().default(10),
+  /**
+   * `request`: USD per request; `successful-request`: USD per request that did not fail, with the
+   * failures read from the count metric named by `errorsFrom` (a release that fails more often and
+   * retries spends more per useful answer). @default request
+   */
+  per: z.enum(['request', 'successful-request']).default('request'),
+  /** Name of a count metric of this policy whose `count` is the failed requests (needed by `per: successful-request`). */
+  errorsFrom: z.string().min(1).optional(),
 });
 
 /** The methods a metric may be judged by. Each method is a member of this union. */

@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import { PRICED_MODEL_IDS } from './prices';
-import type { MetricStat, Versioning } from './metric';
+import { priceOverrideSchema, type PriceOverride } from './prices';
+import type { MethodSpec, MetricStat, Versioning } from './metric';
 
 /** What a preset expands to: the queries, the kind and the harmful direction. */
 export type PresetExpansion =
   | { kind: 'count'; count: MetricStat; total: MetricStat; versioning: Versioning; direction: 'increase' | 'decrease' }
-  | { kind: 'gauge'; value: MetricStat; versioning: Versioning; direction: 'increase' | 'decrease' }
+  | { kind: 'gauge'; value: MetricStat; versioning: Versioning; direction: 'increase' | 'decrease'; method?: MethodSpec }
   | {
       kind: 'cost';
       model: string;
+      prices?: PriceOverride;
       requests: MetricStat;
       tokens: { input: MetricStat; output: MetricStat; cacheRead?: MetricStat; cacheWrite?: MetricStat };
       versioning: Versioning;
@@ -39,12 +40,45 @@ const thresholdSeconds = z
   .positive()
   .describe('Requests whose target response time is at or above this many seconds count as slow. Fix it before looking at canary data.');
 const appNamespace = z.string().min(1).describe('CloudWatch namespace of the application metrics (e.g. the EMF namespace).');
-const modelId = z.enum(PRICED_MODEL_IDS).describe('Bedrock model id, published by the application as the `ModelId` dimension; one of the offline price table (lib/judge/prices.ts).');
+const modelId = z
+  .string()
+  .min(1)
+  .describe('Bedrock model id or inference profile (e.g. `us.anthropic.claude-sonnet-4-20250514-v1:0`), published by the application as the `ModelId` dimension; priced by the catalog (lib/policy/prices).');
+const prices = priceOverrideSchema.optional().describe('Prices replacing the catalog\'s for this model (USD per million tokens, with the date they hold from).');
 const versionDimension = z
   .string()
   .min(1)
   .default('Version')
   .describe('Dimension carrying the application version (`service.version` for OpenTelemetry-exported metrics).');
+
+/** OpenTelemetry GenAI semantic conventions (metrics): https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-metrics/ */
+export const OTEL_GENAI = {
+  tokenUsage: 'gen_ai.client.token.usage',
+  operationDuration: 'gen_ai.client.operation.duration',
+  tokenType: 'gen_ai.token.type',
+  requestModel: 'gen_ai.request.model',
+  serviceVersion: 'service.version',
+} as const;
+
+const otelNamespace = z.string().min(1).describe('CloudWatch namespace the OpenTelemetry exporter writes to (awsemfexporter `namespace`).');
+const sharedDimensions = z
+  .record(z.string(), z.string())
+  .default({})
+  .describe('Further dimensions of the exported dimension set, shared by both versions (e.g. `gen_ai.operation.name: chat`).');
+
+/**
+ * Agent-quality gauges: a drop is the harm (a release that reasons less, reads fewer files before an
+ * edit, or calls fewer tools per task often fails users later). Judged canary vs baseline by
+ * Mann–Whitney with `direction: decrease`, 10 % tolerated.
+ */
+const AGENT_DROP_METHOD: MethodSpec = { type: 'mann-whitney', tolerance: 0.1, minSamples: 10 };
+const agentGauge = (defaultMetricName: string, what: string) => ({
+  namespace: appNamespace,
+  metricName: z.string().min(1).default(defaultMetricName).describe(`Name of the application metric: ${what}, one value per unit of work.`),
+  statistic: z.string().min(1).default('p50').describe('Statistic per period: `p50` (the median unit of work) by default.'),
+  versionDimension,
+  dimensions: sharedDimensions,
+});
 
 /**
  * The parameters of each preset (beyond `name`, `critical`, `method`). A preset without
@@ -60,6 +94,7 @@ export const PRESET_PARAMETERS = {
   'bedrock-cost-per-request': {
     namespace: appNamespace,
     modelId,
+    prices,
     versionDimension,
     tokenMetricNames: z
       .strictObject({
@@ -72,6 +107,21 @@ export const PRESET_PARAMETERS = {
       .describe('Names of the application token metrics (defaults mirror AWS/Bedrock).'),
     requestMetricName: z.string().min(1).default('Invocations').describe('Name of the application request-count metric.'),
   },
+  'otel-genai-cost-per-request': {
+    namespace: otelNamespace,
+    modelId,
+    prices,
+    versionDimension: z
+      .string()
+      .min(1)
+      .default(OTEL_GENAI.serviceVersion)
+      .describe('Dimension carrying the version: the `service.version` resource attribute (awsemfexporter `resource_to_telemetry_conversion: enabled`).'),
+    modelDimension: z.string().min(1).default(OTEL_GENAI.requestModel).describe('Attribute naming the model (`gen_ai.request.model`).'),
+    dimensions: sharedDimensions,
+  },
+  'agent-reasoning-length': agentGauge('ReasoningTokensPerTurn', 'reasoning tokens per turn'),
+  'agent-files-read-before-edit': agentGauge('FilesReadBeforeEdit', 'files read before each edit'),
+  'agent-tool-calls-per-task': agentGauge('ToolCallsPerTask', 'tool calls per task'),
 } as const;
 
 export type PresetName = keyof typeof PRESET_PARAMETERS;
@@ -124,6 +174,7 @@ const EXPANSIONS: { [N in PresetName]: (params: Params<N>) => PresetExpansion } 
     return {
       kind: 'cost',
       model: params.modelId,
+      prices: params.prices,
       requests: stat(params.namespace, params.requestMetricName, 'Sum', dimensions),
       tokens: {
         input: stat(params.namespace, names.input, 'Sum', dimensions),
@@ -135,7 +186,42 @@ const EXPANSIONS: { [N in PresetName]: (params: Params<N>) => PresetExpansion } 
       direction: 'increase',
     };
   },
+  /**
+   * Token spend per request from OpenTelemetry GenAI metrics as the CloudWatch EMF exporter writes them:
+   * `gen_ai.client.token.usage` (a histogram; its Sum is the tokens of the period) split by
+   * `gen_ai.token.type` = `input` / `output`, and the request count as the SampleCount of
+   * `gen_ai.client.operation.duration` (one data point per operation). Every attribute of a data point
+   * becomes a dimension, so the queries name the whole dimension set the exporter is told to keep
+   * (docs/cost.md gives the `metric_declarations`). The convention counts cached tokens inside `input`
+   * and has no cache token types, so this prices all input at the input price.
+   */
+  'otel-genai-cost-per-request': (params) => {
+    const dimensions = { ...params.dimensions, [params.modelDimension]: params.modelId };
+    const tokens = (type: 'input' | 'output') => stat(params.namespace, OTEL_GENAI.tokenUsage, 'Sum', { ...dimensions, [OTEL_GENAI.tokenType]: type });
+    return {
+      kind: 'cost',
+      model: params.modelId,
+      prices: params.prices,
+      requests: stat(params.namespace, OTEL_GENAI.operationDuration, 'SampleCount', dimensions),
+      tokens: { input: tokens('input'), output: tokens('output') },
+      versioning: { type: 'dimension', dimension: params.versionDimension },
+      direction: 'increase',
+    };
+  },
+  'agent-reasoning-length': (params) => agentExpansion(params),
+  'agent-files-read-before-edit': (params) => agentExpansion(params),
+  'agent-tool-calls-per-task': (params) => agentExpansion(params),
 };
+
+function agentExpansion(params: { namespace: string; metricName: string; statistic: string; versionDimension: string; dimensions: Record<string, string> }): PresetExpansion {
+  return {
+    kind: 'gauge',
+    value: stat(params.namespace, params.metricName, params.statistic, params.dimensions),
+    versioning: { type: 'dimension', dimension: params.versionDimension },
+    direction: 'decrease',
+    method: AGENT_DROP_METHOD,
+  };
+}
 
 /** The zod shape of each preset metric, given the fields every metric accepts. */
 export function presetMetricSchema<Common extends z.ZodRawShape>(common: Common) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationSchema } from './duration';
 import { methodSchema, metricSourceSchema, versioningSchema, type MethodSpec } from './metric';
 import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
-import { PRICED_MODEL_IDS } from './prices';
+import { priceOverrideSchema, resolvePrices, unknownModelMessage } from './prices';
 
 const directionSchema = z.enum(['increase', 'decrease']);
 const metricNameSchema = z
@@ -53,8 +53,10 @@ const alarmMetricSchema = z.strictObject({
 const costMetricSchema = z.strictObject({
   ...commonMetricFields,
   kind: z.literal('cost'),
-  /** Model id in the offline price table (`lib/judge/prices.ts`). */
-  model: z.enum(PRICED_MODEL_IDS),
+  /** Model id: a Bedrock model id or inference profile, or an Anthropic/OpenAI API model name, priced by the catalog (`lib/policy/prices`). */
+  model: z.string().min(1),
+  /** Prices that replace the catalog's for this model (negotiated discount, a model the catalog lacks). @default - the catalog's */
+  prices: priceOverrideSchema.optional(),
   /** Requests per period (the denominator of cost per request). */
   requests: metricSourceSchema,
   /** Tokens per period by type; absent types count as zero. */
@@ -80,7 +82,7 @@ const METHODS_BY_KIND: Record<string, readonly MethodSpec['type'][]> = {
 const DEFAULT_METHOD_BY_KIND: Record<string, MethodSpec> = {
   count: { type: 'sequential', tolerance: 1.5 },
   alarm: { type: 'alarm-gate', failOnInsufficientData: false },
-  cost: { type: 'cost', tolerance: 0.1, minPeriods: 5, minRequestsPerPeriod: 10 },
+  cost: { type: 'cost', tolerance: 0.1, minPeriods: 5, minRequestsPerPeriod: 10, per: 'request' },
 };
 
 const DEFAULT_GAUGE_METHOD: MethodSpec = {
@@ -119,12 +121,13 @@ function normaliseMetric(metric: PresetMetric | CustomMetric) {
   }
   if (!('preset' in metric) && metric.kind === 'cost') {
     const { model, requests, tokens, versioning, direction } = metric;
-    return { ...common, method: metric.method ?? DEFAULT_METHOD_BY_KIND.cost, direction, versioning, kind: 'cost' as const, model, requests, tokens };
+    const prices = resolvePrices(model, metric.prices);
+    return { ...common, method: metric.method ?? DEFAULT_METHOD_BY_KIND.cost, direction, versioning, kind: 'cost' as const, model, prices, requests, tokens };
   }
   const source = 'preset' in metric ? expandPreset(metric) : metric;
   const base = {
     ...common,
-    method: withPresetGuard('preset' in metric ? metric.preset : undefined, metric.method ?? DEFAULT_METHOD_BY_KIND[source.kind] ?? DEFAULT_GAUGE_METHOD),
+    method: withPresetGuard('preset' in metric ? metric.preset : undefined, metric.method ?? ('method' in source ? source.method : undefined) ?? DEFAULT_METHOD_BY_KIND[source.kind] ?? DEFAULT_GAUGE_METHOD),
     direction: source.direction,
     versioning: source.versioning,
   };
@@ -134,7 +137,7 @@ function normaliseMetric(metric: PresetMetric | CustomMetric) {
     case 'gauge':
       return { ...base, kind: 'gauge' as const, value: source.value };
     case 'cost':
-      return { ...base, kind: 'cost' as const, model: source.model, requests: source.requests, tokens: source.tokens };
+      return { ...base, kind: 'cost' as const, model: source.model, prices: resolvePrices(source.model, source.prices), requests: source.requests, tokens: source.tokens };
   }
 }
 
@@ -149,7 +152,12 @@ const metricSchema = z.unknown().transform((value, ctx) => {
     for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
     return z.NEVER;
   }
-  return normaliseMetric(result.data);
+  const metric = normaliseMetric(result.data);
+  if (metric.kind === 'cost' && !metric.prices) {
+    ctx.addIssue({ code: 'custom', path: [isPreset ? 'modelId' : 'model'], message: unknownModelMessage(metric.model, "this metric's `prices`") });
+    return z.NEVER;
+  }
+  return metric;
 });
 
 /** A JSON-path assertion on a smoke test's response: `$.body.status` equals a value or matches a pattern. */
@@ -304,6 +312,17 @@ export const policySchema = z
         });
       }
       seen.set(metric.name, index);
+      if (metric.method.type === 'cost' && metric.method.per === 'successful-request') {
+        const errorsFrom = metric.method.errorsFrom;
+        const source = errorsFrom === undefined ? undefined : policy.metrics.find((other) => other.name === errorsFrom);
+        if (!source || source.kind !== 'count') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['metrics', index, 'method', 'errorsFrom'],
+            message: `per: successful-request needs \`errorsFrom\`, the name of a count metric of this policy (its count = failed requests)${errorsFrom === undefined ? '' : `; "${errorsFrom}" is ${source ? `a ${source.kind} metric` : 'not a metric of this policy'}`}`,
+          });
+        }
+      }
       const allowed = METHODS_BY_KIND[metric.kind];
       if (!allowed.includes(metric.method.type)) {
         ctx.addIssue({

@@ -63,6 +63,8 @@ export interface VersionMinute {
   readonly latency: LatencySummary | undefined;
   /** Tokens summed over the minute's requests, by type. */
   readonly tokens: TokenCounts;
+  /** Median reasoning tokens per turn over the minute's requests (scenarios with `baseline.agent`). */
+  readonly reasoningMedian?: number;
   readonly truth: MinuteTruth;
 }
 
@@ -227,6 +229,7 @@ export function generateSeries(scenario: Scenario): SimulatedSeries {
     errors: Random.seeded(seed, `errors-${version}`),
     latency: Random.seeded(seed, `latency-${version}`),
     tokens: Random.seeded(seed, `tokens-${version}`),
+    agent: Random.seeded(seed, `agent-${version}`),
   });
   const streams: Record<string, ReturnType<typeof versionStreams>> = { [BASELINE_VERSION]: versionStreams(BASELINE_VERSION), [CANARY_VERSION]: versionStreams(CANARY_VERSION) };
 
@@ -301,7 +304,25 @@ export function generateSeries(scenario: Scenario): SimulatedSeries {
           if (regression.metric === 'tokens' && regression.tokenTypes.includes(type)) mean *= regression.factor;
         }
         tokensPerRequest[type] = mean;
+      }
+      // A cache miss sends cached prompt tokens uncached: the same tokens, billed as input.
+      for (const regression of regressions) {
+        if (regression.metric !== 'cache-miss') continue;
+        const missed = tokensPerRequest.cacheRead * regression.missFraction;
+        tokensPerRequest.cacheRead -= missed;
+        tokensPerRequest.input += missed;
+      }
+      for (const type of TOKEN_TYPES) {
+        const mean = tokensPerRequest[type];
         tokens[type] = requests > 0 && mean > 0 ? round(random.tokens.gamma(requests * shape, mean / shape)) : 0;
+      }
+
+      // Agent gauge: the sample median of n lognormal turns is about normal in log with sd 1.2533·σ/√n.
+      let reasoningMedian: number | undefined;
+      if (baseline.agent && requests > 0) {
+        let median = baseline.agent.reasoningTokensPerTurn;
+        for (const regression of regressions) if (regression.metric === 'reasoning') median *= regression.factor;
+        reasoningMedian = median * exp(((1.2533 * baseline.agent.sigma) / Math.sqrt(requests)) * random.agent.normal());
       }
 
       versions[version].push({
@@ -312,6 +333,7 @@ export function generateSeries(scenario: Scenario): SimulatedSeries {
         slowRequests,
         latency,
         tokens,
+        ...(reasoningMedian !== undefined && { reasoningMedian }),
         truth: { errorRate, slowProbability: 1 - latencyCdf(model, scenario.slowThresholdMs), tokensPerRequest },
       });
     }

@@ -76,6 +76,8 @@ export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
         versioning: { type: 'dimension', dimension: 'Version' },
         method: COST_METHOD,
       },
+      // Agent pipelines: a drop of reasoning per turn, judged canary vs baseline (preset default: Mann–Whitney, decrease).
+      ...(scenario.baseline.agent ? [{ preset: 'agent-reasoning-length' as const, namespace: scenario.target.applicationNamespace }] : []),
     ],
     // Watch the window in which both versions have traffic (after 100 % there is no baseline left),
     // and stop the deployment with rollback on a failing verdict.

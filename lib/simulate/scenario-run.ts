@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildQueries, toObservations, type HookStatus, type LambdaTarget, type MetricSource } from '../evaluation';
-import { TOKEN_PRICES_USD_PER_MILLION, type Verdict } from '../judge';
+import type { Verdict } from '../judge';
 import { costOf } from '../judge/cost';
 import { isMetricExpression, type Policy } from '../policy';
 import { STATE } from '../constructs/evaluation-definition';
@@ -260,7 +260,7 @@ async function chartSeries(series: SimulatedSeries, policy: Policy, target: Lamb
         observed.kind === 'count'
           ? observed[arm].map((p) => ({ t: p.t, value: p.count / p.total }))
           : observed.kind === 'tokens'
-            ? observed[arm].map((p) => ({ t: p.t, value: costOf(p, TOKEN_PRICES_USD_PER_MILLION[(metric as { model: string }).model]) / p.requests }))
+            ? observed[arm].map((p) => ({ t: p.t, value: metric.kind === 'cost' && metric.prices ? costOf(p, metric.prices) / p.requests : NaN }))
             : observed[arm];
       for (const { t, value } of periods) byMinute.get(minuteOf(t))![arm] = value;
     }

@@ -82,6 +82,12 @@ const baselineSchema = z
     tokens: tokensSchema.default({ input: 1000, output: 300, cacheRead: 0, cacheWrite: 0, cv: 1 }),
     /** Bedrock model id, the `ModelId` dimension of token metrics. */
     modelId: z.string().min(1).default('anthropic.claude-3-5-haiku-20241022-v1:0'),
+    /**
+     * An agent pipeline's quality gauge: reasoning tokens per turn, lognormal around `reasoningTokensPerTurn`
+     * (sd `sigma` in log); published per minute as its median (`ReasoningTokensPerTurn`, p50).
+     * @default - not published
+     */
+    agent: z.strictObject({ reasoningTokensPerTurn: z.number().positive(), sigma: z.number().positive().default(0.5) }).optional(),
   })
   .refine((baseline) => baseline.latency.p99Ms > baseline.latency.medianMs, {
     message: 'latency.p99Ms must be greater than latency.medianMs',
@@ -126,6 +132,18 @@ const regressionSchema = z.discriminatedUnion('metric', [
     factor: z.number().nonnegative(),
     /** Which token types. @default all four */
     tokenTypes: z.array(z.enum(TOKEN_TYPES)).min(1).default([...TOKEN_TYPES]),
+    ...windowFields,
+  }),
+  z.strictObject({
+    metric: z.literal('cache-miss'),
+    /** Share of the cache-read tokens sent uncached (billed as input) instead: total tokens are unchanged. */
+    missFraction: z.number().gt(0).max(1),
+    ...windowFields,
+  }),
+  z.strictObject({
+    metric: z.literal('reasoning'),
+    /** Multiplies the canary's reasoning tokens per turn (needs `baseline.agent`). */
+    factor: z.number().positive(),
     ...windowFields,
   }),
 ]);
@@ -187,7 +205,12 @@ export const scenarioSchema = z
         ctx.addIssue({ code: 'custom', path: [...path, 'untilMinute'], message: `untilMinute ${until} must be after fromMinute ${from}` });
       }
     };
-    scenario.regressions.forEach((regression, index) => checkWindow(['regressions', index], regression.fromMinute, regression.untilMinute));
+    scenario.regressions.forEach((regression, index) => {
+      checkWindow(['regressions', index], regression.fromMinute, regression.untilMinute);
+      if (regression.metric === 'reasoning' && !scenario.baseline.agent) {
+        ctx.addIssue({ code: 'custom', path: ['regressions', index, 'metric'], message: 'a reasoning regression needs `baseline.agent` (reasoning tokens per turn)' });
+      }
+    });
     scenario.burstiness.incidents.forEach((incident, index) => checkWindow(['burstiness', 'incidents', index], incident.fromMinute, undefined));
   });
 

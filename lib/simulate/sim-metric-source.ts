@@ -13,7 +13,10 @@ const TOKEN_METRICS: Readonly<Record<string, TokenType>> = {
 };
 
 /** Which simulated quantity a query reads. */
-type Quantity = { kind: 'invocations' } | { kind: 'errors' } | { kind: 'duration' } | { kind: 'tokens'; type: TokenType };
+type Quantity = { kind: 'invocations' } | { kind: 'errors' } | { kind: 'duration' } | { kind: 'tokens'; type: TokenType } | { kind: 'reasoning' };
+
+/** The agent gauge of scenarios with `baseline.agent`: median reasoning tokens per turn. */
+const REASONING_METRIC = 'ReasoningTokensPerTurn';
 
 /** A query resolved against the simulated world: the quantity and the versions it sums over. */
 interface ResolvedQuery {
@@ -101,7 +104,13 @@ export class SimulatedMetricSource implements MetricSource {
 
     if (query.namespace === target.applicationNamespace) {
       const tokenType = TOKEN_METRICS[query.metricName];
-      const quantity: Quantity | undefined = tokenType ? { kind: 'tokens', type: tokenType } : query.metricName === 'Invocations' ? { kind: 'invocations' } : undefined;
+      const quantity: Quantity | undefined = tokenType
+        ? { kind: 'tokens', type: tokenType }
+        : query.metricName === 'Invocations'
+          ? { kind: 'invocations' }
+          : query.metricName === REASONING_METRIC && this.series.versions[roles.baseline].some((minute) => minute.reasoningMedian !== undefined)
+            ? { kind: 'reasoning' }
+            : undefined;
       if (!quantity) return undefined;
       // Published with dimension sets {Version} and {Version, ModelId} (EMF), and {} for the total.
       if (keys === '') return { quantity, versions: allVersions };
@@ -140,6 +149,12 @@ function parseStatistic(stat: string, quantity: Quantity, queryId: string): Stat
     return quantity.kind === 'invocations' ? requestsOf : (minutes) => sum(minutes, (minute) => minute.errors);
   }
 
+  if (quantity.kind === 'reasoning') {
+    // One median per minute; a longer period averages the minutes' medians (an approximation of p50).
+    if (stat !== 'p50') throw unsupported();
+    return (minutes) => sum(minutes, (minute) => minute.reasoningMedian ?? 0) / minutes.length;
+  }
+
   if (quantity.kind === 'tokens') {
     const tokens = (minutes: readonly VersionMinute[]) => sum(minutes, (minute) => minute.tokens[quantity.type]);
     // EMF publishes one value per request, so SampleCount is the request count.
@@ -172,7 +187,7 @@ function parseStatistic(stat: string, quantity: Quantity, queryId: string): Stat
 }
 
 function describe(quantity: Quantity): string {
-  return quantity.kind === 'tokens' ? `${quantity.type} tokens` : quantity.kind;
+  return quantity.kind === 'tokens' ? `${quantity.type} tokens` : quantity.kind === 'reasoning' ? 'reasoning tokens per turn' : quantity.kind;
 }
 
 /** Bins of several minutes (same edges) merged into one ascending histogram. */

@@ -184,7 +184,8 @@ describe('cost method', () => {
   });
 
   test('an unknown model is refused by the policy, naming the path', () => {
-    expect(() => parsePolicy({ metrics: [{ ...policy.metrics[0], model: 'nope' }] })).toThrow('metrics[0].model');
+    const { name, kind, requests, tokens, versioning } = policy.metrics[0] as Extract<(typeof policy.metrics)[0], { kind: 'cost' }>;
+    expect(() => parsePolicy({ metrics: [{ name, kind, requests, tokens, versioning, model: 'nope' }] })).toThrow(/metrics\[0\]\.model: model "nope" is not in the price catalog/);
   });
 });
 

@@ -33,6 +33,8 @@ describe('Lambda bundles', () => {
     expect(bundle.inputs).toContain(`lambdas/${handler}/index.ts`);
     expect(bundle.inputs.filter((input) => input.includes('node_modules/zod'))).toEqual([]);
     expect(bundle.inputs.filter((input) => input.includes('node_modules/@aws-sdk/'))).toEqual([]);
+    // Prices are resolved into the policy at validation time; the ~480 KB catalog stays out.
+    expect(bundle.inputs.filter((input) => input.includes('genai-prices'))).toEqual([]);
     expect(bundle.bytes / 1024).toBeLessThanOrEqual(MAX_BUNDLE_KB);
   });
 

@@ -34,8 +34,10 @@ describe('presets', () => {
     expect(only({ preset: 'bedrock-cost-per-request', namespace: 'Chat', modelId: model }).versioning).toEqual({ type: 'dimension', dimension: 'Version' });
   });
 
-  test('fails on a Bedrock model the price table does not know', () => {
-    expect(() => only({ preset: 'bedrock-cost-per-request', namespace: 'Chat', modelId: 'acme.unknown-v1' })).toThrow(/metrics\[0\]\.modelId: Invalid option/);
+  test('fails on a Bedrock model the price catalog does not know, naming the override', () => {
+    expect(() => only({ preset: 'bedrock-cost-per-request', namespace: 'Chat', modelId: 'acme.unknown-v1' })).toThrow(
+      /metrics\[0\]\.modelId: model "acme.unknown-v1" is not in the price catalog .*give its prices in this metric's `prices`/,
+    );
   });
 
   test('preset expansion keeps the metric\'s own name, criticality and method', () => {

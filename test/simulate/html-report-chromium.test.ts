@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateSync } from 'node:zlib';
 import { DEFAULT_SCENARIOS } from '../../lib/cli/simulate-command';
+import { scenarioPolicy } from '../../lib/simulate/scenario-policy';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { renderHtmlReport } from '../../lib/report/html-report';
 import { loadScenario, runScenario, scenarioReport } from '../../lib/simulate/scenario-run';
@@ -115,7 +116,8 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
   let dom: string;
   let screenshot: Buffer;
   let layout: LayoutMeasurement;
-  const chartsExpected = DEFAULT_SCENARIOS.length * 4; // one chart per metric of the simulation policy
+  // One chart per metric of each scenario's simulation policy (agent scenarios add the reasoning gauge).
+  const chartsExpected = DEFAULT_SCENARIOS.reduce((sum, name) => sum + scenarioPolicy(loadScenario(name).scenario).metrics.length, 0);
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'html-report-'));

@@ -27,8 +27,8 @@ describe('the default simulations', () => {
     for (const name of DEFAULT_SCENARIOS) runs.set(name, await simulate(name));
   });
 
-  test('are healthy, error-regression and latency-regression', () => {
-    expect([...DEFAULT_SCENARIOS]).toEqual(['healthy', 'error-regression', 'latency-regression']);
+  test('are healthy, error-regression, latency-regression and the two leading-indicator scenarios', () => {
+    expect([...DEFAULT_SCENARIOS]).toEqual(['healthy', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop']);
   });
 
   test('healthy is promoted: the pre-traffic hook reports Succeeded and the canary watch ends without harm', () => {
@@ -44,6 +44,8 @@ describe('the default simulations', () => {
   test.each([
     ['error-regression', 'lambda-error-rate'],
     ['latency-regression', SLOW_REQUESTS_METRIC],
+    ['cache-miss-regression', 'cost-per-request'],
+    ['reasoning-drop', 'agent-reasoning-length'],
   ])('%s is stopped and rolled back, naming %s', (name, metric) => {
     const run = runs.get(name)!;
     // The hook reported Succeeded before traffic; the canary watch stopped the deployment later.
@@ -52,6 +54,23 @@ describe('the default simulations', () => {
     expect(run.finalVerdict?.decision).toBe('fail');
     // Caught on part of the 15-minute canary window, before the shift to 100 %.
     expect(run.decision.judgedThroughMinute).toBeLessThan(15);
+  });
+
+  test('reasoning-drop: the drop-gauge decides before the error rise it precedes could be seen', () => {
+    const run = runs.get('reasoning-drop')!;
+    const { scenario } = loadScenario('reasoning-drop');
+    const errorsFrom = scenario.regressions.find((regression) => regression.metric === 'errors')!.fromMinute;
+    // Judged on minutes before the errors start: the error-rate metric had nothing to see yet.
+    expect(run.decision.judgedThroughMinute).toBeLessThan(errorsFrom);
+    expect(run.finalVerdict?.metrics.find((metric) => metric.metric === 'lambda-error-rate')?.decision).toBe('continue');
+  });
+
+  test('cache-miss-regression: tokens per request are unchanged, cost per request about x3', () => {
+    const run = runs.get('cache-miss-regression')!;
+    const cost = run.finalVerdict!.metrics.find((metric) => metric.metric === 'cost-per-request')!;
+    expect(cost.effect!).toBeGreaterThan(2.5);
+    expect(cost.effect!).toBeLessThan(4);
+    expect(cost.reason).toMatch(/priced by @pydantic\/genai-prices/);
   });
 
   test('the timeline starts with "continue" and ends with the decision; the hook was reported once, before traffic', () => {
