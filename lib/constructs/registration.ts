@@ -181,6 +181,8 @@ class GroupRegistration extends Construct {
       metric: sumOfErrors(hooks),
     }, this.evaluator.healthAlarmAction);
     this.evaluator.dashboard?.addDeploymentGroup(group.node.id, [verdictAlarm, hookErrorsAlarm], verdictMetric(group, VERDICT_METRIC.failed, cloudwatch.Stats.MAXIMUM));
+    // Token spend by version, a leading indicator beside errors and latency (cost metrics with a version dimension).
+    for (const metric of this.policy.metrics) this.evaluator.dashboard?.addSpendByVersion(group.node.id, metric);
     return { policy: this.policy, policyAsset: this.policyAsset, hooks, verdictAlarm, hookErrorsAlarm };
   }
 }

@@ -34,3 +34,18 @@ describe('dashboard: spend by version of a registered group', () => {
     expect(body).toContain('spend by Version (priced by @pydantic/genai-prices 0.1.8');
   });
 });
+
+test('a registration draws the spend of its cost metrics on the evaluator dashboard', async () => {
+  const { CanaryEvaluator } = await import('../../lib/constructs');
+  const codedeploy = await import('aws-cdk-lib/aws-codedeploy');
+  const lambda = await import('aws-cdk-lib/aws-lambda');
+  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Orders', { env: { account: '123456789012', region: 'us-east-1' } });
+  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+  const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
+  const group = new codedeploy.LambdaDeploymentGroup(stack, 'Group', { alias });
+  new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(group, {
+    policy: { metrics: [{ preset: 'bedrock-cost-per-request', namespace: 'Chat', modelId: 'us.anthropic.claude-sonnet-4-20250514-v1:0' }] },
+  });
+  const body = JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+  expect(body).toContain('Group: bedrock-cost-per-request spend by Version');
+});
