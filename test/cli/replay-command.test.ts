@@ -90,7 +90,7 @@ describe('canary-eval replay on a recorded set of past deployments (GetMetricDat
     expect(summary.differences).toBe(0);
     for (const evaluation of summary.evaluations) expect(evaluation.samePolicy).toEqual(looks[evaluation.deploymentId].map((l) => l.decision));
     // Newest first, as ListDeployments + BatchGetDeployments are sorted by creation time.
-    expect(summary.evaluations.map((e: { deploymentId: string; recordedOutcome: unknown }) => [e.deploymentId, e.recordedOutcome])).toEqual([['d-REPLAYC01', { result: 'promoted' }], ['d-REPLAYB01', { result: 'rolled-back', minute: 9 }], ['d-REPLAYA01', { result: 'promoted' }]]);
+    expect(summary.evaluations.map((e: { deploymentId: string; recordedOutcome: unknown }) => [e.deploymentId, e.recordedOutcome])).toEqual([['d-REPLAYC01', { result: 'promoted' }], ['d-REPLAYB01', { result: 'rolled-back', minute: 10 }], ['d-REPLAYA01', { result: 'promoted' }]]);
     expect(summary.calibration).toEqual({ healthy: 2, candidateFailures: 0, falseAlarmEstimate: 0, upperBound95: expect.closeTo(0.776, 3) });
     expect(stderr).toContain('replaying d-REPLAYA01 (3 of 3)…');
     expect(code).toBe(0);
@@ -104,12 +104,12 @@ describe('canary-eval replay on a recorded set of past deployments (GetMetricDat
     expect(code).toBe(3);
     expect(stdout).toContain('Replay of orders-app / orders-prod since 2025-12-27: 3 deployment(s), 3 evaluation(s) re-judged');
     // Earlier on the regression…
-    expect(stdout).toContain('≠ d-REPLAYB01 BeforeAllowTraffic: happened rolled-back at minute 9; candidate rolled-back at minute 5  [rolled-back 4 min earlier (minute 9 → 5)]');
+    expect(stdout).toContain('≠ d-REPLAYB01 BeforeAllowTraffic: happened rolled-back at minute 10; candidate rolled-back at minute 5  [rolled-back 5 min earlier (minute 10 → 5)]');
     // …but a per-period threshold on ~100 requests a minute also fails the healthy releases: the A/A
     // replay (d-REPLAYA01 is 1 % vs 1 %) shows the false alarms before the candidate gates anything.
     expect(stdout).toContain('≠ d-REPLAYC01 BeforeAllowTraffic: happened promoted (the watch never failed); candidate rolled-back at minute 14');
     expect(stdout).toContain('≠ d-REPLAYA01 BeforeAllowTraffic: happened promoted (the watch never failed); candidate rolled-back at minute 11');
-    expect(stdout).toContain('recorded policy reproduced 7/7 looks; candidate fails on lambda-error-rate');
+    expect(stdout).toContain('recorded policy reproduced 8/8 looks; candidate fails on lambda-error-rate');
     expect(stdout).toContain('Differences: 3 of 3; the recorded policy reproduced 3 of 3 evaluation(s) look by look.');
     expect(stdout).toContain('A/A calibration on your traffic: the candidate fails 2 of 2 healthy evaluation(s): false-alarm estimate 100% (95% upper bound 100%, n=2)');
   });
