@@ -17,7 +17,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { VERDICT_METRIC, VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
-import { loadPolicyFile, parsePolicy, type Policy, type PolicyInput } from '../policy';
+import { assertPolicyFitsEvaluation, loadPolicyFile, parsePolicy, type Policy, type PolicyInput } from '../policy';
 import { ecsTargetsOf, type EcsTargets } from './ecs-targets';
 import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
@@ -180,6 +180,8 @@ export class CanaryEvaluator extends Construct {
   private readonly healthAlarmAction?: cloudwatch.IAlarmAction;
   private readonly deploymentGroupAlarmLimit: number;
   private readonly policyReaders: iam.IGrantable[];
+  /** Policies are checked against it at registration (`assertPolicyFitsEvaluation`). */
+  private readonly evaluationTimeoutSeconds: number;
   private readonly smokeTestInvokers: iam.IGrantable[] = [];
   private readonly smokeTestTargets: lambda.IFunction[] = [];
   private readonly registeredGroups = new Set<string>();
@@ -187,6 +189,7 @@ export class CanaryEvaluator extends Construct {
   constructor(scope: Construct, id: string, props: CanaryEvaluatorProps = {}) {
     super(scope, id);
     const timeout = props.evaluationTimeout ?? Duration.minutes(55);
+    this.evaluationTimeoutSeconds = timeout.toSeconds();
     if (timeout.toSeconds() >= 3600) {
       throw new Error(`evaluationTimeout is ${timeout.toHumanString()}; it must be under 1 hour so the hook is reported before CodeDeploy's deadline`);
     }
@@ -412,6 +415,7 @@ export class CanaryEvaluator extends Construct {
     this.registeredGroups.add(group.node.path);
     const policy =
       typeof registration.policy === 'string' ? loadPolicyFile(registration.policy) : parsePolicy(registration.policy, `policy of ${group.node.path}`);
+    assertPolicyFitsEvaluation(policy, this.evaluationTimeoutSeconds, `policy of ${group.node.path}`);
     const scope = new Construct(this, Names.uniqueId(group).slice(-48));
 
     const policyDir = mkdtempSync(join(tmpdir(), 'canary-policy-'));

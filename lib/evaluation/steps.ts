@@ -7,12 +7,9 @@ import { toObservations } from './observations';
 import type { AlarmStateSource, MetricSource, PolicyStore } from './ports';
 import { phaseOf, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
-/** CodeDeploy fails a hook that is not reported within an hour (CodeDeploy User Guide, hooks). */
-export const HOOK_DEADLINE_SECONDS = 3600;
-/** Every verdict is final this long before the hook deadline: time for post-deploy smoke tests and the report's retries. */
-export const REPORT_RESERVE_SECONDS = 600;
-/** Time set aside for post-deploy smoke tests after the bake. */
-const SMOKE_TEST_ALLOWANCE_SECONDS = 300;
+// One source with the policy validator, which rejects a policy whose window these limits would cut.
+import { HOOK_DEADLINE_SECONDS, REPORT_RESERVE_SECONDS, SMOKE_TEST_ALLOWANCE_SECONDS } from '../policy/limits';
+export { HOOK_DEADLINE_SECONDS, REPORT_RESERVE_SECONDS };
 /** A verdict kept in state stays under this size (the full verdict is published, not stored). */
 export const MAX_STATE_VERDICT_BYTES = 8 * 1024;
 

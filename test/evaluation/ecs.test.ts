@@ -140,7 +140,7 @@ describe('queries for an ECS target', () => {
 
 describe('smoke tests with an ECS target', () => {
   test('HTTP tests run; a Lambda test fails saying to use an HTTP test against the test listener', async () => {
-    const tests = parsePolicy({ smokeTests: [{ type: 'http', name: 'listener', url: 'http://alb:8080/health' }, { name: 'lambda' }] }).smokeTests;
+    const tests = parsePolicy({ metrics: [{ preset: 'alb-5xx-rate' }], smokeTests: [{ type: 'http', name: 'listener', url: 'http://alb:8080/health' }, { name: 'lambda' }] }).smokeTests;
     const invoked: string[] = [];
     const { summary, results } = await runSmokeTests(tests, ecsTarget, {
       invoker: { invoke: async (fn) => (invoked.push(fn), { payload: '{}' }) },
