@@ -154,3 +154,9 @@ describe('smoke tests with an ECS target', () => {
     expect(invoked).toEqual([]);
   });
 });
+
+describe('the target-group allow-list (issue 11 finding 5)', () => {
+  test.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('a task set on a target group named %s is not registered', (name) => {
+    expect(() => resolveEcsTarget(appSpec, taskSets(name, 'web-blue'), ECS_TARGETS)).toThrow(`the Green task set's target group "${name}" is not one of the registered target groups`);
+  });
+});
