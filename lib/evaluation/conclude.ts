@@ -1,4 +1,4 @@
-import { object, oneOf, string, type Json } from './check';
+import { object, oneOf, StateError, string, type Json } from './check';
 import type { HookIds, HookReporter, HookStatus, PolicyRef, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
 import { parseEvaluationPlan, parseOutcome, type Cause, type EvaluationPlan, type OnEvaluatorError, type Outcome } from './state';
 
@@ -137,7 +137,13 @@ export function parseReaperEvent(event: unknown): ReaperEvent | undefined {
 }
 
 export function reaperReportRequest(event: ReaperEvent, input: string): ReportRequest {
-  const base = idsAndSubject(JSON.parse(input), 'execution input');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch (error) {
+    throw new StateError(`execution ${event.executionArn}: its input is not JSON (${(error as Error).message}); its hook cannot be reported from it`);
+  }
+  const base = idsAndSubject(parsed, `execution ${event.executionArn} input`);
   const cause: Cause = REAPED_STATUSES[event.status];
   const detail = [event.error, event.cause].filter(Boolean).join(': ');
   const reason = `evaluation execution ${event.status.toLowerCase().replace('_', ' ')}${detail ? ` (${detail.slice(0, 300)})` : ''}; reported by the reaper`;

@@ -22,6 +22,10 @@ export async function loadPolicy(store: PolicyStore, input: Pick<EvaluationInput
   const where = `policy s3://${input.policyRef.bucket}/${input.policyRef.key}`;
   const document = object(await store.load(input.policyRef), where);
   if (!Array.isArray(document.metrics)) throw new StateError(`${where}: metrics: expected a list (is this a policy written by the CanaryEvaluator construct?)`);
+  document.metrics.forEach((metric: unknown, index: number) => {
+    const entry = object(metric, `${where}: metrics[${index}]`);
+    if (typeof entry.name !== 'string' || typeof entry.kind !== 'string') throw new StateError(`${where}: metrics[${index}]: expected a metric with a name and a kind`);
+  });
   if (typeof document.bake !== 'object' || document.bake === null) throw new StateError(`${where}: bake: expected an object`);
   return document as unknown as Policy;
 }
