@@ -8,6 +8,7 @@ import { type AlarmStateSource, type MetricSource, type PolicyStore, type Verdic
 import { parseEvaluateRequest, type TickResult } from '../../lib/evaluation/state';
 import { evaluateTick, loadPolicy } from '../../lib/evaluation/steps';
 import { subjectOf } from '../../lib/evaluation/watch';
+import { publishTickBestEffort } from '../../lib/evaluation/conclude';
 import { logger, NO_TELEMETRY, powertoolsTelemetry, type Telemetry } from '../shared';
 
 export interface EvaluateDependencies {
@@ -29,7 +30,7 @@ export function createEvaluateHandler(deps: EvaluateDependencies) {
     const policy = await loadPolicy(deps.policies, request.input);
     const tick = await evaluateTick(request, policy, deps.metrics, deps.now(), deps.alarms);
     // In a dry run the verdict metric stays silent: its alarm on the deployment group would act.
-    if (!request.plan.dryRun && tick.periodsJudged > 0) await deps.sink.publishTick(subjectOf(request), tick.decision === 'fail');
+    if (!request.plan.dryRun && tick.periodsJudged > 0) await publishTickBestEffort(deps.sink, subjectOf(request), tick.decision === 'fail', logger);
     logger.info('evaluation tick', { decision: tick.decision, final: tick.final, reason: tick.reason, periodsJudged: tick.periodsJudged, ...(tick.final ? { verdict: tick.verdict } : {}) });
     if (tick.final) telemetry.seconds('TimeToVerdict', Math.round(deps.now().getTime() / 1000 - Date.parse(request.input.hookInvokedAt) / 1000));
     telemetry.flush();

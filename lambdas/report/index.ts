@@ -7,8 +7,8 @@ import { CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { StepFunctionsExecutionInputReader } from '../../lib/adapters/aws/step-functions';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
-import { conclude, DEFAULT_SWITCHES, parseReaperEvent, parseReportRequest, reaperReportRequest, switchesFromPolicy, type ReportRequest } from '../../lib/evaluation/conclude';
-import { type ExecutionInputReader, type HookReporter, type HookStatus, type PolicyStore, type VerdictSink } from '../../lib/evaluation/ports';
+import { conclude, DEFAULT_SWITCHES, parsePublishRequest, parseReaperEvent, parseReportRequest, publishAccepted, reaperReportRequest, switchesFromPolicy, type ConcludeResult, type ReportRequest } from '../../lib/evaluation/conclude';
+import { type ExecutionInputReader, type HookReporter, type PolicyStore, type VerdictSink } from '../../lib/evaluation/ports';
 import { logger, NO_TELEMETRY, powertoolsTelemetry, stepLog, type Telemetry } from '../shared';
 
 export interface ReportDependencies {
@@ -20,7 +20,7 @@ export interface ReportDependencies {
   readonly telemetry?: Telemetry;
 }
 
-export type ReportResult = { status: HookStatus; result: 'reported' | 'already-completed' } | { ignored: string };
+export type ReportResult = ConcludeResult | { published: boolean } | { ignored: string };
 
 /**
  * The one reporting code path. Called by the state machine (verdict, or any caught error) and, as the
@@ -30,6 +30,8 @@ export type ReportResult = { status: HookStatus; result: 'reported' | 'already-c
 export function createReportHandler(deps: ReportDependencies) {
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
   return async (event: unknown): Promise<ReportResult> => {
+    const publish = parsePublishRequest(event);
+    if (publish) return publishAccepted(publish, deps.sink);
     const request = (await reaperRequest(event, deps)) ?? parseReportRequest(event);
     if (!request) return { ignored: 'not an execution status this reaper handles' };
     logger.setCorrelationId(request.ids.deploymentId);
