@@ -234,6 +234,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     };
     this.binding = {
       stateMachineArn: this.stateMachine.stateMachineArn,
+      evaluationTimeoutSeconds: timeout.toSeconds(),
       hookDeadLetterQueue: this.hookDeadLetterQueue,
       principals,
       logRetention,

@@ -32,6 +32,37 @@ function invoke(scope: Construct, id: string, fn: IFunction, timeout: Duration, 
 
 /** A Choice condition that is false, not a runtime error, when the field is absent (a malformed step result). */
 const present = (path: string, condition: sfn.Condition) => sfn.Condition.and(sfn.Condition.isPresent(path), condition);
+/**
+ * A wait a Wait state can take: present, numeric, 1 s to 1 h. `IsNumeric` alone fails the execution
+ * with States.Runtime on an absent field, and lets −5 or 1e12 through to fail at the Wait.
+ */
+const validWait = (path: string) =>
+  sfn.Condition.and(sfn.Condition.isPresent(path), sfn.Condition.isNumeric(path), sfn.Condition.numberGreaterThanEquals(path, 1), sfn.Condition.numberLessThanEquals(path, 3600));
+
+/**
+ * Publishes the verdict event the report step returned, once: no retry of errors raised after the
+ * function ran (a duplicate event or Verdicts count is worse than a missing one), and a failure only
+ * loses the event (logged), never the report. Lambda throttling is retried: the function did not run.
+ */
+function publish(scope: Construct, id: string, fn: IFunction) {
+  return new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: false,
+    taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+    payload: sfn.TaskInput.fromObject({ mode: 'publish', event: sfn.JsonPath.objectAt('$.report.event') }),
+    resultPath: sfn.JsonPath.DISCARD,
+  }).addRetry({ errors: ['Lambda.TooManyRequestsException'], maxAttempts: 6, interval: Duration.seconds(2), backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+}
+
+/**
+ * Publishes when the report step returned an event (a path the payload names must exist, or the Task
+ * fails with an uncatchable States.Runtime); a failed publish goes on to `then` like a done one.
+ */
+function publishIfAny(scope: Construct, id: string, task: sfn.TaskStateBase, then: sfn.IChainable) {
+  task.addCatch(then, { resultPath: '$.publishError' }).next(then);
+  return new sfn.Choice(scope, id).when(sfn.Condition.isPresent('$.report.event'), task).otherwise(then);
+}
 
 /** Report tasks retry everything: a report that never arrives holds the deployment for an hour. */
 const REPORT_RETRY: sfn.RetryProps = { errors: ['States.ALL'], maxAttempts: 4, interval: Duration.seconds(5), backoffRate: 2, jitterStrategy: sfn.JitterType.FULL };
@@ -55,7 +86,7 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
   })
     .addRetry(REPORT_RETRY)
     .addCatch(evaluatorFailed, { resultPath: '$.reportError' })
-    .next(evaluatorFailed);
+    .next(publishIfAny(scope, STATE.publishErrorNeeded, publish(scope, STATE.publishError, fns.report), evaluatorFailed));
   const onError = { resultPath: '$.error' };
   const malformed = new sfn.Pass(scope, STATE.malformed, {
     result: sfn.Result.fromObject({ Error: 'MalformedResult', Cause: 'a step returned a result without the fields the workflow needs' }),
@@ -73,7 +104,7 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
   const watchWait = new sfn.Wait(scope, STATE.watchWait, { time: sfn.WaitTime.secondsPath('$.watch.waitSeconds') }).next(watch);
   watch.next(
     new sfn.Choice(scope, STATE.watchDecide)
-      .when(sfn.Condition.and(present('$.watch.done', sfn.Condition.booleanEquals('$.watch.done', false)), sfn.Condition.isNumeric('$.watch.waitSeconds')), watchWait)
+      .when(sfn.Condition.and(present('$.watch.done', sfn.Condition.booleanEquals('$.watch.done', false)), validWait('$.watch.waitSeconds')), watchWait)
       .otherwise(done),
   );
   const watchNeeded = new sfn.Choice(scope, STATE.watchNeeded)
@@ -86,7 +117,7 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
   })
     .addRetry(REPORT_RETRY)
     .addCatch(reportError, onError)
-    .next(watchNeeded);
+    .next(publishIfAny(scope, STATE.publishNeeded, publish(scope, STATE.publish, fns.report), watchNeeded));
 
   // Outcomes: constant objects; the report step reads the reason from the state (tick or smoke summary).
   const outcome = (id: string, decision: 'pass' | 'fail', cause: 'verdict' | 'smoke-tests') =>
@@ -108,7 +139,7 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
           .when(present('$.smoke.passed', sfn.Condition.booleanEquals('$.smoke.passed', false)), smokeFailed)
           .otherwise(malformed),
       );
-  const hasSmokeTests = sfn.Condition.and(sfn.Condition.isNumeric('$.plan.smokeTests'), sfn.Condition.numberGreaterThan('$.plan.smokeTests', 0));
+  const hasSmokeTests = sfn.Condition.and(sfn.Condition.isPresent('$.plan.smokeTests'), sfn.Condition.isNumeric('$.plan.smokeTests'), sfn.Condition.numberGreaterThan('$.plan.smokeTests', 0));
 
   const preSmokeNeeded = new sfn.Choice(scope, STATE.preSmokeNeeded)
     .when(hasSmokeTests, smokeTests(STATE.preSmoke, 'pre-traffic', STATE.preSmokeResult, preTrafficPassed))
@@ -126,7 +157,7 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
     new sfn.Choice(scope, STATE.decide)
       .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'fail')), failed)
       .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'pass')), postSmokeNeeded)
-      .when(sfn.Condition.and(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'continue')), sfn.Condition.isNumeric('$.tick.waitSeconds')), wait)
+      .when(sfn.Condition.and(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'continue')), validWait('$.tick.waitSeconds')), wait)
       .otherwise(malformed),
   );
 

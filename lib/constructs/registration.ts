@@ -15,7 +15,8 @@ import { Construct } from 'constructs';
 import { HOOK_ENVIRONMENT } from '../evaluation/contracts';
 import type { LifecycleEvent } from '../evaluation/state';
 import { VERDICT_METRIC } from '../evaluation/verdict-metric';
-import { loadPolicyFile, parsePolicy, type Policy, type PolicyInput } from '../policy';
+import { assertPolicyFitsEvaluation, loadPolicyFile, parsePolicy, type Policy, type PolicyInput } from '../policy';
+import { DEFAULT_EVALUATION_TIMEOUT_SECONDS } from '../evaluation/contracts';
 import { ecsTargetsOf, type EcsTargets } from './ecs-targets';
 import type { EvaluatorDashboard } from './evaluator-dashboard';
 import { EvaluatorFunction } from './evaluator-function';
@@ -103,6 +104,8 @@ export const ECS_LIFECYCLE_EVENTS = ['AfterAllowTestTraffic', 'AfterAllowTraffic
  */
 export interface EvaluatorBinding {
   readonly stateMachineArn: string;
+  /** The state machine's timeout; a policy's windows must fit in it. @default DEFAULT_EVALUATION_TIMEOUT_SECONDS */
+  readonly evaluationTimeoutSeconds?: number;
   readonly hookDeadLetterQueue: sqs.IQueue;
   readonly principals: EvaluatorPrincipals;
   readonly logRetention: logs.RetentionDays;
@@ -133,6 +136,7 @@ class GroupRegistration extends Construct {
     super(scope, id);
     this.policy = typeof options.policy === 'string' ? loadPolicyFile(options.policy) : parsePolicy(options.policy, `policy of ${group.node.path}`);
     checkPolicyFitsPlatform(this.policy, platform, group.node.path);
+    assertPolicyFitsEvaluation(this.policy, evaluator.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS, `policy of ${group.node.path}`);
     // An S3 asset: policies may be tens of KB, too large for environment variables.
     const policyDir = mkdtempSync(join(tmpdir(), 'canary-policy-'));
     writeFileSync(join(policyDir, 'policy.json'), JSON.stringify(this.policy));

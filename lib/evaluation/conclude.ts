@@ -1,4 +1,4 @@
-import { object, oneOf, string, type Json } from './check';
+import { object, oneOf, StateError, string, type Json } from './check';
 import { EXECUTION_STATUS_CHANGE, REAPED_EXECUTION_STATUSES } from './contracts';
 import type { HookIds, HookReporter, HookStatus, PolicyRef, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
 import { parseEvaluationPlan, parseOutcome, type Cause, type EvaluationPlan, type OnEvaluatorError, type Outcome } from './state';
@@ -29,6 +29,12 @@ export interface ReportRequest {
   /** Known when the plan was made; the reaper loads them from the policy (default: fail-closed). */
   readonly switches?: ReportSwitches;
   readonly verdict?: unknown;
+  /**
+   * For *Report evaluator error*: the report *Report verdict* would have made from the same state, if
+   * the state holds one. When the hook is already completed, that report is the one CodeDeploy
+   * accepted (nothing else reports while the execution runs), so it is what gets published.
+   */
+  readonly acceptedIfCompleted?: ReportRequest;
 }
 
 const REAPED_STATUSES: Record<(typeof REAPED_EXECUTION_STATUSES)[number], Cause> = { FAILED: 'execution-failed', TIMED_OUT: 'execution-timed-out', ABORTED: 'execution-aborted' };
@@ -89,8 +95,18 @@ export function parseReportRequest(event: unknown): ReportRequest | undefined {
   const base = idsAndSubject(body.execution, 'execution');
   if (mode === 'error') {
     const outcome: Outcome = { decision: 'error', cause: 'evaluator-error', reason: `evaluator error: ${errorReason(state.error)}` };
-    return { source: 'state-machine', ...base, outcome, switches: switchesOf(state.plan) ?? DEFAULT_SWITCHES };
+    let verdictPath: ReportRequest | undefined;
+    try {
+      verdictPath = state.outcome !== undefined ? verdictRequest(base, state) : undefined;
+    } catch {
+      verdictPath = undefined; // no verdict in the state: Report verdict cannot have reported
+    }
+    return { source: 'state-machine', ...base, outcome, switches: switchesOf(state.plan) ?? DEFAULT_SWITCHES, ...(verdictPath ? { acceptedIfCompleted: verdictPath } : {}) };
   }
+  return verdictRequest(base, state);
+}
+
+function verdictRequest(base: Pick<ReportRequest, 'ids' | 'subject' | 'hookInvokedAt' | 'policyRef'>, state: Json): ReportRequest {
   const parsed = parseOutcome(state.outcome);
   const tick = typeof state.tick === 'object' && state.tick !== null ? (state.tick as Json) : undefined;
   const smoke = typeof state.smoke === 'object' && state.smoke !== null ? (state.smoke as Json) : undefined;
@@ -136,7 +152,13 @@ export function parseReaperEvent(event: unknown): ReaperEvent | undefined {
 }
 
 export function reaperReportRequest(event: ReaperEvent, input: string): ReportRequest {
-  const base = idsAndSubject(JSON.parse(input), 'execution input');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch (error) {
+    throw new StateError(`execution ${event.executionArn}: its input is not JSON (${(error as Error).message}); its hook cannot be reported from it`);
+  }
+  const base = idsAndSubject(parsed, `execution ${event.executionArn} input`);
   const cause: Cause = REAPED_STATUSES[event.status];
   const detail = [event.error, event.cause].filter(Boolean).join(': ');
   const reason = `evaluation execution ${event.status.toLowerCase().replace('_', ' ')}${detail ? ` (${detail.slice(0, 300)})` : ''}; reported by the reaper`;
@@ -159,19 +181,23 @@ export interface ConcludeDependencies {
   readonly log: { info(message: string, details: Record<string, unknown>): void; error(message: string, details: Record<string, unknown>): void };
 }
 
-/**
- * The one reporting code path (state machine and reaper): turn the outcome into a status, report it
- * once (a hook already reported counts as done), then publish the explained verdict and log the decision.
- * Publishing is best effort: it never turns a made report into a failure that would be retried.
- */
-export async function conclude(request: ReportRequest, deps: ConcludeDependencies): Promise<{ status: HookStatus; result: 'reported' | 'already-completed' }> {
+export interface ConcludeResult {
+  readonly status: HookStatus;
+  readonly result: 'reported' | 'already-completed';
+  /**
+   * State machine: the verdict event for *Publish verdict*, describing what CodeDeploy holds; absent
+   * when nothing of this path's should be published. Publishing is a separate Task so that a report
+   * retried after it succeeded (a timeout after `PutLifecycleEventHookExecutionStatus`) cannot publish twice.
+   */
+  readonly event?: VerdictEvent;
+}
+
+function verdictEventOf(request: ReportRequest, deps: Pick<ConcludeDependencies, 'now'>): VerdictEvent {
   const switches = request.switches ?? DEFAULT_SWITCHES;
-  const status = hookStatusFor(request.outcome, switches);
-  const result = await deps.reporter.report(request.ids, status);
   const invokedAt = request.hookInvokedAt ? Date.parse(request.hookInvokedAt) : NaN;
-  const event: VerdictEvent = {
+  return {
     ...request.subject,
-    status,
+    status: hookStatusFor(request.outcome, switches),
     decision: request.outcome.decision,
     cause: request.outcome.cause,
     reason: request.outcome.reason,
@@ -179,14 +205,74 @@ export async function conclude(request: ReportRequest, deps: ConcludeDependencie
     timeToVerdictSeconds: Number.isFinite(invokedAt) ? Math.max(0, Math.round((deps.now().getTime() - invokedAt) / 1000)) : 0,
     ...(request.verdict !== undefined ? { verdict: request.verdict } : {}),
   };
-  deps.log.info('hook verdict', { ...event, verdict: undefined, result, source: request.source, switches });
-  // The reaper publishes only when it made the report: otherwise the state machine already did.
-  if (result === 'reported' || request.source === 'state-machine') {
-    try {
-      await deps.sink.publishVerdict(event);
-    } catch (error) {
-      deps.log.error('could not publish the verdict', { error: (error as Error).message });
-    }
+}
+
+/**
+ * The one reporting code path (state machine and reaper): turn the outcome into a status and report
+ * it once (a hook already reported counts as done). What is published is what CodeDeploy accepted:
+ * - a report this call made;
+ * - in the state machine, a hook already completed was reported by this execution: by an earlier
+ *   attempt of the same Task (same state, same status), or, for *Report evaluator error*, by
+ *   *Report verdict* (the verdict in the state, `acceptedIfCompleted`);
+ * - the reaper publishes only the reports it made; otherwise the state machine already did.
+ * The state machine publishes in its own Task (`publishAccepted`); the reaper, never retried by a
+ * state machine, publishes here, best effort.
+ */
+export async function conclude(request: ReportRequest, deps: ConcludeDependencies): Promise<ConcludeResult> {
+  const switches = request.switches ?? DEFAULT_SWITCHES;
+  const status = hookStatusFor(request.outcome, switches);
+  const result = await deps.reporter.report(request.ids, status);
+  const accepted = result === 'reported' ? request : request.source === 'state-machine' ? (request.acceptedIfCompleted ?? request) : undefined;
+  const event = accepted ? verdictEventOf(accepted, deps) : undefined;
+  deps.log.info('hook verdict', { ...(event ?? {}), verdict: undefined, reportedStatus: status, result, source: request.source, switches, publishes: event !== undefined });
+  if (request.source === 'reaper') {
+    if (event) await publishBestEffort(event, deps);
+    return { status, result };
   }
-  return { status, result };
+  return { status: event && event.status !== 'NotReported' ? event.status : status, result, ...(event ? { event } : {}) };
+}
+
+async function publishBestEffort(event: VerdictEvent, deps: Pick<ConcludeDependencies, 'sink' | 'log'>): Promise<void> {
+  try {
+    await deps.sink.publishVerdict(event);
+  } catch (error) {
+    deps.log.error('could not publish the verdict', { error: (error as Error).message });
+  }
+}
+
+/** `{ mode: "publish", event }` from *Publish verdict*: the event the report step returned. */
+export function parsePublishRequest(event: unknown): { readonly event?: VerdictEvent } | undefined {
+  if (typeof event !== 'object' || event === null || (event as Json).mode !== 'publish') return undefined;
+  const verdict = (event as Json).event;
+  if (verdict === undefined || verdict === null) return {};
+  const body = object(verdict, 'event');
+  oneOf(body.status, ['Succeeded', 'Failed', 'NotReported'] as const, 'event.status');
+  string(body.deploymentId, 'event.deploymentId');
+  return { event: body as unknown as VerdictEvent };
+}
+
+/**
+ * Publishes the accepted verdict, once: the Task does not retry errors raised after the function ran
+ * (a duplicate event or `Verdicts` count is worse than a missing one, which the logs still hold).
+ */
+export async function publishAccepted(request: { readonly event?: VerdictEvent }, sink: VerdictSink): Promise<{ published: boolean }> {
+  if (!request.event) return { published: false };
+  await sink.publishVerdict(request.event);
+  return { published: true };
+}
+
+/**
+ * A `VerdictFailed` tick (bake or watch) is telemetry for the verdict alarm, not the verdict: a failed
+ * `PutMetricData` is logged and never turns a tick into an evaluator error, so a CloudWatch outage
+ * does not roll back every deployment. The final verdict still decides the hook, and the verdict
+ * alarm misses at most the ticks of the outage (decided once for both, issue 11 finding 8).
+ */
+export async function publishTickBestEffort(sink: VerdictSink, subject: VerdictSubject, failed: boolean, log: { error(message: string, details: Record<string, unknown>): void }): Promise<boolean> {
+  try {
+    await sink.publishTick(subject, failed);
+    return true;
+  } catch (error) {
+    log.error('could not publish the VerdictFailed tick; the verdict stands', { error: (error as Error).message, failed });
+    return false;
+  }
 }

@@ -3,17 +3,8 @@
  * dashboard and the local simulation, each defined once here.
  */
 
-/** CodeDeploy fails a hook that is not reported within an hour (CodeDeploy User Guide, "AppSpec 'hooks' section"). */
-export const HOOK_DEADLINE_SECONDS = 3600;
-
-/**
- * The state machine's default timeout: 55 minutes, so a timed-out evaluation still leaves the reaper
- * five minutes to report `Failed` before the hook deadline.
- */
-export const DEFAULT_EVALUATION_TIMEOUT_SECONDS = 55 * 60;
-
-/** Every verdict is final this long before the hook deadline: time for post-deploy smoke tests and the report's retries. */
-export const REPORT_RESERVE_SECONDS = 600;
+// The deadlines live with the policy limits that must fit in them (lib/policy/limits.ts): one source.
+export { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS, REPORT_RESERVE_SECONDS } from '../policy/limits';
 
 /** The environment the construct gives a hook function, by variable name. */
 export const HOOK_ENVIRONMENT = {

@@ -46,8 +46,9 @@ export function resolveEcsTarget(appSpec: EcsAppSpec, deployment: EcsDeploymentT
     }
     const name = sets[0].targetGroupName;
     if (!name) throw new Error(`${where}: the ${label} task set has no target group`);
-    const fullName = targets.targetGroups[name];
-    if (!fullName) {
+    // Own properties only: a target group named `constructor` must not find Object's.
+    const fullName = Object.prototype.hasOwnProperty.call(targets.targetGroups, name) ? targets.targetGroups[name] : undefined;
+    if (typeof fullName !== 'string' || !fullName) {
       throw new Error(
         `${where}: the ${label} task set's target group "${name}" is not one of the registered target groups (${Object.keys(targets.targetGroups).join(', ')}); register the deployment group with the target groups it deploys to`,
       );

@@ -1,4 +1,5 @@
 import type { HttpSmokeTest, LambdaSmokeTest, SmokeTest } from '../policy';
+import { compilePattern, deniedHostReason } from '../policy/smoke-safety';
 import type { FunctionInvoker, HttpClient } from './ports';
 import type { DeploymentTarget } from './state';
 
@@ -28,6 +29,11 @@ export interface SmokeDependencies {
   /** Milliseconds, monotonic (`performance.now`). */
   readonly stopwatch: () => number;
   readonly concurrency: number;
+  /**
+   * Why a host must not be called, or `undefined`. Checked again at run time (a policy stored by an
+   * older construct was not validated for it). @default - deny loopback and link-local (`deniedHostReason`)
+   */
+  readonly hostProblem?: (host: string) => string | undefined;
 }
 
 type JsonAssertion = LambdaSmokeTest['expect']['json'][number];
@@ -44,7 +50,8 @@ export function readJsonPath(value: unknown, path: string): { found: boolean; va
         return { found: false };
       }
     }
-    if (current === null || typeof current !== 'object' || !(step in current)) return { found: false };
+    // Own properties only: `in` would find `toString`, `constructor` or `__proto__` on every object.
+    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, step)) return { found: false };
     current = (current as Record<string | number, unknown>)[step];
   }
   return { found: true, value: current };
@@ -68,7 +75,8 @@ export function checkJsonAssertions(document: unknown, assertions: readonly Json
     }
     if (assertion.matches !== undefined) {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
-      if (!new RegExp(assertion.matches).test(text)) return `${assertion.path} is ${JSON.stringify(value)}, expected to match /${assertion.matches}/`;
+      // RE2 (linear time): the pattern runs on the new version's response, which the evaluator does not control.
+      if (!compilePattern(assertion.matches).matcher(text).find()) return `${assertion.path} is ${JSON.stringify(value)}, expected to match /${assertion.matches}/`;
     }
   }
   return undefined;
@@ -109,6 +117,11 @@ async function attemptLambda(test: LambdaSmokeTest, target: DeploymentTarget, de
   return { latencyMs, problem };
 }
 
+function defaultHostProblem(host: string): string | undefined {
+  const reason = deniedHostReason(host);
+  return reason ? `${host} is ${reason}` : undefined;
+}
+
 async function attemptHttp(test: HttpSmokeTest, deps: SmokeDependencies): Promise<{ latencyMs: number; problem?: string }> {
   const headers = { ...test.headers };
   let body: string | undefined;
@@ -116,6 +129,14 @@ async function attemptHttp(test: HttpSmokeTest, deps: SmokeDependencies): Promis
     body = typeof test.body === 'string' ? test.body : JSON.stringify(test.body);
     if (typeof test.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   }
+  let host: string;
+  try {
+    host = new URL(test.url).hostname;
+  } catch {
+    return { latencyMs: 0, problem: `${test.method} ${test.url}: not a URL` };
+  }
+  const denied = (deps.hostProblem ?? defaultHostProblem)(host);
+  if (denied) return { latencyMs: 0, problem: `${test.method} ${test.url} not called: ${denied}` };
   const started = deps.stopwatch();
   let response;
   try {

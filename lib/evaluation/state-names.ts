@@ -21,6 +21,10 @@ export const STATE = {
   failed: 'Verdict failed',
   malformed: 'Malformed step result',
   report: 'Report verdict',
+  publish: 'Publish verdict',
+  publishError: 'Publish evaluator error',
+  publishNeeded: 'Verdict to publish?',
+  publishErrorNeeded: 'Evaluator error to publish?',
   watchNeeded: 'Watch the canary?',
   watch: 'Watch canary',
   watchDecide: 'Canary watch ended?',
@@ -32,7 +36,7 @@ export const STATE = {
 } as const;
 
 /** The Task states, each bound to one Lambda (and, locally, to one handler). */
-export const TASK_STATES = [STATE.prepare, STATE.preSmoke, STATE.evaluate, STATE.postSmoke, STATE.report, STATE.watch, STATE.reportError] as const;
+export const TASK_STATES = [STATE.prepare, STATE.preSmoke, STATE.evaluate, STATE.postSmoke, STATE.report, STATE.watch, STATE.reportError, STATE.publish, STATE.publishError] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 /** The Wait states (skipped locally: the simulation's clock moves instead). */

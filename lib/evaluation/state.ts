@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Verdict } from '../judge/verdict';
 import { boolean, integer, isoDate, object, oneOf, optionalString, string, StateError, type Json } from './check';
 
@@ -225,7 +226,19 @@ export function parseOutcome(value: unknown, path = 'state.outcome'): Outcome {
 
 export type { Json };
 
-/** `${DeploymentId}-${LifecycleEvent}`: unique per hook, so a duplicate hook invocation cannot start a second evaluation. */
+/** Step Functions execution names are 1–80 characters (StartExecution API Reference, `name`). */
+const MAX_EXECUTION_NAME = 80;
+
+/**
+ * `${DeploymentId}-${LifecycleEvent}`: the same for every invocation of one hook, so a duplicate hook
+ * invocation cannot start a second evaluation, and different for different hooks. When the plain name
+ * would be cut or changed (over 80 characters, characters Step Functions refuses), the readable part
+ * is shortened and a hash of the exact ids is appended, so two hooks never share a name.
+ */
 export function executionName(deploymentId: string, lifecycleEvent: LifecycleEvent): string {
-  return `${deploymentId}-${lifecycleEvent}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
+  const raw = `${deploymentId}-${lifecycleEvent}`;
+  const safe = raw.replace(/[^A-Za-z0-9_-]/g, '_');
+  if (safe === raw && raw.length <= MAX_EXECUTION_NAME) return raw;
+  const hash = createHash('sha256').update(`${deploymentId}\n${lifecycleEvent}`).digest('hex').slice(0, 16);
+  return `${safe.slice(0, MAX_EXECUTION_NAME - hash.length - 1)}-${hash}`;
 }

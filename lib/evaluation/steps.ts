@@ -8,8 +8,7 @@ import { toObservations } from './observations';
 import type { AlarmStateSource, MetricSource, PolicyStore } from './ports';
 import { phaseOf, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
-/** Time set aside for post-deploy smoke tests after the bake. */
-const SMOKE_TEST_ALLOWANCE_SECONDS = 300;
+import { SMOKE_TEST_ALLOWANCE_SECONDS } from '../policy/limits';
 /** A verdict kept in state stays under this size (the full verdict is published, not stored). */
 export const MAX_STATE_VERDICT_BYTES = 8 * 1024;
 
@@ -22,6 +21,10 @@ export async function loadPolicy(store: PolicyStore, input: Pick<EvaluationInput
   const where = `policy s3://${input.policyRef.bucket}/${input.policyRef.key}`;
   const document = object(await store.load(input.policyRef), where);
   if (!Array.isArray(document.metrics)) throw new StateError(`${where}: metrics: expected a list (is this a policy written by the CanaryEvaluator construct?)`);
+  document.metrics.forEach((metric: unknown, index: number) => {
+    const entry = object(metric, `${where}: metrics[${index}]`);
+    if (typeof entry.name !== 'string' || typeof entry.kind !== 'string') throw new StateError(`${where}: metrics[${index}]: expected a metric with a name and a kind`);
+  });
   if (typeof document.bake !== 'object' || document.bake === null) throw new StateError(`${where}: bake: expected an object`);
   return document as unknown as Policy;
 }

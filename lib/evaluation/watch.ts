@@ -1,6 +1,7 @@
 import type { Policy } from '../policy';
 import { IN_PROGRESS_STATUSES, type AlarmStateSource, type DeploymentControl, type MetricSource, type VerdictSink, type VerdictSubject } from './ports';
 import type { EvaluateRequest, StateVerdict } from './state';
+import { publishTickBestEffort } from './conclude';
 import { compactVerdict, judgeWindow } from './steps';
 
 /** One look at the canary window; small, it goes into state. */
@@ -23,6 +24,8 @@ export interface WatchDependencies {
   readonly sink: VerdictSink;
   /** For alarm-gate metrics. @default - a policy with alarm gates fails the tick */
   readonly alarms?: AlarmStateSource;
+  /** Where a failed `VerdictFailed` publish is logged. @default - console.error */
+  readonly log?: { error(message: string, details: Record<string, unknown>): void };
 }
 
 export function subjectOf(request: EvaluateRequest): VerdictSubject {
@@ -47,7 +50,7 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
   const compact = compactVerdict(verdict);
   const failed = verdict.decision === 'fail';
   // In a dry run the verdict metric stays silent: its alarm would stop the deployment.
-  if (!plan.dryRun) await deps.sink.publishTick(subjectOf(request), failed);
+  if (!plan.dryRun) await publishTickBestEffort(deps.sink, subjectOf(request), failed, deps.log ?? { error: (message, details) => console.error(message, details) });
 
   if (failed) {
     const stopped = plan.stopDeploymentOnFail && !plan.dryRun ? await deps.control.stop(input.deploymentId) : undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dimensionNameSchema, dimensionsSchema, statisticSchema } from './cloudwatch';
 
 /**
  * One CloudWatch metric statistic, without the version dimension: the evaluator adds the
@@ -8,9 +9,9 @@ export const metricStatSchema = z.strictObject({
   namespace: z.string().min(1),
   metricName: z.string().min(1),
   /** CloudWatch statistic: Sum, Average, p99, TC(800:), PR(:800)… */
-  stat: z.string().min(1).default('Sum'),
+  stat: statisticSchema.default('Sum'),
   /** Dimensions shared by both versions (e.g. `{ Service: chat }`). */
-  dimensions: z.record(z.string(), z.string()).default({}),
+  dimensions: dimensionsSchema.default({}),
 });
 export type MetricStat = z.infer<typeof metricStatSchema>;
 export { isMetricExpression, type MetricExpression, type MetricSourceSpec } from './metric-source';
@@ -30,9 +31,9 @@ export const metricSourceSchema = z
     namespace: z.string().min(1).optional(),
     metricName: z.string().min(1).optional(),
     /** CloudWatch statistic: Sum, Average, p99, TC(800:), PR(:800)… @default Sum */
-    stat: z.string().min(1).optional(),
+    stat: statisticSchema.optional(),
     /** Dimensions shared by both versions (e.g. `{ Service: chat }`). @default {} */
-    dimensions: z.record(z.string(), z.string()).optional(),
+    dimensions: dimensionsSchema.optional(),
     /** Metric math instead of namespace/metricName; must contain `${VERSION}`. */
     expression: z.string().min(1).optional(),
   })
@@ -69,7 +70,7 @@ export const metricSourceSchema = z
 export const versioningSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('lambda-alias') }),
   z.strictObject({ type: z.literal('alb-target-group') }),
-  z.strictObject({ type: z.literal('dimension'), dimension: z.string().min(1) }),
+  z.strictObject({ type: z.literal('dimension'), dimension: dimensionNameSchema }),
 ]);
 export type Versioning = z.infer<typeof versioningSchema>;
 
@@ -79,8 +80,8 @@ export const thresholdMethodSchema = z
     type: z.literal('threshold'),
     /** Absolute upper bound on the per-period value (a rate for count metrics). */
     max: z.number().nonnegative().optional(),
-    /** Upper bound relative to the baseline's value in the same period (1.5 = 50 % worse). */
-    maxRatioToBaseline: z.number().positive().optional(),
+    /** Upper bound relative to the baseline's value in the same period (1.5 = 50 % worse); below 1 every canary equal to its baseline fails. */
+    maxRatioToBaseline: z.number().gte(1, 'expected at least 1: below 1 a canary no worse than its baseline fails').optional(),
     /** Periods over a bound before the metric fails. */
     failureLimit: z.number().int().positive().default(1),
     /** `consecutive`: the limit must be reached in a row; `cumulative`: in total. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { documentLoaders } from './documents';
+import { timingIssues } from './fit';
 import { policySchema, type Policy } from './schema';
 
 /** Thrown for a policy that does not validate; `issues` names every bad path. */
@@ -13,11 +14,16 @@ export class PolicyError extends Error {
   }
 }
 
-/** `metrics[0].method.max` style path for a zod issue path. */
+/**
+ * `metrics[0].method.max` style path for a zod issue path; a key that is not a plain name (a header
+ * `X Bad`, an empty dimension name) is quoted, `headers["X Bad"]`, so the path always says where.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, key) => {
     if (typeof key === 'number') return `${text}[${key}]`;
-    return text ? `${text}.${String(key)}` : String(key);
+    const name = String(key);
+    if (!/^[A-Za-z_$][\w$-]*$/.test(name)) return `${text}[${JSON.stringify(name)}]`;
+    return text ? `${text}.${name}` : name;
   }, '');
 }
 
@@ -46,4 +52,13 @@ export function parsePolicyText(text: string, source = 'policy'): Policy {
 /** Reads and parses a policy file (YAML or JSON). */
 export function loadPolicyFile(path: string): Policy {
   return policyLoaders.loadFile(path);
+}
+
+/**
+ * At synth: a validated policy must also fit the evaluator's own `evaluationTimeout` (validation
+ * assumes the default 55 minutes). Throws `PolicyError` naming the path.
+ */
+export function assertPolicyFitsEvaluation(policy: Policy, evaluationTimeoutSeconds: number, source = 'policy'): void {
+  const issues = timingIssues(policy, evaluationTimeoutSeconds);
+  if (issues.length > 0) throw new PolicyError(issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`), source);
 }

@@ -3,6 +3,8 @@ import { durationSchema } from './duration';
 import { methodSchema, metricSourceSchema, versioningSchema, type MethodSpec } from './metric';
 import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
 import { priceOverrideSchema, resolvePrices, unknownModelMessage } from './prices';
+import { timingIssues } from './fit';
+import { deniedHostReason, headersSchema, patternSchema } from './smoke-rules';
 
 const directionSchema = z.enum(['increase', 'decrease']);
 const metricNameSchema = z
@@ -166,8 +168,8 @@ const jsonAssertionSchema = z
     /** `$`, `$.a.b`, `$.items[0].id`: dots and numeric indexes only. */
     path: z.string().regex(/^\$(\.[A-Za-z_$][\w$-]*|\[\d+\])*$/, 'expected a path such as "$.body.status" or "$.items[0].id"'),
     equals: z.unknown().optional(),
-    /** A regular expression the value (as text) must match. */
-    matches: z.string().optional(),
+    /** A regular expression (RE2 syntax, matched in linear time) the value (as text) must match. */
+    matches: patternSchema.optional(),
   })
   .refine((assertion) => assertion.equals !== undefined || assertion.matches !== undefined, { message: 'an assertion needs `equals`, `matches` or both' });
 
@@ -205,9 +207,20 @@ const lambdaSmokeTestSchema = z.strictObject({
 const httpSmokeTestSchema = z.strictObject({
   ...smokeTestCommon,
   type: z.literal('http'),
-  url: z.url({ protocol: /^https?$/ }),
+  /** Never loopback or link-local (the Lambda runtime API, instance metadata). */
+  url: z.url({ protocol: /^https?$/ }).superRefine((url, ctx) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return; // reported by z.url
+    }
+    const denied = deniedHostReason(parsed.hostname);
+    if (denied) ctx.addIssue({ code: 'custom', message: `${parsed.hostname} is ${denied}: a smoke test never calls it` });
+    if (parsed.username || parsed.password) ctx.addIssue({ code: 'custom', message: 'credentials in a URL end up in reasons, logs and events; send them in a header' });
+  }),
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: headersSchema.default({}),
   /** Request body: a string as is, anything else as JSON. */
   body: z.unknown().optional(),
   /** Abort the request after this many milliseconds (≤ 10 s: the smoke-test Lambda runs for at most 60 s). @default 5000 */
@@ -323,6 +336,8 @@ export const policySchema = z
           });
         }
       }
+      const unreachable = unreachableBound(metric);
+      if (unreachable) ctx.addIssue({ code: 'custom', path: ['metrics', index, 'method', 'max'], message: unreachable });
       const allowed = METHODS_BY_KIND[metric.kind];
       if (!allowed.includes(metric.method.type)) {
         ctx.addIssue({
@@ -332,7 +347,23 @@ export const policySchema = z
         });
       }
     });
+    for (const issue of timingIssues(policy)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
   });
+
+/**
+ * A count metric's threshold compares a rate (count / total, between 0 and 1): `max ≥ 1` can never
+ * be exceeded, and with `direction: decrease` a bound of 0 can never be undercut nor one above 1 met.
+ */
+function unreachableBound(metric: { kind: string; direction?: string; method: MethodSpec }): string | undefined {
+  if (metric.kind !== 'count' || metric.method.type !== 'threshold' || metric.method.max === undefined) return undefined;
+  const { max } = metric.method;
+  if (metric.direction === 'decrease') {
+    if (max <= 0) return `a count metric's rate is never below ${max}: this bound can never fail; give a rate between 0 and 1`;
+    if (max > 1) return `a count metric's rate is never ${max} or more: every period would fail; give a rate between 0 and 1`;
+    return undefined;
+  }
+  return max >= 1 ? `a count metric's rate is at most 1, never above ${max}: this bound can never fail; give a rate below 1 (0.05 = 5 %)` : undefined;
+}
 
 /** A policy as written in YAML/JSON or CDK props (defaults optional). */
 export type PolicyInput = z.input<typeof policySchema>;

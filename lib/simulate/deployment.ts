@@ -194,6 +194,8 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
     [STATE.watch]: watch,
     [STATE.report]: reportHandler,
     [STATE.reportError]: reportHandler,
+    [STATE.publish]: reportHandler,
+    [STATE.publishError]: reportHandler,
   };
   // The Wait state before a tick lasted the previous tick's `waitSeconds`.
   let pendingWait = 0;
@@ -203,7 +205,8 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       clock.advance(pendingWait);
       pendingWait = 0;
       const tick = (await handler(input)) as { waitSeconds?: unknown } | undefined;
-      pendingWait = typeof tick?.waitSeconds === 'number' ? tick.waitSeconds : 0;
+      // As the Choice states do: a wait outside 1 s–1 h goes to Malformed step result, not to a Wait.
+      pendingWait = typeof tick?.waitSeconds === 'number' && tick.waitSeconds >= 1 && tick.waitSeconds <= 3600 ? tick.waitSeconds : 0;
       record(tick);
       return tick;
     };

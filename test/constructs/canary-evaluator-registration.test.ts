@@ -109,7 +109,7 @@ describe('registerLambdaDeploymentGroup', () => {
 
   test('fails on a policy with smoke tests but no alias', () => {
     const stack = newStack();
-    const smoke = { smokeTests: [{ name: 'health' }] };
+    const smoke = { metrics: [{ preset: 'lambda-error-rate' as const }], smokeTests: [{ name: 'health' }] };
     expect(() => new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy: smoke })).toThrow(/pass `alias`/);
   });
 

@@ -116,7 +116,7 @@ describe('CanaryEvaluator', () => {
   test('many deployment groups share one state machine', () => {
     const stack = new Stack(noBundling(), 'Shared');
     const evaluator = new CanaryEvaluator(stack, 'Evaluator');
-    evaluator.registerLambdaDeploymentGroup(serviceGroup(stack, 'A'), { policy: {} });
+    evaluator.registerLambdaDeploymentGroup(serviceGroup(stack, 'A'), { policy: { metrics: [{ preset: 'lambda-throttle-rate' }] } });
     evaluator.registerLambdaDeploymentGroup(serviceGroup(stack, 'B'), { policy: { metrics: [{ preset: 'lambda-error-rate' }] } });
     const shared = Template.fromStack(stack);
     shared.resourceCountIs('AWS::StepFunctions::StateMachine', 1);

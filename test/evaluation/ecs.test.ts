@@ -140,7 +140,7 @@ describe('queries for an ECS target', () => {
 
 describe('smoke tests with an ECS target', () => {
   test('HTTP tests run; a Lambda test fails saying to use an HTTP test against the test listener', async () => {
-    const tests = parsePolicy({ smokeTests: [{ type: 'http', name: 'listener', url: 'http://alb:8080/health' }, { name: 'lambda' }] }).smokeTests;
+    const tests = parsePolicy({ metrics: [{ preset: 'alb-5xx-rate' }], smokeTests: [{ type: 'http', name: 'listener', url: 'http://alb:8080/health' }, { name: 'lambda' }] }).smokeTests;
     const invoked: string[] = [];
     const { summary, results } = await runSmokeTests(tests, ecsTarget, {
       invoker: { invoke: async (fn) => (invoked.push(fn), { payload: '{}' }) },
@@ -152,5 +152,11 @@ describe('smoke tests with an ECS target', () => {
     expect(results[1]).toMatchObject({ name: 'lambda', passed: false, reason: expect.stringContaining('this is an ECS deployment; use an http smoke test') });
     expect(summary.passed).toBe(false);
     expect(invoked).toEqual([]);
+  });
+});
+
+describe('the target-group allow-list (issue 11 finding 5)', () => {
+  test.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('a task set on a target group named %s is not registered', (name) => {
+    expect(() => resolveEcsTarget(appSpec, taskSets(name, 'web-blue'), ECS_TARGETS)).toThrow(`the Green task set's target group "${name}" is not one of the registered target groups`);
   });
 });

@@ -34,10 +34,17 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const noLambda: FunctionInvoker = { invoke: async () => Promise.reject(new Error('no Lambda in this test')) };
 function deps(invoker: FunctionInvoker = noLambda) {
-  return { invoker, http: new FetchHttpClient(), stopwatch: () => performance.now(), concurrency: 2 };
+  // This file's server listens on loopback, which the default host check denies (tested below).
+  return { invoker, http: new FetchHttpClient(), stopwatch: () => performance.now(), concurrency: 2, hostProblem: () => undefined };
 }
+/**
+ * The policy validator refuses loopback URLs (a smoke test never calls the Lambda runtime API), so the
+ * tests are validated against a stand-in host and then pointed at this file's loopback server.
+ */
 function tests(smokeTests: unknown[]) {
-  return parsePolicy({ smokeTests }).smokeTests;
+  const standIn = 'http://smoke-server.test';
+  const written = JSON.parse(JSON.stringify(smokeTests).split(base).join(standIn));
+  return parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }], smokeTests: written }).smokeTests.map((test) => (test.type === 'http' ? { ...test, url: test.url.replace(standIn, base) } : test));
 }
 
 describe('HTTP smoke tests against a local server', () => {
@@ -110,5 +117,43 @@ describe('Lambda smoke tests', () => {
   test('readJsonPath reads nested fields and indexes', () => {
     expect(readJsonPath({ a: [{ b: 1 }] }, '$.a[0].b')).toEqual({ found: true, value: 1 });
     expect(readJsonPath({ a: 1 }, '$.a.b')).toEqual({ found: false });
+  });
+});
+
+describe('smoke tests are not fooled or held by what the new version answers (issue 11 findings 5, 6, 10)', () => {
+  const respond = (payload: unknown): FunctionInvoker => ({ invoke: async () => ({ payload: JSON.stringify(payload) }) });
+  const lambdaDeps = (invoker: FunctionInvoker) => ({ invoker, http: { request: async () => Promise.reject(new Error('no HTTP')) }, stopwatch: () => performance.now(), concurrency: 1 });
+
+  test.each(['$.toString', '$.constructor', '$.__proto__', '$.hasOwnProperty', '$.body.valueOf'])('an assertion on %s is missing from {"ok":true}', async (path) => {
+    const smoke = parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }], smokeTests: [{ name: 'proto', expect: { json: [{ path, matches: '.' }] } }] }).smokeTests;
+    const { summary } = await runSmokeTests(smoke, target, lambdaDeps(respond({ ok: true, body: '{"a":1}' })));
+    expect(summary).toMatchObject({ passed: false, reason: expect.stringContaining(`${path} is missing from the response`) });
+  });
+
+  test('readJsonPath reads own properties only, also of a JSON text met on the way', () => {
+    expect(readJsonPath({ ok: true }, '$.constructor')).toEqual({ found: false });
+    expect(readJsonPath('{"a":{}}', '$.a.toString')).toEqual({ found: false });
+    expect(readJsonPath(JSON.parse('{"__proto__":{"x":1}}'), '$.__proto__.x')).toEqual({ found: true, value: 1 });
+  });
+
+  test('a catastrophic pattern on a hostile response finishes in linear time', async () => {
+    const smoke = parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }], smokeTests: [{ name: 'redos', expect: { json: [{ path: '$.v', matches: '^(a+)+$' }] } }] }).smokeTests;
+    const started = performance.now();
+    const { summary } = await runSmokeTests(smoke, target, lambdaDeps(respond({ v: `${'a'.repeat(5000)}b` })));
+    // A backtracking engine takes seconds at 28 characters and forever at 5,000.
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(summary.passed).toBe(false);
+  });
+
+  test.each([
+    ['instance metadata', 'http://169.254.169.254/latest/meta-data/iam/security-credentials/'],
+    ['the Lambda runtime API', 'http://127.0.0.1:9001/2018-06-01/runtime/invocation/next'],
+    ['IPv6 loopback', 'http://[::1]/'],
+  ])('a stored policy naming %s is not called at run time', async (_name, url) => {
+    const calls: string[] = [];
+    const test = { name: 'ssrf', type: 'http' as const, url, method: 'GET' as const, headers: {}, timeoutMs: 1000, retries: 0, phase: 'both' as const, expect: { status: 200, json: [] } };
+    const { summary } = await runSmokeTests([test], target, { invoker: noLambda, http: { request: async (request) => (calls.push(request.url), { status: 200, body: '{}' }) }, stopwatch: () => 0, concurrency: 1 });
+    expect(calls).toEqual([]);
+    expect(summary).toMatchObject({ passed: false, reason: expect.stringContaining('not called') });
   });
 });

@@ -28,6 +28,13 @@ const plan = { phase: 'bake', windowStart: 0, windowEnd: 600, periodSeconds: 60,
 const tick = { decision: 'pass', final: true, reason: 'all 1 metric(s) passed', waitSeconds: 60, periodsJudged: 10, verdict: { decision: 'pass', final: true, reason: 'all 1 metric(s) passed', metrics: [] } };
 const verdictRequest = (state: object) => ({ mode: 'verdict', execution, state: { plan, tick, outcome: { decision: 'pass', cause: 'verdict' }, ...state } });
 
+/** The state machine's two Tasks: *Report verdict* (returns the event to publish), then *Publish verdict*. */
+async function reportAndPublish(request: object) {
+  const { event, ...report } = (await handler(request)) as { event?: unknown };
+  await handler({ mode: 'publish', event });
+  return report;
+}
+
 function verdictEvents() {
   return eventbridge.commandCalls(PutEventsCommand).map((call) => ({ ...call.args[0].input.Entries![0], Detail: JSON.parse(call.args[0].input.Entries![0].Detail!) }));
 }
@@ -45,7 +52,7 @@ beforeEach(() => {
 
 describe('report handler (state machine)', () => {
   test('reports the verdict, then publishes the explained verdict and the verdict metrics', async () => {
-    await expect(handler(verdictRequest({}))).resolves.toEqual({ status: 'Succeeded', result: 'reported' });
+    await expect(reportAndPublish(verdictRequest({}))).resolves.toEqual({ status: 'Succeeded', result: 'reported' });
     expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0].args[0].input).toEqual({
       deploymentId: HOOK_EVENT.DeploymentId,
       lifecycleEventHookExecutionId: HOOK_EVENT.LifecycleEventHookExecutionId,
@@ -69,12 +76,12 @@ describe('report handler (state machine)', () => {
 
   test('a failing smoke test reports Failed with the smoke summary as the reason', async () => {
     const smoke = { passed: false, ran: 2, failed: 1, reason: '1 of 2 smoke test(s) failed: health: statusCode is 500, expected 200' };
-    await expect(handler(verdictRequest({ outcome: { decision: 'fail', cause: 'smoke-tests' }, smoke, tick: undefined }))).resolves.toEqual({ status: 'Failed', result: 'reported' });
+    await expect(reportAndPublish(verdictRequest({ outcome: { decision: 'fail', cause: 'smoke-tests' }, smoke, tick: undefined }))).resolves.toEqual({ status: 'Failed', result: 'reported' });
     expect(verdictEvents()[0].Detail).toMatchObject({ cause: 'smoke-tests', reason: smoke.reason });
   });
 
   test('dryRun reports Succeeded for a failing verdict and says so in the event', async () => {
-    await expect(handler(verdictRequest({ plan: { ...plan, dryRun: true }, outcome: { decision: 'fail', cause: 'verdict' } }))).resolves.toMatchObject({ status: 'Succeeded' });
+    await expect(reportAndPublish(verdictRequest({ plan: { ...plan, dryRun: true }, outcome: { decision: 'fail', cause: 'verdict' } }))).resolves.toMatchObject({ status: 'Succeeded' });
     expect(verdictEvents()[0].Detail).toMatchObject({ decision: 'fail', status: 'Succeeded', dryRun: true });
   });
 
@@ -84,13 +91,33 @@ describe('report handler (state machine)', () => {
     ['onEvaluatorError=pass', { ...plan, onEvaluatorError: 'pass' }, 'Succeeded'],
   ])('an evaluator error reports %s', async (_case, statePlan, status) => {
     const error = { Error: 'Lambda.ServiceException', Cause: '{"errorMessage":"Rate exceeded"}' };
-    await expect(handler({ mode: 'error', execution, state: { plan: statePlan, error } })).resolves.toEqual({ status, result: 'reported' });
+    await expect(reportAndPublish({ mode: 'error', execution, state: { plan: statePlan, error } })).resolves.toEqual({ status, result: 'reported' });
     expect(verdictEvents()[0].Detail).toMatchObject({ cause: 'evaluator-error', reason: 'evaluator error: Lambda.ServiceException: Rate exceeded' });
   });
 
   test('treats an already-completed hook as done', async () => {
     codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new LifecycleEventAlreadyCompletedException({ message: 'already completed', $metadata: {} }));
-    await expect(handler(verdictRequest({}))).resolves.toEqual({ status: 'Succeeded', result: 'already-completed' });
+    await expect(handler(verdictRequest({}))).resolves.toMatchObject({ status: 'Succeeded', result: 'already-completed' });
+  });
+
+  test('reporting never publishes: a report retried after it succeeded cannot publish twice (issue 11 finding 1)', async () => {
+    const first = (await handler(verdictRequest({ outcome: { decision: 'fail', cause: 'verdict' } }))) as { event?: { status: string } };
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new LifecycleEventAlreadyCompletedException({ message: 'already completed', $metadata: {} }));
+    const retried = (await handler(verdictRequest({ outcome: { decision: 'fail', cause: 'verdict' } }))) as { event?: { status: string } };
+    expect(eventbridge.calls()).toHaveLength(0);
+    expect(cloudwatch.calls()).toHaveLength(0);
+    expect(retried.event).toEqual(first.event);
+    expect(first.event).toMatchObject({ status: 'Failed', cause: 'verdict' });
+  });
+
+  test('Report evaluator error after Report verdict reported publishes what CodeDeploy holds, not an evaluator error', async () => {
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new LifecycleEventAlreadyCompletedException({ message: 'already completed', $metadata: {} }));
+    const error = { Error: 'States.Timeout', Cause: 'report timed out' };
+    const result = await reportAndPublish({ mode: 'error', execution, state: { plan, tick, outcome: { decision: 'pass', cause: 'verdict' }, error } });
+    expect(result).toEqual({ status: 'Succeeded', result: 'already-completed' });
+    expect(verdictEvents().map((event) => event.Detail)).toEqual([expect.objectContaining({ status: 'Succeeded', cause: 'verdict' })]);
+    const metrics = cloudwatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!;
+    expect(metrics.find((d) => d.MetricName === 'Rollbacks')?.Value).toBe(0);
   });
 
   test('surfaces other CodeDeploy errors so Step Functions retries them', async () => {
@@ -99,9 +126,17 @@ describe('report handler (state machine)', () => {
     expect(eventbridge.calls()).toHaveLength(0);
   });
 
-  test('a publishing failure does not undo the report', async () => {
+  test('a publishing failure does not undo the report: the publish Task fails alone', async () => {
     eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
-    await expect(handler(verdictRequest({}))).resolves.toEqual({ status: 'Succeeded', result: 'reported' });
+    const { event, ...report } = (await handler(verdictRequest({}))) as { event?: unknown };
+    expect(report).toEqual({ status: 'Succeeded', result: 'reported' });
+    await expect(handler({ mode: 'publish', event })).rejects.toThrow('PutEvents rejected the verdict event: InternalFailure');
+    expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
+  });
+
+  test('a publish request without an event publishes nothing', async () => {
+    await expect(handler({ mode: 'publish' })).resolves.toEqual({ published: false });
+    expect(eventbridge.calls()).toHaveLength(0);
   });
 
   test('rejects a request it does not understand, naming the field', async () => {

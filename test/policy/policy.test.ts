@@ -32,9 +32,9 @@ describe('parsePolicy', () => {
   });
 
   test('parses durations with units', () => {
-    expect(parsePolicy({ bake: { duration: '15m', period: '30s' }, metricLag: '1h' })).toMatchObject({
-      bake: { duration: 900, period: 30 },
-      metricLag: 3600,
+    expect(parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }], bake: { duration: '15m', period: '120s' }, metricLag: '5m' })).toMatchObject({
+      bake: { duration: 900, period: 120 },
+      metricLag: 300,
     });
   });
 

@@ -53,6 +53,17 @@ const ERROR_CLASSES: ReadonlyArray<{ readonly name: string; readonly fault: Task
   { name: 'malformed result', fault: async () => ({ unexpected: 'shape' }), mentions: 'MalformedResult' },
 ];
 
+/** Runs the real handler (its report or publish happens), then fails the first `times` calls. */
+function afterReport(target: TaskState, fault: TaskHandler, times: number) {
+  let calls = 0;
+  return (state: TaskState, handler: TaskHandler): TaskHandler =>
+    state === target
+      ? async (input) => {
+          const result = await handler(input);
+          return ++calls <= times ? fault(input) : result;
+        }
+      : handler;
+}
 const failing = (target: TaskState, fault: TaskHandler) => (state: TaskState, handler: TaskHandler) => (state === target ? fault : handler);
 /** Fails the first `times` calls, then behaves. */
 function flaky(times: number, fault: TaskHandler, target: TaskState) {
@@ -67,6 +78,8 @@ interface Case {
   /** The verdict event's cause; `null`: no verdict event by design (a rollback is reported by the hook). */
   readonly cause: string | null;
   readonly mentions?: string;
+  /** Verdict events expected. @default 1 */
+  readonly events?: 0 | 1;
 }
 
 const cases: Case[] = [
@@ -105,11 +118,53 @@ const cases: Case[] = [
     cause: 'verdict',
     mentions: 'lambda-error-rate',
   })),
+  // The report Task failing after CodeDeploy accepted the report (a timeout after PutLifecycleEventHookExecutionStatus):
+  // once, it is retried and finds the hook completed; every time, Report evaluator error finds it completed.
+  // Either way exactly one verdict event, with the status CodeDeploy holds (issue 11 finding 1).
+  ...ERROR_CLASSES.filter((error) => error.name !== 'malformed result').flatMap((error) => [
+    {
+      name: `report fails once with a ${error.name} after reporting`,
+      deployment: deployment({ metrics: regressed, wrapTask: afterReport(STATE.report, error.fault, 1) }),
+      status: 'Failed' as const,
+      cause: 'verdict',
+      mentions: 'lambda-error-rate',
+    },
+    {
+      name: `report fails every time with a ${error.name} after reporting`,
+      deployment: deployment({ wrapTask: afterReport(STATE.report, error.fault, Infinity) }),
+      status: 'Succeeded' as const,
+      cause: 'verdict',
+    },
+  ]),
   {
+    name: 'publishing the verdict fails: the report stands, no event (never a duplicate)',
+    deployment: deployment({ wrapTask: failing(STATE.publish, ERROR_CLASSES[3].fault) }),
+    status: 'Succeeded',
+    cause: 'verdict',
+    events: 0,
+  },
+  {
+    name: 'publishing fails after publishing: not retried, one event',
+    deployment: deployment({ wrapTask: afterReport(STATE.publish, ERROR_CLASSES[0].fault, Infinity) }),
+    status: 'Succeeded',
+    cause: 'verdict',
+  },
+  // Malformed waits (issue 11 finding 2): Malformed step result, not States.Runtime or a failing Wait.
+  ...[{ decision: 'continue' }, { decision: 'continue', waitSeconds: -5 }, { decision: 'continue', waitSeconds: 1e12 }, { decision: 'continue', waitSeconds: 'soon' }].map((tick) => ({
+    name: `the bake tick returns ${JSON.stringify(tick)}`,
+    deployment: deployment({ wrapTask: failing(STATE.evaluate, async () => ({ final: false, reason: 'x', periodsJudged: 0, ...tick })) }),
+    status: 'Failed' as const,
+    cause: 'evaluator-error',
+    mentions: 'MalformedResult',
+  })),
+  {
+    // The report stands; the event it returned for publishing is lost with the result (publishing
+    // inside the report step instead is what let a retried report publish twice).
     name: 'the report Task returns a malformed result after reporting',
     deployment: deployment({ wrapTask: (state, handler) => (state === STATE.report ? async (input) => (await handler(input), 'ok') : handler) }),
     status: 'Succeeded',
     cause: 'verdict',
+    events: 0,
   },
   {
     name: 'CodeDeploy throttles the first two reports',
@@ -176,8 +231,8 @@ const cases: Case[] = [
   },
 ];
 
-/** A tick asking for a two-hour wait: the next Task finds the execution past its 55-minute timeout. */
-const hang: TaskHandler = async () => ({ decision: 'continue', final: false, reason: 'slow', waitSeconds: 7200, periodsJudged: 0 });
+/** A tick asking for an hour's wait (the longest valid): the next Task finds the execution past its 55-minute timeout. */
+const hang: TaskHandler = async () => ({ decision: 'continue', final: false, reason: 'slow', waitSeconds: 3600, periodsJudged: 0 });
 
 function flakyReporter(times: number) {
   let calls = 0;
@@ -200,7 +255,14 @@ describe('fault matrix: exactly one report, whatever fails', () => {
       expect(result.verdictEvents).toEqual([]);
       return;
     }
-    expect(result.verdictEvents.filter((event) => event.status !== 'NotReported')).toEqual([expect.objectContaining({ status: testCase.status, cause: testCase.cause })]);
+    const hookEvents = result.verdictEvents.filter((event) => event.status !== 'NotReported');
+    if (testCase.events === 0) {
+      expect(hookEvents).toEqual([]);
+      return;
+    }
+    // Exactly one verdict event, and it says what CodeDeploy accepted.
+    expect(hookEvents).toEqual([expect.objectContaining({ status: testCase.status, cause: testCase.cause })]);
+    expect(hookEvents[0].status).toBe(result.reports[0].status);
     if (testCase.mentions) expect(result.verdictEvents[0].reason).toContain(testCase.mentions);
     expect(JSON.stringify(result.execution.output ?? {}).length).toBeLessThan(256 * 1024);
   });

@@ -66,7 +66,7 @@ describe('pre-traffic: smoke tests, report, canary watch', () => {
       lifecycleEvent: 'BeforeAllowTraffic',
     });
     expect(result.reports.map((r) => r.status)).toEqual(['Succeeded']);
-    expect(result.usage.invocations).toEqual({ [STATE.prepare]: 1, [STATE.report]: 1 });
+    expect(result.usage.invocations).toEqual({ [STATE.prepare]: 1, [STATE.report]: 1, [STATE.publish]: 1 });
   });
 });
 

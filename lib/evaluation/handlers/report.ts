@@ -1,5 +1,5 @@
-import { conclude, DEFAULT_SWITCHES, parseReaperEvent, parseReportRequest, reaperReportRequest, switchesFromPolicy, type ReportRequest } from '../conclude';
-import type { ExecutionInputReader, HookReporter, HookStatus, PolicyStore, VerdictSink } from '../ports';
+import { conclude, DEFAULT_SWITCHES, parsePublishRequest, parseReaperEvent, parseReportRequest, publishAccepted, reaperReportRequest, switchesFromPolicy, type ConcludeResult, type ReportRequest } from '../conclude';
+import type { ExecutionInputReader, HookReporter, PolicyStore, VerdictSink } from '../ports';
 import { SILENT_RUNTIME, wrapHandler, type HandlerLog, type HandlerRuntime } from './runtime';
 
 export interface ReportDependencies {
@@ -10,7 +10,7 @@ export interface ReportDependencies {
   readonly now: () => Date;
 }
 
-export type ReportResult = { status: HookStatus; result: 'reported' | 'already-completed' } | { ignored: string };
+export type ReportResult = ConcludeResult | { published: boolean } | { ignored: string };
 
 /**
  * The one reporting code path. Called by the state machine (verdict, or any caught error) and, as the
@@ -19,6 +19,9 @@ export type ReportResult = { status: HookStatus; result: 'reported' | 'already-c
  */
 export function createReportHandler(deps: ReportDependencies, runtime: HandlerRuntime = SILENT_RUNTIME) {
   return wrapHandler(runtime, async (event): Promise<ReportResult> => {
+    // The state machine's publish states: the verdict event of a report CodeDeploy accepted, published once.
+    const publish = parsePublishRequest(event);
+    if (publish) return publishAccepted(publish, deps.sink);
     const request = (await reaperRequest(event, deps, runtime.log)) ?? parseReportRequest(event);
     if (!request) return { ignored: 'not an execution status this reaper handles' };
     runtime.log.setCorrelationId(request.ids.deploymentId);

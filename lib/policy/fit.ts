@@ -1,0 +1,100 @@
+import {
+  DEFAULT_EVALUATION_TIMEOUT_SECONDS,
+  formatSeconds,
+  JUDGING_BUDGET_SECONDS,
+  MAX_METRIC_LAG_SECONDS,
+  PERIOD_MULTIPLE_SECONDS,
+  REPORT_ALLOWANCE_SECONDS,
+  SMOKE_TEST_ALLOWANCE_SECONDS,
+} from './limits';
+
+/** The policy fields the time rules read (after defaults). */
+export interface PolicyTiming {
+  readonly metrics: readonly unknown[];
+  readonly metricLag: number;
+  readonly bake: { readonly duration: number; readonly period: number; readonly enabled?: boolean };
+  readonly canaryWatch: { readonly enabled: boolean; readonly period: number; readonly maxDuration: number };
+  readonly smokeTests: ReadonlyArray<{ readonly phase?: string }>;
+  readonly smokeTestSettings?: { readonly enabled: boolean };
+}
+
+export interface PolicyIssue {
+  readonly path: ReadonlyArray<string | number>;
+  readonly message: string;
+}
+
+const roundUp = (seconds: number, period: number) => Math.ceil(seconds / period) * period;
+const roundDown = (seconds: number, period: number) => Math.floor(seconds / period) * period;
+
+/**
+ * Rules that make a policy judge what it says, within the hook's hour. A window the plan would cut
+ * short (`lib/evaluation/steps.ts` `planEvaluation`) is rejected instead, so "bake disabled by the
+ * policy" never stands for "bake cut to nothing by metricLag". `evaluationTimeoutSeconds` is the
+ * state machine's timeout (synth knows it; validation assumes the default 55 minutes).
+ */
+export function timingIssues(policy: PolicyTiming, evaluationTimeoutSeconds = DEFAULT_EVALUATION_TIMEOUT_SECONDS): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  if (policy.metrics.length === 0) {
+    issues.push({ path: ['metrics'], message: 'a policy needs at least one metric: without one the bake and the canary watch judge nothing and pass' });
+  }
+  if (policy.metricLag > MAX_METRIC_LAG_SECONDS) {
+    issues.push({ path: ['metricLag'], message: `${formatSeconds(policy.metricLag)} is longer than ${formatSeconds(MAX_METRIC_LAG_SECONDS)}: CloudWatch data arrives within minutes, and a longer lag leaves nothing to judge` });
+  }
+  const periods: Array<[ReadonlyArray<string>, number]> = [
+    [['bake', 'period'], policy.bake.period],
+    [['canaryWatch', 'period'], policy.canaryWatch.period],
+  ];
+  for (const [path, period] of periods) {
+    if (period % PERIOD_MULTIPLE_SECONDS !== 0) {
+      issues.push({ path, message: `${formatSeconds(period)} is not a multiple of 60 s: CloudWatch accepts only whole minutes for standard-resolution metrics (MetricStat.Period)` });
+    }
+  }
+  if (policy.metrics.length === 0) return issues;
+
+  const smokeOn = policy.smokeTestSettings?.enabled ?? true;
+  const postDeploySmoke = smokeOn && policy.smokeTests.some((test) => (test.phase ?? 'both') !== 'pre-traffic');
+  const { bake } = policy;
+  if (bake.enabled ?? true) {
+    if (bake.duration < bake.period) {
+      issues.push({ path: ['bake', 'duration'], message: `${formatSeconds(bake.duration)} is shorter than bake.period (${formatSeconds(bake.period)}): not one period would be judged` });
+    } else {
+      const smoke = postDeploySmoke ? SMOKE_TEST_ALLOWANCE_SECONDS : 0;
+      const available = roundDown(JUDGING_BUDGET_SECONDS - policy.metricLag - smoke, bake.period);
+      if (roundUp(bake.duration, bake.period) > available) {
+        issues.push({
+          path: ['bake', 'duration'],
+          message: `${formatSeconds(bake.duration)} does not fit the hook's hour: every judged period must be visible ${formatSeconds(JUDGING_BUDGET_SECONDS)} after the hook starts, less metricLag (${formatSeconds(policy.metricLag)})${smoke ? ` and the post-deploy smoke tests' ${formatSeconds(smoke)}` : ''}; at most ${formatSeconds(Math.max(0, available))} at this period`,
+        });
+      } else {
+        const needed = roundUp(bake.duration, bake.period) + policy.metricLag + smoke + REPORT_ALLOWANCE_SECONDS;
+        if (needed > evaluationTimeoutSeconds) {
+          issues.push({
+            path: ['bake', 'duration'],
+            message: `${formatSeconds(bake.duration)} with metricLag${smoke ? ', post-deploy smoke tests' : ''} and the report needs ${formatSeconds(needed)}, more than the evaluation timeout (${formatSeconds(evaluationTimeoutSeconds)})`,
+          });
+        }
+      }
+    }
+  }
+  const watch = policy.canaryWatch;
+  if (watch.enabled) {
+    if (watch.period > watch.maxDuration) {
+      issues.push({ path: ['canaryWatch', 'period'], message: `${formatSeconds(watch.period)} is longer than canaryWatch.maxDuration (${formatSeconds(watch.maxDuration)}): the watch would never judge` });
+    } else {
+      const available = roundDown(JUDGING_BUDGET_SECONDS - policy.metricLag, watch.period);
+      const window = roundUp(watch.maxDuration, watch.period);
+      if (window > available) {
+        issues.push({
+          path: ['canaryWatch', 'maxDuration'],
+          message: `${formatSeconds(watch.maxDuration)} does not fit the hook's hour: the watch's periods must be visible ${formatSeconds(JUDGING_BUDGET_SECONDS)} after the hook starts, less metricLag (${formatSeconds(policy.metricLag)}); at most ${formatSeconds(Math.max(0, available))}`,
+        });
+      } else if (window + policy.metricLag + watch.period > evaluationTimeoutSeconds) {
+        issues.push({
+          path: ['canaryWatch', 'maxDuration'],
+          message: `${formatSeconds(watch.maxDuration)} plus metricLag and one period (${formatSeconds(window + policy.metricLag + watch.period)}) is longer than the evaluation timeout (${formatSeconds(evaluationTimeoutSeconds)}): the execution would time out while watching`,
+        });
+      }
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,32 @@
+/**
+ * Time limits a policy must fit in. One source for validation (here), synth (the construct) and the
+ * run-time plan (`lib/evaluation/steps.ts`), so a policy the validator accepts is one the plan can honour.
+ */
+
+/** CodeDeploy fails a lifecycle hook not reported within an hour (CodeDeploy User Guide, "AppSpec 'hooks' section"). */
+export const HOOK_DEADLINE_SECONDS = 3600;
+/** Every verdict is final this long before the hook deadline: time for post-deploy smoke tests and the report's retries. */
+export const REPORT_RESERVE_SECONDS = 600;
+/** Time set aside for post-deploy smoke tests after the bake. */
+export const SMOKE_TEST_ALLOWANCE_SECONDS = 300;
+/** Seconds after the hook invocation by which every judged period must be visible (the plan's `reportBy`). */
+export const JUDGING_BUDGET_SECONDS = HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SECONDS;
+/** The construct's default `evaluationTimeout` (55 minutes). */
+export const DEFAULT_EVALUATION_TIMEOUT_SECONDS = 3300;
+/** Time the report step needs after the last look (a 60 s Task with retries). */
+export const REPORT_ALLOWANCE_SECONDS = 120;
+/** No duration in a one-hour hook is longer. */
+export const MAX_DURATION_SECONDS = HOOK_DEADLINE_SECONDS;
+/** CloudWatch standard metrics arrive within minutes; a longer lag leaves nothing to judge. */
+export const MAX_METRIC_LAG_SECONDS = 900;
+/**
+ * Periods of a `MetricStat` must be 1, 5, 10, 20, 30 or a multiple of 60 seconds, and only
+ * high-resolution metrics have sub-minute data (CloudWatch API Reference, `MetricStat.Period`);
+ * the evaluator's metrics are standard resolution, so a period is a whole number of minutes.
+ */
+export const PERIOD_MULTIPLE_SECONDS = 60;
+
+/** `90` → "90 s", `900` → "15 min (900 s)". */
+export function formatSeconds(seconds: number): string {
+  return seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} min (${seconds} s)` : `${seconds} s`;
+}
