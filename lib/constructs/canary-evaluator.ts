@@ -23,6 +23,7 @@ import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
 import { EvaluatorFunction } from './evaluator-function';
 import { acknowledgeEvaluatorFindings, acknowledgeSmokeTestInvokeGrant, acknowledgeHookInvokeGrant } from './nag-acknowledgements';
+import { grantExecutionData, grantQueueEncryption, readDeploymentTargetsStatement, reportHookStatement, stateMachineArnOf, stopDeploymentStatement } from './service-authorization';
 import { createVerdictAlarm, MAX_ALARMS_PER_DEPLOYMENT_GROUP, validateAlarmLimit, verdictAlarmName, verdictMetric, type DeploymentGroupLike } from './verdict-alarm';
 
 export interface CanaryEvaluatorProps {
@@ -168,6 +169,8 @@ export class CanaryEvaluator extends Construct {
   public readonly failedEvaluationsAlarm: cloudwatch.Alarm;
   /** ALARM when the prepare, evaluate or report Lambda errs. */
   public readonly evaluatorErrorsAlarm: cloudwatch.Alarm;
+  /** ALARM when the watch or smoke-test Lambda errs (a watch error ends the watch, not the deployment). */
+  public readonly workflowErrorsAlarm: cloudwatch.Alarm;
   /** ALARM when a hook invocation ended in the dead-letter queue. */
   public readonly hookDeadLetterAlarm: cloudwatch.Alarm;
   /** The dashboard; undefined with `dashboard: false`. */
@@ -183,6 +186,9 @@ export class CanaryEvaluator extends Construct {
   private readonly smokeTestInvokers: iam.IGrantable[] = [];
   private readonly smokeTestTargets: lambda.IFunction[] = [];
   private readonly registeredGroups = new Set<string>();
+  /** With a customer managed key: the state machine ARN the KMS encryption context names. */
+  private executionArnForKms?: string;
+  private stopDeploymentGranted = false;
 
   constructor(scope: Construct, id: string, props: CanaryEvaluatorProps = {}) {
     super(scope, id);
@@ -222,13 +228,20 @@ export class CanaryEvaluator extends Construct {
     // GetMetricData does not support resource-level permissions (Service Authorization Reference, CloudWatch).
     this.evaluateFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
 
+    // With a customer managed key the key grant's condition names the state machine, so the name must
+    // be known at synth time (CDK writes `…:stateMachine:` with an empty name otherwise).
+    const stateMachineName = this.encryptionKey ? Names.uniqueResourceName(this, { maxLength: 80, separator: '-' }) : undefined;
     this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      // Under /aws/vendedlogs/: CloudWatch Logs resource policies are limited in size, and vended-log
+      // delivery to other prefixes adds a statement per log group (Step Functions Developer Guide, "Logging").
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`,
       retention: this.logRetention,
       encryptionKey: this.encryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
+      stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(
         buildEvaluationDefinition(new Construct(this, 'Workflow'), {
           prepare: this.prepareFunction,
@@ -257,6 +270,11 @@ export class CanaryEvaluator extends Construct {
       new eventsTargets.LambdaFunction(this.reportFunction, { retryAttempts: 8, maxEventAge: Duration.minutes(30), deadLetterQueue: this.hookDeadLetterQueue }),
     );
     if (this.encryptionKey) this.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    if (this.encryptionKey && stateMachineName) {
+      this.executionArnForKms = stateMachineArnOf(this, stateMachineName);
+      // DescribeExecution returns the encrypted input: the reaper decrypts it.
+      grantExecutionData(this.encryptionKey, this.reportFunction, this.executionArnForKms, ['kms:Decrypt']);
+    }
     // Executions' input, for events that do not carry it. A separate policy: in the function's default
     // policy it would make the function depend on the state machine that invokes it (a cycle).
     this.reaperPolicy = new iam.Policy(this, 'ReaperDescribeExecution', {
@@ -284,6 +302,11 @@ export class CanaryEvaluator extends Construct {
       alarmDescription: 'canary-evaluator: the prepare, evaluate or report Lambda returned errors; Step Functions retries, then reports Failed.',
       metric: sumOfErrors({ prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction }),
     });
+    this.workflowErrorsAlarm = this.healthAlarm('WorkflowErrorsAlarm', {
+      alarmDescription:
+        'canary-evaluator: the canary watch or smoke-test Lambda returned errors. A watch error ends the watch silently (the hook was already reported): no StopDeployment, no canary-watch event.',
+      metric: sumOfErrors({ watch: this.watchFunction, smoke: this.smokeFunction }),
+    });
     this.hookDeadLetterAlarm = this.healthAlarm('HookDeadLetterAlarm', {
       alarmDescription:
         'canary-evaluator: a hook invocation failed after all retries and may not have been reported; its deployment waits for the one-hour CodeDeploy timeout unless stopped.',
@@ -296,7 +319,7 @@ export class CanaryEvaluator extends Construct {
         stateMachine: this.stateMachine,
         evaluateLogGroup: this.functionLogGroups.Evaluate,
         functions: { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction },
-        healthAlarms: [this.failedEvaluationsAlarm, this.evaluatorErrorsAlarm, this.hookDeadLetterAlarm],
+        healthAlarms: [this.failedEvaluationsAlarm, this.evaluatorErrorsAlarm, this.workflowErrorsAlarm, this.hookDeadLetterAlarm],
       });
     }
     acknowledgeEvaluatorFindings(this);
@@ -357,11 +380,8 @@ export class CanaryEvaluator extends Construct {
       // The unqualified function only: the AppSpec names the function, CodeDeploy invokes $LATEST.
       codeDeployRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [hook.functionArn] }));
       // Which target group serves the replacement task set (Green) alternates between deployments: the hook
-      // reads the deployment target's task sets. Both actions take the deploymentgroup resource type
-      // (Service Authorization Reference, AWS CodeDeploy).
-      hook.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'], resources: [group.deploymentGroupArn] }),
-      );
+      // reads the deployment target's task sets. Both actions are wildcard-only (Service Authorization Reference, AWS CodeDeploy).
+      hook.addToRolePolicy(readDeploymentTargetsStatement());
     }
 
     const hooks = { AfterAllowTestTraffic: afterAllowTestTrafficHook, AfterAllowTraffic: afterAllowTrafficHook };
@@ -439,12 +459,15 @@ export class CanaryEvaluator extends Construct {
     policyAsset: Asset,
     hooks: Record<string, lambda.IFunction>,
   ): RegisteredDeploymentGroup {
-    const reportOnGroup = new iam.PolicyStatement({ actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'], resources: [group.deploymentGroupArn] });
-    this.reportFunction.addToRolePolicy(reportOnGroup);
-    // The canary watch reads the deployment's status and stops it when its verdict fails during the shift.
-    this.watchFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['codedeploy:StopDeployment', 'codedeploy:GetDeployment'], resources: [group.deploymentGroupArn] }),
-    );
+    this.reportFunction.addToRolePolicy(reportHookStatement());
+    // The canary watch reads the deployment's status and its target's traffic weights (the shift's end), and
+    // stops the deployment when its verdict fails during the shift (wildcard-only actions on `*`).
+    this.watchFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [group.deploymentGroupArn] }));
+    this.watchFunction.addToRolePolicy(readDeploymentTargetsStatement());
+    if (policy.canaryWatch.enabled && policy.canaryWatch.stopDeploymentOnFail && !this.stopDeploymentGranted) {
+      this.stopDeploymentGranted = true;
+      this.watchFunction.addToRolePolicy(stopDeploymentStatement());
+    }
 
     const verdictAlarm = createVerdictAlarm(scope, 'VerdictAlarm', group);
     if (registration.addVerdictAlarm ?? true) {
@@ -483,9 +506,13 @@ export class CanaryEvaluator extends Construct {
       },
     }).function;
     this.stateMachine.grantStartExecution(hook);
-    hook.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'], resources: [group.deploymentGroupArn] }),
-    );
+    hook.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [group.deploymentGroupArn] }));
+    hook.addToRolePolicy(reportHookStatement());
+    if (this.encryptionKey) {
+      // StartExecution encrypts the input; failed async events go to the key-encrypted dead-letter queue.
+      if (this.executionArnForKms) grantExecutionData(this.encryptionKey, hook, this.executionArnForKms, ['kms:GenerateDataKey']);
+      grantQueueEncryption(this.encryptionKey, hook);
+    }
     hook.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetApplicationRevision'], resources: [group.application.applicationArn] }));
     return hook;
   }
