@@ -1,5 +1,6 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { S3Client } from '@aws-sdk/client-s3';
 import { CodeDeployDeploymentReader, CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
 import { StepFunctionsEvaluationStarter } from '../../lib/adapters/aws/step-functions';
 import { handleHookEvent, parseEcsTargets, parseHookEvent, parseLifecycleEvent, type HookDependencies, type HookReporter } from '../../lib/evaluation';
@@ -40,7 +41,7 @@ export const handler = createConfiguredHookHandler(
     ...(process.env.ECS_TARGETS ? { ecsTargets: parseEcsTargets(process.env.ECS_TARGETS) } : {}),
     lifecycleEvent: parseLifecycleEvent(requiredEnv('LIFECYCLE_EVENT'), 'LIFECYCLE_EVENT'),
     policyRef: { bucket: requiredEnv('POLICY_BUCKET'), key: requiredEnv('POLICY_KEY') },
-    deployments: new CodeDeployDeploymentReader(new CodeDeployClient({})),
+    deployments: new CodeDeployDeploymentReader(new CodeDeployClient({}), new S3Client({})),
     // The trace header (_X_AMZN_TRACE_ID) is read per start: Lambda sets it per invocation.
     starter: new StepFunctionsEvaluationStarter(new SFNClient({}), requiredEnv('STATE_MACHINE_ARN')),
     reporter: new CodeDeployHookReporter(new CodeDeployClient({})),

@@ -12,6 +12,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction, NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -82,6 +83,12 @@ export interface DeploymentGroupRegistrationOptions {
    * @default true
    */
   readonly addVerdictAlarm?: boolean;
+  /**
+   * The bucket of the group's AppSpec revisions, when deployments name an S3 revision (`revisionType: S3`)
+   * rather than AppSpec content: CodeDeploy returns only the location, so the hooks read the object.
+   * @default - none; a deployment with an S3 revision reports Failed, naming this option
+   */
+  readonly revisionBucket?: s3.IBucket;
 }
 
 export interface LambdaDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
@@ -460,6 +467,7 @@ export class CanaryEvaluator extends Construct {
     hooks: Record<string, lambda.IFunction>,
   ): RegisteredDeploymentGroup {
     this.reportFunction.addToRolePolicy(reportHookStatement());
+    if (registration.revisionBucket) for (const hook of Object.values(hooks)) registration.revisionBucket.grantRead(hook);
     // The canary watch reads the deployment's status and its target's traffic weights (the shift's end), and
     // stops the deployment when its verdict fails during the shift (wildcard-only actions on `*`).
     this.watchFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [group.deploymentGroupArn] }));
