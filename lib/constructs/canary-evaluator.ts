@@ -579,12 +579,19 @@ function sumOfErrors(functions: Record<string, lambda.IFunction>): cloudwatch.IM
   return new cloudwatch.MathExpression({ expression: Object.keys(usingMetrics).join(' + '), usingMetrics, label: 'Errors', period: Duration.minutes(5) });
 }
 
-/** CloudWatch Logs encrypts with a customer managed key only if the key policy allows it (CloudWatch Logs User Guide, "Encrypt log data"). */
+/**
+ * CloudWatch Logs encrypts with a customer managed key only if the key policy allows it (CloudWatch Logs
+ * User Guide, "Encrypt log data"). That guide's statement also puts `kms:Describe*` under the
+ * `kms:EncryptionContext:aws:logs:arn` condition, which no Describe action supports (Service
+ * Authorization Reference, AWS KMS), so it would never match: `kms:DescribeKey` gets its own statement.
+ */
 function allowLogsToUse(key: kms.IKey): void {
+  const logs = new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`);
+  key.addToResourcePolicy(new iam.PolicyStatement({ principals: [logs], actions: ['kms:DescribeKey'], resources: ['*'] }));
   key.addToResourcePolicy(
     new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      principals: [logs],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
       resources: ['*'],
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` } },
     }),
