@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { RevisionLocation } from '@aws-sdk/client-codedeploy';
-import type { DeploymentControl, DeploymentInfo, DeploymentReader, EcsDeploymentTarget, HookIds, HookReporter, HookStatus } from '../../evaluation/ports';
+import type { DeploymentControl, DeploymentInfo, DeploymentReader, EcsDeploymentTarget, HookIds, HookReporter, HookStatus, TrafficShift } from '../../evaluation/ports';
 
 /**
  * `GetDeployment` + `GetApplicationRevision`: who deployed what, and the AppSpec of the revision. A
@@ -128,6 +128,25 @@ export class CodeDeployDeploymentControl implements DeploymentControl {
     const { deploymentInfo } = await this.client.send(new GetDeploymentCommand({ deploymentId }));
     if (!deploymentInfo?.status) throw new Error(`GetDeployment(${deploymentId}) returned no status`);
     return deploymentInfo.status;
+  }
+
+  /**
+   * The deployment target's view of the shift (CodeDeploy API Reference, `GetDeploymentTarget`): Lambda
+   * `lambdaFunctionInfo.targetVersionWeight` (0–1), ECS `taskSetsInfo[].trafficWeight` of the Green
+   * task set (0–100), and the target's `AllowTraffic` lifecycle event.
+   */
+  async readShift(deploymentId: string): Promise<TrafficShift> {
+    const { targetIds } = await this.client.send(new ListDeploymentTargetsCommand({ deploymentId }));
+    if (!targetIds || targetIds.length !== 1) return { complete: false, detail: `${targetIds?.length ?? 0} deployment targets` };
+    const { deploymentTarget } = await this.client.send(new GetDeploymentTargetCommand({ deploymentId, targetId: targetIds[0] }));
+    const target = deploymentTarget?.lambdaTarget ?? deploymentTarget?.ecsTarget;
+    const allowTraffic = target?.lifecycleEvents?.find((event) => event.lifecycleEventName === 'AllowTraffic');
+    if (allowTraffic?.status === 'Succeeded') return { complete: true, detail: 'AllowTraffic Succeeded' };
+    const lambdaWeight = deploymentTarget?.lambdaTarget?.lambdaFunctionInfo?.targetVersionWeight;
+    if (lambdaWeight !== undefined) return { complete: lambdaWeight >= 1, detail: `target version weight ${lambdaWeight}` };
+    const green = deploymentTarget?.ecsTarget?.taskSetsInfo?.find((set) => set.taskSetLabel === 'Green');
+    if (green?.trafficWeight !== undefined) return { complete: green.trafficWeight >= 100, detail: `Green task set weight ${green.trafficWeight} %` };
+    return { complete: false, detail: 'no weights' };
   }
 
   async stop(deploymentId: string): Promise<'stopped' | 'not-in-progress'> {
