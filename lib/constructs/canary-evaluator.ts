@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
@@ -17,6 +18,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { HOOK_MAX_EVENT_AGE_SECONDS } from '../evaluation/steps';
 import { VERDICT_METRIC, VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
 import { loadPolicyFile, parsePolicy, type Policy, type PolicyInput } from '../policy';
 import { ecsTargetsOf, type EcsTargets } from './ecs-targets';
@@ -24,6 +26,8 @@ import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
 import { EvaluatorFunction } from './evaluator-function';
 import { acknowledgeEvaluatorFindings, acknowledgeSmokeTestInvokeGrant, acknowledgeHookInvokeGrant } from './nag-acknowledgements';
+import { aliasesWaitForAlarm } from './alias-dependency';
+import { checkSmokeTestBudget } from './smoke-budget';
 import { grantExecutionData, grantQueueEncryption, readDeploymentTargetsStatement, reportHookStatement, stateMachineArnOf, stopDeploymentStatement } from './service-authorization';
 import { createVerdictAlarm, MAX_ALARMS_PER_DEPLOYMENT_GROUP, validateAlarmLimit, verdictAlarmName, verdictMetric, type DeploymentGroupLike } from './verdict-alarm';
 
@@ -67,6 +71,17 @@ export interface CanaryEvaluatorProps {
    * @default 10
    */
   readonly deploymentGroupAlarmLimit?: number;
+  /**
+   * Runs the smoke-test Lambda in this VPC, so HTTP smoke tests reach internal endpoints such as an
+   * internal ALB's test listener. The subnets need a route to the AWS APIs the function calls (S3 for the
+   * policy; Lambda for Lambda smoke tests): a NAT gateway or VPC endpoints.
+   * @default - not in a VPC: public endpoints only
+   */
+  readonly smokeTestVpc?: ec2.IVpc;
+  /** @default - the VPC's private subnets (with egress) */
+  readonly smokeTestVpcSubnets?: ec2.SubnetSelection;
+  /** @default - a new security group allowing all outbound traffic */
+  readonly smokeTestSecurityGroups?: ec2.ISecurityGroup[];
 }
 
 /** What every registration takes. */
@@ -219,7 +234,10 @@ export class CanaryEvaluator extends Construct {
     this.evaluateFunction = this.lambda('Evaluate', 'evaluate', { timeout: Duration.seconds(60), memorySize: 512 }, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
     this.reportFunction = this.lambda('Report', 'report', { timeout: Duration.seconds(30) }, ['cloudwatch:PutMetricData']);
     // --- Evaluation workflow: smoke tests, canary watch, verdict outputs (see docs/workflow.md) ---
-    this.smokeFunction = this.lambda('Smoke', 'smoke', { timeout: Duration.seconds(60) });
+    this.smokeFunction = this.lambda('Smoke', 'smoke', {
+      timeout: Duration.seconds(60),
+      ...(props.smokeTestVpc ? { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups } : {}),
+    });
     this.watchFunction = this.lambda('Watch', 'watch', { timeout: Duration.seconds(60) }, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
     this.policyReaders = [this.prepareFunction, this.evaluateFunction, this.smokeFunction, this.watchFunction, this.reportFunction];
     this.watchFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
@@ -360,6 +378,7 @@ export class CanaryEvaluator extends Construct {
     }
 
     const registered = this.finishRegistration(scope, group, registration, policy, policyAsset, { BeforeAllowTraffic: preHook, AfterAllowTraffic: postHook });
+    aliasesWaitForAlarm(group, registered.verdictAlarm, registration.alias);
     const result = { ...registered, preHook, postHook };
     this.registrations.push(result);
     return result;
@@ -439,6 +458,7 @@ export class CanaryEvaluator extends Construct {
     this.registeredGroups.add(group.node.path);
     const policy =
       typeof registration.policy === 'string' ? loadPolicyFile(registration.policy) : parsePolicy(registration.policy, `policy of ${group.node.path}`);
+    checkSmokeTestBudget(policy, this.smokeFunction.timeout ?? Duration.seconds(60), group.node.path);
     const scope = new Construct(this, Names.uniqueId(group).slice(-48));
 
     const policyDir = mkdtempSync(join(tmpdir(), 'canary-policy-'));
@@ -513,6 +533,10 @@ export class CanaryEvaluator extends Construct {
         ...environment,
       },
     }).function;
+    // CodeDeploy invokes hooks asynchronously: bound how late a retried or queued event may still start an
+    // evaluation (Lambda's defaults, 2 retries and 6 hours, outlive the one-hour hook); older events go to
+    // the dead-letter queue. The evaluation's budget assumes this delay (HOOK_MAX_EVENT_AGE_SECONDS).
+    hook.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.seconds(HOOK_MAX_EVENT_AGE_SECONDS) });
     this.stateMachine.grantStartExecution(hook);
     hook.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [group.deploymentGroupArn] }));
     hook.addToRolePolicy(reportHookStatement());
@@ -547,6 +571,9 @@ export class CanaryEvaluator extends Construct {
       logRetention: this.logRetention,
       encryptionKey: this.encryptionKey,
       unscopableActions,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
     });
     this.functionLogGroups[id] = created.logGroup;
     return created.function;

@@ -11,6 +11,12 @@ import { phaseOf, type EvaluateRequest, type EvaluationInput, type EvaluationPla
 export const HOOK_DEADLINE_SECONDS = 3600;
 /** Every verdict is final this long before the hook deadline: time for post-deploy smoke tests and the report's retries. */
 export const REPORT_RESERVE_SECONDS = 600;
+/**
+ * Longest a hook's asynchronous event may wait before the hook function runs (the hooks'
+ * `EventInvokeConfig.MaximumEventAgeInSeconds`; Lambda's default is 6 hours). `hookInvokedAt` is when the
+ * handler ran, not when CodeDeploy invoked it, so the budget assumes the event waited this long.
+ */
+export const HOOK_MAX_EVENT_AGE_SECONDS = 300;
 /** Time set aside for post-deploy smoke tests after the bake. */
 const SMOKE_TEST_ALLOWANCE_SECONDS = 300;
 /** A verdict kept in state stays under this size (the full verdict is published, not stored). */
@@ -67,7 +73,7 @@ export function planEvaluation(input: EvaluationInput, policy: Policy): Evaluati
   const settings = workflowSettings(policy);
   const phase = phaseOf(input.lifecycleEvent);
   const invokedAt = Math.floor(Date.parse(input.hookInvokedAt) / 1000);
-  const reportBy = invokedAt + HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SECONDS;
+  const reportBy = invokedAt + HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SECONDS - HOOK_MAX_EVENT_AGE_SECONDS;
   const smokePhase = phase === 'pre-traffic' ? 'pre-traffic' : 'post-deploy';
   const smokeTests = settings.smokeTestsEnabled ? settings.smokeTests.filter((test) => test.phase === 'both' || test.phase === smokePhase).length : 0;
   const common = { lagSeconds: policy.metricLag, metricCount: policy.metrics.length, reportBy, smokeTests, dryRun: settings.dryRun, onEvaluatorError: settings.onEvaluatorError };

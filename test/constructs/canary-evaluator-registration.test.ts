@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -323,5 +323,49 @@ describe('CanaryEvaluator props', () => {
     const quiet = newStack();
     new CanaryEvaluator(quiet, 'Evaluator', { dashboard: false });
     Template.fromStack(quiet).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+  });
+});
+
+describe('run-time AWS limits (issue 10, findings 10-12)', () => {
+  test('the verdict alarm name stays within 255 characters with the longest stack name, and stays unique', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S'.repeat(128), { env });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator'.repeat(10));
+    const one = evaluator.registerLambdaDeploymentGroup(lambdaGroup(stack, 'A'.repeat(60)).group, { policy });
+    const two = evaluator.registerLambdaDeploymentGroup(lambdaGroup(stack, 'B'.repeat(60)).group, { policy });
+    const names = [one, two].map((r) => (r.verdictAlarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName as string);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(255);
+    expect(new Set(names).size).toBe(2);
+  });
+
+  test('the alias update that starts a deployment waits for the verdict alarm; hooks bound async retries and event age', () => {
+    const stack = newStack();
+    const { group } = lambdaGroup(stack);
+    const registered = new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(group, { policy });
+    const template = Template.fromStack(stack);
+    const alias = Object.values(template.findResources('AWS::Lambda::Alias'))[0];
+    expect(alias.DependsOn).toContain(stack.getLogicalId(registered.verdictAlarm.node.defaultChild as CfnElement));
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
+    expect(configs).toHaveLength(2);
+    for (const config of configs) expect(config.Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300, Qualifier: '$LATEST' });
+  });
+
+  test('smokeTestVpc puts the smoke-test Lambda (only) in the VPC', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Private', { maxAzs: 2 });
+    new CanaryEvaluator(stack, 'Evaluator', { smokeTestVpc: vpc }).registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    const inVpc = Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { VpcConfig: Match.anyValue() } }));
+    expect(inVpc).toEqual([expect.stringMatching(/^EvaluatorSmokeFunction/)]);
+  });
+
+  test('fails synth when HTTP smoke tests × retries × timeout cannot finish in the smoke-test Lambda', () => {
+    const stack = newStack();
+    const slow = (name: string) => ({ name, type: 'http' as const, url: 'https://orders.example.com/health', timeoutMs: 10000, retries: 3 });
+    const tooSlow = { ...policy, smokeTests: [slow('a'), slow('b'), slow('c'), slow('d'), slow('e')] };
+    expect(() => new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy: tooSlow })).toThrow(
+      /pre-traffic HTTP smoke tests may take up to 90 s \(a: 40 s, .*concurrency 4\), but the smoke-test Lambda stops after 60 s/,
+    );
+    const fits = { ...policy, smokeTests: [slow('a'), { ...slow('b'), retries: 0 }] };
+    const other = newStack();
+    expect(() => new CanaryEvaluator(other, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(other).group, { policy: fits })).not.toThrow();
   });
 });

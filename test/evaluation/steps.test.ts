@@ -142,7 +142,8 @@ describe('evaluateTick', () => {
     expect(plan).toMatchObject({ phase: 'bake', windowStart: T0, windowEnd: T0 + 300, periodSeconds: 60, lagSeconds: 120, metricCount: 1, smokeTests: 0, dryRun: false, onEvaluatorError: 'fail' });
     // No deployment creation time: the baseline is the current version over the 5 minutes before the hook.
     expect(plan.baselineOffsetSeconds).toBe(300);
-    expect(plan.reportBy).toBe(T0 + 30 + 3000);
+    // One hour, less the report reserve (600 s) and the hooks' maximum event age (300 s): the hook may have run late.
+    expect(plan.reportBy).toBe(T0 + 30 + 3600 - 600 - 300);
     // Before traffic: the window is the canary watch (30 minutes by default), the baseline at the same time.
     expect(planEvaluation({ ...input, lifecycleEvent: 'BeforeAllowTraffic' }, policy)).toMatchObject({ phase: 'pre-traffic', windowEnd: T0 + 1800, baselineOffsetSeconds: 0, canaryWatch: true });
   });
