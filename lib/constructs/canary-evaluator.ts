@@ -283,6 +283,9 @@ export class CanaryEvaluator extends Construct {
     });
 
     // --- Reaper: a timeout or abort cannot be caught inside the machine; the report Lambda reports Failed ---
+    // Step Functions delivers status-change events to EventBridge on a best-effort basis (Step Functions
+    // Developer Guide, "Automating Step Functions event delivery with EventBridge"): a lost event leaves its
+    // hook to CodeDeploy's one-hour timeout, which fails the deployment (fail closed, but late).
     this.reaperRule = new events.Rule(this, 'Reaper', {
       eventPattern: {
         source: ['aws.states'],
