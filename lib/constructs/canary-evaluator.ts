@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -540,6 +540,10 @@ export class CanaryEvaluator extends Construct {
     // evaluation (Lambda's defaults, 2 retries and 6 hours, outlive the one-hour hook); older events go to
     // the dead-letter queue. The evaluation's budget assumes this delay (HOOK_MAX_EVENT_AGE_SECONDS).
     hook.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.seconds(HOOK_MAX_EVENT_AGE_SECONDS) });
+    Validations.of(hook.node.findChild('EventInvokeConfig')).acknowledge({
+      id: 'Serverless-LambdaAsyncFailureDestination',
+      reason: 'Failed hook events go to the function dead-letter queue (DeadLetterConfig), which the HookDeadLetterAlarm watches',
+    });
     this.stateMachine.grantStartExecution(hook);
     hook.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [group.deploymentGroupArn] }));
     hook.addToRolePolicy(reportHookStatement());
