@@ -1,8 +1,11 @@
 /**
  * `npm run bench:workflow`: what one evaluation costs, and how heavy the Lambdas are.
- * 1. Runs a deployment locally (synthesized state machine, real handlers, virtual clock): a pre-traffic
- *    hook with a 30-minute canary watch, then a 10-minute bake, one-minute periods, 6 metrics. Counts state
- *    transitions, Lambda invocations and GetMetricData metrics requested, and prices them.
+ * 1. Runs deployments locally (synthesized state machine, real handlers, virtual clock): a pre-traffic
+ *    hook with its canary watch, then a 10-minute bake, one-minute periods, 6 metrics, for a
+ *    Canary10Percent5Minutes shift and a 30-minute one, each with the watch running while the deployment
+ *    is InProgress (before) and ending with the shift (after). Counts state transitions, Lambda
+ *    invocations and GetMetricData metrics requested, and prices them (CodeDeploy API calls are free).
+ *    `--cost-only` skips part 2.
  * 2. Bundles each Lambda as NodejsFunction does (esbuild, minified, CJS, `@aws-sdk/*` external) and measures
  *    its size and its `node` module-load time, each also as a ratio to an empty handler bundled the same way.
  */
@@ -28,7 +31,16 @@ const DEFAULT_MS = 100;
 const MEMORY_GB = 256 / 1024;
 const TARGETS = { costPerEvaluation: 0.005, bundleKb: 250, loadMs: 100 };
 
-async function costOfOneEvaluation() {
+/** A deployment shape: how long CodeDeploy shifts traffic, how long the bake runs, and whether the watch sees the shift end. */
+interface Shape {
+  readonly label: string;
+  readonly shiftMinutes: number;
+  readonly bakeMinutes: number;
+  /** True: the watch reads GetDeploymentTarget weights and ends with the shift; false: it runs until the deployment leaves InProgress (or 30 min). */
+  readonly watchEndsWithShift: boolean;
+}
+
+async function costOfOneEvaluation(shape: Shape) {
   const definition = synthesizeEvaluationDefinition();
   const count = (name: string, metricName: string) => ({
     name,
@@ -43,15 +55,23 @@ async function costOfOneEvaluation() {
     metrics: [count('errors', 'Errors'), count('throttles', 'Throttles'), count('dlq-errors', 'DeadLetterErrors'), gauge('p99', 'p99'), gauge('p90', 'p90'), gauge('p50', 'p50')],
     smokeTests: [{ name: 'health', expect: { statusCode: 200 } }],
     canaryWatch: { period: '60s', maxDuration: '30m' },
-    bake: { duration: '10m', period: '60s' },
+    bake: { duration: `${shape.bakeMinutes}m`, period: '60s' },
     metricLag: '2m',
   });
   const start = new Date('2026-11-26T10:00:00Z');
   const metrics = new SteadyMetricSource({ '1': { requestsPerMinute: 900, errorRate: 0.01, p99Ms: 300 }, '2': { requestsPerMinute: 100, errorRate: 0.01, p99Ms: 300 } });
   const common = { policy, metrics, appSpec: { functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' } };
-  // The watch runs until the deployment leaves InProgress: 30 minutes of shifting.
-  const pre = await simulateDeployment(definition, { ...common, deploymentId: 'd-BENCH0001', start, lifecycleEvent: 'BeforeAllowTraffic', deploymentEndsAt: new Date(start.getTime() + 30 * 60000) });
-  const bake = await simulateDeployment(definition, { ...common, deploymentId: 'd-BENCH0001', start: new Date(start.getTime() + 31 * 60000), lifecycleEvent: 'AfterAllowTraffic' });
+  // GetDeployment stays InProgress through AfterAllowTraffic: the deployment ends after the shift and the bake.
+  const minutes = (n: number) => new Date(start.getTime() + n * 60000);
+  const pre = await simulateDeployment(definition, {
+    ...common,
+    deploymentId: 'd-BENCH0001',
+    start,
+    lifecycleEvent: 'BeforeAllowTraffic',
+    deploymentEndsAt: minutes(shape.shiftMinutes + shape.bakeMinutes + 1),
+    ...(shape.watchEndsWithShift ? { shiftEndsAt: minutes(shape.shiftMinutes) } : {}),
+  });
+  const bake = await simulateDeployment(definition, { ...common, deploymentId: 'd-BENCH0001', start: minutes(shape.shiftMinutes + 1), lifecycleEvent: 'AfterAllowTraffic' });
 
   const transitions = pre.execution.statesEntered.length + bake.execution.statesEntered.length;
   const invocations: Record<string, number> = { hook: 2 };
@@ -66,7 +86,7 @@ async function costOfOneEvaluation() {
     lambdaRequests: lambdaCalls * PRICE.request,
   };
   const total = Object.values(cost).reduce((a, b) => a + b, 0);
-  console.log('One evaluation: pre-traffic + 30-min canary watch, 10-min bake, 60 s periods, 6 metrics');
+  console.log(`\nOne evaluation: ${shape.label}; ${shape.watchEndsWithShift ? 'watch ends with the shift (GetDeploymentTarget)' : 'watch runs while the deployment is InProgress (before)'}; 60 s periods, 6 metrics`);
   console.log(`  reports: ${[...pre.reports, ...bake.reports].map((r) => r.status).join(', ')}; watch ticks ${pre.watchTicks.length}, bake ticks ${bake.ticks.length}`);
   console.log(`  state transitions      ${String(transitions).padStart(6)}  → $${cost.stepFunctions.toFixed(5)}`);
   console.log(`  GetMetricData metrics  ${String(metricsRequested).padStart(6)}  → $${cost.getMetricData.toFixed(5)}  (${pre.usage.getMetricDataCalls + bake.usage.getMetricDataCalls} calls)`);
@@ -118,8 +138,19 @@ async function bundles() {
 }
 
 async function main() {
-  await costOfOneEvaluation();
-  await bundles();
+  const shapes: Array<Omit<Shape, 'watchEndsWithShift'>> = [
+    { label: 'Canary10Percent5Minutes (5-min shift, 10-min bake)', shiftMinutes: 5, bakeMinutes: 10 },
+    { label: '30-min shift, 10-min bake', shiftMinutes: 30, bakeMinutes: 10 },
+  ];
+  const figures: string[] = [];
+  for (const shape of shapes) {
+    const before = await costOfOneEvaluation({ ...shape, watchEndsWithShift: false });
+    const after = await costOfOneEvaluation({ ...shape, watchEndsWithShift: true });
+    figures.push(`  ${shape.label.padEnd(52)} before $${before.toFixed(5)}  after $${after.toFixed(5)}  (after/before ${(after / before).toFixed(2)})`);
+  }
+  console.log('\nAWS cost per evaluation, before and after the canary watch ends with the traffic shift');
+  for (const line of figures) console.log(line);
+  if (!process.argv.includes('--cost-only')) await bundles();
 }
 
 main().catch((error) => {

@@ -1,5 +1,6 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { S3Client } from '@aws-sdk/client-s3';
 import { CodeDeployDeploymentReader, CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
 import { StepFunctionsEvaluationStarter } from '../../lib/adapters/aws/step-functions';
 import { HOOK_ENVIRONMENT } from '../../lib/evaluation/contracts';
@@ -16,7 +17,7 @@ export const handler = createConfiguredHookHandler(
       ...(ecsTargets ? { ecsTargets: parseEcsTargets(ecsTargets, HOOK_ENVIRONMENT.ecsTargets) } : {}),
       lifecycleEvent: parseLifecycleEvent(requiredEnv(HOOK_ENVIRONMENT.lifecycleEvent), HOOK_ENVIRONMENT.lifecycleEvent),
       policyRef: { bucket: requiredEnv(HOOK_ENVIRONMENT.policyBucket), key: requiredEnv(HOOK_ENVIRONMENT.policyKey) },
-      deployments: new CodeDeployDeploymentReader(new CodeDeployClient({})),
+      deployments: new CodeDeployDeploymentReader(new CodeDeployClient({}), new S3Client({})),
       // The trace header (_X_AMZN_TRACE_ID) is read per start: Lambda sets it per invocation.
       starter: new StepFunctionsEvaluationStarter(new SFNClient({}), requiredEnv(HOOK_ENVIRONMENT.stateMachineArn)),
       reporter: new CodeDeployHookReporter(new CodeDeployClient({})),

@@ -1,4 +1,5 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -13,11 +14,12 @@ import { Construct } from 'constructs';
 import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS } from '../evaluation/contracts';
 import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
-import { EvaluatorFunction } from './evaluator-function';
+import { EvaluatorFunction, type EvaluatorFunctionProps } from './evaluator-function';
 import { grantInvokeVersions, grantPublishVerdicts, type EvaluatorPrincipals } from './grants';
 import { EvaluatorHealthAlarms } from './health-alarms';
 import { acknowledgeEvaluatorFindings } from './nag-acknowledgements';
 import { Reaper } from './reaper';
+import { grantExecutionData, stateMachineArnOf } from './service-authorization';
 import {
   registerEcsGroup,
   registerLambdaGroup,
@@ -82,6 +84,17 @@ export interface CanaryEvaluatorProps {
    * @default - no parameters; other stacks register with `CanaryEvaluator.fromEvaluatorAttributes`
    */
   readonly evaluatorName?: string;
+  /**
+   * Runs the smoke-test Lambda in this VPC, so HTTP smoke tests reach internal endpoints such as an
+   * internal ALB's test listener. The subnets need a route to the AWS APIs the function calls (S3 for the
+   * policy; Lambda for Lambda smoke tests): a NAT gateway or VPC endpoints.
+   * @default - not in a VPC: public endpoints only
+   */
+  readonly smokeTestVpc?: ec2.IVpc;
+  /** @default - the VPC's private subnets (with egress) */
+  readonly smokeTestVpcSubnets?: ec2.SubnetSelection;
+  /** @default - a new security group allowing all outbound traffic */
+  readonly smokeTestSecurityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
@@ -131,6 +144,8 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   public readonly failedEvaluationsAlarm: cloudwatch.Alarm;
   /** ALARM when the prepare, evaluate or report Lambda errs. */
   public readonly evaluatorErrorsAlarm: cloudwatch.Alarm;
+  /** ALARM when the watch or smoke-test Lambda errs (a watch error ends the watch, not the deployment). */
+  public readonly workflowErrorsAlarm: cloudwatch.Alarm;
   /** ALARM when a hook invocation ended in the dead-letter queue. */
   public readonly hookDeadLetterAlarm: cloudwatch.Alarm;
   /** The dashboard; undefined with `dashboard: false`. */
@@ -161,8 +176,8 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       ...(encryptionKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: encryptionKey } : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
     });
 
-    const fn = (fnId: string, handler: string, timeoutSeconds: number, unscopableActions?: string[], memorySize?: number) => {
-      const created = new EvaluatorFunction(this, fnId, { handler, timeout: Duration.seconds(timeoutSeconds), memorySize, logRetention, encryptionKey, unscopableActions });
+    const fn = (fnId: string, handler: string, timeoutSeconds: number, unscopableActions?: string[], memorySize?: number, vpc?: Pick<EvaluatorFunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>) => {
+      const created = new EvaluatorFunction(this, fnId, { handler, timeout: Duration.seconds(timeoutSeconds), memorySize, logRetention, encryptionKey, unscopableActions, ...vpc });
       this.functionLogGroups[fnId] = created.logGroup;
       return created.function;
     };
@@ -170,7 +185,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     this.prepareFunction = fn('Prepare', 'prepare', 30);
     this.evaluateFunction = fn('Evaluate', 'evaluate', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData'], 512);
     this.reportFunction = fn('Report', 'report', 30, ['cloudwatch:PutMetricData']);
-    this.smokeFunction = fn('Smoke', 'smoke', 60);
+    this.smokeFunction = fn('Smoke', 'smoke', 60, undefined, undefined, { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups });
     this.watchFunction = fn('Watch', 'watch', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
     for (const reader of [this.evaluateFunction, this.watchFunction]) {
       reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
@@ -183,9 +198,20 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       publisher.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [defaultBus.eventBusArn] }));
     }
 
-    this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', { retention: logRetention, encryptionKey, removalPolicy: RemovalPolicy.DESTROY });
+    // With a customer managed key the key grant's condition names the state machine, so the name must
+    // be known at synth time (CDK writes `…:stateMachine:` with an empty name otherwise).
+    const stateMachineName = encryptionKey ? Names.uniqueResourceName(this, { maxLength: 80, separator: '-' }) : undefined;
+    this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      // Under /aws/vendedlogs/: CloudWatch Logs resource policies are limited in size, and vended-log
+      // delivery to other prefixes adds a statement per log group (Step Functions Developer Guide, "Logging").
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`,
+      retention: logRetention,
+      encryptionKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
+      stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(
         buildEvaluationDefinition(new Construct(this, 'Workflow'), {
           prepare: this.prepareFunction,
@@ -204,15 +230,20 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     const reaper = new Reaper(this, 'ReaperParts', { stateMachine: this.stateMachine, reportFunction: this.reportFunction, deadLetterQueue: this.hookDeadLetterQueue, encryptionKey });
     this.reaperRule = reaper.rule;
     this.reaperPolicy = reaper.describeExecutionPolicy;
+    const executionArnForKms = encryptionKey && stateMachineName ? stateMachineArnOf(this, stateMachineName) : undefined;
+    // DescribeExecution returns the encrypted input: the reaper decrypts it.
+    if (encryptionKey && executionArnForKms) grantExecutionData(encryptionKey, this.reportFunction, executionArnForKms, ['kms:Decrypt']);
 
     const health = new EvaluatorHealthAlarms(this, 'Health', {
       stateMachine: this.stateMachine,
       functions: { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction },
+      workflowFunctions: { watch: this.watchFunction, smoke: this.smokeFunction },
       hookDeadLetterQueue: this.hookDeadLetterQueue,
       action: props.healthAlarmAction,
     });
     this.failedEvaluationsAlarm = health.failedEvaluations;
     this.evaluatorErrorsAlarm = health.evaluatorErrors;
+    this.workflowErrorsAlarm = health.workflowErrors;
     this.hookDeadLetterAlarm = health.hookDeadLetters;
 
     if (props.dashboard ?? true) {
@@ -234,7 +265,9 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     };
     this.binding = {
       stateMachineArn: this.stateMachine.stateMachineArn,
+      executionArnForKms,
       evaluationTimeoutSeconds: timeout.toSeconds(),
+      smokeFunctionTimeout: this.smokeFunction.timeout ?? Duration.seconds(60),
       hookDeadLetterQueue: this.hookDeadLetterQueue,
       principals,
       logRetention,
@@ -318,12 +351,19 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   }
 }
 
-/** CloudWatch Logs encrypts with a customer managed key only if the key policy allows it (CloudWatch Logs User Guide, "Encrypt log data"). */
+/**
+ * CloudWatch Logs encrypts with a customer managed key only if the key policy allows it (CloudWatch Logs
+ * User Guide, "Encrypt log data"). That guide's statement also puts `kms:Describe*` under the
+ * `kms:EncryptionContext:aws:logs:arn` condition, which no Describe action supports (Service
+ * Authorization Reference, AWS KMS), so it would never match: `kms:DescribeKey` gets its own statement.
+ */
 function allowLogsToUse(key: kms.IKey): void {
+  const logsPrincipal = new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`);
+  key.addToResourcePolicy(new iam.PolicyStatement({ principals: [logsPrincipal], actions: ['kms:DescribeKey'], resources: ['*'] }));
   key.addToResourcePolicy(
     new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      principals: [logsPrincipal],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
       resources: ['*'],
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` } },
     }),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -55,6 +56,12 @@ export interface EvaluatorFunctionProps {
    * @default - X-Ray only
    */
   readonly unscopableActions?: string[];
+  /** @default - not in a VPC */
+  readonly vpc?: ec2.IVpc;
+  /** @default - the VPC's default selection */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** @default - a new security group */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
@@ -92,6 +99,9 @@ export class EvaluatorFunction extends Construct {
       logGroup: this.logGroup,
       environmentEncryption: props.encryptionKey,
       deadLetterQueue: props.deadLetterQueue,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
       environment: { POWERTOOLS_SERVICE_NAME: 'canary-evaluator', ...props.environment },
     });
 

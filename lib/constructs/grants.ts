@@ -1,10 +1,12 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
 import { VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
 import { acknowledgeSmokeTestInvokeGrant } from './nag-acknowledgements';
+import { grantExecutionData, grantQueueEncryption, readDeploymentTargetsStatement, reportHookStatement, stopDeploymentStatement } from './service-authorization';
 import type { DeploymentGroupLike } from './verdict-alarm';
 
 /**
@@ -52,10 +54,17 @@ export function grantReadAlarms(scope: Construct, principals: EvaluatorPrincipal
   for (const reader of [principals.evaluate, principals.watch]) allow(reader, ['cloudwatch:DescribeAlarms'], alarmArns);
 }
 
-/** The report function reports the group's hooks; the canary watch reads the group's deployments and stops them. */
-export function grantActOnGroup(principals: EvaluatorPrincipals, group: DeploymentGroupLike): void {
-  allow(principals.report, ['codedeploy:PutLifecycleEventHookExecutionStatus'], [group.deploymentGroupArn]);
-  allow(principals.watch, ['codedeploy:StopDeployment', 'codedeploy:GetDeployment'], [group.deploymentGroupArn]);
+/**
+ * The report function reports hooks (on `*`: see `reportHookStatement`); the canary watch reads the
+ * group's deployments and its target's traffic weights (the shift's end), and stops the deployment when
+ * the policy says so (StopDeployment is wildcard-only). Identical statements are merged by IAM policy
+ * minimization, so many registrations add one each.
+ */
+export function grantActOnGroup(principals: EvaluatorPrincipals, group: DeploymentGroupLike, stopsDeployments: boolean): void {
+  principals.report.grantPrincipal.addToPrincipalPolicy(reportHookStatement());
+  allow(principals.watch, ['codedeploy:GetDeployment'], [group.deploymentGroupArn]);
+  principals.watch.grantPrincipal.addToPrincipalPolicy(readDeploymentTargetsStatement());
+  if (stopsDeployments) principals.watch.grantPrincipal.addToPrincipalPolicy(stopDeploymentStatement());
 }
 
 /** Smoke tests invoke the new version directly: the function's qualified ARNs only, never the unqualified function. */
@@ -65,8 +74,14 @@ export function grantInvokeVersions(grantee: iam.IGrantable, fn: lambda.IFunctio
 }
 
 /** A hook starts its evaluation, reads the deployment and its revision, and reports the hook itself when it cannot start. */
-export function grantHook(hook: iam.IGrantable, group: DeploymentGroupLike, stateMachineArn: string): void {
+export function grantHook(hook: iam.IGrantable, group: DeploymentGroupLike, stateMachineArn: string, key?: kms.IKey, executionArnForKms?: string): void {
   allow(hook, ['states:StartExecution'], [stateMachineArn]);
-  allow(hook, ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'], [group.deploymentGroupArn]);
+  allow(hook, ['codedeploy:GetDeployment'], [group.deploymentGroupArn]);
+  hook.grantPrincipal.addToPrincipalPolicy(reportHookStatement());
   allow(hook, ['codedeploy:GetApplicationRevision'], [group.application.applicationArn]);
+  if (key) {
+    // StartExecution encrypts the input; failed async events go to the key-encrypted dead-letter queue.
+    if (executionArnForKms) grantExecutionData(key, hook, executionArnForKms, ['kms:GenerateDataKey']);
+    grantQueueEncryption(key, hook);
+  }
 }

@@ -28,6 +28,8 @@ export interface EvaluatorHealthAlarmsProps {
   readonly stateMachine: sfn.IStateMachine;
   /** The functions of the evaluation whose errors Step Functions retries and then reports. */
   readonly functions: Record<string, lambda.IFunction>;
+  /** The canary watch and smoke-test functions: their errors end a watch silently or fail smoke tests. */
+  readonly workflowFunctions: Record<string, lambda.IFunction>;
   readonly hookDeadLetterQueue: sqs.IQueue;
   /** @default - no action */
   readonly action?: cloudwatch.IAlarmAction;
@@ -39,6 +41,8 @@ export class EvaluatorHealthAlarms extends Construct {
   public readonly failedEvaluations: cloudwatch.Alarm;
   /** ALARM when an evaluator Lambda errs. */
   public readonly evaluatorErrors: cloudwatch.Alarm;
+  /** ALARM when the watch or smoke-test Lambda errs (a watch error ends the watch, not the deployment). */
+  public readonly workflowErrors: cloudwatch.Alarm;
   /** ALARM when a hook invocation ended in the dead-letter queue. */
   public readonly hookDeadLetters: cloudwatch.Alarm;
 
@@ -60,6 +64,11 @@ export class EvaluatorHealthAlarms extends Construct {
       alarmDescription: `canary-evaluator: an evaluator Lambda (${Object.keys(props.functions).join(', ')}) returned errors; Step Functions retries, then reports Failed.`,
       metric: sumOfErrors(props.functions),
     }, props.action);
+    this.workflowErrors = healthAlarm(scope, 'WorkflowErrorsAlarm', {
+      alarmDescription:
+        'canary-evaluator: the canary watch or smoke-test Lambda returned errors. A watch error ends the watch silently (the hook was already reported): no StopDeployment, no canary-watch event.',
+      metric: sumOfErrors(props.workflowFunctions),
+    }, props.action);
     this.hookDeadLetters = healthAlarm(scope, 'HookDeadLetterAlarm', {
       alarmDescription:
         'canary-evaluator: a hook invocation failed after all retries and may not have been reported; its deployment waits for the one-hour CodeDeploy timeout unless stopped.',
@@ -68,6 +77,6 @@ export class EvaluatorHealthAlarms extends Construct {
   }
 
   get all(): cloudwatch.Alarm[] {
-    return [this.failedEvaluations, this.evaluatorErrors, this.hookDeadLetters];
+    return [this.failedEvaluations, this.evaluatorErrors, this.workflowErrors, this.hookDeadLetters];
   }
 }

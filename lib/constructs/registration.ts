@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Validations } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -12,7 +13,10 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HOOK_ENVIRONMENT } from '../evaluation/contracts';
+import { HOOK_ENVIRONMENT, HOOK_MAX_EVENT_AGE_SECONDS } from '../evaluation/contracts';
+import { aliasesWaitForAlarm } from './alias-dependency';
+import { readDeploymentTargetsStatement } from './service-authorization';
+import { checkSmokeTestBudget } from './smoke-budget';
 import type { LifecycleEvent } from '../evaluation/state';
 import { VERDICT_METRIC } from '../evaluation/verdict-metric';
 import { assertPolicyFitsEvaluation, loadPolicyFile, parsePolicy, type Policy, type PolicyInput } from '../policy';
@@ -40,6 +44,12 @@ export interface DeploymentGroupRegistrationOptions {
    * @default true
    */
   readonly addVerdictAlarm?: boolean;
+  /**
+   * The bucket of the group's AppSpec revisions, when deployments name an S3 revision (`revisionType: S3`)
+   * rather than AppSpec content: CodeDeploy returns only the location, so the hooks read the object.
+   * @default - none; a deployment with an S3 revision reports Failed, naming this option
+   */
+  readonly revisionBucket?: s3.IBucket;
 }
 
 export interface LambdaDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
@@ -106,6 +116,10 @@ export interface EvaluatorBinding {
   readonly stateMachineArn: string;
   /** The state machine's timeout; a policy's windows must fit in it. @default DEFAULT_EVALUATION_TIMEOUT_SECONDS */
   readonly evaluationTimeoutSeconds?: number;
+  /** With a customer managed key: the state machine ARN the key's encryption context names. @default - no key */
+  readonly executionArnForKms?: string;
+  /** The smoke-test function's timeout; a policy's smoke tests must fit in it. @default Duration.seconds(60) */
+  readonly smokeFunctionTimeout?: Duration;
   readonly hookDeadLetterQueue: sqs.IQueue;
   readonly principals: EvaluatorPrincipals;
   readonly logRetention: logs.RetentionDays;
@@ -137,13 +151,14 @@ class GroupRegistration extends Construct {
     this.policy = typeof options.policy === 'string' ? loadPolicyFile(options.policy) : parsePolicy(options.policy, `policy of ${group.node.path}`);
     checkPolicyFitsPlatform(this.policy, platform, group.node.path);
     assertPolicyFitsEvaluation(this.policy, evaluator.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS, `policy of ${group.node.path}`);
+    checkSmokeTestBudget(this.policy, evaluator.smokeFunctionTimeout ?? Duration.seconds(60), group.node.path);
     // An S3 asset: policies may be tens of KB, too large for environment variables.
     const policyDir = mkdtempSync(join(tmpdir(), 'canary-policy-'));
     writeFileSync(join(policyDir, 'policy.json'), JSON.stringify(this.policy));
     this.policyAsset = new Asset(this, 'Policy', { path: join(policyDir, 'policy.json') });
     grantReadPolicy(evaluator.principals, this.policyAsset);
     grantReadAlarms(this, evaluator.principals, this.policy.metrics.flatMap((metric) => (metric.kind === 'alarm' ? metric.alarmNames : [])));
-    grantActOnGroup(evaluator.principals, group);
+    grantActOnGroup(evaluator.principals, group, this.policy.canaryWatch.enabled && this.policy.canaryWatch.stopDeploymentOnFail);
   }
 
   /** One hook function per lifecycle event per group: CodeDeploy's hook event does not say which event it is. */
@@ -162,12 +177,21 @@ class GroupRegistration extends Construct {
         ...environment,
       },
     }).function;
-    grantHook(hook, this.group, this.evaluator.stateMachineArn);
+    grantHook(hook, this.group, this.evaluator.stateMachineArn, this.evaluator.encryptionKey, this.evaluator.executionArnForKms);
+    // CodeDeploy invokes hooks asynchronously: bound how late a retried or queued event may still start an
+    // evaluation (Lambda's defaults, 2 retries and 6 hours, outlive the one-hour hook); older events go to
+    // the dead-letter queue. The evaluation's budget assumes this delay (HOOK_MAX_EVENT_AGE_SECONDS).
+    hook.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.seconds(HOOK_MAX_EVENT_AGE_SECONDS) });
+    Validations.of(hook.node.findChild('EventInvokeConfig')).acknowledge({
+      id: 'Serverless-LambdaAsyncFailureDestination',
+      reason: 'Failed hook events go to the function dead-letter queue (DeadLetterConfig), which the HookDeadLetterAlarm watches',
+    });
     return hook;
   }
 
   finish(options: DeploymentGroupRegistrationOptions, hooks: Record<string, lambda.IFunction>): RegisteredDeploymentGroup {
     const { group } = this;
+    if (options.revisionBucket) for (const hook of Object.values(hooks)) options.revisionBucket.grantRead(hook);
     const verdictAlarm = createVerdictAlarm(this, 'VerdictAlarm', group);
     if (options.addVerdictAlarm ?? true) {
       if (!('addAlarm' in group) || typeof group.addAlarm !== 'function') {
@@ -219,6 +243,7 @@ export function registerLambdaGroup(
     );
   }
   const registered = registration.finish(options, { BeforeAllowTraffic: preHook, AfterAllowTraffic: postHook });
+  aliasesWaitForAlarm(group, registered.verdictAlarm, options.alias);
   return { ...registered, preHook, postHook };
 }
 
@@ -248,8 +273,8 @@ export function registerEcsGroup(
     // The unqualified function only: the AppSpec names the function, CodeDeploy invokes $LATEST.
     codeDeployRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [hook.functionArn] }));
     // Which target group serves the replacement task set (Green) alternates between deployments: the hook
-    // reads the deployment target's task sets.
-    hook.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'], resources: [group.deploymentGroupArn] }));
+    // reads the deployment target's task sets. Both actions are wildcard-only (Service Authorization Reference, AWS CodeDeploy).
+    hook.addToRolePolicy(readDeploymentTargetsStatement());
   }
   const registered = registration.finish(options, { AfterAllowTestTraffic: afterAllowTestTrafficHook, AfterAllowTraffic: afterAllowTrafficHook });
   return {

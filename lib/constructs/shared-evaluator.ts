@@ -105,6 +105,7 @@ export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluat
     const smoke = role('SmokeRole', attributes.smokeRoleArn);
     this.binding = {
       stateMachineArn: attributes.stateMachineArn,
+      ...(encryptionKey ? { executionArnForKms: attributes.stateMachineArn } : {}),
       hookDeadLetterQueue: sqs.Queue.fromQueueAttributes(this, 'HookDeadLetters', { queueArn: attributes.hookDeadLetterQueueArn, ...(encryptionKey ? { keyArn: encryptionKey.keyArn } : {}) }),
       principals: {
         prepare: role('PrepareRole', attributes.prepareRoleArn),

@@ -24,9 +24,16 @@ export function verdictMetric(group: DeploymentGroupLike, metricName: string, st
   });
 }
 
-/** Unique in the account and Region: the stack name and the registration's path. */
+/** CloudWatch alarm names are at most 255 characters (CloudWatch API Reference, PutMetricAlarm `AlarmName`). */
+export const MAX_ALARM_NAME_LENGTH = 255;
+
+/** Unique in the account and Region: the stack name and the registration's path, within 255 characters. */
 export function verdictAlarmName(scope: Construct): string {
-  return `${Stack.of(scope).stackName}-${Names.uniqueResourceName(scope, { maxLength: 180 })}-VerdictFailed`;
+  const prefix = `${Stack.of(scope).stackName}-`;
+  const suffix = '-VerdictFailed';
+  // A stack name is at most 128 characters, so at least 112 remain for the path (truncated with a hash).
+  const room = Math.min(180, MAX_ALARM_NAME_LENGTH - prefix.length - suffix.length);
+  return `${prefix}${Names.uniqueResourceName(scope, { maxLength: room })}${suffix}`;
 }
 
 /**

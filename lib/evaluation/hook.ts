@@ -19,10 +19,12 @@ export function parseHookEvent(event: unknown): HookIds | { readonly problems: s
 }
 
 /**
- * CodeDeploy's `creator` of a rollback deployment: `codeDeployRollback` (automatic rollback) in the
- * API's DeploymentCreator enum, `rollback` in older documentation.
+ * CodeDeploy's `creator` of a rollback deployment (CodeDeploy API Reference, `DeploymentInfo.creator`):
+ * `codeDeployRollback` (automatic or manual rollback) and `CloudFormationRollback` (a CloudFormation
+ * stack rollback redeploying the previous version, with `AWS::CodeDeploy::BlueGreen`). `rollback` is
+ * kept for older documentation; the SDK's `DeploymentCreator` enum has no such value.
  */
-const ROLLBACK_CREATORS = ['codeDeployRollback', 'rollback'];
+export const ROLLBACK_CREATORS: readonly string[] = ['codeDeployRollback', 'CloudFormationRollback', 'rollback'];
 
 export interface HookDependencies {
   readonly lifecycleEvent: LifecycleEvent;

@@ -14,9 +14,17 @@ function toPoints(series: MetricSeriesResult, window: { readonly start: number; 
   return points;
 }
 
-function countPeriods(counts: Map<number, number> | undefined, totals: Map<number, number> | undefined): CountPeriod[] {
+function countPeriods(counts: Map<number, number> | undefined, totals: Map<number, number> | undefined, countInTotal = true): CountPeriod[] {
   // A period exists only where there was traffic: no requests is not "zero errors".
   // Lambda publishes Errors only when there were invocations, so a missing count is 0.
+  if (!countInTotal) {
+    // Requests = total + count (e.g. Invocations + Throttles): a period where every request was throttled counts too.
+    const periods = new Set([...(totals?.keys() ?? []), ...(counts?.keys() ?? [])]);
+    return [...periods]
+      .map((t) => ({ t, count: counts?.get(t) ?? 0, total: (totals?.get(t) ?? 0) + (counts?.get(t) ?? 0) }))
+      .filter((period) => period.total > 0)
+      .sort((a, b) => a.t - b.t);
+  }
   return [...(totals ?? new Map<number, number>())]
     .filter(([, total]) => total > 0)
     .map(([t, total]) => ({ t, count: counts?.get(t) ?? 0, total }))
@@ -71,8 +79,8 @@ export function toObservations(
       case 'count':
         observations[metric.name] = {
           kind: 'count',
-          canary: countPeriods(find(metric.name, 'canary', 'count'), find(metric.name, 'canary', 'total')),
-          baseline: countPeriods(find(metric.name, 'baseline', 'count'), find(metric.name, 'baseline', 'total')),
+          canary: countPeriods(find(metric.name, 'canary', 'count'), find(metric.name, 'canary', 'total'), metric.countInTotal),
+          baseline: countPeriods(find(metric.name, 'baseline', 'count'), find(metric.name, 'baseline', 'total'), metric.countInTotal),
         };
         break;
       case 'gauge':

@@ -127,9 +127,21 @@ export interface PolicyStore {
 /** Deployment statuses in which traffic may still be shifting (CodeDeploy API Reference, DeploymentInfo.status). */
 export const IN_PROGRESS_STATUSES: readonly string[] = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
 
+/** Whether CodeDeploy has finished shifting production traffic to the new version. */
+export interface TrafficShift {
+  readonly complete: boolean;
+  /** What was read, for the watch's reason: weights or the AllowTraffic lifecycle event. */
+  readonly detail: string;
+}
+
 /** `GetDeployment` status and `StopDeployment` (with automatic rollback), for the canary watch. */
 export interface DeploymentControl {
   readStatus(deploymentId: string): Promise<string>;
+  /**
+   * The traffic shift's progress (`GetDeploymentTarget`): `GetDeployment` stays `InProgress` through
+   * `AfterAllowTraffic` and carries no weights. @default - unknown; the watch runs to its maximum duration
+   */
+  readShift?(deploymentId: string): Promise<TrafficShift>;
   stop(deploymentId: string): Promise<'stopped' | 'not-in-progress'>;
 }
 

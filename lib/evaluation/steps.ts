@@ -8,7 +8,7 @@ import { toObservations } from './observations';
 import type { AlarmStateSource, MetricSource, PolicyStore } from './ports';
 import { phaseOf, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
-import { SMOKE_TEST_ALLOWANCE_SECONDS } from '../policy/limits';
+import { HOOK_MAX_EVENT_AGE_SECONDS, SMOKE_TEST_ALLOWANCE_SECONDS } from '../policy/limits';
 /** A verdict kept in state stays under this size (the full verdict is published, not stored). */
 export const MAX_STATE_VERDICT_BYTES = 8 * 1024;
 
@@ -67,7 +67,7 @@ export function planEvaluation(input: EvaluationInput, policy: Policy): Evaluati
   const settings = workflowSettings(policy);
   const phase = phaseOf(input.lifecycleEvent);
   const invokedAt = Math.floor(Date.parse(input.hookInvokedAt) / 1000);
-  const reportBy = invokedAt + HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SECONDS;
+  const reportBy = invokedAt + HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SECONDS - HOOK_MAX_EVENT_AGE_SECONDS;
   const smokePhase = phase === 'pre-traffic' ? 'pre-traffic' : 'post-deploy';
   const smokeTests = settings.smokeTestsEnabled ? settings.smokeTests.filter((test) => test.phase === 'both' || test.phase === smokePhase).length : 0;
   const common = { lagSeconds: policy.metricLag, metricCount: policy.metrics.length, reportBy, smokeTests, dryRun: settings.dryRun, onEvaluatorError: settings.onEvaluatorError };

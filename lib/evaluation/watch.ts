@@ -45,6 +45,13 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
   if (!IN_PROGRESS_STATUSES.includes(status)) {
     return { done: true, decision: 'continue', reason: `deployment is ${status}; canary watch ended`, waitSeconds: 0, periodsJudged: 0 };
   }
+  // Once all traffic is on the new version there is no canary left to compare with: the bake hook
+  // (AfterAllowTraffic) judges from here. Judging on would read a baseline without traffic, double the
+  // metric cost and could stop a deployment during its bake.
+  const shift = deps.control.readShift ? await deps.control.readShift(input.deploymentId) : undefined;
+  if (shift?.complete) {
+    return { done: true, decision: 'continue', reason: `traffic shift complete (${shift.detail}); canary watch ended`, waitSeconds: 0, periodsJudged: 0 };
+  }
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const { verdict, periodsJudged } = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: plan.windowEnd, deadlineReached: false, alarms: deps.alarms });
   const compact = compactVerdict(verdict);

@@ -9,8 +9,14 @@ export const HOOK_DEADLINE_SECONDS = 3600;
 export const REPORT_RESERVE_SECONDS = 600;
 /** Time set aside for post-deploy smoke tests after the bake. */
 export const SMOKE_TEST_ALLOWANCE_SECONDS = 300;
+/**
+ * Longest a hook's asynchronous event may wait before the hook function runs (the hooks'
+ * `EventInvokeConfig.MaximumEventAgeInSeconds`; Lambda's default is 6 hours). `hookInvokedAt` is when the
+ * handler ran, not when CodeDeploy invoked it, so the budget assumes the event waited this long.
+ */
+export const HOOK_MAX_EVENT_AGE_SECONDS = 300;
 /** Seconds after the hook invocation by which every judged period must be visible (the plan's `reportBy`). */
-export const JUDGING_BUDGET_SECONDS = HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SECONDS;
+export const JUDGING_BUDGET_SECONDS = HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SECONDS - HOOK_MAX_EVENT_AGE_SECONDS;
 /** The construct's default `evaluationTimeout` (55 minutes). */
 export const DEFAULT_EVALUATION_TIMEOUT_SECONDS = 3300;
 /** Time the report step needs after the last look (a 60 s Task with retries). */

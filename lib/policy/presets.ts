@@ -4,7 +4,7 @@ import type { MethodSpec, MetricStat, Versioning } from './metric';
 
 /** What a preset expands to: the queries, the kind and the harmful direction. */
 export type PresetExpansion =
-  | { kind: 'count'; count: MetricStat; total: MetricStat; versioning: Versioning; direction: 'increase' | 'decrease' }
+  | { kind: 'count'; count: MetricStat; total: MetricStat; countInTotal?: boolean; versioning: Versioning; direction: 'increase' | 'decrease' }
   | { kind: 'gauge'; value: MetricStat; versioning: Versioning; direction: 'increase' | 'decrease'; method?: MethodSpec }
   | {
       kind: 'cost';
@@ -26,7 +26,8 @@ const stat = (namespace: string, metricName: string, statistic = 'Sum', dimensio
 });
 
 /**
- * `TC(t:)`: CloudWatch's trimmed count, the number of samples at or above `t` in the period. A latency
+ * `TC(t:)`: CloudWatch's trimmed count, the number of samples above `t` in the period: a range's lower
+ * bound is exclusive, its upper bound inclusive (CloudWatch User Guide, "Statistics definitions"). A latency
  * threshold turns "the tail got slower" into a count of slow requests, judged like an error count.
  */
 const slowerThan = (threshold: number) => `TC(${threshold}:)`;
@@ -34,11 +35,11 @@ const slowerThan = (threshold: number) => `TC(${threshold}:)`;
 const thresholdMs = z
   .number()
   .positive()
-  .describe('Requests at or above this duration (milliseconds) count as slow. Fix it before looking at canary data: an SLO bound or the pre-deployment p99.');
+  .describe('Requests slower than this duration (milliseconds; strictly above it, as CloudWatch TC(t:) counts) count as slow. Fix it before looking at canary data: an SLO bound or the pre-deployment p99.');
 const thresholdSeconds = z
   .number()
   .positive()
-  .describe('Requests whose target response time is at or above this many seconds count as slow. Fix it before looking at canary data.');
+  .describe('Requests whose target response time is above this many seconds (strictly, as CloudWatch TC(t:) counts) count as slow. Fix it before looking at canary data.');
 const appNamespace = z.string().min(1).describe('CloudWatch namespace of the application metrics (e.g. the EMF namespace).');
 const modelId = z
   .string()
@@ -132,11 +133,22 @@ type Params<N extends PresetName> = z.output<z.ZodObject<(typeof PRESET_PARAMETE
 const EXPANSIONS: { [N in PresetName]: (params: Params<N>) => PresetExpansion } = {
   /** Errors per invocation of each Lambda version (through the alias, `ExecutedVersion`). */
   'lambda-error-rate': () => ({ kind: 'count', count: stat('AWS/Lambda', 'Errors'), total: stat('AWS/Lambda', 'Invocations'), versioning: LAMBDA_ALIAS, direction: 'increase' }),
-  /** Throttles per invocation of each Lambda version. */
-  'lambda-throttle-rate': () => ({ kind: 'count', count: stat('AWS/Lambda', 'Throttles'), total: stat('AWS/Lambda', 'Invocations'), versioning: LAMBDA_ALIAS, direction: 'increase' }),
+  /**
+   * Throttled share of the requests to each Lambda version: `Throttles / (Invocations + Throttles)`.
+   * Throttled requests are not counted in `Invocations` (Lambda Developer Guide, "Types of metrics for
+   * Lambda functions"), so `Throttles / Invocations` could exceed 1.
+   */
+  'lambda-throttle-rate': () => ({
+    kind: 'count',
+    count: stat('AWS/Lambda', 'Throttles'),
+    total: stat('AWS/Lambda', 'Invocations'),
+    countInTotal: false,
+    versioning: LAMBDA_ALIAS,
+    direction: 'increase',
+  }),
   /** p99 of Lambda Duration per period, in milliseconds. */
   'lambda-p99-duration': () => ({ kind: 'gauge', value: stat('AWS/Lambda', 'Duration', 'p99'), versioning: LAMBDA_ALIAS, direction: 'increase' }),
-  /** Invocations at or above `thresholdMs` per invocation. */
+  /** Invocations slower than `thresholdMs` (strictly above it, as `TC(t:)` counts) per invocation. */
   'lambda-slow-requests': ({ thresholdMs }) => ({
     kind: 'count',
     count: stat('AWS/Lambda', 'Duration', slowerThan(thresholdMs)),
@@ -152,7 +164,7 @@ const EXPANSIONS: { [N in PresetName]: (params: Params<N>) => PresetExpansion } 
     versioning: ALB_TARGET_GROUP,
     direction: 'increase',
   }),
-  /** Requests with a target response time at or above `thresholdSeconds`, per request. */
+  /** Requests with a target response time above (strictly) `thresholdSeconds`, per request. */
   'alb-slow-requests': ({ thresholdSeconds }) => ({
     kind: 'count',
     count: stat('AWS/ApplicationELB', 'TargetResponseTime', slowerThan(thresholdSeconds)),

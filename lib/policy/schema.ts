@@ -31,6 +31,12 @@ const countMetricSchema = z.strictObject({
   count: metricSourceSchema,
   /** Requests per period (the denominator). */
   total: metricSourceSchema,
+  /**
+   * Whether `total` already counts the events of `count`. False for Lambda `Throttles`: throttled requests
+   * are not counted in `Invocations` (Lambda Developer Guide, "Types of metrics for Lambda functions"), so
+   * the denominator becomes `total + count`. @default true
+   */
+  countInTotal: z.boolean().default(true),
   versioning: versioningSchema,
   /** Which way is harm. @default increase */
   direction: directionSchema.default('increase'),
@@ -135,7 +141,7 @@ function normaliseMetric(metric: PresetMetric | CustomMetric) {
   };
   switch (source.kind) {
     case 'count':
-      return { ...base, kind: 'count' as const, count: source.count, total: source.total };
+      return { ...base, kind: 'count' as const, count: source.count, total: source.total, countInTotal: source.countInTotal ?? true };
     case 'gauge':
       return { ...base, kind: 'gauge' as const, value: source.value };
     case 'cost':

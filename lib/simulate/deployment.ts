@@ -78,6 +78,8 @@ export interface SimulatedDeployment {
   readonly http?: HttpClient;
   /** When the deployment stops being in progress (ends the canary watch). @default never within the run */
   readonly deploymentEndsAt?: Date;
+  /** When CodeDeploy has shifted all traffic (ends the canary watch, as `GetDeploymentTarget` weights do). @default - unknown: the watch ends with the deployment or its maximum duration */
+  readonly shiftEndsAt?: Date;
   /** Hook invocations CodeDeploy makes (a retried async invocation is a duplicate). @default 1 */
   readonly hookInvocations?: number;
   /** Fault injection: wraps each Task's handler (the fault matrix). */
@@ -177,6 +179,9 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const reportHandler = createReportHandler({ reporter, sink, policies, executions: { readInput: async () => JSON.stringify(executionInput) }, now: () => clock.now() });
   const control = {
     readStatus: async () => (deployment.deploymentEndsAt && clock.now() >= deployment.deploymentEndsAt ? 'Succeeded' : 'InProgress'),
+    ...(deployment.shiftEndsAt
+      ? { readShift: async () => ({ complete: clock.now() >= deployment.shiftEndsAt!, detail: clock.now() >= deployment.shiftEndsAt! ? 'target version weight 1' : 'target version weight 0.1' }) }
+      : {}),
     stop: async () => ((stops += 1), 'stopped' as const),
   };
   const invoker: FunctionInvoker = deployment.invoker ?? { invoke: async () => ({ payload: '{"statusCode":200}' }) };

@@ -27,6 +27,29 @@ describe('CloudWatchMetricSource', () => {
     expect(sent[1].MetricStat?.Metric?.MetricName).toBe('Errors');
   });
 
+  test('a SEARCH returning several series for one arm is an error naming the query, not a silent overwrite', async () => {
+    // GetMetricData returns each series a SEARCH finds under the expression's Id, told apart by Label.
+    cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'e', Label: 'orders-a', Timestamps: [at(0)], Values: [1], StatusCode: 'Complete' },
+        { Id: 'e', Label: 'orders-b', Timestamps: [at(0)], Values: [9], StatusCode: 'Complete' },
+      ],
+    });
+    const expression = `SEARCH('{Shop,Version} MetricName="CheckoutFailed" Version="2"', 'Sum', 60)`;
+    await expect(new CloudWatchMetricSource(new CloudWatchClient({})).getMetricData([{ id: 'e', expression, period: 60 }], window)).rejects.toThrow(
+      /query e "SEARCH\(.*\)" returned more than one time series \(orders-a, orders-b\).*SUM\(SEARCH/,
+    );
+  });
+
+  test('sends at most one Metrics Insights query per GetMetricData call (CloudWatch API Reference, GetMetricData)', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const insights = (id: string): MetricQuery => ({ id, expression: `SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE FunctionName = '${id}'`, period: 60 });
+    const results = await new CloudWatchMetricSource(new CloudWatchClient({})).getMetricData([insights('i1'), query('a'), insights('i2'), query('b'), insights('i3')], window);
+    expect(results.map((r) => r.id)).toEqual(['i1', 'a', 'i2', 'b', 'i3']);
+    const calls = cloudwatch.commandCalls(GetMetricDataCommand).map((call) => call.args[0].input.MetricDataQueries!.map((q) => q.Id));
+    expect(calls).toEqual([['i1', 'a'], ['i2', 'b'], ['i3']]);
+  });
+
   test('merges NextToken pages per query id, oldest first', async () => {
     cloudwatch
       .on(GetMetricDataCommand, { NextToken: undefined })

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -37,7 +37,7 @@ function ecsGroup(stack: Stack) {
 }
 
 const policy = { metrics: [{ preset: 'lambda-error-rate' as const }] };
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: { StringEquals?: Record<string, unknown> } };
 const statements = (template: Template): Statement[] =>
   Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 const withAction = (template: Template, action: string) => statements(template).filter((s) => [s.Action].flat().includes(action));
@@ -127,16 +127,25 @@ describe('registerLambdaDeploymentGroup', () => {
     for (const statement of invokes) expect(JSON.stringify(statement.Resource)).toMatch(/":\*"\]\]\}$/);
   });
 
-  test('limits PutMetricData to the verdict namespace and StopDeployment to the registered groups', () => {
+  test('limits PutMetricData to the verdict namespace; grants StopDeployment (wildcard-only) only when a policy stops deployments', () => {
     const stack = newStack();
-    new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator');
+    evaluator.registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
     const template = Template.fromStack(stack);
     const put = withAction(template, 'cloudwatch:PutMetricData');
     expect(put).toHaveLength(3); // evaluate (bake), watch (canary window), report (final verdict)
     for (const statement of put) expect(statement.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'CanaryEvaluator' } });
-    const stop = withAction(template, 'codedeploy:StopDeployment');
+    expect(withAction(template, 'codedeploy:StopDeployment')).toHaveLength(0);
+
+    const stopping = newStack();
+    const stopper = new CanaryEvaluator(stopping, 'Evaluator');
+    const stopPolicy = { ...policy, canaryWatch: { stopDeploymentOnFail: true } };
+    stopper.registerLambdaDeploymentGroup(lambdaGroup(stopping, 'One').group, { policy: stopPolicy });
+    stopper.registerLambdaDeploymentGroup(lambdaGroup(stopping, 'Two').group, { policy: stopPolicy });
+    const stop = withAction(Template.fromStack(stopping), 'codedeploy:StopDeployment');
+    // StopDeployment supports no resource type (Service Authorization Reference): an ARN would never match.
     expect(stop).toHaveLength(1);
-    expect(JSON.stringify(stop[0].Resource)).toContain(':deploymentgroup:');
+    expect(stop[0].Resource).toBe('*');
   });
 
   test('gives every evaluator Lambda its own role without AWS managed policies, writing only to its own log group', () => {
@@ -174,7 +183,7 @@ describe('registerEcsDeploymentGroup', () => {
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true, Alarms: [{ Name: Match.stringLikeRegexp('VerdictFailed$') }] } });
   });
 
-  test('lets only the ECS hooks read the deployment target (ListDeploymentTargets, GetDeploymentTarget) on their own group', () => {
+  test('lets the ECS hooks and the canary watch read deployment targets (wildcard-only ListDeploymentTargets, GetDeploymentTarget)', () => {
     const stack = newStack();
     const { group, ...targets } = ecsGroup(stack);
     const evaluator = new CanaryEvaluator(stack, 'Evaluator');
@@ -187,14 +196,15 @@ describe('registerEcsDeploymentGroup', () => {
     expect(reading.map((p) => JSON.stringify(p.Properties.Roles)).sort()).toEqual([
       expect.stringMatching(/WebGroup\w*AfterAllowTestTrafficHookRole/),
       expect.stringMatching(/WebGroup\w*AfterAllowTrafficHookRole/),
+      expect.stringMatching(/EvaluatorWatchRole/),
     ]);
     for (const p of reading) expect(JSON.stringify(p.Properties.Roles)).not.toMatch(/ServiceGroup/);
     const targetReads = withAction(template, 'codedeploy:ListDeploymentTargets');
-    expect(targetReads).toHaveLength(2);
+    expect(targetReads).toHaveLength(3);
     for (const statement of targetReads) {
       expect(statement.Action).toEqual(['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget']);
-      expect(JSON.stringify(statement.Resource)).toContain(':deploymentgroup:');
-      expect(JSON.stringify(statement.Resource)).toContain('WebGroup');
+      // Both actions support no resource type (Service Authorization Reference, AWS CodeDeploy).
+      expect(statement.Resource).toBe('*');
     }
   });
 
@@ -248,6 +258,38 @@ describe('CanaryEvaluator props', () => {
     });
   });
 
+  test('encryptionKey: KMS conditions name the real state machine; the reaper decrypts, the hooks encrypt execution input and dead letters', () => {
+    const stack = newStack();
+    const encryptionKey = new kms.Key(stack, 'Key');
+    new CanaryEvaluator(stack, 'Evaluator', { encryptionKey }).registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    const template = Template.fromStack(stack);
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+    const name = machine.Properties.StateMachineName as string;
+    expect(name).toMatch(/^[A-Za-z0-9-]{1,80}$/);
+    const contexts = withAction(template, 'kms:Decrypt')
+      .concat(withAction(template, 'kms:GenerateDataKey'))
+      .map((s) => s.Condition?.StringEquals?.['kms:EncryptionContext:aws:states:stateMachineArn'])
+      .filter((c) => c !== undefined);
+    // The state machine role (CDK), the reaper (report) and the two hooks; none with an empty name.
+    expect(contexts.length).toBeGreaterThanOrEqual(4);
+    for (const context of contexts) expect(JSON.stringify(context)).toMatch(new RegExp(`:stateMachine:${name}"`));
+    const rolesWith = (action: string, conditioned: boolean) =>
+      Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p) => (p.Properties.PolicyDocument.Statement as Statement[]).some((s) => [s.Action].flat().includes(action) && (s.Condition !== undefined) === conditioned))
+        .map((p) => JSON.stringify(p.Properties.Roles));
+    expect(rolesWith('kms:Decrypt', true).join()).toMatch(/EvaluatorReportRole/);
+    const hookGenerate = rolesWith('kms:GenerateDataKey', true).filter((r) => /HookRole/.test(r));
+    expect(hookGenerate).toHaveLength(2);
+    // Unconditioned GenerateDataKey + Decrypt for the dead-letter queue (SQS producer permissions).
+    expect(rolesWith('kms:GenerateDataKey', false).filter((r) => /HookRole/.test(r))).toHaveLength(2);
+  });
+
+  test('the state machine logs under /aws/vendedlogs/states/', () => {
+    const stack = newStack();
+    new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/') });
+  });
+
   test('hook functions send failed asynchronous invocations to the dead-letter queue, which an alarm watches', () => {
     const stack = newStack();
     const evaluator = new CanaryEvaluator(stack, 'Evaluator');
@@ -267,7 +309,7 @@ describe('CanaryEvaluator props', () => {
     const failed = template.findResources('AWS::CloudWatch::Alarm', { Properties: { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut + aborted' })]) } });
     expect(Object.keys(failed)).toHaveLength(1);
     const actioned = template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmActions: ['arn:aws:sns:us-east-1:123456789012:oncall'] } });
-    expect(Object.keys(actioned)).toHaveLength(4); // failed evaluations, evaluator errors, hook dead letters, the group's hook errors
+    expect(Object.keys(actioned)).toHaveLength(5); // failed evaluations, evaluator errors, watch/smoke errors, hook dead letters, the group's hook errors
   });
 
   test('creates one dashboard with the quality signal, verdict explanations and health; dashboard: false creates none', () => {
@@ -281,5 +323,49 @@ describe('CanaryEvaluator props', () => {
     const quiet = newStack();
     new CanaryEvaluator(quiet, 'Evaluator', { dashboard: false });
     Template.fromStack(quiet).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+  });
+});
+
+describe('run-time AWS limits (issue 10, findings 10-12)', () => {
+  test('the verdict alarm name stays within 255 characters with the longest stack name, and stays unique', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S'.repeat(128), { env });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator'.repeat(10));
+    const one = evaluator.registerLambdaDeploymentGroup(lambdaGroup(stack, 'A'.repeat(60)).group, { policy });
+    const two = evaluator.registerLambdaDeploymentGroup(lambdaGroup(stack, 'B'.repeat(60)).group, { policy });
+    const names = [one, two].map((r) => (r.verdictAlarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName as string);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(255);
+    expect(new Set(names).size).toBe(2);
+  });
+
+  test('the alias update that starts a deployment waits for the verdict alarm; hooks bound async retries and event age', () => {
+    const stack = newStack();
+    const { group } = lambdaGroup(stack);
+    const registered = new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(group, { policy });
+    const template = Template.fromStack(stack);
+    const alias = Object.values(template.findResources('AWS::Lambda::Alias'))[0];
+    expect(alias.DependsOn).toContain(stack.getLogicalId(registered.verdictAlarm.node.defaultChild as CfnElement));
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
+    expect(configs).toHaveLength(2);
+    for (const config of configs) expect(config.Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300, Qualifier: '$LATEST' });
+  });
+
+  test('smokeTestVpc puts the smoke-test Lambda (only) in the VPC', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Private', { maxAzs: 2 });
+    new CanaryEvaluator(stack, 'Evaluator', { smokeTestVpc: vpc }).registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
+    const inVpc = Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { VpcConfig: Match.anyValue() } }));
+    expect(inVpc).toEqual([expect.stringMatching(/^EvaluatorSmokeFunction/)]);
+  });
+
+  test('fails synth when HTTP smoke tests × retries × timeout cannot finish in the smoke-test Lambda', () => {
+    const stack = newStack();
+    const slow = (name: string) => ({ name, type: 'http' as const, url: 'https://orders.example.com/health', timeoutMs: 10000, retries: 3 });
+    const tooSlow = { ...policy, smokeTests: [slow('a'), slow('b'), slow('c'), slow('d'), slow('e')] };
+    expect(() => new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy: tooSlow })).toThrow(
+      /pre-traffic HTTP smoke tests may take up to 90 s \(a: 40 s, .*concurrency 4\), but the smoke-test Lambda stops after 60 s/,
+    );
+    const fits = { ...policy, smokeTests: [slow('a'), { ...slow('b'), retries: 0 }] };
+    const other = newStack();
+    expect(() => new CanaryEvaluator(other, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(other).group, { policy: fits })).not.toThrow();
   });
 });

@@ -51,8 +51,30 @@ describe('buildQueries', () => {
       queries.map((query) => ({ id: query.id, timestamps: [T0], values: ['metricName' in query && query.metricName === 'Invocations' ? 100 : 1] })),
       { start: T0, end: T0 + 60 },
     );
-    expect(observations['lambda-throttle-rate']).toMatchObject({ canary: [{ t: T0, count: 1, total: 100 }] });
+    // Throttled requests are not in Invocations: the throttle rate's denominator is Invocations + Throttles.
+    expect(observations['lambda-throttle-rate']).toMatchObject({ canary: [{ t: T0, count: 1, total: 101 }] });
     expect(observations['lambda-error-rate']).toMatchObject({ baseline: [{ t: T0, count: 1, total: 100 }] });
+  });
+
+  test('lambda-throttle-rate: more throttles than invocations, or only throttles, is a rate ≤ 1, not an evaluator error', () => {
+    const throttles = parsePolicy({ metrics: [{ preset: 'lambda-throttle-rate' }] });
+    const plan = buildQueries(throttles, target, 60);
+    const series = (metricName: string, values: number[]) =>
+      plan.queries
+        .filter((q) => 'metricName' in q && q.metricName === metricName)
+        .map((q) => ({ id: q.id, timestamps: values.map((_, i) => T0 + 60 * i), values }));
+    const observations = toObservations(throttles, plan, [...series('Invocations', [10]), ...series('Throttles', [40, 5])], { start: T0, end: T0 + 120 });
+    expect(observations['lambda-throttle-rate']).toEqual({
+      kind: 'count',
+      canary: [
+        { t: T0, count: 40, total: 50 },
+        { t: T0 + 60, count: 5, total: 5 },
+      ],
+      baseline: [
+        { t: T0, count: 40, total: 50 },
+        { t: T0 + 60, count: 5, total: 5 },
+      ],
+    });
   });
 
   test('fills a metric-math expression per arm, for what presets and MetricStat cannot say', () => {
@@ -120,7 +142,8 @@ describe('evaluateTick', () => {
     expect(plan).toMatchObject({ phase: 'bake', windowStart: T0, windowEnd: T0 + 300, periodSeconds: 60, lagSeconds: 120, metricCount: 1, smokeTests: 0, dryRun: false, onEvaluatorError: 'fail' });
     // No deployment creation time: the baseline is the current version over the 5 minutes before the hook.
     expect(plan.baselineOffsetSeconds).toBe(300);
-    expect(plan.reportBy).toBe(T0 + 30 + 3000);
+    // One hour, less the report reserve (600 s) and the hooks' maximum event age (300 s): the hook may have run late.
+    expect(plan.reportBy).toBe(T0 + 30 + 3600 - 600 - 300);
     // Before traffic: the window is the canary watch (30 minutes by default), the baseline at the same time.
     expect(planEvaluation({ ...input, lifecycleEvent: 'BeforeAllowTraffic' }, policy)).toMatchObject({ phase: 'pre-traffic', windowEnd: T0 + 1800, baselineOffsetSeconds: 0, canaryWatch: true });
   });

@@ -73,8 +73,8 @@ describe('hook handler', () => {
     expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(2);
   });
 
-  test('reports a rollback deployment Succeeded without starting an evaluation', async () => {
-    codedeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { ...DEPLOYMENT_INFO, creator: 'codeDeployRollback' } });
+  test.each(['codeDeployRollback', 'CloudFormationRollback'] as const)('reports a rollback deployment (creator %s) Succeeded without starting an evaluation', async (creator) => {
+    codedeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { ...DEPLOYMENT_INFO, creator } });
     await expect(handler(HOOK_EVENT)).resolves.toMatchObject({ outcome: 'reported', status: 'Succeeded' });
     expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0].args[0].input.status).toBe('Succeeded');
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);

@@ -16,6 +16,12 @@ describe('presets', () => {
     expect(metric.total).toMatchObject({ metricName: totalMetric, stat: 'Sum' });
   });
 
+  test('only lambda-throttle-rate adds its count to the total (Throttles are not counted in Invocations)', () => {
+    expect(only({ preset: 'lambda-throttle-rate' })).toMatchObject({ countInTotal: false });
+    expect(only({ preset: 'lambda-error-rate' })).toMatchObject({ countInTotal: true });
+    expect(only({ preset: 'alb-5xx-rate' })).toMatchObject({ countInTotal: true });
+  });
+
   test('lambda-p99-duration is a gauge of p99 Duration', () => {
     expect(only({ preset: 'lambda-p99-duration' })).toMatchObject({ kind: 'gauge', value: { namespace: 'AWS/Lambda', metricName: 'Duration', stat: 'p99' } });
   });

@@ -43,6 +43,33 @@ function toMetricDataQuery(query: MetricQuery): MetricDataQuery {
   };
 }
 
+/**
+ * A Metrics Insights query (`SELECT …`). A GetMetricData call may include only one (CloudWatch API
+ * Reference, GetMetricData; CloudWatch User Guide, "Metrics Insights quotas").
+ */
+export function isMetricsInsightsQuery(query: MetricQuery): boolean {
+  return isExpressionQuery(query) && /^\s*SELECT\b/i.test(query.expression);
+}
+
+/** Batches of ≤ 500 queries with at most one Metrics Insights query each, in the given order. */
+export function batchQueries(queries: readonly MetricQuery[]): MetricQuery[][] {
+  const batches: MetricQuery[][] = [];
+  let current: MetricQuery[] = [];
+  let hasInsights = false;
+  for (const query of queries) {
+    const insights = isMetricsInsightsQuery(query);
+    if (current.length >= MAX_QUERIES_PER_CALL || (insights && hasInsights)) {
+      batches.push(current);
+      current = [];
+      hasInsights = false;
+    }
+    current.push(query);
+    hasInsights ||= insights;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
 export function isThrottling(error: unknown): boolean {
   const candidate = error as { name?: string; $retryable?: { throttling?: boolean } } | undefined;
   return THROTTLING_ERRORS.includes(candidate?.name ?? '') || candidate?.$retryable?.throttling === true;
@@ -72,17 +99,29 @@ export class CloudWatchMetricSource implements MetricSource {
 
   async getMetricData(queries: readonly MetricQuery[], window: TimeWindow): Promise<MetricSeriesResult[]> {
     const points = new Map<string, Map<number, number>>(queries.map((query) => [query.id, new Map()]));
-    for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_CALL) {
-      const batch = queries.slice(offset, offset + MAX_QUERIES_PER_CALL).map(toMetricDataQuery);
+    const byId = new Map(queries.map((query) => [query.id, query]));
+    for (const queryBatch of batchQueries(queries)) {
+      const batch = queryBatch.map(toMetricDataQuery);
       let nextToken: string | undefined;
       do {
         const page = await this.send(
           new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampAscending', NextToken: nextToken }),
           batch.length,
         );
+        const seen = new Map<string, string | undefined>();
         for (const result of page.MetricDataResults ?? []) {
           const series = points.get(result.Id ?? '');
           if (!series) continue;
+          // A SEARCH (or a GROUP BY query) can return several series under one query id; merged, one
+          // would silently overwrite the other. Each arm must be one series: wrap it in SUM(…) or narrow it.
+          if (seen.has(result.Id!)) {
+            const query = byId.get(result.Id!);
+            const expression = query && isExpressionQuery(query) ? ` "${query.expression}"` : '';
+            throw new Error(
+              `query ${result.Id}${expression} returned more than one time series (${seen.get(result.Id!) ?? '?'}, ${result.Label ?? '?'}); an arm must be one series: aggregate it, e.g. SUM(SEARCH(…)), or narrow the search`,
+            );
+          }
+          seen.set(result.Id!, result.Label);
           (result.Timestamps ?? []).forEach((timestamp, i) => {
             const value = result.Values?.[i];
             if (value !== undefined && Number.isFinite(value)) series.set(Math.floor(timestamp.getTime() / 1000), value);

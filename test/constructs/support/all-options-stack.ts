@@ -1,0 +1,73 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { CanaryEvaluator } from '../../../lib/constructs';
+import type { PolicyInput } from '../../../lib/policy';
+
+export const ENV = { account: '123456789012', region: 'us-east-1' };
+
+/** An app that skips asset bundling (the construct tests' way: `aws:cdk:bundling-stacks` empty). */
+export const noBundlingApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+/**
+ * Every option that changes IAM or KMS at once: a customer managed key, a health alarm action, an alarm
+ * gate, metric math, Lambda and HTTP smoke tests, `stopDeploymentOnFail`, an S3 revision bucket and an
+ * ECS blue/green group. The IAM and resource-specification checks run against it and the demo app.
+ */
+export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluator: CanaryEvaluator } {
+  const stack = new Stack(app, 'AllOptions', { env: ENV });
+  const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  const evaluator = new CanaryEvaluator(stack, 'Evaluator', { encryptionKey, healthAlarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'OnCall')) });
+
+  const fn = new lambda.Function(stack, 'OrdersFn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+  const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
+  const group = new codedeploy.LambdaDeploymentGroup(stack, 'OrdersGroup', { alias, deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES });
+  const policy: PolicyInput = {
+    metrics: [
+      { preset: 'lambda-error-rate' },
+      { name: 'dependencies', kind: 'alarm', alarmNames: ['orders-db-healthy'] },
+      {
+        name: 'checkout-failures',
+        kind: 'count',
+        count: { expression: `SUM(SEARCH('{Shop,Version} MetricName="CheckoutFailed" Version="\${VERSION}"', 'Sum', 60))` },
+        total: { namespace: 'Shop', metricName: 'CheckoutStarted' },
+        versioning: { type: 'dimension', dimension: 'Version' },
+      },
+    ],
+    smokeTests: [{ name: 'invoke', payload: { ping: true } }, { name: 'health', type: 'http', url: 'https://orders.example.com/health' }],
+    canaryWatch: { stopDeploymentOnFail: true },
+  };
+  evaluator.registerLambdaDeploymentGroup(group, { policy, alias, revisionBucket: new s3.Bucket(stack, 'Revisions', { enforceSSL: true }) });
+
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, 'WebTask');
+  taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), portMappings: [{ containerPort: 80 }] });
+  const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } });
+  const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
+  const targetGroup = (id: string) => new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 80, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP });
+  const blueTargetGroup = targetGroup('Blue');
+  const greenTargetGroup = targetGroup('Green');
+  const listener = loadBalancer.addListener('Prod', { port: 80, defaultTargetGroups: [blueTargetGroup] });
+  const testListener = loadBalancer.addListener('Test', { port: 8080, defaultTargetGroups: [greenTargetGroup] });
+  service.attachToApplicationTargetGroup(blueTargetGroup);
+  const ecsGroup = new codedeploy.EcsDeploymentGroup(stack, 'WebGroup', {
+    service,
+    blueGreenDeploymentConfig: { blueTargetGroup, greenTargetGroup, listener, testListener, terminationWaitTime: Duration.minutes(5) },
+    deploymentConfig: codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+  });
+  evaluator.registerEcsDeploymentGroup(ecsGroup, {
+    policy: { metrics: [{ preset: 'alb-5xx-rate' }], smokeTests: [{ name: 'test-listener', type: 'http', url: 'http://internal.example.com:8080/health' }], canaryWatch: { stopDeploymentOnFail: true } },
+    loadBalancer,
+    blueTargetGroup,
+    greenTargetGroup,
+  });
+  return { stack, evaluator };
+}

@@ -1,0 +1,79 @@
+import { CodeDeployClient, GetDeploymentTargetCommand, ListDeploymentTargetsCommand } from '@aws-sdk/client-codedeploy';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CodeDeployDeploymentControl } from '../../lib/adapters/aws/codedeploy';
+import { watchTick, type DeploymentControl, type EvaluateRequest, type MetricSource, type VerdictSink } from '../../lib/evaluation';
+import { parsePolicy } from '../../lib/policy';
+
+const T0 = Date.parse('2026-11-26T10:00:00Z') / 1000;
+const request: EvaluateRequest = {
+  input: {
+    deploymentId: 'd-A1B2C3D4E',
+    lifecycleEventHookExecutionId: 'hook-1',
+    lifecycleEvent: 'BeforeAllowTraffic',
+    applicationName: 'app',
+    deploymentGroupName: 'group',
+    target: { type: 'lambda', functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' },
+    policyRef: { bucket: 'b', key: 'k' },
+    hookInvokedAt: new Date(T0 * 1000).toISOString(),
+  },
+  plan: {
+    phase: 'pre-traffic',
+    windowStart: T0,
+    windowEnd: T0 + 1800,
+    periodSeconds: 60,
+    lagSeconds: 120,
+    metricCount: 1,
+    baselineOffsetSeconds: 0,
+    reportBy: T0 + 3300,
+    smokeTests: 0,
+    canaryWatch: true,
+    stopDeploymentOnFail: true,
+    dryRun: false,
+    onEvaluatorError: 'fail',
+  },
+};
+const policy = parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }] });
+const sink: VerdictSink = { publishTick: async () => undefined, publishVerdict: async () => undefined };
+const unreadable: MetricSource = {
+  getMetricData: async () => {
+    throw new Error('metrics must not be read once the shift is complete');
+  },
+};
+
+describe('canary watch and the end of the traffic shift', () => {
+  test('ends as soon as all traffic is on the new version, reading no metric and stopping nothing', async () => {
+    let stops = 0;
+    const control: DeploymentControl = { readStatus: async () => 'InProgress', readShift: async () => ({ complete: true, detail: 'target version weight 1' }), stop: async () => ((stops += 1), 'stopped') };
+    const tick = await watchTick(request, policy, { metrics: unreadable, control, sink }, new Date((T0 + 360) * 1000));
+    expect(tick).toMatchObject({ done: true, decision: 'continue', periodsJudged: 0, reason: 'traffic shift complete (target version weight 1); canary watch ended' });
+    expect(stops).toBe(0);
+  });
+
+  test('keeps watching while the shift is under way', async () => {
+    const control: DeploymentControl = { readStatus: async () => 'InProgress', readShift: async () => ({ complete: false, detail: 'target version weight 0.1' }), stop: async () => 'stopped' };
+    const metrics: MetricSource = { getMetricData: async (queries) => queries.map((q) => ({ id: q.id, timestamps: [], values: [] })) };
+    const tick = await watchTick(request, policy, { metrics, control, sink }, new Date((T0 + 240) * 1000));
+    expect(tick).toMatchObject({ done: false, decision: 'continue' });
+  });
+});
+
+describe('CodeDeployDeploymentControl.readShift (GetDeploymentTarget)', () => {
+  const codedeploy = mockClient(CodeDeployClient);
+  beforeEach(() => {
+    codedeploy.reset();
+    codedeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['orders:live'] });
+  });
+  const control = () => new CodeDeployDeploymentControl(new CodeDeployClient({}));
+
+  test.each([
+    [{ lambdaTarget: { lambdaFunctionInfo: { targetVersionWeight: 0.1 } } }, false, 'target version weight 0.1'],
+    [{ lambdaTarget: { lambdaFunctionInfo: { targetVersionWeight: 1 } } }, true, 'target version weight 1'],
+    [{ lambdaTarget: { lifecycleEvents: [{ lifecycleEventName: 'AllowTraffic', status: 'Succeeded' as const }], lambdaFunctionInfo: { targetVersionWeight: 0.1 } } }, true, 'AllowTraffic Succeeded'],
+    [{ ecsTarget: { taskSetsInfo: [{ taskSetLabel: 'Blue' as const, trafficWeight: 90 }, { taskSetLabel: 'Green' as const, trafficWeight: 10 }] } }, false, 'Green task set weight 10 %'],
+    [{ ecsTarget: { taskSetsInfo: [{ taskSetLabel: 'Blue' as const, trafficWeight: 0 }, { taskSetLabel: 'Green' as const, trafficWeight: 100 }] } }, true, 'Green task set weight 100 %'],
+  ])('%j → complete %s', async (deploymentTarget, complete, detail) => {
+    codedeploy.on(GetDeploymentTargetCommand).resolves({ deploymentTarget });
+    await expect(control().readShift('d-A1B2C3D4E')).resolves.toEqual({ complete, detail });
+    expect(codedeploy.commandCalls(GetDeploymentTargetCommand)[0].args[0].input).toEqual({ deploymentId: 'd-A1B2C3D4E', targetId: 'orders:live' });
+  });
+});
