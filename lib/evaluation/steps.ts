@@ -8,6 +8,7 @@ import { toObservations } from './observations';
 import type { AlarmStateSource, MetricSource, PolicyStore } from './ports';
 import { phaseOf, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
+import { POLICY_DEFAULTS } from '../policy/defaults';
 import { HOOK_MAX_EVENT_AGE_SECONDS, SMOKE_TEST_ALLOWANCE_SECONDS } from '../policy/limits';
 /** A verdict kept in state stays under this size (the full verdict is published, not stored). */
 export const MAX_STATE_VERDICT_BYTES = 8 * 1024;
@@ -33,12 +34,12 @@ export async function loadPolicy(store: PolicyStore, input: Pick<EvaluationInput
 export function workflowSettings(policy: Policy) {
   return {
     smokeTests: policy.smokeTests ?? [],
-    smokeTestsEnabled: policy.smokeTestSettings?.enabled ?? true,
-    smokeTestConcurrency: policy.smokeTestSettings?.concurrency ?? 4,
-    canaryWatch: policy.canaryWatch ?? { enabled: true, period: 60, maxDuration: 1800, stopDeploymentOnFail: false },
-    bakeEnabled: policy.bake.enabled ?? true,
-    dryRun: policy.dryRun ?? false,
-    onEvaluatorError: policy.onEvaluatorError ?? 'fail',
+    smokeTestsEnabled: policy.smokeTestSettings?.enabled ?? POLICY_DEFAULTS.smokeTestSettings.enabled,
+    smokeTestConcurrency: policy.smokeTestSettings?.concurrency ?? POLICY_DEFAULTS.smokeTestSettings.concurrency,
+    canaryWatch: policy.canaryWatch ?? POLICY_DEFAULTS.canaryWatch,
+    bakeEnabled: policy.bake.enabled ?? POLICY_DEFAULTS.bake.enabled,
+    dryRun: policy.dryRun ?? POLICY_DEFAULTS.dryRun,
+    onEvaluatorError: policy.onEvaluatorError ?? POLICY_DEFAULTS.onEvaluatorError,
   };
 }
 

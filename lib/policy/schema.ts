@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POLICY_DEFAULTS } from './defaults';
 import { durationSchema } from './duration';
 import { methodSchema, metricSourceSchema, versioningSchema, type MethodSpec } from './metric';
 import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
@@ -263,7 +264,7 @@ export const policySchema = z
      * False-alarm budget of the whole evaluation: split equally (Bonferroni) over the metrics whose
      * method uses an α and that do not set their own. @default 0.01
      */
-    alpha: z.number().gt(0).lt(1).default(0.01),
+    alpha: z.number().gt(0).lt(1).default(POLICY_DEFAULTS.alpha),
     /** The metrics to compare, canary (new version) against baseline (current version). */
     metrics: z.array(metricSchema).default([]),
     /** Checks of the new version: before it receives traffic, and after the bake. */
@@ -274,9 +275,9 @@ export const policySchema = z
         /** @default true */
         enabled: z.boolean().default(true),
         /** Tests running at the same time. @default 4 */
-        concurrency: z.number().int().min(1).max(20).default(4),
+        concurrency: z.number().int().min(1).max(20).default(POLICY_DEFAULTS.smokeTestSettings.concurrency),
       })
-      .default({ enabled: true, concurrency: 4 }),
+      .default({ ...POLICY_DEFAULTS.smokeTestSettings }),
     /**
      * The canary window (no CodeDeploy hook runs there): after the pre-traffic hook reports `Succeeded`,
      * keep comparing the new version with the current one while traffic shifts.
@@ -286,34 +287,34 @@ export const policySchema = z
         /** @default true */
         enabled: z.boolean().default(true),
         /** How often to re-judge. @default 60s */
-        period: durationSchema.default(60),
+        period: durationSchema.default(POLICY_DEFAULTS.canaryWatch.period),
         /** Longest watch; it also ends when the deployment is no longer in progress. @default 30m */
-        maxDuration: durationSchema.default(1800),
+        maxDuration: durationSchema.default(POLICY_DEFAULTS.canaryWatch.maxDuration),
         /** Call `StopDeployment` (with rollback) on a failing verdict. @default false (the verdict alarm acts) */
-        stopDeploymentOnFail: z.boolean().default(false),
+        stopDeploymentOnFail: z.boolean().default(POLICY_DEFAULTS.canaryWatch.stopDeploymentOnFail),
       })
-      .default({ enabled: true, period: 60, maxDuration: 1800, stopDeploymentOnFail: false }),
+      .default({ ...POLICY_DEFAULTS.canaryWatch }),
     /** Evaluate and publish verdicts, but always report `Succeeded`. @default false */
-    dryRun: z.boolean().default(false),
+    dryRun: z.boolean().default(POLICY_DEFAULTS.dryRun),
     /** The after-traffic watch: how long and how often. */
     bake: z
       .strictObject({
         /** How long to watch. @default 10m */
-        duration: durationSchema.default(600),
+        duration: durationSchema.default(POLICY_DEFAULTS.bake.duration),
         /** How often to re-judge. @default 60s */
-        period: durationSchema.default(60),
+        period: durationSchema.default(POLICY_DEFAULTS.bake.period),
         /** Set false to skip the bake (post-deploy smoke tests still run). @default true */
         enabled: z.boolean().optional(),
       })
-      .default({ duration: 600, period: 60 }),
+      .default({ duration: POLICY_DEFAULTS.bake.duration, period: POLICY_DEFAULTS.bake.period }),
     /** How late CloudWatch datapoints may arrive; the newest periods younger than this are not judged. @default 2m */
-    metricLag: durationSchema.default(120),
+    metricLag: durationSchema.default(POLICY_DEFAULTS.metricLag),
     /** What a metric without data decides at the deadline. @default pass */
-    onNoData: z.enum(['pass', 'fail']).default('pass'),
+    onNoData: z.enum(['pass', 'fail']).default(POLICY_DEFAULTS.onNoData),
     /** What undecided metrics decide at the deadline. @default pass (pass if not failed) */
-    onTimeout: z.enum(['pass', 'fail']).default('pass'),
+    onTimeout: z.enum(['pass', 'fail']).default(POLICY_DEFAULTS.onTimeout),
     /** What the hook reports when the evaluator itself fails. @default fail */
-    onEvaluatorError: z.enum(['pass', 'fail']).default('fail'),
+    onEvaluatorError: z.enum(['pass', 'fail']).default(POLICY_DEFAULTS.onEvaluatorError),
   })
   .superRefine((policy, ctx) => {
     const seen = new Map<string, number>();
