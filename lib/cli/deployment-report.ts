@@ -2,9 +2,8 @@ import { buildQueries, toObservations, type MetricSource } from '../evaluation';
 import { HOOK_DEADLINE_SECONDS } from '../evaluation/contracts';
 import { LIFECYCLE_EVENTS, type LifecycleEvent } from '../evaluation/state';
 import type { MetricResult, Verdict } from '../judge';
-import { costOf } from '../judge/cost';
 import { isMetricExpression, type Policy } from '../policy';
-import { summarisePolicy, type DeploymentOutcome, type EvaluationReport, type MetricChart, type ReportLink, type TrafficStep } from '../report/model';
+import { chartValuesOf, summarisePolicy, type DeploymentOutcome, type EvaluationReport, type MetricChart, type ReportLink, type TrafficStep } from '../report/model';
 import { FINISHED_STATUSES, type DeploymentView } from '../adapters/aws/deployment-status';
 import type { EvaluationLook, EvaluationRecord } from '../adapters/aws/evaluation-history';
 
@@ -151,12 +150,7 @@ export async function chartsFromSource(source: MetricSource, policy: Policy, rec
     if (metric.kind === 'alarm' || !observed || observed.kind === 'alarm') return [];
     const byMinute = new Map<number, { canary?: number; baseline?: number }>(Array.from({ length: slots }, (_, minute) => [minute, {}]));
     for (const arm of ['canary', 'baseline'] as const) {
-      const periods =
-        observed.kind === 'count'
-          ? observed[arm].map((p) => ({ t: p.t, value: p.count / p.total }))
-          : observed.kind === 'tokens'
-            ? observed[arm].map((p) => ({ t: p.t, value: metric.kind === 'cost' && metric.prices ? costOf(p, metric.prices) / p.requests : NaN }))
-            : observed[arm];
+      const periods = chartValuesOf(observed, metric, arm);
       for (const { t, value } of periods) {
         const slot = byMinute.get(minuteOf(t));
         if (slot) slot[arm] = value;

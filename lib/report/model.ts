@@ -1,6 +1,9 @@
 import type { SmokeSummary } from '../evaluation/smoke';
 import type { HookStatus } from '../evaluation/ports';
 import type { MetricDecision, Verdict } from '../judge';
+import { costOf } from '../judge/cost';
+import type { MetricObservations } from '../judge/observations';
+import type { MetricDefinition } from '../policy';
 
 /**
  * The one data model every report view renders (terminal text, JSON, HTML), whichever side produced it:
@@ -140,4 +143,18 @@ export function summarisePolicy(policy: { readonly alpha: number; readonly metri
       return { name: metric.name, kind: metric.kind, method: metric.method.type, critical: metric.critical, ...(toleranceRatio !== undefined ? { toleranceRatio } : {}) };
     }),
   };
+}
+
+/**
+ * One arm's per-period values as a chart draws them: the rate of a count metric, the cost per request
+ * of a token metric (at the metric's resolved prices), the value of a gauge.
+ */
+export function chartValuesOf(
+  observed: Exclude<MetricObservations, { kind: 'alarm' }>,
+  metric: MetricDefinition,
+  arm: 'canary' | 'baseline',
+): Array<{ readonly t: number; readonly value: number }> {
+  if (observed.kind === 'count') return observed[arm].map((p) => ({ t: p.t, value: p.count / p.total }));
+  if (observed.kind === 'tokens') return observed[arm].map((p) => ({ t: p.t, value: metric.kind === 'cost' && metric.prices ? costOf(p, metric.prices) / p.requests : NaN }));
+  return observed[arm].map((p) => ({ t: p.t, value: p.value }));
 }

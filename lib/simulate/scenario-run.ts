@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildQueries, toObservations, type HookStatus, type LambdaTarget, type MetricSource } from '../evaluation';
 import type { Verdict } from '../judge';
-import { costOf } from '../judge/cost';
 import { isMetricExpression, type Policy } from '../policy';
 import { STATE } from '../constructs/evaluation-definition';
 import { simulateDeployment } from './deployment';
@@ -10,7 +9,7 @@ import { generateSeries, type SimulatedSeries } from './generate';
 import { BASELINE_VERSION, CANARY_VERSION, SCENARIOS_DIR, canaryShareAt, listScenarioFiles, loadScenarioFile, type Scenario } from './scenario';
 import { scenarioPolicy } from './scenario-policy';
 import { SimulatedMetricSource } from './sim-metric-source';
-import { summarisePolicy, type DeploymentOutcome, type EvaluationReport, type MetricChart, type PolicySummary, type SmokeRun, type TimelineEntry, type TrafficStep } from '../report/model';
+import { chartValuesOf, summarisePolicy, type DeploymentOutcome, type EvaluationReport, type MetricChart, type PolicySummary, type SmokeRun, type TimelineEntry, type TrafficStep } from '../report/model';
 
 // The report's data model is shared with real deployments (lib/report/model.ts); re-exported for callers.
 export type { TimelineEntry, DeploymentOutcome, ChartPoint, MetricChart } from '../report/model';
@@ -256,12 +255,7 @@ async function chartSeries(series: SimulatedSeries, policy: Policy, target: Lamb
     const byMinute = new Map<number, { canary?: number; baseline?: number }>();
     for (const minute of Array.from({ length: lastMinute }, (_, index) => index)) byMinute.set(minute, {});
     for (const arm of ['canary', 'baseline'] as const) {
-      const periods =
-        observed.kind === 'count'
-          ? observed[arm].map((p) => ({ t: p.t, value: p.count / p.total }))
-          : observed.kind === 'tokens'
-            ? observed[arm].map((p) => ({ t: p.t, value: metric.kind === 'cost' && metric.prices ? costOf(p, metric.prices) / p.requests : NaN }))
-            : observed[arm];
+      const periods = chartValuesOf(observed, metric, arm);
       for (const { t, value } of periods) byMinute.get(minuteOf(t))![arm] = value;
     }
     const decision = verdict?.metrics.find((result) => result.metric === metric.name)?.decision;
