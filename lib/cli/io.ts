@@ -48,13 +48,17 @@ export function progressReporter(io: CommandIO, options: { readonly tty?: boolea
 /**
  * `node:util` parseArgs, strict: an unknown flag or a missing value is a `UsageError` that names it.
  */
-export function parseFlags<T extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean }>>(
-  argv: readonly string[],
-  options: T,
-  positionals = false,
-) {
+type FlagSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean };
+
+/** What `parseFlags` returns, named so that the package's declarations can say it (util does not export its own). */
+export interface ParsedFlags<T extends Record<string, FlagSpec>> {
+  readonly values: { [K in keyof T]?: T[K] extends { type: 'boolean' } ? boolean : T[K] extends { multiple: true } ? string[] : string };
+  readonly positionals: string[];
+}
+
+export function parseFlags<T extends Record<string, FlagSpec>>(argv: readonly string[], options: T, positionals = false): ParsedFlags<T> {
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: positionals });
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: positionals }) as ParsedFlags<T>;
   } catch (error) {
     // "Unknown option '--frob'. To specify a positional argument…": keep the first sentence.
     throw new UsageError((error as Error).message.split('. ')[0].replace(/\.$/, ''));
