@@ -1,4 +1,4 @@
-import { Aws, Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -19,18 +19,8 @@ import { grantInvokeVersions, grantPublishVerdicts, type EvaluatorPrincipals } f
 import { EvaluatorHealthAlarms } from './health-alarms';
 import { acknowledgeEvaluatorFindings } from './nag-acknowledgements';
 import { Reaper } from './reaper';
-import { grantExecutionData, stateMachineArnOf } from './service-authorization';
-import {
-  registerEcsGroup,
-  registerLambdaGroup,
-  registrationIdOf,
-  type EcsDeploymentGroupRegistration,
-  type EvaluatorBinding,
-  type LambdaDeploymentGroupRegistration,
-  type RegisteredDeploymentGroup,
-  type RegisteredEcsDeploymentGroup,
-  type RegisteredLambdaDeploymentGroup,
-} from './registration';
+import { allowLogsToUse, grantExecutionData, stateMachineArnOf } from './service-authorization';
+import { registerEcsGroup, registerLambdaGroup, registrationIdOf, type EcsDeploymentGroupRegistration, type EvaluatorBinding, type LambdaDeploymentGroupRegistration, type RegisteredDeploymentGroup, type RegisteredEcsDeploymentGroup, type RegisteredLambdaDeploymentGroup } from './registration';
 import { attributesFromParameters, evaluatorParameterNames, ImportedCanaryEvaluator, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './verdict-alarm';
 
@@ -349,23 +339,4 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       );
     }
   }
-}
-
-/**
- * CloudWatch Logs encrypts with a customer managed key only if the key policy allows it (CloudWatch Logs
- * User Guide, "Encrypt log data"). That guide's statement also puts `kms:Describe*` under the
- * `kms:EncryptionContext:aws:logs:arn` condition, which no Describe action supports (Service
- * Authorization Reference, AWS KMS), so it would never match: `kms:DescribeKey` gets its own statement.
- */
-function allowLogsToUse(key: kms.IKey): void {
-  const logsPrincipal = new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`);
-  key.addToResourcePolicy(new iam.PolicyStatement({ principals: [logsPrincipal], actions: ['kms:DescribeKey'], resources: ['*'] }));
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      principals: [logsPrincipal],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` } },
-    }),
-  );
 }

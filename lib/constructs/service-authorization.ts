@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { IConstruct } from 'constructs';
@@ -74,4 +74,23 @@ export function grantExecutionData(key: kms.IKey, grantee: iam.IGrantable, state
  */
 export function grantQueueEncryption(key: kms.IKey, grantee: iam.IGrantable): void {
   key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+}
+
+/**
+ * CloudWatch Logs encrypts with a customer managed key only if the key policy allows it (CloudWatch Logs
+ * User Guide, "Encrypt log data"). That guide's statement also puts `kms:Describe*` under the
+ * `kms:EncryptionContext:aws:logs:arn` condition, which no Describe action supports (Service
+ * Authorization Reference, AWS KMS), so it would never match: `kms:DescribeKey` gets its own statement.
+ */
+export function allowLogsToUse(key: kms.IKey): void {
+  const logsPrincipal = new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`);
+  key.addToResourcePolicy(new iam.PolicyStatement({ principals: [logsPrincipal], actions: ['kms:DescribeKey'], resources: ['*'] }));
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [logsPrincipal],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` } },
+    }),
+  );
 }

@@ -76,8 +76,11 @@ describe('a service stack registering with an evaluator it does not own', () => 
     const report = attachedTo(template, 'evaluator-report');
     expect(report).not.toHaveLength(0);
     const reportStatements = report.flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(reportStatements).toContainEqual(expect.objectContaining({ Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: groupArn }));
+    // Reporting is on `*` (no resource type in the Service Authorization Reference: lib/constructs/service-authorization.ts).
+    expect(reportStatements).toContainEqual(expect.objectContaining({ Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: '*' }));
 
+    const watchStatements = attachedTo(template, 'evaluator-watch').flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(watchStatements).toContainEqual(expect.objectContaining({ Action: 'codedeploy:GetDeployment', Resource: groupArn }));
     const watchActions = actionsOf(attachedTo(template, 'evaluator-watch'));
     expect(watchActions).toEqual(expect.arrayContaining(['codedeploy:GetDeployment', 's3:GetObject']));
     for (const role of ['evaluator-prepare', 'evaluator-evaluate', 'evaluator-smoke']) expect(actionsOf(attachedTo(template, role))).toContain('s3:GetObject');

@@ -31,6 +31,6 @@ describe('judge with thresholds', () => {
   });
 
   test('fails with a clear error when a metric has no observations', () => {
-    expect(() => judge(errorRate({ max: 1 }), {})).toThrow('observations["lambda-error-rate"]: missing');
+    expect(() => judge(errorRate({ max: 0.5 }), {})).toThrow('observations["lambda-error-rate"]: missing');
   });
 });
