@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { inflateSync } from 'node:zlib';
 import { DEFAULT_SCENARIOS } from '../../lib/cli/simulate-command';
 import { scenarioPolicy } from '../../lib/simulate/scenario-policy';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { renderHtmlReport } from '../../lib/report/html-report';
 import { loadScenario, runScenario, scenarioReport } from '../../lib/simulate/scenario-run';
-import { measureLayout, type LayoutMeasurement } from '../report/chromium';
+import { CHROMIUM, chromium, HAS_CHROMIUM, measureLayout, type LayoutMeasurement } from '../report/chromium';
 
 /**
  * Renders the HTML report in headless Chromium (Debian's `chromium`, installed by `.ci/run`) and
@@ -17,8 +15,6 @@ import { measureLayout, type LayoutMeasurement } from '../report/chromium';
  * lines, and the screenshot has the canary and baseline line colours in quantity.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const WINDOW = { width: 1400, height: 1200 };
 // Local binding: inside Jest's vm context `Math.abs` is a slow global lookup, and it runs per pixel.
 const { abs } = Math;
@@ -29,22 +25,6 @@ if (!HAS_CHROMIUM) {
   console.warn(`Chromium not found at ${CHROMIUM}: skipping the HTML report render test (install it: apt-get install -y chromium, or set CHROMIUM_PATH)`);
 }
 
-async function chromium(userDataDir: string, ...args: string[]): Promise<string> {
-  // Without the background-networking flags Chromium keeps calling home, which floods a closed network.
-  const flags = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--hide-scrollbars',
-    `--user-data-dir=${userDataDir}`,
-  ];
-  const { stdout } = await promisify(execFile)(CHROMIUM, [...flags, ...args], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 });
-  return stdout;
-}
 
 interface DecodedPng {
   readonly width: number;
