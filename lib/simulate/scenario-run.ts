@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { buildQueries, toObservations, type HookStatus, type LambdaTarget, type MetricSource } from '../evaluation';
+import { buildQueries, toObservations, type LambdaTarget, type MetricSource } from '../evaluation';
 import type { Verdict } from '../judge';
 import { isMetricExpression, type Policy } from '../policy';
 import { STATE } from '../constructs/evaluation-definition';
@@ -14,19 +14,11 @@ import { chartValuesOf, summarisePolicy, type DeploymentOutcome, type Evaluation
 // The report's data model is shared with real deployments (lib/report/model.ts); re-exported for callers.
 export type { TimelineEntry, DeploymentOutcome, ChartPoint, MetricChart } from '../report/model';
 
-export interface ScenarioRun {
+/** A simulated evaluation: the report's fields (lib/report/model.ts), with what a simulation always has. */
+export interface ScenarioRun
+  extends Pick<EvaluationReport, 'startTime' | 'reports' | 'timeline' | 'finalVerdict' | 'outcome' | 'decision' | 'charts' | 'chartError'> {
   readonly scenario: { readonly name: string; readonly description: string; readonly seed: number; readonly source: string };
-  readonly startTime: string;
   readonly execution: { readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; readonly error?: string };
-  readonly reports: ReadonlyArray<{ readonly status: HookStatus; readonly at: string; readonly minute: number }>;
-  readonly timeline: readonly TimelineEntry[];
-  readonly finalVerdict?: Verdict;
-  readonly outcome: DeploymentOutcome;
-  /** The last period the final verdict judged (exclusive, in minutes) and when it was decided. */
-  readonly decision: { readonly judgedThroughMinute: number; readonly decidedAtMinute?: number };
-  readonly charts: readonly MetricChart[];
-  /** Why there are no charts: the simulated CloudWatch could not answer the policy's queries. */
-  readonly chartError?: string;
   readonly policy: PolicySummary;
   /** The canary's share of traffic, each time it changed. */
   readonly traffic: readonly TrafficStep[];
