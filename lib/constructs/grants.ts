@@ -57,8 +57,9 @@ export function grantReadAlarms(scope: Construct, principals: EvaluatorPrincipal
 /**
  * The report function reports hooks (on `*`: see `reportHookStatement`); the canary watch reads the
  * group's deployments and its target's traffic weights (the shift's end), and stops the deployment when
- * the policy says so (StopDeployment is wildcard-only). Identical statements are merged by IAM policy
- * minimization, so many registrations add one each.
+ * the policy says so (StopDeployment is wildcard-only). CDK keeps one copy of identical statements in a
+ * policy document, so the `*` statements appear once however many groups register (checked: three
+ * registrations, one reporting statement on the report role).
  */
 export function grantActOnGroup(principals: EvaluatorPrincipals, group: DeploymentGroupLike, stopsDeployments: boolean): void {
   principals.report.grantPrincipal.addToPrincipalPolicy(reportHookStatement());
