@@ -122,6 +122,8 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   public readonly watchFunction: lambda.Function;
   /** Reports `Failed` for an execution that FAILED, TIMED_OUT or was ABORTED (the reaper). */
   public readonly reaperRule: events.Rule;
+  /** Every few minutes, reports executions that ended so but whose status event was lost (the sweep). */
+  public readonly reaperSweepRule: events.Rule;
   /** Lets the report Lambda read an execution's input (`DescribeExecution`) for the reaper. */
   public readonly reaperPolicy: iam.Policy;
   /** The state machine's log group. */
@@ -219,6 +221,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
 
     const reaper = new Reaper(this, 'ReaperParts', { stateMachine: this.stateMachine, reportFunction: this.reportFunction, deadLetterQueue: this.hookDeadLetterQueue, encryptionKey });
     this.reaperRule = reaper.rule;
+    this.reaperSweepRule = reaper.sweepRule;
     this.reaperPolicy = reaper.describeExecutionPolicy;
     const executionArnForKms = encryptionKey && stateMachineName ? stateMachineArnOf(this, stateMachineName) : undefined;
     // DescribeExecution returns the encrypted input: the reaper decrypts it.

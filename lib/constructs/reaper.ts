@@ -7,7 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { reaperEventPattern } from '../evaluation/contracts';
+import { reaperEventPattern, SWEEP_INTERVAL_MINUTES, sweepEvent } from '../evaluation/contracts';
 
 export interface ReaperProps {
   readonly stateMachine: sfn.StateMachine;
@@ -22,11 +22,14 @@ export interface ReaperProps {
 /**
  * A state-machine timeout or abort cannot be caught inside the machine: an EventBridge rule on the
  * execution's FAILED, TIMED_OUT and ABORTED status events calls the report function, which reports
- * the hook `Failed`.
+ * the hook `Failed`. Those events are best effort, so a schedule also has the report function sweep
+ * the executions that ended so (`SWEEP_INTERVAL_MINUTES` in lib/evaluation/contracts.ts).
  */
 export class Reaper extends Construct {
   public readonly rule: events.Rule;
-  /** Lets the report function read an execution's input (`DescribeExecution`). */
+  /** Every `SWEEP_INTERVAL_MINUTES`: the report function reports executions whose status event was lost. */
+  public readonly sweepRule: events.Rule;
+  /** Lets the report function list ended executions (`ListExecutions`) and read their input (`DescribeExecution`). */
   public readonly describeExecutionPolicy: iam.Policy;
 
   constructor(scope: Construct, id: string, props: ReaperProps) {
@@ -36,12 +39,26 @@ export class Reaper extends Construct {
     this.rule.addTarget(
       new eventsTargets.LambdaFunction(props.reportFunction, { retryAttempts: 8, maxEventAge: Duration.minutes(30), deadLetterQueue: props.deadLetterQueue }),
     );
+    this.sweepRule = new events.Rule(scope, 'ReaperSweep', {
+      description: 'Reports evaluation executions that ended FAILED, TIMED_OUT or ABORTED whose status event was lost',
+      schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
+    });
+    // A sweep older than an interval is superseded by the next one.
+    this.sweepRule.addTarget(
+      new eventsTargets.LambdaFunction(props.reportFunction, {
+        event: events.RuleTargetInput.fromObject(sweepEvent(props.stateMachine.stateMachineArn)),
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(SWEEP_INTERVAL_MINUTES),
+        deadLetterQueue: props.deadLetterQueue,
+      }),
+    );
     if (props.encryptionKey) props.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
     // Executions' input, for events that do not carry it. A separate policy: in the function's default
     // policy it would make the function depend on the state machine that invokes it (a cycle).
     this.describeExecutionPolicy = new iam.Policy(scope, 'ReaperDescribeExecution', {
       roles: [props.reportFunction.role!],
       statements: [
+        new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [props.stateMachine.stateMachineArn] }),
         new iam.PolicyStatement({
           actions: ['states:DescribeExecution'],
           resources: [

@@ -137,13 +137,19 @@ export interface ReaperEvent {
   readonly cause?: string;
 }
 
+/** The status, if it is one the reaper reports. */
+export function parseReaperStatus(status: unknown): ReaperEvent['status'] | undefined {
+  return typeof status === 'string' && Object.hasOwn(REAPED_STATUSES, status) ? (status as ReaperEvent['status']) : undefined;
+}
+
 export function parseReaperEvent(event: unknown): ReaperEvent | undefined {
   const body = object(event, 'event');
   if (body['detail-type'] !== EXECUTION_STATUS_CHANGE) return undefined;
   const detail = object(body.detail, 'event.detail');
-  if (typeof detail.status !== 'string' || !(detail.status in REAPED_STATUSES)) return undefined;
+  const status = parseReaperStatus(detail.status);
+  if (!status) return undefined;
   return {
-    status: detail.status as ReaperEvent['status'],
+    status,
     executionArn: string(detail.executionArn, 'event.detail.executionArn'),
     input: typeof detail.input === 'string' ? detail.input : undefined,
     error: typeof detail.error === 'string' ? detail.error : undefined,

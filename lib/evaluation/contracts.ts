@@ -34,6 +34,22 @@ export function reaperEventPattern(stateMachineArn: string) {
   };
 }
 
+/**
+ * The sweep: Step Functions status events are delivered best effort (EventBridge Events Reference,
+ * "AWS Step Functions events": *Delivery type: Best effort*; "Delivery level for AWS service events":
+ * "in some rare cases an event might not be delivered"), so a schedule also lists the executions that
+ * ended FAILED, TIMED_OUT or ABORTED and reports them as the reaper would. Every 2 minutes: a lost
+ * TIMED_OUT at the default 55-minute timeout is still reported before the hour.
+ */
+export const SWEEP_INTERVAL_MINUTES = 2;
+/** How far back a sweep looks: three intervals, so the next two sweeps cover one that failed. */
+export const SWEEP_LOOKBACK_SECONDS = 3 * SWEEP_INTERVAL_MINUTES * 60;
+
+/** The sweep rule's input to the report function (an EventBridge constant input). */
+export function sweepEvent(stateMachineArn: string) {
+  return { sweep: { stateMachineArn } };
+}
+
 /** The namespace of the evaluator's own EMF telemetry (`CanaryEvaluator` holds the verdict metrics only). */
 export const TELEMETRY_NAMESPACE = 'CanaryEvaluatorTelemetry';
 

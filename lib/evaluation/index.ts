@@ -12,3 +12,4 @@ export * from './conclude';
 export * from './hook';
 export * from './verdict-metric';
 export * from './contracts';
+export * from './sweep';

@@ -206,3 +206,15 @@ export interface VerdictSink {
 export interface ExecutionInputReader {
   readInput(executionArn: string): Promise<string | undefined>;
 }
+
+/** An execution that ended, as `ListExecutions` lists it. */
+export interface EndedExecution {
+  readonly executionArn: string;
+  readonly status: string;
+  readonly stopDate?: Date;
+}
+
+/** `ListExecutions`: the executions of a state machine that ended FAILED, TIMED_OUT or ABORTED at or after `since`. */
+export interface EndedExecutionLister {
+  listEnded(stateMachineArn: string, since: Date): Promise<readonly EndedExecution[]>;
+}

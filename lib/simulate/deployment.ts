@@ -1,4 +1,4 @@
-import { DEFAULT_EVALUATION_TIMEOUT_SECONDS } from '../evaluation/contracts';
+import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, SWEEP_INTERVAL_MINUTES, sweepEvent } from '../evaluation/contracts';
 import { createEvaluateHandler, createHookHandler, createPrepareHandler, createReportHandler, createSmokeHandler, createWatchHandler } from '../evaluation/handlers';
 import { STATE, TASK_STATES, type TaskState } from '../constructs/evaluation-definition';
 import type {
@@ -40,6 +40,8 @@ export interface SimulatedDeploymentResult {
   readonly execution: LocalRunResult;
   /** Set when the execution did not succeed: what the reaper (EventBridge → report Lambda) did. */
   readonly reaper?: unknown;
+  /** What the first sweep after the execution ended did (it runs whether or not the status event arrived). */
+  readonly sweep: unknown;
   /** For the cost benchmark: Lambda invocations per Task state, GetMetricData calls and metrics requested. */
   readonly usage: { readonly invocations: Readonly<Record<string, number>>; readonly getMetricDataCalls: number; readonly metricsRequested: number };
 }
@@ -86,6 +88,8 @@ export interface SimulatedDeployment {
   readonly wrapTask?: (state: TaskState, handler: TaskHandler) => TaskHandler;
   /** Wraps the CodeDeploy reporter (e.g. to fail transiently). */
   readonly wrapReport?: (report: (ids: HookIds, status: HookStatus) => Promise<'reported' | 'already-completed'>) => (ids: HookIds, status: HookStatus) => Promise<'reported' | 'already-completed'>;
+  /** Whether EventBridge delivers the ended execution's status event (best effort: it may be lost). @default 'delivered' */
+  readonly statusEvent?: 'delivered' | 'lost';
   /** The state machine's timeout, seconds of virtual time from the hook. @default DEFAULT_EVALUATION_TIMEOUT_SECONDS (as the construct) */
   readonly executionTimeoutSeconds?: number;
 }
@@ -173,10 +177,14 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   for (let i = 0; i < (deployment.hookInvocations ?? 1); i++) hookOutcomes.push((await hook(hookEvent)).outcome);
   const result = { reports, ticks, watchTicks, verdictEvents, verdictFailed, hookOutcomes };
   if (!executionInput) {
-    return { ...result, stops, usage: { invocations, ...usage }, execution: { status: 'SUCCEEDED', error: 'the hook did not start an evaluation', statesEntered: [] } };
+    return { ...result, stops, usage: { invocations, ...usage }, execution: { status: 'SUCCEEDED', error: 'the hook did not start an evaluation', statesEntered: [] }, sweep: undefined };
   }
 
-  const reportHandler = createReportHandler({ reporter, sink, policies, executions: { readInput: async () => JSON.stringify(executionInput) }, now: () => clock.now() });
+  const executionArn = `arn:aws:states:us-east-1:123456789012:execution:Evaluation:${deployment.deploymentId}`;
+  // ListExecutions of the swept statuses: this execution, once it has ended so.
+  const ended: { execution?: { status: string; stopDate: Date } } = {};
+  const endedExecutions = { listEnded: async () => (ended.execution && ended.execution.status !== 'SUCCEEDED' ? [{ executionArn, ...ended.execution }] : []) };
+  const reportHandler = createReportHandler({ reporter, sink, policies, executions: { readInput: async () => JSON.stringify(executionInput) }, endedExecutions, now: () => clock.now() });
   const control = {
     readStatus: async () => (deployment.deploymentEndsAt && clock.now() >= deployment.deploymentEndsAt ? 'Succeeded' : 'InProgress'),
     ...(deployment.shiftEndsAt
@@ -236,15 +244,19 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
 
   // The reaper: EventBridge delivers FAILED / TIMED_OUT / ABORTED executions to the report Lambda.
   let reaper: unknown;
-  if (execution.status !== 'SUCCEEDED') {
+  ended.execution = { status: execution.status, stopDate: clock.now() };
+  if (execution.status !== 'SUCCEEDED' && deployment.statusEvent !== 'lost') {
     reaper = await reportHandler({
       version: '0',
       source: 'aws.states',
       'detail-type': 'Step Functions Execution Status Change',
-      detail: { executionArn: `arn:aws:states:us-east-1:123456789012:execution:Evaluation:${deployment.deploymentId}`, status: execution.status, input: JSON.stringify(executionInput) },
+      detail: { executionArn, status: execution.status, input: JSON.stringify(executionInput) },
     });
   }
-  return { ...result, stops, usage: { invocations, ...usage }, execution, reaper };
+  // The schedule's next sweep, at worst a full interval after the execution ended.
+  clock.advance(SWEEP_INTERVAL_MINUTES * 60);
+  const sweep = await reportHandler(sweepEvent('arn:aws:states:us-east-1:123456789012:stateMachine:Evaluation'));
+  return { ...result, stops, usage: { invocations, ...usage }, execution, reaper, sweep };
 }
 
 /** CodeDeploy User Guide, "AppSpec 'resources' section for an AWS Lambda deployment". */

@@ -101,6 +101,22 @@ describe('CanaryEvaluator', () => {
     }
   });
 
+  test('sweeps ended executions on a schedule (status events are best effort): the report function, with the state machine ARN, ListExecutions on it only', () => {
+    const stateMachineId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+    const reportFunctionId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.includes('Report'))!;
+    const sweeps = template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(2 minutes)' } });
+    expect(Object.keys(sweeps)).toHaveLength(1);
+    const [target] = Object.values(sweeps)[0].Properties.Targets;
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [reportFunctionId, 'Arn'] });
+    expect(JSON.parse(target.Input['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'ARN')).join(''))).toEqual({ sweep: { stateMachineArn: 'ARN' } });
+    expect(JSON.stringify(target.Input)).toContain(stateMachineId);
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 120 });
+    expect(target.DeadLetterConfig).toBeDefined();
+    const listing = statementsOf(template).filter((s) => [s.Action].flat().includes('states:ListExecutions'));
+    expect(listing).toEqual([expect.objectContaining({ Action: 'states:ListExecutions', Effect: 'Allow', Resource: { Ref: stateMachineId } })]);
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [reportFunctionId, 'Arn'] }, SourceArn: { 'Fn::GetAtt': [Object.keys(sweeps)[0], 'Arn'] } });
+  });
+
   test('reads the policy from one S3 object, not from the environment', () => {
     const reads = statementsOf(template).filter((s) => [s.Action].flat().includes('s3:GetObject'));
     expect(reads.length).toBeGreaterThan(0);

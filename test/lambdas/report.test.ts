@@ -2,9 +2,10 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { CodeDeployClient, LifecycleEventAlreadyCompletedException, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, type ExecutionStatus } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambdas/report';
+import { sweepEvent, SWEEP_LOOKBACK_SECONDS } from '../../lib/evaluation/contracts';
 import { HOOK_EVENT } from '../fixtures/codedeploy/events';
 import { executionStatusChange } from '../fixtures/stepfunctions/events';
 
@@ -181,5 +182,58 @@ describe('report handler (reaper)', () => {
   test('ignores statuses it does not reap', async () => {
     await expect(handler(executionStatusChange('SUCCEEDED', execution))).resolves.toEqual({ ignored: expect.any(String) });
     expect(codedeploy.calls()).toHaveLength(0);
+  });
+});
+
+describe('report handler (sweep: status events lost)', () => {
+  const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:Evaluation';
+  const arn = (name: string) => `arn:aws:states:us-east-1:123456789012:execution:Evaluation:${name}`;
+  const ago = (seconds: number) => new Date(Date.now() - seconds * 1000);
+  const summary = (name: string, status: ExecutionStatus, stoppedSecondsAgo: number) => ({ executionArn: arn(name), stateMachineArn: STATE_MACHINE, name, status, startDate: ago(3000), stopDate: ago(stoppedSecondsAgo) });
+
+  beforeEach(() => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(DescribeExecutionCommand).resolves({ input: JSON.stringify(execution) });
+    s3.on(GetObjectCommand).resolves(policyObject({ metrics: [], bake: {}, onEvaluatorError: 'fail' }) as never);
+  });
+
+  test('reports each execution that ended within the lookback, once, and publishes its verdict once', async () => {
+    sfn.on(ListExecutionsCommand, { statusFilter: 'TIMED_OUT' }).resolves({ executions: [summary('lost', 'TIMED_OUT', 60), summary('old', 'TIMED_OUT', SWEEP_LOOKBACK_SECONDS + 60)] });
+    await expect(handler(sweepEvent(STATE_MACHINE))).resolves.toEqual({ swept: 1, reported: 1 });
+    expect(sfn.commandCalls(ListExecutionsCommand).map((call) => call.args[0].input)).toEqual(
+      ['FAILED', 'TIMED_OUT', 'ABORTED'].map((statusFilter) => ({ stateMachineArn: STATE_MACHINE, statusFilter, maxResults: 100 })),
+    );
+    expect(sfn.commandCalls(DescribeExecutionCommand).map((call) => call.args[0].input.executionArn)).toEqual([arn('lost')]);
+    expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0].args[0].input.status).toBe('Failed');
+    expect(verdictEvents().map((event) => event.Detail)).toEqual([expect.objectContaining({ status: 'Failed', cause: 'execution-timed-out' })]);
+  });
+
+  test('pages on while a page reaches into the lookback, and stops at the first that reaches before it', async () => {
+    sfn
+      .on(ListExecutionsCommand, { statusFilter: 'FAILED' })
+      .resolvesOnce({ executions: [summary('a', 'FAILED', 30)], nextToken: 'page-2' })
+      .resolvesOnce({ executions: [summary('b', 'FAILED', 90), summary('c', 'FAILED', SWEEP_LOOKBACK_SECONDS + 30)], nextToken: 'page-3' });
+    await expect(handler(sweepEvent(STATE_MACHINE))).resolves.toEqual({ swept: 2, reported: 2 });
+    const failedPages = sfn.commandCalls(ListExecutionsCommand).filter((call) => call.args[0].input.statusFilter === 'FAILED');
+    expect(failedPages.map((call) => call.args[0].input.nextToken)).toEqual([undefined, 'page-2']);
+  });
+
+  test('an execution whose event did arrive is found already completed: nothing published', async () => {
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new LifecycleEventAlreadyCompletedException({ message: 'already completed', $metadata: {} }));
+    sfn.on(ListExecutionsCommand, { statusFilter: 'ABORTED' }).resolves({ executions: [summary('reaped', 'ABORTED', 100)] });
+    await expect(handler(sweepEvent(STATE_MACHINE))).resolves.toEqual({ swept: 1, reported: 0 });
+    expect(eventbridge.calls()).toHaveLength(0);
+  });
+
+  test('one execution it cannot report does not stop the others; the sweep then fails naming it', async () => {
+    sfn.on(ListExecutionsCommand, { statusFilter: 'FAILED' }).resolves({ executions: [summary('unreadable', 'FAILED', 20), summary('fine', 'FAILED', 40)] });
+    sfn.on(DescribeExecutionCommand, { executionArn: arn('unreadable') }).resolves({});
+    await expect(handler(sweepEvent(STATE_MACHINE))).rejects.toThrow(`sweep could not report 1 of 2 ended executions: ${arn('unreadable')}: execution ${arn('unreadable')} has no input`);
+    expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
+  });
+
+  test('a sweep event without a state machine ARN is rejected, naming the field', async () => {
+    await expect(handler({ sweep: { stateMachineArn: 'Evaluation' } })).rejects.toThrow('sweep event: sweep.stateMachineArn must be a state machine ARN, got "Evaluation"');
+    expect(sfn.calls()).toHaveLength(0);
   });
 });

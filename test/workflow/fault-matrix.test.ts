@@ -179,6 +179,18 @@ const cases: Case[] = [
     cause: 'execution-failed',
   },
   {
+    name: 'both report states fail and the FAILED status event is lost: the sweep reports',
+    deployment: deployment({ statusEvent: 'lost', wrapTask: (state, handler) => (state === STATE.report || state === STATE.reportError ? ERROR_CLASSES[3].fault : handler) }),
+    status: 'Failed',
+    cause: 'execution-failed',
+  },
+  {
+    name: 'the state machine times out and the TIMED_OUT status event is lost: the sweep reports before the hour',
+    deployment: deployment({ statusEvent: 'lost', wrapTask: (state, handler) => (state === STATE.evaluate ? hang : handler) }),
+    status: 'Failed',
+    cause: 'execution-timed-out',
+  },
+  {
     name: 'duplicate hook invocations start one evaluation',
     deployment: deployment({ hookInvocations: 3 }),
     status: 'Succeeded',
@@ -251,6 +263,10 @@ describe('fault matrix: exactly one report, whatever fails', () => {
     const result = await simulateDeployment(definition, testCase.deployment);
     expect(result.reports.map((report) => report.status)).toEqual([testCase.status]);
     expect(result.reports[0].at.getTime() - START.getTime()).toBeLessThan(3600 * 1000);
+    // The sweep runs after every execution (none without one): it reports only what no status event did.
+    const sweptEnded = result.execution.status === 'SUCCEEDED' ? 0 : 1;
+    const started = result.execution.statesEntered.length > 0;
+    expect(result.sweep).toEqual(started ? { swept: sweptEnded, reported: testCase.deployment.statusEvent === 'lost' ? 1 : 0 } : undefined);
     if (testCase.cause === null) {
       expect(result.verdictEvents).toEqual([]);
       return;

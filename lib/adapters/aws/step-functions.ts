@@ -1,5 +1,6 @@
-import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { EvaluationStarter, ExecutionInputReader } from '../../evaluation/ports';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { REAPED_EXECUTION_STATUSES } from '../../evaluation/contracts';
+import type { EndedExecution, EndedExecutionLister, EvaluationStarter, ExecutionInputReader } from '../../evaluation/ports';
 
 /**
  * `StartExecution` with a name unique per hook. Step Functions returns the original execution for the
@@ -34,5 +35,31 @@ export class StepFunctionsExecutionInputReader implements ExecutionInputReader {
   async readInput(executionArn: string): Promise<string | undefined> {
     const { input } = await this.client.send(new DescribeExecutionCommand({ executionArn }));
     return input;
+  }
+}
+
+/**
+ * `ListExecutions` once per reaped status. Ended executions come most recently stopped first (Step
+ * Functions API Reference, `ListExecutions`: "other executions are sorted by their stopDate"), so
+ * paging stops at the first page that reaches back before `since`.
+ */
+export class StepFunctionsEndedExecutionLister implements EndedExecutionLister {
+  constructor(private readonly client: SFNClient) {}
+
+  async listEnded(stateMachineArn: string, since: Date): Promise<readonly EndedExecution[]> {
+    const ended: EndedExecution[] = [];
+    for (const statusFilter of REAPED_EXECUTION_STATUSES) {
+      let nextToken: string | undefined;
+      do {
+        const page = await this.client.send(new ListExecutionsCommand({ stateMachineArn, statusFilter, maxResults: 100, nextToken }));
+        const executions = page.executions ?? [];
+        for (const { executionArn, status, stopDate } of executions) {
+          if (executionArn && status) ended.push({ executionArn, status, ...(stopDate ? { stopDate } : {}) });
+        }
+        const oldest = executions.at(-1)?.stopDate;
+        nextToken = oldest && oldest >= since ? page.nextToken : undefined;
+      } while (nextToken);
+    }
+    return ended;
   }
 }

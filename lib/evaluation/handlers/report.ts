@@ -1,5 +1,18 @@
-import { conclude, DEFAULT_SWITCHES, parsePublishRequest, parseReaperEvent, parseReportRequest, publishAccepted, reaperReportRequest, switchesFromPolicy, type ConcludeResult, type ReportRequest } from '../conclude';
-import type { ExecutionInputReader, HookReporter, PolicyStore, VerdictSink } from '../ports';
+import {
+  conclude,
+  DEFAULT_SWITCHES,
+  parsePublishRequest,
+  parseReaperEvent,
+  parseReportRequest,
+  publishAccepted,
+  reaperReportRequest,
+  switchesFromPolicy,
+  type ConcludeResult,
+  type ReaperEvent,
+  type ReportRequest,
+} from '../conclude';
+import type { EndedExecutionLister, ExecutionInputReader, HookReporter, PolicyStore, VerdictSink } from '../ports';
+import { executionsToSweep, parseSweepEvent, sweepSince, type SweepRequest } from '../sweep';
 import { SILENT_RUNTIME, wrapHandler, type HandlerLog, type HandlerRuntime } from './runtime';
 
 export interface ReportDependencies {
@@ -7,34 +20,70 @@ export interface ReportDependencies {
   readonly sink: VerdictSink;
   readonly policies: PolicyStore;
   readonly executions: ExecutionInputReader;
+  /** The sweep's `ListExecutions`. */
+  readonly endedExecutions: EndedExecutionLister;
   readonly now: () => Date;
 }
 
-export type ReportResult = ConcludeResult | { published: boolean } | { ignored: string };
+/** What a sweep did: executions it found ended, and how many of them it reported (the rest were already completed). */
+export interface SweepResult {
+  readonly swept: number;
+  readonly reported: number;
+}
+
+export type ReportResult = ConcludeResult | SweepResult | { published: boolean } | { ignored: string };
 
 /**
  * The one reporting code path. Called by the state machine (verdict, or any caught error) and, as the
  * reaper, by EventBridge when an execution FAILED, TIMED_OUT or was ABORTED: a hook is reported once
- * whichever comes first, the other finds it already completed.
+ * whichever comes first, the other finds it already completed. A schedule sweeps the executions that
+ * ended, in case their status event was lost (`lib/evaluation/sweep.ts`).
  */
 export function createReportHandler(deps: ReportDependencies, runtime: HandlerRuntime = SILENT_RUNTIME) {
   return wrapHandler(runtime, async (event): Promise<ReportResult> => {
     // The state machine's publish states: the verdict event of a report CodeDeploy accepted, published once.
     const publish = parsePublishRequest(event);
     if (publish) return publishAccepted(publish, deps.sink);
-    const request = (await reaperRequest(event, deps, runtime.log)) ?? parseReportRequest(event);
+    const sweep = parseSweepEvent(event);
+    if (sweep) return sweepEnded(sweep, deps, runtime);
+    const reaped = parseReaperEvent(event);
+    const request = reaped ? await reaperRequest(reaped, deps, runtime.log) : parseReportRequest(event);
     if (!request) return { ignored: 'not an execution status this reaper handles' };
-    runtime.log.setCorrelationId(request.ids.deploymentId);
-    const result = await conclude(request, { reporter: deps.reporter, sink: deps.sink, now: deps.now, log: runtime.log });
-    runtime.telemetry.count(result.status === 'Succeeded' ? 'HooksSucceeded' : 'HooksFailed', 1);
-    return result;
+    return report(request, deps, runtime);
   });
 }
 
+async function report(request: ReportRequest, deps: ReportDependencies, runtime: HandlerRuntime): Promise<ConcludeResult> {
+  runtime.log.setCorrelationId(request.ids.deploymentId);
+  const result = await conclude(request, { reporter: deps.reporter, sink: deps.sink, now: deps.now, log: runtime.log });
+  runtime.telemetry.count(result.status === 'Succeeded' ? 'HooksSucceeded' : 'HooksFailed', 1);
+  return result;
+}
+
+/**
+ * Reports each recently ended execution as the reaper would. One that cannot be reported does not stop
+ * the others; the sweep then fails (the function's errors alarm), and the next sweeps retry it.
+ */
+async function sweepEnded(sweep: SweepRequest, deps: ReportDependencies, runtime: HandlerRuntime): Promise<SweepResult> {
+  const since = sweepSince(deps.now());
+  const ended = executionsToSweep(await deps.endedExecutions.listEnded(sweep.stateMachineArn, since), since);
+  let reported = 0;
+  const failures: string[] = [];
+  for (const reaped of ended) {
+    try {
+      const result = await report(await reaperRequest(reaped, deps, runtime.log), deps, runtime);
+      if (result.result === 'reported') reported += 1;
+    } catch (error) {
+      failures.push(`${reaped.executionArn}: ${(error as Error).message}`);
+    }
+  }
+  runtime.log.info('sweep', { swept: ended.length, reported, failed: failures.length });
+  if (failures.length > 0) throw new Error(`sweep could not report ${failures.length} of ${ended.length} ended executions: ${failures.join('; ')}`);
+  return { swept: ended.length, reported };
+}
+
 /** The reaper's request: the ended execution's input (from the event, or `DescribeExecution`) and the policy's switches. */
-async function reaperRequest(event: unknown, deps: ReportDependencies, log: HandlerLog): Promise<ReportRequest | undefined> {
-  const reaped = parseReaperEvent(event);
-  if (!reaped) return undefined;
+async function reaperRequest(reaped: ReaperEvent, deps: ReportDependencies, log: HandlerLog): Promise<ReportRequest> {
   const input = reaped.input ?? (await deps.executions.readInput(reaped.executionArn));
   if (!input) throw new Error(`execution ${reaped.executionArn} has no input; its hook cannot be reported`);
   const request = reaperReportRequest(reaped, input);
