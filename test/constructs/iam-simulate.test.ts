@@ -1,0 +1,140 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { Template } from 'aws-cdk-lib/assertions';
+import { DemoStack } from '../../lib/demo/demo-stack';
+import { allOptionsStack, ENV, noBundlingApp } from './support/all-options-stack';
+import { adapterCommands, FORBIDDEN_CALLS, HANDLER_CALLS, HANDLERS, type Call, type Handler, type Resolved } from './support/handler-calls';
+import { render } from './support/iam-reference';
+
+/**
+ * Each evaluator role, simulated with `@cloud-copilot/iam-simulate` on its identity policies as
+ * synthesized (tokens resolved as in the IAM reference test): allowed every call its handler makes
+ * (support/handler-calls.ts, one table per handler), denied the calls it must not make.
+ * KMS calls are left out: a key's own policy decides them, which an identity-policy simulation cannot.
+ */
+type TemplateJson = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+const ACCOUNT = ENV.account;
+
+/** A CloudFormation value with every intrinsic rendered (`render` joins lists, so lists are walked here). */
+function renderDeep(value: unknown, template: TemplateJson): unknown {
+  if (Array.isArray(value)) return value.map((v) => renderDeep(v, template));
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) return render(value, template as never);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, template)]));
+  }
+  return value;
+}
+
+interface Options {
+  readonly alarmNames: readonly string[];
+  readonly stopsDeployments: boolean;
+}
+
+/** The template's ARNs, as its own tokens render; `options` are what the stack's registrations were given. */
+function resolve(template: TemplateJson, options: Options, hookEnvironment?: Record<string, unknown>): Resolved {
+  const ids = (type: string) => Object.keys(template.Resources).filter((id) => template.Resources[id].Type === type);
+  const [stateMachine] = ids('AWS::StepFunctions::StateMachine');
+  const groups = ids('AWS::CodeDeploy::DeploymentGroup').map((id) => {
+    const applicationRef = template.Resources[id].Properties!.ApplicationName as { Ref: string };
+    const application = render(applicationRef, template as never);
+    return {
+      groupArn: `arn:aws:codedeploy:us-east-1:${ACCOUNT}:deploymentgroup:${application}/${id}`,
+      applicationArn: `arn:aws:codedeploy:us-east-1:${ACCOUNT}:application:${application}`,
+      ecs: template.Resources[applicationRef.Ref].Properties?.ComputePlatform === 'ECS',
+    };
+  });
+  const hookEnvironments = ids('AWS::Lambda::Function')
+    .map((id) => (template.Resources[id].Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables)
+    .filter((variables) => variables?.POLICY_KEY !== undefined) as Array<Record<string, unknown>>;
+  const ownGroups = hookEnvironment ? groups.filter((g) => g.ecs === (hookEnvironment.ECS_TARGETS !== undefined)) : groups;
+  const revisionBuckets = ids('AWS::S3::Bucket').filter((id) => id.startsWith('Revisions'));
+  return {
+    stateMachineArn: render({ Ref: stateMachine }, template as never),
+    executionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:${render({ 'Fn::GetAtt': [stateMachine, 'Name'] }, template as never)}:d-EXAMPLE-AfterAllowTraffic`,
+    policyObjects: [...new Set(hookEnvironments.map((v) => `arn:aws:s3:::${String(v.POLICY_BUCKET)}/${String(v.POLICY_KEY)}`))],
+    groups: ownGroups,
+    functionVersions: ids('AWS::Lambda::Alias').map((id) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${render(template.Resources[id].Properties!.FunctionName, template as never)}:2`),
+    alarmArns: options.alarmNames.map((name) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`),
+    stopsDeployments: options.stopsDeployments,
+    revisionObjects: hookEnvironment && !hookEnvironment.ECS_TARGETS ? revisionBuckets.map((id) => `${render({ 'Fn::GetAtt': [id, 'Arn'] }, template as never)}/revisions/app.json`) : [],
+  };
+}
+
+/** The evaluator's roles: each function's role, the handler its code is, and its identity policies. */
+function roles(template: TemplateJson) {
+  const handlerOf = (id: string, variables: Record<string, unknown>): Handler | undefined => {
+    if (variables.LIFECYCLE_EVENT !== undefined) return 'hook';
+    return HANDLERS.find((h) => id.includes(`${h[0].toUpperCase()}${h.slice(1)}Function`));
+  };
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .flatMap(([id, r]) => {
+      const variables = ((r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+      const handler = variables.POWERTOOLS_SERVICE_NAME === 'canary-evaluator' ? handlerOf(id, variables) : undefined;
+      if (!handler) return [];
+      const roleId = (r.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const policies = Object.entries(template.Resources)
+        .filter(([, p]) => p.Type === 'AWS::IAM::Policy' && (renderDeep(p.Properties!.Roles, template) as string[]).includes(roleId))
+        .map(([policyId, p]) => ({ name: policyId, policy: renderDeep(p.Properties!.PolicyDocument, template) }));
+      expect(template.Resources[roleId].Properties?.ManagedPolicyArns ?? []).toEqual([]);
+      return [{ functionId: id, handler, roleId, policies, hookEnvironment: handler === 'hook' ? variables : undefined }];
+    });
+}
+
+async function decide(role: ReturnType<typeof roles>[number], action: string, resource: string, context: Record<string, string> = {}) {
+  const response = await runSimulation(
+    {
+      request: { principal: `arn:aws:iam::${ACCOUNT}:role/${role.roleId}`, action, resource: { resource, accountId: ACCOUNT }, contextVariables: context },
+      identityPolicies: role.policies,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  if (response.resultType === 'error') return `error: ${JSON.stringify(response.errors)}`;
+  return response.overallResult;
+}
+
+const cases: Array<[string, TemplateJson, Options]> = [
+  ['demo app', Template.fromStack(new DemoStack(noBundlingApp(), 'Demo', { env: ENV })).toJSON() as TemplateJson, { alarmNames: [], stopsDeployments: false }],
+  ['all-options variant', Template.fromStack(allOptionsStack().stack).toJSON() as TemplateJson, { alarmNames: ['orders-db-healthy'], stopsDeployments: true }],
+];
+
+const requests = (calls: readonly Omit<Call, 'command'>[], resolved: Resolved) => calls.flatMap((call) => call.resources(resolved).map((resource) => ({ action: call.action, resource, context: call.context })));
+
+describe('IAM simulation: each role is allowed exactly what its handler calls', () => {
+  test.each(HANDLERS)('the %s table lists every SDK command its adapters send', (handler) => {
+    const commands = adapterCommands(handler);
+    expect(commands.length).toBeGreaterThan(0);
+    expect(commands.filter((command) => !HANDLER_CALLS[handler].some((call) => call.command === command))).toEqual([]);
+  });
+
+  describe.each(cases)('%s', (_name, template, options) => {
+    const found = roles(template);
+
+    test('finds a role for every handler', () => {
+      expect([...new Set(found.map((r) => r.handler))].sort()).toEqual([...HANDLERS].sort());
+    });
+
+    test.each(HANDLERS)('%s: allowed every call of its table', async (handler) => {
+      const results: string[] = [];
+      for (const role of found.filter((r) => r.handler === handler)) {
+        const wanted = requests(HANDLER_CALLS[handler], resolve(template, options, role.hookEnvironment));
+        expect(wanted.length).toBeGreaterThan(0);
+        for (const { action, resource, context } of wanted) results.push(`${role.roleId} ${action} ${resource}: ${await decide(role, action, resource, context)}`);
+      }
+      expect(results.filter((line) => !line.endsWith(': Allowed'))).toEqual([]);
+    });
+
+    test.each(HANDLERS)('%s: denied the calls it must not make', async (handler) => {
+      const results: string[] = [];
+      for (const role of found.filter((r) => r.handler === handler)) {
+        for (const { action, resource, context } of requests(FORBIDDEN_CALLS[handler], resolve(template, options, role.hookEnvironment))) {
+          results.push(`${role.roleId} ${action} ${resource}: ${await decide(role, action, resource, context)}`);
+        }
+      }
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.filter((line) => !/: (ImplicitlyDenied|ExplicitlyDenied)$/.test(line))).toEqual([]);
+    });
+  });
+});

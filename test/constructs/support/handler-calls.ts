@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VERDICT_NAMESPACE } from '../../../lib/evaluation/verdict-metric';
+
+/**
+ * The AWS calls each evaluator handler makes, one table per handler: the single list the IAM
+ * simulation (test/constructs/iam-simulate.test.ts) checks each role against. `command` is the SDK
+ * command an adapter sends; `adapterCommands` reads the handler's wiring and adapters, so a call added
+ * to the code without a row here fails the test.
+ */
+export type Handler = 'prepare' | 'evaluate' | 'smoke' | 'watch' | 'report' | 'hook';
+export const HANDLERS: readonly Handler[] = ['prepare', 'evaluate', 'smoke', 'watch', 'report', 'hook'];
+
+/** What a template resolves to, for building request ARNs (see `resolve` in the test). */
+export interface Resolved {
+  readonly stateMachineArn: string;
+  readonly executionArn: string;
+  readonly policyObjects: readonly string[];
+  /** The registered deployment groups (a hook: its own group only). */
+  readonly groups: ReadonlyArray<{ readonly groupArn: string; readonly applicationArn: string; readonly ecs: boolean }>;
+  /** Protected functions' versions the smoke tests invoke. */
+  readonly functionVersions: readonly string[];
+  /** Options of the template's registrations. */
+  readonly alarmArns: readonly string[];
+  readonly stopsDeployments: boolean;
+  readonly revisionObjects: readonly string[];
+}
+
+export interface Call {
+  readonly command: string;
+  readonly action: string;
+  /** The request resources; none: the call does not apply to this template or role. */
+  readonly resources: (t: Resolved) => readonly string[];
+  readonly context?: Record<string, string>;
+}
+
+const ACCOUNT = '123456789012';
+const DEFAULT_BUS = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`;
+const WILDCARD = () => ['*'];
+const policyObject: Call = { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.policyObjects };
+const verdictSink: Call[] = [
+  { command: 'PutMetricDataCommand', action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': VERDICT_NAMESPACE } },
+  { command: 'PutEventsCommand', action: 'events:PutEvents', resources: () => [DEFAULT_BUS] },
+];
+const metrics: Call[] = [
+  { command: 'GetMetricDataCommand', action: 'cloudwatch:GetMetricData', resources: WILDCARD },
+  { command: 'DescribeAlarmsCommand', action: 'cloudwatch:DescribeAlarms', resources: (t) => t.alarmArns },
+];
+const ecsOnly = (t: Resolved) => (t.groups.some((g) => g.ecs) ? ['*'] : []);
+
+export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
+  prepare: [policyObject],
+  evaluate: [policyObject, ...metrics, ...verdictSink],
+  smoke: [policyObject, { command: 'InvokeCommand', action: 'lambda:InvokeFunction', resources: (t) => t.functionVersions }],
+  watch: [
+    policyObject,
+    ...metrics,
+    ...verdictSink,
+    { command: 'GetDeploymentCommand', action: 'codedeploy:GetDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
+    { command: 'ListDeploymentTargetsCommand', action: 'codedeploy:ListDeploymentTargets', resources: WILDCARD },
+    { command: 'GetDeploymentTargetCommand', action: 'codedeploy:GetDeploymentTarget', resources: WILDCARD },
+    { command: 'StopDeploymentCommand', action: 'codedeploy:StopDeployment', resources: (t) => (t.stopsDeployments ? ['*'] : []) },
+  ],
+  report: [
+    policyObject,
+    ...verdictSink,
+    { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
+    { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
+    { command: 'ListExecutionsCommand', action: 'states:ListExecutions', resources: (t) => [t.stateMachineArn] },
+  ],
+  hook: [
+    { command: 'GetDeploymentCommand', action: 'codedeploy:GetDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
+    { command: 'GetApplicationRevisionCommand', action: 'codedeploy:GetApplicationRevision', resources: (t) => t.groups.map((g) => g.applicationArn) },
+    { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.revisionObjects },
+    { command: 'ListDeploymentTargetsCommand', action: 'codedeploy:ListDeploymentTargets', resources: ecsOnly },
+    { command: 'GetDeploymentTargetCommand', action: 'codedeploy:GetDeploymentTarget', resources: ecsOnly },
+    { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
+    { command: 'StartExecutionCommand', action: 'states:StartExecution', resources: (t) => [t.stateMachineArn] },
+  ],
+};
+
+const OTHER_BUCKET_OBJECT = 'arn:aws:s3:::someone-elses-bucket/policy.json';
+/** Calls each handler must not be able to make. */
+export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> = {
+  prepare: [
+    { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
+    { action: 's3:PutObject', resources: (t) => t.policyObjects },
+  ],
+  evaluate: [
+    { action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': 'SomeoneElses' } },
+    { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
+    { action: 'codedeploy:StopDeployment', resources: WILDCARD },
+  ],
+  smoke: [
+    { action: 'lambda:InvokeFunction', resources: () => [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:someone-elses:1`] },
+    { action: 'lambda:UpdateFunctionCode', resources: (t) => t.functionVersions.map((v) => v.replace(/:[^:]+$/, '')) },
+  ],
+  watch: [
+    { action: 'codedeploy:StopDeployment', resources: (t) => (t.stopsDeployments ? [] : ['*']) },
+    { action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': 'SomeoneElses' } },
+    { action: 'codedeploy:CreateDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
+  ],
+  report: [
+    { action: 'codedeploy:StopDeployment', resources: WILDCARD },
+    { action: 'states:DeleteStateMachine', resources: (t) => [t.stateMachineArn] },
+    { action: 'states:StopExecution', resources: (t) => [t.executionArn] },
+    { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
+  ],
+  hook: [
+    { action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': 'SomeoneElses' } },
+    { action: 'states:DeleteStateMachine', resources: (t) => [t.stateMachineArn] },
+    { action: 'codedeploy:StopDeployment', resources: WILDCARD },
+    { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
+  ],
+};
+
+const ROOT = join(__dirname, '..', '..', '..');
+/** A class's body in a source file: from `export class <name>` to the first closing brace at column 0. */
+function classBody(source: string, name: string): string {
+  const start = source.indexOf(`export class ${name} `);
+  if (start < 0) throw new Error(`no class ${name}`);
+  const end = source.indexOf('\n}', start);
+  return source.slice(start, end < 0 ? undefined : end);
+}
+
+/** SDK commands the adapters a handler's wiring (`lambdas/<handler>/index.ts`) constructs send. */
+export function adapterCommands(handler: Handler): string[] {
+  const wiring = readFileSync(join(ROOT, 'lambdas', handler, 'index.ts'), 'utf8');
+  const commands = new Set<string>();
+  for (const [, names, path] of wiring.matchAll(/import \{([^}]+)\} from '\.\.\/\.\.\/(lib\/adapters\/[^']+)'/g)) {
+    const source = readFileSync(join(ROOT, `${path}.ts`), 'utf8');
+    for (const name of names.split(',').map((n) => n.trim()).filter(Boolean)) {
+      for (const [, command] of classBody(source, name).matchAll(/new (\w+Command)\(/g)) commands.add(command);
+    }
+  }
+  return [...commands].sort();
+}
