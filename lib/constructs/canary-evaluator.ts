@@ -124,7 +124,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   public readonly reaperRule: events.Rule;
   /** Every few minutes, reports executions that ended so but whose status event was lost (the sweep). */
   public readonly reaperSweepRule: events.Rule;
-  /** Lets the report Lambda read an execution's input (`DescribeExecution`) for the reaper. */
+  /** Lets the report Lambda list ended executions (`ListExecutions`, the sweep) and read their input (`DescribeExecution`). */
   public readonly reaperPolicy: iam.Policy;
   /** The state machine's log group. */
   public readonly logGroup: logs.LogGroup;
