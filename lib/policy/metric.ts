@@ -117,6 +117,14 @@ export const sequentialMethodSchema = z.strictObject({
    * @default - 0.5 for the error presets (lambda-error-rate, alb-5xx-rate), off otherwise
    */
   guardRate: z.union([z.number().gt(0).lt(1), z.literal(false)]).optional(),
+  /**
+   * Robust comparison: bet on the canary's share of each period's events instead of the Poisson
+   * likelihood, so that harm stays anytime-valid when only the canary's counts are overdispersed (one
+   * bad instance, a noisy new dependency). It only fails early: it never passes before the deadline
+   * (then `onTimeout` applies), and reports no interval.
+   * @default false
+   */
+  robust: z.boolean().default(false),
 });
 
 /**
