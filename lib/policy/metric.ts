@@ -140,6 +140,14 @@ export const mannWhitneyMethodSchema = z.strictObject({
   tolerance: z.number().nonnegative().default(0.1),
   /** Periods per arm before the test runs (and the fixed horizon). @default 10 */
   minSamples: z.number().int().min(3).default(10),
+  /**
+   * Serial correlation of per-period values (a slow minute is followed by slow minutes): `adjust`
+   * inflates the rank statistic's variance by the AR(1) factor for the ranks' lag-1 autocorrelation
+   * (estimated from the data, at its 95 % upper bound), which keeps α for AR(1)-like gauges and costs
+   * power on independent ones; `ignore` is the plain R-compatible `wilcox.test` (independent values).
+   * @default 'adjust'
+   */
+  autocorrelation: z.enum(['adjust', 'ignore']).optional(),
 });
 
 /** Alarm gate: the named CloudWatch alarms must not be in ALARM. Fails on any ALARM; never passes early. */
