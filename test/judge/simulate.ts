@@ -1,4 +1,4 @@
-import type { CountPeriod } from '../../lib/judge';
+import type { CountPeriod, GaugePeriod } from '../../lib/judge';
 import { createRandom, type Random } from '../../lib/judge/random';
 
 export interface StreamSpec {
@@ -32,6 +32,16 @@ export function simulateStream(random: Random, spec: StreamSpec): { baseline: Co
     baseline.push({ t: 60 * i, total: baselineTotal, count: Math.min(baselineTotal, random.poisson(baselineTotal * rate)) });
   }
   return { baseline, canary };
+}
+
+/** n per-minute gauge values (e.g. p99 ms): level + 10 × a stationary AR(1) series with lag-1 correlation φ. */
+export function ar1Gauge(random: Random, n: number, phi: number, level = 100): GaugePeriod[] {
+  let x = random.normal() / Math.sqrt(1 - phi * phi);
+  return Array.from({ length: n }, (_, i) => {
+    const value = level + 10 * x;
+    x = phi * x + random.normal();
+    return { t: 60 * i, value };
+  });
 }
 
 export { createRandom };
