@@ -63,7 +63,7 @@ export function judgeMannWhitney(
   const control = baselineValues.map((value) => sign * value);
   const shifted = canaryValues.map((value) => sign * value - allowed);
   // Autocorrelated values carry less information than their number: widen by the AR(1) factor.
-  const adjust = method.autocorrelation !== 'ignore';
+  const adjust = method.autocorrelation === 'adjust';
   const phi = adjust ? rankAutocorrelation(control, shifted) : 0;
   const inflation = varianceInflation(phi, Math.min(control.length, shifted.length));
   const harmP = inflatePValue(mannWhitney(control, shifted, { alternative: 'greater' }).pValue, inflation);

@@ -141,11 +141,12 @@ export const mannWhitneyMethodSchema = z.strictObject({
   /** Periods per arm before the test runs (and the fixed horizon). @default 10 */
   minSamples: z.number().int().min(3).default(10),
   /**
-   * Serial correlation of per-period values (a slow minute is followed by slow minutes): `adjust`
-   * inflates the rank statistic's variance by the AR(1) factor for the ranks' lag-1 autocorrelation
-   * (estimated from the data, at its 95 % upper bound), which keeps α for AR(1)-like gauges and costs
-   * power on independent ones; `ignore` is the plain R-compatible `wilcox.test` (independent values).
-   * @default 'adjust'
+   * Serial correlation of per-period values (a slow minute is followed by slow minutes): `ignore` is
+   * the plain R-compatible `wilcox.test`, valid for independent values only (AR(1) φ = 0.7 false-fails
+   * ~24 % at α = 5 %); `adjust` inflates the rank statistic's variance by the AR(1) factor for the
+   * ranks' lag-1 autocorrelation (estimated from the data, at its 95 % upper bound), which keeps α for
+   * AR(1)-like gauges and costs power: raise `minSamples` with it when α is small.
+   * @default 'ignore'
    */
   autocorrelation: z.enum(['adjust', 'ignore']).optional(),
 });
