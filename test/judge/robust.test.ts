@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { judge, type Verdict } from '../../lib/judge';
 import { parsePolicy } from '../../lib/policy';
 import { shareBettingTest } from '../../lib/judge/share-betting';
@@ -87,5 +88,23 @@ describe('item 5: overdispersion on the canary only (α = 1 %)', () => {
     const mean = z / 2;
     const bet = Math.min(0.8, mean / ((0.25 + z * z - 2 * mean * mean) / 2 + mean * mean));
     expect(result.logEValue).toBeCloseTo(Math.log1p(bet * z), 12);
+  });
+
+  test('property: robust verdicts are finite and JSON round-trip equal, and one call on a window is the look-by-look run', () => {
+    const period = fc.tuple(fc.nat(300), fc.nat(3000), fc.nat(300), fc.nat(3000));
+    fc.assert(
+      fc.property(fc.array(period, { maxLength: 30 }), (rows) => {
+        const canary = rows.map(([c, ct], i) => ({ t: 60 * i, count: Math.min(c, ct), total: ct }));
+        const baseline = rows.map(([, , b, bt], i) => ({ t: 60 * i, count: Math.min(b, bt), total: bt }));
+        const whole = judge(policyOf(true), { errors: { kind: 'count', canary, baseline } });
+        const finite = (value: unknown): boolean =>
+          typeof value === 'number' ? Number.isFinite(value) : value && typeof value === 'object' ? Object.values(value).every(finite) : true;
+        expect(finite(whole)).toBe(true);
+        expect(JSON.parse(JSON.stringify(whole))).toEqual(whole);
+        const { failedAt } = firstFail(true, { canary, baseline });
+        expect(whole.decision === 'fail').toBe(failedAt !== undefined);
+      }),
+      { numRuns: 200, seed: 20261202 },
+    );
   });
 });
