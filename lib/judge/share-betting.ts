@@ -1,6 +1,7 @@
 /**
  * Robust harm test for count metrics: betting on the canary's share of each period's events
- * (Waudby-Smith & Ramdas, "Estimating means of bounded random variables by betting", JRSS-B 2023).
+ * (Waudby-Smith & Ramdas, "Estimating means of bounded random variables by betting", JRSS-B 2023,
+ * doi:10.1093/jrsssb/qkad009; the aGRAPA bet is from its Section 4 / Supplement B).
  *
  * In a period where canary and baseline served eC and eB requests (r = eC / eB) and had events at
  * the same rate, the canary's share x = y / n of the period's n events has mean at most
