@@ -1,6 +1,7 @@
 import type { GaugePeriod } from './observations';
 import type { MethodContext, MethodOf, MetricOfKind } from './method-context';
 import { mannWhitney, minimumSamplesFor, smallestOneSidedPValue } from './mann-whitney';
+import { inflateConfidenceLevel, inflatePValue, rankAutocorrelation, varianceInflation } from './autocorrelation';
 import type { MetricResult } from './verdict';
 import { formatNumber, formatPercent } from './format';
 
@@ -61,11 +62,16 @@ export function judgeMannWhitney(
   const allowed = method.tolerance * baselineLevel;
   const control = baselineValues.map((value) => sign * value);
   const shifted = canaryValues.map((value) => sign * value - allowed);
-  const harm = mannWhitney(control, shifted, { alternative: 'greater', confidenceLevel: 1 - context.alpha });
-  const noHarm = mannWhitney(control, shifted, { alternative: 'less', confidenceLevel: 1 - context.alpha });
-  const shift = mannWhitney(baselineValues, canaryValues, { alternative: 'two.sided', confidenceLevel: 1 - context.alpha });
+  // Autocorrelated values carry less information than their number: widen by the AR(1) factor.
+  const adjust = method.autocorrelation === 'adjust';
+  const phi = adjust ? rankAutocorrelation(control, shifted) : 0;
+  const inflation = varianceInflation(phi, Math.min(control.length, shifted.length));
+  const harmP = inflatePValue(mannWhitney(control, shifted, { alternative: 'greater' }).pValue, inflation);
+  const noHarmP = inflatePValue(mannWhitney(control, shifted, { alternative: 'less' }).pValue, inflation);
+  const shift = mannWhitney(baselineValues, canaryValues, { alternative: 'two.sided', confidenceLevel: inflateConfidenceLevel(1 - context.alpha, inflation) });
+  const correlation = adjust ? `; lag-1 rank autocorrelation ≤ ${formatNumber(phi)}, variance ×${formatNumber(inflation)}` : '';
 
-  const decision = harm.pValue <= context.alpha ? 'fail' : noHarm.pValue <= context.alpha ? 'pass' : 'continue';
+  const decision = harmP <= context.alpha ? 'fail' : noHarmP <= context.alpha ? 'pass' : 'continue';
   const relative = (value: number) => (baselineLevel > 0 ? 1 + value / baselineLevel : undefined);
   const effect = relative(shift.estimate);
   const interval = baselineLevel > 0 ? ([relative(shift.confidenceInterval[0])!, relative(shift.confidenceInterval[1])!] as const) : undefined;
@@ -73,15 +79,15 @@ export function judgeMannWhitney(
   const level = `${formatNumber(common.canary.median!)} canary vs ${formatNumber(common.baseline.median!)} baseline median`;
   const why =
     decision === 'fail'
-      ? `worse by more than ${formatPercent(method.tolerance)} (p = ${formatNumber(harm.pValue)} ≤ α)`
+      ? `worse by more than ${formatPercent(method.tolerance)} (p = ${formatNumber(harmP)} ≤ α)`
       : decision === 'pass'
-        ? `${formatPercent(method.tolerance)} worse ruled out (p = ${formatNumber(noHarm.pValue)} ≤ α)`
-        : `inconclusive at ${atHorizon ? 'the fixed horizon' : 'the deadline'} (p = ${formatNumber(harm.pValue)})`;
+        ? `${formatPercent(method.tolerance)} worse ruled out (p = ${formatNumber(noHarmP)} ≤ α)`
+        : `inconclusive at ${atHorizon ? 'the fixed horizon' : 'the deadline'} (p = ${formatNumber(harmP)})`;
   return {
     ...common,
     decision,
     ...(effect !== undefined && { effect, interval }),
-    evidence: { pValue: harm.pValue },
-    reason: `${metric.name} ${shown} — ${level}, ${canaryValues.length} vs ${baselineValues.length} samples; ${why}`,
+    evidence: { pValue: harmP },
+    reason: `${metric.name} ${shown} — ${level}, ${canaryValues.length} vs ${baselineValues.length} samples${correlation}; ${why}`,
   };
 }

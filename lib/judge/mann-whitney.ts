@@ -38,7 +38,7 @@ export interface MannWhitneyResult {
 }
 
 /** Average ranks (1-based) of `values`, and the sizes of the groups of tied values. */
-function averageRanks(values: readonly number[]): { ranks: Float64Array; tieSizes: number[] } {
+export function averageRanks(values: readonly number[]): { ranks: Float64Array; tieSizes: number[] } {
   const order = values.map((_, index) => index).sort((i, j) => values[i] - values[j]);
   const ranks = new Float64Array(values.length);
   const tieSizes: number[] = [];

@@ -1,6 +1,7 @@
 import type { CountPeriod } from './observations';
 import type { MethodContext, MethodOf, MetricOfKind } from './method-context';
 import { E_CAP, sequentialRateTest, type RatePeriod } from './sequential';
+import { OVERDISPERSED_ABOVE, shareBettingTest, shareDispersion } from './share-betting';
 import type { ArmSummary, MetricResult } from './verdict';
 import { formatNumber, formatPercent } from './format';
 
@@ -104,6 +105,17 @@ export function formatInterval([low, high]: readonly [number | null, number | nu
   return `[${low === null ? '0' : formatNumber(low)}, ${high === null ? '∞)' : `${formatNumber(high)}]`}`;
 }
 
+/** A warning when the canary's counts vary more than Poisson given each period's events. */
+function overdispersionWarnings(periods: readonly RatePeriod[], rateRatio: number | undefined, robust: boolean): string[] | undefined {
+  if (rateRatio === undefined) return undefined;
+  const dispersion = shareDispersion(periods, rateRatio);
+  if (dispersion === undefined || dispersion <= OVERDISPERSED_ABOVE) return undefined;
+  const consequence = robust
+    ? 'the robust (share-betting) test does not rely on Poisson counts'
+    : "the sequential test's guarantee assumes Poisson counts; set `robust: true` on the method to keep α";
+  return [`counts look overdispersed (dispersion ${formatNumber(dispersion)} over ${periods.length} periods, 1 if Poisson): ${consequence}`];
+}
+
 /**
  * The sequential count test on a count metric. For `direction: decrease` the arms are swapped for
  * the test (harm = a lower canary rate) and the effect is reported the usual way round
@@ -133,8 +145,16 @@ export function judgeSequential(
     return { ...common, decision: 'nodata', reason: `${metric.name}: ${missing} yet` };
   }
 
-  const test = sequentialRateTest(paired, { alpha: comparisonAlpha, tolerance: method.tolerance });
+  const modelTest = sequentialRateTest(paired, { alpha: comparisonAlpha, tolerance: method.tolerance });
+  const robust = method.robust === true;
+  // Robust: harm from betting on the canary's share; the model-based pass and interval are not
+  // valid under overdispersion (Jensen favours a pass there), so neither is used.
+  const betting = robust ? shareBettingTest(paired, comparisonAlpha) : undefined;
+  const test = betting
+    ? { ...modelTest, harmShownAt: betting.harmShownAt, harmRuledOutAt: undefined, eValue: Math.exp(Math.min(betting.logEValue, Math.log(E_CAP))), logEValue: betting.logEValue }
+    : modelTest;
   const threshold = formatNumber(1 / comparisonAlpha);
+  const warnings = overdispersionWarnings(paired, modelTest.rateRatio, robust);
   // Harm is shown at the first of the comparison's and the guard's crossings (α is split between them).
   const harmAt = Math.min(test.harmShownAt ?? Infinity, guard?.shownAt ?? Infinity);
   const byGuard = guard?.shownAt !== undefined && guard.shownAt === harmAt && !(test.harmShownAt !== undefined && test.harmShownAt <= guard.shownAt);
@@ -144,9 +164,11 @@ export function judgeSequential(
     return { ...common, decision: 'continue', evidence: { eValue: test.eValue, ...guardEvidence }, reason: `${metric.name} — ${traffic}; no events in either arm yet` };
   }
   const effect = swap ? 1 / test.rateRatio : test.rateRatio;
-  const interval: [number | null, number | null] = swap
-    ? [test.interval[1] === null ? null : 1 / test.interval[1], test.interval[0] === null ? null : 1 / test.interval[0]]
-    : [test.interval[0], test.interval[1]];
+  const interval: [number | null, number | null] | undefined = robust
+    ? undefined
+    : swap
+      ? [test.interval[1] === null ? null : 1 / test.interval[1], test.interval[0] === null ? null : 1 / test.interval[0]]
+      : [test.interval[0], test.interval[1]];
   const harmFirst = harmAt < Infinity && (test.harmRuledOutAt === undefined || harmAt <= test.harmRuledOutAt);
   const decision = harmFirst ? 'fail' : test.harmRuledOutAt !== undefined ? 'pass' : 'continue';
   const periodsUntil = (t: number) => paired.findIndex((period) => period.t === t) + 1;
@@ -155,17 +177,20 @@ export function judgeSequential(
     decision === 'fail'
       ? byGuard
         ? guardReason!
-        : `harm shown after ${periodsUntil(test.harmShownAt!)} periods (E≥${threshold})`
+        : `harm shown after ${periodsUntil(test.harmShownAt!)} periods (${robust ? 'share-betting ' : ''}E≥${threshold})`
       : decision === 'pass'
         ? `${tolerance} ruled out after ${periodsUntil(test.harmRuledOutAt!)} periods (E≥${threshold})`
-        : `undecided, E=${formatNumber(test.eValue)} pass-E=${formatNumber(test.eValuePass)} of ${threshold}`;
+        : robust
+          ? `undecided, share-betting E=${formatNumber(test.eValue)} of ${threshold} (the robust test passes only at the deadline)`
+          : `undecided, E=${formatNumber(test.eValue)} pass-E=${formatNumber(test.eValuePass)} of ${threshold}`;
   return {
     ...common,
     decision,
     effect,
-    interval,
+    ...(interval && { interval }),
+    ...(warnings && { warnings }),
     // log E only where the e-value hit its cap: verdicts stay small (20 metrics < 8 KB).
     evidence: { eValue: test.eValue, ...(test.logEValue > Math.log(E_CAP) && { logEValue: test.logEValue }), ...guardEvidence },
-    reason: `${metric.name} ×${formatNumber(effect)} ${formatInterval(interval)} — ${traffic}; ${why}`,
+    reason: `${metric.name} ×${formatNumber(effect)}${interval ? ` ${formatInterval(interval)}` : ''} — ${traffic}; ${why}`,
   };
 }

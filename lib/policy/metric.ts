@@ -117,6 +117,14 @@ export const sequentialMethodSchema = z.strictObject({
    * @default - 0.5 for the error presets (lambda-error-rate, alb-5xx-rate), off otherwise
    */
   guardRate: z.union([z.number().gt(0).lt(1), z.literal(false)]).optional(),
+  /**
+   * Robust comparison: bet on the canary's share of each period's events instead of the Poisson
+   * likelihood, so that harm stays anytime-valid when only the canary's counts are overdispersed (one
+   * bad instance, a noisy new dependency). It only fails early: it never passes before the deadline
+   * (then `onTimeout` applies), and reports no interval.
+   * @default false
+   */
+  robust: z.boolean().default(false),
 });
 
 /**
@@ -132,6 +140,15 @@ export const mannWhitneyMethodSchema = z.strictObject({
   tolerance: z.number().nonnegative().default(0.1),
   /** Periods per arm before the test runs (and the fixed horizon). @default 10 */
   minSamples: z.number().int().min(3).default(10),
+  /**
+   * Serial correlation of per-period values (a slow minute is followed by slow minutes): `ignore` is
+   * the plain R-compatible `wilcox.test`, valid for independent values only (AR(1) φ = 0.7 false-fails
+   * ~24 % at α = 5 %); `adjust` inflates the rank statistic's variance by the AR(1) factor for the
+   * ranks' lag-1 autocorrelation (estimated from the data, at its 95 % upper bound), which keeps α for
+   * AR(1)-like gauges and costs power: raise `minSamples` with it when α is small.
+   * @default 'ignore'
+   */
+  autocorrelation: z.enum(['adjust', 'ignore']).optional(),
 });
 
 /** Alarm gate: the named CloudWatch alarms must not be in ALARM. Fails on any ALARM; never passes early. */

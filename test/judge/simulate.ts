@@ -1,4 +1,4 @@
-import type { CountPeriod } from '../../lib/judge';
+import type { CountPeriod, GaugePeriod } from '../../lib/judge';
 import { createRandom, type Random } from '../../lib/judge/random';
 
 export interface StreamSpec {
@@ -12,6 +12,8 @@ export interface StreamSpec {
   readonly rateRatio?: number;
   /** Log-sd of a common-mode burst factor per period hitting both arms. @default 0 */
   readonly burstLogSd?: number;
+  /** Log-sd of a factor (mean 1) on the canary's error rate alone, drawn per period: canary-only overdispersion. @default 0 */
+  readonly canaryLogSd?: number;
 }
 
 /** One seeded A/B stream of count periods (requests Poisson, errors Poisson given requests). */
@@ -24,10 +26,22 @@ export function simulateStream(random: Random, spec: StreamSpec): { baseline: Co
     const canaryTotal = random.poisson(spec.requestsPerPeriod * share);
     const baselineTotal = random.poisson(spec.requestsPerPeriod * (1 - share));
     const rate = spec.errorRate * burst;
-    canary.push({ t: 60 * i, total: canaryTotal, count: Math.min(canaryTotal, random.poisson(canaryTotal * rate * (spec.rateRatio ?? 1))) });
+    const sd = spec.canaryLogSd ?? 0;
+    const canaryNoise = sd > 0 ? Math.exp(sd * random.normal() - (sd * sd) / 2) : 1;
+    canary.push({ t: 60 * i, total: canaryTotal, count: Math.min(canaryTotal, random.poisson(canaryTotal * rate * canaryNoise * (spec.rateRatio ?? 1))) });
     baseline.push({ t: 60 * i, total: baselineTotal, count: Math.min(baselineTotal, random.poisson(baselineTotal * rate)) });
   }
   return { baseline, canary };
+}
+
+/** n per-minute gauge values (e.g. p99 ms): level + 10 × a stationary AR(1) series with lag-1 correlation φ. */
+export function ar1Gauge(random: Random, n: number, phi: number, level = 100): GaugePeriod[] {
+  let x = random.normal() / Math.sqrt(1 - phi * phi);
+  return Array.from({ length: n }, (_, i) => {
+    const value = level + 10 * x;
+    x = phi * x + random.normal();
+    return { t: 60 * i, value };
+  });
 }
 
 export { createRandom };
