@@ -8,15 +8,15 @@ import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { StepFunctionsExecutionInputReader } from '../../lib/adapters/aws/step-functions';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
 import { createReportHandler } from '../../lib/evaluation/handlers/report';
-import { lazyHandler, runtime } from '../shared';
+import { lazyHandler, runtime, traced } from '../shared';
 
 export const handler = lazyHandler(() =>
   createReportHandler(
     {
-      reporter: new CodeDeployHookReporter(new CodeDeployClient({})),
-      sink: new AwsVerdictSink(new CloudWatchClient({}), new EventBridgeClient({})),
-      policies: new S3PolicyStore(new S3Client({})),
-      executions: new StepFunctionsExecutionInputReader(new SFNClient({})),
+      reporter: new CodeDeployHookReporter(traced(new CodeDeployClient({}))),
+      sink: new AwsVerdictSink(traced(new CloudWatchClient({})), traced(new EventBridgeClient({}))),
+      policies: new S3PolicyStore(traced(new S3Client({}))),
+      executions: new StepFunctionsExecutionInputReader(traced(new SFNClient({}))),
       now: () => new Date(),
     },
     runtime,
