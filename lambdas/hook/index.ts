@@ -18,7 +18,7 @@ export const handler = createConfiguredHookHandler(
       lifecycleEvent: parseLifecycleEvent(requiredEnv(HOOK_ENVIRONMENT.lifecycleEvent), HOOK_ENVIRONMENT.lifecycleEvent),
       policyRef: { bucket: requiredEnv(HOOK_ENVIRONMENT.policyBucket), key: requiredEnv(HOOK_ENVIRONMENT.policyKey) },
       deployments: new CodeDeployDeploymentReader(traced(new CodeDeployClient({})), traced(new S3Client({}))),
-      // The trace header is the hook span's, read per start: the state machine continues this trace.
+      // The state machine continues the hook's trace (StartExecution's X-Amzn-Trace-Id, else this traceHeader).
       starter: new StepFunctionsEvaluationStarter(traced(new SFNClient({})), requiredEnv(HOOK_ENVIRONMENT.stateMachineArn), () => tracing.traceHeader()),
       reporter: new CodeDeployHookReporter(traced(new CodeDeployClient({}))),
       now: () => new Date(),

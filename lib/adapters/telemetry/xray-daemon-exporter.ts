@@ -10,8 +10,8 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
  * base64 of an OTLP `ExportTraceServiceRequest`). Why this route: it needs no collector layer, no
  * SigV4 signing in the function and no permission beyond the `xray:PutTraceSegments` that active
  * tracing already grants (the daemon sends with the function's role); a UDP send cannot hold the hook
- * past its deadline. The spans are searchable as spans once the account has CloudWatch Transaction
- * Search enabled (CloudWatch User Guide, "Transaction Search"); X-Ray's trace map shows them either way.
+ * past its deadline. X-Ray takes spans in OTLP form once the account has CloudWatch Transaction Search
+ * enabled (CloudWatch User Guide, "Transaction Search", a one-time account setting): the README says so.
  */
 export class XRayDaemonSpanExporter implements SpanExporter {
   private readonly host: string;
