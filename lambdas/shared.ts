@@ -5,10 +5,11 @@ import { HOOK_ENVIRONMENT } from '../lib/evaluation/contracts';
 import type { HandlerRuntime } from '../lib/evaluation/handlers/runtime';
 
 const lifecycleEvent = process.env[HOOK_ENVIRONMENT.lifecycleEvent];
+const logExportError = (message: string, error: unknown) => runtime.log.error(message, { error: String(error) });
 /** One OpenTelemetry tracer per container; a failed export is logged, never thrown. */
 export const tracing = new EvaluatorTracing({
-  exporter: new XRayDaemonSpanExporter((message, error) => runtime.log.error(message, { error: String(error) })),
-  onExportError: (message, error) => runtime.log.error(message, { error: String(error) }),
+  exporter: new XRayDaemonSpanExporter(logExportError),
+  onExportError: logExportError,
   // The hook's lifecycle event is in its environment; the Tasks' is in their input.
   attributes: () => (lifecycleEvent ? { [EVALUATION_SPAN_ATTRIBUTES.lifecycleEvent]: lifecycleEvent } : {}),
 });
