@@ -6,17 +6,9 @@ import { parsePolicy } from '../../lib/policy';
 
 const s3 = mockClient(S3Client);
 const policy = parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }], bake: { duration: '10m', period: '60s' }, metricLag: '3m' });
-const input = {
-  deploymentId: 'd-WIRE00001',
-  lifecycleEventHookExecutionId: 'hook',
-  lifecycleEvent: 'AfterAllowTraffic',
-  applicationName: 'orders-app',
-  deploymentGroupName: 'orders-group',
-  target: { type: 'lambda', functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' },
-  policyRef: { bucket: 'assets', key: 'prepare.json' },
-  hookInvokedAt: '2026-11-26T10:00:00.000Z',
-  deploymentCreatedAt: '2026-11-26T09:50:00.000Z',
-};
+const target = { type: 'lambda', functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' };
+const hook = { deploymentId: 'd-WIRE00001', lifecycleEventHookExecutionId: 'hook', lifecycleEvent: 'AfterAllowTraffic', applicationName: 'orders-app', deploymentGroupName: 'orders-group' };
+const input = { ...hook, target, policyRef: { bucket: 'assets', key: 'prepare.json' }, hookInvokedAt: '2026-11-26T10:00:00.000Z', deploymentCreatedAt: '2026-11-26T09:50:00.000Z' };
 
 describe('a deployed handler sends its spans to the X-Ray daemon Lambda names', () => {
   let daemon: Socket;
