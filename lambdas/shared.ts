@@ -1,8 +1,24 @@
 import { powertoolsRuntime } from '../lib/adapters/aws/powertools';
+import { EVALUATION_SPAN_ATTRIBUTES, EvaluatorTracing } from '../lib/adapters/telemetry/tracing';
+import { XRayDaemonSpanExporter } from '../lib/adapters/telemetry/xray-daemon-exporter';
+import { HOOK_ENVIRONMENT } from '../lib/evaluation/contracts';
 import type { HandlerRuntime } from '../lib/evaluation/handlers/runtime';
 
-/** One Powertools logger and EMF telemetry per container. */
-export const runtime: HandlerRuntime = powertoolsRuntime();
+const lifecycleEvent = process.env[HOOK_ENVIRONMENT.lifecycleEvent];
+const logExportError = (message: string, error: unknown) => runtime.log.error(message, { error: String(error) });
+/** One OpenTelemetry tracer per container; a failed export is logged, never thrown. */
+export const tracing = new EvaluatorTracing({
+  exporter: new XRayDaemonSpanExporter(logExportError),
+  onExportError: logExportError,
+  // The hook's lifecycle event is in its environment; the Tasks' is in their input.
+  attributes: () => (lifecycleEvent ? { [EVALUATION_SPAN_ATTRIBUTES.lifecycleEvent]: lifecycleEvent } : {}),
+});
+
+/** One Powertools logger, EMF telemetry and the tracer per container. */
+export const runtime: HandlerRuntime = powertoolsRuntime(tracing);
+
+/** An AWS SDK client whose calls are spans of the invocation's trace. */
+export const traced = <C extends Parameters<EvaluatorTracing['instrument']>[0]>(client: C): C => tracing.instrument(client);
 
 /** An environment variable the construct always sets; a missing one is a deployment error. */
 export function requiredEnv(name: string): string {

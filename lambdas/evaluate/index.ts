@@ -5,17 +5,17 @@ import { CloudWatchAlarmStateSource, CloudWatchMetricSource } from '../../lib/ad
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
 import { createEvaluateHandler } from '../../lib/evaluation/handlers/evaluate';
-import { lazyHandler, runtime } from '../shared';
+import { lazyHandler, runtime, traced } from '../shared';
 
 export const handler = lazyHandler(() => {
-  const cloudwatch = new CloudWatchClient({});
+  const cloudwatch = traced(new CloudWatchClient({}));
   const recordCall = (metrics: number) => (runtime.telemetry.count('GetMetricDataCalls', 1), runtime.telemetry.count('MetricsRequested', metrics));
   return createEvaluateHandler(
     {
-      policies: new S3PolicyStore(new S3Client({})),
+      policies: new S3PolicyStore(traced(new S3Client({}))),
       metrics: new CloudWatchMetricSource(cloudwatch, {}, { recordCall }),
       alarms: new CloudWatchAlarmStateSource(cloudwatch),
-      sink: new AwsVerdictSink(cloudwatch, new EventBridgeClient({})),
+      sink: new AwsVerdictSink(cloudwatch, traced(new EventBridgeClient({}))),
       now: () => new Date(),
     },
     runtime,

@@ -7,7 +7,7 @@ import { HOOK_ENVIRONMENT } from '../../lib/evaluation/contracts';
 import { parseEcsTargets } from '../../lib/evaluation/ecs';
 import { createConfiguredHookHandler } from '../../lib/evaluation/handlers/hook';
 import { parseLifecycleEvent } from '../../lib/evaluation/state';
-import { requiredEnv, runtime } from '../shared';
+import { requiredEnv, runtime, traced, tracing } from '../shared';
 
 /** CodeDeploy invokes this asynchronously for one lifecycle event. ECS hooks also get the target groups. */
 export const handler = createConfiguredHookHandler(
@@ -17,14 +17,14 @@ export const handler = createConfiguredHookHandler(
       ...(ecsTargets ? { ecsTargets: parseEcsTargets(ecsTargets, HOOK_ENVIRONMENT.ecsTargets) } : {}),
       lifecycleEvent: parseLifecycleEvent(requiredEnv(HOOK_ENVIRONMENT.lifecycleEvent), HOOK_ENVIRONMENT.lifecycleEvent),
       policyRef: { bucket: requiredEnv(HOOK_ENVIRONMENT.policyBucket), key: requiredEnv(HOOK_ENVIRONMENT.policyKey) },
-      deployments: new CodeDeployDeploymentReader(new CodeDeployClient({}), new S3Client({})),
-      // The trace header (_X_AMZN_TRACE_ID) is read per start: Lambda sets it per invocation.
-      starter: new StepFunctionsEvaluationStarter(new SFNClient({}), requiredEnv(HOOK_ENVIRONMENT.stateMachineArn)),
-      reporter: new CodeDeployHookReporter(new CodeDeployClient({})),
+      deployments: new CodeDeployDeploymentReader(traced(new CodeDeployClient({})), traced(new S3Client({}))),
+      // The state machine continues the hook's trace (StartExecution's X-Amzn-Trace-Id, else this traceHeader).
+      starter: new StepFunctionsEvaluationStarter(traced(new SFNClient({})), requiredEnv(HOOK_ENVIRONMENT.stateMachineArn), () => tracing.traceHeader()),
+      reporter: new CodeDeployHookReporter(traced(new CodeDeployClient({}))),
       now: () => new Date(),
       log: runtime.log,
     };
   },
-  new CodeDeployHookReporter(new CodeDeployClient({})),
+  new CodeDeployHookReporter(traced(new CodeDeployClient({}))),
   runtime,
 );

@@ -8,15 +8,15 @@ import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { StepFunctionsEndedExecutionLister, StepFunctionsExecutionInputReader } from '../../lib/adapters/aws/step-functions';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
 import { createReportHandler } from '../../lib/evaluation/handlers/report';
-import { lazyHandler, runtime } from '../shared';
+import { lazyHandler, runtime, traced } from '../shared';
 
 export const handler = lazyHandler(() => {
-  const sfn = new SFNClient({});
+  const sfn = traced(new SFNClient({}));
   return createReportHandler(
     {
-      reporter: new CodeDeployHookReporter(new CodeDeployClient({})),
-      sink: new AwsVerdictSink(new CloudWatchClient({}), new EventBridgeClient({})),
-      policies: new S3PolicyStore(new S3Client({})),
+      reporter: new CodeDeployHookReporter(traced(new CodeDeployClient({}))),
+      sink: new AwsVerdictSink(traced(new CloudWatchClient({})), traced(new EventBridgeClient({}))),
+      policies: new S3PolicyStore(traced(new S3Client({}))),
       executions: new StepFunctionsExecutionInputReader(sfn),
       endedExecutions: new StepFunctionsEndedExecutionLister(sfn),
       now: () => new Date(),

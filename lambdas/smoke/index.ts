@@ -4,13 +4,13 @@ import { LambdaFunctionInvoker } from '../../lib/adapters/aws/lambda-invoker';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { FetchHttpClient } from '../../lib/adapters/http/fetch-client';
 import { createSmokeHandler } from '../../lib/evaluation/handlers/smoke';
-import { lazyHandler, runtime } from '../shared';
+import { lazyHandler, runtime, traced } from '../shared';
 
 export const handler = lazyHandler(() =>
   createSmokeHandler(
     {
-      policies: new S3PolicyStore(new S3Client({})),
-      invoker: new LambdaFunctionInvoker(new LambdaClient({})),
+      policies: new S3PolicyStore(traced(new S3Client({}))),
+      invoker: new LambdaFunctionInvoker(traced(new LambdaClient({}))),
       http: new FetchHttpClient(),
       stopwatch: () => performance.now(),
     },

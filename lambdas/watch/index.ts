@@ -7,18 +7,18 @@ import { CodeDeployDeploymentControl } from '../../lib/adapters/aws/codedeploy';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
 import { createWatchHandler } from '../../lib/evaluation/handlers/watch';
-import { lazyHandler, runtime } from '../shared';
+import { lazyHandler, runtime, traced } from '../shared';
 
 export const handler = lazyHandler(() => {
-  const cloudwatch = new CloudWatchClient({});
+  const cloudwatch = traced(new CloudWatchClient({}));
   const recordCall = (metrics: number) => (runtime.telemetry.count('GetMetricDataCalls', 1), runtime.telemetry.count('MetricsRequested', metrics));
   return createWatchHandler(
     {
-      policies: new S3PolicyStore(new S3Client({})),
+      policies: new S3PolicyStore(traced(new S3Client({}))),
       metrics: new CloudWatchMetricSource(cloudwatch, {}, { recordCall }),
-      control: new CodeDeployDeploymentControl(new CodeDeployClient({})),
+      control: new CodeDeployDeploymentControl(traced(new CodeDeployClient({}))),
       alarms: new CloudWatchAlarmStateSource(cloudwatch),
-      sink: new AwsVerdictSink(cloudwatch, new EventBridgeClient({})),
+      sink: new AwsVerdictSink(cloudwatch, traced(new EventBridgeClient({}))),
       now: () => new Date(),
     },
     runtime,

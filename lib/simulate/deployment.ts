@@ -21,8 +21,10 @@ import type {
   WatchTickResult,
 } from '../evaluation';
 import type { Policy } from '../policy';
+import { SILENT_RUNTIME } from '../evaluation/handlers/runtime';
 import { VirtualClock } from './clock';
 import { runLocally, type LocalRunResult, type TaskHandler } from './run-local';
+import type { SimulatedTracing } from './tracing';
 
 /** What a simulated deployment ended with: what CodeDeploy heard, the verdict timeline and the outputs. */
 export interface SimulatedDeploymentResult {
@@ -92,6 +94,8 @@ export interface SimulatedDeployment {
   readonly statusEvent?: 'delivered' | 'lost';
   /** The state machine's timeout, seconds of virtual time from the hook. @default DEFAULT_EVALUATION_TIMEOUT_SECONDS (as the construct) */
   readonly executionTimeoutSeconds?: number;
+  /** The evaluator's spans, the trace carried as on AWS (`SimulatedTracing`). @default - no spans */
+  readonly tracing?: SimulatedTracing;
 }
 
 /**
@@ -149,7 +153,10 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
     appSpecContent: JSON.stringify({ version: 0.0, Resources: [ecs ? ecsResource(ecs) : lambdaResource(appSpec as SimulatedLambdaAppSpec)] }),
   };
 
+  const { tracing } = deployment;
+  const runtime = tracing?.runtime ?? SILENT_RUNTIME;
   let executionInput: EvaluationInput | undefined;
+  let executionTraceHeader: string | undefined;
   const hook = createHookHandler({
     lifecycleEvent,
     policyRef: { bucket: 'simulated', key: `${deployment.deploymentId}.json` },
@@ -165,16 +172,17 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       async start(_name, input) {
         if (executionInput) return 'already-exists';
         executionInput = input as EvaluationInput;
+        executionTraceHeader = tracing?.executionTraceHeader();
         return 'started';
       },
     },
     reporter,
     now: () => clock.now(),
     log: { info: () => undefined, error: () => undefined },
-  });
+  }, runtime);
   const hookOutcomes: string[] = [];
   const hookEvent = { DeploymentId: deployment.deploymentId, LifecycleEventHookExecutionId: `hook-${deployment.deploymentId}` };
-  for (let i = 0; i < (deployment.hookInvocations ?? 1); i++) hookOutcomes.push((await hook(hookEvent)).outcome);
+  for (let i = 0; i < (deployment.hookInvocations ?? 1); i++) hookOutcomes.push((await (tracing ? tracing.hook(lifecycleEvent, () => hook(hookEvent)) : hook(hookEvent))).outcome);
   const result = { reports, ticks, watchTicks, verdictEvents, verdictFailed, hookOutcomes };
   if (!executionInput) {
     return { ...result, stops, usage: { invocations, ...usage }, execution: { status: 'SUCCEEDED', error: 'the hook did not start an evaluation', statesEntered: [] }, sweep: undefined };
@@ -184,7 +192,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   // ListExecutions of the swept statuses: this execution, once it has ended so.
   const ended: { execution?: { status: string; stopDate: Date } } = {};
   const endedExecutions = { listEnded: async () => (ended.execution && ended.execution.status !== 'SUCCEEDED' ? [{ executionArn, ...ended.execution }] : []) };
-  const reportHandler = createReportHandler({ reporter, sink, policies, executions: { readInput: async () => JSON.stringify(executionInput) }, endedExecutions, now: () => clock.now() });
+  const reportHandler = createReportHandler({ reporter, sink, policies, executions: { readInput: async () => JSON.stringify(executionInput) }, endedExecutions, now: () => clock.now() }, runtime);
   const control = {
     readStatus: async () => (deployment.deploymentEndsAt && clock.now() >= deployment.deploymentEndsAt ? 'Succeeded' : 'InProgress'),
     ...(deployment.shiftEndsAt
@@ -194,13 +202,13 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   };
   const invoker: FunctionInvoker = deployment.invoker ?? { invoke: async () => ({ payload: '{"statusCode":200}' }) };
   const http: HttpClient = deployment.http ?? { request: async () => ({ status: 200, body: '{}' }) };
-  const smoke = createSmokeHandler({ policies, invoker, http, stopwatch: () => performance.now() });
-  const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now() });
-  const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now() });
+  const smoke = createSmokeHandler({ policies, invoker, http, stopwatch: () => performance.now() }, runtime);
+  const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now() }, runtime);
+  const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now() }, runtime);
 
   // Fault injection wraps the Lambda handlers themselves; the clock and the counters wrap around them.
   const lambdas: Record<TaskState, TaskHandler> = {
-    [STATE.prepare]: createPrepareHandler({ policies }),
+    [STATE.prepare]: createPrepareHandler({ policies }, runtime),
     [STATE.preSmoke]: smoke,
     [STATE.postSmoke]: smoke,
     [STATE.evaluate]: evaluate,
@@ -229,7 +237,8 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       if (state === STATE.evaluate) handler = timed(handler, (tick) => ticks.push({ at: clock.now(), tick: tick as TickResult }));
       if (state === STATE.watch) handler = timed(handler, (tick) => watchTicks.push({ at: clock.now(), tick: tick as WatchTickResult }));
       const counted = handler;
-      return [state, async (input: unknown) => ((invocations[state] = (invocations[state] ?? 0) + 1), counted(input))];
+      const invoke = (input: unknown) => ((invocations[state] = (invocations[state] ?? 0) + 1), counted(input));
+      return [state, tracing ? (input: unknown) => tracing.task(state, executionTraceHeader, input, () => invoke(input)) : invoke];
     }),
   ) as Record<TaskState, TaskHandler>;
 
@@ -246,16 +255,18 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   let reaper: unknown;
   ended.execution = { status: execution.status, stopDate: clock.now() };
   if (execution.status !== 'SUCCEEDED' && deployment.statusEvent !== 'lost') {
-    reaper = await reportHandler({
+    const reaperEvent = {
       version: '0',
       source: 'aws.states',
       'detail-type': 'Step Functions Execution Status Change',
       detail: { executionArn, status: execution.status, input: JSON.stringify(executionInput) },
-    });
+    };
+    reaper = await (tracing ? tracing.untraced(() => reportHandler(reaperEvent)) : reportHandler(reaperEvent));
   }
   // The schedule's next sweep, at worst a full interval after the execution ended.
   clock.advance(SWEEP_INTERVAL_MINUTES * 60);
-  const sweep = await reportHandler(sweepEvent('arn:aws:states:us-east-1:123456789012:stateMachine:Evaluation'));
+  const sweepInput = sweepEvent('arn:aws:states:us-east-1:123456789012:stateMachine:Evaluation');
+  const sweep = await (tracing ? tracing.untraced(() => reportHandler(sweepInput)) : reportHandler(sweepInput));
   return { ...result, stops, usage: { invocations, ...usage }, execution, reaper, sweep };
 }
 

@@ -80,7 +80,7 @@ describe('hook handler', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
-  test('carries the X-Ray trace into the execution and the deployment creation time into the input', async () => {
+  test('carries the X-Ray trace into the execution (the hook span as parent) and the deployment creation time into the input', async () => {
     process.env._X_AMZN_TRACE_ID = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
     try {
       await handler(HOOK_EVENT);
@@ -88,7 +88,8 @@ describe('hook handler', () => {
       delete process.env._X_AMZN_TRACE_ID;
     }
     const { traceHeader, input } = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
-    expect(traceHeader).toBe('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1');
+    // Same trace as Lambda's segment; the parent is the hook's own span, a child of that segment.
+    expect(traceHeader).toMatch(/^Root=1-5759e988-bd862e3fe1be46a994272793;Parent=(?!53995c3f42cd8ad8)[0-9a-f]{16};Sampled=1$/);
     expect(JSON.parse(input!).deploymentCreatedAt).toBe('2026-11-26T10:00:00.000Z');
   });
 

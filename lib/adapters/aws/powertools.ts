@@ -1,14 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { HandlerLog, HandlerRuntime, Telemetry } from '../../evaluation/handlers/runtime';
+import type { HandlerLog, HandlerRuntime, InvocationTracer, Telemetry } from '../../evaluation/handlers/runtime';
 import { TELEMETRY_NAMESPACE } from '../../evaluation/contracts';
 
-/** JSON logs through Powertools; the deployment id is the correlation id of every line. */
-export function powertoolsLog(): HandlerLog {
+/**
+ * JSON logs through Powertools; the deployment id is the correlation id of every line, and `traceFields`
+ * (the active span's trace and span ids) are on every line written inside a span.
+ */
+export function powertoolsLog(traceFields: () => Record<string, string> | undefined = () => undefined): HandlerLog {
   const logger = new Logger({ serviceName: 'canary-evaluator' });
   return {
-    info: (message, details = {}) => logger.info(message, details),
-    error: (message, details = {}) => logger.error(message, details),
+    info: (message, details = {}) => logger.info(message, { ...traceFields(), ...details }),
+    error: (message, details = {}) => logger.error(message, { ...traceFields(), ...details }),
     setCorrelationId: (id) => logger.setCorrelationId(id),
     addContext: (context) => logger.addContext(context as Parameters<Logger['addContext']>[0]),
   };
@@ -31,6 +34,7 @@ export function powertoolsTelemetry(): Telemetry {
   };
 }
 
-export function powertoolsRuntime(): HandlerRuntime {
-  return { log: powertoolsLog(), telemetry: powertoolsTelemetry() };
+/** Powertools logs and EMF metrics; with `tracing`, each invocation a span and every log line its trace id. */
+export function powertoolsRuntime(tracing?: InvocationTracer & { logFields(): Record<string, string> | undefined }): HandlerRuntime {
+  return { log: powertoolsLog(() => tracing?.logFields()), telemetry: powertoolsTelemetry(), ...(tracing ? { tracer: tracing } : {}) };
 }
