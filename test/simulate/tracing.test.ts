@@ -40,6 +40,7 @@ describe('one simulated evaluation is one trace', () => {
   const tracing = new SimulatedTracing(exporter, (_message, error) => exportErrors.push(error));
   const sentTraceHeaders: string[] = [];
   let spans: ReadableSpan[];
+  let sweepSpans: ReadableSpan[];
   let statesEntered: readonly string[];
 
   beforeAll(async () => {
@@ -54,8 +55,19 @@ describe('one simulated evaluation is one trace', () => {
       tracing,
     });
     expect(result.reports.map((r) => r.status)).toEqual(['Succeeded']);
-    spans = exporter.getFinishedSpans();
+    // The scheduled sweep that runs after the execution ends is its own trace, as on AWS (an EventBridge
+    // schedule starts it): it is set apart here, and everything else must be the evaluation's one trace.
+    const all = exporter.getFinishedSpans();
+    const sweepRoots = all.filter((span) => !span.parentSpanContext && span.attributes[EVALUATION_SPAN_ATTRIBUTES.deploymentId] === undefined);
+    const sweepTraces = new Set(sweepRoots.map((span) => span.spanContext().traceId));
+    sweepSpans = all.filter((span) => sweepTraces.has(span.spanContext().traceId));
+    spans = all.filter((span) => !sweepTraces.has(span.spanContext().traceId));
     statesEntered = result.execution.statesEntered;
+  });
+
+  test('the sweep after the execution is one separate trace of its own', () => {
+    expect(sweepSpans.filter((span) => !span.parentSpanContext)).toHaveLength(1);
+    expect(new Set(sweepSpans.map((span) => span.spanContext().traceId)).size).toBe(1);
   });
 
   test('every span shares the hook span’s trace id, and only the hook span has no parent', () => {
