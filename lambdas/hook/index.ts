@@ -6,7 +6,7 @@ import { StepFunctionsEvaluationStarter } from '../../lib/adapters/aws/step-func
 import { HOOK_ENVIRONMENT } from '../../lib/evaluation/contracts';
 import { parseEcsTargets } from '../../lib/evaluation/ecs';
 import { createConfiguredHookHandler } from '../../lib/evaluation/handlers/hook';
-import { parseLifecycleEvent } from '../../lib/evaluation/state';
+import { parseLifecycleEvent, parseReportSwitches } from '../../lib/evaluation/state';
 import { requiredEnv, runtime } from '../shared';
 
 /** CodeDeploy invokes this asynchronously for one lifecycle event. ECS hooks also get the target groups. */
@@ -17,6 +17,7 @@ export const handler = createConfiguredHookHandler(
       ...(ecsTargets ? { ecsTargets: parseEcsTargets(ecsTargets, HOOK_ENVIRONMENT.ecsTargets) } : {}),
       lifecycleEvent: parseLifecycleEvent(requiredEnv(HOOK_ENVIRONMENT.lifecycleEvent), HOOK_ENVIRONMENT.lifecycleEvent),
       policyRef: { bucket: requiredEnv(HOOK_ENVIRONMENT.policyBucket), key: requiredEnv(HOOK_ENVIRONMENT.policyKey) },
+      switches: parseReportSwitches(JSON.parse(requiredEnv(HOOK_ENVIRONMENT.reportSwitches)), HOOK_ENVIRONMENT.reportSwitches),
       deployments: new CodeDeployDeploymentReader(new CodeDeployClient({}), new S3Client({})),
       // The trace header (_X_AMZN_TRACE_ID) is read per start: Lambda sets it per invocation.
       starter: new StepFunctionsEvaluationStarter(new SFNClient({}), requiredEnv(HOOK_ENVIRONMENT.stateMachineArn)),

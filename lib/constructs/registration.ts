@@ -174,6 +174,8 @@ class GroupRegistration extends Construct {
         [HOOK_ENVIRONMENT.policyBucket]: this.policyAsset.s3BucketName,
         [HOOK_ENVIRONMENT.policyKey]: this.policyAsset.s3ObjectKey,
         [HOOK_ENVIRONMENT.stateMachineArn]: this.evaluator.stateMachineArn,
+        // Known at synth: every report of this hook, on any path, follows them (reportSwitchesOf).
+        [HOOK_ENVIRONMENT.reportSwitches]: JSON.stringify({ dryRun: this.policy.dryRun, onEvaluatorError: this.policy.onEvaluatorError }),
         ...environment,
       },
     }).function;

@@ -1,7 +1,8 @@
 import { parseAppSpec } from './appspec';
 import { resolveEcsTarget, type EcsTargets } from './ecs';
-import type { DeploymentInfo, DeploymentReader, EvaluationStarter, HookIds, HookReporter, PolicyRef } from './ports';
-import { executionName, type DeploymentTarget, type EvaluationInput, type LifecycleEvent } from './state';
+import { evaluatorErrorStatus } from './conclude';
+import type { DeploymentInfo, DeploymentReader, EvaluationStarter, HookIds, HookReporter, HookStatus, PolicyRef } from './ports';
+import { executionName, type DeploymentTarget, type EvaluationInput, type LifecycleEvent, type ReportSwitches } from './state';
 
 /**
  * Reads the event CodeDeploy sends a hook function (CodeDeploy User Guide, "AppSpec 'hooks' section
@@ -29,6 +30,8 @@ export const ROLLBACK_CREATORS: readonly string[] = ['codeDeployRollback', 'Clou
 export interface HookDependencies {
   readonly lifecycleEvent: LifecycleEvent;
   readonly policyRef: PolicyRef;
+  /** The registration's `dryRun` and `onEvaluatorError` (`REPORT_SWITCHES`): passed to the execution, and used here when it cannot start. */
+  readonly switches: ReportSwitches;
   readonly deployments: DeploymentReader;
   readonly starter: EvaluationStarter;
   readonly reporter: HookReporter;
@@ -45,7 +48,7 @@ export interface HookLog {
 
 export type HookOutcome =
   | { readonly outcome: 'started' | 'duplicate'; readonly executionName: string }
-  | { readonly outcome: 'reported'; readonly status: 'Failed' | 'Succeeded'; readonly reason: string }
+  | { readonly outcome: 'reported'; readonly status: HookStatus; readonly reason: string }
   | { readonly outcome: 'invalid-event'; readonly reason: string };
 
 /**
@@ -65,8 +68,9 @@ async function targetOf(deployment: DeploymentInfo, deps: HookDependencies): Pro
 }
 
 /**
- * Starts one evaluation for a hook invocation. Whatever fails after the ids are known, the hook is
- * reported `Failed` here: an unreported hook holds the deployment for an hour.
+ * Starts one evaluation for a hook invocation. Whatever fails after the ids are known is an evaluator
+ * error, reported here under the registration's switches (`evaluatorErrorStatus`, the rule every
+ * other path follows): an unreported hook holds the deployment for an hour.
  */
 export async function handleHookEvent(event: unknown, deps: HookDependencies): Promise<HookOutcome> {
   const ids = parseHookEvent(event);
@@ -92,6 +96,7 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
       deploymentGroupName: deployment.deploymentGroupName,
       target: await targetOf(deployment, deps),
       policyRef: deps.policyRef,
+      switches: deps.switches,
       hookInvokedAt: deps.now().toISOString(),
       ...(deployment.createTime ? { deploymentCreatedAt: deployment.createTime.toISOString() } : {}),
     };
@@ -104,7 +109,8 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
     const reason = `could not start the evaluation: ${(error as Error).message}`;
     deps.log.error(reason, { error: error as Error });
     // If this report fails too, the invocation fails and Lambda's asynchronous retries run the hook again.
-    await deps.reporter.report(ids, 'Failed');
-    return { outcome: 'reported', status: 'Failed', reason };
+    const status = evaluatorErrorStatus(deps.switches);
+    await deps.reporter.report(ids, status);
+    return { outcome: 'reported', status, reason };
   }
 }

@@ -66,6 +66,23 @@ export interface EvaluationInput {
   readonly hookInvokedAt: string;
   /** When CodeDeploy created the deployment (ISO 8601): the bake's baseline window ends here. */
   readonly deploymentCreatedAt?: string;
+  /**
+   * The registration's report switches, copied by the hook from `REPORT_SWITCHES` (set at synth from
+   * the policy), so that every path reporting this execution follows the same rule (`reportSwitchesOf`).
+   * Absent (an execution started before they existed): the fail-closed defaults.
+   */
+  readonly switches?: ReportSwitches;
+}
+
+/** The policy switches that turn an outcome into a hook status. Defaults: fail-closed, no dry run. */
+export interface ReportSwitches {
+  readonly dryRun: boolean;
+  readonly onEvaluatorError: OnEvaluatorError;
+}
+
+export function parseReportSwitches(value: unknown, path: string): ReportSwitches {
+  const switches = object(value, path);
+  return { dryRun: boolean(switches.dryRun, `${path}.dryRun`), onEvaluatorError: oneOf(switches.onEvaluatorError, ['pass', 'fail'] as const, `${path}.onEvaluatorError`) };
 }
 
 export function parseEvaluationInput(value: unknown, path = 'input'): EvaluationInput {
@@ -82,6 +99,7 @@ export function parseEvaluationInput(value: unknown, path = 'input'): Evaluation
     policyRef: { bucket: string(policyRef.bucket, `${path}.policyRef.bucket`), key: string(policyRef.key, `${path}.policyRef.key`) },
     hookInvokedAt: isoDate(input.hookInvokedAt, `${path}.hookInvokedAt`),
     ...(deploymentCreatedAt ? { deploymentCreatedAt } : {}),
+    ...(input.switches !== undefined ? { switches: parseReportSwitches(input.switches, `${path}.switches`) } : {}),
   };
 }
 

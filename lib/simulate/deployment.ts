@@ -149,6 +149,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const hook = createHookHandler({
     lifecycleEvent,
     policyRef: { bucket: 'simulated', key: `${deployment.deploymentId}.json` },
+    switches: { dryRun: deployment.policy.dryRun, onEvaluatorError: deployment.policy.onEvaluatorError },
     deployments: {
       readDeployment: async () => deploymentInfo,
       readEcsTarget: async () => {
@@ -176,7 +177,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
     return { ...result, stops, usage: { invocations, ...usage }, execution: { status: 'SUCCEEDED', error: 'the hook did not start an evaluation', statesEntered: [] } };
   }
 
-  const reportHandler = createReportHandler({ reporter, sink, policies, executions: { readInput: async () => JSON.stringify(executionInput) }, now: () => clock.now() });
+  const reportHandler = createReportHandler({ reporter, sink, executions: { readInput: async () => JSON.stringify(executionInput) }, now: () => clock.now() });
   const control = {
     readStatus: async () => (deployment.deploymentEndsAt && clock.now() >= deployment.deploymentEndsAt ? 'Succeeded' : 'InProgress'),
     ...(deployment.shiftEndsAt

@@ -1,11 +1,10 @@
-import { conclude, DEFAULT_SWITCHES, parsePublishRequest, parseReaperEvent, parseReportRequest, publishAccepted, reaperReportRequest, switchesFromPolicy, type ConcludeResult, type ReportRequest } from '../conclude';
-import type { ExecutionInputReader, HookReporter, PolicyStore, VerdictSink } from '../ports';
-import { SILENT_RUNTIME, wrapHandler, type HandlerLog, type HandlerRuntime } from './runtime';
+import { conclude, parsePublishRequest, parseReaperEvent, parseReportRequest, publishAccepted, reaperReportRequest, type ConcludeResult, type ReportRequest } from '../conclude';
+import type { ExecutionInputReader, HookReporter, VerdictSink } from '../ports';
+import { SILENT_RUNTIME, wrapHandler, type HandlerRuntime } from './runtime';
 
 export interface ReportDependencies {
   readonly reporter: HookReporter;
   readonly sink: VerdictSink;
-  readonly policies: PolicyStore;
   readonly executions: ExecutionInputReader;
   readonly now: () => Date;
 }
@@ -22,7 +21,7 @@ export function createReportHandler(deps: ReportDependencies, runtime: HandlerRu
     // The state machine's publish states: the verdict event of a report CodeDeploy accepted, published once.
     const publish = parsePublishRequest(event);
     if (publish) return publishAccepted(publish, deps.sink);
-    const request = (await reaperRequest(event, deps, runtime.log)) ?? parseReportRequest(event);
+    const request = (await reaperRequest(event, deps)) ?? parseReportRequest(event);
     if (!request) return { ignored: 'not an execution status this reaper handles' };
     runtime.log.setCorrelationId(request.ids.deploymentId);
     const result = await conclude(request, { reporter: deps.reporter, sink: deps.sink, now: deps.now, log: runtime.log });
@@ -31,21 +30,11 @@ export function createReportHandler(deps: ReportDependencies, runtime: HandlerRu
   });
 }
 
-/** The reaper's request: the ended execution's input (from the event, or `DescribeExecution`) and the policy's switches. */
-async function reaperRequest(event: unknown, deps: ReportDependencies, log: HandlerLog): Promise<ReportRequest | undefined> {
+/** The reaper's request: the ended execution's input (from the event, or `DescribeExecution`), whose switches it reports under. */
+async function reaperRequest(event: unknown, deps: ReportDependencies): Promise<ReportRequest | undefined> {
   const reaped = parseReaperEvent(event);
   if (!reaped) return undefined;
   const input = reaped.input ?? (await deps.executions.readInput(reaped.executionArn));
   if (!input) throw new Error(`execution ${reaped.executionArn} has no input; its hook cannot be reported`);
-  const request = reaperReportRequest(reaped, input);
-  let switches = DEFAULT_SWITCHES;
-  if (request.policyRef) {
-    try {
-      switches = switchesFromPolicy(await deps.policies.load(request.policyRef));
-    } catch (error) {
-      // Fail closed: without the policy, onEvaluatorError is its default, fail.
-      log.error('reaper could not read the policy; reporting with the defaults', { error: (error as Error).message });
-    }
-  }
-  return { ...request, switches };
+  return reaperReportRequest(reaped, input);
 }
