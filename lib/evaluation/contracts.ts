@@ -4,7 +4,7 @@
  */
 
 // The deadlines live with the policy limits that must fit in them (lib/policy/limits.ts): one source.
-export { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS, HOOK_MAX_EVENT_AGE_SECONDS, REPORT_RESERVE_SECONDS } from '../policy/limits';
+export { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS, HOOK_MAX_EVENT_AGE_SECONDS, MAX_WAIT_SECONDS, REPORT_RESERVE_SECONDS } from '../policy/limits';
 
 /** The environment the construct gives a hook function, by variable name. */
 export const HOOK_ENVIRONMENT = {

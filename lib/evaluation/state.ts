@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Verdict } from '../judge/verdict';
 import { boolean, integer, isoDate, object, oneOf, optionalString, string, StateError, type Json } from './check';
+import { MAX_WAIT_SECONDS } from './contracts';
 
 /**
  * What travels through the evaluation state machine. Kept small on purpose: raw metric data is
@@ -192,6 +193,16 @@ export function parseEvaluateRequest(value: unknown): EvaluateRequest {
 
 /** A verdict as kept in state: the judge's verdict, compacted to ≤ 8 KB. */
 export type StateVerdict = Verdict & { readonly omittedMetrics?: number };
+
+/**
+ * A step's `waitSeconds`, checked where the step makes it: a Wait state's `SecondsPath` must be a
+ * non-negative integer (Step Functions Developer Guide, "Wait workflow state"), and the Choice before it
+ * can test only that it is numeric and in range, so 1.5 would pass the Choice and fail at the Wait.
+ */
+export function waitSeconds(value: number, path: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_WAIT_SECONDS) throw new StateError(`${path}: expected a whole number of seconds in [0, ${MAX_WAIT_SECONDS}], got ${value}`);
+  return value;
+}
 
 /** One tick's result: the decision, why, and how long to wait before the next tick. */
 export interface TickResult {

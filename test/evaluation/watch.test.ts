@@ -53,7 +53,10 @@ describe('canary watch and the end of the traffic shift', () => {
     const control: DeploymentControl = { readStatus: async () => 'InProgress', readShift: async () => ({ complete: false, detail: 'target version weight 0.1' }), stop: async () => 'stopped' };
     const metrics: MetricSource = { getMetricData: async (queries) => queries.map((q) => ({ id: q.id, timestamps: [], values: [] })) };
     const tick = await watchTick(request, policy, { metrics, control, sink }, new Date((T0 + 240) * 1000));
-    expect(tick).toMatchObject({ done: false, decision: 'continue' });
+    expect(tick).toMatchObject({ done: false, decision: 'continue', waitSeconds: 60 });
+    // A wait the Wait state cannot take (1.5 s) is an error where the watch tick is made, not at the Wait.
+    const fractional = { ...request, plan: { ...request.plan, periodSeconds: 1.5 } };
+    await expect(watchTick(fractional, policy, { metrics, control, sink }, new Date((T0 + 240) * 1000))).rejects.toThrow('watch.waitSeconds: expected a whole number of seconds in [0, 3600], got 1.5');
   });
 });
 
