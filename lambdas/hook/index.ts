@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { CodeDeployDeploymentReader, CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
 import { StepFunctionsEvaluationStarter } from '../../lib/adapters/aws/step-functions';
 import { HOOK_ENVIRONMENT } from '../../lib/evaluation/contracts';
+import { parseLambdaRegistrationTarget } from '../../lib/evaluation/appspec';
 import { parseEcsTargets } from '../../lib/evaluation/ecs';
 import { createConfiguredHookHandler } from '../../lib/evaluation/handlers/hook';
 import { parseLifecycleEvent, parseReportSwitches } from '../../lib/evaluation/state';
@@ -13,8 +14,10 @@ import { requiredEnv, runtime } from '../shared';
 export const handler = createConfiguredHookHandler(
   () => {
     const ecsTargets = process.env[HOOK_ENVIRONMENT.ecsTargets];
+    const lambdaTarget = process.env[HOOK_ENVIRONMENT.lambdaTarget];
     return {
       ...(ecsTargets ? { ecsTargets: parseEcsTargets(ecsTargets, HOOK_ENVIRONMENT.ecsTargets) } : {}),
+      ...(lambdaTarget ? { lambdaTarget: parseLambdaRegistrationTarget(lambdaTarget, HOOK_ENVIRONMENT.lambdaTarget) } : {}),
       lifecycleEvent: parseLifecycleEvent(requiredEnv(HOOK_ENVIRONMENT.lifecycleEvent), HOOK_ENVIRONMENT.lifecycleEvent),
       policyRef: { bucket: requiredEnv(HOOK_ENVIRONMENT.policyBucket), key: requiredEnv(HOOK_ENVIRONMENT.policyKey) },
       switches: parseReportSwitches(JSON.parse(requiredEnv(HOOK_ENVIRONMENT.reportSwitches)), HOOK_ENVIRONMENT.reportSwitches),

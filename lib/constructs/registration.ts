@@ -229,8 +229,10 @@ export function registerLambdaGroup(
   options: LambdaDeploymentGroupRegistration,
 ): RegisteredLambdaDeploymentGroup {
   const registration = new GroupRegistration(scope, id, evaluator, group, options, 'lambda');
-  const preHook = registration.hook('BeforeAllowTraffic');
-  const postHook = registration.hook('AfterAllowTraffic');
+  // With the alias known, the hooks check that the AppSpec deploys this function and alias.
+  const environment: Record<string, string> = options.alias ? { [HOOK_ENVIRONMENT.lambdaTarget]: Stack.of(scope).toJsonString({ functionName: options.alias.version.lambda.functionName, alias: options.alias.aliasName }) } : {};
+  const preHook = registration.hook('BeforeAllowTraffic', environment);
+  const postHook = registration.hook('AfterAllowTraffic', environment);
   // Also grants the group's role invoke and the hooks PutLifecycleEventHookExecutionStatus on this group.
   group.addPreHook(preHook);
   group.addPostHook(postHook);

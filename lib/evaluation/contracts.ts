@@ -17,6 +17,8 @@ export const HOOK_ENVIRONMENT = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   /** ECS hooks only: the load balancer and target groups, as JSON (`lib/evaluation/ecs.ts`). */
   ecsTargets: 'ECS_TARGETS',
+  /** Lambda hooks of a group registered with its `alias`: `{ functionName, alias }` as JSON, checked against the AppSpec. */
+  lambdaTarget: 'LAMBDA_TARGET',
   /** The policy's `dryRun` and `onEvaluatorError`, as JSON: every report of the hook follows them (`reportSwitchesOf`). */
   reportSwitches: 'REPORT_SWITCHES',
 } as const;

@@ -1,6 +1,6 @@
-import { parseAppSpec } from './appspec';
+import { AppSpecMismatchError, checkLambdaAppSpec, parseAppSpec, type LambdaRegistrationTarget } from './appspec';
 import { resolveEcsTarget, type EcsTargets } from './ecs';
-import { evaluatorErrorStatus } from './conclude';
+import { evaluatorErrorStatus, hookStatusFor } from './conclude';
 import type { DeploymentInfo, DeploymentReader, EvaluationStarter, HookIds, HookReporter, HookStatus, PolicyRef } from './ports';
 import { executionName, type DeploymentTarget, type EvaluationInput, type LifecycleEvent, type ReportSwitches } from './state';
 
@@ -37,6 +37,8 @@ export interface HookDependencies {
   readonly reporter: HookReporter;
   readonly now: () => Date;
   readonly log: HookLog;
+  /** Lambda hooks registered with their alias (`LAMBDA_TARGET`): the function and alias the AppSpec must name. */
+  readonly lambdaTarget?: LambdaRegistrationTarget;
   /** ECS hooks only (`ECS_TARGETS`): the load balancer and target groups of the registered group. */
   readonly ecsTargets?: EcsTargets;
 }
@@ -59,7 +61,7 @@ async function targetOf(deployment: DeploymentInfo, deps: HookDependencies): Pro
   const appSpec = parseAppSpec(deployment.appSpecContent);
   if (appSpec.type === 'lambda') {
     if (deps.lifecycleEvent === 'AfterAllowTestTraffic') throw new Error('AfterAllowTestTraffic is an ECS lifecycle event, but the deployment has a Lambda AppSpec');
-    return appSpec;
+    return checkLambdaAppSpec(appSpec, deps.lambdaTarget);
   }
   if (!deps.ecsTargets) {
     throw new Error('the deployment has an ECS AppSpec, but this hook has no ECS_TARGETS: register the ECS deployment group with registerEcsDeploymentGroup and name its hooks in the AppSpec');
@@ -68,9 +70,10 @@ async function targetOf(deployment: DeploymentInfo, deps: HookDependencies): Pro
 }
 
 /**
- * Starts one evaluation for a hook invocation. Whatever fails after the ids are known is an evaluator
- * error, reported here under the registration's switches (`evaluatorErrorStatus`, the rule every
- * other path follows): an unreported hook holds the deployment for an hour.
+ * Starts one evaluation for a hook invocation. Whatever fails after the ids are known is reported
+ * here: an AppSpec that does not deploy the registered target is `Failed` (unless dryRun); anything
+ * else is an evaluator error, under the registration's switches (`evaluatorErrorStatus`, the rule
+ * every other path follows). An unreported hook holds the deployment for an hour.
  */
 export async function handleHookEvent(event: unknown, deps: HookDependencies): Promise<HookOutcome> {
   const ids = parseHookEvent(event);
@@ -109,7 +112,8 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
     const reason = `could not start the evaluation: ${(error as Error).message}`;
     deps.log.error(reason, { error: error as Error });
     // If this report fails too, the invocation fails and Lambda's asynchronous retries run the hook again.
-    const status = evaluatorErrorStatus(deps.switches);
+    // A deployment that is not the registered one is a failing decision (Failed unless dryRun), not an evaluator error.
+    const status = error instanceof AppSpecMismatchError ? hookStatusFor({ decision: 'fail', cause: 'verdict', reason }, deps.switches) : evaluatorErrorStatus(deps.switches);
     await deps.reporter.report(ids, status);
     return { outcome: 'reported', status, reason };
   }
