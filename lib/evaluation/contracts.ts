@@ -19,6 +19,8 @@ export const HOOK_ENVIRONMENT = {
   ecsTargets: 'ECS_TARGETS',
   /** Lambda hooks of a group registered with its `alias`: `{ functionName, alias }` as JSON, checked against the AppSpec. */
   lambdaTarget: 'LAMBDA_TARGET',
+  /** The hosts the registration's HTTP smoke tests may call, as a JSON list (`lib/constructs/smoke-hosts.ts`). */
+  smokeAllowedHosts: 'SMOKE_ALLOWED_HOSTS',
   /** The policy's `dryRun` and `onEvaluatorError`, as JSON: every report of the hook follows them (`reportSwitchesOf`). */
   reportSwitches: 'REPORT_SWITCHES',
 } as const;

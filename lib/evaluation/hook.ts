@@ -37,6 +37,8 @@ export interface HookDependencies {
   readonly reporter: HookReporter;
   readonly now: () => Date;
   readonly log: HookLog;
+  /** The hosts the registration's HTTP smoke tests may call (`SMOKE_ALLOWED_HOSTS`), passed to the execution. */
+  readonly allowedHosts?: readonly string[];
   /** Lambda hooks registered with their alias (`LAMBDA_TARGET`): the function and alias the AppSpec must name. */
   readonly lambdaTarget?: LambdaRegistrationTarget;
   /** ECS hooks only (`ECS_TARGETS`): the load balancer and target groups of the registered group. */
@@ -100,6 +102,7 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
       target: await targetOf(deployment, deps),
       policyRef: deps.policyRef,
       switches: deps.switches,
+      ...(deps.allowedHosts ? { allowedHosts: deps.allowedHosts } : {}),
       hookInvokedAt: deps.now().toISOString(),
       ...(deployment.createTime ? { deploymentCreatedAt: deployment.createTime.toISOString() } : {}),
     };

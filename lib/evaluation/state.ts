@@ -73,12 +73,22 @@ export interface EvaluationInput {
    * Absent (an execution started before they existed): the fail-closed defaults.
    */
   readonly switches?: ReportSwitches;
+  /**
+   * The hosts the registration's HTTP smoke tests may call (`SMOKE_ALLOWED_HOSTS`, copied by the hook).
+   * Absent: none, so the smoke Lambda calls no host (fail closed).
+   */
+  readonly allowedHosts?: readonly string[];
 }
 
 /** The policy switches that turn an outcome into a hook status. Defaults: fail-closed, no dry run. */
 export interface ReportSwitches {
   readonly dryRun: boolean;
   readonly onEvaluatorError: OnEvaluatorError;
+}
+
+export function parseHostList(value: unknown, path: string): readonly string[] {
+  if (!Array.isArray(value)) throw new StateError(`${path}: expected a list of host names, got ${JSON.stringify(value)}`);
+  return value.map((host, index) => string(host, `${path}[${index}]`));
 }
 
 export function parseReportSwitches(value: unknown, path: string): ReportSwitches {
@@ -101,6 +111,7 @@ export function parseEvaluationInput(value: unknown, path = 'input'): Evaluation
     hookInvokedAt: isoDate(input.hookInvokedAt, `${path}.hookInvokedAt`),
     ...(deploymentCreatedAt ? { deploymentCreatedAt } : {}),
     ...(input.switches !== undefined ? { switches: parseReportSwitches(input.switches, `${path}.switches`) } : {}),
+    ...(input.allowedHosts !== undefined ? { allowedHosts: parseHostList(input.allowedHosts, `${path}.allowedHosts`) } : {}),
   };
 }
 

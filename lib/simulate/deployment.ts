@@ -150,6 +150,8 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
     lifecycleEvent,
     policyRef: { bucket: 'simulated', key: `${deployment.deploymentId}.json` },
     switches: { dryRun: deployment.policy.dryRun, onEvaluatorError: deployment.policy.onEvaluatorError },
+    // The simulated registration allows the hosts its policy names (what allowedSmokeTestHosts would list).
+    allowedHosts: deployment.policy.smokeTests.flatMap((test) => (test.type === 'http' ? [new URL(test.url).hostname] : [])),
     deployments: {
       readDeployment: async () => deploymentInfo,
       readEcsTarget: async () => {
