@@ -118,7 +118,13 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
   })
     .addRetry(REPORT_RETRY)
     .addCatch(reportError, onError)
-    .next(publishIfAny(scope, STATE.publishNeeded, publish(scope, STATE.publish, fns.report), watchNeeded));
+    .next(
+      // A report result without `result` means the hook may not be reported: the error path reports it
+      // (an execution ending SUCCEEDED is never reaped, so the hook would wait out its hour).
+      new sfn.Choice(scope, STATE.reportMade)
+        .when(present('$.report.result', sfn.Condition.or(sfn.Condition.stringEquals('$.report.result', 'reported'), sfn.Condition.stringEquals('$.report.result', 'already-completed'))), publishIfAny(scope, STATE.publishNeeded, publish(scope, STATE.publish, fns.report), watchNeeded))
+        .otherwise(malformed),
+    );
 
   // Outcomes: constant objects; the report step reads the reason from the state (tick or smoke summary).
   const outcome = (id: string, decision: 'pass' | 'fail', cause: 'verdict' | 'smoke-tests') =>
