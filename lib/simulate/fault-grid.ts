@@ -50,7 +50,7 @@ export interface FaultOutcome {
   readonly publishFaulted: boolean;
 }
 
-const START = new Date('2026-11-26T10:00:00Z');
+export const FAULT_GRID_START = new Date('2026-11-26T10:00:00Z');
 const baseline = { requestsPerMinute: 900, errorRate: 0.01, p99Ms: 300 };
 const metrics = new SteadyMetricSource({ '1': baseline, '2': { ...baseline, requestsPerMinute: 100 } });
 const policy = parsePolicy({
@@ -109,18 +109,15 @@ function wrapFor(testCase: FaultCase): SimulatedDeployment['wrapTask'] {
   };
 }
 
+/** A healthy Lambda deployment starting at `FAULT_GRID_START`, with the grid's policy unless overridden. */
+export function faultGridDeployment(overrides: Partial<SimulatedDeployment>): SimulatedDeployment {
+  return { deploymentId: 'd-FAULTGRID1', start: FAULT_GRID_START, appSpec: { functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' }, metrics, policy, ...overrides };
+}
+
 export async function runFaultCase(definition: Record<string, unknown>, testCase: FaultCase): Promise<FaultOutcome> {
-  const result = await simulateDeployment(definition, {
-    deploymentId: 'd-FAULTGRID1',
-    start: START,
-    appSpec: { functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' },
-    metrics,
-    lifecycleEvent: testCase.lifecycleEvent,
-    policy,
-    wrapTask: wrapFor(testCase),
-  });
+  const result = await simulateDeployment(definition, faultGridDeployment({ lifecycleEvent: testCase.lifecycleEvent, wrapTask: wrapFor(testCase) }));
   const events = result.verdictEvents.filter((event) => event.status !== 'NotReported');
-  const inTime = result.reports.length > 0 && result.reports[0].at.getTime() - START.getTime() < 3600 * 1000;
+  const inTime = result.reports.length > 0 && result.reports[0].at.getTime() - FAULT_GRID_START.getTime() < 3600 * 1000;
   return {
     name: testCase.name,
     acceptedReports: result.reports.length,

@@ -1,6 +1,7 @@
 import type { EvaluationInput, HttpRequest } from '../../lib/evaluation';
 import { createSmokeHandler } from '../../lib/evaluation/handlers';
 import { parsePolicy } from '../../lib/policy';
+import { LAMBDA_EXECUTION_INPUT } from '../fixtures/codedeploy/events';
 
 /**
  * Issue 11 finding 10: the smoke Lambda is shared by every registration, so it calls only the hosts the
@@ -13,17 +14,7 @@ const policy = parsePolicy({
     { name: 'payments', type: 'http', url: 'https://payments.example.com/health' },
   ],
 });
-const input = (allowedHosts?: readonly string[]): EvaluationInput => ({
-  deploymentId: 'd-HOSTS0001',
-  lifecycleEventHookExecutionId: 'hook-1',
-  lifecycleEvent: 'BeforeAllowTraffic',
-  applicationName: 'app',
-  deploymentGroupName: 'group',
-  target: { type: 'lambda', functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' },
-  policyRef: { bucket: 'b', key: 'k' },
-  hookInvokedAt: '2026-11-26T10:00:00.000Z',
-  ...(allowedHosts ? { allowedHosts } : {}),
-});
+const input = (allowedHosts?: readonly string[]): EvaluationInput => ({ ...LAMBDA_EXECUTION_INPUT, ...(allowedHosts ? { allowedHosts } : {}) });
 
 function handler(called: string[]) {
   return createSmokeHandler({

@@ -3,19 +3,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CodeDeployDeploymentControl } from '../../lib/adapters/aws/codedeploy';
 import { watchTick, type DeploymentControl, type EvaluateRequest, type MetricSource, type VerdictSink } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
+import { LAMBDA_EXECUTION_INPUT } from '../fixtures/codedeploy/events';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z') / 1000;
 const request: EvaluateRequest = {
-  input: {
-    deploymentId: 'd-A1B2C3D4E',
-    lifecycleEventHookExecutionId: 'hook-1',
-    lifecycleEvent: 'BeforeAllowTraffic',
-    applicationName: 'app',
-    deploymentGroupName: 'group',
-    target: { type: 'lambda', functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' },
-    policyRef: { bucket: 'b', key: 'k' },
-    hookInvokedAt: new Date(T0 * 1000).toISOString(),
-  },
+  input: LAMBDA_EXECUTION_INPUT,
   plan: {
     phase: 'pre-traffic',
     windowStart: T0,

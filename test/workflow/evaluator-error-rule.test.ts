@@ -4,7 +4,7 @@ import { parsePolicy, type PolicyInput } from '../../lib/policy';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { simulateDeployment, type SimulatedDeployment } from '../../lib/simulate/deployment';
 import type { TaskHandler } from '../../lib/simulate/run-local';
-import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
+import { FAULT_GRID_START, faultGridDeployment } from '../../lib/simulate/fault-grid';
 
 /**
  * Issue 11 finding 7: whichever path reports an evaluator error (the hook, *Report evaluator error*
@@ -12,9 +12,7 @@ import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
  * `onEvaluatorError` and `dryRun`, read from the same execution input.
  */
 const definition = synthesizeEvaluationDefinition();
-const START = new Date('2026-11-26T10:00:00Z');
-const baseline = { requestsPerMinute: 900, errorRate: 0.01, p99Ms: 300 };
-const healthy = new SteadyMetricSource({ '1': baseline, '2': { ...baseline, requestsPerMinute: 100 } });
+const START = FAULT_GRID_START;
 
 const POLICY: PolicyInput = {
   metrics: [{ preset: 'lambda-error-rate', method: { type: 'threshold', maxRatioToBaseline: 2, failureLimit: 2 } }],
@@ -22,17 +20,8 @@ const POLICY: PolicyInput = {
   metricLag: '2m',
 };
 
-function deployment(policy: Partial<PolicyInput>, wrapTask: SimulatedDeployment['wrapTask']): SimulatedDeployment {
-  return {
-    deploymentId: 'd-RULE00001',
-    start: START,
-    appSpec: { functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' },
-    metrics: healthy,
-    lifecycleEvent: 'AfterAllowTraffic',
-    policy: parsePolicy({ ...POLICY, ...policy }),
-    wrapTask,
-  };
-}
+const deployment = (policy: Partial<PolicyInput>, wrapTask: SimulatedDeployment['wrapTask']): SimulatedDeployment =>
+  faultGridDeployment({ lifecycleEvent: 'AfterAllowTraffic', policy: parsePolicy({ ...POLICY, ...policy }), wrapTask });
 
 const boom: TaskHandler = async () => Promise.reject(new Error('boom: S3 AccessDenied'));
 const failing = (target: TaskState) => (state: TaskState, handler: TaskHandler) => (state === target ? boom : handler);
