@@ -1,10 +1,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
-import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { StepFunctionsEndedExecutionLister, StepFunctionsExecutionInputReader } from '../../lib/adapters/aws/step-functions';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
 import { createReportHandler } from '../../lib/evaluation/handlers/report';
@@ -16,7 +14,6 @@ export const handler = lazyHandler(() => {
     {
       reporter: new CodeDeployHookReporter(traced(new CodeDeployClient({}))),
       sink: new AwsVerdictSink(traced(new CloudWatchClient({})), traced(new EventBridgeClient({}))),
-      policies: new S3PolicyStore(traced(new S3Client({}))),
       executions: new StepFunctionsExecutionInputReader(sfn),
       endedExecutions: new StepFunctionsEndedExecutionLister(sfn),
       now: () => new Date(),

@@ -4,6 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 
+import { MAX_WAIT_SECONDS } from '../evaluation/contracts';
 import { STATE } from '../evaluation/state-names';
 
 export { STATE, TASK_STATES, WAIT_STATES, type TaskState } from '../evaluation/state-names';
@@ -37,7 +38,7 @@ const present = (path: string, condition: sfn.Condition) => sfn.Condition.and(sf
  * with States.Runtime on an absent field, and lets −5 or 1e12 through to fail at the Wait.
  */
 const validWait = (path: string) =>
-  sfn.Condition.and(sfn.Condition.isPresent(path), sfn.Condition.isNumeric(path), sfn.Condition.numberGreaterThanEquals(path, 1), sfn.Condition.numberLessThanEquals(path, 3600));
+  sfn.Condition.and(sfn.Condition.isPresent(path), sfn.Condition.isNumeric(path), sfn.Condition.numberGreaterThanEquals(path, 1), sfn.Condition.numberLessThanEquals(path, MAX_WAIT_SECONDS));
 
 /**
  * Publishes the verdict event the report step returned, once: no retry of errors raised after the
@@ -117,7 +118,13 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
   })
     .addRetry(REPORT_RETRY)
     .addCatch(reportError, onError)
-    .next(publishIfAny(scope, STATE.publishNeeded, publish(scope, STATE.publish, fns.report), watchNeeded));
+    .next(
+      // A report result without `result` means the hook may not be reported: the error path reports it
+      // (an execution ending SUCCEEDED is never reaped, so the hook would wait out its hour).
+      new sfn.Choice(scope, STATE.reportMade)
+        .when(present('$.report.result', sfn.Condition.or(sfn.Condition.stringEquals('$.report.result', 'reported'), sfn.Condition.stringEquals('$.report.result', 'already-completed'))), publishIfAny(scope, STATE.publishNeeded, publish(scope, STATE.publish, fns.report), watchNeeded))
+        .otherwise(malformed),
+    );
 
   // Outcomes: constant objects; the report step reads the reason from the state (tick or smoke summary).
   const outcome = (id: string, decision: 'pass' | 'fail', cause: 'verdict' | 'smoke-tests') =>

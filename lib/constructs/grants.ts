@@ -43,7 +43,8 @@ export function grantPublishVerdicts(grantee: iam.IGrantable): iam.Grant {
 /** Every evaluator function reads the registration's policy object, and no other object. */
 export function grantReadPolicy(principals: EvaluatorPrincipals, policyAsset: Asset): void {
   const objectArn = policyAsset.bucket.arnForObjects(policyAsset.s3ObjectKey);
-  for (const reader of Object.values(principals)) allow(reader, ['s3:GetObject'], [objectArn]);
+  // The report function does not read policies: its switches come with the execution input (REPORT_SWITCHES).
+  for (const reader of [principals.prepare, principals.evaluate, principals.smoke, principals.watch]) allow(reader, ['s3:GetObject'], [objectArn]);
 }
 
 /** Alarm gates read the named alarms' states; DescribeAlarms takes alarm ARNs as resources. */

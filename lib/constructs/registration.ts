@@ -24,6 +24,7 @@ import { DEFAULT_EVALUATION_TIMEOUT_SECONDS } from '../evaluation/contracts';
 import { ecsTargetsOf, type EcsTargets } from './ecs-targets';
 import type { EvaluatorDashboard } from './evaluator-dashboard';
 import { EvaluatorFunction } from './evaluator-function';
+import { smokeHostsEnvironment } from './smoke-hosts';
 import { grantActOnGroup, grantHook, grantReadAlarms, grantReadPolicy, type EvaluatorPrincipals } from './grants';
 import { healthAlarm, sumOfErrors } from './health-alarms';
 import { acknowledgeHookInvokeGrant } from './nag-acknowledgements';
@@ -50,6 +51,13 @@ export interface DeploymentGroupRegistrationOptions {
    * @default - none; a deployment with an S3 revision reports Failed, naming this option
    */
   readonly revisionBucket?: s3.IBucket;
+  /**
+   * Hosts the policy's HTTP smoke tests may call, besides those the registration names (an ECS group's
+   * load balancer). Any other host is refused at synth and by the smoke Lambda; loopback and link-local
+   * are refused always.
+   * @default - only the hosts the registration names (none for a Lambda group)
+   */
+  readonly allowedSmokeTestHosts?: readonly string[];
 }
 
 export interface LambdaDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
@@ -174,6 +182,8 @@ class GroupRegistration extends Construct {
         [HOOK_ENVIRONMENT.policyBucket]: this.policyAsset.s3BucketName,
         [HOOK_ENVIRONMENT.policyKey]: this.policyAsset.s3ObjectKey,
         [HOOK_ENVIRONMENT.stateMachineArn]: this.evaluator.stateMachineArn,
+        // Known at synth: every report of this hook, on any path, follows them (reportSwitchesOf).
+        [HOOK_ENVIRONMENT.reportSwitches]: JSON.stringify({ dryRun: this.policy.dryRun, onEvaluatorError: this.policy.onEvaluatorError }),
         ...environment,
       },
     }).function;
@@ -227,8 +237,13 @@ export function registerLambdaGroup(
   options: LambdaDeploymentGroupRegistration,
 ): RegisteredLambdaDeploymentGroup {
   const registration = new GroupRegistration(scope, id, evaluator, group, options, 'lambda');
-  const preHook = registration.hook('BeforeAllowTraffic');
-  const postHook = registration.hook('AfterAllowTraffic');
+  // With the alias known, the hooks check that the AppSpec deploys this function and alias.
+  const environment: Record<string, string> = {
+    ...smokeHostsEnvironment(scope, registration.policy, [], options.allowedSmokeTestHosts ?? [], group.node.path),
+    ...(options.alias ? { [HOOK_ENVIRONMENT.lambdaTarget]: Stack.of(scope).toJsonString({ functionName: options.alias.version.lambda.functionName, alias: options.alias.aliasName }) } : {}),
+  };
+  const preHook = registration.hook('BeforeAllowTraffic', environment);
+  const postHook = registration.hook('AfterAllowTraffic', environment);
   // Also grants the group's role invoke and the hooks PutLifecycleEventHookExecutionStatus on this group.
   group.addPreHook(preHook);
   group.addPostHook(postHook);
@@ -266,7 +281,10 @@ export function registerEcsGroup(
   }
   const registration = new GroupRegistration(scope, id, evaluator, group, options, 'ecs');
   const targets = ecsTargetsOf(options.loadBalancer, [options.blueTargetGroup, options.greenTargetGroup]);
-  const environment = { [HOOK_ENVIRONMENT.ecsTargets]: Stack.of(scope).toJsonString(targets) };
+  const environment = {
+    [HOOK_ENVIRONMENT.ecsTargets]: Stack.of(scope).toJsonString(targets),
+    ...smokeHostsEnvironment(scope, registration.policy, [options.loadBalancer.loadBalancerDnsName], options.allowedSmokeTestHosts ?? [], group.node.path),
+  };
   const afterAllowTestTrafficHook = registration.hook('AfterAllowTestTraffic', environment);
   const afterAllowTrafficHook = registration.hook('AfterAllowTraffic', environment);
   for (const hook of [afterAllowTestTrafficHook, afterAllowTrafficHook]) {

@@ -16,6 +16,68 @@ export class AppSpecError extends Error {
   }
 }
 
+/**
+ * The AppSpec deploys something other than what the hook was registered for (another function or
+ * alias, no new version, one target group for both ECS task sets). Not an evaluator error: the hook
+ * reports it `Failed` whatever `onEvaluatorError` says, since nothing was judged that should pass.
+ */
+export class AppSpecMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AppSpecMismatchError';
+  }
+}
+
+/** What a Lambda registration knows at synth (`LAMBDA_TARGET`): the function and the alias its group deploys. */
+export interface LambdaRegistrationTarget {
+  readonly functionName: string;
+  readonly alias: string;
+}
+
+/** `LAMBDA_TARGET` as the construct writes it; a clear error naming the variable otherwise. */
+export function parseLambdaRegistrationTarget(json: string, variable: string): LambdaRegistrationTarget {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new Error(`${variable}: expected JSON { functionName, alias }, got ${json.slice(0, 100)} (${(error as Error).message})`);
+  }
+  const target = isObject(value) ? value : {};
+  for (const key of ['functionName', 'alias'] as const) {
+    if (typeof target[key] !== 'string' || !target[key]) throw new Error(`${variable}.${key}: expected a non-empty string, got ${shown(target[key])}`);
+  }
+  return { functionName: target.functionName as string, alias: target.alias as string };
+}
+
+/** `orders` or `arn:aws:lambda:…:function:orders` (CodeDeploy AppSpec `Name` takes either): the function name. */
+function functionNameOf(nameOrArn: string): string {
+  const match = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)$/.exec(nameOrArn);
+  return match ? match[1] : nameOrArn;
+}
+
+/**
+ * Checks a Lambda AppSpec against the registration: the registered function and alias (when the
+ * registration names its alias), and two distinct published versions (CodeDeploy shifts the alias from
+ * `CurrentVersion` to `TargetVersion`; CodeDeploy User Guide, "AppSpec 'resources' section for an AWS
+ * Lambda deployment").
+ */
+export function checkLambdaAppSpec(appSpec: LambdaTarget, registered: LambdaRegistrationTarget | undefined): LambdaTarget {
+  const at = 'Resources[0].Properties';
+  if (registered && functionNameOf(appSpec.functionName) !== functionNameOf(registered.functionName)) {
+    throw new AppSpecMismatchError(`${at}.Name: the AppSpec deploys function "${appSpec.functionName}", but this hook is registered for "${registered.functionName}"`);
+  }
+  if (registered && appSpec.alias !== registered.alias) {
+    throw new AppSpecMismatchError(`${at}.Alias: the AppSpec deploys alias "${appSpec.alias}", but this hook is registered for "${registered.alias}"`);
+  }
+  for (const [key, version] of [['CurrentVersion', appSpec.currentVersion], ['TargetVersion', appSpec.targetVersion]] as const) {
+    if (!/^[1-9][0-9]*$/.test(version)) throw new AppSpecMismatchError(`${at}.${key}: expected a published version number, got "${version}"`);
+  }
+  if (appSpec.currentVersion === appSpec.targetVersion) {
+    throw new AppSpecMismatchError(`${at}: CurrentVersion and TargetVersion are both "${appSpec.currentVersion}": there is no new version to judge`);
+  }
+  return appSpec;
+}
+
 /** What an ECS AppSpec says: the replacement task definition and the container the load balancer routes to. */
 export interface EcsAppSpec {
   readonly type: 'ecs';

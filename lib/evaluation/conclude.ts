@@ -1,15 +1,32 @@
 import { object, oneOf, StateError, string, type Json } from './check';
 import { EXECUTION_STATUS_CHANGE, REAPED_EXECUTION_STATUSES } from './contracts';
 import type { HookIds, HookReporter, HookStatus, PolicyRef, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
-import { parseEvaluationPlan, parseOutcome, type Cause, type EvaluationPlan, type OnEvaluatorError, type Outcome } from './state';
+import { parseEvaluationPlan, parseOutcome, parseReportSwitches, type Cause, type Outcome, type ReportSwitches } from './state';
 
-/** The policy switches that turn an outcome into a hook status. Defaults: fail-closed, no dry run. */
-export interface ReportSwitches {
-  readonly dryRun: boolean;
-  readonly onEvaluatorError: OnEvaluatorError;
-}
+export type { ReportSwitches } from './state';
 
 export const DEFAULT_SWITCHES: ReportSwitches = { dryRun: false, onEvaluatorError: 'fail' };
+
+/**
+ * The one source of the switches for every report of an execution (*Report verdict*, *Report evaluator
+ * error* before or after Prepare made a plan, the reaper): the execution input's `switches`, which the
+ * hook copies from the registration's policy (known at synth). The hook's own failure uses the same
+ * switches before it starts the execution. Absent or malformed: fail-closed defaults (issue 11 finding 7).
+ */
+export function reportSwitchesOf(executionInput: unknown): ReportSwitches {
+  const switches = typeof executionInput === 'object' && executionInput !== null ? (executionInput as Json).switches : undefined;
+  if (switches === undefined) return DEFAULT_SWITCHES;
+  try {
+    return parseReportSwitches(switches, 'execution.switches');
+  } catch {
+    return DEFAULT_SWITCHES;
+  }
+}
+
+/** What an evaluator error reports under these switches (every path: hook, state machine, reaper). */
+export function evaluatorErrorStatus(switches: ReportSwitches): HookStatus {
+  return hookStatusFor({ decision: 'error', cause: 'evaluator-error', reason: '' }, switches);
+}
 
 /** `dryRun` always reports `Succeeded`; an evaluator error reports what `onEvaluatorError` says. */
 export function hookStatusFor(outcome: Outcome, switches: ReportSwitches): HookStatus {
@@ -26,8 +43,8 @@ export interface ReportRequest {
   readonly hookInvokedAt?: string;
   readonly policyRef?: PolicyRef;
   readonly outcome: Outcome;
-  /** Known when the plan was made; the reaper loads them from the policy (default: fail-closed). */
-  readonly switches?: ReportSwitches;
+  /** From the execution input (`reportSwitchesOf`), whichever path reports. */
+  readonly switches: ReportSwitches;
   readonly verdict?: unknown;
   /**
    * For *Report evaluator error*: the report *Report verdict* would have made from the same state, if
@@ -57,12 +74,12 @@ function idsAndSubject(value: unknown, path: string): Pick<ReportRequest, 'ids' 
   };
 }
 
-function switchesOf(plan: unknown): ReportSwitches | undefined {
+function hasPlan(plan: unknown): boolean {
   try {
-    const parsed: EvaluationPlan = parseEvaluationPlan(plan);
-    return { dryRun: parsed.dryRun, onEvaluatorError: parsed.onEvaluatorError };
+    parseEvaluationPlan(plan);
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
@@ -84,7 +101,8 @@ function errorReason(error: unknown): string {
 /**
  * Parses what the report Lambda receives:
  * - `{ mode: "verdict", execution, state }` from the state machine's report state (`state.outcome` says what happened);
- * - `{ mode: "error", execution, state }` from every Catch (`state.error` is the caught error, `state.plan` may hold the switches);
+ * - `{ mode: "error", execution, state }` from every Catch (`state.error` is the caught error);
+ * the switches come from `execution` on both (`reportSwitchesOf`).
  * An EventBridge `Step Functions Execution Status Change` event (the reaper) gives `undefined`: see `parseReaperEvent`.
  */
 export function parseReportRequest(event: unknown): ReportRequest | undefined {
@@ -92,7 +110,7 @@ export function parseReportRequest(event: unknown): ReportRequest | undefined {
   if (body['detail-type'] === EXECUTION_STATUS_CHANGE) return undefined; // handled by parseReaperEvent (needs I/O)
   const mode = oneOf(body.mode, ['verdict', 'error'] as const, 'mode');
   const state = object(body.state ?? {}, 'state');
-  const base = idsAndSubject(body.execution, 'execution');
+  const base = { ...idsAndSubject(body.execution, 'execution'), switches: reportSwitchesOf(body.execution) };
   if (mode === 'error') {
     const outcome: Outcome = { decision: 'error', cause: 'evaluator-error', reason: `evaluator error: ${errorReason(state.error)}` };
     let verdictPath: ReportRequest | undefined;
@@ -101,12 +119,12 @@ export function parseReportRequest(event: unknown): ReportRequest | undefined {
     } catch {
       verdictPath = undefined; // no verdict in the state: Report verdict cannot have reported
     }
-    return { source: 'state-machine', ...base, outcome, switches: switchesOf(state.plan) ?? DEFAULT_SWITCHES, ...(verdictPath ? { acceptedIfCompleted: verdictPath } : {}) };
+    return { source: 'state-machine', ...base, outcome, ...(verdictPath ? { acceptedIfCompleted: verdictPath } : {}) };
   }
   return verdictRequest(base, state);
 }
 
-function verdictRequest(base: Pick<ReportRequest, 'ids' | 'subject' | 'hookInvokedAt' | 'policyRef'>, state: Json): ReportRequest {
+function verdictRequest(base: Pick<ReportRequest, 'ids' | 'subject' | 'hookInvokedAt' | 'policyRef' | 'switches'>, state: Json): ReportRequest {
   const parsed = parseOutcome(state.outcome);
   const tick = typeof state.tick === 'object' && state.tick !== null ? (state.tick as Json) : undefined;
   const smoke = typeof state.smoke === 'object' && state.smoke !== null ? (state.smoke as Json) : undefined;
@@ -120,12 +138,11 @@ function verdictRequest(base: Pick<ReportRequest, 'ids' | 'subject' | 'hookInvok
         ? smoke.reason
         : 'no smoke tests in this phase');
   const outcome: Outcome = { ...parsed, reason };
-  const switches = switchesOf(state.plan);
-  if (!switches) {
-    // A verdict without a plan cannot happen in the definition; fail closed rather than guess.
-    return { source: 'state-machine', ...base, outcome: { decision: 'error', cause: 'evaluator-error', reason: 'evaluator error: state.plan is missing or malformed' }, switches: DEFAULT_SWITCHES };
+  if (!hasPlan(state.plan)) {
+    // A verdict without a plan cannot happen in the definition: an evaluator error, under the same switches.
+    return { source: 'state-machine', ...base, outcome: { decision: 'error', cause: 'evaluator-error', reason: 'evaluator error: state.plan is missing or malformed' } };
   }
-  return { source: 'state-machine', ...base, outcome, switches, verdict };
+  return { source: 'state-machine', ...base, outcome, verdict };
 }
 
 /** The reaper's part: which execution ended how, and its input (from the event, or `DescribeExecution`). */
@@ -168,16 +185,7 @@ export function reaperReportRequest(event: ReaperEvent, input: string): ReportRe
   const cause: Cause = REAPED_STATUSES[event.status];
   const detail = [event.error, event.cause].filter(Boolean).join(': ');
   const reason = `evaluation execution ${event.status.toLowerCase().replace('_', ' ')}${detail ? ` (${detail.slice(0, 300)})` : ''}; reported by the reaper`;
-  return { source: 'reaper', ...base, outcome: { decision: 'error', cause, reason } };
-}
-
-/** Switches from a stored policy; any problem reading it means the fail-closed defaults. */
-export function switchesFromPolicy(document: unknown): ReportSwitches {
-  const policy = typeof document === 'object' && document !== null ? (document as Json) : {};
-  return {
-    dryRun: policy.dryRun === true,
-    onEvaluatorError: policy.onEvaluatorError === 'pass' ? 'pass' : 'fail',
-  };
+  return { source: 'reaper', ...base, switches: reportSwitchesOf(parsed), outcome: { decision: 'error', cause, reason } };
 }
 
 export interface ConcludeDependencies {
@@ -199,7 +207,7 @@ export interface ConcludeResult {
 }
 
 function verdictEventOf(request: ReportRequest, deps: Pick<ConcludeDependencies, 'now'>): VerdictEvent {
-  const switches = request.switches ?? DEFAULT_SWITCHES;
+  const switches = request.switches;
   const invokedAt = request.hookInvokedAt ? Date.parse(request.hookInvokedAt) : NaN;
   return {
     ...request.subject,
@@ -225,7 +233,7 @@ function verdictEventOf(request: ReportRequest, deps: Pick<ConcludeDependencies,
  * state machine, publishes here, best effort.
  */
 export async function conclude(request: ReportRequest, deps: ConcludeDependencies): Promise<ConcludeResult> {
-  const switches = request.switches ?? DEFAULT_SWITCHES;
+  const switches = request.switches;
   const status = hookStatusFor(request.outcome, switches);
   const result = await deps.reporter.report(request.ids, status);
   const accepted = result === 'reported' ? request : request.source === 'state-machine' ? (request.acceptedIfCompleted ?? request) : undefined;

@@ -4,7 +4,7 @@
  */
 
 // The deadlines live with the policy limits that must fit in them (lib/policy/limits.ts): one source.
-export { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS, HOOK_MAX_EVENT_AGE_SECONDS, REPORT_RESERVE_SECONDS } from '../policy/limits';
+export { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS, HOOK_MAX_EVENT_AGE_SECONDS, MAX_WAIT_SECONDS, REPORT_RESERVE_SECONDS } from '../policy/limits';
 
 /** The environment the construct gives a hook function, by variable name. */
 export const HOOK_ENVIRONMENT = {
@@ -17,6 +17,12 @@ export const HOOK_ENVIRONMENT = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   /** ECS hooks only: the load balancer and target groups, as JSON (`lib/evaluation/ecs.ts`). */
   ecsTargets: 'ECS_TARGETS',
+  /** Lambda hooks of a group registered with its `alias`: `{ functionName, alias }` as JSON, checked against the AppSpec. */
+  lambdaTarget: 'LAMBDA_TARGET',
+  /** The hosts the registration's HTTP smoke tests may call, as a JSON list (`lib/constructs/smoke-hosts.ts`). */
+  smokeAllowedHosts: 'SMOKE_ALLOWED_HOSTS',
+  /** The policy's `dryRun` and `onEvaluatorError`, as JSON: every report of the hook follows them (`reportSwitchesOf`). */
+  reportSwitches: 'REPORT_SWITCHES',
 } as const;
 
 /** The EventBridge detail type of Step Functions status events (Step Functions Developer Guide, "Step Functions events"). */

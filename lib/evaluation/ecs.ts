@@ -1,4 +1,4 @@
-import type { EcsAppSpec } from './appspec';
+import { AppSpecMismatchError, type EcsAppSpec } from './appspec';
 import { object, string, StateError } from './check';
 import type { EcsDeploymentTarget } from './ports';
 import type { EcsTarget } from './state';
@@ -55,11 +55,17 @@ export function resolveEcsTarget(appSpec: EcsAppSpec, deployment: EcsDeploymentT
     }
     return fullName;
   };
+  const green = groupOf('Green');
+  const blue = groupOf('Blue');
+  if (green === blue) {
+    const name = deployment.taskSets.find((set) => set.label === 'Green')?.targetGroupName;
+    throw new AppSpecMismatchError(`${where}: the Green and Blue task sets both route to target group "${name}"; the canary would be compared with itself`);
+  }
   return {
     type: 'ecs',
     loadBalancer: targets.loadBalancer,
-    canaryTargetGroup: groupOf('Green'),
-    baselineTargetGroup: groupOf('Blue'),
+    canaryTargetGroup: green,
+    baselineTargetGroup: blue,
     taskDefinition: appSpec.taskDefinition,
     service: deployment.targetId,
   };

@@ -1,7 +1,8 @@
-import { parseAppSpec } from './appspec';
+import { AppSpecMismatchError, checkLambdaAppSpec, parseAppSpec, type LambdaRegistrationTarget } from './appspec';
 import { resolveEcsTarget, type EcsTargets } from './ecs';
-import type { DeploymentInfo, DeploymentReader, EvaluationStarter, HookIds, HookReporter, PolicyRef } from './ports';
-import { executionName, type DeploymentTarget, type EvaluationInput, type LifecycleEvent } from './state';
+import { evaluatorErrorStatus, hookStatusFor } from './conclude';
+import type { DeploymentInfo, DeploymentReader, EvaluationStarter, HookIds, HookReporter, HookStatus, PolicyRef } from './ports';
+import { executionName, type DeploymentTarget, type EvaluationInput, type LifecycleEvent, type ReportSwitches } from './state';
 
 /**
  * Reads the event CodeDeploy sends a hook function (CodeDeploy User Guide, "AppSpec 'hooks' section
@@ -29,11 +30,17 @@ export const ROLLBACK_CREATORS: readonly string[] = ['codeDeployRollback', 'Clou
 export interface HookDependencies {
   readonly lifecycleEvent: LifecycleEvent;
   readonly policyRef: PolicyRef;
+  /** The registration's `dryRun` and `onEvaluatorError` (`REPORT_SWITCHES`): passed to the execution, and used here when it cannot start. */
+  readonly switches: ReportSwitches;
   readonly deployments: DeploymentReader;
   readonly starter: EvaluationStarter;
   readonly reporter: HookReporter;
   readonly now: () => Date;
   readonly log: HookLog;
+  /** The hosts the registration's HTTP smoke tests may call (`SMOKE_ALLOWED_HOSTS`), passed to the execution. */
+  readonly allowedHosts?: readonly string[];
+  /** Lambda hooks registered with their alias (`LAMBDA_TARGET`): the function and alias the AppSpec must name. */
+  readonly lambdaTarget?: LambdaRegistrationTarget;
   /** ECS hooks only (`ECS_TARGETS`): the load balancer and target groups of the registered group. */
   readonly ecsTargets?: EcsTargets;
 }
@@ -45,7 +52,7 @@ export interface HookLog {
 
 export type HookOutcome =
   | { readonly outcome: 'started' | 'duplicate'; readonly executionName: string }
-  | { readonly outcome: 'reported'; readonly status: 'Failed' | 'Succeeded'; readonly reason: string }
+  | { readonly outcome: 'reported'; readonly status: HookStatus; readonly reason: string }
   | { readonly outcome: 'invalid-event'; readonly reason: string };
 
 /**
@@ -56,7 +63,7 @@ async function targetOf(deployment: DeploymentInfo, deps: HookDependencies): Pro
   const appSpec = parseAppSpec(deployment.appSpecContent);
   if (appSpec.type === 'lambda') {
     if (deps.lifecycleEvent === 'AfterAllowTestTraffic') throw new Error('AfterAllowTestTraffic is an ECS lifecycle event, but the deployment has a Lambda AppSpec');
-    return appSpec;
+    return checkLambdaAppSpec(appSpec, deps.lambdaTarget);
   }
   if (!deps.ecsTargets) {
     throw new Error('the deployment has an ECS AppSpec, but this hook has no ECS_TARGETS: register the ECS deployment group with registerEcsDeploymentGroup and name its hooks in the AppSpec');
@@ -65,8 +72,10 @@ async function targetOf(deployment: DeploymentInfo, deps: HookDependencies): Pro
 }
 
 /**
- * Starts one evaluation for a hook invocation. Whatever fails after the ids are known, the hook is
- * reported `Failed` here: an unreported hook holds the deployment for an hour.
+ * Starts one evaluation for a hook invocation. Whatever fails after the ids are known is reported
+ * here: an AppSpec that does not deploy the registered target is `Failed` (unless dryRun); anything
+ * else is an evaluator error, under the registration's switches (`evaluatorErrorStatus`, the rule
+ * every other path follows). An unreported hook holds the deployment for an hour.
  */
 export async function handleHookEvent(event: unknown, deps: HookDependencies): Promise<HookOutcome> {
   const ids = parseHookEvent(event);
@@ -92,6 +101,8 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
       deploymentGroupName: deployment.deploymentGroupName,
       target: await targetOf(deployment, deps),
       policyRef: deps.policyRef,
+      switches: deps.switches,
+      ...(deps.allowedHosts ? { allowedHosts: deps.allowedHosts } : {}),
       hookInvokedAt: deps.now().toISOString(),
       ...(deployment.createTime ? { deploymentCreatedAt: deployment.createTime.toISOString() } : {}),
     };
@@ -104,7 +115,9 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
     const reason = `could not start the evaluation: ${(error as Error).message}`;
     deps.log.error(reason, { error: error as Error });
     // If this report fails too, the invocation fails and Lambda's asynchronous retries run the hook again.
-    await deps.reporter.report(ids, 'Failed');
-    return { outcome: 'reported', status: 'Failed', reason };
+    // A deployment that is not the registered one is a failing decision (Failed unless dryRun), not an evaluator error.
+    const status = error instanceof AppSpecMismatchError ? hookStatusFor({ decision: 'fail', cause: 'verdict', reason }, deps.switches) : evaluatorErrorStatus(deps.switches);
+    await deps.reporter.report(ids, status);
+    return { outcome: 'reported', status, reason };
   }
 }

@@ -21,6 +21,7 @@ export const STATE = {
   failed: 'Verdict failed',
   malformed: 'Malformed step result',
   report: 'Report verdict',
+  reportMade: 'Verdict reported?',
   publish: 'Publish verdict',
   publishError: 'Publish evaluator error',
   publishNeeded: 'Verdict to publish?',

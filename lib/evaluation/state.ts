@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Verdict } from '../judge/verdict';
 import { boolean, integer, isoDate, object, oneOf, optionalString, string, StateError, type Json } from './check';
+import { MAX_WAIT_SECONDS } from './contracts';
 
 /**
  * What travels through the evaluation state machine. Kept small on purpose: raw metric data is
@@ -66,6 +67,33 @@ export interface EvaluationInput {
   readonly hookInvokedAt: string;
   /** When CodeDeploy created the deployment (ISO 8601): the bake's baseline window ends here. */
   readonly deploymentCreatedAt?: string;
+  /**
+   * The registration's report switches, copied by the hook from `REPORT_SWITCHES` (set at synth from
+   * the policy), so that every path reporting this execution follows the same rule (`reportSwitchesOf`).
+   * Absent (an execution started before they existed): the fail-closed defaults.
+   */
+  readonly switches?: ReportSwitches;
+  /**
+   * The hosts the registration's HTTP smoke tests may call (`SMOKE_ALLOWED_HOSTS`, copied by the hook).
+   * Absent: none, so the smoke Lambda calls no host (fail closed).
+   */
+  readonly allowedHosts?: readonly string[];
+}
+
+/** The policy switches that turn an outcome into a hook status. Defaults: fail-closed, no dry run. */
+export interface ReportSwitches {
+  readonly dryRun: boolean;
+  readonly onEvaluatorError: OnEvaluatorError;
+}
+
+export function parseHostList(value: unknown, path: string): readonly string[] {
+  if (!Array.isArray(value)) throw new StateError(`${path}: expected a list of host names, got ${JSON.stringify(value)}`);
+  return value.map((host, index) => string(host, `${path}[${index}]`));
+}
+
+export function parseReportSwitches(value: unknown, path: string): ReportSwitches {
+  const switches = object(value, path);
+  return { dryRun: boolean(switches.dryRun, `${path}.dryRun`), onEvaluatorError: oneOf(switches.onEvaluatorError, ['pass', 'fail'] as const, `${path}.onEvaluatorError`) };
 }
 
 export function parseEvaluationInput(value: unknown, path = 'input'): EvaluationInput {
@@ -82,6 +110,8 @@ export function parseEvaluationInput(value: unknown, path = 'input'): Evaluation
     policyRef: { bucket: string(policyRef.bucket, `${path}.policyRef.bucket`), key: string(policyRef.key, `${path}.policyRef.key`) },
     hookInvokedAt: isoDate(input.hookInvokedAt, `${path}.hookInvokedAt`),
     ...(deploymentCreatedAt ? { deploymentCreatedAt } : {}),
+    ...(input.switches !== undefined ? { switches: parseReportSwitches(input.switches, `${path}.switches`) } : {}),
+    ...(input.allowedHosts !== undefined ? { allowedHosts: parseHostList(input.allowedHosts, `${path}.allowedHosts`) } : {}),
   };
 }
 
@@ -174,6 +204,16 @@ export function parseEvaluateRequest(value: unknown): EvaluateRequest {
 
 /** A verdict as kept in state: the judge's verdict, compacted to ≤ 8 KB. */
 export type StateVerdict = Verdict & { readonly omittedMetrics?: number };
+
+/**
+ * A step's `waitSeconds`, checked where the step makes it: a Wait state's `SecondsPath` must be a
+ * non-negative integer (Step Functions Developer Guide, "Wait workflow state"), and the Choice before it
+ * can test only that it is numeric and in range, so 1.5 would pass the Choice and fail at the Wait.
+ */
+export function waitSeconds(value: number, path: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_WAIT_SECONDS) throw new StateError(`${path}: expected a whole number of seconds in [0, ${MAX_WAIT_SECONDS}], got ${value}`);
+  return value;
+}
 
 /** One tick's result: the decision, why, and how long to wait before the next tick. */
 export interface TickResult {

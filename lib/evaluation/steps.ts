@@ -6,7 +6,7 @@ import { HOOK_DEADLINE_SECONDS, REPORT_RESERVE_SECONDS } from './contracts';
 import { buildQueries } from './queries';
 import { toObservations } from './observations';
 import type { AlarmStateSource, MetricSource, PolicyStore } from './ports';
-import { phaseOf, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
+import { phaseOf, waitSeconds, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
 import { POLICY_DEFAULTS } from '../policy/defaults';
 import { HOOK_MAX_EVENT_AGE_SECONDS, SMOKE_TEST_ALLOWANCE_SECONDS } from '../policy/limits';
@@ -162,8 +162,8 @@ export async function evaluateTick(request: EvaluateRequest, policy: Policy, met
 
   // Next look: when the next period has become visible (its end plus the metric lag), never past reportBy.
   const nextVisibleAt = Math.max(visibleUntil, plan.windowStart) + plan.periodSeconds + plan.lagSeconds;
-  const waitSeconds = Math.max(1, Math.min(nextVisibleAt, plan.reportBy) - nowSeconds);
-  return { decision: verdict.decision, final: verdict.final, reason: verdict.reason, waitSeconds, periodsJudged, verdict: compactVerdict(verdict) };
+  const wait = waitSeconds(Math.max(1, Math.min(nextVisibleAt, plan.reportBy) - nowSeconds), 'tick.waitSeconds');
+  return { decision: verdict.decision, final: verdict.final, reason: verdict.reason, waitSeconds: wait, periodsJudged, verdict: compactVerdict(verdict) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Policy } from '../policy';
 import { IN_PROGRESS_STATUSES, type AlarmStateSource, type DeploymentControl, type MetricSource, type VerdictSink, type VerdictSubject } from './ports';
-import type { EvaluateRequest, StateVerdict } from './state';
+import { waitSeconds, type EvaluateRequest, type StateVerdict } from './state';
 import { publishTickBestEffort } from './conclude';
 import { compactVerdict, judgeWindow } from './steps';
 
@@ -77,6 +77,6 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
   if (windowOver) {
     return { done: true, decision: verdict.decision, reason: `canary watch reached its maximum duration; last verdict: ${verdict.reason}`, waitSeconds: 0, periodsJudged, verdict: compact };
   }
-  const waitSeconds = Math.max(1, Math.min(plan.periodSeconds, plan.reportBy - nowSeconds));
-  return { done: false, decision: verdict.decision, reason: verdict.reason, waitSeconds, periodsJudged, verdict: compact };
+  const wait = waitSeconds(Math.max(1, Math.min(plan.periodSeconds, plan.reportBy - nowSeconds)), 'watch.waitSeconds');
+  return { done: false, decision: verdict.decision, reason: verdict.reason, waitSeconds: wait, periodsJudged, verdict: compact };
 }

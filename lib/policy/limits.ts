@@ -21,6 +21,8 @@ export const JUDGING_BUDGET_SECONDS = HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SEC
 export const DEFAULT_EVALUATION_TIMEOUT_SECONDS = 3300;
 /** Time the report step needs after the last look (a 60 s Task with retries). */
 export const REPORT_ALLOWANCE_SECONDS = 120;
+/** The longest wait a step may ask for: the Wait states' bound, and what the steps check their results against. */
+export const MAX_WAIT_SECONDS = HOOK_DEADLINE_SECONDS;
 /** No duration in a one-hour hook is longer. */
 export const MAX_DURATION_SECONDS = HOOK_DEADLINE_SECONDS;
 /** CloudWatch standard metrics arrive within minutes; a longer lag leaves nothing to judge. */

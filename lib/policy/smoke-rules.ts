@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { patternProblem } from './smoke-safety';
 
-export { compilePattern, deniedHostReason, patternProblem } from './smoke-safety';
+export { compilePattern, deniedHostReason, patternProblem, smokeHostProblem } from './smoke-safety';
 
 export const patternSchema = z.string().superRefine((pattern, ctx) => {
   const problem = patternProblem(pattern);

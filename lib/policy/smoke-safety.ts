@@ -60,3 +60,22 @@ export function deniedHostReason(host: string): string | undefined {
   return undefined;
 }
 
+
+/** `Orders.Example.com.` → `orders.example.com`: hosts compare case-insensitively, without the root dot. */
+function normalHost(host: string): string {
+  return host.toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * Why a smoke test must not call `host` for a registration that allows `allowedHosts`, or `undefined`:
+ * loopback and link-local are always denied, anything else must be on the registration's list (the hosts
+ * it names, such as the ECS load balancer, plus its `allowedSmokeTestHosts`). One rule for synth and run time.
+ */
+export function smokeHostProblem(host: string, allowedHosts: readonly string[]): string | undefined {
+  const denied = deniedHostReason(host);
+  if (denied) return `${host} is ${denied}`;
+  if (!allowedHosts.some((allowed) => normalHost(allowed) === normalHost(host))) {
+    return `${host} is not one of this registration's smoke-test hosts (${allowedHosts.join(', ') || 'none'}); add it to allowedSmokeTestHosts`;
+  }
+  return undefined;
+}

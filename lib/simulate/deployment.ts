@@ -160,6 +160,9 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const hook = createHookHandler({
     lifecycleEvent,
     policyRef: { bucket: 'simulated', key: `${deployment.deploymentId}.json` },
+    switches: { dryRun: deployment.policy.dryRun, onEvaluatorError: deployment.policy.onEvaluatorError },
+    // The simulated registration allows the hosts its policy names (what allowedSmokeTestHosts would list).
+    allowedHosts: deployment.policy.smokeTests.flatMap((test) => (test.type === 'http' ? [new URL(test.url).hostname] : [])),
     deployments: {
       readDeployment: async () => deploymentInfo,
       readEcsTarget: async () => {
@@ -192,7 +195,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   // ListExecutions of the swept statuses: this execution, once it has ended so.
   const ended: { execution?: { status: string; stopDate: Date } } = {};
   const endedExecutions = { listEnded: async () => (ended.execution && ended.execution.status !== 'SUCCEEDED' ? [{ executionArn, ...ended.execution }] : []) };
-  const reportHandler = createReportHandler({ reporter, sink, policies, executions: { readInput: async () => JSON.stringify(executionInput) }, endedExecutions, now: () => clock.now() }, runtime);
+  const reportHandler = createReportHandler({ reporter, sink, executions: { readInput: async () => JSON.stringify(executionInput) }, endedExecutions, now: () => clock.now() }, runtime);
   const control = {
     readStatus: async () => (deployment.deploymentEndsAt && clock.now() >= deployment.deploymentEndsAt ? 'Succeeded' : 'InProgress'),
     ...(deployment.shiftEndsAt

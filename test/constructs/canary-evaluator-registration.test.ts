@@ -366,6 +366,32 @@ describe('run-time AWS limits (issue 10, findings 10-12)', () => {
     );
     const fits = { ...policy, smokeTests: [slow('a'), { ...slow('b'), retries: 0 }] };
     const other = newStack();
-    expect(() => new CanaryEvaluator(other, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(other).group, { policy: fits })).not.toThrow();
+    expect(() => new CanaryEvaluator(other, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(other).group, { policy: fits, allowedSmokeTestHosts: ['orders.example.com'] })).not.toThrow();
+  });
+});
+
+describe('smoke-test host allow-list (issue 11 finding 10)', () => {
+  const http = (url: string) => ({ ...policy, smokeTests: [{ name: 'health', type: 'http' as const, url }] });
+
+  test('a host the registration does not name or allow fails synth, naming the test and the option', () => {
+    const stack = newStack();
+    expect(() => new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy: http('https://orders.example.com/health') })).toThrow(
+      "smokeTests[0] (health).url: orders.example.com is not one of this registration's smoke-test hosts (none); add it to allowedSmokeTestHosts",
+    );
+  });
+
+  test('an allowed host passes, case-insensitively, and reaches the hooks as SMOKE_ALLOWED_HOSTS', () => {
+    const stack = newStack();
+    new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy: http('https://Orders.Example.com/health'), allowedSmokeTestHosts: ['orders.example.com'] });
+    const hooks = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { LIFECYCLE_EVENT: Match.anyValue() } } } }));
+    expect(hooks).toHaveLength(2);
+    for (const hook of hooks) expect(hook.Properties.Environment.Variables.SMOKE_ALLOWED_HOSTS).toBe('["orders.example.com"]');
+  });
+
+  test('loopback and link-local are refused even when allowed', () => {
+    const stack = newStack();
+    expect(() => new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy: http('http://localhost:9001/2018-06-01/runtime'), allowedSmokeTestHosts: ['localhost'] })).toThrow(
+      /loopback/,
+    );
   });
 });

@@ -122,7 +122,7 @@ describe('CanaryEvaluator', () => {
     expect(reads.length).toBeGreaterThan(0);
     for (const statement of reads) expect(JSON.stringify(statement.Resource)).toMatch(/\.json/);
     const hooks = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { LIFECYCLE_EVENT: Match.anyValue() } } } });
-    for (const hook of Object.values(hooks)) expect(Object.keys(hook.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['POLICY_BUCKET', 'POLICY_KEY']));
+    for (const hook of Object.values(hooks)) expect(Object.keys(hook.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['POLICY_BUCKET', 'POLICY_KEY', 'REPORT_SWITCHES']));
   });
 
   test('fails at synth on an invalid policy, naming the path', () => {

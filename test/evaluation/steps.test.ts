@@ -1,4 +1,4 @@
-import { alphaShareOf, buildQueries, isExpressionQuery, evaluateTick, planEvaluation, toObservations, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
+import { alphaShareOf, buildQueries, isExpressionQuery, evaluateTick, planEvaluation, toObservations, waitSeconds, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
 
@@ -159,6 +159,14 @@ describe('evaluateTick', () => {
     expect(later).toMatchObject({ decision: 'continue', periodsJudged: 2, waitSeconds: 45 });
     // One call covers both arms: the baseline's window (5 minutes earlier) and the canary's.
     expect(queried[0]).toEqual({ start: at(-5), end: at(2) });
+  });
+
+  // Issue 11 finding 2: a numeric but invalid wait must not reach the Wait state (its Choice cannot test for an integer).
+  test('a wait that is not a whole number of seconds in [0, 3600] is an error where the tick is made', async () => {
+    const fractional = { ...plan, lagSeconds: 90.5 };
+    await expect(evaluateTick({ input, plan: fractional }, policy, healthy, at(1.5))).rejects.toThrow('tick.waitSeconds: expected a whole number of seconds in [0, 3600], got 60.5');
+    for (const bad of [-5, 1.5, 1e12, Number.NaN]) expect(() => waitSeconds(bad, 'tick.waitSeconds')).toThrow(`tick.waitSeconds: expected a whole number of seconds in [0, 3600], got ${bad}`);
+    for (const good of [0, 1, 3600]) expect(waitSeconds(good, 'tick.waitSeconds')).toBe(good);
   });
 
   test('ends at the deadline with the policy’s onTimeout', async () => {

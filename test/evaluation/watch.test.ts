@@ -3,19 +3,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CodeDeployDeploymentControl } from '../../lib/adapters/aws/codedeploy';
 import { watchTick, type DeploymentControl, type EvaluateRequest, type MetricSource, type VerdictSink } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
+import { LAMBDA_EXECUTION_INPUT } from '../fixtures/codedeploy/events';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z') / 1000;
 const request: EvaluateRequest = {
-  input: {
-    deploymentId: 'd-A1B2C3D4E',
-    lifecycleEventHookExecutionId: 'hook-1',
-    lifecycleEvent: 'BeforeAllowTraffic',
-    applicationName: 'app',
-    deploymentGroupName: 'group',
-    target: { type: 'lambda', functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' },
-    policyRef: { bucket: 'b', key: 'k' },
-    hookInvokedAt: new Date(T0 * 1000).toISOString(),
-  },
+  input: LAMBDA_EXECUTION_INPUT,
   plan: {
     phase: 'pre-traffic',
     windowStart: T0,
@@ -53,7 +45,10 @@ describe('canary watch and the end of the traffic shift', () => {
     const control: DeploymentControl = { readStatus: async () => 'InProgress', readShift: async () => ({ complete: false, detail: 'target version weight 0.1' }), stop: async () => 'stopped' };
     const metrics: MetricSource = { getMetricData: async (queries) => queries.map((q) => ({ id: q.id, timestamps: [], values: [] })) };
     const tick = await watchTick(request, policy, { metrics, control, sink }, new Date((T0 + 240) * 1000));
-    expect(tick).toMatchObject({ done: false, decision: 'continue' });
+    expect(tick).toMatchObject({ done: false, decision: 'continue', waitSeconds: 60 });
+    // A wait the Wait state cannot take (1.5 s) is an error where the watch tick is made, not at the Wait.
+    const fractional = { ...request, plan: { ...request.plan, periodSeconds: 1.5 } };
+    await expect(watchTick(fractional, policy, { metrics, control, sink }, new Date((T0 + 240) * 1000))).rejects.toThrow('watch.waitSeconds: expected a whole number of seconds in [0, 3600], got 1.5');
   });
 });
 

@@ -14,6 +14,7 @@ import { APPSPEC_YAML, ECS_APPSPEC_YAML, ECS_DEPLOYMENT_INFO, ECS_TARGET_ID, ECS
 process.env.LIFECYCLE_EVENT = 'AfterAllowTestTraffic';
 process.env.POLICY_BUCKET = 'assets-bucket';
 process.env.POLICY_KEY = 'web.json';
+process.env.REPORT_SWITCHES = '{"dryRun":false,"onEvaluatorError":"fail"}';
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Evaluation';
 process.env.ECS_TARGETS = JSON.stringify(ECS_TARGETS);
 
@@ -115,6 +116,7 @@ describe('ECS hook (AfterAllowTestTraffic)', () => {
     const hook = createHookHandler({
       lifecycleEvent: 'AfterAllowTraffic',
       policyRef: { bucket: 'b', key: 'k' },
+      switches: { dryRun: false, onEvaluatorError: 'fail' },
       deployments: new CodeDeployDeploymentReader(client),
       starter: { start: async () => 'started' },
       reporter: new CodeDeployHookReporter(client),

@@ -6,6 +6,7 @@ import { APPSPEC_YAML, DEPLOYMENT_INFO, HOOK_EVENT } from '../fixtures/codedeplo
 process.env.LIFECYCLE_EVENT = 'AfterAllowTraffic';
 process.env.POLICY_BUCKET = 'assets-bucket';
 process.env.POLICY_KEY = 'abc123.json';
+process.env.REPORT_SWITCHES = '{"dryRun":false,"onEvaluatorError":"fail"}';
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Evaluation';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

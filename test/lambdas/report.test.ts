@@ -1,7 +1,6 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient, LifecycleEventAlreadyCompletedException, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, type ExecutionStatus } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambdas/report';
@@ -12,7 +11,6 @@ import { executionStatusChange } from '../fixtures/stepfunctions/events';
 const codedeploy = mockClient(CodeDeployClient);
 const cloudwatch = mockClient(CloudWatchClient);
 const eventbridge = mockClient(EventBridgeClient);
-const s3 = mockClient(S3Client);
 const sfn = mockClient(SFNClient);
 
 const execution = {
@@ -39,13 +37,8 @@ async function reportAndPublish(request: object) {
 function verdictEvents() {
   return eventbridge.commandCalls(PutEventsCommand).map((call) => ({ ...call.args[0].input.Entries![0], Detail: JSON.parse(call.args[0].input.Entries![0].Detail!) }));
 }
-function policyObject(policy: object) {
-  // Only the part of GetObject's Body (SdkStreamMixin) the policy store uses.
-  return { Body: { transformToString: async () => JSON.stringify(policy) } };
-}
-
 beforeEach(() => {
-  for (const mock of [codedeploy, cloudwatch, eventbridge, s3, sfn]) mock.reset();
+  for (const mock of [codedeploy, cloudwatch, eventbridge, sfn]) mock.reset();
   codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
   cloudwatch.on(PutMetricDataCommand).resolves({});
   eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
@@ -82,17 +75,22 @@ describe('report handler (state machine)', () => {
   });
 
   test('dryRun reports Succeeded for a failing verdict and says so in the event', async () => {
-    await expect(reportAndPublish(verdictRequest({ plan: { ...plan, dryRun: true }, outcome: { decision: 'fail', cause: 'verdict' } }))).resolves.toMatchObject({ status: 'Succeeded' });
+    const request = { ...verdictRequest({ outcome: { decision: 'fail', cause: 'verdict' } }), execution: { ...execution, switches: { dryRun: true, onEvaluatorError: 'fail' } } };
+    await expect(reportAndPublish(request)).resolves.toMatchObject({ status: 'Succeeded' });
     expect(verdictEvents()[0].Detail).toMatchObject({ decision: 'fail', status: 'Succeeded', dryRun: true });
   });
 
+  // The switches come from the execution input, plan or no plan (issue 11 finding 7).
   test.each([
-    ['fail-closed without a plan', undefined, 'Failed'],
-    ['fail-closed by default', plan, 'Failed'],
-    ['onEvaluatorError=pass', { ...plan, onEvaluatorError: 'pass' }, 'Succeeded'],
-  ])('an evaluator error reports %s', async (_case, statePlan, status) => {
+    ['fail-closed without switches in the input', undefined, undefined, 'Failed'],
+    ['fail-closed with malformed switches', { onEvaluatorError: 'yes' }, plan, 'Failed'],
+    ['fail as the input says', { dryRun: false, onEvaluatorError: 'fail' }, plan, 'Failed'],
+    ['onEvaluatorError=pass without a plan', { dryRun: false, onEvaluatorError: 'pass' }, undefined, 'Succeeded'],
+    ['onEvaluatorError=pass with a plan', { dryRun: false, onEvaluatorError: 'pass' }, plan, 'Succeeded'],
+  ])('an evaluator error reports %s', async (_case, switches, statePlan, status) => {
     const error = { Error: 'Lambda.ServiceException', Cause: '{"errorMessage":"Rate exceeded"}' };
-    await expect(reportAndPublish({ mode: 'error', execution, state: { plan: statePlan, error } })).resolves.toEqual({ status, result: 'reported' });
+    const input = switches ? { ...execution, switches } : execution;
+    await expect(reportAndPublish({ mode: 'error', execution: input, state: { plan: statePlan, error } })).resolves.toEqual({ status, result: 'reported' });
     expect(verdictEvents()[0].Detail).toMatchObject({ cause: 'evaluator-error', reason: 'evaluator error: Lambda.ServiceException: Rate exceeded' });
   });
 
@@ -152,23 +150,18 @@ describe('report handler (reaper)', () => {
     ['TIMED_OUT', 'execution-timed-out'],
     ['FAILED', 'execution-failed'],
     ['ABORTED', 'execution-aborted'],
-  ] as const)('reports Failed for an execution that %s, reading the policy for its switches', async (status, cause) => {
-    s3.on(GetObjectCommand).resolves(policyObject({ metrics: [], bake: {}, onEvaluatorError: 'fail' }) as never);
+  ] as const)('reports Failed for an execution that %s, under the switches of its input', async (status, cause) => {
     await expect(handler(executionStatusChange(status, execution))).resolves.toEqual({ status: 'Failed', result: 'reported' });
     expect(verdictEvents()[0].Detail).toMatchObject({ status: 'Failed', cause, decision: 'error' });
   });
 
-  test('honours onEvaluatorError=pass from the policy, and fails closed when the policy cannot be read', async () => {
-    s3.on(GetObjectCommand).resolves(policyObject({ metrics: [], bake: {}, onEvaluatorError: 'pass' }) as never);
-    // Policies are cached by key for the container's life (keys are content hashes): use a key of its own.
-    await expect(handler(executionStatusChange('TIMED_OUT', { ...execution, policyRef: { bucket: 'assets', key: 'lenient.json' } }))).resolves.toMatchObject({ status: 'Succeeded' });
-    s3.on(GetObjectCommand).rejects(new Error('AccessDenied'));
-    await expect(handler(executionStatusChange('TIMED_OUT', { ...execution, policyRef: { bucket: 'other', key: 'k' } }))).resolves.toMatchObject({ status: 'Failed' });
+  test('honours onEvaluatorError=pass from the execution input, and fails closed without it', async () => {
+    await expect(handler(executionStatusChange('TIMED_OUT', { ...execution, switches: { dryRun: false, onEvaluatorError: 'pass' } }))).resolves.toMatchObject({ status: 'Succeeded' });
+    await expect(handler(executionStatusChange('TIMED_OUT', execution))).resolves.toMatchObject({ status: 'Failed' });
   });
 
   test('reads the input with DescribeExecution when the event does not carry it', async () => {
     sfn.on(DescribeExecutionCommand).resolves({ input: JSON.stringify(execution) });
-    s3.on(GetObjectCommand).rejects(new Error('NoSuchKey'));
     await expect(handler(executionStatusChange('FAILED'))).resolves.toMatchObject({ status: 'Failed' });
     expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input.executionArn).toContain('d-A1B2C3D4E-AfterAllowTraffic');
   });
@@ -194,7 +187,6 @@ describe('report handler (sweep: status events lost)', () => {
   beforeEach(() => {
     sfn.on(ListExecutionsCommand).resolves({ executions: [] });
     sfn.on(DescribeExecutionCommand).resolves({ input: JSON.stringify(execution) });
-    s3.on(GetObjectCommand).resolves(policyObject({ metrics: [], bake: {}, onEvaluatorError: 'fail' }) as never);
   });
 
   test('reports each execution that ended within the lookback, once, and publishes its verdict once', async () => {

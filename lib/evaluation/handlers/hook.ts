@@ -13,7 +13,8 @@ export function createHookHandler(deps: HookDependencies, runtime: HandlerRuntim
 
 /**
  * Wires the handler from the environment; if that fails (a mis-deployed function), the hook is still
- * reported `Failed` when the event names it: an unreported hook holds the deployment for an hour.
+ * reported when the event names it: an unreported hook holds the deployment for an hour. The switches
+ * are part of what could not be read, so this one report is fail-closed (`Failed`).
  */
 export function createConfiguredHookHandler(configure: () => HookDependencies, fallbackReporter: HookReporter, runtime: HandlerRuntime = SILENT_RUNTIME) {
   let wired: ReturnType<typeof createHookHandler> | undefined;

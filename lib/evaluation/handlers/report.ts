@@ -1,24 +1,21 @@
 import {
   conclude,
-  DEFAULT_SWITCHES,
   parsePublishRequest,
   parseReaperEvent,
   parseReportRequest,
   publishAccepted,
   reaperReportRequest,
-  switchesFromPolicy,
   type ConcludeResult,
   type ReaperEvent,
   type ReportRequest,
 } from '../conclude';
-import type { EndedExecutionLister, ExecutionInputReader, HookReporter, PolicyStore, VerdictSink } from '../ports';
+import type { EndedExecutionLister, ExecutionInputReader, HookReporter, VerdictSink } from '../ports';
 import { executionsToSweep, parseSweepEvent, sweepSince, type SweepRequest } from '../sweep';
-import { SILENT_RUNTIME, wrapHandler, type HandlerLog, type HandlerRuntime } from './runtime';
+import { SILENT_RUNTIME, wrapHandler, type HandlerRuntime } from './runtime';
 
 export interface ReportDependencies {
   readonly reporter: HookReporter;
   readonly sink: VerdictSink;
-  readonly policies: PolicyStore;
   readonly executions: ExecutionInputReader;
   /** The sweep's `ListExecutions`. */
   readonly endedExecutions: EndedExecutionLister;
@@ -47,7 +44,7 @@ export function createReportHandler(deps: ReportDependencies, runtime: HandlerRu
     const sweep = parseSweepEvent(event);
     if (sweep) return sweepEnded(sweep, deps, runtime);
     const reaped = parseReaperEvent(event);
-    const request = reaped ? await reaperRequest(reaped, deps, runtime.log) : parseReportRequest(event);
+    const request = reaped ? await reaperRequest(reaped, deps) : parseReportRequest(event);
     if (!request) return { ignored: 'not an execution status this reaper handles' };
     return report(request, deps, runtime);
   });
@@ -71,7 +68,7 @@ async function sweepEnded(sweep: SweepRequest, deps: ReportDependencies, runtime
   const failures: string[] = [];
   for (const reaped of ended) {
     try {
-      const result = await report(await reaperRequest(reaped, deps, runtime.log), deps, runtime);
+      const result = await report(await reaperRequest(reaped, deps), deps, runtime);
       if (result.result === 'reported') reported += 1;
     } catch (error) {
       failures.push(`${reaped.executionArn}: ${(error as Error).message}`);
@@ -82,19 +79,9 @@ async function sweepEnded(sweep: SweepRequest, deps: ReportDependencies, runtime
   return { swept: ended.length, reported };
 }
 
-/** The reaper's request: the ended execution's input (from the event, or `DescribeExecution`) and the policy's switches. */
-async function reaperRequest(reaped: ReaperEvent, deps: ReportDependencies, log: HandlerLog): Promise<ReportRequest> {
+/** The reaper's request: the ended execution's input (from the event, or `DescribeExecution`), whose switches it reports under. */
+async function reaperRequest(reaped: ReaperEvent, deps: ReportDependencies): Promise<ReportRequest> {
   const input = reaped.input ?? (await deps.executions.readInput(reaped.executionArn));
   if (!input) throw new Error(`execution ${reaped.executionArn} has no input; its hook cannot be reported`);
-  const request = reaperReportRequest(reaped, input);
-  let switches = DEFAULT_SWITCHES;
-  if (request.policyRef) {
-    try {
-      switches = switchesFromPolicy(await deps.policies.load(request.policyRef));
-    } catch (error) {
-      // Fail closed: without the policy, onEvaluatorError is its default, fail.
-      log.error('reaper could not read the policy; reporting with the defaults', { error: (error as Error).message });
-    }
-  }
-  return { ...request, switches };
+  return reaperReportRequest(reaped, input);
 }

@@ -1,3 +1,4 @@
+import { smokeHostProblem } from '../../policy/smoke-safety';
 import type { FunctionInvoker, HttpClient, PolicyStore } from '../ports';
 import { runSmokeTests, smokeTestsFor, type SmokeSummary } from '../smoke';
 import { parseSmokeRequest } from '../state';
@@ -19,7 +20,10 @@ export function createSmokeHandler(deps: SmokeDependencies, runtime: HandlerRunt
     const policy = await loadPolicy(deps.policies, request.input);
     const settings = workflowSettings(policy);
     const tests = smokeTestsFor(settings.smokeTests, request.phase);
-    const { summary, results } = await runSmokeTests(tests, request.input.target, { ...deps, concurrency: settings.smokeTestConcurrency });
+    // The registration's hosts only (none when the input names none); loopback and link-local never.
+    const allowedHosts = request.input.allowedHosts ?? [];
+    const hostProblem = (host: string) => smokeHostProblem(host, allowedHosts);
+    const { summary, results } = await runSmokeTests(tests, request.input.target, { ...deps, hostProblem, concurrency: settings.smokeTestConcurrency });
     for (const result of results) runtime.telemetry.milliseconds('SmokeTestLatency', result.latencyMs);
     runtime.telemetry.count('SmokeTestsFailed', summary.failed);
     runtime.log.info('smoke tests', { phase: request.phase, passed: summary.passed, results });

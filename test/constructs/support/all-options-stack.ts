@@ -44,7 +44,7 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
     smokeTests: [{ name: 'invoke', payload: { ping: true } }, { name: 'health', type: 'http', url: 'https://orders.example.com/health' }],
     canaryWatch: { stopDeploymentOnFail: true },
   };
-  evaluator.registerLambdaDeploymentGroup(group, { policy, alias, revisionBucket: new s3.Bucket(stack, 'Revisions', { enforceSSL: true }) });
+  evaluator.registerLambdaDeploymentGroup(group, { policy, alias, revisionBucket: new s3.Bucket(stack, 'Revisions', { enforceSSL: true }), allowedSmokeTestHosts: ['orders.example.com'] });
 
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
@@ -68,6 +68,7 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
     loadBalancer,
     blueTargetGroup,
     greenTargetGroup,
+    allowedSmokeTestHosts: ['internal.example.com'],
   });
   return { stack, evaluator };
 }

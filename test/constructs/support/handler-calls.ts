@@ -62,7 +62,6 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'StopDeploymentCommand', action: 'codedeploy:StopDeployment', resources: (t) => (t.stopsDeployments ? ['*'] : []) },
   ],
   report: [
-    policyObject,
     ...verdictSink,
     { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
     { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
@@ -105,6 +104,8 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     { action: 'states:DeleteStateMachine', resources: (t) => [t.stateMachineArn] },
     { action: 'states:StopExecution', resources: (t) => [t.executionArn] },
     { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
+    // The switches travel in the execution input (one onEvaluatorError rule): the reaper reads no policy.
+    { action: 's3:GetObject', resources: (t) => t.policyObjects },
   ],
   hook: [
     { action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': 'SomeoneElses' } },

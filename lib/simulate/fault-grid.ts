@@ -1,0 +1,151 @@
+import { STATE, TASK_STATES, type TaskState } from '../constructs/evaluation-definition';
+import type { LifecycleEvent } from '../evaluation';
+import { parsePolicy } from '../policy';
+import { simulateDeployment, type SimulatedDeployment } from './deployment';
+import { mulberry32 } from './random';
+import type { TaskHandler } from './run-local';
+import { SteadyMetricSource } from './steady-metric-source';
+
+/**
+ * The fault grid (issue 11): every Task × every fault × {permanent, once}, in both phases, plus the
+ * report failing after it reported and both report paths down. Each case runs the synthesized state
+ * machine with the real handlers (`simulateDeployment`) and is counted: accepted reports (exactly one,
+ * inside the hour), verdict events (exactly one, with the status CodeDeploy accepted; none only when
+ * the fault is on a publish Task, which by design loses the event rather than publish twice), and hung
+ * executions (a hook not reported in the hour: none).
+ */
+export const FAULT_ERROR_NAMES = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'States.TaskFailed',
+  'States.Timeout',
+] as const;
+
+/** Besides the error names: a malformed output, and a hang (a tick asking for the longest wait, past the execution's timeout). */
+export type FaultKind = (typeof FAULT_ERROR_NAMES)[number] | 'malformed-output' | 'hang';
+export const FAULT_KINDS: readonly FaultKind[] = [...FAULT_ERROR_NAMES, 'malformed-output', 'hang'];
+
+export interface FaultCase {
+  readonly name: string;
+  readonly lifecycleEvent: LifecycleEvent;
+  /** The Tasks the fault is injected into (both report Tasks for "both report paths down"). */
+  readonly targets: readonly TaskState[];
+  readonly kind: FaultKind;
+  /** `once`: the first call fails, then the Task behaves. */
+  readonly mode: 'permanent' | 'once';
+  /** Run the real handler first (its report or publish happens), then fail. */
+  readonly afterRunning?: boolean;
+}
+
+export interface FaultOutcome {
+  readonly name: string;
+  readonly acceptedReports: number;
+  readonly verdictEvents: number;
+  /** The verdict event says what CodeDeploy accepted (vacuously true without an event). */
+  readonly eventMatchesReport: boolean;
+  readonly hung: boolean;
+  /** A publish Task was faulted: its event may be lost by design. */
+  readonly publishFaulted: boolean;
+}
+
+export const FAULT_GRID_START = new Date('2026-11-26T10:00:00Z');
+const baseline = { requestsPerMinute: 900, errorRate: 0.01, p99Ms: 300 };
+const metrics = new SteadyMetricSource({ '1': baseline, '2': { ...baseline, requestsPerMinute: 100 } });
+const policy = parsePolicy({
+  metrics: [{ preset: 'lambda-error-rate', method: { type: 'threshold', maxRatioToBaseline: 2, failureLimit: 2 } }],
+  smokeTests: [{ name: 'health', payload: { path: '/health' }, expect: { statusCode: 200 }, phase: 'both' }],
+  bake: { duration: '5m', period: '60s' },
+  canaryWatch: { period: '60s', maxDuration: '10m' },
+  metricLag: '2m',
+});
+const PUBLISH_TASKS: readonly TaskState[] = [STATE.publish, STATE.publishError];
+/** The error paths' Tasks run only after a failure: Prepare fails too, so that they are entered. */
+const ERROR_PATH_TASKS: readonly TaskState[] = [STATE.reportError, STATE.publishError];
+
+function faultHandler(kind: FaultKind): TaskHandler {
+  if (kind === 'malformed-output') return async () => ({ unexpected: 'shape' });
+  if (kind === 'hang') return async () => ({ decision: 'continue', done: false, final: false, reason: 'slow', waitSeconds: 3600, periodsJudged: 0 });
+  return async () => {
+    const error = new Error(`injected ${kind}`);
+    error.name = kind;
+    throw error;
+  };
+}
+
+export function faultGrid(): FaultCase[] {
+  const phases: LifecycleEvent[] = ['BeforeAllowTraffic', 'AfterAllowTraffic'];
+  const grid: FaultCase[] = [];
+  for (const lifecycleEvent of phases) {
+    for (const target of TASK_STATES) {
+      for (const kind of FAULT_KINDS) {
+        for (const mode of ['permanent', 'once'] as const) grid.push({ name: `${lifecycleEvent}: ${target} ${kind} ${mode}`, lifecycleEvent, targets: [target], kind, mode });
+      }
+    }
+    for (const mode of ['permanent', 'once'] as const) {
+      grid.push({ name: `${lifecycleEvent}: report fails after reporting, ${mode}`, lifecycleEvent, targets: [STATE.report], kind: 'States.Timeout', mode, afterRunning: true });
+    }
+    grid.push({ name: `${lifecycleEvent}: both report paths down`, lifecycleEvent, targets: [STATE.report, STATE.reportError], kind: 'Lambda.ServiceException', mode: 'permanent' });
+  }
+  return grid;
+}
+
+function wrapFor(testCase: FaultCase): SimulatedDeployment['wrapTask'] {
+  const calls = new Map<TaskState, number>();
+  const fault = faultHandler(testCase.kind);
+  const enterErrorPath = testCase.targets.some((target) => ERROR_PATH_TASKS.includes(target));
+  return (state, handler) => {
+    if (enterErrorPath && state === STATE.prepare) return faultHandler('States.TaskFailed');
+    if (!testCase.targets.includes(state)) return handler;
+    return async (input) => {
+      const call = (calls.get(state) ?? 0) + 1;
+      calls.set(state, call);
+      const faulted = testCase.mode === 'permanent' || call === 1;
+      if (!faulted) return handler(input);
+      if (testCase.afterRunning) await handler(input);
+      return fault(input);
+    };
+  };
+}
+
+/** A healthy Lambda deployment starting at `FAULT_GRID_START`, with the grid's policy unless overridden. */
+export function faultGridDeployment(overrides: Partial<SimulatedDeployment>): SimulatedDeployment {
+  return { deploymentId: 'd-FAULTGRID1', start: FAULT_GRID_START, appSpec: { functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' }, metrics, policy, ...overrides };
+}
+
+export async function runFaultCase(definition: Record<string, unknown>, testCase: FaultCase): Promise<FaultOutcome> {
+  const result = await simulateDeployment(definition, faultGridDeployment({ lifecycleEvent: testCase.lifecycleEvent, wrapTask: wrapFor(testCase) }));
+  const events = result.verdictEvents.filter((event) => event.status !== 'NotReported');
+  const inTime = result.reports.length > 0 && result.reports[0].at.getTime() - FAULT_GRID_START.getTime() < 3600 * 1000;
+  return {
+    name: testCase.name,
+    acceptedReports: result.reports.length,
+    verdictEvents: events.length,
+    eventMatchesReport: events.every((event) => event.status === result.reports[0]?.status),
+    hung: !inTime,
+    publishFaulted: testCase.targets.some((target) => PUBLISH_TASKS.includes(target)),
+  };
+}
+
+/** What must hold for every case; the problems of one outcome, empty when it holds. */
+export function faultOutcomeProblems(outcome: FaultOutcome): string[] {
+  const problems: string[] = [];
+  if (outcome.acceptedReports !== 1) problems.push(`${outcome.acceptedReports} accepted reports, expected exactly 1`);
+  if (outcome.hung) problems.push('the hook was not reported within the hour');
+  if (!outcome.eventMatchesReport) problems.push('a verdict event contradicts the status CodeDeploy accepted');
+  const expectedEvents = outcome.publishFaulted ? [0, 1] : [1];
+  if (!expectedEvents.includes(outcome.verdictEvents)) problems.push(`${outcome.verdictEvents} verdict events, expected ${expectedEvents.join(' or ')}`);
+  return problems;
+}
+
+/** A seeded subset (mulberry32) for the unit tests; the full grid runs in `npm run bench:faults`. */
+export function seededSubset<T>(items: readonly T[], size: number, seed: number): T[] {
+  const next = mulberry32(seed);
+  const pool = [...items];
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, size);
+}

@@ -1,0 +1,33 @@
+/**
+ * `npm run bench:faults`: the whole fault grid (lib/simulate/fault-grid.ts) through the synthesized state
+ * machine with the real handlers. Prints the cases, accepted reports, verdict events and hung executions,
+ * and each case that breaks a guarantee; exits 1 if any does.
+ */
+import { faultGrid, faultOutcomeProblems, runFaultCase } from '../lib/simulate/fault-grid';
+import { synthesizeEvaluationDefinition } from '../lib/simulate/definition';
+
+async function main(): Promise<number> {
+  const definition = synthesizeEvaluationDefinition();
+  const grid = faultGrid();
+  const started = performance.now();
+  const counts = { cases: 0, exactlyOneReport: 0, oneMatchingEvent: 0, eventLostOnPublishFault: 0, contradictingEvents: 0, hung: 0, broken: 0 };
+  for (const testCase of grid) {
+    const outcome = await runFaultCase(definition, testCase);
+    counts.cases += 1;
+    if (outcome.acceptedReports === 1) counts.exactlyOneReport += 1;
+    if (outcome.verdictEvents === 1 && outcome.eventMatchesReport) counts.oneMatchingEvent += 1;
+    if (outcome.verdictEvents === 0 && outcome.publishFaulted) counts.eventLostOnPublishFault += 1;
+    if (!outcome.eventMatchesReport) counts.contradictingEvents += 1;
+    if (outcome.hung) counts.hung += 1;
+    const problems = faultOutcomeProblems(outcome);
+    if (problems.length > 0) {
+      counts.broken += 1;
+      console.log(`BROKEN ${outcome.name}: ${problems.join('; ')}`);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(JSON.stringify({ ...counts, seconds: Number(seconds.toFixed(1)), msPerCase: Math.round((seconds * 1000) / counts.cases) }, null, 2));
+  return counts.broken === 0 ? 0 : 1;
+}
+
+main().then((code) => process.exit(code));
