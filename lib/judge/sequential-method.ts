@@ -165,7 +165,8 @@ export function judgeSequential(
     effect,
     interval,
     // log E only where the e-value hit its cap: verdicts stay small (20 metrics < 8 KB).
-    evidence: { eValue: test.eValue, ...(test.logEValue > Math.log(E_CAP) && { logEValue: test.logEValue }), ...guardEvidence },
+    // Undecided: the e-value against a regression says how near the test came to passing (plain words).
+    evidence: { eValue: test.eValue, ...(test.logEValue > Math.log(E_CAP) && { logEValue: test.logEValue }), ...(decision === 'continue' && { eValuePass: test.eValuePass }), ...guardEvidence },
     reason: `${metric.name} ×${formatNumber(effect)} ${formatInterval(interval)} — ${traffic}; ${why}`,
   };
 }
