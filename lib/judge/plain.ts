@@ -1,4 +1,3 @@
-import type { MetricDefinition } from '../policy';
 import { formatArms, formatCount, formatEffect, formatPercent, formatPlain } from './format';
 import type { MetricResult } from './verdict';
 
@@ -8,10 +7,12 @@ import type { MetricResult } from './verdict';
  * regression", 100 needed". Written from each result's numbers when shown: the verdict keeps the
  * method's own reason and every number in full (`--json`, the state, the verdict event stay small and
  * exact). No effect for 0 events vs 0; one interval per metric; no epoch times.
+ * `toleranceRatio`: the canary/baseline ratio the metric tolerates (the report's `PolicySummary`),
+ * named in the words when known.
  */
-export function plainReason(result: MetricResult, metric?: MetricDefinition): string {
-  if (result.method === 'sequential') return sequentialWords(result, metric);
-  if (result.method === 'cost') return costWords(result, metric);
+export function plainReason(result: MetricResult, toleranceRatio?: number): string {
+  if (result.method === 'sequential') return sequentialWords(result, toleranceRatio === undefined ? undefined : `×${formatPlain(toleranceRatio)}`);
+  if (result.method === 'cost') return costWords(result, toleranceRatio === undefined ? undefined : `a rise of ${formatPercent(toleranceRatio - 1)}`);
   return result.reason;
 }
 
@@ -19,21 +20,13 @@ function evidenceWords(value: number | undefined, against: string, needed: strin
   return value === undefined ? undefined : `evidence ${formatPlain(value)} against "${against}", ${needed} needed`;
 }
 
-function toleranceOf(metric: MetricDefinition | undefined): string | undefined {
-  const method = metric?.method as { type?: string; tolerance?: number } | undefined;
-  if (!method || method.tolerance === undefined) return undefined;
-  const decrease = (metric as { direction?: string }).direction === 'decrease';
-  return method.type === 'cost' ? `a rise of ${formatPercent(method.tolerance)}` : `${decrease ? '÷' : '×'}${formatPlain(method.tolerance)}`;
-}
-
-function sequentialWords(result: MetricResult, metric: MetricDefinition | undefined): string {
+function sequentialWords(result: MetricResult, tolerance: string | undefined): string {
   const arms = formatArms(result);
   const events = (result.canary.count ?? 0) + (result.baseline.count ?? 0);
   if (result.effect === undefined || arms === undefined) return result.reason; // no data: the method's words
   if (events === 0) return `${result.metric}: no events on either version (${arms}): nothing to compare yet`;
   const needed = result.alpha ? formatCount(1 / result.alpha) : '1/α';
   const head = `${result.metric} ${formatEffect(result)}: ${arms}`;
-  const tolerance = toleranceOf(metric);
   const harm = evidenceWords(result.evidence?.eValue, 'no regression', needed);
   switch (result.decision) {
     case 'fail':
@@ -48,12 +41,12 @@ function sequentialWords(result: MetricResult, metric: MetricDefinition | undefi
   }
 }
 
-function costWords(result: MetricResult, metric: MetricDefinition | undefined): string {
+function costWords(result: MetricResult, toleratedRise: string | undefined): string {
   const { canary, baseline } = result;
   if (result.effect === undefined || canary.costPerRequest === undefined || baseline.costPerRequest === undefined) return result.reason;
   const perRequest = `$${formatPlain(canary.costPerRequest * 1000)} per 1,000 requests on the new version vs $${formatPlain(baseline.costPerRequest * 1000)} on the current one`;
   const head = `${result.metric} cost per request ${formatEffect({ ...result, canary: {}, baseline: {} })}: ${perRequest}`;
-  const tolerance = toleranceOf(metric) ?? 'the tolerated rise';
+  const tolerance = toleratedRise ?? 'the tolerated rise';
   if (result.decision === 'fail') return `${head}; raised by more than ${tolerance.replace('a rise of ', '')}`;
   if (result.decision === 'pass') return `${head}; ${tolerance} or more ruled out`;
   return `${head}; not decided yet`;

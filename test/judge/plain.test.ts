@@ -1,10 +1,10 @@
 import { plainReason } from '../../lib/judge/plain';
 import { formatEffect, formatLevel, formatPlain } from '../../lib/judge/format';
 import type { MetricResult } from '../../lib/judge/verdict';
-import { parsePolicy } from '../../lib/policy';
 
 const base = { metric: 'errors', method: 'sequential', critical: true, alpha: 0.01 } as const;
-const errors = parsePolicy({ metrics: [{ name: 'errors', kind: 'count', count: { namespace: 'A', metricName: 'E' }, total: { namespace: 'A', metricName: 'R' }, versioning: { type: 'lambda-alias' }, method: { type: 'sequential', tolerance: 1.5 } }] }).metrics[0];
+// The errors metric tolerates ×1.5 (its sequential `tolerance`, as the report's policy summary states it).
+const errors = 1.5;
 
 describe('plain words', () => {
   test.each<[string, MetricResult, string]>([
@@ -31,6 +31,14 @@ describe('plain words', () => {
   ])('%s', (_name, result, words) => {
     expect(plainReason(result, errors)).toBe(words);
     expect(plainReason(result, errors)).not.toMatch(/E≥|pass-E|t=\d|\[0, ∞\)/);
+  });
+
+  test('cost per request, and a tolerance the policy did not state', () => {
+    const cost: MetricResult = { metric: 'tokens', method: 'cost', critical: true, alpha: 0.01, decision: 'fail', baseline: { periods: 9, requests: 9000, costPerRequest: 0.002 }, canary: { periods: 9, requests: 900, costPerRequest: 0.003 }, effect: 1.5, interval: [1.3, 1.7], reason: 'x' };
+    expect(plainReason(cost, 1.2)).toBe('tokens cost per request ×1.5 (99 % interval 1.3–1.7): $3.0 per 1,000 requests on the new version vs $2.0 on the current one; raised by more than 20%');
+    expect(plainReason({ ...cost, decision: 'pass' })).toMatch(/; the tolerated rise or more ruled out$/);
+    const undecided: MetricResult = { ...base, decision: 'continue', baseline: { periods: 2, count: 3, total: 300 }, canary: { periods: 2, count: 1, total: 30 }, effect: 3.3, interval: [0.1, null], evidence: { eValue: 2 }, reason: 'x' };
+    expect(plainReason(undecided)).toBe('errors ×3.3 (99 % interval: at least ×0.1): 1 of 30 requests on the new version vs 3 of 300 on the current one; not decided yet: evidence 2.0 against "no regression", 100 needed');
   });
 
   test('numbers people read', () => {
