@@ -2,7 +2,7 @@ import type { MetricResult } from '../judge';
 import { axisUnit, formatClock, formatNumber, formatPercent, formatValue } from './format';
 import { chartGuides, orderCharts, type ChartGuides } from './guides';
 import type { EvaluationReport, MetricChart } from './model';
-import { contextLines, explainMetric, toleranceRatioFor } from './text-report';
+import { contextLines, explainMetric, plainVerdictReason, toleranceRatioFor } from './text-report';
 
 /**
  * A single self-contained HTML file (inline CSS and SVG, no scripts, no external resources) with, per
@@ -182,7 +182,7 @@ ${report.chartError ? `<p>No charts: ${escapeHtml(report.chartError)}</p>` : ''}
 ${rows.join('\n')}
 </tbody></table>
 <h3>Final verdict${report.finalVerdict ? `: ${escapeHtml(report.finalVerdict.decision)}` : ''}</h3>
-${report.finalVerdict ? `<p>${escapeHtml(report.finalVerdict.reason)}</p>${renderVerdict(report, report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
+${report.finalVerdict ? `<p>${escapeHtml(plainVerdictReason(report, report.finalVerdict))}</p>${renderVerdict(report, report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
 </section>`;
 }
 

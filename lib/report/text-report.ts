@@ -69,6 +69,16 @@ export function explainMetric(result: MetricResult, toleranceRatio?: number): st
   return plain === result.reason ? [headline, `      ${result.reason}`, `      ${evidence.join('; ')}`] : [headline, `      ${plain}`];
 }
 
+/**
+ * The verdict's reason as people read it: a verdict decided by one metric carries that metric's own
+ * reason (raw numbers, epoch times), shown here in its plain words instead.
+ */
+export function plainVerdictReason(report: EvaluationReport, verdict: { readonly reason: string; readonly metrics: readonly MetricResult[] }): string {
+  const decider = verdict.metrics.find((result) => verdict.reason.startsWith(result.reason));
+  if (!decider) return verdict.reason;
+  return `${plainReason(decider, toleranceRatioFor(report, decider.metric))}${verdict.reason.slice(decider.reason.length)}`;
+}
+
 /** What the report's policy tolerates for a metric (drawn as the tolerance line, named in the words). */
 export function toleranceRatioFor(report: EvaluationReport, metric: string): number | undefined {
   return report.policy?.metrics.find((entry) => entry.name === metric)?.toleranceRatio;
@@ -114,7 +124,7 @@ export function renderEvaluationText(report: EvaluationReport): string {
   if (report.finalVerdict) {
     const bound = report.finalVerdict.falseAlarmBound !== undefined ? ` (chance of failing a good release ≤ ${formatPercent(report.finalVerdict.falseAlarmBound)})` : '';
     const label = report.execution.status === 'FAILED' ? 'Last verdict before the evaluation failed' : 'Final verdict';
-    lines.push(`${label}: ${report.finalVerdict.decision} — ${report.finalVerdict.reason}${bound}`);
+    lines.push(`${label}: ${report.finalVerdict.decision} — ${plainVerdictReason(report, report.finalVerdict)}${bound}`);
     const failingFirst = [...report.finalVerdict.metrics].sort((a, b) => Number(b.decision === 'fail') - Number(a.decision === 'fail'));
     for (const result of failingFirst) lines.push(...explainMetric(result, toleranceRatioFor(report, result.metric)));
     lines.push('');
