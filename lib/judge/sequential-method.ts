@@ -190,7 +190,9 @@ export function judgeSequential(
     ...(interval && { interval }),
     ...(warnings && { warnings }),
     // log E only where the e-value hit its cap: verdicts stay small (20 metrics < 8 KB).
-    evidence: { eValue: test.eValue, ...(test.logEValue > Math.log(E_CAP) && { logEValue: test.logEValue }), ...guardEvidence },
+    // Undecided: the e-value against a regression says how near the test came to passing (plain words);
+    // the robust test has no early pass, so it has none.
+    evidence: { eValue: test.eValue, ...(test.logEValue > Math.log(E_CAP) && { logEValue: test.logEValue }), ...(decision === 'continue' && !robust && { eValuePass: test.eValuePass }), ...guardEvidence },
     reason: `${metric.name} ×${formatNumber(effect)}${interval ? ` ${formatInterval(interval)}` : ''} — ${traffic}; ${why}`,
   };
 }

@@ -37,9 +37,11 @@ export interface MetricResult {
   /**
    * Evidence of harm: an e-value (sequential: reject "no harm" at E ≥ 1/α; capped at 1e300; where
    * the cap binds, its uncapped natural log is in `logEValue`) or a p-value (Mann–Whitney);
-   * `guardEValue`: the absolute guard's e-value (sequential with `guardRate`), against 1/(α/2).
+   * `guardEValue`: the absolute guard's e-value (sequential with `guardRate`), against 1/(α/2);
+   * `eValuePass` (sequential, undecided only): the e-value against "a regression of the tolerance or
+   * more", which says how near the test came to passing.
    */
-  readonly evidence?: { readonly eValue?: number; readonly logEValue?: number; readonly guardEValue?: number; readonly pValue?: number };
+  readonly evidence?: { readonly eValue?: number; readonly logEValue?: number; readonly guardEValue?: number; readonly pValue?: number; readonly eValuePass?: number };
   /** Problems with the metric's configuration found while judging (e.g. a horizon too short to ever reach α). */
   readonly warnings?: readonly string[];
   /** One line a person understands. */

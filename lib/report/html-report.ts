@@ -2,7 +2,7 @@ import type { MetricResult } from '../judge';
 import { axisUnit, formatClock, formatNumber, formatPercent, formatValue } from './format';
 import { chartGuides, orderCharts, type ChartGuides } from './guides';
 import type { EvaluationReport, MetricChart } from './model';
-import { contextLines, explainMetric } from './text-report';
+import { contextLines, explainMetric, plainVerdictReason, toleranceRatioFor } from './text-report';
 
 /**
  * A single self-contained HTML file (inline CSS and SVG, no scripts, no external resources) with, per
@@ -124,10 +124,10 @@ function outcomeClass(report: EvaluationReport): string {
   return report.outcome.action === 'promoted' ? 'promoted' : report.outcome.action === 'rolled-back' ? 'rolled-back' : report.outcome.action === 'running' ? 'running' : 'broken';
 }
 
-function renderVerdict(results: readonly MetricResult[]): string {
+function renderVerdict(report: EvaluationReport, results: readonly MetricResult[]): string {
   const failingFirst = [...results].sort((a, b) => Number(b.decision === 'fail') - Number(a.decision === 'fail'));
   const items = failingFirst.map((result) => {
-    const [headline, ...details] = explainMetric(result).map((line) => line.trim());
+    const [headline, ...details] = explainMetric(result, toleranceRatioFor(report, result.metric)).map((line) => line.trim());
     return `<li class="metric ${escapeHtml(result.decision)}"><strong>${escapeHtml(headline)}</strong>${details.map((line) => `<br>${escapeHtml(line)}`).join('')}</li>`;
   });
   return `<ul class="verdict">${items.join('\n')}</ul>`;
@@ -182,7 +182,7 @@ ${report.chartError ? `<p>No charts: ${escapeHtml(report.chartError)}</p>` : ''}
 ${rows.join('\n')}
 </tbody></table>
 <h3>Final verdict${report.finalVerdict ? `: ${escapeHtml(report.finalVerdict.decision)}` : ''}</h3>
-${report.finalVerdict ? `<p>${escapeHtml(report.finalVerdict.reason)}</p>${renderVerdict(report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
+${report.finalVerdict ? `<p>${escapeHtml(plainVerdictReason(report, report.finalVerdict))}</p>${renderVerdict(report, report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
 </section>`;
 }
 

@@ -1,4 +1,4 @@
-import type { ArmSummary, MetricResult } from '../judge';
+import { plainReason, type ArmSummary, type MetricResult } from '../judge';
 import { formatClock, formatInterval, formatNumber, formatPercent, formatRatio } from './format';
 import { chartGuides, orderCharts } from './guides';
 import type { EvaluationReport, TimelineEntry } from './model';
@@ -49,8 +49,12 @@ function describeArm(arm: ArmSummary, kind: 'count' | 'gauge'): string {
   return arm.median !== undefined ? `median ${formatNumber(arm.median)}` : 'no data';
 }
 
-/** Three lines per metric: the decision and reason, then the evidence behind it. */
-export function explainMetric(result: MetricResult): string[] {
+/**
+ * A metric in words: the decision, then the reason in plain words (counts, one interval, the evidence)
+ * where the method has them (`plainReason`), else the method's reason and the evidence behind it.
+ * `toleranceRatio`: what the policy tolerates for this metric (`PolicySummary`), named in the words.
+ */
+export function explainMetric(result: MetricResult, toleranceRatio?: number): string[] {
   const kind = result.canary.count !== undefined ? 'count' : 'gauge';
   const evidence = [
     `canary ${describeArm(result.canary, kind)} vs baseline ${describeArm(result.baseline, kind)} over ${result.canary.periods}/${result.baseline.periods} period(s)`,
@@ -60,7 +64,24 @@ export function explainMetric(result: MetricResult): string[] {
   if (result.evidence?.pValue !== undefined) evidence.push(`p ${formatNumber(result.evidence.pValue)}`);
   const critical = result.critical ? '' : ' (not critical)';
   const alpha = result.alpha !== undefined ? `, α ${formatNumber(result.alpha)}` : '';
-  return [`  ${DECISION_MARK[result.decision] ?? '?'} ${result.metric}${critical}: ${result.decision} by ${result.method}${alpha}`, `      ${result.reason}`, `      ${evidence.join('; ')}`];
+  const headline = `  ${DECISION_MARK[result.decision] ?? '?'} ${result.metric}${critical}: ${result.decision} by ${result.method}${alpha}`;
+  const plain = plainReason(result, toleranceRatio);
+  return plain === result.reason ? [headline, `      ${result.reason}`, `      ${evidence.join('; ')}`] : [headline, `      ${plain}`];
+}
+
+/**
+ * The verdict's reason as people read it: a verdict decided by one metric carries that metric's own
+ * reason (raw numbers, epoch times), shown here in its plain words instead.
+ */
+export function plainVerdictReason(report: EvaluationReport, verdict: { readonly reason: string; readonly metrics: readonly MetricResult[] }): string {
+  const decider = verdict.metrics.find((result) => verdict.reason.startsWith(result.reason));
+  if (!decider) return verdict.reason;
+  return `${plainReason(decider, toleranceRatioFor(report, decider.metric))}${verdict.reason.slice(decider.reason.length)}`;
+}
+
+/** What the report's policy tolerates for a metric (drawn as the tolerance line, named in the words). */
+export function toleranceRatioFor(report: EvaluationReport, metric: string): number | undefined {
+  return report.policy?.metrics.find((entry) => entry.name === metric)?.toleranceRatio;
 }
 
 /** The policy, the traffic split and the smoke tests: what the verdict was made under. */
@@ -103,9 +124,9 @@ export function renderEvaluationText(report: EvaluationReport): string {
   if (report.finalVerdict) {
     const bound = report.finalVerdict.falseAlarmBound !== undefined ? ` (chance of failing a good release ≤ ${formatPercent(report.finalVerdict.falseAlarmBound)})` : '';
     const label = report.execution.status === 'FAILED' ? 'Last verdict before the evaluation failed' : 'Final verdict';
-    lines.push(`${label}: ${report.finalVerdict.decision} — ${report.finalVerdict.reason}${bound}`);
+    lines.push(`${label}: ${report.finalVerdict.decision} — ${plainVerdictReason(report, report.finalVerdict)}${bound}`);
     const failingFirst = [...report.finalVerdict.metrics].sort((a, b) => Number(b.decision === 'fail') - Number(a.decision === 'fail'));
-    for (const result of failingFirst) lines.push(...explainMetric(result));
+    for (const result of failingFirst) lines.push(...explainMetric(result, toleranceRatioFor(report, result.metric)));
     lines.push('');
   }
   const mark = report.outcome.action === 'promoted' ? '✓' : report.outcome.action === 'rolled-back' ? '✗' : report.outcome.action === 'running' ? '…' : '!';

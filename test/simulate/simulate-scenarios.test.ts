@@ -191,7 +191,14 @@ describe('canary-eval simulate', () => {
     expect(stdout).toContain('Verdict timeline');
     expect(stdout).toMatch(/canary {3}[▁▂▃▄▅▆▇█ ]+\n/);
     expect(stdout).toMatch(/▲ CodeDeploy acted at minute \d+ \(\d\d:\d\d UTC\); verdict on minutes 0–\d+/);
-    expect(stdout).toMatch(/✗ lambda-error-rate: fail by sequential, α [\d.]+\n.*\n\s+canary \d+ of \d+/);
+    // The verdict's headline in the deciding metric's plain words: no E≥, no raw interval, no epoch time.
+    const headline = stdout.split('\n').find((line) => line.startsWith('Final verdict: fail'));
+    expect(headline).toMatch(/^Final verdict: fail — lambda-error-rate ×[\d.]+ \([\d.]+ % interval [\d.]+–[\d.]+\): /);
+    expect(headline).not.toMatch(/E≥|t=\d|\[[\d.]+, [\d.]+\]/);
+    // Plain words under each metric: counts in full, one interval, the evidence against what was needed.
+    expect(stdout).toMatch(
+      /✗ lambda-error-rate: fail by sequential, α [\d.]+\n\s+lambda-error-rate ×[\d.]+ \([\d.]+ % interval [\d.]+–[\d.]+\): \d+ of [\d,]+ requests on the new version vs \d+ of [\d,]+ on the current one; regression shown: evidence [\d,]+ against "no regression", [\d,]+ needed\n/,
+    );
     expect(stdout).toMatch(/What CodeDeploy would have done: ✗ stopped at minute \d+ and rolled back: lambda-error-rate regressed/);
   });
 
