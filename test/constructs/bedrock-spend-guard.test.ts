@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { BedrockSpendGuard, type BedrockSpendGuardProps } from '../../lib/constructs/bedrock-spend-guard';
+import { lambdaGroupStack } from './support/lambda-group-stack';
 
 const MODEL = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
 
@@ -62,12 +63,7 @@ describe('BedrockSpendGuard: an absolute bound on the spend of a Bedrock model',
 
 test('a registration with the guard in its policy lets the evaluator read the guard alarm (generated name)', async () => {
   const { CanaryEvaluator } = await import('../../lib/constructs');
-  const codedeploy = await import('aws-cdk-lib/aws-codedeploy');
-  const lambda = await import('aws-cdk-lib/aws-lambda');
-  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Orders', { env: { account: '123456789012', region: 'us-east-1' } });
-  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
-  const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
-  const group = new codedeploy.LambdaDeploymentGroup(stack, 'Group', { alias });
+  const { stack, group } = lambdaGroupStack('Orders');
   const guard = new BedrockSpendGuard(stack, 'ChatSpend', { modelId: MODEL, maxUsdPerMinute: 5 });
   new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(group, { policy: { metrics: [{ preset: 'lambda-error-rate' }, guard.policyMetric] } });
   const template = JSON.stringify(Template.fromStack(stack).toJSON());
