@@ -71,3 +71,10 @@ test('a registration with the guard in its policy lets the evaluator read the gu
   // The alarm's generated name reaches the evaluator's IAM policy (cloudwatch:DescribeAlarms on its ARN).
   expect(template).toMatch(new RegExp(`alarm:",\\{"Ref":"${alarmId}"\\}`));
 });
+
+test('the guard has no cdk-nag finding (AwsSolutions, Serverless)', async () => {
+  const { AwsSolutionsChecks, ServerlessChecks } = await import('cdk-nag');
+  const { guard } = guardIn({ modelId: MODEL, maxUsdPerMinute: 2 });
+  const violations = [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) => pack.validateScope(guard).violations.map((violation) => violation.ruleName));
+  expect(violations).toEqual([]);
+});
