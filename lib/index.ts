@@ -19,3 +19,4 @@ export {
   type RegisteredEcsDeploymentGroup,
 } from './constructs';
 export type { EcsTargets } from './constructs/ecs-targets';
+export { BedrockSpendGuard, BEDROCK_TOKEN_METRICS, type BedrockSpendGuardProps } from './constructs/bedrock-spend-guard';

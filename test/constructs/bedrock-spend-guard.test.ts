@@ -1,53 +1,80 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { BedrockSpendGuard } from '../../lib/constructs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { BedrockSpendGuard, type BedrockSpendGuardProps } from '../../lib/constructs/bedrock-spend-guard';
+import { lambdaGroupStack } from './support/lambda-group-stack';
 
-const model = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
+const MODEL = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
 
-function synth(props: Partial<ConstructorParameters<typeof BedrockSpendGuard>[2]> = {}) {
-  const stack = new Stack(new App(), 'Guard');
-  const guard = new BedrockSpendGuard(stack, 'Spend', { modelId: model, maxUsdPerMinute: 2, ...props });
-  return { guard, template: Template.fromStack(stack) };
+function guardIn(props: BedrockSpendGuardProps): { stack: Stack; guard: BedrockSpendGuard } {
+  const stack = new Stack(new App(), 'Chat');
+  return { stack, guard: new BedrockSpendGuard(stack, 'Guard', props) };
 }
 
-describe('BedrockSpendGuard', () => {
-  test('alarms on the model spend per minute: AWS/Bedrock token sums by ModelId times the catalog prices', () => {
-    const { guard, template } = synth({ evaluationPeriods: 3 });
-    expect(guard.prices).toMatchObject({ input: 3, output: 15 });
-    const alarms = template.findResources('AWS::CloudWatch::Alarm');
-    const [alarm] = Object.values(alarms) as { Properties: Record<string, unknown> }[];
-    expect(Object.keys(alarms)).toHaveLength(1);
-    expect(alarm.Properties).toMatchObject({ Threshold: 2, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, TreatMissingData: 'notBreaching' });
-    const queries = alarm.Properties.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown }; Stat: string; Period: number } }[];
-    const expression = queries.find((query) => query.Expression)?.Expression;
-    expect(expression).toBe(
-      `FILL(input, 0) * ${3 / 1e6} + FILL(output, 0) * ${15 / 1e6} + FILL(cacheRead, 0) * ${guard.prices.cacheRead / 1e6} + FILL(cacheWrite, 0) * ${guard.prices.cacheWrite / 1e6}`,
-    );
-    const stats = Object.fromEntries(queries.filter((query) => query.MetricStat).map((query) => [query.Id, query.MetricStat]));
-    expect(stats).toEqual({
-      input: { Metric: { Namespace: 'AWS/Bedrock', MetricName: 'InputTokenCount', Dimensions: [{ Name: 'ModelId', Value: model }] }, Stat: 'Sum', Period: 60 },
-      output: { Metric: { Namespace: 'AWS/Bedrock', MetricName: 'OutputTokenCount', Dimensions: [{ Name: 'ModelId', Value: model }] }, Stat: 'Sum', Period: 60 },
-      cacheRead: { Metric: { Namespace: 'AWS/Bedrock', MetricName: 'CacheReadInputTokenCount', Dimensions: [{ Name: 'ModelId', Value: model }] }, Stat: 'Sum', Period: 60 },
-      cacheWrite: { Metric: { Namespace: 'AWS/Bedrock', MetricName: 'CacheWriteInputTokenCount', Dimensions: [{ Name: 'ModelId', Value: model }] }, Stat: 'Sum', Period: 60 },
+describe('BedrockSpendGuard: an absolute bound on the spend of a Bedrock model', () => {
+  test('alarms on the priced AWS/Bedrock token metrics of the model, per minute, above the bound', () => {
+    const { stack } = guardIn({ modelId: MODEL, maxUsdPerMinute: 2, minutesOverBound: 3 });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 2,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: Match.stringLikeRegexp('FILL\\(input, 0\\) \\* 0\\.000003 \\+ FILL\\(output, 0\\) \\* 0\\.000015') }),
+        Match.objectLike({
+          Id: 'input',
+          ReturnData: false,
+          MetricStat: { Metric: { Namespace: 'AWS/Bedrock', MetricName: 'InputTokenCount', Dimensions: [{ Name: 'ModelId', Value: MODEL }] }, Period: 60, Stat: 'Sum' },
+        }),
+        Match.objectLike({ Id: 'cacheRead', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'CacheReadInputTokenCount' }) }) }),
+        Match.objectLike({ Id: 'cacheWrite', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'CacheWriteInputTokenCount' }) }) }),
+      ]),
     });
   });
 
-  test('an override prices the spend instead of the catalog', () => {
-    const { guard, template } = synth({ prices: { input: 1, output: 5, date: '2026-12-01' } });
-    expect(guard.prices).toMatchObject({ input: 1, output: 5, source: 'policy override', date: '2026-12-01' });
-    const [alarm] = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as { Properties: { Metrics: { Expression?: string }[] } }[];
-    expect(alarm.Properties.Metrics.find((query) => query.Expression)?.Expression).toContain(`FILL(output, 0) * ${5 / 1e6}`);
+  test('an override replaces the catalog price; a zero-priced token type is left out of the sum', () => {
+    const { stack, guard } = guardIn({ modelId: MODEL, maxUsdPerMinute: 1, prices: { input: 1, output: 5, cacheRead: 0, cacheWrite: 0, date: '2026-11-01' } });
+    expect(guard.prices.source).toBe('policy override');
+    const alarm = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))[0];
+    const expression = alarm.Properties.Metrics.find((query: { Expression?: string }) => query.Expression).Expression;
+    expect(expression).toBe('FILL(input, 0) * 0.000001 + FILL(output, 0) * 0.000005');
   });
 
-  test.each([0, -1, Number.POSITIVE_INFINITY, Number.NaN])('a bound of %p that always or never fires is an error naming the field', (bound) => {
-    expect(() => synth({ maxUsdPerMinute: bound })).toThrow(/BedrockSpendGuard Guard\/Spend: maxUsdPerMinute must be a finite number of USD above 0/);
+  test('policyMetric is an alarm-gate metric on the guard alarm', () => {
+    const { stack, guard } = guardIn({ modelId: MODEL, maxUsdPerMinute: 2, alarmName: 'chat-bedrock-spend' });
+    expect(guard.policyMetric).toEqual({ kind: 'alarm', name: 'bedrock-spend-Guard', alarmNames: ['chat-bedrock-spend'] });
+    expect(guardIn({ modelId: MODEL, maxUsdPerMinute: 2 }).guard.alarmName).toMatch(/^\$\{Token/);
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'chat-bedrock-spend' });
   });
 
-  test.each([0, 1.5, 1441])('evaluationPeriods %p CloudWatch would reject is an error naming the field', (periods) => {
-    expect(() => synth({ evaluationPeriods: periods })).toThrow(/evaluationPeriods must be a whole number of minutes from 1 to 1440/);
+  test.each<[string, Partial<BedrockSpendGuardProps>, string]>([
+    ['a bound of zero', { maxUsdPerMinute: 0 }, 'Chat/Guard: maxUsdPerMinute: expected a positive finite number'],
+    ['an infinite bound', { maxUsdPerMinute: Infinity }, 'maxUsdPerMinute: expected a positive finite number'],
+    ['more than a day of periods', { minutesOverBound: 1441 }, 'minutesOverBound: expected a whole number from 1 to 1440'],
+    ['a fractional period count', { minutesOverBound: 1.5 }, 'minutesOverBound: expected a whole number'],
+    ['all prices zero', { prices: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, date: '2026-11-01' } }, 'prices: every token price is 0'],
+    ['a malformed override', { prices: { input: 1, output: 2, date: 'soon' } }, 'prices.date:'],
+    ['a model the catalog lacks', { modelId: 'acme.unknown-model-v1' }, 'modelId: model "acme.unknown-model-v1" is not in the price catalog'],
+  ])('%s is refused with the field', (_, override, message) => {
+    expect(() => guardIn({ modelId: MODEL, maxUsdPerMinute: 2, ...override })).toThrow(message);
   });
+});
 
-  test('a model neither the catalog nor an override prices is an error naming the override', () => {
-    expect(() => synth({ modelId: 'acme.unknown-model-v1' })).toThrow(/model "acme.unknown-model-v1" is not in the price catalog.*props\.prices/);
-  });
+test('a registration with the guard in its policy lets the evaluator read the guard alarm (generated name)', async () => {
+  const { CanaryEvaluator } = await import('../../lib/constructs');
+  const { stack, group } = lambdaGroupStack('Orders');
+  const guard = new BedrockSpendGuard(stack, 'ChatSpend', { modelId: MODEL, maxUsdPerMinute: 5 });
+  new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(group, { policy: { metrics: [{ preset: 'lambda-error-rate' }, guard.policyMetric] } });
+  const template = JSON.stringify(Template.fromStack(stack).toJSON());
+  const alarmId = Object.keys(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm', { Properties: { Threshold: 5 } }))[0];
+  // The alarm's generated name reaches the evaluator's IAM policy (cloudwatch:DescribeAlarms on its ARN).
+  expect(template).toMatch(new RegExp(`alarm:",\\{"Ref":"${alarmId}"\\}`));
+});
+
+test('the guard has no cdk-nag finding (AwsSolutions, Serverless)', async () => {
+  const { AwsSolutionsChecks, ServerlessChecks } = await import('cdk-nag');
+  const { guard } = guardIn({ modelId: MODEL, maxUsdPerMinute: 2 });
+  const violations = [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) => pack.validateScope(guard).violations.map((violation) => violation.ruleName));
+  expect(violations).toEqual([]);
 });

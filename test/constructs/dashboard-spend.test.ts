@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { EvaluatorDashboard } from '../../lib/constructs/evaluator-dashboard';
 import { parsePolicy } from '../../lib/policy';
+import { lambdaGroupStack } from './support/lambda-group-stack';
 
 function dashboardBody(add: (dashboard: EvaluatorDashboard) => void): string {
   const stack = new Stack(new App(), 'Spend');
@@ -37,12 +38,7 @@ describe('dashboard: spend by version of a registered group', () => {
 
 test('a registration draws the spend of its cost metrics on the evaluator dashboard', async () => {
   const { CanaryEvaluator } = await import('../../lib/constructs');
-  const codedeploy = await import('aws-cdk-lib/aws-codedeploy');
-  const lambda = await import('aws-cdk-lib/aws-lambda');
-  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Orders', { env: { account: '123456789012', region: 'us-east-1' } });
-  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
-  const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
-  const group = new codedeploy.LambdaDeploymentGroup(stack, 'Group', { alias });
+  const { stack, group } = lambdaGroupStack('Orders');
   new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(group, {
     policy: { metrics: [{ preset: 'bedrock-cost-per-request', namespace: 'Chat', modelId: 'us.anthropic.claude-sonnet-4-20250514-v1:0' }] },
   });

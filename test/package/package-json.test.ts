@@ -48,6 +48,8 @@ describe('the package root', () => {
   test('exports these values (types are checked by the strict consumer of `npm run test:package`)', () => {
     expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
 [
+  "BEDROCK_TOKEN_METRICS",
+  "BedrockSpendGuard",
   "CanaryEvaluator",
   "ECS_LIFECYCLE_EVENTS",
   "PolicyError",
