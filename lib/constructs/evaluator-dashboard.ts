@@ -52,13 +52,16 @@ export class EvaluatorDashboard extends Construct {
 
     const verdicts = allGroups(VERDICT_METRIC.verdicts, 'Sum', 'Verdicts', day);
     const rollbacks = allGroups(VERDICT_METRIC.rollbacks, 'Sum', 'Rollbacks', day);
+    // Deadlines without a verdict (traffic too low): counted apart, whatever onInconclusive made CodeDeploy do.
+    const inconclusive = allGroups(VERDICT_METRIC.inconclusive, 'Sum', 'Inconclusive', day);
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: '## Deployment quality\nVerdicts and rollbacks decided by canary-evaluator, all registered deployment groups.',
+        markdown:
+          "## Deployment quality\nVerdicts, rollbacks and inconclusive evaluations (the deadline came without a verdict: promoted or rolled back as the policy's `onInconclusive` says) decided by canary-evaluator, all registered deployment groups.",
         width: 24,
         height: 2,
       }),
-      new cloudwatch.GraphWidget({ title: 'Verdicts and rollbacks per day', left: [verdicts, rollbacks], width: 8, height: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Verdicts, rollbacks and inconclusive per day', left: [verdicts, rollbacks, inconclusive], width: 8, height: 6 }),
       new cloudwatch.GraphWidget({
         title: 'Share of deployments rolled back',
         left: [

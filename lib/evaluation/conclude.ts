@@ -1,20 +1,27 @@
+import { codeDeployAction } from './action';
 import { object, oneOf, StateError, string, type Json } from './check';
 import { EXECUTION_STATUS_CHANGE, REAPED_EXECUTION_STATUSES } from './contracts';
 import type { HookIds, HookReporter, HookStatus, PolicyRef, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
-import { parseEvaluationPlan, parseOutcome, type Cause, type EvaluationPlan, type OnEvaluatorError, type Outcome } from './state';
+import { parseEvaluationPlan, parseOutcome, type Cause, type EvaluationPlan, type OnEvaluatorError, type OnInconclusive, type Outcome } from './state';
 
 /** The policy switches that turn an outcome into a hook status. Defaults: fail-closed, no dry run. */
 export interface ReportSwitches {
   readonly dryRun: boolean;
   readonly onEvaluatorError: OnEvaluatorError;
+  /** @default pass */
+  readonly onInconclusive?: OnInconclusive;
 }
 
-export const DEFAULT_SWITCHES: ReportSwitches = { dryRun: false, onEvaluatorError: 'fail' };
+export const DEFAULT_SWITCHES: ReportSwitches = { dryRun: false, onEvaluatorError: 'fail', onInconclusive: 'pass' };
 
-/** `dryRun` always reports `Succeeded`; an evaluator error reports what `onEvaluatorError` says. */
+/**
+ * `dryRun` always reports `Succeeded`; an evaluator error reports what `onEvaluatorError` says; a
+ * deadline without a verdict what `onInconclusive` says.
+ */
 export function hookStatusFor(outcome: Outcome, switches: ReportSwitches): HookStatus {
   if (switches.dryRun) return 'Succeeded';
   if (outcome.decision === 'error') return switches.onEvaluatorError === 'pass' ? 'Succeeded' : 'Failed';
+  if (outcome.decision === 'inconclusive') return (switches.onInconclusive ?? 'pass') === 'pass' ? 'Succeeded' : 'Failed';
   return outcome.decision === 'pass' ? 'Succeeded' : 'Failed';
 }
 
@@ -60,7 +67,7 @@ function idsAndSubject(value: unknown, path: string): Pick<ReportRequest, 'ids' 
 function switchesOf(plan: unknown): ReportSwitches | undefined {
   try {
     const parsed: EvaluationPlan = parseEvaluationPlan(plan);
-    return { dryRun: parsed.dryRun, onEvaluatorError: parsed.onEvaluatorError };
+    return { dryRun: parsed.dryRun, onEvaluatorError: parsed.onEvaluatorError, onInconclusive: parsed.onInconclusive ?? 'pass' };
   } catch {
     return undefined;
   }
@@ -177,6 +184,7 @@ export function switchesFromPolicy(document: unknown): ReportSwitches {
   return {
     dryRun: policy.dryRun === true,
     onEvaluatorError: policy.onEvaluatorError === 'pass' ? 'pass' : 'fail',
+    onInconclusive: policy.onInconclusive === 'fail' ? 'fail' : 'pass',
   };
 }
 
@@ -201,13 +209,15 @@ export interface ConcludeResult {
 function verdictEventOf(request: ReportRequest, deps: Pick<ConcludeDependencies, 'now'>): VerdictEvent {
   const switches = request.switches ?? DEFAULT_SWITCHES;
   const invokedAt = request.hookInvokedAt ? Date.parse(request.hookInvokedAt) : NaN;
+  const status = hookStatusFor(request.outcome, switches);
   return {
     ...request.subject,
-    status: hookStatusFor(request.outcome, switches),
+    status,
     decision: request.outcome.decision,
     cause: request.outcome.cause,
     reason: request.outcome.reason,
     dryRun: switches.dryRun,
+    codeDeploy: codeDeployAction({ lifecycleEvent: request.subject.lifecycleEvent, status, decision: request.outcome.decision, dryRun: switches.dryRun }),
     timeToVerdictSeconds: Number.isFinite(invokedAt) ? Math.max(0, Math.round((deps.now().getTime() - invokedAt) / 1000)) : 0,
     ...(request.verdict !== undefined ? { verdict: request.verdict } : {}),
   };

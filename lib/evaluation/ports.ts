@@ -185,10 +185,13 @@ export interface VerdictSubject {
 /** The `Canary Verdict` event: the full explained verdict of one hook (or of the canary watch). */
 export interface VerdictEvent extends VerdictSubject {
   readonly status: HookStatus | 'NotReported';
-  readonly decision: 'pass' | 'fail' | 'error';
+  /** `inconclusive`: the deadline came without a verdict (`status` then says what `onInconclusive` made of it). */
+  readonly decision: 'pass' | 'fail' | 'error' | 'inconclusive';
   readonly cause: string;
   readonly reason: string;
   readonly dryRun: boolean;
+  /** What CodeDeploy did, in words: "promoted", "promoted without a verdict", "rolled back"… (`codeDeployAction`). */
+  readonly codeDeploy?: string;
   /** Seconds from the hook invocation to this verdict. */
   readonly timeToVerdictSeconds: number;
   readonly verdict?: unknown;

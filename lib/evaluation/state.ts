@@ -110,6 +110,8 @@ export function parseDeploymentTarget(value: unknown, path: string): DeploymentT
 
 /** What the hook reports when the evaluator itself fails. */
 export type OnEvaluatorError = 'pass' | 'fail';
+/** What the hook reports when the deadline came without a verdict. */
+export type OnInconclusive = 'pass' | 'fail';
 
 /**
  * Fixed once by the prepare step, so every tick judges the same window, and read by the state
@@ -135,6 +137,8 @@ export interface EvaluationPlan {
   readonly stopDeploymentOnFail: boolean;
   readonly dryRun: boolean;
   readonly onEvaluatorError: OnEvaluatorError;
+  /** Absent in plans made before it existed: `pass`. */
+  readonly onInconclusive?: OnInconclusive;
 }
 
 export function parseEvaluationPlan(value: unknown, path = 'plan'): EvaluationPlan {
@@ -153,6 +157,7 @@ export function parseEvaluationPlan(value: unknown, path = 'plan'): EvaluationPl
     stopDeploymentOnFail: boolean(plan.stopDeploymentOnFail, `${path}.stopDeploymentOnFail`),
     dryRun: boolean(plan.dryRun, `${path}.dryRun`),
     onEvaluatorError: oneOf(plan.onEvaluatorError, ['pass', 'fail'] as const, `${path}.onEvaluatorError`),
+    onInconclusive: plan.onInconclusive === undefined ? 'pass' : oneOf(plan.onInconclusive, ['pass', 'fail'] as const, `${path}.onInconclusive`),
   };
 }
 
@@ -177,7 +182,7 @@ export type StateVerdict = Verdict & { readonly omittedMetrics?: number };
 
 /** One tick's result: the decision, why, and how long to wait before the next tick. */
 export interface TickResult {
-  readonly decision: 'pass' | 'fail' | 'continue';
+  readonly decision: 'pass' | 'fail' | 'continue' | 'inconclusive';
   readonly final: boolean;
   readonly reason: string;
   /** Seconds until the next tick is worth running (`continue` only). */
@@ -210,7 +215,8 @@ export type Cause =
 
 /** The conclusion the state machine reached, before the policy's switches turn it into a hook status. */
 export interface Outcome {
-  readonly decision: 'pass' | 'fail' | 'error';
+  /** `inconclusive`: the deadline came without a verdict; the policy's `onInconclusive` decides the status. */
+  readonly decision: 'pass' | 'fail' | 'error' | 'inconclusive';
   readonly cause: Cause;
   readonly reason: string;
 }
@@ -218,7 +224,7 @@ export interface Outcome {
 export function parseOutcome(value: unknown, path = 'state.outcome'): Outcome {
   const outcome = object(value, path);
   return {
-    decision: oneOf(outcome.decision, ['pass', 'fail', 'error'] as const, `${path}.decision`),
+    decision: oneOf(outcome.decision, ['pass', 'fail', 'error', 'inconclusive'] as const, `${path}.decision`),
     cause: oneOf(outcome.cause, ['verdict', 'smoke-tests', 'evaluator-error', 'execution-failed', 'execution-timed-out', 'execution-aborted', 'canary-watch'] as const, `${path}.cause`),
     reason: optionalString(outcome.reason, `${path}.reason`) ?? '',
   };

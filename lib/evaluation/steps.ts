@@ -40,6 +40,7 @@ export function workflowSettings(policy: Policy) {
     bakeEnabled: policy.bake.enabled ?? POLICY_DEFAULTS.bake.enabled,
     dryRun: policy.dryRun ?? POLICY_DEFAULTS.dryRun,
     onEvaluatorError: policy.onEvaluatorError ?? POLICY_DEFAULTS.onEvaluatorError,
+    onInconclusive: policy.onInconclusive ?? POLICY_DEFAULTS.onInconclusive,
   };
 }
 
@@ -71,7 +72,7 @@ export function planEvaluation(input: EvaluationInput, policy: Policy): Evaluati
   const reportBy = invokedAt + HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SECONDS - HOOK_MAX_EVENT_AGE_SECONDS;
   const smokePhase = phase === 'pre-traffic' ? 'pre-traffic' : 'post-deploy';
   const smokeTests = settings.smokeTestsEnabled ? settings.smokeTests.filter((test) => test.phase === 'both' || test.phase === smokePhase).length : 0;
-  const common = { lagSeconds: policy.metricLag, metricCount: policy.metrics.length, reportBy, smokeTests, dryRun: settings.dryRun, onEvaluatorError: settings.onEvaluatorError };
+  const common = { lagSeconds: policy.metricLag, metricCount: policy.metrics.length, reportBy, smokeTests, dryRun: settings.dryRun, onEvaluatorError: settings.onEvaluatorError, onInconclusive: settings.onInconclusive };
 
   if (phase === 'pre-traffic') {
     const period = settings.canaryWatch.period;

@@ -164,8 +164,14 @@ export function judgeSequential(
     decision,
     effect,
     interval,
-    // log E only where the e-value hit its cap: verdicts stay small (20 metrics < 8 KB).
-    evidence: { eValue: test.eValue, ...(test.logEValue > Math.log(E_CAP) && { logEValue: test.logEValue }), ...guardEvidence },
+    // log E only where the e-value hit its cap: verdicts stay small (20 metrics < 8 KB). The e-value
+    // against harm says how near an undecided test came to passing (inconclusive verdicts).
+    evidence: {
+      eValue: test.eValue,
+      ...(test.logEValue > Math.log(E_CAP) && { logEValue: test.logEValue }),
+      ...guardEvidence,
+      ...(decision === 'continue' && { eValuePass: test.eValuePass }),
+    },
     reason: `${metric.name} ×${formatNumber(effect)} ${formatInterval(interval)} — ${traffic}; ${why}`,
   };
 }

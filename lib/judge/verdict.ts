@@ -1,8 +1,15 @@
-/** A metric's decision: harm shown, harm ruled out, not enough evidence yet, or no data at all. */
-export type MetricDecision = 'pass' | 'fail' | 'continue' | 'nodata';
+/**
+ * A metric's decision: harm shown, harm ruled out, not enough evidence yet, or no data at all; at the
+ * deadline, `inconclusive`: the evidence never decided (the policy's `onTimeout`/`onNoData` say so).
+ */
+export type MetricDecision = 'pass' | 'fail' | 'continue' | 'nodata' | 'inconclusive';
 
-/** The whole evaluation's decision. `continue` means "look again next period". */
-export type Decision = 'pass' | 'fail' | 'continue';
+/**
+ * The whole evaluation's decision. `continue` means "look again next period"; `inconclusive` (final)
+ * means the deadline came before the evidence decided: the policy's `onInconclusive` says what
+ * CodeDeploy hears.
+ */
+export type Decision = 'pass' | 'fail' | 'continue' | 'inconclusive';
 
 /** What an arm contributed: counts for count metrics, samples for gauges, requests for cost. */
 export interface ArmSummary {
@@ -37,13 +44,39 @@ export interface MetricResult {
   /**
    * Evidence of harm: an e-value (sequential: reject "no harm" at E ≥ 1/α; capped at 1e300; where
    * the cap binds, its uncapped natural log is in `logEValue`) or a p-value (Mann–Whitney);
-   * `guardEValue`: the absolute guard's e-value (sequential with `guardRate`), against 1/(α/2).
+   * `guardEValue`: the absolute guard's e-value (sequential with `guardRate`), against 1/(α/2);
+   * `eValuePass`: the e-value against harm of a test still undecided (how near it came to passing).
    */
-  readonly evidence?: { readonly eValue?: number; readonly logEValue?: number; readonly guardEValue?: number; readonly pValue?: number };
+  readonly evidence?: {
+    readonly eValue?: number;
+    readonly logEValue?: number;
+    readonly guardEValue?: number;
+    readonly pValue?: number;
+    readonly eValuePass?: number;
+  };
   /** Problems with the metric's configuration found while judging (e.g. a horizon too short to ever reach α). */
   readonly warnings?: readonly string[];
   /** One line a person understands. */
   readonly reason: string;
+}
+
+/**
+ * Why a metric ended `inconclusive`, derived from its result by `explainInconclusive`
+ * (`lib/judge/inconclusive.ts`): not stored, so verdicts stay small.
+ */
+export interface InconclusiveMetric {
+  /** `low-traffic`: no (or too few) requests or events on the new version; `undecided`: data, but not enough evidence. */
+  readonly cause: 'low-traffic' | 'undecided';
+  /**
+   * `no-data`: no period with traffic on both versions; `no-events`: 0 events against 0; `weak-evidence`:
+   * the e-values stayed below 1/α; `few-samples`: fewer samples than the method needs. In words:
+   * `describeInconclusive` (`lib/judge/inconclusive.ts`).
+   */
+  readonly detail: 'no-data' | 'no-events' | 'weak-evidence' | 'few-samples';
+  /** Roughly how many requests on the new version would have decided it, when it can be told. */
+  readonly neededCanaryTotal?: number;
+  /** The same as a multiple of what the window had. */
+  readonly trafficFactor?: number;
 }
 
 export interface Verdict {
@@ -56,4 +89,6 @@ export interface Verdict {
   /** Share of the policy's α this phase spent (present when < 1: the deployment's phases split one budget). */
   readonly alphaShare?: number;
   readonly metrics: readonly MetricResult[];
+  /** Set when the decision is `inconclusive`: the critical metrics that lacked evidence. */
+  readonly inconclusive?: { readonly lowTraffic: boolean; readonly metrics: readonly string[] };
 }

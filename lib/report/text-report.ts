@@ -108,7 +108,7 @@ export function renderEvaluationText(report: EvaluationReport): string {
     for (const result of failingFirst) lines.push(...explainMetric(result));
     lines.push('');
   }
-  const mark = report.outcome.action === 'promoted' ? '✓' : report.outcome.action === 'rolled-back' ? '✗' : report.outcome.action === 'running' ? '…' : '!';
+  const mark = { promoted: '✓', inconclusive: '?', 'rolled-back': '✗', running: '…', unwatched: '!', 'no-report': '!' }[report.outcome.action];
   lines.push(`${report.source === 'simulation' ? 'What CodeDeploy would have done' : 'What CodeDeploy did'}: ${mark} ${report.outcome.summary}`);
   if (report.execution.status === 'FAILED') lines.push(`  (the state machine execution failed: ${report.execution.error ?? 'unknown error'})`);
   for (const link of report.links ?? []) lines.push(`  ${link.label}: ${link.href}`);

@@ -67,6 +67,7 @@ describe('report handler (state machine)', () => {
     expect(metrics.MetricData!.map((d) => [d.MetricName, d.Value])).toEqual([
       ['Verdicts', 1],
       ['Rollbacks', 0],
+      ['Inconclusive', 0],
       ['TimeToVerdictSeconds', expect.any(Number)],
     ]);
     expect(metrics.MetricData![0].Dimensions).toEqual([
