@@ -6,4 +6,6 @@ export { mannWhitney, minimumSamplesFor, smallestOneSidedPValue, type Alternativ
 export { sequentialRateTest, E_CAP, type RatePeriod, type RateTestOptions, type RateTestResult } from './sequential';
 export type { TokenPrices, ResolvedPrices } from '../policy/prices/types';
 export { costOf } from './cost';
-export { formatNumber, formatPercent } from './format';
+export { formatNumber, formatPercent, formatCount, formatPlain, formatLevel, formatEffect, formatArms } from './format';
+export { describeInconclusive } from './inconclusive';
+export { plainReason } from './plain';

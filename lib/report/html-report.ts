@@ -2,7 +2,7 @@ import type { MetricResult } from '../judge';
 import { axisUnit, formatClock, formatNumber, formatPercent, formatValue } from './format';
 import { chartGuides, orderCharts, type ChartGuides } from './guides';
 import type { EvaluationReport, MetricChart } from './model';
-import { contextLines, explainMetric } from './text-report';
+import { contextLines, explainMetric, plainRunReason } from './text-report';
 
 /**
  * A single self-contained HTML file (inline CSS and SVG, no scripts, no external resources) with, per
@@ -153,7 +153,7 @@ ${rows.join('\n')}
 function renderEvaluation(report: EvaluationReport): string {
   const rows = report.timeline.map(
     (entry) =>
-      `<tr class="${escapeHtml(entry.decision)}"><td>${entry.minute}</td><td>${escapeHtml(formatClock(entry.at))}</td><td>${escapeHtml(entry.decision)}</td><td>${entry.periodsJudged}</td><td>${escapeHtml(entry.reason)}</td></tr>`,
+      `<tr class="${escapeHtml(entry.decision)}"><td>${entry.minute}</td><td>${escapeHtml(formatClock(entry.at))}</td><td>${escapeHtml(entry.decision)}</td><td>${entry.periodsJudged}</td><td>${escapeHtml(plainRunReason(entry.reason, report.finalVerdict))}</td></tr>`,
   );
   const charts = orderCharts(report.charts).map((chart) => {
     const failing = chart.decision === 'fail';
@@ -183,7 +183,7 @@ ${report.chartError ? `<p>No charts: ${escapeHtml(report.chartError)}</p>` : ''}
 ${rows.join('\n')}
 </tbody></table>
 <h3>Final verdict${report.finalVerdict ? `: ${escapeHtml(report.finalVerdict.decision)}` : ''}</h3>
-${report.finalVerdict ? `<p>${escapeHtml(report.finalVerdict.reason)}</p>${renderVerdict(report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
+${report.finalVerdict ? `<p>${escapeHtml(plainRunReason(report.finalVerdict.reason, report.finalVerdict))}</p>${renderVerdict(report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
 </section>`;
 }
 

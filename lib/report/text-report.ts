@@ -1,4 +1,4 @@
-import type { ArmSummary, MetricResult } from '../judge';
+import { describeInconclusive, plainReason, type ArmSummary, type MetricResult } from '../judge';
 import { formatClock, formatInterval, formatNumber, formatPercent, formatRatio } from './format';
 import { chartGuides, orderCharts } from './guides';
 import type { EvaluationReport, TimelineEntry } from './model';
@@ -6,7 +6,7 @@ import { renderTerminalChart } from './terminal-chart';
 
 /** The terminal report of evaluations (simulated or real): timeline, charts, explained verdict, CodeDeploy's action. */
 
-const DECISION_MARK: Record<string, string> = { pass: '✓', fail: '✗', continue: '…', nodata: '∅' };
+const DECISION_MARK: Record<string, string> = { pass: '✓', fail: '✗', continue: '…', nodata: '∅', inconclusive: '?' };
 
 /** Consecutive looks with the same decision and reason, shown as one row. */
 interface TimelineRun {
@@ -29,12 +29,19 @@ function groupTimeline(timeline: readonly TimelineEntry[]): TimelineRun[] {
 
 const range = (from: string | number, to: string | number) => (from === to ? String(from) : `${from}–${to}`);
 
-function timelineRows(timeline: readonly TimelineEntry[]): string[] {
+/** A run-level reason with each metric's own reason replaced by its plain words (the verdict keeps the originals for --json). */
+export function plainRunReason(reason: string, verdict: { readonly metrics: readonly MetricResult[] } | undefined): string {
+  let plain = reason;
+  for (const result of verdict?.metrics ?? []) if (result.reason && plain.includes(result.reason)) plain = plain.split(result.reason).join(plainReason(result));
+  return plain;
+}
+
+function timelineRows(timeline: readonly TimelineEntry[], verdict?: { readonly metrics: readonly MetricResult[] }): string[] {
   const rows = groupTimeline(timeline).map(({ first, last }) => {
     const minutes = range(first.minute, last.minute).padStart(6);
     const clock = range(formatClock(first.at).slice(0, 5), formatClock(last.at).slice(0, 5)).padEnd(11);
     const periods = range(first.periodsJudged, last.periodsJudged).padStart(7);
-    return `  ${minutes}  ${clock}  ${first.decision.padEnd(8)} ${periods}  ${first.reason}`;
+    return `  ${minutes}  ${clock}  ${first.decision.padEnd(8)} ${periods}  ${plainRunReason(first.reason, verdict)}`;
   });
   return ['  minute  time (UTC)   decision periods  reason', ...rows];
 }
@@ -49,18 +56,30 @@ function describeArm(arm: ArmSummary, kind: 'count' | 'gauge'): string {
   return arm.median !== undefined ? `median ${formatNumber(arm.median)}` : 'no data';
 }
 
-/** Three lines per metric: the decision and reason, then the evidence behind it. */
+/**
+ * Three lines per metric: the decision, the reason in plain words (`lib/judge/plain.ts`), then the
+ * evidence behind it; an inconclusive metric adds why. One interval per metric: a sequential or cost
+ * reason already says the effect, its interval and the counts, so the evidence line does not repeat them.
+ */
 export function explainMetric(result: MetricResult): string[] {
   const kind = result.canary.count !== undefined ? 'count' : 'gauge';
+  const plain = (result.method === 'sequential' || result.method === 'cost') && result.effect !== undefined;
   const evidence = [
-    `canary ${describeArm(result.canary, kind)} vs baseline ${describeArm(result.baseline, kind)} over ${result.canary.periods}/${result.baseline.periods} period(s)`,
+    plain
+      ? `${result.canary.periods}/${result.baseline.periods} period(s) judged`
+      : `canary ${describeArm(result.canary, kind)} vs baseline ${describeArm(result.baseline, kind)} over ${result.canary.periods}/${result.baseline.periods} period(s)`,
   ];
-  if (result.effect !== undefined) evidence.push(`effect ${formatRatio(result.effect)}${result.interval ? ` ${formatInterval(result.interval)}` : ''}`);
-  if (result.evidence?.eValue !== undefined) evidence.push(`e-value ${formatNumber(result.evidence.eValue)}`);
+  if (result.effect !== undefined && !plain) evidence.push(`effect ${formatRatio(result.effect)}${result.interval ? ` ${formatInterval(result.interval)}` : ''}`);
+  if (result.evidence?.eValue !== undefined && !plain) evidence.push(`e-value ${formatNumber(result.evidence.eValue)}`);
   if (result.evidence?.pValue !== undefined) evidence.push(`p ${formatNumber(result.evidence.pValue)}`);
   const critical = result.critical ? '' : ' (not critical)';
   const alpha = result.alpha !== undefined ? `, α ${formatNumber(result.alpha)}` : '';
-  return [`  ${DECISION_MARK[result.decision] ?? '?'} ${result.metric}${critical}: ${result.decision} by ${result.method}${alpha}`, `      ${result.reason}`, `      ${evidence.join('; ')}`];
+  return [
+    `  ${DECISION_MARK[result.decision] ?? '?'} ${result.metric}${critical}: ${result.decision} by ${result.method}${alpha}`,
+    `      ${plainReason(result)}`,
+    ...(result.decision === 'inconclusive' ? [`      no verdict by the deadline: ${describeInconclusive(result)}`] : []),
+    `      ${evidence.join('; ')}`,
+  ];
 }
 
 /** The policy, the traffic split and the smoke tests: what the verdict was made under. */
@@ -89,7 +108,7 @@ export function renderEvaluationText(report: EvaluationReport): string {
   const lines = [header, ''];
   const context = contextLines(report);
   if (context.length > 0) lines.push(...context, '');
-  lines.push(`Verdict timeline (${timeLabel}):`, ...timelineRows(report.timeline), '');
+  lines.push(`Verdict timeline (${timeLabel}):`, ...timelineRows(report.timeline, report.finalVerdict), '');
 
   lines.push('Canary vs baseline per minute (failing metrics first):');
   if (report.chartError) lines.push(`  (no charts: ${report.chartError})`);
@@ -103,7 +122,7 @@ export function renderEvaluationText(report: EvaluationReport): string {
   if (report.finalVerdict) {
     const bound = report.finalVerdict.falseAlarmBound !== undefined ? ` (chance of failing a good release ≤ ${formatPercent(report.finalVerdict.falseAlarmBound)})` : '';
     const label = report.execution.status === 'FAILED' ? 'Last verdict before the evaluation failed' : 'Final verdict';
-    lines.push(`${label}: ${report.finalVerdict.decision} — ${report.finalVerdict.reason}${bound}`);
+    lines.push(`${label}: ${report.finalVerdict.decision} — ${plainRunReason(report.finalVerdict.reason, report.finalVerdict)}${bound}`);
     const failingFirst = [...report.finalVerdict.metrics].sort((a, b) => Number(b.decision === 'fail') - Number(a.decision === 'fail'));
     for (const result of failingFirst) lines.push(...explainMetric(result));
     lines.push('');

@@ -217,7 +217,9 @@ describe('canary-eval simulate', () => {
     expect(stdout).toContain('Verdict timeline');
     expect(stdout).toMatch(/canary {3}[▁▂▃▄▅▆▇█ ]+\n/);
     expect(stdout).toMatch(/▲ CodeDeploy acted at minute \d+ \(\d\d:\d\d UTC\); verdict on minutes 0–\d+/);
-    expect(stdout).toMatch(/✗ lambda-error-rate: fail by sequential, α [\d.]+\n.*\n\s+canary \d+ of \d+/);
+    // Plain words: effect with one interval, counts of both versions, the evidence against what was needed.
+    expect(stdout).toMatch(/✗ lambda-error-rate: fail by sequential, α [\d.]+\n\s+lambda-error-rate ×[\d.]+ \(99\.8 % interval [\d.]+–[\d.]+\): [\d,]+ of [\d,]+ requests on the new version vs [\d,]+ of [\d,]+ on the current one; regression shown: evidence [\d,]+ against "no regression", 600 needed\n\s+\d+\/\d+ period\(s\) judged/);
+    expect(stdout).not.toMatch(/E≥|pass-E|t=\d{9}/);
     expect(stdout).toMatch(/What CodeDeploy would have done: ✗ stopped at minute \d+ and rolled back: lambda-error-rate regressed/);
   });
 
