@@ -76,6 +76,26 @@ describe('report handler (state machine)', () => {
     ]);
   });
 
+  test.each([
+    ['pass', 'Succeeded'],
+    ['fail', 'Failed'],
+  ])('an inconclusive verdict with onInconclusive=%s reports %s, says so in words and counts as Inconclusive', async (onInconclusive, status) => {
+    const reason = 'no verdict by the deadline (traffic too low): lambda-error-rate: 28 requests on the new version';
+    const undecided = { ...tick, decision: 'inconclusive', reason, verdict: { decision: 'inconclusive', final: true, reason, metrics: [] } };
+    const request = verdictRequest({ plan: { ...plan, onInconclusive }, tick: undecided, outcome: { decision: 'inconclusive', cause: 'verdict' } });
+    await expect(reportAndPublish(request)).resolves.toEqual({ status, result: 'reported' });
+    expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0].args[0].input.status).toBe(status);
+    const codeDeploy = status === 'Succeeded' ? 'promoted without a verdict' : 'rolled back without a verdict (onInconclusive: fail)';
+    expect(verdictEvents()[0].Detail).toMatchObject({ status, decision: 'inconclusive', cause: 'verdict', reason, codeDeploy });
+    const data = cloudwatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!;
+    expect(data.map((d) => [d.MetricName, d.Value])).toEqual([
+      ['Verdicts', 1],
+      ['Rollbacks', status === 'Failed' ? 1 : 0],
+      ['Inconclusive', 1],
+      ['TimeToVerdictSeconds', expect.any(Number)],
+    ]);
+  });
+
   test('a failing smoke test reports Failed with the smoke summary as the reason', async () => {
     const smoke = { passed: false, ran: 2, failed: 1, reason: '1 of 2 smoke test(s) failed: health: statusCode is 500, expected 200' };
     await expect(reportAndPublish(verdictRequest({ outcome: { decision: 'fail', cause: 'smoke-tests' }, smoke, tick: undefined }))).resolves.toEqual({ status: 'Failed', result: 'reported' });
