@@ -6,20 +6,27 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { StepFunctionsEndedExecutionLister, StepFunctionsExecutionInputReader } from '../../lib/adapters/aws/step-functions';
+import { S3ReportStore } from '../../lib/adapters/aws/s3-report-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
+import { REPORT_STORE } from '../../lib/evaluation/contracts';
 import { createReportHandler } from '../../lib/evaluation/handlers/report';
+import { renderVerdictReport } from '../../lib/report/verdict-report';
 import { lazyHandler, runtime } from '../shared';
 
 export const handler = lazyHandler(() => {
   const sfn = new SFNClient({});
+  const s3 = new S3Client({});
+  const bucket = process.env[REPORT_STORE.bucketVariable];
+  const region = process.env.AWS_REGION ?? 'us-east-1';
   return createReportHandler(
     {
       reporter: new CodeDeployHookReporter(new CodeDeployClient({})),
       sink: new AwsVerdictSink(new CloudWatchClient({}), new EventBridgeClient({})),
-      policies: new S3PolicyStore(new S3Client({})),
+      policies: new S3PolicyStore(s3),
       executions: new StepFunctionsExecutionInputReader(sfn),
       endedExecutions: new StepFunctionsEndedExecutionLister(sfn),
       now: () => new Date(),
+      ...(bucket ? { reports: { store: new S3ReportStore(s3, bucket, region), render: (event) => renderVerdictReport(event) } } : {}),
     },
     runtime,
   );

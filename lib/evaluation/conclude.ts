@@ -1,4 +1,5 @@
 import { codeDeployAction } from './action';
+import { withStoredReport, type ReportWriter } from './stored-report';
 import { object, oneOf, StateError, string, type Json } from './check';
 import { EXECUTION_STATUS_CHANGE, REAPED_EXECUTION_STATUSES } from './contracts';
 import type { HookIds, HookReporter, HookStatus, PolicyRef, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
@@ -193,6 +194,8 @@ export interface ConcludeDependencies {
   readonly sink: VerdictSink;
   readonly now: () => Date;
   readonly log: { info(message: string, details: Record<string, unknown>): void; error(message: string, details: Record<string, unknown>): void };
+  /** The report bucket: the reaper stores the report of what it reported. @default - no report is stored */
+  readonly reports?: ReportWriter;
 }
 
 export interface ConcludeResult {
@@ -248,9 +251,9 @@ export async function conclude(request: ReportRequest, deps: ConcludeDependencie
   return { status: event && event.status !== 'NotReported' ? event.status : status, result, ...(event ? { event } : {}) };
 }
 
-async function publishBestEffort(event: VerdictEvent, deps: Pick<ConcludeDependencies, 'sink' | 'log'>): Promise<void> {
+async function publishBestEffort(event: VerdictEvent, deps: Pick<ConcludeDependencies, 'sink' | 'log' | 'reports'>): Promise<void> {
   try {
-    await deps.sink.publishVerdict(event);
+    await deps.sink.publishVerdict(await withStoredReport(event, deps.reports, deps.log));
   } catch (error) {
     deps.log.error('could not publish the verdict', { error: (error as Error).message });
   }
@@ -270,10 +273,16 @@ export function parsePublishRequest(event: unknown): { readonly event?: VerdictE
 /**
  * Publishes the accepted verdict, once: the Task does not retry errors raised after the function ran
  * (a duplicate event or `Verdicts` count is worse than a missing one, which the logs still hold).
+ * The report of that verdict is stored first, so the event links it.
  */
-export async function publishAccepted(request: { readonly event?: VerdictEvent }, sink: VerdictSink): Promise<{ published: boolean }> {
+export async function publishAccepted(
+  request: { readonly event?: VerdictEvent },
+  sink: VerdictSink,
+  reports?: ReportWriter,
+  log: { error(message: string, details: Record<string, unknown>): void } = { error: () => undefined },
+): Promise<{ published: boolean }> {
   if (!request.event) return { published: false };
-  await sink.publishVerdict(request.event);
+  await sink.publishVerdict(await withStoredReport(request.event, reports, log));
   return { published: true };
 }
 
