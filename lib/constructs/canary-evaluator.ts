@@ -250,6 +250,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
         evaluateLogGroup: this.functionLogGroups.Evaluate!,
         functions: { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction },
         healthAlarms: health.all,
+        reportBucketName: this.reportBucket.bucket.bucketName,
       });
     }
 

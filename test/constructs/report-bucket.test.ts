@@ -44,6 +44,14 @@ describe('the report bucket (issue 13 item 3)', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ REPORT_BUCKET: { Ref: bucketId } }) }, Handler: Match.stringLikeRegexp('') });
   });
 
+  test('the dashboard links the reports', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as Array<{ Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } } }>;
+    const parts = dashboard.Properties.DashboardBody['Fn::Join'][1];
+    const at = parts.findIndex((part) => JSON.stringify(part) === JSON.stringify({ Ref: bucketId }));
+    expect(String(parts[at - 1])).toMatch(/### Evaluation reports.*https:\/\/console\.aws\.amazon\.com\/s3\/buckets\/$/);
+    expect(String(parts[at + 1])).toMatch(/^\?prefix=reports\//);
+  });
+
   test("with the evaluator's key: SSE-KMS with that key and a bucket key", () => {
     const keyed = synth(true).template;
     keyed.hasResourceProperties('AWS::S3::Bucket', {
