@@ -183,9 +183,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey })).grantWriteReports(this.reportFunction);
     this.smokeFunction = fn('Smoke', 'smoke', 60, undefined, undefined, { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups });
     this.watchFunction = fn('Watch', 'watch', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
-    for (const reader of [this.evaluateFunction, this.watchFunction]) {
-      reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-    }
+    for (const reader of [this.evaluateFunction, this.watchFunction]) reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
     this.grantSmokeTestInvoke(this.smokeFunction);
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const publisher of [this.evaluateFunction, this.watchFunction, this.reportFunction]) {
