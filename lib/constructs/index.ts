@@ -1,2 +1,3 @@
 export * from './canary-evaluator';
 export * from './evaluation-definition';
+export * from './report-bucket';
