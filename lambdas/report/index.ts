@@ -1,15 +1,21 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
 import { StepFunctionsEndedExecutionLister, StepFunctionsExecutionInputReader } from '../../lib/adapters/aws/step-functions';
+import { S3ReportStore } from '../../lib/adapters/aws/s3-report-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
+import { REPORT_STORE } from '../../lib/evaluation/contracts';
 import { createReportHandler } from '../../lib/evaluation/handlers/report';
+import { renderVerdictReport } from '../../lib/report/verdict-report';
 import { lazyHandler, runtime, traced } from '../shared';
 
 export const handler = lazyHandler(() => {
   const sfn = traced(new SFNClient({}));
+  const bucket = process.env[REPORT_STORE.bucketVariable];
+  const region = process.env.AWS_REGION ?? 'us-east-1';
   return createReportHandler(
     {
       reporter: new CodeDeployHookReporter(traced(new CodeDeployClient({}))),
@@ -17,6 +23,7 @@ export const handler = lazyHandler(() => {
       executions: new StepFunctionsExecutionInputReader(sfn),
       endedExecutions: new StepFunctionsEndedExecutionLister(sfn),
       now: () => new Date(),
+      ...(bucket ? { reports: { store: new S3ReportStore(traced(new S3Client({})), bucket, region), render: (event) => renderVerdictReport(event) } } : {}),
     },
     runtime,
   );

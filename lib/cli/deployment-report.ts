@@ -188,7 +188,7 @@ export function evaluationReport(
   } else {
     const minute = lastLook && lastLook.step === 'watch' ? minutesBetween(start, lastLook.at.getTime()) : reportMinute!;
     const decided = record.looks.some((look) => look.decision === 'pass');
-    outcome = { action: 'promoted', status: record.report.status, minute, regressedMetrics: [], summary: `${decided ? 'promoted' : 'promoted without a verdict'} (hook reported Succeeded at minute ${reportMinute}; deployment ${deployment.status})` };
+    outcome = { action: decided ? 'promoted' : 'inconclusive', status: record.report.status, minute, regressedMetrics: [], summary: `${decided ? 'promoted' : 'promoted without a verdict'} (hook reported Succeeded at minute ${reportMinute}; deployment ${deployment.status})` };
   }
   const judgedThroughMinute = lastLook && record.plan ? Math.round((lastLook.periodsJudged * record.plan.periodSeconds) / 60) : 0;
   const allowTraffic = deployment.lifecycleEvents.find((event) => event.name === 'AllowTraffic' || event.name === 'AllowTestTraffic');

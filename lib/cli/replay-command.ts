@@ -62,7 +62,7 @@ export class WindowCachedSource implements MetricSource {
 /** Alarm history is not replayed: gates read as OK (said in the output). */
 const ALARMS_OK: AlarmStateSource = { getAlarmStates: async (names) => names.map((name) => ({ name, state: 'OK' as const })) };
 
-type Decision = 'pass' | 'fail' | 'continue';
+type Decision = 'pass' | 'fail' | 'continue' | 'inconclusive';
 
 export interface ReplayedEvaluation {
   readonly deploymentId: string;

@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CloudWatchMetricSource } from '../adapters/aws/cloudwatch-metric-source';
 import { readCall } from '../adapters/aws/read-call';
 import { S3PolicyStore } from '../adapters/aws/s3-policy-store';
 import type { EvaluationRecord } from '../adapters/aws/evaluation-history';
 import type { MetricQuery, MetricSource, TimeWindow } from '../evaluation/ports';
 import { loadPolicy } from '../evaluation/steps';
+import { reportKey } from '../evaluation/stored-report';
 import { renderHtmlReport } from '../report/html-report';
 import type { EvaluationReport } from '../report/model';
 import { awsClients, awsFailure, type AwsClients } from './aws-context';
@@ -12,13 +14,15 @@ import { chartsFromSource, evaluationReport } from './deployment-report';
 import { AWS_FLAGS, AWS_FLAGS_HELP, EXIT, parseFlags, progressReporter, UsageError, wantsHelp, type CommandIO } from './io';
 import { readDeploymentStatus } from './status-command';
 
-export const REPORT_USAGE = `usage: canary-eval report <deployment-id> [--out <report.html>] [--json] [--state-machine <arn>] [--region R] [--profile P]
+export const REPORT_USAGE = `usage: canary-eval report <deployment-id> [--out <report.html>] [--json] [--stored <bucket>] [--state-machine <arn>] [--region R] [--profile P]
 
 The HTML report of a real deployment, built from the data the evaluator judged: the verdicts from the
 Step Functions executions of its hooks, the metrics re-read from CloudWatch for the evaluated windows, the
 policy from the evaluator's S3 asset. One report per hook evaluation, with links to the console.
   --out <file>         where to write the HTML (default: report-<deployment-id>.html)
   --json               print the report data (the renderer's model) as JSON on stdout instead of writing HTML
+  --stored <bucket>    fetch the report the evaluator stored for each evaluation (CanaryEvaluator.reportBucket)
+                       instead of rebuilding it; one file per evaluation: <out without .html>-<lifecycle event>.html
   --state-machine <a>  the evaluator's state machine ARN (default: CANARY_EVAL_STATE_MACHINE, else discovered)
 ${AWS_FLAGS_HELP}
 Exit codes: 0 written, 2 usage, 6 AWS error (names the action).`;
@@ -63,7 +67,7 @@ export async function reportCommand(argv: readonly string[], io: CommandIO, deps
   let values;
   let deploymentId: string;
   try {
-    const parsed = parseFlags(argv, { ...AWS_FLAGS, out: { type: 'string' }, json: { type: 'boolean' }, 'state-machine': { type: 'string' } }, true);
+    const parsed = parseFlags(argv, { ...AWS_FLAGS, out: { type: 'string' }, json: { type: 'boolean' }, stored: { type: 'string' }, 'state-machine': { type: 'string' } }, true);
     values = parsed.values;
     if (parsed.positionals.length !== 1) throw new UsageError('one deployment id is required');
     deploymentId = parsed.positionals[0];
@@ -76,6 +80,7 @@ export async function reportCommand(argv: readonly string[], io: CommandIO, deps
   try {
     const clients = (deps.clients ?? awsClients)({ region: values.region, profile: values.profile });
     const progress = progressReporter(io, { quiet: false });
+    if (values.stored) return await fetchStoredReports(clients, deploymentId, values.stored, values['state-machine'] ?? process.env.CANARY_EVAL_STATE_MACHINE, values.out, io, (deps.now ?? (() => new Date()))());
     const reports = await deploymentReports(clients, deploymentId, values['state-machine'] ?? process.env.CANARY_EVAL_STATE_MACHINE, (deps.now ?? (() => new Date()))(), progress.update);
     progress.clear();
     for (const report of reports) if (report.chartError) io.stderr(`canary-eval report: ${report.id}: no charts: ${report.chartError}`);
@@ -96,4 +101,20 @@ export async function reportCommand(argv: readonly string[], io: CommandIO, deps
     }
     throw error;
   }
+}
+
+/** `--stored`: the reports the evaluator wrote (`lib/evaluation/stored-report.ts` names their keys), one file per evaluation. */
+async function fetchStoredReports(clients: AwsClients, deploymentId: string, bucket: string, stateMachine: string | undefined, out: string | undefined, io: CommandIO, now: Date): Promise<number> {
+  const { records } = await readDeploymentStatus(clients, deploymentId, stateMachine, now);
+  const evaluated = [...records.values()].filter((r): r is EvaluationRecord => r !== undefined);
+  if (evaluated.length === 0) throw new UsageError(`deployment ${deploymentId} has no evaluation: none of its hooks started one (is its group registered with the evaluator?)`);
+  const base = (out ?? `report-${deploymentId}.html`).replace(/\.html$/, '');
+  for (const record of evaluated) {
+    const key = reportKey(record.input);
+    const object = await readCall('s3:GetObject', () => clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })), { maxAttempts: 1 });
+    const file = `${base}-${record.input.lifecycleEvent}.html`;
+    writeFileSync(file, (await object.Body?.transformToString()) ?? '');
+    io.stderr(`stored report s3://${bucket}/${key} written to ${file}`);
+  }
+  return EXIT.ok;
 }

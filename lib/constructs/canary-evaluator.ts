@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS } from '../evaluation/contracts';
 import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
+import { ReportBucket } from './report-bucket';
 import { EvaluatorFunction, type EvaluatorFunctionProps } from './evaluator-function';
 import { grantInvokeVersions, grantPublishVerdicts, type EvaluatorPrincipals } from './grants';
 import { EvaluatorHealthAlarms } from './health-alarms';
@@ -116,6 +117,8 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   public readonly prepareFunction: lambda.Function;
   public readonly evaluateFunction: lambda.Function;
   public readonly reportFunction: lambda.Function;
+  /** The HTML report of every evaluation (under `reports/`), linked from its `Canary Verdict` event. */
+  public readonly reportBucket: ReportBucket;
   /** Runs the policy's smoke tests (Lambda invocations of the target version, HTTP checks). */
   public readonly smokeFunction: lambda.Function;
   /** One look at the canary window while traffic shifts. */
@@ -177,11 +180,10 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     this.prepareFunction = fn('Prepare', 'prepare', 30);
     this.evaluateFunction = fn('Evaluate', 'evaluate', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData'], 512);
     this.reportFunction = fn('Report', 'report', 30, ['cloudwatch:PutMetricData']);
+    (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey })).grantWriteReports(this.reportFunction);
     this.smokeFunction = fn('Smoke', 'smoke', 60, undefined, undefined, { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups });
     this.watchFunction = fn('Watch', 'watch', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
-    for (const reader of [this.evaluateFunction, this.watchFunction]) {
-      reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-    }
+    for (const reader of [this.evaluateFunction, this.watchFunction]) reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
     this.grantSmokeTestInvoke(this.smokeFunction);
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const publisher of [this.evaluateFunction, this.watchFunction, this.reportFunction]) {
@@ -246,6 +248,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
         evaluateLogGroup: this.functionLogGroups.Evaluate!,
         functions: { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction },
         healthAlarms: health.all,
+        reportBucketName: this.reportBucket.bucket.bucketName,
       });
     }
 

@@ -127,9 +127,13 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
     );
 
   // Outcomes: constant objects; the report step reads the reason from the state (tick or smoke summary).
-  const outcome = (id: string, decision: 'pass' | 'fail', cause: 'verdict' | 'smoke-tests') =>
+  const outcome = (id: string, decision: 'pass' | 'fail' | 'inconclusive', cause: 'verdict' | 'smoke-tests') =>
     new sfn.Pass(scope, id, { result: sfn.Result.fromObject({ decision, cause }), resultPath: '$.outcome' }).next(report);
-  const passed = outcome(STATE.passed, 'pass', 'verdict');
+  // A bake that reached its deadline without a verdict runs the post-deploy smoke tests too, then
+  // reports `inconclusive` (the report step applies the policy's onInconclusive).
+  const passed = new sfn.Choice(scope, STATE.passedOrInconclusive)
+    .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'inconclusive')), outcome(STATE.inconclusive, 'inconclusive', 'verdict'))
+    .otherwise(outcome(STATE.passed, 'pass', 'verdict'));
   const failed = outcome(STATE.failed, 'fail', 'verdict');
   const smokeFailed = outcome(STATE.smokeFailed, 'fail', 'smoke-tests');
   const preTrafficPassed = outcome(STATE.preTrafficPassed, 'pass', 'smoke-tests');
@@ -164,6 +168,7 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
     new sfn.Choice(scope, STATE.decide)
       .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'fail')), failed)
       .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'pass')), postSmokeNeeded)
+      .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'inconclusive')), postSmokeNeeded)
       .when(sfn.Condition.and(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'continue')), validWait('$.tick.waitSeconds')), wait)
       .otherwise(malformed),
   );

@@ -4,7 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { TICK_LOG_FIELDS, TICK_LOG_MESSAGES } from '../evaluation/contracts';
+import { REPORT_STORE, TICK_LOG_FIELDS, TICK_LOG_MESSAGES } from '../evaluation/contracts';
 import { VERDICT_METRIC, VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
 import type { MetricDefinition } from '../policy';
 import { isMetricExpression } from '../policy/metric-source';
@@ -19,6 +19,8 @@ export interface EvaluatorDashboardProps {
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
   /** Alarms on the evaluator's health. */
   readonly healthAlarms: readonly cloudwatch.IAlarm[];
+  /** The report bucket: the dashboard links its reports. @default - no link */
+  readonly reportBucketName?: string;
 }
 
 /**
@@ -52,13 +54,16 @@ export class EvaluatorDashboard extends Construct {
 
     const verdicts = allGroups(VERDICT_METRIC.verdicts, 'Sum', 'Verdicts', day);
     const rollbacks = allGroups(VERDICT_METRIC.rollbacks, 'Sum', 'Rollbacks', day);
+    // Deadlines without a verdict (traffic too low): counted apart, whatever onInconclusive made CodeDeploy do.
+    const inconclusive = allGroups(VERDICT_METRIC.inconclusive, 'Sum', 'Inconclusive', day);
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: '## Deployment quality\nVerdicts and rollbacks decided by canary-evaluator, all registered deployment groups.',
+        markdown:
+          "## Deployment quality\nVerdicts, rollbacks and inconclusive evaluations (the deadline came without a verdict: promoted or rolled back as the policy's `onInconclusive` says) decided by canary-evaluator, all registered deployment groups.",
         width: 24,
         height: 2,
       }),
-      new cloudwatch.GraphWidget({ title: 'Verdicts and rollbacks per day', left: [verdicts, rollbacks], width: 8, height: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Verdicts, rollbacks and inconclusive per day', left: [verdicts, rollbacks, inconclusive], width: 8, height: 6 }),
       new cloudwatch.GraphWidget({
         title: 'Share of deployments rolled back',
         left: [
@@ -83,6 +88,13 @@ export class EvaluatorDashboard extends Construct {
         height: 6,
       }),
     );
+    if (props.reportBucketName) {
+      // The S3 console's bucket page at the reports prefix (one HTML report per deployment and lifecycle event).
+      const reports = `https://console.aws.amazon.com/s3/buckets/${props.reportBucketName}?prefix=${REPORT_STORE.prefix}`;
+      this.dashboard.addWidgets(
+        new cloudwatch.TextWidget({ markdown: `### Evaluation reports\n[Open the report of every evaluation](${reports}); each \`Canary Verdict\` event links its own (\`reportUrl\`).`, width: 24, height: 2 }),
+      );
+    }
 
     this.dashboard.addWidgets(
       new cloudwatch.LogQueryWidget({

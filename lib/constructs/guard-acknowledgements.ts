@@ -16,7 +16,7 @@ export interface GuardAcknowledgement {
 }
 
 export const GUARD_ACKNOWLEDGEMENTS: readonly GuardAcknowledgement[] = [
-  // The evaluator's own resources (the five rules it fails).
+  // The evaluator's own resources.
   {
     rule: 'cloudwatch_alarm_action_check',
     owner: 'evaluator',
@@ -44,6 +44,16 @@ export const GUARD_ACKNOWLEDGEMENTS: readonly GuardAcknowledgement[] = [
     owner: 'evaluator',
     reason: "CT.SQS.PR.1: the queue is itself the hooks' dead-letter queue; a dead-letter queue of a dead-letter queue has nothing left to redrive (its alarm pages instead)",
   },
+  // The report bucket (one HTML report per evaluation, lib/constructs/report-bucket.ts).
+  {
+    rule: 's3_bucket_default_encryption_kms_check',
+    owner: 'evaluator',
+    reason: 'CT.S3.PR.10: the bucket uses SSE-KMS with `encryptionKey` when one is given (the all-options app passes); without it, S3-managed keys (SSE-S3)',
+  },
+  { rule: 's3_bucket_versioning_enabled_check', owner: 'evaluator', reason: 'CT.S3.PR.2: each report is written once under its own key and expires by lifecycle; versions would keep expired reports' },
+  { rule: 's3_bucket_logging_enabled_check', owner: 'evaluator', reason: 'CT.S3.PR.4: access logs would need a second bucket for a few reads a day; CloudTrail data events record access where an account wants them' },
+  { rule: 's3_event_notifications_enabled_check', owner: 'evaluator', reason: 'CT.S3.PR.3: nothing reacts to a stored report; the verdict event on EventBridge already announces it with its URL' },
+  { rule: 's3_bucket_object_lock_enabled_check', owner: 'evaluator', reason: 'CT.S3.PR.5: reports expire by lifecycle; object lock would keep them past their expiry' },
   // The service the evaluator protects, in the demo app and the all-options test app.
   { rule: 'alb_http_drop_invalid_header_enabled_check', owner: 'service', reason: "CT.ELASTICLOADBALANCING.PR.4: the demo's load balancer keeps ELB defaults; a production service sets its own" },
   { rule: 'alb_http_to_https_redirection_check', owner: 'service', reason: 'CT.ELASTICLOADBALANCING.PR.1: the demo listeners are HTTP (no domain, no certificate offline)' },

@@ -13,6 +13,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { reportSwitchesFromPolicy } from '../evaluation/conclude';
 import { HOOK_ENVIRONMENT, HOOK_MAX_EVENT_AGE_SECONDS } from '../evaluation/contracts';
 import { aliasesWaitForAlarm } from './alias-dependency';
 import { readDeploymentTargetsStatement } from './service-authorization';
@@ -183,7 +184,7 @@ class GroupRegistration extends Construct {
         [HOOK_ENVIRONMENT.policyKey]: this.policyAsset.s3ObjectKey,
         [HOOK_ENVIRONMENT.stateMachineArn]: this.evaluator.stateMachineArn,
         // Known at synth: every report of this hook, on any path, follows them (reportSwitchesOf).
-        [HOOK_ENVIRONMENT.reportSwitches]: JSON.stringify({ dryRun: this.policy.dryRun, onEvaluatorError: this.policy.onEvaluatorError }),
+        [HOOK_ENVIRONMENT.reportSwitches]: JSON.stringify(reportSwitchesFromPolicy(this.policy)),
         ...environment,
       },
     }).function;

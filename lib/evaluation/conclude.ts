@@ -1,3 +1,7 @@
+import type { Policy } from '../policy';
+import { POLICY_DEFAULTS } from '../policy/defaults';
+import { codeDeployAction } from './action';
+import { withStoredReport, type ReportWriter } from './stored-report';
 import { object, oneOf, StateError, string, type Json } from './check';
 import { EXECUTION_STATUS_CHANGE, REAPED_EXECUTION_STATUSES } from './contracts';
 import type { HookIds, HookReporter, HookStatus, PolicyRef, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
@@ -5,7 +9,16 @@ import { parseEvaluationPlan, parseOutcome, parseReportSwitches, type Cause, typ
 
 export type { ReportSwitches } from './state';
 
-export const DEFAULT_SWITCHES: ReportSwitches = { dryRun: false, onEvaluatorError: 'fail' };
+export const DEFAULT_SWITCHES: ReportSwitches = { dryRun: false, onEvaluatorError: 'fail', onInconclusive: 'pass' };
+
+/** The switches of a registration's policy, known at synth; the hook copies them into every execution input. */
+export function reportSwitchesFromPolicy(policy: Pick<Policy, 'dryRun' | 'onEvaluatorError' | 'onInconclusive'>): ReportSwitches {
+  return {
+    dryRun: policy.dryRun ?? POLICY_DEFAULTS.dryRun,
+    onEvaluatorError: policy.onEvaluatorError ?? POLICY_DEFAULTS.onEvaluatorError,
+    onInconclusive: policy.onInconclusive ?? POLICY_DEFAULTS.onInconclusive,
+  };
+}
 
 /**
  * The one source of the switches for every report of an execution (*Report verdict*, *Report evaluator
@@ -32,6 +45,7 @@ export function evaluatorErrorStatus(switches: ReportSwitches): HookStatus {
 export function hookStatusFor(outcome: Outcome, switches: ReportSwitches): HookStatus {
   if (switches.dryRun) return 'Succeeded';
   if (outcome.decision === 'error') return switches.onEvaluatorError === 'pass' ? 'Succeeded' : 'Failed';
+  if (outcome.decision === 'inconclusive') return (switches.onInconclusive ?? 'pass') === 'pass' ? 'Succeeded' : 'Failed';
   return outcome.decision === 'pass' ? 'Succeeded' : 'Failed';
 }
 
@@ -193,6 +207,8 @@ export interface ConcludeDependencies {
   readonly sink: VerdictSink;
   readonly now: () => Date;
   readonly log: { info(message: string, details: Record<string, unknown>): void; error(message: string, details: Record<string, unknown>): void };
+  /** The report bucket: the reaper stores the report of what it reported. @default - no report is stored */
+  readonly reports?: ReportWriter;
 }
 
 export interface ConcludeResult {
@@ -209,13 +225,15 @@ export interface ConcludeResult {
 function verdictEventOf(request: ReportRequest, deps: Pick<ConcludeDependencies, 'now'>): VerdictEvent {
   const switches = request.switches;
   const invokedAt = request.hookInvokedAt ? Date.parse(request.hookInvokedAt) : NaN;
+  const status = hookStatusFor(request.outcome, switches);
   return {
     ...request.subject,
-    status: hookStatusFor(request.outcome, switches),
+    status,
     decision: request.outcome.decision,
     cause: request.outcome.cause,
     reason: request.outcome.reason,
     dryRun: switches.dryRun,
+    codeDeploy: codeDeployAction({ lifecycleEvent: request.subject.lifecycleEvent, status, decision: request.outcome.decision, dryRun: switches.dryRun }),
     timeToVerdictSeconds: Number.isFinite(invokedAt) ? Math.max(0, Math.round((deps.now().getTime() - invokedAt) / 1000)) : 0,
     ...(request.verdict !== undefined ? { verdict: request.verdict } : {}),
   };
@@ -246,9 +264,9 @@ export async function conclude(request: ReportRequest, deps: ConcludeDependencie
   return { status: event && event.status !== 'NotReported' ? event.status : status, result, ...(event ? { event } : {}) };
 }
 
-async function publishBestEffort(event: VerdictEvent, deps: Pick<ConcludeDependencies, 'sink' | 'log'>): Promise<void> {
+async function publishBestEffort(event: VerdictEvent, deps: Pick<ConcludeDependencies, 'sink' | 'log' | 'reports'>): Promise<void> {
   try {
-    await deps.sink.publishVerdict(event);
+    await deps.sink.publishVerdict(await withStoredReport(event, deps.reports, deps.log));
   } catch (error) {
     deps.log.error('could not publish the verdict', { error: (error as Error).message });
   }
@@ -268,10 +286,16 @@ export function parsePublishRequest(event: unknown): { readonly event?: VerdictE
 /**
  * Publishes the accepted verdict, once: the Task does not retry errors raised after the function ran
  * (a duplicate event or `Verdicts` count is worse than a missing one, which the logs still hold).
+ * The report of that verdict is stored first, so the event links it.
  */
-export async function publishAccepted(request: { readonly event?: VerdictEvent }, sink: VerdictSink): Promise<{ published: boolean }> {
+export async function publishAccepted(
+  request: { readonly event?: VerdictEvent },
+  sink: VerdictSink,
+  reports?: ReportWriter,
+  log: { error(message: string, details: Record<string, unknown>): void } = { error: () => undefined },
+): Promise<{ published: boolean }> {
   if (!request.event) return { published: false };
-  await sink.publishVerdict(request.event);
+  await sink.publishVerdict(await withStoredReport(request.event, reports, log));
   return { published: true };
 }
 

@@ -65,3 +65,9 @@ export const TELEMETRY_NAMESPACE = 'CanaryEvaluatorTelemetry';
  */
 export const TICK_LOG_FIELDS = ['decision', 'final', 'periodsJudged', 'reason'] as const;
 export const TICK_LOG_MESSAGES = { evaluate: 'evaluation tick', watch: 'canary watch tick' } as const;
+
+/**
+ * The evaluator's report bucket: the report Lambda writes one HTML report per evaluation under this
+ * prefix (and may write nowhere else), named in its environment variable `REPORT_BUCKET`.
+ */
+export const REPORT_STORE = { prefix: 'reports/', bucketVariable: 'REPORT_BUCKET' } as const;

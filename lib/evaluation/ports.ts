@@ -185,10 +185,15 @@ export interface VerdictSubject {
 /** The `Canary Verdict` event: the full explained verdict of one hook (or of the canary watch). */
 export interface VerdictEvent extends VerdictSubject {
   readonly status: HookStatus | 'NotReported';
-  readonly decision: 'pass' | 'fail' | 'error';
+  /** `inconclusive`: the deadline came without a verdict (`status` then says what `onInconclusive` made of it). */
+  readonly decision: 'pass' | 'fail' | 'error' | 'inconclusive';
   readonly cause: string;
   readonly reason: string;
   readonly dryRun: boolean;
+  /** What CodeDeploy did, in words: "promoted", "promoted without a verdict", "rolled back"… (`codeDeployAction`). */
+  readonly codeDeploy?: string;
+  /** Where the HTML report of this evaluation is (when the evaluator keeps reports). */
+  readonly reportUrl?: string;
   /** Seconds from the hook invocation to this verdict. */
   readonly timeToVerdictSeconds: number;
   readonly verdict?: unknown;
@@ -217,4 +222,10 @@ export interface EndedExecution {
 /** `ListExecutions`: the executions of a state machine that ended FAILED, TIMED_OUT or ABORTED at or after `since`. */
 export interface EndedExecutionLister {
   listEnded(stateMachineArn: string, since: Date): Promise<readonly EndedExecution[]>;
+}
+
+/** Where the HTML report of each evaluation is kept (the evaluator's report bucket). */
+export interface ReportStore {
+  /** Stores the report under `key`; returns where a person opens it. */
+  put(key: string, html: string): Promise<{ readonly url: string }>;
 }

@@ -18,6 +18,8 @@ export const STATE = {
   postSmokeResult: 'Post-deploy smoke tests passed?',
   smokeFailed: 'Smoke tests failed',
   passed: 'Verdict passed',
+  inconclusive: 'Verdict inconclusive',
+  passedOrInconclusive: 'Passed or without a verdict?',
   failed: 'Verdict failed',
   malformed: 'Malformed step result',
   report: 'Report verdict',

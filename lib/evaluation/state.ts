@@ -84,6 +84,8 @@ export interface EvaluationInput {
 export interface ReportSwitches {
   readonly dryRun: boolean;
   readonly onEvaluatorError: OnEvaluatorError;
+  /** What a deadline without a verdict reports. @default pass */
+  readonly onInconclusive?: OnInconclusive;
 }
 
 export function parseHostList(value: unknown, path: string): readonly string[] {
@@ -93,7 +95,11 @@ export function parseHostList(value: unknown, path: string): readonly string[] {
 
 export function parseReportSwitches(value: unknown, path: string): ReportSwitches {
   const switches = object(value, path);
-  return { dryRun: boolean(switches.dryRun, `${path}.dryRun`), onEvaluatorError: oneOf(switches.onEvaluatorError, ['pass', 'fail'] as const, `${path}.onEvaluatorError`) };
+  return {
+    dryRun: boolean(switches.dryRun, `${path}.dryRun`),
+    onEvaluatorError: oneOf(switches.onEvaluatorError, ['pass', 'fail'] as const, `${path}.onEvaluatorError`),
+    ...(switches.onInconclusive !== undefined ? { onInconclusive: oneOf(switches.onInconclusive, ['pass', 'fail'] as const, `${path}.onInconclusive`) } : {}),
+  };
 }
 
 export function parseEvaluationInput(value: unknown, path = 'input'): EvaluationInput {
@@ -140,6 +146,8 @@ export function parseDeploymentTarget(value: unknown, path: string): DeploymentT
 
 /** What the hook reports when the evaluator itself fails. */
 export type OnEvaluatorError = 'pass' | 'fail';
+/** What the hook reports when the deadline came without a verdict. */
+export type OnInconclusive = 'pass' | 'fail';
 
 /**
  * Fixed once by the prepare step, so every tick judges the same window, and read by the state
@@ -217,7 +225,7 @@ export function waitSeconds(value: number, path: string): number {
 
 /** One tick's result: the decision, why, and how long to wait before the next tick. */
 export interface TickResult {
-  readonly decision: 'pass' | 'fail' | 'continue';
+  readonly decision: 'pass' | 'fail' | 'continue' | 'inconclusive';
   readonly final: boolean;
   readonly reason: string;
   /** Seconds until the next tick is worth running (`continue` only). */
@@ -250,7 +258,8 @@ export type Cause =
 
 /** The conclusion the state machine reached, before the policy's switches turn it into a hook status. */
 export interface Outcome {
-  readonly decision: 'pass' | 'fail' | 'error';
+  /** `inconclusive`: the deadline came without a verdict; the policy's `onInconclusive` decides the status. */
+  readonly decision: 'pass' | 'fail' | 'error' | 'inconclusive';
   readonly cause: Cause;
   readonly reason: string;
 }
@@ -258,7 +267,7 @@ export interface Outcome {
 export function parseOutcome(value: unknown, path = 'state.outcome'): Outcome {
   const outcome = object(value, path);
   return {
-    decision: oneOf(outcome.decision, ['pass', 'fail', 'error'] as const, `${path}.decision`),
+    decision: oneOf(outcome.decision, ['pass', 'fail', 'error', 'inconclusive'] as const, `${path}.decision`),
     cause: oneOf(outcome.cause, ['verdict', 'smoke-tests', 'evaluator-error', 'execution-failed', 'execution-timed-out', 'execution-aborted', 'canary-watch'] as const, `${path}.cause`),
     reason: optionalString(outcome.reason, `${path}.reason`) ?? '',
   };

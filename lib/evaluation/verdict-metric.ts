@@ -7,6 +7,8 @@
  *   evaluation runs, so an alarm with "missing data = not breaching" returns to OK by itself once the
  *   evaluation ends and can never stop the group's next deployment the moment it starts.
  * - `Verdicts`, `Rollbacks`: 1 per final verdict / per failing final verdict (the quality signal).
+ * - `Inconclusive`: 1 per final verdict that reached its deadline without deciding, whatever
+ *   `onInconclusive` made CodeDeploy do (a rollback for lack of evidence counts in both).
  * - `TimeToVerdictSeconds`: from hook invocation to the final verdict.
  */
 export const VERDICT_NAMESPACE = 'CanaryEvaluator';
@@ -15,6 +17,7 @@ export const VERDICT_METRIC = {
   failed: 'VerdictFailed',
   verdicts: 'Verdicts',
   rollbacks: 'Rollbacks',
+  inconclusive: 'Inconclusive',
   timeToVerdict: 'TimeToVerdictSeconds',
 } as const;
 

@@ -8,7 +8,7 @@ import { compactVerdict, judgeWindow } from './steps';
 export interface WatchTickResult {
   /** True when the watch ends: deployment no longer in progress, max duration reached, or a failing verdict. */
   readonly done: boolean;
-  readonly decision: 'pass' | 'fail' | 'continue';
+  readonly decision: 'pass' | 'fail' | 'continue' | 'inconclusive';
   readonly reason: string;
   readonly waitSeconds: number;
   readonly periodsJudged: number;
@@ -49,10 +49,8 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
   // (AfterAllowTraffic) judges from here. Judging on would read a baseline without traffic, double the
   // metric cost and could stop a deployment during its bake.
   const shift = deps.control.readShift ? await deps.control.readShift(input.deploymentId) : undefined;
-  if (shift?.complete) {
-    return { done: true, decision: 'continue', reason: `traffic shift complete (${shift.detail}); canary watch ended`, waitSeconds: 0, periodsJudged: 0 };
-  }
   const nowSeconds = Math.floor(now.getTime() / 1000);
+  if (shift?.complete) return lastLook(request, policy, deps, nowSeconds, `traffic shift complete (${shift.detail}); canary watch ended`);
   const { verdict, periodsJudged } = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: plan.windowEnd, deadlineReached: false, alarms: deps.alarms });
   const compact = compactVerdict(verdict);
   const failed = verdict.decision === 'fail';
@@ -74,9 +72,22 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
     return { done: true, decision: 'fail', reason: verdict.reason, waitSeconds: 0, periodsJudged, verdict: compact, ...(stopped ? { stopped } : {}) };
   }
   const windowOver = nowSeconds - plan.lagSeconds >= plan.windowEnd || nowSeconds >= plan.reportBy;
-  if (windowOver) {
-    return { done: true, decision: verdict.decision, reason: `canary watch reached its maximum duration; last verdict: ${verdict.reason}`, waitSeconds: 0, periodsJudged, verdict: compact };
-  }
+  if (windowOver) return lastLook(request, policy, deps, nowSeconds, 'canary watch reached its maximum duration');
   const wait = waitSeconds(Math.max(1, Math.min(plan.periodSeconds, plan.reportBy - nowSeconds)), 'watch.waitSeconds');
   return { done: false, decision: verdict.decision, reason: verdict.reason, waitSeconds: wait, periodsJudged, verdict: compact };
+}
+
+/**
+ * The watch's end (shift complete or maximum duration): one last judgment of the window as at a deadline,
+ * so a watch that never decided says `inconclusive` and why (traffic too low, which metric, what traffic
+ * would have decided) instead of passing silently. It neither publishes a tick nor stops the deployment:
+ * harm shown only now is the bake hook's to judge.
+ */
+async function lastLook(request: EvaluateRequest, policy: Policy, deps: WatchDependencies, nowSeconds: number, ending: string): Promise<WatchTickResult> {
+  const { verdict, periodsJudged } = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: request.plan.windowEnd, deadlineReached: true, alarms: deps.alarms });
+  const compact = compactVerdict(verdict);
+  if (verdict.decision === 'fail') return { done: true, decision: 'continue', reason: `${ending}; harm shown only at its end, the bake hook judges from here: ${verdict.reason}`, waitSeconds: 0, periodsJudged, verdict: compact };
+  const decision = verdict.decision === 'inconclusive' ? 'inconclusive' : 'pass';
+  const result = decision === 'pass' ? 'no harm shown' : 'without a verdict';
+  return { done: true, decision, reason: `${ending} ${result}; last verdict: ${verdict.reason}`, waitSeconds: 0, periodsJudged, verdict: compact };
 }

@@ -7,4 +7,5 @@ export { sequentialRateTest, E_CAP, type RatePeriod, type RateTestOptions, type 
 export type { TokenPrices, ResolvedPrices } from '../policy/prices/types';
 export { costOf } from './cost';
 export { formatNumber, formatPercent, formatCount, formatPlain, formatLevel, formatEffect, formatArms } from './format';
+export { describeInconclusive } from './inconclusive';
 export { plainReason } from './plain';

@@ -1,4 +1,5 @@
 import type { MetricDefinition, Policy } from '../policy';
+import { POLICY_DEFAULTS } from '../policy/defaults';
 import type { MetricObservations, Observations } from './observations';
 import { judgeThreshold } from './threshold';
 import { judgeSequential } from './sequential-method';
@@ -8,6 +9,7 @@ import { judgeCost } from './cost';
 import type { MethodContext } from './method-context';
 import { validateObservations } from './validate';
 import type { Decision, MetricResult, Verdict } from './verdict';
+import { describeInconclusive, explainInconclusive, passesAtDeadlineByItsMethod } from './inconclusive';
 
 export interface JudgeOptions {
   /** True at the last look: undecided metrics take the policy's `onTimeout`/`onNoData`. @default false */
@@ -70,22 +72,31 @@ function compact(result: MetricResult): MetricResult {
   };
 }
 
-/** Applies the deadline rules to a metric that has not decided by itself. */
+/**
+ * Applies the deadline rules to a metric that has not decided by itself: `onTimeout` (undecided) and
+ * `onNoData` (no data) say `pass`, `fail` or, by default, `inconclusive`. Threshold and alarm-gate
+ * metrics, which never prove the absence of harm, pass when nothing breached (unless `onTimeout: fail`).
+ */
 function atDeadline(result: MetricResult, policy: Policy): MetricResult {
-  if (result.decision === 'continue') {
-    return { ...result, decision: policy.onTimeout, reason: `${result.reason}; deadline: onTimeout=${policy.onTimeout}` };
+  const onTimeout = policy.onTimeout ?? POLICY_DEFAULTS.onTimeout;
+  const onNoData = policy.onNoData ?? POLICY_DEFAULTS.onNoData;
+  if (result.decision === 'continue' && passesAtDeadlineByItsMethod(result)) {
+    const decision = onTimeout === 'fail' ? 'fail' : 'pass';
+    return { ...result, decision, reason: `${result.reason}; deadline: ${decision === 'pass' ? 'no breach through the window' : 'onTimeout=fail'}` };
   }
-  if (result.decision === 'nodata') {
-    return { ...result, decision: policy.onNoData, reason: `${result.reason}; deadline: onNoData=${policy.onNoData}` };
-  }
-  return result;
+  const rule = result.decision === 'continue' ? { name: 'onTimeout', value: onTimeout } : result.decision === 'nodata' ? { name: 'onNoData', value: onNoData } : undefined;
+  if (!rule) return result;
+  // The why is derived from the result when shown (`describeInconclusive`): verdicts travel in state and events.
+  if (rule.value === 'inconclusive') return { ...result, decision: 'inconclusive' };
+  return { ...result, decision: rule.value, reason: `${result.reason}; deadline: ${rule.name}=${rule.value}` };
 }
 
 /**
  * The decision engine: observations + policy → verdict. Pure: no clock, no I/O.
  * Observations are validated first (`ObservationError` names each problem).
  * A critical metric that fails fails the run at once; the run passes when every metric passes,
- * or at the deadline when nothing critical failed (after `onTimeout`/`onNoData`).
+ * or at the deadline when nothing critical failed (after `onTimeout`/`onNoData`); a deadline that leaves
+ * a critical metric undecided is `inconclusive`, with why and what traffic would have decided it.
  */
 export function judge(policy: Policy, observations: Observations, options: JudgeOptions = {}): Verdict {
   validateObservations(policy, observations);
@@ -108,7 +119,19 @@ export function judge(policy: Policy, observations: Observations, options: Judge
     const reason = failed.length === 1 ? failed[0].reason : `${failed.length} critical metrics failed: ${failed.map((result) => result.metric).join(', ')}`;
     return { decision: 'fail', final: true, reason, falseAlarmBound, ...(alphaShare < 1 && { alphaShare }), metrics: results };
   }
-  const allPassed = results.every((result) => result.decision === 'pass' || (!result.critical && result.decision === 'fail'));
+  // A non-critical metric never holds the run: not while it fails, nor once the deadline left it undecided.
+  const allPassed = results.every((result) => result.decision === 'pass' || (!result.critical && (result.decision === 'fail' || result.decision === 'inconclusive')));
+  if (!allPassed && deadlineReached) {
+    // The deadline came and the evidence did not decide: say so, never "pass".
+    const undecided = results.filter((result) => result.critical && result.decision === 'inconclusive');
+    const lowTraffic = undecided.length > 0 && undecided.every((result) => explainInconclusive(result).cause === 'low-traffic');
+    const which =
+      undecided.length <= 3
+        ? undecided.map((result) => `${result.metric}: ${describeInconclusive(result)}`).join('; ')
+        : `${undecided.length} critical metrics undecided: ${undecided.map((result) => result.metric).join(', ')}`;
+    const reason = `no verdict by the deadline${lowTraffic ? ' (traffic too low)' : ''}: ${which}`;
+    return { decision: 'inconclusive', final: true, reason, falseAlarmBound, metrics: results, inconclusive: { lowTraffic, metrics: undecided.map((result) => result.metric) } };
+  }
   const decision: Decision = allPassed ? 'pass' : 'continue';
   const reason =
     results.length === 0

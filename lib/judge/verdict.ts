@@ -1,8 +1,15 @@
-/** A metric's decision: harm shown, harm ruled out, not enough evidence yet, or no data at all. */
-export type MetricDecision = 'pass' | 'fail' | 'continue' | 'nodata';
+/**
+ * A metric's decision: harm shown, harm ruled out, not enough evidence yet, or no data at all; at the
+ * deadline, `inconclusive`: the evidence never decided (the policy's `onTimeout`/`onNoData` say so).
+ */
+export type MetricDecision = 'pass' | 'fail' | 'continue' | 'nodata' | 'inconclusive';
 
-/** The whole evaluation's decision. `continue` means "look again next period". */
-export type Decision = 'pass' | 'fail' | 'continue';
+/**
+ * The whole evaluation's decision. `continue` means "look again next period"; `inconclusive` (final)
+ * means the deadline came before the evidence decided: the policy's `onInconclusive` says what
+ * CodeDeploy hears.
+ */
+export type Decision = 'pass' | 'fail' | 'continue' | 'inconclusive';
 
 /** What an arm contributed: counts for count metrics, samples for gauges, requests for cost. */
 export interface ArmSummary {
@@ -48,6 +55,25 @@ export interface MetricResult {
   readonly reason: string;
 }
 
+/**
+ * Why a metric ended `inconclusive`, derived from its result by `explainInconclusive`
+ * (`lib/judge/inconclusive.ts`): not stored, so verdicts stay small.
+ */
+export interface InconclusiveMetric {
+  /** `low-traffic`: no (or too few) requests or events on the new version; `undecided`: data, but not enough evidence. */
+  readonly cause: 'low-traffic' | 'undecided';
+  /**
+   * `no-data`: no period with traffic on both versions; `no-events`: 0 events against 0; `weak-evidence`:
+   * the e-values stayed below 1/α; `few-samples`: fewer samples than the method needs. In words:
+   * `describeInconclusive` (`lib/judge/inconclusive.ts`).
+   */
+  readonly detail: 'no-data' | 'no-events' | 'weak-evidence' | 'few-samples';
+  /** Roughly how many requests on the new version would have decided it, when it can be told. */
+  readonly neededCanaryTotal?: number;
+  /** The same as a multiple of what the window had. */
+  readonly trafficFactor?: number;
+}
+
 export interface Verdict {
   readonly decision: Decision;
   /** True when this verdict ends the evaluation (pass/fail, or the deadline was reached). */
@@ -58,4 +84,6 @@ export interface Verdict {
   /** Share of the policy's α this phase spent (present when < 1: the deployment's phases split one budget). */
   readonly alphaShare?: number;
   readonly metrics: readonly MetricResult[];
+  /** Set when the decision is `inconclusive`: the critical metrics that lacked evidence. */
+  readonly inconclusive?: { readonly lowTraffic: boolean; readonly metrics: readonly string[] };
 }

@@ -10,7 +10,8 @@ export const POLICY_DEFAULTS = {
   dryRun: false,
   bake: { enabled: true, duration: 600, period: 60 },
   metricLag: 120,
-  onNoData: 'pass',
-  onTimeout: 'pass',
+  onNoData: 'inconclusive',
+  onTimeout: 'inconclusive',
+  onInconclusive: 'pass',
   onEvaluatorError: 'fail',
 } as const;

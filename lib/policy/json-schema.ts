@@ -34,8 +34,9 @@ const TOP_LEVEL_DESCRIPTIONS: Record<string, string> = {
   smokeTests: 'Checks of the new version before it receives traffic.',
   bake: 'The after-traffic watch: how long and how often to judge.',
   metricLag: 'How late CloudWatch datapoints may arrive; the newest periods younger than this are not judged.',
-  onNoData: 'What a metric without data decides at the deadline.',
-  onTimeout: 'What undecided metrics decide at the deadline.',
+  onNoData: 'What a metric without data decides at the deadline; inconclusive lets onInconclusive decide what CodeDeploy hears.',
+  onTimeout: 'What undecided metrics (sequential, Mann–Whitney, cost) decide at the deadline; threshold and alarm gates pass when nothing breached unless this is fail.',
+  onInconclusive: 'What the hook reports when the deadline comes without a verdict: pass (promoted without a verdict) or fail (rolled back).',
   onEvaluatorError: 'What the hook reports when the evaluator itself fails.',
 };
 

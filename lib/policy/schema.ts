@@ -309,10 +309,22 @@ export const policySchema = z
       .default({ duration: POLICY_DEFAULTS.bake.duration, period: POLICY_DEFAULTS.bake.period }),
     /** How late CloudWatch datapoints may arrive; the newest periods younger than this are not judged. @default 2m */
     metricLag: durationSchema.default(POLICY_DEFAULTS.metricLag),
-    /** What a metric without data decides at the deadline. @default pass */
-    onNoData: z.enum(['pass', 'fail']).default(POLICY_DEFAULTS.onNoData),
-    /** What undecided metrics decide at the deadline. @default pass (pass if not failed) */
-    onTimeout: z.enum(['pass', 'fail']).default(POLICY_DEFAULTS.onTimeout),
+    /**
+     * What a metric without data decides at the deadline. `inconclusive`: the run says it could not tell
+     * (traffic too low) and `onInconclusive` decides what CodeDeploy hears. @default inconclusive
+     */
+    onNoData: z.enum(['inconclusive', 'pass', 'fail']).default(POLICY_DEFAULTS.onNoData),
+    /**
+     * What undecided metrics (sequential, Mann–Whitney, cost) decide at the deadline. Threshold and
+     * alarm-gate metrics pass when nothing breached, unless this is `fail`. @default inconclusive
+     */
+    onTimeout: z.enum(['inconclusive', 'pass', 'fail']).default(POLICY_DEFAULTS.onTimeout),
+    /**
+     * What the hook reports when the deadline comes without a verdict (a critical metric inconclusive):
+     * `pass` lets CodeDeploy go on ("promoted without a verdict"), `fail` rolls back.
+     * @default pass (a release is not rolled back for lack of traffic; every view says it was not judged)
+     */
+    onInconclusive: z.enum(['pass', 'fail']).default(POLICY_DEFAULTS.onInconclusive),
     /** What the hook reports when the evaluator itself fails. @default fail */
     onEvaluatorError: z.enum(['pass', 'fail']).default(POLICY_DEFAULTS.onEvaluatorError),
   })

@@ -2,7 +2,7 @@ import type { MetricResult } from '../judge';
 import { axisUnit, formatClock, formatNumber, formatPercent, formatValue } from './format';
 import { chartGuides, orderCharts, type ChartGuides } from './guides';
 import type { EvaluationReport, MetricChart } from './model';
-import { contextLines, explainMetric, plainVerdictReason, toleranceRatioFor } from './text-report';
+import { contextLines, explainMetric, plainRunReason, toleranceRatioFor } from './text-report';
 
 /**
  * A single self-contained HTML file (inline CSS and SVG, no scripts, no external resources) with, per
@@ -89,7 +89,7 @@ export function renderSvgChart(chart: MetricChart, context: SvgChartContext): st
   // The marker stands where CodeDeploy acted (the report or the watch's stop), not at the last judged period.
   const markAt = decision.decidedAtMinute !== undefined ? Math.min(decision.decidedAtMinute, minutes) : judged;
   const markerX = round(xAt(markAt));
-  const action = context.outcome?.action === 'rolled-back' ? 'rolled back' : context.outcome?.action === 'promoted' ? 'promoted' : 'verdict';
+  const action = context.outcome?.action === 'rolled-back' ? 'rolled back' : context.outcome?.action === 'promoted' ? 'promoted' : context.outcome?.action === 'inconclusive' ? 'promoted without a verdict' : 'verdict';
   const clock = context.startTime && decision.decidedAtMinute !== undefined ? ` ${formatClock(new Date(Date.parse(context.startTime) + decision.decidedAtMinute * 60_000)).replace(' UTC', '')}` : '';
   const markerText = `${action}${clock}`;
   const markerTitle = decision.decidedAtMinute !== undefined ? `CodeDeploy acted at minute ${decision.decidedAtMinute}; the verdict judged minutes 0–${Math.max(0, judged - 1)}` : `verdict on minutes 0–${Math.max(0, judged - 1)}`;
@@ -121,7 +121,8 @@ export function renderSvgChart(chart: MetricChart, context: SvgChartContext): st
 }
 
 function outcomeClass(report: EvaluationReport): string {
-  return report.outcome.action === 'promoted' ? 'promoted' : report.outcome.action === 'rolled-back' ? 'rolled-back' : report.outcome.action === 'running' ? 'running' : 'broken';
+  const classes: Record<EvaluationReport['outcome']['action'], string> = { promoted: 'promoted', inconclusive: 'inconclusive', 'rolled-back': 'rolled-back', running: 'running', unwatched: 'broken', 'no-report': 'broken' };
+  return classes[report.outcome.action];
 }
 
 function renderVerdict(report: EvaluationReport, results: readonly MetricResult[]): string {
@@ -152,7 +153,7 @@ ${rows.join('\n')}
 function renderEvaluation(report: EvaluationReport): string {
   const rows = report.timeline.map(
     (entry) =>
-      `<tr class="${escapeHtml(entry.decision)}"><td>${entry.minute}</td><td>${escapeHtml(formatClock(entry.at))}</td><td>${escapeHtml(entry.decision)}</td><td>${entry.periodsJudged}</td><td>${escapeHtml(entry.reason)}</td></tr>`,
+      `<tr class="${escapeHtml(entry.decision)}"><td>${entry.minute}</td><td>${escapeHtml(formatClock(entry.at))}</td><td>${escapeHtml(entry.decision)}</td><td>${entry.periodsJudged}</td><td>${escapeHtml(plainRunReason(report, entry.reason, report.finalVerdict))}</td></tr>`,
   );
   const charts = orderCharts(report.charts).map((chart) => {
     const failing = chart.decision === 'fail';
@@ -182,7 +183,7 @@ ${report.chartError ? `<p>No charts: ${escapeHtml(report.chartError)}</p>` : ''}
 ${rows.join('\n')}
 </tbody></table>
 <h3>Final verdict${report.finalVerdict ? `: ${escapeHtml(report.finalVerdict.decision)}` : ''}</h3>
-${report.finalVerdict ? `<p>${escapeHtml(plainVerdictReason(report, report.finalVerdict))}</p>${renderVerdict(report, report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
+${report.finalVerdict ? `<p>${escapeHtml(plainRunReason(report, report.finalVerdict.reason, report.finalVerdict))}</p>${renderVerdict(report, report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
 </section>`;
 }
 
@@ -191,7 +192,7 @@ body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1360
 h1 { margin-bottom: .2rem; } h2 small { color: #868e96; font-weight: normal; font-size: .6em; }
 section.evaluation { border-top: 2px solid #dee2e6; margin-top: 2rem; }
 .outcome { padding: .5rem .8rem; border-radius: 4px; font-weight: 600; }
-.outcome.promoted { background: #ebfbee; color: #2b8a3e; } .outcome.rolled-back { background: #fff5f5; color: #c92a2a; } .outcome.broken { background: #fff9db; color: #e67700; } .outcome.running { background: #e7f5ff; color: #1864ab; }
+.outcome.promoted { background: #ebfbee; color: #2b8a3e; } .outcome.rolled-back { background: #fff5f5; color: #c92a2a; } .outcome.broken { background: #fff9db; color: #e67700; } .outcome.running { background: #e7f5ff; color: #1864ab; } .outcome.inconclusive { background: #fff9db; color: #a35f00; }
 ul.context { padding-left: 1.2rem; color: #495057; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; } figure { margin: 0; padding: 4px; border: 2px solid transparent; border-radius: 4px; max-width: 100%; }
 figure.failing { border-color: #c92a2a; background: #fff5f5; } figcaption { font-size: .85em; color: #495057; max-width: 640px; }

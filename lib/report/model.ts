@@ -18,18 +18,19 @@ export interface TimelineEntry {
   readonly minute: number;
   /** Wall-clock time of the look (ISO 8601). */
   readonly at: string;
-  readonly decision: 'pass' | 'fail' | 'continue';
+  readonly decision: 'pass' | 'fail' | 'continue' | 'inconclusive';
   readonly periodsJudged: number;
   readonly reason: string;
 }
 
 /**
  * What CodeDeploy did (or, simulated, would have done) with the evaluation:
- * `promoted`: the traffic shift went on; `rolled-back`: the hook reported Failed or the canary watch
+ * `promoted`: the traffic shift went on; `inconclusive`: promoted without a verdict (the deadline came
+ * before the evidence decided and `onInconclusive` is `pass`); `rolled-back`: the hook reported Failed or the canary watch
  * stopped the deployment; `unwatched`: the canary watch itself failed; `running`: not over yet;
  * `no-report`: nothing reached CodeDeploy.
  */
-export type OutcomeAction = 'promoted' | 'rolled-back' | 'unwatched' | 'running' | 'no-report';
+export type OutcomeAction = 'promoted' | 'inconclusive' | 'rolled-back' | 'unwatched' | 'running' | 'no-report';
 
 export interface DeploymentOutcome {
   readonly action: OutcomeAction;

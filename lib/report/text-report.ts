@@ -1,4 +1,4 @@
-import { plainReason, type ArmSummary, type MetricResult } from '../judge';
+import { describeInconclusive, plainReason, type ArmSummary, type MetricResult } from '../judge';
 import { formatClock, formatInterval, formatNumber, formatPercent, formatRatio } from './format';
 import { chartGuides, orderCharts } from './guides';
 import type { EvaluationReport, TimelineEntry } from './model';
@@ -6,7 +6,7 @@ import { renderTerminalChart } from './terminal-chart';
 
 /** The terminal report of evaluations (simulated or real): timeline, charts, explained verdict, CodeDeploy's action. */
 
-const DECISION_MARK: Record<string, string> = { pass: '✓', fail: '✗', continue: '…', nodata: '∅' };
+const DECISION_MARK: Record<string, string> = { pass: '✓', fail: '✗', continue: '…', nodata: '∅', inconclusive: '?' };
 
 /** Consecutive looks with the same decision and reason, shown as one row. */
 interface TimelineRun {
@@ -29,12 +29,21 @@ function groupTimeline(timeline: readonly TimelineEntry[]): TimelineRun[] {
 
 const range = (from: string | number, to: string | number) => (from === to ? String(from) : `${from}–${to}`);
 
-function timelineRows(timeline: readonly TimelineEntry[]): string[] {
+/** A run-level reason with each metric's own reason replaced by its plain words (the verdict keeps the originals for --json). */
+export function plainRunReason(report: EvaluationReport, reason: string, verdict: { readonly metrics: readonly MetricResult[] } | undefined): string {
+  let plain = reason;
+  for (const result of verdict?.metrics ?? []) {
+    if (result.reason && plain.includes(result.reason)) plain = plain.split(result.reason).join(plainReason(result, toleranceRatioFor(report, result.metric)));
+  }
+  return plain;
+}
+
+function timelineRows(report: EvaluationReport, timeline: readonly TimelineEntry[], verdict?: { readonly metrics: readonly MetricResult[] }): string[] {
   const rows = groupTimeline(timeline).map(({ first, last }) => {
     const minutes = range(first.minute, last.minute).padStart(6);
     const clock = range(formatClock(first.at).slice(0, 5), formatClock(last.at).slice(0, 5)).padEnd(11);
     const periods = range(first.periodsJudged, last.periodsJudged).padStart(7);
-    return `  ${minutes}  ${clock}  ${first.decision.padEnd(8)} ${periods}  ${first.reason}`;
+    return `  ${minutes}  ${clock}  ${first.decision.padEnd(8)} ${periods}  ${plainRunReason(report, first.reason, verdict)}`;
   });
   return ['  minute  time (UTC)   decision periods  reason', ...rows];
 }
@@ -65,18 +74,9 @@ export function explainMetric(result: MetricResult, toleranceRatio?: number): st
   const critical = result.critical ? '' : ' (not critical)';
   const alpha = result.alpha !== undefined ? `, α ${formatNumber(result.alpha)}` : '';
   const headline = `  ${DECISION_MARK[result.decision] ?? '?'} ${result.metric}${critical}: ${result.decision} by ${result.method}${alpha}`;
+  const why = result.decision === 'inconclusive' ? [`      no verdict by the deadline: ${describeInconclusive(result)}`] : [];
   const plain = plainReason(result, toleranceRatio);
-  return plain === result.reason ? [headline, `      ${result.reason}`, `      ${evidence.join('; ')}`] : [headline, `      ${plain}`];
-}
-
-/**
- * The verdict's reason as people read it: a verdict decided by one metric carries that metric's own
- * reason (raw numbers, epoch times), shown here in its plain words instead.
- */
-export function plainVerdictReason(report: EvaluationReport, verdict: { readonly reason: string; readonly metrics: readonly MetricResult[] }): string {
-  const decider = verdict.metrics.find((result) => verdict.reason.startsWith(result.reason));
-  if (!decider) return verdict.reason;
-  return `${plainReason(decider, toleranceRatioFor(report, decider.metric))}${verdict.reason.slice(decider.reason.length)}`;
+  return plain === result.reason ? [headline, `      ${result.reason}`, ...why, `      ${evidence.join('; ')}`] : [headline, `      ${plain}`, ...why];
 }
 
 /** What the report's policy tolerates for a metric (drawn as the tolerance line, named in the words). */
@@ -110,7 +110,7 @@ export function renderEvaluationText(report: EvaluationReport): string {
   const lines = [header, ''];
   const context = contextLines(report);
   if (context.length > 0) lines.push(...context, '');
-  lines.push(`Verdict timeline (${timeLabel}):`, ...timelineRows(report.timeline), '');
+  lines.push(`Verdict timeline (${timeLabel}):`, ...timelineRows(report, report.timeline, report.finalVerdict), '');
 
   lines.push('Canary vs baseline per minute (failing metrics first):');
   if (report.chartError) lines.push(`  (no charts: ${report.chartError})`);
@@ -124,12 +124,12 @@ export function renderEvaluationText(report: EvaluationReport): string {
   if (report.finalVerdict) {
     const bound = report.finalVerdict.falseAlarmBound !== undefined ? ` (chance of failing a good release ≤ ${formatPercent(report.finalVerdict.falseAlarmBound)})` : '';
     const label = report.execution.status === 'FAILED' ? 'Last verdict before the evaluation failed' : 'Final verdict';
-    lines.push(`${label}: ${report.finalVerdict.decision} — ${plainVerdictReason(report, report.finalVerdict)}${bound}`);
+    lines.push(`${label}: ${report.finalVerdict.decision} — ${plainRunReason(report, report.finalVerdict.reason, report.finalVerdict)}${bound}`);
     const failingFirst = [...report.finalVerdict.metrics].sort((a, b) => Number(b.decision === 'fail') - Number(a.decision === 'fail'));
     for (const result of failingFirst) lines.push(...explainMetric(result, toleranceRatioFor(report, result.metric)));
     lines.push('');
   }
-  const mark = report.outcome.action === 'promoted' ? '✓' : report.outcome.action === 'rolled-back' ? '✗' : report.outcome.action === 'running' ? '…' : '!';
+  const mark = { promoted: '✓', inconclusive: '?', 'rolled-back': '✗', running: '…', unwatched: '!', 'no-report': '!' }[report.outcome.action];
   lines.push(`${report.source === 'simulation' ? 'What CodeDeploy would have done' : 'What CodeDeploy did'}: ${mark} ${report.outcome.summary}`);
   if (report.execution.status === 'FAILED') lines.push(`  (the state machine execution failed: ${report.execution.error ?? 'unknown error'})`);
   for (const link of report.links ?? []) lines.push(`  ${link.label}: ${link.href}`);

@@ -1,3 +1,4 @@
+import { reportSwitchesFromPolicy } from '../evaluation/conclude';
 import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, SWEEP_INTERVAL_MINUTES, sweepEvent } from '../evaluation/contracts';
 import { createEvaluateHandler, createHookHandler, createPrepareHandler, createReportHandler, createSmokeHandler, createWatchHandler } from '../evaluation/handlers';
 import { STATE, TASK_STATES, type TaskState } from '../constructs/evaluation-definition';
@@ -160,7 +161,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const hook = createHookHandler({
     lifecycleEvent,
     policyRef: { bucket: 'simulated', key: `${deployment.deploymentId}.json` },
-    switches: { dryRun: deployment.policy.dryRun, onEvaluatorError: deployment.policy.onEvaluatorError },
+    switches: reportSwitchesFromPolicy(deployment.policy),
     // The simulated registration allows the hosts its policy names (what allowedSmokeTestHosts would list).
     allowedHosts: deployment.policy.smokeTests.flatMap((test) => (test.type === 'http' ? [new URL(test.url).hostname] : [])),
     deployments: {

@@ -86,6 +86,27 @@ describe('canary-eval report (aws-sdk-client-mock: CodeDeploy, Step Functions, S
     expect(stderr).toContain('no charts: cloudwatch:GetMetricData was denied (AccessDenied');
   });
 
+  test('--stored fetches the report the evaluator stored for each evaluation (GetObject under reports/)', async () => {
+    mocks.s3.on(GetObjectCommand, { Bucket: 'report-bucket' }).callsFake((input: { Key: string }) => ({ Body: { transformToString: async () => `<html>stored ${input.Key}</html>` } }));
+    const { code, stderr } = await run([DEPLOYMENT_IDS['rolled-back'], '--stored', 'report-bucket', '--out', join(folder, 'stored.html')], mocks);
+    expect(code).toBe(0);
+    const keys = mocks.s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input).filter((input) => input.Bucket === 'report-bucket').map((input) => input.Key!);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(key).toMatch(new RegExp(`^reports/[^/]+/[^/]+/${DEPLOYMENT_IDS['rolled-back']}-[A-Za-z]+\\.html$`));
+      const event = key.split('-').at(-1)!.replace('.html', '');
+      expect(readFileSync(join(folder, `stored-${event}.html`), 'utf8')).toBe(`<html>stored ${key}</html>`);
+      expect(stderr).toContain(`stored report s3://report-bucket/${key} written to`);
+    }
+  });
+
+  test('--stored: a missing permission is named by its action', async () => {
+    mocks.s3.on(GetObjectCommand, { Bucket: 'report-bucket' }).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    const { code, stderr } = await run([DEPLOYMENT_IDS['rolled-back'], '--stored', 'report-bucket', '--out', join(folder, 'stored.html')], mocks);
+    expect(code).toBe(6);
+    expect(stderr).toContain('s3:GetObject');
+  });
+
   test('a deployment without evaluations is explained', async () => {
     const { code, stderr } = await run([DEPLOYMENT_IDS.rollback, '--json'], mocks);
     expect(code).toBe(1);

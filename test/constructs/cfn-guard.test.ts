@@ -1,7 +1,7 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { CfnElement, type IPolicyValidationContextBeta1, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,19 +88,30 @@ describe('cfn-guard (Control Tower proactive controls)', () => {
     expect(stale).toEqual([]);
   });
 
-  test('the demo app fails 16 rules, 5 of them on the evaluator’s own resources', () => {
+  test('the demo app fails 21 rules, 10 of them on the evaluator’s own resources (5 on its report bucket)', () => {
     const demo = findings.filter((finding) => finding.stack === 'CanaryEvaluatorDemo');
     const rules = (owner?: GuardOwner) => [...new Set(demo.filter((finding) => !owner || finding.owner === owner).map((finding) => finding.rule))].sort();
-    expect(rules()).toHaveLength(16);
-    expect(rules('evaluator')).toEqual(['cloudwatch_alarm_action_check', 'cloudwatch_log_group_encrypted_check', 'cloudwatch_log_group_retention_period_check', 'lambda_inside_vpc_check', 'sqs_dlq_check']);
+    expect(rules()).toHaveLength(21);
+    expect(rules('evaluator')).toEqual([
+      'cloudwatch_alarm_action_check',
+      'cloudwatch_log_group_encrypted_check',
+      'cloudwatch_log_group_retention_period_check',
+      'lambda_inside_vpc_check',
+      's3_bucket_default_encryption_kms_check',
+      's3_bucket_logging_enabled_check',
+      's3_bucket_object_lock_enabled_check',
+      's3_bucket_versioning_enabled_check',
+      's3_event_notifications_enabled_check',
+      'sqs_dlq_check',
+    ]);
   });
 
   test('negative control: a new finding on the evaluator’s resources is not acknowledged', () => {
     const app = demoApp();
-    // A bare bucket inside the evaluator: S3 rules no row acknowledges for the evaluator.
-    new s3.CfnBucket(app.evaluator, 'StrayBucket');
+    // A bare DynamoDB table inside the evaluator: DynamoDB rules no row acknowledges.
+    new dynamodb.CfnTable(app.evaluator, 'StrayTable', { keySchema: [{ attributeName: 'id', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST' });
     const stray = unacknowledged(findingsOf([app]), GUARD_ACKNOWLEDGEMENTS);
     expect(stray.length).toBeGreaterThan(0);
-    expect(stray.every((line) => line.includes('on evaluator resource CanaryEvaluatorDemo/CanaryEvaluatorStrayBucket'))).toBe(true);
+    expect(stray.every((line) => line.includes('on evaluator resource CanaryEvaluatorDemo/CanaryEvaluatorStrayTable'))).toBe(true);
   });
 });

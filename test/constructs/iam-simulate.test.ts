@@ -56,6 +56,9 @@ function resolve(template: TemplateJson, options: Options, hookEnvironment?: Rec
     functionVersions: ids('AWS::Lambda::Alias').map((id) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${render(template.Resources[id].Properties!.FunctionName, template as never)}:2`),
     alarmArns: options.alarmNames.map((name) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`),
     stopsDeployments: options.stopsDeployments,
+    reportBuckets: ids('AWS::S3::Bucket')
+      .filter((id) => id.includes('ReportsBucket'))
+      .map((id) => render({ 'Fn::GetAtt': [id, 'Arn'] }, template as never)),
     revisionObjects: hookEnvironment && !hookEnvironment.ECS_TARGETS ? revisionBuckets.map((id) => `${render({ 'Fn::GetAtt': [id, 'Arn'] }, template as never)}/revisions/app.json`) : [],
   };
 }

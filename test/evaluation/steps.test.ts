@@ -172,7 +172,12 @@ describe('evaluateTick', () => {
   test('ends at the deadline with the policy’s onTimeout', async () => {
     const tick = await evaluateTick({ input, plan }, policy, healthy, at(7));
     expect(tick).toMatchObject({ decision: 'pass', final: true, periodsJudged: 5 });
-    expect(tick.verdict.metrics[0].reason).toContain('deadline: onTimeout=pass');
+    // A threshold metric cannot rule harm out: no breach through the window is its pass.
+    expect(tick.verdict.metrics[0].reason).toContain('deadline: no breach through the window');
+    const strict = { ...policy, onTimeout: 'fail' as const };
+    const failed = await evaluateTick({ input, plan }, strict, healthy, at(7));
+    expect(failed).toMatchObject({ decision: 'fail', final: true });
+    expect(failed.verdict.metrics[0].reason).toContain('deadline: onTimeout=fail');
   });
 
   test('fails as soon as the canary is over the bound twice in a row', async () => {

@@ -26,19 +26,19 @@ const request: EvaluateRequest = {
 };
 const policy = parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }] });
 const sink: VerdictSink = { publishTick: async () => undefined, publishVerdict: async () => undefined };
-const unreadable: MetricSource = {
-  getMetricData: async () => {
-    throw new Error('metrics must not be read once the shift is complete');
-  },
-};
+const noData: MetricSource = { getMetricData: async (queries) => queries.map((q) => ({ id: q.id, timestamps: [], values: [] })) };
 
 describe('canary watch and the end of the traffic shift', () => {
-  test('ends as soon as all traffic is on the new version, reading no metric and stopping nothing', async () => {
+  test('ends as soon as all traffic is on the new version with a last judgment: no evidence is inconclusive, and nothing is stopped or ticked', async () => {
     let stops = 0;
+    let ticks = 0;
+    const counting: VerdictSink = { publishTick: async () => void (ticks += 1), publishVerdict: async () => undefined };
     const control: DeploymentControl = { readStatus: async () => 'InProgress', readShift: async () => ({ complete: true, detail: 'target version weight 1' }), stop: async () => ((stops += 1), 'stopped') };
-    const tick = await watchTick(request, policy, { metrics: unreadable, control, sink }, new Date((T0 + 360) * 1000));
-    expect(tick).toMatchObject({ done: true, decision: 'continue', periodsJudged: 0, reason: 'traffic shift complete (target version weight 1); canary watch ended' });
+    const tick = await watchTick(request, policy, { metrics: noData, control, sink: counting }, new Date((T0 + 360) * 1000));
+    expect(tick).toMatchObject({ done: true, decision: 'inconclusive' });
+    expect(tick.reason).toMatch(/^traffic shift complete \(target version weight 1\); canary watch ended without a verdict; last verdict: no verdict by the deadline \(traffic too low\): lambda-error-rate: /);
     expect(stops).toBe(0);
+    expect(ticks).toBe(0);
   });
 
   test('keeps watching while the shift is under way', async () => {

@@ -60,11 +60,33 @@ describe('report handler (state machine)', () => {
     expect(metrics.MetricData!.map((d) => [d.MetricName, d.Value])).toEqual([
       ['Verdicts', 1],
       ['Rollbacks', 0],
+      ['Inconclusive', 0],
       ['TimeToVerdictSeconds', expect.any(Number)],
     ]);
     expect(metrics.MetricData![0].Dimensions).toEqual([
       { Name: 'ApplicationName', Value: 'orders-app' },
       { Name: 'DeploymentGroupName', Value: 'orders-group' },
+    ]);
+  });
+
+  test.each([
+    ['pass', 'Succeeded'],
+    ['fail', 'Failed'],
+  ])('an inconclusive verdict with onInconclusive=%s reports %s, says so in words and counts as Inconclusive', async (onInconclusive, status) => {
+    const reason = 'no verdict by the deadline (traffic too low): lambda-error-rate: 28 requests on the new version';
+    const undecided = { ...tick, decision: 'inconclusive', reason, verdict: { decision: 'inconclusive', final: true, reason, metrics: [] } };
+    // onInconclusive travels with the other switches in the execution input (one source for every report path).
+    const request = { ...verdictRequest({ tick: undecided, outcome: { decision: 'inconclusive', cause: 'verdict' } }), execution: { ...execution, switches: { dryRun: false, onEvaluatorError: 'fail', onInconclusive } } };
+    await expect(reportAndPublish(request)).resolves.toEqual({ status, result: 'reported' });
+    expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0].args[0].input.status).toBe(status);
+    const codeDeploy = status === 'Succeeded' ? 'promoted without a verdict' : 'rolled back without a verdict (onInconclusive: fail)';
+    expect(verdictEvents()[0].Detail).toMatchObject({ status, decision: 'inconclusive', cause: 'verdict', reason, codeDeploy });
+    const data = cloudwatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!;
+    expect(data.map((d) => [d.MetricName, d.Value])).toEqual([
+      ['Verdicts', 1],
+      ['Rollbacks', status === 'Failed' ? 1 : 0],
+      ['Inconclusive', 1],
+      ['TimeToVerdictSeconds', expect.any(Number)],
     ]);
   });
 

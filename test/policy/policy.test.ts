@@ -57,7 +57,7 @@ describe('parsePolicy', () => {
     ['an expression without ${VERSION}', { metrics: [{ name: 'm', kind: 'gauge', value: { expression: 'SUM(SEARCH(\'{A} MetricName="B"\', \'Sum\', 60))' }, versioning: { type: 'lambda-alias' } }] }, 'metrics[0].value.expression: an expression must contain ${VERSION}'],
     ['an expression mixed with a MetricStat', { metrics: [{ name: 'm', kind: 'gauge', value: { expression: 'X("${VERSION}")', namespace: 'A' }, versioning: { type: 'lambda-alias' } }] }, 'metrics[0].value.namespace: give either `expression` or namespace/metricName/stat/dimensions, not both'],
     ['a MetricStat without metricName', { metrics: [{ name: 'm', kind: 'gauge', value: { namespace: 'A' }, versioning: { type: 'lambda-alias' } }] }, 'metrics[0].value.metricName: expected a string (or give `expression` instead)'],
-    ['an unknown onTimeout', { onTimeout: 'maybe' }, 'onTimeout: Invalid option: expected one of "pass"|"fail"'],
+    ['an unknown onTimeout', { onTimeout: 'maybe' }, 'onTimeout: Invalid option: expected one of "inconclusive"|"pass"|"fail"'],
   ])('fails on %s with a path-named error', (_case, input, expected) => {
     expect(issuesOf(input).some((issue) => issue.startsWith(expected))).toBe(true);
   });

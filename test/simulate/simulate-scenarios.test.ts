@@ -35,10 +35,36 @@ describe('the default simulations', () => {
     const run = runs.get('healthy')!;
     expect(run.outcome).toMatchObject({ action: 'promoted', status: 'Succeeded', regressedMetrics: [] });
     expect(run.outcome.summary).toMatch(/^promoted after \d+ min/);
-    // The watch never "passes" by itself: it ends at its maximum duration with nothing failed.
-    expect(run.finalVerdict?.decision).toBe('continue');
+    // The watch's last look, as at a deadline, rules harm out on every critical metric.
+    expect(run.finalVerdict?.decision).toBe('pass');
     expect(run.finalVerdict?.metrics.every((metric) => metric.decision !== 'fail')).toBe(true);
     expect(run.execution.status).toBe('SUCCEEDED');
+  });
+
+  test('low-traffic is promoted without a verdict, and says so in text, JSON and HTML', async () => {
+    const run = await simulate('low-traffic');
+    expect(run.outcome).toMatchObject({ action: 'inconclusive', status: 'Succeeded', regressedMetrics: [] });
+    expect(run.finalVerdict?.decision).toBe('inconclusive');
+    expect(run.finalVerdict?.inconclusive).toEqual({ lowTraffic: true, metrics: ['lambda-error-rate', 'lambda-slow-requests', 'cost-per-request'] });
+    // Why: how little traffic the new version had, and roughly what would have decided it.
+    expect(run.finalVerdict?.reason).toMatch(/^no verdict by the deadline \(traffic too low\): lambda-error-rate: \d+ requests on the new version; evidence [\d.]+ of the 600 needed; roughly [\d,]+ requests on the new version/);
+
+    const text = await runCommand('low-traffic');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Final verdict: inconclusive — no verdict by the deadline (traffic too low)');
+    expect(text.stdout).toMatch(/What CodeDeploy would have done: \? promoted without a verdict after \d+ min \(traffic too low: lambda-error-rate, lambda-slow-requests, cost-per-request undecided; onInconclusive: pass\)/);
+    expect(text.stdout).not.toMatch(/✓ promoted/);
+
+    const json = JSON.parse((await runCommand('low-traffic', '--json')).stdout);
+    expect(json.scenarios[0]).toMatchObject({ decision: 'inconclusive', codeDeploy: { action: 'inconclusive', status: 'Succeeded' } });
+    expect(json.scenarios[0].codeDeploy.summary).toMatch(/^promoted without a verdict/);
+
+    const path = join(mkdtempSync(join(tmpdir(), 'simulate-')), 'low-traffic.html');
+    expect((await runCommand('low-traffic', '--report', path)).code).toBe(0);
+    const html = readFileSync(path, 'utf8');
+    expect(html).toContain('class="outcome inconclusive"');
+    expect(html).toContain('promoted without a verdict');
+    expect(html).not.toContain('class="outcome promoted"');
   });
 
   test.each([

@@ -16,7 +16,7 @@ import { AwsReadError, readCall, type ReadRetry } from './read-call';
 export interface EvaluationLook {
   readonly at: Date;
   readonly step: 'evaluate' | 'watch';
-  readonly decision: 'pass' | 'fail' | 'continue';
+  readonly decision: 'pass' | 'fail' | 'continue' | 'inconclusive';
   readonly periodsJudged: number;
   readonly reason: string;
   readonly done: boolean;
@@ -55,7 +55,7 @@ function parseJson(text: string | undefined): Record<string, unknown> | undefine
 
 function look(at: Date, step: EvaluationLook['step'], value: unknown): EvaluationLook | undefined {
   const tick = asObject(value);
-  if (!tick || typeof tick.decision !== 'string' || !['pass', 'fail', 'continue'].includes(tick.decision)) return undefined;
+  if (!tick || typeof tick.decision !== 'string' || !['pass', 'fail', 'continue', 'inconclusive'].includes(tick.decision)) return undefined;
   return {
     at,
     step,

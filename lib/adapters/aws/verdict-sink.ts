@@ -35,6 +35,7 @@ export class AwsVerdictSink implements VerdictSink {
       { MetricName: VERDICT_METRIC.verdicts, Dimensions: dimensions(event), Value: 1, Unit: 'Count', Timestamp: at },
       // A rollback is a failing verdict that acted: reported Failed, or a canary watch that failed outside a dry run.
       { MetricName: VERDICT_METRIC.rollbacks, Dimensions: dimensions(event), Value: isRollback(event) ? 1 : 0, Unit: 'Count', Timestamp: at },
+      { MetricName: VERDICT_METRIC.inconclusive, Dimensions: dimensions(event), Value: event.decision === 'inconclusive' ? 1 : 0, Unit: 'Count', Timestamp: at },
       { MetricName: VERDICT_METRIC.timeToVerdict, Dimensions: dimensions(event), Value: event.timeToVerdictSeconds, Unit: 'Seconds', Timestamp: at },
     ];
     await this.putMetrics(metrics);

@@ -9,6 +9,7 @@ import {
   type ReaperEvent,
   type ReportRequest,
 } from '../conclude';
+import type { ReportWriter } from '../stored-report';
 import type { EndedExecutionLister, ExecutionInputReader, HookReporter, VerdictSink } from '../ports';
 import { executionsToSweep, parseSweepEvent, sweepSince, type SweepRequest } from '../sweep';
 import { SILENT_RUNTIME, wrapHandler, type HandlerRuntime } from './runtime';
@@ -20,6 +21,8 @@ export interface ReportDependencies {
   /** The sweep's `ListExecutions`. */
   readonly endedExecutions: EndedExecutionLister;
   readonly now: () => Date;
+  /** The report bucket and renderer. @default - no report is stored */
+  readonly reports?: ReportWriter;
 }
 
 /** What a sweep did: executions it found ended, and how many of them it reported (the rest were already completed). */
@@ -40,7 +43,7 @@ export function createReportHandler(deps: ReportDependencies, runtime: HandlerRu
   return wrapHandler(runtime, async (event): Promise<ReportResult> => {
     // The state machine's publish states: the verdict event of a report CodeDeploy accepted, published once.
     const publish = parsePublishRequest(event);
-    if (publish) return publishAccepted(publish, deps.sink);
+    if (publish) return publishAccepted(publish, deps.sink, deps.reports, runtime.log);
     const sweep = parseSweepEvent(event);
     if (sweep) return sweepEnded(sweep, deps, runtime);
     const reaped = parseReaperEvent(event);
@@ -52,7 +55,7 @@ export function createReportHandler(deps: ReportDependencies, runtime: HandlerRu
 
 async function report(request: ReportRequest, deps: ReportDependencies, runtime: HandlerRuntime): Promise<ConcludeResult> {
   runtime.log.setCorrelationId(request.ids.deploymentId);
-  const result = await conclude(request, { reporter: deps.reporter, sink: deps.sink, now: deps.now, log: runtime.log });
+  const result = await conclude(request, { reporter: deps.reporter, sink: deps.sink, now: deps.now, log: runtime.log, reports: deps.reports });
   runtime.telemetry.count(result.status === 'Succeeded' ? 'HooksSucceeded' : 'HooksFailed', 1);
   return result;
 }

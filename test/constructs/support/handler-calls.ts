@@ -24,6 +24,8 @@ export interface Resolved {
   readonly alarmArns: readonly string[];
   readonly stopsDeployments: boolean;
   readonly revisionObjects: readonly string[];
+  /** The evaluator's report bucket(s). */
+  readonly reportBuckets: readonly string[];
 }
 
 export interface Call {
@@ -66,6 +68,7 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
     { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
     { command: 'ListExecutionsCommand', action: 'states:ListExecutions', resources: (t) => [t.stateMachineArn] },
+    { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
   ],
   hook: [
     { command: 'GetDeploymentCommand', action: 'codedeploy:GetDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
@@ -106,6 +109,10 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
     // The switches travel in the execution input (one onEvaluatorError rule): the reaper reads no policy.
     { action: 's3:GetObject', resources: (t) => t.policyObjects },
+    // Reports only under reports/, and never read back nor deleted by the evaluator.
+    { action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/elsewhere.html`) },
+    { action: 's3:DeleteObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
+    { action: 's3:PutObject', resources: () => ['arn:aws:s3:::someone-elses-bucket/reports/x.html'] },
   ],
   hook: [
     { action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': 'SomeoneElses' } },

@@ -1,0 +1,58 @@
+import { Duration, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { REPORT_STORE } from '../evaluation/contracts';
+
+export interface ReportBucketProps {
+  /** Encrypts the reports with the evaluator's key. @default - S3-managed encryption */
+  readonly encryptionKey?: kms.IKey;
+  /** How long a report is kept. @default Duration.days(90) */
+  readonly expiry?: Duration;
+}
+
+/**
+ * The evaluator's report bucket (one HTML report per evaluation): public access blocked, encrypted,
+ * TLS only (`enforceSSL`: Amazon S3 User Guide, "Enforce encryption of data in transit"), reports expire.
+ */
+export class ReportBucket extends Construct {
+  public readonly bucket: s3.Bucket;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ReportBucketProps = {},
+  ) {
+    super(scope, id);
+    const key = props.encryptionKey;
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      ...(key ? { encryption: s3.BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true } : { encryption: s3.BucketEncryption.S3_MANAGED }),
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: props.expiry ?? Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      // Reports are derived data: they go with the evaluator.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'Only the evaluator writes here (IAM: s3:PutObject under reports/); access to the reports is logged by CloudTrail data events if the account enables them',
+    });
+  }
+
+  /** `s3:PutObject` under the reports prefix only (and the key's data keys when the bucket uses the evaluator's key). */
+  grantWriteReports(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
+    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_STORE.prefix}*`)] }));
+    this.props.encryptionKey?.grant(fn, 'kms:GenerateDataKey');
+    fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
+    const policy = fn.grantPrincipal instanceof iam.Role ? fn.grantPrincipal.node.tryFindChild('DefaultPolicy') : undefined;
+    if (policy) {
+      const logicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${REPORT_STORE.prefix}*]`,
+        reason: "One report object per deployment and lifecycle event, named at run time: writes are limited to the reports/ prefix of the evaluator's own bucket",
+      });
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { CanaryEvaluator } from '../../lib/constructs';
+
+const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+function synth(withKey: boolean) {
+  const stack = new Stack(noBundling(), 'Stack', { env: { account: '123456789012', region: 'us-east-1' } });
+  const evaluator = new CanaryEvaluator(stack, 'Evaluator', withKey ? { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) } : {});
+  return { evaluator, template: Template.fromStack(stack), stack };
+}
+
+describe('the report bucket (issue 13 item 3)', () => {
+  const { evaluator, template, stack } = synth(false);
+  const bucketId = stack.getLogicalId(evaluator.reportBucket.bucket.node.defaultChild as never);
+
+  test('blocks public access, is encrypted, expires reports and owns its objects', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' })] },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+  });
+
+  test('denies every request without TLS', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } })]) },
+    });
+  });
+
+  test('the report function may PutObject under reports/ only, and knows the bucket', () => {
+    const role = stack.getLogicalId(evaluator.reportFunction.role!.node.defaultChild as never);
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } });
+    const statements = Object.values(policies).flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } }).Properties.PolicyDocument.Statement);
+    const s3Statements = statements.filter((statement) => [statement.Action].flat().some((action) => String(action).startsWith('s3:')) && JSON.stringify(statement.Resource).includes(bucketId));
+    expect(s3Statements).toEqual([{ Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/reports/*']] } }]);
+    // No other role may write to the report bucket.
+    const others = template.findResources('AWS::IAM::Policy');
+    const writers = Object.entries(others).filter(([, policy]) => JSON.stringify(policy).includes(bucketId)).map(([, policy]) => (policy as { Properties: { Roles: unknown } }).Properties.Roles);
+    expect(writers).toEqual([[{ Ref: role }]]);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ REPORT_BUCKET: { Ref: bucketId } }) }, Handler: Match.stringLikeRegexp('') });
+  });
+
+  test('the dashboard links the reports', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as Array<{ Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } } }>;
+    const parts = dashboard.Properties.DashboardBody['Fn::Join'][1];
+    const at = parts.findIndex((part) => JSON.stringify(part) === JSON.stringify({ Ref: bucketId }));
+    expect(String(parts[at - 1])).toMatch(/### Evaluation reports.*https:\/\/console\.aws\.amazon\.com\/s3\/buckets\/$/);
+    expect(String(parts[at + 1])).toMatch(/^\?prefix=reports\//);
+  });
+
+  test("with the evaluator's key: SSE-KMS with that key and a bucket key", () => {
+    const keyed = synth(true).template;
+    keyed.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } }] },
+    });
+  });
+});
