@@ -27,8 +27,8 @@ describe('the default simulations', () => {
     for (const name of DEFAULT_SCENARIOS) runs.set(name, await simulate(name));
   });
 
-  test('are healthy, error-regression, latency-regression and the two leading-indicator scenarios', () => {
-    expect([...DEFAULT_SCENARIOS]).toEqual(['healthy', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop']);
+  test('are healthy, low-traffic (inconclusive), error-regression, latency-regression and the two leading-indicator scenarios', () => {
+    expect([...DEFAULT_SCENARIOS]).toEqual(['healthy', 'low-traffic', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop']);
   });
 
   test('healthy is promoted: the pre-traffic hook reports Succeeded and the canary watch ends without harm', () => {
