@@ -5,6 +5,7 @@
  * exists and every resource matches one of the action's resource types (`*` only where the action has
  * no resource-level permissions).
  */
+import { REPORT_STORE } from '../evaluation/contracts';
 
 export interface CliPolicyScope {
   /** @default "aws" */
@@ -17,6 +18,8 @@ export interface CliPolicyScope {
   readonly stateMachineName?: string;
   /** The bucket holding the evaluator's policy assets (the CDK assets bucket). @default "*" */
   readonly policyBucket?: string;
+  /** The evaluator's report bucket (`CanaryEvaluator.reportBucket`), for `report --stored`. @default "*" */
+  readonly reportBucket?: string;
 }
 
 export interface PolicyStatement {
@@ -42,7 +45,7 @@ export const CLI_ACTION_USES: Readonly<Record<string, string>> = {
   'states:DescribeExecution': 'all: the evaluation of a hook',
   'states:GetExecutionHistory': 'all: every look, smoke test and report of it',
   'cloudwatch:GetMetricData': 'report, replay: the metrics the evaluator judged',
-  's3:GetObject': 'report, replay: the policy the evaluator ran under',
+  's3:GetObject': 'report, replay: the policy the evaluator ran under; report --stored: the stored reports',
 };
 
 export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
@@ -90,6 +93,13 @@ export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
         Effect: 'Allow',
         Action: ['s3:GetObject'],
         Resource: [`arn:${partition}:s3:::${scope.policyBucket ?? '*'}/*`],
+      },
+      {
+        // Only the prefix the publish step writes (REPORT_STORE, lib/evaluation/contracts.ts).
+        Sid: 'ReadStoredReports',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [`arn:${partition}:s3:::${scope.reportBucket ?? '*'}/${REPORT_STORE.prefix}*`],
       },
     ],
   };
