@@ -44,6 +44,9 @@ describe('notifications', () => {
     });
     expect(EvaluatorNotifications.of(evaluator)?.topic).toBeDefined();
     template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+    // The publish Task gives the report function what the message names: the execution input (target, switches) and ARN.
+    const definition = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definition).toContain('\\"mode\\":\\"publish\\",\\"event.$\\":\\"$.report.event\\",\\"execution.$\\":\\"$$.Execution.Input\\",\\"executionArn.$\\":\\"$$.Execution.Id\\"');
   });
 
   test('with the evaluator key: the topic uses it and the report function may use the key to publish', () => {
