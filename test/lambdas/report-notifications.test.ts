@@ -5,7 +5,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambdas/report';
 import { NOTIFICATIONS } from '../../lib/evaluation/contracts';
-import { HOOK_EVENT } from '../fixtures/codedeploy/events';
+import { HOOK_EVENT, LAMBDA_EXECUTION_INPUT } from '../fixtures/codedeploy/events';
 import { executionStatusChange } from '../fixtures/stepfunctions/events';
 
 // The handler reads its environment when first called: the evaluator's topic, default `on`.
@@ -19,14 +19,11 @@ const eventbridge = mockClient(EventBridgeClient);
 const sns = mockClient(SNSClient);
 
 const execution = {
-  deploymentId: HOOK_EVENT.DeploymentId,
+  ...LAMBDA_EXECUTION_INPUT,
   lifecycleEventHookExecutionId: HOOK_EVENT.LifecycleEventHookExecutionId,
   lifecycleEvent: 'AfterAllowTraffic',
   applicationName: 'orders-app',
   deploymentGroupName: 'orders-group',
-  target: { type: 'lambda', functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' },
-  policyRef: { bucket: 'assets', key: 'policy.json' },
-  hookInvokedAt: '2026-11-26T10:00:00.000Z',
   switches: { dryRun: false, onEvaluatorError: 'fail' },
 };
 const executionArn = 'arn:aws:states:us-east-1:123456789012:execution:Evaluation:d-A1B2C3D4E-AfterAllowTraffic';
