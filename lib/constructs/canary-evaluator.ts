@@ -19,6 +19,7 @@ import { EvaluatorFunction, type EvaluatorFunctionProps } from './evaluator-func
 import { grantInvokeVersions, grantPublishVerdicts, type EvaluatorPrincipals } from './grants';
 import { EvaluatorHealthAlarms } from './health-alarms';
 import { acknowledgeEvaluatorFindings } from './nag-acknowledgements';
+import { EvaluatorNotifications, type EvaluatorNotificationProps } from './notifications';
 import { Reaper } from './reaper';
 import { allowLogsToUse, grantExecutionData, stateMachineArnOf } from './service-authorization';
 import { registerEcsGroup, registerLambdaGroup, registrationIdOf, type EcsDeploymentGroupRegistration, type EvaluatorBinding, type LambdaDeploymentGroupRegistration, type RegisteredDeploymentGroup, type RegisteredEcsDeploymentGroup, type RegisteredLambdaDeploymentGroup } from './registration';
@@ -28,7 +29,7 @@ import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './ver
 export * from './registration';
 export { evaluatorParameterNames, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 
-export interface CanaryEvaluatorProps {
+export interface CanaryEvaluatorProps extends EvaluatorNotificationProps {
   /**
    * Longest an evaluation may run. Must leave time to report before CodeDeploy's one-hour hook deadline.
    * @default Duration.minutes(55)
@@ -149,7 +150,6 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   public readonly attributeParameters: ssm.StringParameter[] = [];
   /** Every registration made in this app, in order. */
   public readonly registrations: RegisteredDeploymentGroup[] = [];
-
   private readonly binding: EvaluatorBinding;
   private readonly smokeTestInvokers: iam.IGrantable[] = [];
   private readonly smokeTestTargets: lambda.IFunction[] = [];
@@ -181,6 +181,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     this.evaluateFunction = fn('Evaluate', 'evaluate', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData'], 512);
     this.reportFunction = fn('Report', 'report', 30, ['cloudwatch:PutMetricData']);
     (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey })).grantWriteReports(this.reportFunction);
+    if (props.notifications) new EvaluatorNotifications(this, { ...props.notifications, publisher: this.reportFunction, encryptionKey });
     this.smokeFunction = fn('Smoke', 'smoke', 60, undefined, undefined, { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups });
     this.watchFunction = fn('Watch', 'watch', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
     for (const reader of [this.evaluateFunction, this.watchFunction]) reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));

@@ -51,7 +51,8 @@ function publish(scope: Construct, id: string, fn: IFunction) {
     payloadResponseOnly: true,
     retryOnServiceExceptions: false,
     taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
-    payload: sfn.TaskInput.fromObject({ mode: 'publish', event: sfn.JsonPath.objectAt('$.report.event') }),
+    // The execution input and ARN: the registration's `notify` switch, the target and the execution link of the notification.
+    payload: sfn.TaskInput.fromObject({ mode: 'publish', event: sfn.JsonPath.objectAt('$.report.event'), execution: EXECUTION_INPUT, executionArn: sfn.JsonPath.stringAt('$$.Execution.Id') }),
     resultPath: sfn.JsonPath.DISCARD,
   }).addRetry({ errors: ['Lambda.TooManyRequestsException'], maxAttempts: 6, interval: Duration.seconds(2), backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
 }

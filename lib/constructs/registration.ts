@@ -14,6 +14,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { reportSwitchesFromPolicy } from '../evaluation/conclude';
+import { parseNotifyOn, type NotifyOn } from '../evaluation/notification';
 import { HOOK_ENVIRONMENT, HOOK_MAX_EVENT_AGE_SECONDS } from '../evaluation/contracts';
 import { aliasesWaitForAlarm } from './alias-dependency';
 import { readDeploymentTargetsStatement } from './service-authorization';
@@ -59,6 +60,11 @@ export interface DeploymentGroupRegistrationOptions {
    * @default - only the hosts the registration names (none for a Lambda group)
    */
   readonly allowedSmokeTestHosts?: readonly string[];
+  /**
+   * When this group's evaluations notify, when the evaluator has `notifications`.
+   * @default - the evaluator's `notifications.on`
+   */
+  readonly notifications?: { readonly on: NotifyOn };
 }
 
 export interface LambdaDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
@@ -147,6 +153,8 @@ export interface EvaluatorBinding {
 class GroupRegistration extends Construct {
   readonly policy: Policy;
   readonly policyAsset: Asset;
+  /** The registration's `notifications.on`, copied into every execution input with the switches. */
+  private readonly notifyOn?: NotifyOn;
 
   constructor(
     scope: Construct,
@@ -157,6 +165,7 @@ class GroupRegistration extends Construct {
     platform: 'lambda' | 'ecs',
   ) {
     super(scope, id);
+    this.notifyOn = options.notifications ? parseNotifyOn(options.notifications.on, `${group.node.path}: notifications.on`) : undefined;
     this.policy = typeof options.policy === 'string' ? loadPolicyFile(options.policy) : parsePolicy(options.policy, `policy of ${group.node.path}`);
     checkPolicyFitsPlatform(this.policy, platform, group.node.path);
     assertPolicyFitsEvaluation(this.policy, evaluator.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS, `policy of ${group.node.path}`);
@@ -184,7 +193,7 @@ class GroupRegistration extends Construct {
         [HOOK_ENVIRONMENT.policyKey]: this.policyAsset.s3ObjectKey,
         [HOOK_ENVIRONMENT.stateMachineArn]: this.evaluator.stateMachineArn,
         // Known at synth: every report of this hook, on any path, follows them (reportSwitchesOf).
-        [HOOK_ENVIRONMENT.reportSwitches]: JSON.stringify(reportSwitchesFromPolicy(this.policy)),
+        [HOOK_ENVIRONMENT.reportSwitches]: JSON.stringify({ ...reportSwitchesFromPolicy(this.policy), ...(this.notifyOn ? { notify: this.notifyOn } : {}) }),
         ...environment,
       },
     }).function;

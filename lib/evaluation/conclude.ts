@@ -1,6 +1,7 @@
 import type { Policy } from '../policy';
 import { POLICY_DEFAULTS } from '../policy/defaults';
 import { codeDeployAction } from './action';
+import { notifyBestEffort, type NotificationChannel, type NotificationSource, type NotifyDependencies } from './notify';
 import { withStoredReport, type ReportWriter } from './stored-report';
 import { object, oneOf, StateError, string, type Json } from './check';
 import { EXECUTION_STATUS_CHANGE, REAPED_EXECUTION_STATUSES } from './contracts';
@@ -66,6 +67,8 @@ export interface ReportRequest {
    * accepted (nothing else reports while the execution runs), so it is what gets published.
    */
   readonly acceptedIfCompleted?: ReportRequest;
+  /** The reaper's execution, for its notification (the state machine notifies from *Publish verdict*). */
+  readonly notification?: NotificationSource;
 }
 
 const REAPED_STATUSES: Record<(typeof REAPED_EXECUTION_STATUSES)[number], Cause> = { FAILED: 'execution-failed', TIMED_OUT: 'execution-timed-out', ABORTED: 'execution-aborted' };
@@ -199,7 +202,8 @@ export function reaperReportRequest(event: ReaperEvent, input: string): ReportRe
   const cause: Cause = REAPED_STATUSES[event.status];
   const detail = [event.error, event.cause].filter(Boolean).join(': ');
   const reason = `evaluation execution ${event.status.toLowerCase().replace('_', ' ')}${detail ? ` (${detail.slice(0, 300)})` : ''}; reported by the reaper`;
-  return { source: 'reaper', ...base, switches: reportSwitchesOf(parsed), outcome: { decision: 'error', cause, reason } };
+  const switches = reportSwitchesOf(parsed);
+  return { source: 'reaper', ...base, switches, outcome: { decision: 'error', cause, reason }, notification: { execution: parsed, executionArn: event.executionArn, on: switches.notify } };
 }
 
 export interface ConcludeDependencies {
@@ -209,6 +213,9 @@ export interface ConcludeDependencies {
   readonly log: { info(message: string, details: Record<string, unknown>): void; error(message: string, details: Record<string, unknown>): void };
   /** The report bucket: the reaper stores the report of what it reported. @default - no report is stored */
   readonly reports?: ReportWriter;
+  /** The notification topic: the reaper notifies of what it reported. @default - no notification */
+  readonly notifications?: NotificationChannel;
+  readonly count?: NotifyDependencies['count'];
 }
 
 export interface ConcludeResult {
@@ -258,44 +265,61 @@ export async function conclude(request: ReportRequest, deps: ConcludeDependencie
   const event = accepted ? verdictEventOf(accepted, deps) : undefined;
   deps.log.info('hook verdict', { ...(event ?? {}), verdict: undefined, reportedStatus: status, result, source: request.source, switches, publishes: event !== undefined });
   if (request.source === 'reaper') {
-    if (event) await publishBestEffort(event, deps);
+    if (event) await publishBestEffort(event, request.notification ?? {}, deps);
     return { status, result };
   }
   return { status: event && event.status !== 'NotReported' ? event.status : status, result, ...(event ? { event } : {}) };
 }
 
-async function publishBestEffort(event: VerdictEvent, deps: Pick<ConcludeDependencies, 'sink' | 'log' | 'reports'>): Promise<void> {
+async function publishBestEffort(event: VerdictEvent, source: NotificationSource, deps: Pick<ConcludeDependencies, 'sink' | 'log' | 'reports' | 'notifications' | 'count'>): Promise<void> {
   try {
-    await deps.sink.publishVerdict(await withStoredReport(event, deps.reports, deps.log));
+    await publishAndNotify(event, source, deps);
   } catch (error) {
     deps.log.error('could not publish the verdict', { error: (error as Error).message });
   }
 }
 
-/** `{ mode: "publish", event }` from *Publish verdict*: the event the report step returned. */
-export function parsePublishRequest(event: unknown): { readonly event?: VerdictEvent } | undefined {
+/**
+ * The one place a verdict is made known (state machine and reaper): its report stored, its event
+ * published, its notification sent, once each. The notification goes out even when the event could not
+ * be published (the error is rethrown after it) and never throws itself.
+ */
+async function publishAndNotify(event: VerdictEvent, source: NotificationSource, deps: Pick<ConcludeDependencies, 'sink' | 'log' | 'reports' | 'notifications' | 'count'>): Promise<void> {
+  const stored = await withStoredReport(event, deps.reports, deps.log);
+  let failure: unknown;
+  try {
+    await deps.sink.publishVerdict(stored);
+  } catch (error) {
+    failure = error;
+  }
+  await notifyBestEffort(stored, source, deps.notifications, { log: deps.log, count: deps.count });
+  if (failure !== undefined) throw failure;
+}
+
+/** `{ mode: "publish", event, execution, executionArn }` from *Publish verdict*: the event the report step returned. */
+export interface PublishRequest extends Omit<NotificationSource, 'on'> {
+  readonly event?: VerdictEvent;
+}
+
+export function parsePublishRequest(event: unknown): PublishRequest | undefined {
   if (typeof event !== 'object' || event === null || (event as Json).mode !== 'publish') return undefined;
-  const verdict = (event as Json).event;
-  if (verdict === undefined || verdict === null) return {};
+  const { event: verdict, execution, executionArn } = event as Json;
+  const source = { ...(execution !== undefined ? { execution } : {}), ...(typeof executionArn === 'string' ? { executionArn } : {}) };
+  if (verdict === undefined || verdict === null) return source;
   const body = object(verdict, 'event');
   oneOf(body.status, ['Succeeded', 'Failed', 'NotReported'] as const, 'event.status');
   string(body.deploymentId, 'event.deploymentId');
-  return { event: body as unknown as VerdictEvent };
+  return { ...source, event: body as unknown as VerdictEvent };
 }
 
 /**
  * Publishes the accepted verdict, once: the Task does not retry errors raised after the function ran
  * (a duplicate event or `Verdicts` count is worse than a missing one, which the logs still hold).
- * The report of that verdict is stored first, so the event links it.
+ * The report of that verdict is stored first, so the event and the notification link it.
  */
-export async function publishAccepted(
-  request: { readonly event?: VerdictEvent },
-  sink: VerdictSink,
-  reports?: ReportWriter,
-  log: { error(message: string, details: Record<string, unknown>): void } = { error: () => undefined },
-): Promise<{ published: boolean }> {
+export async function publishAccepted(request: PublishRequest, deps: Pick<ConcludeDependencies, 'sink' | 'log' | 'reports' | 'notifications' | 'count'>): Promise<{ published: boolean }> {
   if (!request.event) return { published: false };
-  await sink.publishVerdict(await withStoredReport(request.event, reports, log));
+  await publishAndNotify(request.event, { ...request, on: reportSwitchesOf(request.execution).notify }, deps);
   return { published: true };
 }
 

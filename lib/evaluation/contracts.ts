@@ -71,3 +71,9 @@ export const TICK_LOG_MESSAGES = { evaluate: 'evaluation tick', watch: 'canary w
  * prefix (and may write nowhere else), named in its environment variable `REPORT_BUCKET`.
  */
 export const REPORT_STORE = { prefix: 'reports/', bucketVariable: 'REPORT_BUCKET' } as const;
+
+/**
+ * The evaluator's notification topic, in the report Lambda's environment: `NOTIFICATION_TOPIC_ARN`, and
+ * `NOTIFY_ON` (the evaluator's default `on` as JSON; a registration's `notify` switch overrides it).
+ */
+export const NOTIFICATIONS = { topicVariable: 'NOTIFICATION_TOPIC_ARN', onVariable: 'NOTIFY_ON' } as const;

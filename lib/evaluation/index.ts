@@ -13,3 +13,5 @@ export * from './hook';
 export * from './verdict-metric';
 export * from './contracts';
 export * from './sweep';
+export * from './notification';
+export * from './notify';

@@ -229,3 +229,8 @@ export interface ReportStore {
   /** Stores the report under `key`; returns where a person opens it. */
   put(key: string, html: string): Promise<{ readonly url: string }>;
 }
+
+/** Where an evaluation's notification goes (`Publish` to an SNS topic a chat channel may subscribe to). */
+export interface Notifier {
+  publish(topicArn: string, message: string, subject: string): Promise<void>;
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Verdict } from '../judge/verdict';
 import { boolean, integer, isoDate, object, oneOf, optionalString, string, StateError, type Json } from './check';
 import { MAX_WAIT_SECONDS } from './contracts';
+import { parseNotifyOn, type NotifyOn } from './notify-on';
 
 /**
  * What travels through the evaluation state machine. Kept small on purpose: raw metric data is
@@ -86,6 +87,8 @@ export interface ReportSwitches {
   readonly onEvaluatorError: OnEvaluatorError;
   /** What a deadline without a verdict reports. @default pass */
   readonly onInconclusive?: OnInconclusive;
+  /** When the registration notifies (its `notifications.on`). @default - the evaluator's */
+  readonly notify?: NotifyOn;
 }
 
 export function parseHostList(value: unknown, path: string): readonly string[] {
@@ -99,6 +102,7 @@ export function parseReportSwitches(value: unknown, path: string): ReportSwitche
     dryRun: boolean(switches.dryRun, `${path}.dryRun`),
     onEvaluatorError: oneOf(switches.onEvaluatorError, ['pass', 'fail'] as const, `${path}.onEvaluatorError`),
     ...(switches.onInconclusive !== undefined ? { onInconclusive: oneOf(switches.onInconclusive, ['pass', 'fail'] as const, `${path}.onInconclusive`) } : {}),
+    ...(switches.notify !== undefined ? { notify: parseNotifyOn(switches.notify, `${path}.notify`) } : {}),
   };
 }
 

@@ -23,6 +23,9 @@ export interface LocalRunOptions {
  * (the interpreter would call real Lambda for any Task left unbound), every Wait and retry interval
  * skipped: the handlers carry a virtual clock instead.
  */
+/** The execution ARN of a local run (the simulation has one state machine, one execution at a time). */
+export const LOCAL_EXECUTION_ARN = 'arn:aws:states:us-east-1:123456789012:execution:Evaluation:local';
+
 export async function runLocally(
   definition: Record<string, unknown>,
   input: object,
@@ -53,6 +56,8 @@ export async function runLocally(
   const waitTimeOverrides = Object.fromEntries(WAIT_STATES.map((name) => [name, 0]));
   execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
+    // Step Functions' context object has the execution's ARN (`$$.Execution.Id`); the local one has only its input.
+    context: { Execution: { Id: LOCAL_EXECUTION_ARN } },
   });
   const statesEntered: string[] = [];
   const collect = (async () => {

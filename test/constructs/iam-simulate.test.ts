@@ -59,6 +59,9 @@ function resolve(template: TemplateJson, options: Options, hookEnvironment?: Rec
     reportBuckets: ids('AWS::S3::Bucket')
       .filter((id) => id.includes('ReportsBucket'))
       .map((id) => render({ 'Fn::GetAtt': [id, 'Arn'] }, template as never)),
+    notificationTopics: ids('AWS::SNS::Topic')
+      .filter((id) => id.includes('NotificationsTopic'))
+      .map((id) => render({ Ref: id }, template as never)),
     revisionObjects: hookEnvironment && !hookEnvironment.ECS_TARGETS ? revisionBuckets.map((id) => `${render({ 'Fn::GetAtt': [id, 'Arn'] }, template as never)}/revisions/app.json`) : [],
   };
 }

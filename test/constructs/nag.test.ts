@@ -27,8 +27,14 @@ describe('cdk-nag (AwsSolutions, Serverless)', () => {
     const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
     const alias = new lambda.Alias(stack, 'Alias', { aliasName: 'live', version: fn.currentVersion });
     const group = new codedeploy.LambdaDeploymentGroup(stack, 'Group', { alias });
-    const evaluator = new CanaryEvaluator(stack, 'Evaluator', { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator', { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }), notifications: { on: 'every-verdict' } });
     evaluator.registerLambdaDeploymentGroup(group, { policy: { metrics: [{ preset: 'lambda-error-rate' }] }, alias });
+    expect(findings(evaluator)).toEqual([]);
+  });
+
+  test('notifications to a Slack channel (topic with the AWS managed SNS key) have no unacknowledged finding', () => {
+    const stack = new Stack(noBundling(), 'Notified', { env });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator', { notifications: { slackChannel: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' } } });
     expect(findings(evaluator)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import type { VerdictEvent, VerdictSink } from '../../lib/evaluation/ports';
 import { reportKey } from '../../lib/evaluation/stored-report';
 import { renderVerdictReport } from '../../lib/report/verdict-report';
 
+const QUIET = { info: () => undefined, error: () => undefined };
 const event: VerdictEvent = {
   deploymentId: 'd-A1B2C3D4E',
   applicationName: 'orders app',
@@ -34,7 +35,7 @@ describe('the stored report of an accepted verdict (issue 13 item 3)', () => {
     s3.on(PutObjectCommand).resolves({});
     const { sink, published } = recordingSink();
     const store = new S3ReportStore(new S3Client({ region: 'us-east-1' }), 'report-bucket', 'us-east-1');
-    await expect(publishAccepted({ event }, sink, { store, render: (e) => renderVerdictReport(e, new Date('2026-11-26T10:15:00Z')) })).resolves.toEqual({ published: true });
+    await expect(publishAccepted({ event }, { sink, log: QUIET, reports: { store, render: (e) => renderVerdictReport(e, new Date('2026-11-26T10:15:00Z')) } })).resolves.toEqual({ published: true });
     const put = s3.commandCalls(PutObjectCommand)[0].args[0].input;
     expect(put).toMatchObject({ Bucket: 'report-bucket', Key: 'reports/orders_app/orders-group/d-A1B2C3D4E-AfterAllowTraffic.html', ContentType: 'text/html; charset=utf-8' });
     expect(reportKey(event)).toBe(put.Key);
@@ -50,7 +51,7 @@ describe('the stored report of an accepted verdict (issue 13 item 3)', () => {
     const { sink, published } = recordingSink();
     const errors: string[] = [];
     const store = new S3ReportStore(new S3Client({ region: 'us-east-1' }), 'report-bucket', 'us-east-1');
-    await publishAccepted({ event }, sink, { store, render: renderVerdictReport }, { error: (message, details) => void errors.push(`${message}: ${String(details.error)}`) });
+    await publishAccepted({ event }, { sink, reports: { store, render: renderVerdictReport }, log: { info: () => undefined, error: (message, details) => void errors.push(`${message}: ${String(details.error)}`) } });
     expect(published).toEqual([event]);
     expect(errors).toEqual(['could not write the evaluation report; the verdict is published without it: AccessDenied']);
   });
@@ -58,7 +59,7 @@ describe('the stored report of an accepted verdict (issue 13 item 3)', () => {
   test('nothing to publish writes nothing', async () => {
     const { sink, published } = recordingSink();
     const store = { put: jest.fn() };
-    await expect(publishAccepted({}, sink, { store, render: renderVerdictReport })).resolves.toEqual({ published: false });
+    await expect(publishAccepted({}, { sink, log: QUIET, reports: { store, render: renderVerdictReport } })).resolves.toEqual({ published: false });
     expect(store.put).not.toHaveBeenCalled();
     expect(published).toEqual([]);
   });

@@ -9,6 +9,7 @@ import {
   type ReaperEvent,
   type ReportRequest,
 } from '../conclude';
+import type { NotificationChannel } from '../notify';
 import type { ReportWriter } from '../stored-report';
 import type { EndedExecutionLister, ExecutionInputReader, HookReporter, VerdictSink } from '../ports';
 import { executionsToSweep, parseSweepEvent, sweepSince, type SweepRequest } from '../sweep';
@@ -23,6 +24,8 @@ export interface ReportDependencies {
   readonly now: () => Date;
   /** The report bucket and renderer. @default - no report is stored */
   readonly reports?: ReportWriter;
+  /** The notification topic and the evaluator's default `on`. @default - no notification is sent */
+  readonly notifications?: NotificationChannel;
 }
 
 /** What a sweep did: executions it found ended, and how many of them it reported (the rest were already completed). */
@@ -43,7 +46,7 @@ export function createReportHandler(deps: ReportDependencies, runtime: HandlerRu
   return wrapHandler(runtime, async (event): Promise<ReportResult> => {
     // The state machine's publish states: the verdict event of a report CodeDeploy accepted, published once.
     const publish = parsePublishRequest(event);
-    if (publish) return publishAccepted(publish, deps.sink, deps.reports, runtime.log);
+    if (publish) return publishAccepted(publish, { ...publishing(deps, runtime), sink: deps.sink });
     const sweep = parseSweepEvent(event);
     if (sweep) return sweepEnded(sweep, deps, runtime);
     const reaped = parseReaperEvent(event);
@@ -55,9 +58,14 @@ export function createReportHandler(deps: ReportDependencies, runtime: HandlerRu
 
 async function report(request: ReportRequest, deps: ReportDependencies, runtime: HandlerRuntime): Promise<ConcludeResult> {
   runtime.log.setCorrelationId(request.ids.deploymentId);
-  const result = await conclude(request, { reporter: deps.reporter, sink: deps.sink, now: deps.now, log: runtime.log, reports: deps.reports });
+  const result = await conclude(request, { reporter: deps.reporter, sink: deps.sink, now: deps.now, ...publishing(deps, runtime) });
   runtime.telemetry.count(result.status === 'Succeeded' ? 'HooksSucceeded' : 'HooksFailed', 1);
   return result;
+}
+
+/** What publishing a verdict needs besides the sink: its report, its notification, the log and the telemetry. */
+function publishing(deps: ReportDependencies, runtime: HandlerRuntime) {
+  return { log: runtime.log, reports: deps.reports, notifications: deps.notifications, count: (name: string, value: number) => runtime.telemetry.count(name, value) };
 }
 
 /**

@@ -19,12 +19,16 @@ export const noBundlingApp = () => new App({ context: { 'aws:cdk:bundling-stacks
 /**
  * Every option that changes IAM or KMS at once: a customer managed key, a health alarm action, an alarm
  * gate, metric math, Lambda and HTTP smoke tests, `stopDeploymentOnFail`, an S3 revision bucket and an
- * ECS blue/green group. The IAM and resource-specification checks run against it and the demo app.
+ * ECS blue/green group, notifications to a Slack channel. The IAM and resource-specification checks run against it and the demo app.
  */
 export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluator: CanaryEvaluator } {
   const stack = new Stack(app, 'AllOptions', { env: ENV });
   const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-  const evaluator = new CanaryEvaluator(stack, 'Evaluator', { encryptionKey, healthAlarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'OnCall')) });
+  const evaluator = new CanaryEvaluator(stack, 'Evaluator', {
+    encryptionKey,
+    healthAlarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'OnCall')),
+    notifications: { slackChannel: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' } },
+  });
 
   const fn = new lambda.Function(stack, 'OrdersFn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
   const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });

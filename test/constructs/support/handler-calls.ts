@@ -26,6 +26,8 @@ export interface Resolved {
   readonly revisionObjects: readonly string[];
   /** The evaluator's report bucket(s). */
   readonly reportBuckets: readonly string[];
+  /** The evaluator's notification topic, when it has `notifications`. */
+  readonly notificationTopics: readonly string[];
 }
 
 export interface Call {
@@ -69,6 +71,7 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
     { command: 'ListExecutionsCommand', action: 'states:ListExecutions', resources: (t) => [t.stateMachineArn] },
     { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
+    { command: 'PublishCommand', action: 'sns:Publish', resources: (t) => t.notificationTopics },
   ],
   hook: [
     { command: 'GetDeploymentCommand', action: 'codedeploy:GetDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
@@ -99,6 +102,8 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
   ],
   watch: [
     { action: 'codedeploy:StopDeployment', resources: (t) => (t.stopsDeployments ? [] : ['*']) },
+    // Only the report function notifies (from the publish step), once per evaluation.
+    { action: 'sns:Publish', resources: (t) => t.notificationTopics },
     { action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': 'SomeoneElses' } },
     { action: 'codedeploy:CreateDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
   ],
@@ -113,6 +118,8 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     { action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/elsewhere.html`) },
     { action: 's3:DeleteObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
     { action: 's3:PutObject', resources: () => ['arn:aws:s3:::someone-elses-bucket/reports/x.html'] },
+    // Notifications go to the evaluator's topic only.
+    { action: 'sns:Publish', resources: () => [`arn:aws:sns:us-east-1:${ACCOUNT}:someone-elses-topic`] },
   ],
   hook: [
     { action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': 'SomeoneElses' } },

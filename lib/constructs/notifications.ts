@@ -1,0 +1,115 @@
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, type IConstruct } from 'constructs';
+import { NOTIFICATIONS } from '../evaluation/contracts';
+import { DEFAULT_NOTIFY_ON, parseNotifyOn, type NotifyOn } from '../evaluation/notification';
+
+/** A Slack channel that shows the evaluator's notifications (Amazon Q Developer in chat applications, formerly AWS Chatbot). */
+export interface SlackChannel {
+  /** The Slack workspace id: the workspace must be authorized once in the Amazon Q Developer in chat applications console. */
+  readonly slackWorkspaceId: string;
+  /** The Slack channel id (in Slack: channel details, at the bottom). */
+  readonly slackChannelId: string;
+  /**
+   * The name of the channel configuration.
+   * @default - derived from the construct path
+   */
+  readonly configurationName?: string;
+}
+
+/**
+ * Who hears about an evaluation: one message per evaluation (service, version, the deciding metric with
+ * its effect, interval and counts, what CodeDeploy did, links) in the Amazon Q Developer in chat
+ * applications custom-notification format, published to an SNS topic.
+ */
+export interface NotificationOptions {
+  /**
+   * The topic the messages go to.
+   * @default - a new topic, TLS only, encrypted with the evaluator's `encryptionKey` or else the AWS managed SNS key
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * A Slack channel to show the messages in: a channel configuration subscribed to the topic.
+   * @default - none; subscribe your own (e-mail, a chat configuration) to `topic`
+   */
+  readonly slackChannel?: SlackChannel;
+  /**
+   * When to notify: `['rollback', 'inconclusive']` or a part of it, or `'every-verdict'` (promotions too).
+   * A registration may say otherwise (`notifications.on` of its options).
+   * @default ['rollback', 'inconclusive']
+   */
+  readonly on?: NotifyOn;
+}
+
+/** The `notifications` prop of `CanaryEvaluatorProps`. */
+export interface EvaluatorNotificationProps {
+  /**
+   * Notifications of evaluations on an SNS topic, and optionally in a Slack channel.
+   * @default - none; verdicts are known from the `Canary Verdict` event, the dashboard and the alarms
+   */
+  readonly notifications?: NotificationOptions;
+}
+
+/** What `EvaluatorNotifications` needs of the evaluator. */
+export interface EvaluatorNotificationsProps extends NotificationOptions {
+  /** The function that publishes verdicts (the report function): the only one granted `sns:Publish`. */
+  readonly publisher: lambda.Function;
+  /**
+   * The evaluator's customer managed key, for a topic this construct creates.
+   * @default - the AWS managed SNS key
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+const ID = 'Notifications';
+
+/** The evaluator's notification topic, its Slack channel configuration, and the publisher's grant. */
+export class EvaluatorNotifications extends Construct {
+  /** The notifications of `evaluator`, if it has any. */
+  static of(evaluator: IConstruct): EvaluatorNotifications | undefined {
+    const child = evaluator.node.tryFindChild(ID);
+    return child instanceof EvaluatorNotifications ? child : undefined;
+  }
+
+  /** The topic the messages are published to. */
+  public readonly topic: sns.ITopic;
+  /** When the evaluator notifies, unless a registration says otherwise. */
+  public readonly on: NotifyOn;
+  /** The Slack channel configuration, when `slackChannel` was given. */
+  public readonly slackChannelConfiguration?: chatbot.SlackChannelConfiguration;
+
+  constructor(scope: Construct, props: EvaluatorNotificationsProps) {
+    super(scope, ID);
+    this.on = props.on === undefined ? DEFAULT_NOTIFY_ON : parseNotifyOn(props.on, `${scope.node.path}: notifications.on`);
+    this.topic =
+      props.topic ??
+      new sns.Topic(this, 'Topic', {
+        enforceSSL: true,
+        // SNS encrypts at rest only with a KMS key (Amazon SNS Developer Guide, "Encryption at rest").
+        masterKey: props.encryptionKey ?? kms.Alias.fromAliasName(this, 'AwsManagedSnsKey', 'alias/aws/sns'),
+      });
+    if (props.slackChannel) {
+      const channel = props.slackChannel;
+      this.slackChannelConfiguration = new chatbot.SlackChannelConfiguration(this, 'Slack', {
+        slackChannelConfigurationName: (channel.configurationName ?? this.node.path).replace(/[^A-Za-z0-9_-]/g, '-').slice(-128),
+        slackWorkspaceId: channel.slackWorkspaceId,
+        slackChannelId: channel.slackChannelId,
+        notificationTopics: [this.topic],
+        // The channel only shows notifications: its guardrail caps what any channel role could do
+        // (Amazon Q Developer in chat applications Administrator Guide, "Understanding guardrail policies").
+        guardrailPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+      });
+    }
+    // sns:Publish on this topic only, for the publisher only. An encrypted topic's publisher needs
+    // kms:GenerateDataKey and kms:Decrypt on its key (Amazon SNS Developer Guide, "Encryption at rest":
+    // key permissions of a publisher); the AWS managed key's policy already allows them through SNS.
+    props.publisher.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+    const topicKey = props.topic ? props.topic.masterKey : props.encryptionKey;
+    topicKey?.grant(props.publisher, 'kms:GenerateDataKey', 'kms:Decrypt');
+    props.publisher.addEnvironment(NOTIFICATIONS.topicVariable, this.topic.topicArn);
+    props.publisher.addEnvironment(NOTIFICATIONS.onVariable, JSON.stringify(this.on));
+  }
+}

@@ -1,0 +1,137 @@
+import { describeInconclusive } from '../judge/inconclusive';
+import { plainReason } from '../judge/plain';
+import type { MetricResult, Verdict } from '../judge/verdict';
+import type { NotifyOn } from './notify-on';
+import type { VerdictEvent } from './ports';
+import type { DeploymentTarget } from './state';
+
+export { DEFAULT_NOTIFY_ON, parseNotifyOn, type NotifyOn, type NotifyWhen } from './notify-on';
+
+/**
+ * The custom-notification message of Amazon Q Developer in chat applications (formerly AWS Chatbot),
+ * published to an SNS topic a chat channel subscribes to. Follows the documented event schema
+ * (Amazon Q Developer in chat applications Administrator Guide, "Custom notifications", Event schema:
+ * https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html): `version` "1.0", `source`
+ * "custom", `content.textType` "client-markdown", `content.description` required; `metadata.threadId`
+ * groups the messages of one deployment in one thread.
+ */
+export interface ChatNotification {
+  readonly version: '1.0';
+  readonly source: 'custom';
+  readonly id?: string;
+  readonly content: {
+    readonly textType: 'client-markdown';
+    readonly title: string;
+    readonly description: string;
+    readonly nextSteps?: readonly string[];
+    readonly keywords?: readonly string[];
+  };
+  readonly metadata?: {
+    readonly threadId?: string;
+    readonly summary?: string;
+    readonly eventType?: string;
+    readonly relatedResources?: readonly string[];
+    readonly additionalContext?: Readonly<Record<string, string>>;
+  };
+}
+
+/** Links a person follows from the message (made by the caller: the pure builder knows no region). */
+export interface NotificationLinks {
+  readonly deployment?: string;
+  readonly execution?: string;
+  readonly report?: string;
+}
+
+/** Everything one message needs besides the verdict event. */
+export interface NotificationContext {
+  readonly event: VerdictEvent;
+  readonly target?: DeploymentTarget;
+  readonly executionArn?: string;
+  readonly links: NotificationLinks;
+}
+
+/** The hook reported `Failed` (or the watch raised the verdict alarm): CodeDeploy rolls back. */
+function isRollback(event: VerdictEvent): boolean {
+  return event.status === 'Failed' || (event.status === 'NotReported' && event.decision === 'fail' && !event.dryRun);
+}
+
+/** Whether `on` asks for a message about this event. */
+export function shouldNotify(event: VerdictEvent, on: NotifyOn): boolean {
+  if (on === 'every-verdict') return true;
+  return (on.includes('rollback') && isRollback(event)) || (on.includes('inconclusive') && event.decision === 'inconclusive');
+}
+
+/** Chat cards are read at a glance; a very long description is cut (SNS itself takes 256 KB). */
+const MAX_DESCRIPTION = 3500;
+
+function verdictOf(event: VerdictEvent): Verdict | undefined {
+  const verdict = event.verdict as Verdict | undefined;
+  return verdict && Array.isArray(verdict.metrics) ? verdict : undefined;
+}
+
+/** The service and the version being deployed, as the on-call engineer names them. */
+export function serviceOf(event: VerdictEvent, target?: DeploymentTarget): { service: string; version: string } {
+  const service = `${event.applicationName} / ${event.deploymentGroupName}`;
+  if (target?.type === 'lambda') return { service: `${service} (Lambda ${target.functionName}:${target.alias})`, version: `version ${target.targetVersion} (from ${target.currentVersion})` };
+  if (target?.type === 'ecs') return { service: `${service} (ECS ${target.service ?? target.canaryTargetGroup})`, version: `task definition ${target.taskDefinition.split('/').pop()}` };
+  return { service, version: `deployment ${event.deploymentId}` };
+}
+
+/** The metrics that made the outcome: the failed critical ones, or the undecided ones of an inconclusive run. */
+function decidingMetrics(event: VerdictEvent): MetricResult[] {
+  const wanted = event.decision === 'inconclusive' ? 'inconclusive' : 'fail';
+  return (verdictOf(event)?.metrics ?? []).filter((result) => result.critical && result.decision === wanted).slice(0, 3);
+}
+
+/** One metric in plain words: effect with its interval, the counts, and why (or what would have decided it). */
+export function metricLine(result: MetricResult): string {
+  return result.decision === 'inconclusive' ? `${plainReason(result)}; no verdict: ${describeInconclusive(result)}` : plainReason(result);
+}
+
+function headline(event: VerdictEvent): string {
+  if (event.decision === 'inconclusive') return isRollback(event) ? ':grey_question: Rolled back without a verdict' : ':grey_question: Promoted without a verdict';
+  if (event.decision === 'error') return isRollback(event) ? ':warning: Evaluator error, rolled back' : ':warning: Evaluator error, let through';
+  if (isRollback(event)) return ':x: Rolled back';
+  return event.lifecycleEvent === 'AfterAllowTraffic' ? ':white_check_mark: Promoted' : ':white_check_mark: Checks passed';
+}
+
+/** The one message of an evaluation. Pure: the links are made by the caller. */
+export function buildNotification(context: NotificationContext): ChatNotification {
+  const { event, links } = context;
+  const { service, version } = serviceOf(event, context.target);
+  const title = `${headline(event)}: ${service}, ${version}`;
+  const metrics = decidingMetrics(event);
+  const lines = [
+    `*Service:* ${service}`,
+    `*Version:* ${version}`,
+    `*Phase:* ${event.lifecycleEvent} of deployment ${event.deploymentId}`,
+    ...(metrics.length > 0 ? metrics.map((result) => `*Metric:* ${metricLine(result)}`) : [`*Why:* ${event.reason}`]),
+    `*CodeDeploy:* ${event.codeDeploy ?? event.status}`,
+  ];
+  const full = lines.join('\n');
+  const description = full.length > MAX_DESCRIPTION ? `${full.slice(0, MAX_DESCRIPTION - 1)}…` : full;
+  const nextSteps = [
+    links.report ? `Report: ${links.report}` : undefined,
+    links.deployment ? `Deployment: ${links.deployment}` : undefined,
+    links.execution ? `Evaluation: ${links.execution}` : undefined,
+  ].filter((step): step is string => step !== undefined);
+  return {
+    version: '1.0',
+    source: 'custom',
+    id: `${event.deploymentId}-${event.lifecycleEvent}`,
+    content: { textType: 'client-markdown', title, description, ...(nextSteps.length > 0 ? { nextSteps } : {}), keywords: [event.decision, event.lifecycleEvent, event.applicationName] },
+    metadata: {
+      threadId: event.deploymentId,
+      summary: title.replace(/^:[a-z_]+: /, ''),
+      eventType: 'CanaryVerdict',
+      ...(context.executionArn ? { relatedResources: [context.executionArn] } : {}),
+      additionalContext: { deploymentId: event.deploymentId, decision: event.decision, status: event.status, cause: event.cause },
+    },
+  };
+}
+
+/** The message as plain text (logs, e-mail subscribers): no markdown, no emoji. */
+export function notificationText(message: ChatNotification): string {
+  const plain = (text: string) => text.replace(/\*([^*]+)\*/g, '$1').replace(/:[a-z_]+: /g, '');
+  return [plain(message.content.title), '', plain(message.content.description), ...(message.content.nextSteps ?? []).map((step) => `- ${step}`)].join('\n');
+}

@@ -1,0 +1,104 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { CanaryEvaluator, EvaluatorNotifications } from '../../lib/constructs';
+import { ENV, noBundlingApp } from './support/all-options-stack';
+
+const policy = { metrics: [{ preset: 'lambda-error-rate' as const }] };
+const slackChannel = { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' };
+
+function lambdaGroup(stack: Stack, id = 'Service') {
+  const fn = new lambda.Function(stack, `${id}Fn`, { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+  const alias = new lambda.Alias(stack, `${id}Alias`, { aliasName: 'live', version: fn.currentVersion });
+  return { alias, group: new codedeploy.LambdaDeploymentGroup(stack, `${id}Group`, { alias }) };
+}
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+function statementsOf(template: Template, rolePrefix: string): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((resource) => JSON.stringify(resource.Properties.Roles).includes(rolePrefix))
+    .flatMap((resource) => resource.Properties.PolicyDocument.Statement as Statement[]);
+}
+const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat());
+const FUNCTIONS = ['EvaluatorPrepare', 'EvaluatorEvaluate', 'EvaluatorSmoke', 'EvaluatorWatch'];
+
+describe('notifications', () => {
+  test('a topic it creates: TLS only, AWS managed SNS key; only the report function may publish, to it only', () => {
+    const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator', { notifications: {} });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    // The AWS managed key's policy lets account principals use it through SNS: no key grant is needed.
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::Join': ['', Match.arrayWith([':kms:us-east-1:123456789012:alias/aws/sns'])] } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    const publishes = statementsOf(template, 'EvaluatorReport').filter((statement) => actionsOf([statement]).includes('sns:Publish'));
+    expect(publishes).toEqual([expect.objectContaining({ Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^EvaluatorNotificationsTopic/) } })]);
+    for (const fn of FUNCTIONS) expect(actionsOf(statementsOf(template, fn))).not.toContain('sns:Publish');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ NOTIFICATION_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^EvaluatorNotificationsTopic') }, NOTIFY_ON: '["rollback","inconclusive"]' }) },
+    });
+    expect(EvaluatorNotifications.of(evaluator)?.topic).toBeDefined();
+    template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+    // The publish Task gives the report function what the message names: the execution input (target, switches) and ARN.
+    const definition = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definition).toContain('\\"mode\\":\\"publish\\",\\"event.$\\":\\"$.report.event\\",\\"execution.$\\":\\"$$.Execution.Input\\",\\"executionArn.$\\":\\"$$.Execution.Id\\"');
+  });
+
+  test('with the evaluator key: the topic uses it and the report function may use the key to publish', () => {
+    const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
+    new CanaryEvaluator(stack, 'Evaluator', { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }), notifications: { on: 'every-verdict' } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+    const keyUse = statementsOf(template, 'EvaluatorReport').filter((statement) => actionsOf([statement]).includes('kms:GenerateDataKey') && actionsOf([statement]).includes('kms:Decrypt'));
+    expect(keyUse).toEqual([expect.objectContaining({ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] } })]);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NOTIFY_ON: '"every-verdict"' }) } });
+  });
+
+  test('a Slack channel: a channel configuration subscribed to the topic, read-only guardrail', () => {
+    const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
+    new CanaryEvaluator(stack, 'Evaluator', { notifications: { slackChannel } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      SlackWorkspaceId: 'T0123ABCD',
+      SlackChannelId: 'C0123ABCD',
+      SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^EvaluatorNotificationsTopic') }],
+      GuardrailPolicies: [{ 'Fn::Join': ['', Match.arrayWith([':iam::aws:policy/ReadOnlyAccess'])] }],
+    });
+  });
+
+  test('a given topic: used as is, granted to the report function; no new topic', () => {
+    const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
+    const topic = new sns.Topic(stack, 'OnCall', { enforceSSL: true });
+    new CanaryEvaluator(stack, 'Evaluator', { notifications: { topic, slackChannel } });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    const publishes = statementsOf(template, 'EvaluatorReport').filter((statement) => actionsOf([statement]).includes('sns:Publish'));
+    expect(publishes).toEqual([expect.objectContaining({ Resource: { Ref: expect.stringMatching(/^OnCall/) } })]);
+    template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', { SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^OnCall') }] });
+  });
+
+  test('a registration says when it notifies: its switches carry `notify`; a bad `on` fails synth naming it', () => {
+    const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator', { notifications: {} });
+    const chatty = lambdaGroup(stack, 'Chatty');
+    evaluator.registerLambdaDeploymentGroup(chatty.group, { policy, alias: chatty.alias, notifications: { on: 'every-verdict' } });
+    const quiet = lambdaGroup(stack, 'Quiet');
+    evaluator.registerLambdaDeploymentGroup(quiet.group, { policy, alias: quiet.alias });
+    const switches = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+      .map((resource) => resource.Properties.Environment?.Variables?.REPORT_SWITCHES as string | undefined)
+      .filter((value): value is string => value !== undefined)
+      .map((value) => JSON.parse(value) as { notify?: unknown });
+    expect(switches.filter((value) => value.notify === 'every-verdict')).toHaveLength(2); // pre- and post-traffic hooks
+    expect(switches.filter((value) => value.notify === undefined)).toHaveLength(2);
+    const bad = lambdaGroup(stack, 'Bad');
+    expect(() => evaluator.registerLambdaDeploymentGroup(bad.group, { policy, alias: bad.alias, notifications: { on: ['rollbacks' as 'rollback'] } })).toThrow(
+      'Test/BadGroup: notifications.on: expected "every-verdict" or a list of "rollback", "inconclusive", got ["rollbacks"]',
+    );
+    expect(() => new CanaryEvaluator(stack, 'Other', { notifications: { on: 'always' as 'every-verdict' } })).toThrow('Test/Other: notifications.on: expected "every-verdict"');
+  });
+});
