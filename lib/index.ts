@@ -19,4 +19,6 @@ export {
   type RegisteredEcsDeploymentGroup,
 } from './constructs';
 export type { EcsTargets } from './constructs/ecs-targets';
+export { EvaluatorNotifications, type NotificationOptions, type SlackChannel, type TeamsChannel } from './constructs/notifications';
+export { ReportBucket } from './constructs/report-bucket';
 export { BedrockSpendGuard, BEDROCK_TOKEN_METRICS, type BedrockSpendGuardProps } from './constructs/bedrock-spend-guard';

@@ -21,6 +21,25 @@ export interface SlackChannel {
 }
 
 /**
+ * A Microsoft Teams channel that shows the evaluator's notifications. The team must be configured once in
+ * the Amazon Q Developer in chat applications console (Administrator Guide, "Tutorial: Get started with
+ * Microsoft Teams"); the ids are in the channel's link (`groupId` is the team, `tenantId` the tenant).
+ */
+export interface TeamsChannel {
+  /** The team id (`groupId` in the channel's link). */
+  readonly teamId: string;
+  /** The channel id (the part of the link after `/channel/`, URL-decoded). */
+  readonly teamsChannelId: string;
+  /** The Microsoft 365 tenant id (`tenantId` in the channel's link). */
+  readonly teamsTenantId: string;
+  /**
+   * The name of the channel configuration.
+   * @default - derived from the construct path
+   */
+  readonly configurationName?: string;
+}
+
+/**
  * Who hears about an evaluation: one message per evaluation (service, version, the deciding metric with
  * its effect, interval and counts, what CodeDeploy did, links) in the Amazon Q Developer in chat
  * applications custom-notification format, published to an SNS topic.
@@ -36,6 +55,11 @@ export interface NotificationOptions {
    * @default - none; subscribe your own (e-mail, a chat configuration) to `topic`
    */
   readonly slackChannel?: SlackChannel;
+  /**
+   * A Microsoft Teams channel to show the messages in: a channel configuration subscribed to the topic.
+   * @default - none
+   */
+  readonly teamsChannel?: TeamsChannel;
   /**
    * When to notify: `['rollback', 'inconclusive']` or a part of it, or `'every-verdict'` (promotions too).
    * A registration may say otherwise (`notifications.on` of its options).
@@ -80,6 +104,8 @@ export class EvaluatorNotifications extends Construct {
   public readonly on: NotifyOn;
   /** The Slack channel configuration, when `slackChannel` was given. */
   public readonly slackChannelConfiguration?: chatbot.SlackChannelConfiguration;
+  /** The Microsoft Teams channel configuration, when `teamsChannel` was given. */
+  public readonly teamsChannelConfiguration?: chatbot.CfnMicrosoftTeamsChannelConfiguration;
 
   constructor(scope: Construct, props: EvaluatorNotificationsProps) {
     super(scope, ID);
@@ -94,13 +120,28 @@ export class EvaluatorNotifications extends Construct {
     if (props.slackChannel) {
       const channel = props.slackChannel;
       this.slackChannelConfiguration = new chatbot.SlackChannelConfiguration(this, 'Slack', {
-        slackChannelConfigurationName: (channel.configurationName ?? this.node.path).replace(/[^A-Za-z0-9_-]/g, '-').slice(-128),
+        slackChannelConfigurationName: configurationName(channel.configurationName ?? `${this.node.path}-slack`),
         slackWorkspaceId: channel.slackWorkspaceId,
         slackChannelId: channel.slackChannelId,
         notificationTopics: [this.topic],
         // The channel only shows notifications: its guardrail caps what any channel role could do
         // (Amazon Q Developer in chat applications Administrator Guide, "Understanding guardrail policies").
         guardrailPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+      });
+    }
+    if (props.teamsChannel) {
+      const channel = props.teamsChannel;
+      // aws-cdk-lib has no L2 for Teams: the channel role Chatbot assumes, with no permissions of its own
+      // (the channel only shows notifications), as SlackChannelConfiguration makes for Slack.
+      const role = new iam.Role(this, 'TeamsChannelRole', { assumedBy: new iam.ServicePrincipal('chatbot.amazonaws.com') });
+      this.teamsChannelConfiguration = new chatbot.CfnMicrosoftTeamsChannelConfiguration(this, 'Teams', {
+        configurationName: configurationName(channel.configurationName ?? `${this.node.path}-teams`),
+        teamId: channel.teamId,
+        teamsChannelId: channel.teamsChannelId,
+        teamsTenantId: channel.teamsTenantId,
+        iamRoleArn: role.roleArn,
+        snsTopicArns: [this.topic.topicArn],
+        guardrailPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess').managedPolicyArn],
       });
     }
     // sns:Publish on this topic only, for the publisher only. An encrypted topic's publisher needs
@@ -112,4 +153,9 @@ export class EvaluatorNotifications extends Construct {
     props.publisher.addEnvironment(NOTIFICATIONS.topicVariable, this.topic.topicArn);
     props.publisher.addEnvironment(NOTIFICATIONS.onVariable, JSON.stringify(this.on));
   }
+}
+
+/** A channel configuration name Chatbot accepts: letters, digits, `-` and `_`, at most 128 characters. */
+function configurationName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, '-').slice(-128);
 }

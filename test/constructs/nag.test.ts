@@ -32,9 +32,14 @@ describe('cdk-nag (AwsSolutions, Serverless)', () => {
     expect(findings(evaluator)).toEqual([]);
   });
 
-  test('notifications to a Slack channel (topic with the AWS managed SNS key) have no unacknowledged finding', () => {
+  test('notifications to Slack and Teams channels (topic with the AWS managed SNS key) have no unacknowledged finding', () => {
     const stack = new Stack(noBundling(), 'Notified', { env });
-    const evaluator = new CanaryEvaluator(stack, 'Evaluator', { notifications: { slackChannel: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' } } });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator', {
+      notifications: {
+        slackChannel: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
+        teamsChannel: { teamId: '5f0c2e9a-1111-4222-8333-944455556666', teamsChannelId: '19:abc@thread.tacv2', teamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666' },
+      },
+    });
     expect(findings(evaluator)).toEqual([]);
   });
 });

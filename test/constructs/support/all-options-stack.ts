@@ -27,7 +27,10 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
   const evaluator = new CanaryEvaluator(stack, 'Evaluator', {
     encryptionKey,
     healthAlarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'OnCall')),
-    notifications: { slackChannel: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' } },
+    notifications: {
+      slackChannel: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
+      teamsChannel: { teamId: '5f0c2e9a-1111-4222-8333-944455556666', teamsChannelId: '19:abc@thread.tacv2', teamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666' },
+    },
   });
 
   const fn = new lambda.Function(stack, 'OrdersFn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
