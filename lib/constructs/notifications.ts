@@ -28,7 +28,7 @@ export interface SlackChannel {
 export interface TeamsChannel {
   /** The team id (`groupId` in the channel's link). */
   readonly teamId: string;
-  /** The channel id (the part of the link after `/channel/`, URL-decoded). */
+  /** The channel id as the channel's link has it, URL-encoded (after `/channel/`: `19%3a…%40thread.tacv2`). */
   readonly teamsChannelId: string;
   /** The Microsoft 365 tenant id (`tenantId` in the channel's link). */
   readonly teamsTenantId: string;
@@ -131,6 +131,12 @@ export class EvaluatorNotifications extends Construct {
     }
     if (props.teamsChannel) {
       const channel = props.teamsChannel;
+      // The resource's TeamsChannelId pattern (CloudFormation resource schema, AWS::Chatbot::MicrosoftTeamsChannelConfiguration).
+      if (!/^([a-zA-Z0-9-_=+/.,])*%3[aA]([a-zA-Z0-9-_=+/.,])*%40([a-zA-Z0-9-_=+/.,])*$/.test(channel.teamsChannelId)) {
+        throw new Error(
+          `${scope.node.path}: notifications.teamsChannel.teamsChannelId must be the URL-encoded channel id from the channel's link (19%3a…%40thread.tacv2), got "${channel.teamsChannelId}"`,
+        );
+      }
       // aws-cdk-lib has no L2 for Teams: the channel role Chatbot assumes, with no permissions of its own
       // (the channel only shows notifications), as SlackChannelConfiguration makes for Slack.
       const role = new iam.Role(this, 'TeamsChannelRole', { assumedBy: new iam.ServicePrincipal('chatbot.amazonaws.com') });

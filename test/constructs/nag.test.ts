@@ -37,7 +37,7 @@ describe('cdk-nag (AwsSolutions, Serverless)', () => {
     const evaluator = new CanaryEvaluator(stack, 'Evaluator', {
       notifications: {
         slackChannel: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
-        teamsChannel: { teamId: '5f0c2e9a-1111-4222-8333-944455556666', teamsChannelId: '19:abc@thread.tacv2', teamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666' },
+        teamsChannel: { teamId: '5f0c2e9a-1111-4222-8333-944455556666', teamsChannelId: '19%3aabc%40thread.tacv2', teamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666' },
       },
     });
     expect(findings(evaluator)).toEqual([]);

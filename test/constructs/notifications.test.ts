@@ -74,13 +74,13 @@ describe('notifications', () => {
   test('a Microsoft Teams channel: a channel configuration subscribed to the topic, read-only guardrail, a role only Chatbot assumes with no permissions', () => {
     const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
     const evaluator = new CanaryEvaluator(stack, 'Evaluator', {
-      notifications: { teamsChannel: { teamId: '5f0c2e9a-1111-4222-8333-944455556666', teamsChannelId: '19:abc@thread.tacv2', teamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666' } },
+      notifications: { teamsChannel: { teamId: '5f0c2e9a-1111-4222-8333-944455556666', teamsChannelId: '19%3aabc%40thread.tacv2', teamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666' } },
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', {
       ConfigurationName: Match.stringLikeRegexp('^[A-Za-z0-9_-]{1,128}$'),
       TeamId: '5f0c2e9a-1111-4222-8333-944455556666',
-      TeamsChannelId: '19:abc@thread.tacv2',
+      TeamsChannelId: '19%3aabc%40thread.tacv2',
       TeamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666',
       SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^EvaluatorNotificationsTopic') }],
       GuardrailPolicies: [{ 'Fn::Join': ['', Match.arrayWith([':iam::aws:policy/ReadOnlyAccess'])] }],
@@ -92,6 +92,13 @@ describe('notifications', () => {
     expect(roles[roleId].Properties.ManagedPolicyArns).toBeUndefined();
     expect(Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))).toEqual([]);
     expect(EvaluatorNotifications.of(evaluator)?.teamsChannelConfiguration).toBeDefined();
+  });
+
+  test('a Teams channel id not URL-encoded (as CloudFormation would reject) is refused at synth, saying what to give', () => {
+    const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
+    expect(
+      () => new CanaryEvaluator(stack, 'Evaluator', { notifications: { teamsChannel: { teamId: '5f0c2e9a-1111-4222-8333-944455556666', teamsChannelId: '19:abc@thread.tacv2', teamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666' } } }),
+    ).toThrow('Test/Evaluator: notifications.teamsChannel.teamsChannelId must be the URL-encoded channel id from the channel\'s link (19%3a…%40thread.tacv2), got "19:abc@thread.tacv2"');
   });
 
   test('a given topic: used as is, granted to the report function; no new topic', () => {
