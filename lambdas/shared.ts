@@ -32,3 +32,4 @@ export function lazyHandler<H extends (event: unknown, context?: unknown) => Pro
   let wired: H | undefined;
   return (event: unknown, context?: unknown) => (wired ??= build())(event, context);
 }
+

@@ -7,10 +7,12 @@ import { CodeDeployDeploymentControl } from '../../lib/adapters/aws/codedeploy';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
 import { createWatchHandler } from '../../lib/evaluation/handlers/watch';
+import { notificationChannel } from '../notification-channel';
 import { lazyHandler, runtime, traced } from '../shared';
 
 export const handler = lazyHandler(() => {
   const cloudwatch = traced(new CloudWatchClient({}));
+  const notifications = notificationChannel();
   const recordCall = (metrics: number) => (runtime.telemetry.count('GetMetricDataCalls', 1), runtime.telemetry.count('MetricsRequested', metrics));
   return createWatchHandler(
     {
@@ -20,6 +22,8 @@ export const handler = lazyHandler(() => {
       alarms: new CloudWatchAlarmStateSource(cloudwatch),
       sink: new AwsVerdictSink(cloudwatch, traced(new EventBridgeClient({}))),
       now: () => new Date(),
+      ...(notifications ? { notifications } : {}),
+      count: (name, value) => runtime.telemetry.count(name, value),
     },
     runtime,
   );

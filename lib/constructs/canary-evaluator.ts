@@ -181,9 +181,9 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     this.evaluateFunction = fn('Evaluate', 'evaluate', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData'], 512);
     this.reportFunction = fn('Report', 'report', 30, ['cloudwatch:PutMetricData']);
     (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey })).grantWriteReports(this.reportFunction);
-    if (props.notifications) new EvaluatorNotifications(this, { ...props.notifications, publisher: this.reportFunction, encryptionKey });
     this.smokeFunction = fn('Smoke', 'smoke', 60, undefined, undefined, { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups });
     this.watchFunction = fn('Watch', 'watch', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
+    if (props.notifications) new EvaluatorNotifications(this, { ...props.notifications, publishers: [this.reportFunction, this.watchFunction], encryptionKey });
     for (const reader of [this.evaluateFunction, this.watchFunction]) reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
     this.grantSmokeTestInvoke(this.smokeFunction);
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');

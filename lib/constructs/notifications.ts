@@ -79,8 +79,11 @@ export interface EvaluatorNotificationProps {
 
 /** What `EvaluatorNotifications` needs of the evaluator. */
 export interface EvaluatorNotificationsProps extends NotificationOptions {
-  /** The function that publishes verdicts (the report function): the only one granted `sns:Publish`. */
-  readonly publisher: lambda.Function;
+  /**
+   * The functions that make verdicts known: the report function (accepted verdicts) and the watch function
+   * (a failed canary watch); the only ones granted `sns:Publish`.
+   */
+  readonly publishers: readonly lambda.Function[];
   /**
    * The evaluator's customer managed key, for a topic this construct creates.
    * @default - the AWS managed SNS key
@@ -150,14 +153,16 @@ export class EvaluatorNotifications extends Construct {
         guardrailPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess').managedPolicyArn],
       });
     }
-    // sns:Publish on this topic only, for the publisher only. An encrypted topic's publisher needs
+    // sns:Publish on this topic only, for the publishers only. An encrypted topic's publisher needs
     // kms:GenerateDataKey and kms:Decrypt on its key (Amazon SNS Developer Guide, "Encryption at rest":
     // key permissions of a publisher); the AWS managed key's policy already allows them through SNS.
-    props.publisher.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
     const topicKey = props.topic ? props.topic.masterKey : props.encryptionKey;
-    topicKey?.grant(props.publisher, 'kms:GenerateDataKey', 'kms:Decrypt');
-    props.publisher.addEnvironment(NOTIFICATIONS.topicVariable, this.topic.topicArn);
-    props.publisher.addEnvironment(NOTIFICATIONS.onVariable, JSON.stringify(this.on));
+    for (const publisher of props.publishers) {
+      publisher.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+      topicKey?.grant(publisher, 'kms:GenerateDataKey', 'kms:Decrypt');
+      publisher.addEnvironment(NOTIFICATIONS.topicVariable, this.topic.topicArn);
+      publisher.addEnvironment(NOTIFICATIONS.onVariable, JSON.stringify(this.on));
+    }
   }
 }
 

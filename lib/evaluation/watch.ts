@@ -1,7 +1,8 @@
 import type { Policy } from '../policy';
-import { IN_PROGRESS_STATUSES, type AlarmStateSource, type DeploymentControl, type MetricSource, type VerdictSink, type VerdictSubject } from './ports';
+import { notifyBestEffort, type NotificationChannel } from './notify';
+import { IN_PROGRESS_STATUSES, type AlarmStateSource, type DeploymentControl, type MetricSource, type VerdictEvent, type VerdictSink, type VerdictSubject } from './ports';
 import { waitSeconds, type EvaluateRequest, type StateVerdict } from './state';
-import { publishTickBestEffort } from './conclude';
+import { publishTickBestEffort, reportSwitchesOf } from './conclude';
 import { compactVerdict, judgeWindow } from './steps';
 
 /** One look at the canary window; small, it goes into state. */
@@ -26,6 +27,10 @@ export interface WatchDependencies {
   readonly alarms?: AlarmStateSource;
   /** Where a failed `VerdictFailed` publish is logged. @default - console.error */
   readonly log?: { error(message: string, details: Record<string, unknown>): void };
+  /** Who hears of a failed canary watch (the rollback it asks for). @default - nobody */
+  readonly notifications?: NotificationChannel;
+  /** Counts `NotificationsFailed`. @default - not counted */
+  readonly count?: (name: string, value: number) => void;
 }
 
 export function subjectOf(request: EvaluateRequest): VerdictSubject {
@@ -59,16 +64,25 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
 
   if (failed) {
     const stopped = plan.stopDeploymentOnFail && !plan.dryRun ? await deps.control.stop(input.deploymentId) : undefined;
-    await deps.sink.publishVerdict({
+    const event: VerdictEvent = {
       ...subjectOf(request),
       status: 'NotReported',
       decision: 'fail',
       cause: 'canary-watch',
       reason: `canary watch: ${verdict.reason}${stopped === 'stopped' ? '; deployment stopped with rollback' : ''}`,
       dryRun: plan.dryRun,
+      codeDeploy: plan.dryRun
+        ? 'nothing: a dry run (the canary watch failed)'
+        : stopped === 'stopped'
+          ? 'stopped with rollback by the canary watch'
+          : 'rolls back on the deployment group’s verdict alarm (the canary watch failed)',
       timeToVerdictSeconds: Math.max(0, nowSeconds - Math.floor(Date.parse(input.hookInvokedAt) / 1000)),
       verdict: compact,
-    });
+    };
+    await deps.sink.publishVerdict(event);
+    // The rollback the watch asks for is one on call must hear of, as the report step's are (best effort).
+    const log = deps.log ?? { error: (message: string, details: Record<string, unknown>) => console.error(message, details) };
+    await notifyBestEffort(event, { execution: input, on: reportSwitchesOf(input).notify }, deps.notifications, { log: { error: log.error, info: () => undefined }, count: deps.count });
     return { done: true, decision: 'fail', reason: verdict.reason, waitSeconds: 0, periodsJudged, verdict: compact, ...(stopped ? { stopped } : {}) };
   }
   const windowOver = nowSeconds - plan.lagSeconds >= plan.windowEnd || nowSeconds >= plan.reportBy;

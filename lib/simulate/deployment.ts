@@ -23,6 +23,7 @@ import type {
 } from '../evaluation';
 import type { Policy } from '../policy';
 import { SILENT_RUNTIME } from '../evaluation/handlers/runtime';
+import type { NotificationChannel } from '../evaluation/notify';
 import { VirtualClock } from './clock';
 import { runLocally, type LocalRunResult, type TaskHandler } from './run-local';
 import type { SimulatedTracing } from './tracing';
@@ -95,6 +96,8 @@ export interface SimulatedDeployment {
   readonly statusEvent?: 'delivered' | 'lost';
   /** The state machine's timeout, seconds of virtual time from the hook. @default DEFAULT_EVALUATION_TIMEOUT_SECONDS (as the construct) */
   readonly executionTimeoutSeconds?: number;
+  /** The evaluator's notification channel (report and watch functions, as `EvaluatorNotifications` wires them). @default - none */
+  readonly notifications?: NotificationChannel;
   /** The evaluator's spans, the trace carried as on AWS (`SimulatedTracing`). @default - no spans */
   readonly tracing?: SimulatedTracing;
 }
@@ -196,7 +199,10 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   // ListExecutions of the swept statuses: this execution, once it has ended so.
   const ended: { execution?: { status: string; stopDate: Date } } = {};
   const endedExecutions = { listEnded: async () => (ended.execution && ended.execution.status !== 'SUCCEEDED' ? [{ executionArn, ...ended.execution }] : []) };
-  const reportHandler = createReportHandler({ reporter, sink, executions: { readInput: async () => JSON.stringify(executionInput) }, endedExecutions, now: () => clock.now() }, runtime);
+  const reportHandler = createReportHandler(
+    { reporter, sink, executions: { readInput: async () => JSON.stringify(executionInput) }, endedExecutions, now: () => clock.now(), ...(deployment.notifications ? { notifications: deployment.notifications } : {}) },
+    runtime,
+  );
   const control = {
     readStatus: async () => (deployment.deploymentEndsAt && clock.now() >= deployment.deploymentEndsAt ? 'Succeeded' : 'InProgress'),
     ...(deployment.shiftEndsAt
@@ -208,7 +214,8 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const http: HttpClient = deployment.http ?? { request: async () => ({ status: 200, body: '{}' }) };
   const smoke = createSmokeHandler({ policies, invoker, http, stopwatch: () => performance.now() }, runtime);
   const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now() }, runtime);
-  const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now() }, runtime);
+  const notifications = deployment.notifications ? { notifications: deployment.notifications } : {};
+  const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now(), ...notifications }, runtime);
 
   // Fault injection wraps the Lambda handlers themselves; the clock and the counters wrap around them.
   const lambdas: Record<TaskState, TaskHandler> = {

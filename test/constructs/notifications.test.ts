@@ -23,10 +23,11 @@ function statementsOf(template: Template, rolePrefix: string): Statement[] {
     .flatMap((resource) => resource.Properties.PolicyDocument.Statement as Statement[]);
 }
 const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat());
-const FUNCTIONS = ['EvaluatorPrepare', 'EvaluatorEvaluate', 'EvaluatorSmoke', 'EvaluatorWatch'];
+// Functions that never notify.
+const FUNCTIONS = ['EvaluatorPrepare', 'EvaluatorEvaluate', 'EvaluatorSmoke'];
 
 describe('notifications', () => {
-  test('a topic it creates: TLS only, AWS managed SNS key; only the report function may publish, to it only', () => {
+  test('a topic it creates: TLS only, AWS managed SNS key; only the report and watch functions may publish, to it only', () => {
     const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
     const evaluator = new CanaryEvaluator(stack, 'Evaluator', { notifications: {} });
     const template = Template.fromStack(stack);
@@ -36,8 +37,11 @@ describe('notifications', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
-    const publishes = statementsOf(template, 'EvaluatorReport').filter((statement) => actionsOf([statement]).includes('sns:Publish'));
-    expect(publishes).toEqual([expect.objectContaining({ Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^EvaluatorNotificationsTopic/) } })]);
+    // The report function for accepted verdicts, the watch function for a failed canary watch.
+    for (const publisher of ['EvaluatorReport', 'EvaluatorWatch']) {
+      const publishes = statementsOf(template, publisher).filter((statement) => actionsOf([statement]).includes('sns:Publish'));
+      expect(publishes).toEqual([expect.objectContaining({ Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^EvaluatorNotificationsTopic/) } })]);
+    }
     for (const fn of FUNCTIONS) expect(actionsOf(statementsOf(template, fn))).not.toContain('sns:Publish');
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ NOTIFICATION_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^EvaluatorNotificationsTopic') }, NOTIFY_ON: '["rollback","inconclusive"]' }) },

@@ -51,6 +51,19 @@ describe('pre-traffic: smoke tests, report, canary watch', () => {
     expect(result.verdictEvents.at(-1)).toMatchObject({ cause: 'canary-watch', status: 'NotReported', reason: expect.stringContaining('deployment stopped with rollback') });
   });
 
+  test('a regression during the shift notifies on call once, of the rollback the watch asked for', async () => {
+    const sent: Array<{ subject: string; message: string }> = [];
+    const notifications = { notifier: { publish: async (_topic: string, message: string, subject: string) => void sent.push({ subject, message }) }, topicArn: 'arn:aws:sns:us-east-1:123456789012:on-call', region: 'us-east-1' };
+    const result = await simulateDeployment(definition, { ...base, policy: policy(), metrics: regressed, lifecycleEvent: 'BeforeAllowTraffic', notifications });
+    expect(result.stops).toBe(1);
+    // The pre-traffic report (Succeeded, a pass) is not one to notify by default; the watch's failure is.
+    expect(sent).toHaveLength(1);
+    const { content } = JSON.parse(sent[0].message) as { content: { title: string; description: string } };
+    expect(content.title).toMatch(/^:x: Rolled back: /);
+    expect(content.description).toContain('*CodeDeploy:* stopped with rollback by the canary watch');
+    expect(content.description).toContain('*Metric:* lambda-error-rate');
+  });
+
   test('the watch ends at maxDuration when the deployment stays in progress', async () => {
     const result = await simulateDeployment(definition, { ...base, policy: policy(), metrics: healthy, lifecycleEvent: 'BeforeAllowTraffic' });
     const last = result.watchTicks.at(-1)!;

@@ -64,6 +64,8 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'ListDeploymentTargetsCommand', action: 'codedeploy:ListDeploymentTargets', resources: WILDCARD },
     { command: 'GetDeploymentTargetCommand', action: 'codedeploy:GetDeploymentTarget', resources: WILDCARD },
     { command: 'StopDeploymentCommand', action: 'codedeploy:StopDeployment', resources: (t) => (t.stopsDeployments ? ['*'] : []) },
+    // A failed canary watch notifies on call of the rollback it asks for.
+    { command: 'PublishCommand', action: 'sns:Publish', resources: (t) => t.notificationTopics },
   ],
   report: [
     ...verdictSink,
@@ -102,8 +104,7 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
   ],
   watch: [
     { action: 'codedeploy:StopDeployment', resources: (t) => (t.stopsDeployments ? [] : ['*']) },
-    // Only the report function notifies (from the publish step), once per evaluation.
-    { action: 'sns:Publish', resources: (t) => t.notificationTopics },
+    { action: 'sns:Publish', resources: () => [`arn:aws:sns:us-east-1:${ACCOUNT}:someone-elses-topic`] },
     { action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': 'SomeoneElses' } },
     { action: 'codedeploy:CreateDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
   ],
