@@ -144,7 +144,10 @@ export class EvaluatorTracing implements InvocationTracer {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     try {
-      const outcome = await Promise.race([this.provider.forceFlush().then(() => 'flushed' as const), timeout]);
+      // The provider's own flush timer (30 s by default) would outlive an abandoned export and hold the
+      // process open: it ends just after ours.
+      const flushed = this.provider.forceFlush({ timeoutMillis: timeoutMs + 5 }).then(() => 'flushed' as const);
+      const outcome = await Promise.race([flushed, timeout]);
       if (outcome === 'timeout') this.options.onExportError('trace spans were not exported in time', new Error(`export took longer than ${timeoutMs} ms`));
     } catch (error) {
       this.options.onExportError('trace spans were not exported', error);
