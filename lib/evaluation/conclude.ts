@@ -10,10 +10,11 @@ import { parseEvaluationPlan, parseOutcome, parseReportSwitches, type Cause, typ
 
 export type { ReportSwitches } from './state';
 
-export const DEFAULT_SWITCHES: ReportSwitches = { dryRun: false, onEvaluatorError: 'fail', onInconclusive: 'pass' };
+/** Switches absent or malformed: the policy defaults, which fail closed (`onEvaluatorError: fail`). */
+export const DEFAULT_SWITCHES: ReportSwitches = reportSwitchesFromPolicy({});
 
 /** The switches of a registration's policy, known at synth; the hook copies them into every execution input. */
-export function reportSwitchesFromPolicy(policy: Pick<Policy, 'dryRun' | 'onEvaluatorError' | 'onInconclusive'>): ReportSwitches {
+export function reportSwitchesFromPolicy(policy: Partial<Pick<Policy, 'dryRun' | 'onEvaluatorError' | 'onInconclusive'>>): ReportSwitches {
   return {
     dryRun: policy.dryRun ?? POLICY_DEFAULTS.dryRun,
     onEvaluatorError: policy.onEvaluatorError ?? POLICY_DEFAULTS.onEvaluatorError,
@@ -46,7 +47,7 @@ export function evaluatorErrorStatus(switches: ReportSwitches): HookStatus {
 export function hookStatusFor(outcome: Outcome, switches: ReportSwitches): HookStatus {
   if (switches.dryRun) return 'Succeeded';
   if (outcome.decision === 'error') return switches.onEvaluatorError === 'pass' ? 'Succeeded' : 'Failed';
-  if (outcome.decision === 'inconclusive') return (switches.onInconclusive ?? 'pass') === 'pass' ? 'Succeeded' : 'Failed';
+  if (outcome.decision === 'inconclusive') return (switches.onInconclusive ?? POLICY_DEFAULTS.onInconclusive) === 'pass' ? 'Succeeded' : 'Failed';
   return outcome.decision === 'pass' ? 'Succeeded' : 'Failed';
 }
 
