@@ -153,7 +153,29 @@ function logWeights(sd: number, include: (theta: number) => boolean): Float64Arr
 
 const HARM_WEIGHTS = logWeights(PRIOR_SD_HARM, (theta) => theta > 0);
 const INTERVAL_WEIGHTS = logWeights(PRIOR_SD_INTERVAL, () => true);
-const passWeightsCache = new Map<number, Float64Array>();
+/** The pass mixture's prior on θ < log tolerance, its support's end and the bound's slopes, by tolerance (a policy has few). */
+interface PassPrior {
+  readonly passWeights: Float64Array;
+  readonly passEnd: number;
+  readonly passSlope: Float64Array;
+}
+const passPriorCache = new Map<number, PassPrior>();
+function passPrior(tolerance: number): PassPrior {
+  let prior = passPriorCache.get(tolerance);
+  if (!prior) {
+    const thetaTolerance = Math.log(tolerance);
+    let passEnd = 0;
+    while (passEnd < GRID_POINTS && GRID[passEnd] < thetaTolerance) passEnd++;
+    prior = {
+      passWeights: logWeights(PRIOR_SD_PASS, (theta) => theta < thetaTolerance),
+      passEnd,
+      passSlope: Float64Array.from(GRID, (theta) => thetaTolerance - theta),
+    };
+    if (passPriorCache.size > 1_000) passPriorCache.clear();
+    passPriorCache.set(tolerance, prior);
+  }
+  return prior;
+}
 
 function softplus(u: number): number {
   return u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u));
@@ -293,14 +315,7 @@ function boundReaches(values: Float64Array, weights: Float64Array, from: number,
 export function sequentialRateTest(periods: readonly RatePeriod[], options: RateTestOptions): RateTestResult {
   const logThreshold = Math.log(1 / options.alpha);
   const thetaTolerance = Math.log(options.tolerance);
-  let passWeights = passWeightsCache.get(options.tolerance);
-  if (!passWeights) {
-    passWeights = logWeights(PRIOR_SD_PASS, (theta) => theta < thetaTolerance);
-    passWeightsCache.set(options.tolerance, passWeights);
-  }
-  let passEnd = 0;
-  while (passEnd < GRID_POINTS && GRID[passEnd] < thetaTolerance) passEnd++;
-  const passSlope = Float64Array.from(GRID, (theta) => thetaTolerance - theta);
+  const { passWeights, passEnd, passSlope } = passPrior(options.tolerance);
 
   const moments = new Moments();
   const values = new Float64Array(GRID_POINTS); // ℓ on the grid at the last evaluation
