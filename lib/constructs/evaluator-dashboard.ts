@@ -5,7 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { REPORT_STORE, TICK_LOG_FIELDS, TICK_LOG_MESSAGES } from '../evaluation/contracts';
-import { VERDICT_METRIC, VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
+import { COST_ARMS, COST_PER_REQUEST_METRIC, VERDICT_METRIC, VERDICT_NAMESPACE, type VerdictDimensions } from '../evaluation/verdict-metric';
 import type { MetricDefinition } from '../policy';
 import { isMetricExpression } from '../policy/metric-source';
 
@@ -167,6 +167,36 @@ export class EvaluatorDashboard extends Construct {
         right: [new cloudwatch.MathExpression({ expression: search(requests), usingMetrics: {}, label: 'requests', period })],
         leftYAxis: { label: 'USD per period', showUnits: false, min: 0 },
         rightYAxis: { label: 'requests', showUnits: false, min: 0 },
+        width: 24,
+        height: 6,
+      }),
+    );
+    return true;
+  }
+
+  /**
+   * Spend per request of one cost metric of a registered group, canary vs baseline: the `CostPerRequest`
+   * the evaluator publishes at each look, read by exact dimensions (metric math cannot pair two SEARCH
+   * arrays element-wise, so the evaluator divides, with the prices its verdict used).
+   */
+  addSpendPerRequest(title: string, metric: MetricDefinition, group: VerdictDimensions, period: Duration = Duration.minutes(1)): boolean {
+    if (metric.kind !== 'cost') return false;
+    const arms = COST_ARMS.map(
+      (arm) =>
+        new cloudwatch.Metric({
+          namespace: VERDICT_NAMESPACE,
+          metricName: COST_PER_REQUEST_METRIC,
+          dimensionsMap: { ...group, Metric: metric.name, Arm: arm },
+          statistic: cloudwatch.Stats.AVERAGE,
+          period,
+          label: `${arm} USD per request`,
+        }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${title}: ${metric.name} spend per request, canary vs baseline`,
+        left: arms,
+        leftYAxis: { label: 'USD per request', showUnits: false, min: 0 },
         width: 24,
         height: 6,
       }),

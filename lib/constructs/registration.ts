@@ -231,6 +231,8 @@ class GroupRegistration extends Construct {
     this.evaluator.dashboard?.addDeploymentGroup(group.node.id, [verdictAlarm, hookErrorsAlarm], verdictMetric(group, VERDICT_METRIC.failed, cloudwatch.Stats.MAXIMUM));
     // Token spend by version, a leading indicator beside errors and latency (cost metrics with a version dimension).
     for (const metric of this.policy.metrics) this.evaluator.dashboard?.addSpendByVersion(group.node.id, metric);
+    const groupDimensions = { ApplicationName: group.application.applicationName, DeploymentGroupName: group.deploymentGroupName };
+    for (const metric of this.policy.metrics) this.evaluator.dashboard?.addSpendPerRequest(group.node.id, metric, groupDimensions);
     return { policy: this.policy, policyAsset: this.policyAsset, hooks, verdictAlarm, hookErrorsAlarm };
   }
 }

@@ -1,3 +1,4 @@
+import type { CostPerRequestFigure } from './verdict-metric';
 import type { Policy } from '../policy';
 import { POLICY_DEFAULTS } from '../policy/defaults';
 import { codeDeployAction } from './action';
@@ -330,9 +331,9 @@ export async function publishAccepted(request: PublishRequest, deps: Pick<Conclu
  * does not roll back every deployment. The final verdict still decides the hook, and the verdict
  * alarm misses at most the ticks of the outage (decided once for both, issue 11 finding 8).
  */
-export async function publishTickBestEffort(sink: VerdictSink, subject: VerdictSubject, failed: boolean, log: { error(message: string, details: Record<string, unknown>): void }): Promise<boolean> {
+export async function publishTickBestEffort(sink: VerdictSink, subject: VerdictSubject, failed: boolean, log: { error(message: string, details: Record<string, unknown>): void }, costs: readonly CostPerRequestFigure[] = []): Promise<boolean> {
   try {
-    await sink.publishTick(subject, failed);
+    await sink.publishTick(subject, failed, costs);
     return true;
   } catch (error) {
     log.error('could not publish the VerdictFailed tick; the verdict stands', { error: (error as Error).message, failed });

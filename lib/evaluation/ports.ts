@@ -1,3 +1,4 @@
+import type { CostPerRequestFigure } from './verdict-metric';
 /**
  * The evaluation steps talk to the world only through these ports. Each has an AWS adapter
  * (`lib/adapters/aws`) and a simulated one (`lib/simulate`), so the Lambdas and the local
@@ -202,7 +203,8 @@ export interface VerdictEvent extends VerdictSubject {
 /** Where verdicts go: the verdict metric (`PutMetricData`), the `Canary Verdict` event (`PutEvents`). */
 export interface VerdictSink {
   /** `VerdictFailed` 0/1 for one tick of a running evaluation. */
-  publishTick(subject: VerdictSubject, failed: boolean): Promise<void>;
+  /** With it, in the same call, each arm's `CostPerRequest` of the tick's cost metrics. */
+  publishTick(subject: VerdictSubject, failed: boolean, costs?: readonly CostPerRequestFigure[]): Promise<void>;
   /** The final verdict: the event, and `Verdicts`, `Rollbacks`, `TimeToVerdictSeconds`. */
   publishVerdict(event: VerdictEvent): Promise<void>;
 }

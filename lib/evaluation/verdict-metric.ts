@@ -25,3 +25,30 @@ export interface VerdictDimensions {
   readonly ApplicationName: string;
   readonly DeploymentGroupName: string;
 }
+
+/**
+ * `CostPerRequest`: at each look of a cost metric (bake and watch), each arm's mean USD per request,
+ * priced with the catalog and overrides the verdict used. Same namespace and group dimensions as the
+ * verdict metrics, plus `Metric` (the policy metric's name) and `Arm` (`canary` | `baseline`), so the
+ * dashboard reads it by exact dimensions. Sent in the tick's own `PutMetricData` call (no extra call).
+ */
+export const COST_PER_REQUEST_METRIC = 'CostPerRequest';
+export const COST_ARMS = ['canary', 'baseline'] as const;
+
+export interface CostPerRequestFigure {
+  readonly metric: string;
+  readonly arm: (typeof COST_ARMS)[number];
+  readonly usd: number;
+}
+
+/** The cost-per-request figures of a verdict: one per arm of each cost metric that priced requests. */
+export function costPerRequestFigures(verdict: { readonly metrics: readonly { readonly metric: string; readonly method: string; readonly baseline?: { readonly costPerRequest?: number }; readonly canary?: { readonly costPerRequest?: number } }[] }): CostPerRequestFigure[] {
+  return verdict.metrics.flatMap((result) =>
+    result.method !== 'cost'
+      ? []
+      : COST_ARMS.flatMap((arm) => {
+          const usd = result[arm]?.costPerRequest;
+          return usd === undefined || !Number.isFinite(usd) ? [] : [{ metric: result.metric, arm, usd }];
+        }),
+  );
+}

@@ -1,3 +1,4 @@
+import { costPerRequestFigures } from './verdict-metric';
 import type { Policy } from '../policy';
 import { notifyBestEffort, type NotificationChannel } from './notify';
 import { IN_PROGRESS_STATUSES, type AlarmStateSource, type DeploymentControl, type MetricSource, type VerdictEvent, type VerdictSink, type VerdictSubject } from './ports';
@@ -60,7 +61,7 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
   const compact = compactVerdict(verdict);
   const failed = verdict.decision === 'fail';
   // In a dry run the verdict metric stays silent: its alarm would stop the deployment.
-  if (!plan.dryRun) await publishTickBestEffort(deps.sink, subjectOf(request), failed, deps.log ?? { error: (message, details) => console.error(message, details) });
+  if (!plan.dryRun) await publishTickBestEffort(deps.sink, subjectOf(request), failed, deps.log ?? { error: (message, details) => console.error(message, details) }, costPerRequestFigures(verdict));
 
   if (failed) {
     const stopped = plan.stopDeploymentOnFail && !plan.dryRun ? await deps.control.stop(input.deploymentId) : undefined;

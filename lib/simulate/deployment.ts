@@ -1,3 +1,4 @@
+import type { CostPerRequestFigure } from '../evaluation/verdict-metric';
 import { reportSwitchesFromPolicy } from '../evaluation/conclude';
 import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, SWEEP_INTERVAL_MINUTES, sweepEvent } from '../evaluation/contracts';
 import { createEvaluateHandler, createHookHandler, createPrepareHandler, createReportHandler, createSmokeHandler, createWatchHandler } from '../evaluation/handlers';
@@ -37,6 +38,7 @@ export interface SimulatedDeploymentResult {
   readonly verdictEvents: readonly VerdictEvent[];
   /** `VerdictFailed` values published, in order. */
   readonly verdictFailed: readonly number[];
+  readonly costPerRequest: readonly CostPerRequestFigure[];
   /** `StopDeployment` calls. */
   readonly stops: number;
   /** Hook invocations that started an execution, and those that were duplicates. */
@@ -116,6 +118,8 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const watchTicks: Array<{ at: Date; tick: WatchTickResult }> = [];
   const verdictEvents: VerdictEvent[] = [];
   const verdictFailed: number[] = [];
+  // What the simulated CloudWatch records of CostPerRequest, in publication order.
+  const costPerRequest: CostPerRequestFigure[] = [];
   const invocations: Record<string, number> = {};
   const usage = { getMetricDataCalls: 0, metricsRequested: 0 };
   let stops = 0;
@@ -130,8 +134,9 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const reporter = { report };
   const policies = { load: async () => deployment.policy };
   const sink: VerdictSink = {
-    async publishTick(_subject: VerdictSubject, failed: boolean) {
+    async publishTick(_subject: VerdictSubject, failed: boolean, costs: readonly CostPerRequestFigure[] = []) {
       verdictFailed.push(failed ? 1 : 0);
+      costPerRequest.push(...costs);
     },
     async publishVerdict(event: VerdictEvent) {
       verdictEvents.push(event);
@@ -190,7 +195,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const hookOutcomes: string[] = [];
   const hookEvent = { DeploymentId: deployment.deploymentId, LifecycleEventHookExecutionId: `hook-${deployment.deploymentId}` };
   for (let i = 0; i < (deployment.hookInvocations ?? 1); i++) hookOutcomes.push((await (tracing ? tracing.hook(lifecycleEvent, () => hook(hookEvent)) : hook(hookEvent))).outcome);
-  const result = { reports, ticks, watchTicks, verdictEvents, verdictFailed, hookOutcomes };
+  const result = { reports, ticks, watchTicks, verdictEvents, verdictFailed, costPerRequest, hookOutcomes };
   if (!executionInput) {
     return { ...result, stops, usage: { invocations, ...usage }, execution: { status: 'SUCCEEDED', error: 'the hook did not start an evaluation', statesEntered: [] }, sweep: undefined };
   }

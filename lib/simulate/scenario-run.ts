@@ -1,3 +1,4 @@
+import type { CostPerRequestFigure } from '../evaluation/verdict-metric';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildQueries, toObservations, type LambdaTarget, type MetricSource } from '../evaluation';
@@ -23,6 +24,8 @@ export interface ScenarioRun
   /** The canary's share of traffic, each time it changed. */
   readonly traffic: readonly TrafficStep[];
   readonly smokeTests: readonly SmokeRun[];
+  /** The `CostPerRequest` figures the evaluator published (the simulated CloudWatch), in order. */
+  readonly costPerRequest: readonly CostPerRequestFigure[];
 }
 
 export interface RunScenarioOptions {
@@ -156,6 +159,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     execution: { status: result.execution.status, ...(result.execution.error ? { error: result.execution.error } : {}) },
     reports,
     timeline,
+    costPerRequest: result.costPerRequest,
     ...(finalVerdict ? { finalVerdict } : {}),
     outcome,
     decision: { judgedThroughMinute, ...(outcome.minute !== undefined ? { decidedAtMinute: outcome.minute } : {}) },

@@ -44,4 +44,21 @@ test('a registration draws the spend of its cost metrics on the evaluator dashbo
   });
   const body = JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
   expect(body).toContain('Group: bedrock-cost-per-request spend by Version');
+  // Spend per request, canary vs baseline: the evaluator's CostPerRequest by exact dimensions, no SEARCH.
+  expect(body).toContain('Group: bedrock-cost-per-request spend per request, canary vs baseline');
+  // Without JSON escapes: each arm is one metric row by exact dimensions (CDK lists dimensions by name).
+  const plain = body.replace(/\\/g, '');
+  for (const arm of ['canary', 'baseline']) {
+    expect(plain).toMatch(new RegExp(`\\["CanaryEvaluator","CostPerRequest","ApplicationName","",\\{"Ref":"[^"]+"\\},"","Arm","${arm}","DeploymentGroupName","",\\{"Ref":"[^"]+"\\},"","Metric","bedrock-cost-per-request",\\{"label":"${arm} USD per request","period":60\\}\\]`));
+  }
+  expect(plain).not.toMatch(/SEARCH\([^)]*CostPerRequest/);
+});
+
+test('only cost metrics get a spend-per-request widget', () => {
+  const policy = parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }] });
+  const group = { ApplicationName: 'app', DeploymentGroupName: 'orders' };
+  let added = true;
+  const body = dashboardBody((dashboard) => (added = dashboard.addSpendPerRequest('orders', policy.metrics[0], group)));
+  expect(added).toBe(false);
+  expect(body).not.toContain('CostPerRequest');
 });

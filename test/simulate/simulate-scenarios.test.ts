@@ -99,6 +99,17 @@ describe('the default simulations', () => {
     expect(cost.reason).toMatch(/priced by @pydantic\/genai-prices/);
   });
 
+  test('cache-miss-regression: the evaluator publishes CostPerRequest per arm at each look, the last canary about x3 baseline', () => {
+    const run = runs.get('cache-miss-regression')!;
+    const published = run.costPerRequest.filter((figure) => figure.metric === 'cost-per-request');
+    const last = (arm: string) => published.filter((figure) => figure.arm === arm).at(-1)!.usd;
+    expect(published.length).toBeGreaterThanOrEqual(2);
+    expect(last('canary') / last('baseline')).toBeGreaterThan(2.5);
+    expect(last('canary') / last('baseline')).toBeLessThan(4);
+    // Only cost metrics publish it.
+    expect(run.costPerRequest.every((figure) => figure.metric === 'cost-per-request')).toBe(true);
+  });
+
   test('the timeline starts with "continue" and ends with the decision; the hook was reported once, before traffic', () => {
     for (const run of runs.values()) {
       expect(run.timeline[0]).toMatchObject({ minute: 0, decision: 'continue', periodsJudged: 0 });

@@ -1,7 +1,7 @@
 import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { VerdictEvent, VerdictSink, VerdictSubject } from '../../evaluation/ports';
-import { VERDICT_METRIC, VERDICT_NAMESPACE } from '../../evaluation/verdict-metric';
+import { COST_PER_REQUEST_METRIC, VERDICT_METRIC, VERDICT_NAMESPACE, type CostPerRequestFigure } from '../../evaluation/verdict-metric';
 
 /** The `Canary Verdict` event on the default bus: source and detail type rules match on. */
 export const VERDICT_EVENT_SOURCE = 'canary-evaluator';
@@ -25,8 +25,19 @@ export class AwsVerdictSink implements VerdictSink {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async publishTick(subject: VerdictSubject, failed: boolean): Promise<void> {
-    await this.putMetrics([{ MetricName: VERDICT_METRIC.failed, Dimensions: dimensions(subject), Value: failed ? 1 : 0, Unit: 'Count', Timestamp: this.now() }]);
+  async publishTick(subject: VerdictSubject, failed: boolean, costs: readonly CostPerRequestFigure[] = []): Promise<void> {
+    const at = this.now();
+    // One call per tick: a policy has few cost metrics, far under PutMetricData's 1000 datums per request.
+    await this.putMetrics([
+      { MetricName: VERDICT_METRIC.failed, Dimensions: dimensions(subject), Value: failed ? 1 : 0, Unit: 'Count', Timestamp: at },
+      ...costs.map((cost) => ({
+        MetricName: COST_PER_REQUEST_METRIC,
+        Dimensions: [...dimensions(subject), { Name: 'Metric', Value: cost.metric }, { Name: 'Arm', Value: cost.arm }],
+        Value: cost.usd,
+        Unit: 'None' as const,
+        Timestamp: at,
+      })),
+    ]);
   }
 
   async publishVerdict(event: VerdictEvent): Promise<void> {

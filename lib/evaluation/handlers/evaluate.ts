@@ -1,3 +1,4 @@
+import { costPerRequestFigures } from '../verdict-metric';
 import { publishTickBestEffort } from '../conclude';
 import { TICK_LOG_MESSAGES } from '../contracts';
 import type { AlarmStateSource, MetricSource, PolicyStore, VerdictSink } from '../ports';
@@ -24,7 +25,7 @@ export function createEvaluateHandler(deps: EvaluateDependencies, runtime: Handl
     const tick = await evaluateTick(request, policy, deps.metrics, deps.now(), deps.alarms);
     // In a dry run the verdict metric stays silent: its alarm on the deployment group would act.
     // Best effort (one rule for the bake and the watch): a PutMetricData outage must not roll back every deployment.
-    if (!request.plan.dryRun && tick.periodsJudged > 0) await publishTickBestEffort(deps.sink, subjectOf(request), tick.decision === 'fail', runtime.log);
+    if (!request.plan.dryRun && tick.periodsJudged > 0) await publishTickBestEffort(deps.sink, subjectOf(request), tick.decision === 'fail', runtime.log, tick.verdict ? costPerRequestFigures(tick.verdict) : []);
     runtime.log.info(TICK_LOG_MESSAGES.evaluate, {
       decision: tick.decision,
       final: tick.final,
