@@ -31,7 +31,7 @@ import { grantActOnGroup, grantHook, grantReadAlarms, grantReadPolicy, type Eval
 import { healthAlarm, sumOfErrors } from './health-alarms';
 import { acknowledgeHookInvokeGrant } from './nag-acknowledgements';
 import { checkPolicyFitsPlatform } from './platform-fit';
-import { createVerdictAlarm, validateAlarmLimit, verdictAlarmName, verdictMetric, type DeploymentGroupLike } from './verdict-alarm';
+import { createVerdictAlarm, validateAlarmLimit, verdictAlarmName, verdictDimensions, verdictMetric, type DeploymentGroupLike } from './verdict-alarm';
 
 /** What every registration takes. */
 export interface DeploymentGroupRegistrationOptions {
@@ -231,8 +231,7 @@ class GroupRegistration extends Construct {
     this.evaluator.dashboard?.addDeploymentGroup(group.node.id, [verdictAlarm, hookErrorsAlarm], verdictMetric(group, VERDICT_METRIC.failed, cloudwatch.Stats.MAXIMUM));
     // Token spend by version, a leading indicator beside errors and latency (cost metrics with a version dimension).
     for (const metric of this.policy.metrics) this.evaluator.dashboard?.addSpendByVersion(group.node.id, metric);
-    const groupDimensions = { ApplicationName: group.application.applicationName, DeploymentGroupName: group.deploymentGroupName };
-    for (const metric of this.policy.metrics) this.evaluator.dashboard?.addSpendPerRequest(group.node.id, metric, groupDimensions);
+    for (const metric of this.policy.metrics) this.evaluator.dashboard?.addSpendPerRequest(group.node.id, metric, verdictDimensions(group));
     return { policy: this.policy, policyAsset: this.policyAsset, hooks, verdictAlarm, hookErrorsAlarm };
   }
 }

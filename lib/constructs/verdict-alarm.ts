@@ -1,7 +1,7 @@
 import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct, IConstruct } from 'constructs';
-import { VERDICT_METRIC, VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
+import { VERDICT_METRIC, VERDICT_NAMESPACE, type VerdictDimensions } from '../evaluation/verdict-metric';
 
 /** What a Lambda and an ECS deployment group have in common, as far as the evaluator is concerned. */
 export interface DeploymentGroupLike extends IConstruct {
@@ -18,10 +18,15 @@ export function verdictMetric(group: DeploymentGroupLike, metricName: string, st
   return new cloudwatch.Metric({
     namespace: VERDICT_NAMESPACE,
     metricName,
-    dimensionsMap: { ApplicationName: group.application.applicationName, DeploymentGroupName: group.deploymentGroupName },
+    dimensionsMap: { ...verdictDimensions(group) },
     statistic,
     period,
   });
+}
+
+/** The dimensions every verdict metric of a deployment group carries (the verdict sink publishes the same). */
+export function verdictDimensions(group: DeploymentGroupLike): VerdictDimensions {
+  return { ApplicationName: group.application.applicationName, DeploymentGroupName: group.deploymentGroupName };
 }
 
 /** CloudWatch alarm names are at most 255 characters (CloudWatch API Reference, PutMetricAlarm `AlarmName`). */

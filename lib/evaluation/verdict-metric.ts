@@ -1,3 +1,4 @@
+import type { MetricResult } from '../judge';
 /**
  * The verdict metric: the contract between the evaluator, which publishes it (`PutMetricData`), and the
  * construct, which puts an alarm on it per deployment group and adds that alarm to the group.
@@ -42,12 +43,12 @@ export interface CostPerRequestFigure {
 }
 
 /** The cost-per-request figures of a verdict: one per arm of each cost metric that priced requests. */
-export function costPerRequestFigures(verdict: { readonly metrics: readonly { readonly metric: string; readonly method: string; readonly baseline?: { readonly costPerRequest?: number }; readonly canary?: { readonly costPerRequest?: number } }[] }): CostPerRequestFigure[] {
+export function costPerRequestFigures(verdict: { readonly metrics: readonly Pick<MetricResult, 'metric' | 'method' | 'baseline' | 'canary'>[] }): CostPerRequestFigure[] {
   return verdict.metrics.flatMap((result) =>
     result.method !== 'cost'
       ? []
       : COST_ARMS.flatMap((arm) => {
-          const usd = result[arm]?.costPerRequest;
+          const usd = result[arm].costPerRequest;
           return usd === undefined || !Number.isFinite(usd) ? [] : [{ metric: result.metric, arm, usd }];
         }),
   );

@@ -15,8 +15,8 @@ const subject = { deploymentId: 'd-1', applicationName: 'app', deploymentGroupNa
 test('a tick sends VerdictFailed and each arm’s CostPerRequest in one PutMetricData call, by exact dimensions', async () => {
   const figures = costPerRequestFigures({
     metrics: [
-      { metric: 'spend', method: 'cost', canary: { costPerRequest: 0.003 }, baseline: { costPerRequest: 0.001 } },
-      { metric: 'errors', method: 'sequential', canary: {}, baseline: {} },
+      { metric: 'spend', method: 'cost', canary: { periods: 5, requests: 500, costPerRequest: 0.003 }, baseline: { periods: 5, requests: 4500, costPerRequest: 0.001 } },
+      { metric: 'errors', method: 'sequential', canary: { periods: 5, count: 3, total: 500 }, baseline: { periods: 5, count: 20, total: 4500 } },
     ],
   });
   expect(figures).toEqual([
@@ -42,5 +42,5 @@ test('a tick sends VerdictFailed and each arm’s CostPerRequest in one PutMetri
 });
 
 test('an arm without priced requests publishes nothing for it', () => {
-  expect(costPerRequestFigures({ metrics: [{ metric: 'spend', method: 'cost', canary: { costPerRequest: 0.002 }, baseline: {} }] })).toEqual([{ metric: 'spend', arm: 'canary', usd: 0.002 }]);
+  expect(costPerRequestFigures({ metrics: [{ metric: 'spend', method: 'cost', canary: { periods: 5, requests: 500, costPerRequest: 0.002 }, baseline: { periods: 5, requests: 0 } }] })).toEqual([{ metric: 'spend', arm: 'canary', usd: 0.002 }]);
 });
