@@ -70,6 +70,8 @@ export function scenarioJson(run: ScenarioRun) {
     policy: run.policy,
     traffic: run.traffic,
     smokeTests: run.smokeTests,
+    // What the evaluator published besides the verdict: each look's spend per request by arm.
+    published: { costPerRequest: run.costPerRequest },
   };
 }
 

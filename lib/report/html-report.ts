@@ -2,7 +2,7 @@ import type { MetricResult } from '../judge';
 import { axisUnit, formatClock, formatNumber, formatPercent, formatValue } from './format';
 import { chartGuides, orderCharts, type ChartGuides } from './guides';
 import type { EvaluationReport, MetricChart } from './model';
-import { contextLines, explainMetric, plainRunReason, toleranceRatioFor } from './text-report';
+import { contextLines, explainMetric, plainRunReason, PUBLISHED_SPEND_HEADING, publishedSpendSentences, toleranceRatioFor } from './text-report';
 
 /**
  * A single self-contained HTML file (inline CSS and SVG, no scripts, no external resources) with, per
@@ -184,7 +184,14 @@ ${rows.join('\n')}
 </tbody></table>
 <h3>Final verdict${report.finalVerdict ? `: ${escapeHtml(report.finalVerdict.decision)}` : ''}</h3>
 ${report.finalVerdict ? `<p>${escapeHtml(plainRunReason(report, report.finalVerdict.reason, report.finalVerdict))}</p>${renderVerdict(report, report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
+${renderPublishedSpend(report)}
 </section>`;
+}
+
+function renderPublishedSpend(report: EvaluationReport): string {
+  const sentences = publishedSpendSentences(report);
+  if (sentences.length === 0) return '';
+  return `<h3>${escapeHtml(PUBLISHED_SPEND_HEADING)}</h3>\n<ul>${sentences.map((sentence) => `<li>${escapeHtml(sentence)}</li>`).join('')}</ul>`;
 }
 
 const STYLE = `

@@ -1,5 +1,6 @@
 import type { SmokeSummary } from '../evaluation/smoke';
 import type { HookStatus } from '../evaluation/ports';
+import type { CostPerRequestFigure } from '../evaluation/verdict-metric';
 import type { MetricDecision, Verdict } from '../judge';
 import { costOf } from '../judge/cost';
 import type { MetricObservations } from '../judge/observations';
@@ -124,6 +125,34 @@ export interface EvaluationReport {
   readonly traffic?: readonly TrafficStep[];
   readonly smokeTests?: readonly SmokeRun[];
   readonly links?: readonly ReportLink[];
+  /** The `CostPerRequest` figures the evaluator published, in order (a simulation records them). */
+  readonly costPerRequest?: readonly CostPerRequestFigure[];
+}
+
+/** What a cost metric's published `CostPerRequest` said: the looks, and each arm's first and last figure. */
+export interface PublishedSpend {
+  readonly metric: string;
+  readonly looks: number;
+  readonly canary: { readonly first: number; readonly last: number };
+  readonly baseline: { readonly first: number; readonly last: number };
+}
+
+/**
+ * One line of spend per cost metric from the published figures: a look publishes one figure per arm,
+ * so the looks of a metric are its canary figures. A metric with an arm never priced is left out.
+ */
+export function publishedSpend(figures: readonly CostPerRequestFigure[]): PublishedSpend[] {
+  const byMetric = new Map<string, { canary: number[]; baseline: number[] }>();
+  for (const figure of figures) {
+    const arms = byMetric.get(figure.metric) ?? { canary: [], baseline: [] };
+    arms[figure.arm].push(figure.usd);
+    byMetric.set(figure.metric, arms);
+  }
+  return [...byMetric].flatMap(([metric, { canary, baseline }]) =>
+    canary.length === 0 || baseline.length === 0
+      ? []
+      : [{ metric, looks: canary.length, canary: { first: canary[0], last: canary[canary.length - 1] }, baseline: { first: baseline[0], last: baseline[baseline.length - 1] } }],
+  );
 }
 
 /** The tolerance ratios a policy's methods imply, by method spec (see `PolicySummary`). */

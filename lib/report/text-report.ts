@@ -1,7 +1,7 @@
 import { describeInconclusive, plainReason, type ArmSummary, type MetricResult } from '../judge';
-import { formatClock, formatInterval, formatNumber, formatPercent, formatRatio } from './format';
+import { formatClock, formatInterval, formatNumber, formatPercent, formatRatio, formatValue } from './format';
 import { chartGuides, orderCharts } from './guides';
-import type { EvaluationReport, TimelineEntry } from './model';
+import { publishedSpend, type EvaluationReport, type TimelineEntry } from './model';
 import { renderTerminalChart } from './terminal-chart';
 
 /** The terminal report of evaluations (simulated or real): timeline, charts, explained verdict, CodeDeploy's action. */
@@ -129,11 +129,28 @@ export function renderEvaluationText(report: EvaluationReport): string {
     for (const result of failingFirst) lines.push(...explainMetric(result, toleranceRatioFor(report, result.metric)));
     lines.push('');
   }
+  lines.push(...spendLines(report));
   const mark = { promoted: '✓', inconclusive: '?', 'rolled-back': '✗', running: '…', unwatched: '!', 'no-report': '!' }[report.outcome.action];
   lines.push(`${report.source === 'simulation' ? 'What CodeDeploy would have done' : 'What CodeDeploy did'}: ${mark} ${report.outcome.summary}`);
   if (report.execution.status === 'FAILED') lines.push(`  (the state machine execution failed: ${report.execution.error ?? 'unknown error'})`);
   for (const link of report.links ?? []) lines.push(`  ${link.label}: ${link.href}`);
   return lines.join('\n');
+}
+
+export const PUBLISHED_SPEND_HEADING = 'Spend per request published (CloudWatch CanaryEvaluator CostPerRequest, by Arm; the dashboard draws it)';
+
+/** What the evaluator published of each cost metric (`CostPerRequest`), one sentence per metric. */
+export function publishedSpendSentences(report: Pick<EvaluationReport, 'costPerRequest'>): string[] {
+  const usd = (value: number) => formatValue({ kind: 'cost', unit: 'USD per request' }, value);
+  return publishedSpend(report.costPerRequest ?? []).map(
+    (line) =>
+      `${line.metric}: canary ${usd(line.canary.last)} vs baseline ${usd(line.baseline.last)} (${formatRatio(line.canary.last / line.baseline.last)}) at the last of ${line.looks} look(s); the first: ${usd(line.canary.first)} vs ${usd(line.baseline.first)}`,
+  );
+}
+
+function spendLines(report: EvaluationReport): string[] {
+  const sentences = publishedSpendSentences(report);
+  return sentences.length === 0 ? [] : [`${PUBLISHED_SPEND_HEADING}:`, ...sentences.map((sentence) => `  ${sentence}`), ''];
 }
 
 /** One line per simulated evaluation, and why the results can be trusted. */

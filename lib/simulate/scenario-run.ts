@@ -201,6 +201,7 @@ export function scenarioReport(run: ScenarioRun): EvaluationReport {
     policy: run.policy,
     traffic: run.traffic,
     smokeTests: run.smokeTests,
+    costPerRequest: run.costPerRequest,
   };
 }
 

@@ -1,7 +1,7 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
+import { AwsVerdictSink, PUT_METRIC_DATA_MAX_METRICS } from '../../lib/adapters/aws/verdict-sink';
 import { costPerRequestFigures } from '../../lib/evaluation/verdict-metric';
 
 const cloudwatch = mockClient(CloudWatchClient);
@@ -43,4 +43,16 @@ test('a tick sends VerdictFailed and each arm’s CostPerRequest in one PutMetri
 
 test('an arm without priced requests publishes nothing for it', () => {
   expect(costPerRequestFigures({ metrics: [{ metric: 'spend', method: 'cost', canary: { periods: 5, requests: 500, costPerRequest: 0.002 }, baseline: { periods: 5, requests: 0 } }] })).toEqual([{ metric: 'spend', arm: 'canary', usd: 0.002 }]);
+});
+
+test('a tick with more datums than one PutMetricData call takes is split into calls of at most 1,000, VerdictFailed in the first', async () => {
+  const figures = Array.from({ length: 600 }, (_, index) => [
+    { metric: `spend-${index}`, arm: 'canary' as const, usd: 0.002 },
+    { metric: `spend-${index}`, arm: 'baseline' as const, usd: 0.001 },
+  ]).flat();
+  await new AwsVerdictSink(new CloudWatchClient({}), new EventBridgeClient({})).publishTick(subject, true, figures);
+  const sent = cloudwatch.commandCalls(PutMetricDataCommand).map((call) => call.args[0].input.MetricData!);
+  expect(sent.map((data) => data.length)).toEqual([PUT_METRIC_DATA_MAX_METRICS, 1 + 1200 - PUT_METRIC_DATA_MAX_METRICS]);
+  expect(sent[0][0]).toMatchObject({ MetricName: 'VerdictFailed', Value: 1 });
+  expect(sent.flat().filter((datum) => datum.MetricName === 'CostPerRequest')).toHaveLength(1200);
 });

@@ -5,7 +5,9 @@ import { DEFAULT_SCENARIOS, parseSimulateArgs, scenarioJson, simulateCommand } f
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { ScenarioError } from '../../lib/simulate/scenario';
 import { SLOW_REQUESTS_METRIC, scenarioPolicy } from '../../lib/simulate/scenario-policy';
-import { ScenarioNotFoundError, loadScenario, resolveScenarioPath, runScenario, type ScenarioRun } from '../../lib/simulate/scenario-run';
+import { ScenarioNotFoundError, loadScenario, resolveScenarioPath, runScenario, scenarioReport, type ScenarioRun } from '../../lib/simulate/scenario-run';
+import { renderEvaluationText } from '../../lib/report/text-report';
+import { renderHtmlReport } from '../../lib/report/html-report';
 
 const definition = synthesizeEvaluationDefinition();
 
@@ -108,6 +110,19 @@ describe('the default simulations', () => {
     expect(last('canary') / last('baseline')).toBeLessThan(4);
     // Only cost metrics publish it.
     expect(run.costPerRequest.every((figure) => figure.metric === 'cost-per-request')).toBe(true);
+  });
+
+  test('the text, HTML and --json results show the published spend per request: the canary about x3 baseline, a healthy run about x1', () => {
+    const spendLine = (run: ScenarioRun) => renderEvaluationText(scenarioReport(run)).split('\n').find((line) => line.startsWith('  cost-per-request: canary'));
+    const ratioOf = (line: string | undefined) => Number(/\(×([0-9.]+)\)/.exec(line ?? '')?.[1]);
+    expect(ratioOf(spendLine(runs.get('cache-miss-regression')!))).toBeGreaterThan(2.5);
+    expect(ratioOf(spendLine(runs.get('healthy')!))).toBeGreaterThan(0.8);
+    expect(ratioOf(spendLine(runs.get('healthy')!))).toBeLessThan(1.25);
+    expect(renderHtmlReport([scenarioReport(runs.get('cache-miss-regression')!)])).toContain('Spend per request published');
+    const json = scenarioJson(runs.get('cache-miss-regression')!);
+    expect(json.published.costPerRequest).toEqual(runs.get('cache-miss-regression')!.costPerRequest);
+    // A policy without a cost metric says nothing about spend.
+    expect(renderEvaluationText(scenarioReport({ ...runs.get('healthy')!, costPerRequest: [] }))).not.toContain('Spend per request published');
   });
 
   test('the timeline starts with "continue" and ends with the decision; the hook was reported once, before traffic', () => {

@@ -7,6 +7,9 @@ import { COST_PER_REQUEST_METRIC, VERDICT_METRIC, VERDICT_NAMESPACE, type CostPe
 export const VERDICT_EVENT_SOURCE = 'canary-evaluator';
 export const VERDICT_DETAIL_TYPE = 'Canary Verdict';
 
+/** "Each request is also limited to no more than 1000 different metrics" (CloudWatch API Reference, PutMetricData). */
+export const PUT_METRIC_DATA_MAX_METRICS = 1000;
+
 function dimensions(subject: VerdictSubject) {
   return [
     { Name: 'ApplicationName', Value: subject.applicationName },
@@ -27,7 +30,7 @@ export class AwsVerdictSink implements VerdictSink {
 
   async publishTick(subject: VerdictSubject, failed: boolean, costs: readonly CostPerRequestFigure[] = []): Promise<void> {
     const at = this.now();
-    // One call per tick: a policy has few cost metrics, far under PutMetricData's 1000 datums per request.
+    // One call per tick for any policy of up to 499 cost metrics; beyond, `putMetrics` splits it.
     await this.putMetrics([
       { MetricName: VERDICT_METRIC.failed, Dimensions: dimensions(subject), Value: failed ? 1 : 0, Unit: 'Count', Timestamp: at },
       ...costs.map((cost) => ({
@@ -59,8 +62,11 @@ export class AwsVerdictSink implements VerdictSink {
     }
   }
 
+  /** In calls of at most 1,000 datums, in order: `VerdictFailed` (first) goes out in the first call. */
   private async putMetrics(data: MetricDatum[]): Promise<void> {
-    await this.cloudwatch.send(new PutMetricDataCommand({ Namespace: VERDICT_NAMESPACE, MetricData: data }));
+    for (let start = 0; start < data.length; start += PUT_METRIC_DATA_MAX_METRICS) {
+      await this.cloudwatch.send(new PutMetricDataCommand({ Namespace: VERDICT_NAMESPACE, MetricData: data.slice(start, start + PUT_METRIC_DATA_MAX_METRICS) }));
+    }
   }
 }
 
