@@ -4,6 +4,7 @@ import type { Policy } from '../policy';
 import { object, StateError } from './check';
 import { HOOK_DEADLINE_SECONDS, REPORT_RESERVE_SECONDS } from './contracts';
 import { buildQueries } from './queries';
+import { costPerRequestFigures, type CostPerRequestFigure } from './verdict-metric';
 import { toObservations } from './observations';
 import type { AlarmStateSource, MetricSource, PolicyStore } from './ports';
 import { phaseOf, waitSeconds, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
@@ -150,10 +151,18 @@ export function alphaShareOf(policy: Policy): number {
  * whatever the metrics say, the verdict is final.
  */
 export async function evaluateTick(request: EvaluateRequest, policy: Policy, metrics: MetricSource, now: Date, alarms?: AlarmStateSource): Promise<TickResult> {
+  return (await lookAtBake(request, policy, metrics, now, alarms)).tick;
+}
+
+/**
+ * `evaluateTick` with the look's `CostPerRequest` figures, taken from the full verdict: the tick's
+ * verdict is compacted for state and may leave out metrics, whose spend must still be published.
+ */
+export async function lookAtBake(request: EvaluateRequest, policy: Policy, metrics: MetricSource, now: Date, alarms?: AlarmStateSource): Promise<{ tick: TickResult; costPerRequest: CostPerRequestFigure[] }> {
   const { plan } = request;
   if (plan.windowEnd === plan.windowStart) {
     const reason = plan.phase === 'pre-traffic' ? 'no metrics judged before traffic shifts (the new version has no traffic yet)' : 'bake disabled by the policy';
-    return { decision: 'pass', final: true, reason, waitSeconds: 0, periodsJudged: 0, verdict: { decision: 'pass', final: true, reason, metrics: [] } };
+    return { tick: { decision: 'pass', final: true, reason, waitSeconds: 0, periodsJudged: 0, verdict: { decision: 'pass', final: true, reason, metrics: [] } }, costPerRequest: [] };
   }
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const visibleUntil = alignDown(nowSeconds - plan.lagSeconds, plan.periodSeconds);
@@ -163,7 +172,10 @@ export async function evaluateTick(request: EvaluateRequest, policy: Policy, met
   // Next look: when the next period has become visible (its end plus the metric lag), never past reportBy.
   const nextVisibleAt = Math.max(visibleUntil, plan.windowStart) + plan.periodSeconds + plan.lagSeconds;
   const wait = waitSeconds(Math.max(1, Math.min(nextVisibleAt, plan.reportBy) - nowSeconds), 'tick.waitSeconds');
-  return { decision: verdict.decision, final: verdict.final, reason: verdict.reason, waitSeconds: wait, periodsJudged, verdict: compactVerdict(verdict) };
+  return {
+    tick: { decision: verdict.decision, final: verdict.final, reason: verdict.reason, waitSeconds: wait, periodsJudged, verdict: compactVerdict(verdict) },
+    costPerRequest: costPerRequestFigures(verdict),
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { alphaShareOf, buildQueries, isExpressionQuery, evaluateTick, planEvaluation, toObservations, waitSeconds, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
+import { alphaShareOf, buildQueries, isExpressionQuery, evaluateTick, lookAtBake, planEvaluation, toObservations, waitSeconds, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
 
@@ -213,6 +213,39 @@ describe('evaluateTick', () => {
     const silent: MetricSource = { getMetricData: async () => [] };
     const tick = await evaluateTick({ input, plan: { ...plan, windowEnd: T0 + 3 * 3600 } }, policy, silent, new Date((plan.reportBy + 1) * 1000));
     expect(tick).toMatchObject({ final: true });
+  });
+});
+
+describe('lookAtBake', () => {
+  const at = (minutes: number) => new Date((T0 + minutes * 60) * 1000);
+  // Every stat query answers 100 a period: errors 100 of 100 requests, and 100 tokens of each type per period.
+  const constant: MetricSource = {
+    getMetricData: async (queries, window) =>
+      queries.map((query) => {
+        const timestamps: number[] = [];
+        for (let t = window.start.getTime() / 1000; t < window.end.getTime() / 1000; t += 60) timestamps.push(t);
+        return { id: query.id, timestamps, values: timestamps.map(() => 100) };
+      }),
+  };
+
+  test("publishes the spend of every cost metric, also one the state's compacted verdict leaves out", async () => {
+    const model = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+    const many = parsePolicy({
+      metrics: [
+        ...Array.from({ length: 40 }, (_, index) => ({ preset: 'lambda-error-rate', name: `errors-with-a-long-descriptive-name-${index}`, method: { type: 'threshold', max: 0.5 } })),
+        { preset: 'bedrock-cost-per-request', name: 'chat-spend', namespace: 'Chat', modelId: model },
+      ],
+      bake: { duration: '5m', period: '60s' },
+      metricLag: '2m',
+    });
+    const { tick, costPerRequest } = await lookAtBake({ input, plan: planEvaluation(input, many) }, many, constant, at(4.25));
+    expect(tick.verdict.omittedMetrics).toBeGreaterThan(0);
+    expect(tick.verdict.metrics.some((metric) => metric.metric === 'chat-spend')).toBe(false);
+    expect(costPerRequest.map((figure) => [figure.metric, figure.arm])).toEqual([
+      ['chat-spend', 'canary'],
+      ['chat-spend', 'baseline'],
+    ]);
+    expect(costPerRequest[0].usd).toBeGreaterThan(0);
   });
 });
 

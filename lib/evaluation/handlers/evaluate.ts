@@ -1,9 +1,8 @@
-import { costPerRequestFigures } from '../verdict-metric';
 import { publishTickBestEffort } from '../conclude';
 import { TICK_LOG_MESSAGES } from '../contracts';
 import type { AlarmStateSource, MetricSource, PolicyStore, VerdictSink } from '../ports';
 import { parseEvaluateRequest, type TickResult } from '../state';
-import { evaluateTick, loadPolicy } from '../steps';
+import { lookAtBake, loadPolicy } from '../steps';
 import { subjectOf } from '../watch';
 import { SILENT_RUNTIME, wrapHandler, type HandlerRuntime } from './runtime';
 
@@ -22,10 +21,10 @@ export function createEvaluateHandler(deps: EvaluateDependencies, runtime: Handl
     const request = parseEvaluateRequest(event);
     runtime.log.setCorrelationId(request.input.deploymentId);
     const policy = await loadPolicy(deps.policies, request.input);
-    const tick = await evaluateTick(request, policy, deps.metrics, deps.now(), deps.alarms);
+    const { tick, costPerRequest } = await lookAtBake(request, policy, deps.metrics, deps.now(), deps.alarms);
     // In a dry run the verdict metric stays silent: its alarm on the deployment group would act.
     // Best effort (one rule for the bake and the watch): a PutMetricData outage must not roll back every deployment.
-    if (!request.plan.dryRun && tick.periodsJudged > 0) await publishTickBestEffort(deps.sink, subjectOf(request), tick.decision === 'fail', runtime.log, tick.verdict ? costPerRequestFigures(tick.verdict) : []);
+    if (!request.plan.dryRun && tick.periodsJudged > 0) await publishTickBestEffort(deps.sink, subjectOf(request), tick.decision === 'fail', runtime.log, costPerRequest);
     runtime.log.info(TICK_LOG_MESSAGES.evaluate, {
       decision: tick.decision,
       final: tick.final,
