@@ -90,7 +90,19 @@ GRID[ZERO_INDEX] = 0;
 /** Width each grid point stands for (half the gaps to its neighbours): prior weight = density × width. */
 const GRID_WIDTH = Float64Array.from(GRID, (_, g) => (GRID[Math.min(GRID_POINTS - 1, g + 1)] - GRID[Math.max(0, g - 1)]) / 2);
 
-const PRIOR_SD_HARM = 1; // half-normal on θ > 0: mass on ×1.01 … ×7
+/**
+ * The harm prior, by tolerance τ: 90 % a normal on θ centred at 2·log τ (a regression twice the
+ * tolerated excess: ×2.25 at τ = 1.5, ×1.061 at τ = 1.03) with sd 0.8·log τ, where a regression worth
+ * a rollback most likely lies, and 10 % a half-normal of sd 2, so that a far smaller or far larger
+ * ratio (a canary failing every request) is still found. Any prior keeps the test valid; this one
+ * spends its evidence where the tolerance says harm starts. Against a half-normal of sd 1 alone it
+ * takes the median time to fail from 1.17× to 1.08× Wald's oracle SPRT at ×2, and at ×1.06 with
+ * τ = 1.03 from 2× to 1.33× (docs/benchmark.md, `npm run bench:judge -- --second-pass`).
+ */
+const HARM_CENTRE_PER_LOG_TOLERANCE = 2;
+const HARM_SD_PER_LOG_TOLERANCE = 0.8;
+const HARM_CENTRED_SHARE = 0.9;
+const PRIOR_SD_HARM_TAIL = 2;
 const PRIOR_SD_PASS = 0.5; // normal around θ = 0 truncated below log(tolerance)
 const PRIOR_SD_INTERVAL = 1;
 const BUCKET_WIDTH = 0.2;
@@ -138,23 +150,32 @@ function mixtureReaches(values: Float64Array, weights: Float64Array, from: numbe
   return logSumExp(values, weights, from, to, base) >= threshold;
 }
 
-/** log prior weights ∝ normal(θ; 0, sd) × width on the points `include` accepts, normalised to sum 1. */
-function logWeights(sd: number, include: (theta: number) => boolean): Float64Array {
-  const weights = new Float64Array(GRID_POINTS).fill(-Infinity);
-  let total = 0;
-  GRID.forEach((theta, g) => {
-    if (include(theta)) total += Math.exp(-(theta * theta) / (2 * sd * sd)) * GRID_WIDTH[g];
-  });
-  GRID.forEach((theta, g) => {
-    if (include(theta)) weights[g] = -(theta * theta) / (2 * sd * sd) + Math.log(GRID_WIDTH[g] / total);
-  });
-  return weights;
+/** log prior weights ∝ density(θ) × width on the points where the density is positive, normalised to sum 1. */
+function weightsOf(density: (theta: number) => number): Float64Array {
+  const weights = Float64Array.from(GRID, (theta, g) => density(theta) * GRID_WIDTH[g]);
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  return weights.map((weight) => Math.log(weight / total));
 }
 
-const HARM_WEIGHTS = logWeights(PRIOR_SD_HARM, (theta) => theta > 0);
+/** log prior weights ∝ normal(θ; 0, sd) × width on the points `include` accepts, normalised to sum 1. */
+function logWeights(sd: number, include: (theta: number) => boolean): Float64Array {
+  return weightsOf((theta) => (include(theta) ? Math.exp(-(theta * theta) / (2 * sd * sd)) : 0));
+}
+
+const normalDensity = (theta: number, centre: number, sd: number) => Math.exp(-((theta - centre) ** 2) / (2 * sd * sd)) / (sd * Math.sqrt(2 * Math.PI));
+
+/** The harm prior's density at θ = log ρ for a tolerance (see HARM_CENTRED_SHARE); 0 for θ ≤ 0 (the null). */
+export function harmPriorDensity(theta: number, tolerance: number): number {
+  if (!(theta > 0)) return 0;
+  const thetaTolerance = Math.log(tolerance);
+  const centred = normalDensity(theta, HARM_CENTRE_PER_LOG_TOLERANCE * thetaTolerance, HARM_SD_PER_LOG_TOLERANCE * thetaTolerance);
+  return HARM_CENTRED_SHARE * centred + (1 - HARM_CENTRED_SHARE) * 2 * normalDensity(theta, 0, PRIOR_SD_HARM_TAIL);
+}
+
 const INTERVAL_WEIGHTS = logWeights(PRIOR_SD_INTERVAL, () => true);
-/** The pass mixture's prior on θ < log tolerance, its support's end and the bound's slopes, by tolerance (a policy has few). */
+/** The mixtures' priors that depend on the tolerance, the pass support's end and the bound's slopes, by tolerance (a policy has few). */
 interface PassPrior {
+  readonly harmWeights: Float64Array;
   readonly passWeights: Float64Array;
   readonly passEnd: number;
   readonly passSlope: Float64Array;
@@ -167,6 +188,7 @@ function passPrior(tolerance: number): PassPrior {
     let passEnd = 0;
     while (passEnd < GRID_POINTS && GRID[passEnd] < thetaTolerance) passEnd++;
     prior = {
+      harmWeights: weightsOf((theta) => harmPriorDensity(theta, tolerance)),
       passWeights: logWeights(PRIOR_SD_PASS, (theta) => theta < thetaTolerance),
       passEnd,
       passSlope: Float64Array.from(GRID, (theta) => thetaTolerance - theta),
@@ -315,7 +337,7 @@ function boundReaches(values: Float64Array, weights: Float64Array, from: number,
 export function sequentialRateTest(periods: readonly RatePeriod[], options: RateTestOptions): RateTestResult {
   const logThreshold = Math.log(1 / options.alpha);
   const thetaTolerance = Math.log(options.tolerance);
-  const { passWeights, passEnd, passSlope } = passPrior(options.tolerance);
+  const { harmWeights: harmPrior, passWeights, passEnd, passSlope } = passPrior(options.tolerance);
 
   const moments = new Moments();
   const values = new Float64Array(GRID_POINTS); // ℓ on the grid at the last evaluation
@@ -379,7 +401,7 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
       const slack = BOUND_SLACK + TAYLOR_ERROR_PER_EVENT * (moments.events + blockEvents);
       evaluate(start);
       detailed =
-        (harmRise > -Infinity && boundReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], GRID, harmRise, logThreshold - slack)) ||
+        (harmRise > -Infinity && boundReaches(values, harmPrior, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], GRID, harmRise, logThreshold - slack)) ||
         (passRise > -Infinity && boundReaches(values, passWeights, 0, passEnd, tolValue, passSlope, passRise, logThreshold - slack));
     }
     blockLength = detailed ? FIRST_BLOCK : Math.min(LONGEST_BLOCK, 2 * blockLength);
@@ -401,7 +423,7 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
       // Inside a block, ℓ moves one period at a time (O(grid), not O(grid × buckets)); block ends
       // re-evaluate from the moments, so every call sees the same values there.
       addPeriod(p.canaryCount, n, logRatio);
-      if (harmCanCross && mixtureReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], logThreshold)) harmShownAt = p.t;
+      if (harmCanCross && mixtureReaches(values, harmPrior, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], logThreshold)) harmShownAt = p.t;
       else if (passCanCross && mixtureReaches(values, passWeights, 0, passEnd, tolValue, logThreshold)) harmRuledOutAt = p.t;
       decided = harmShownAt !== undefined || harmRuledOutAt !== undefined;
     }
@@ -428,7 +450,7 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
 
   evaluate(periods.length);
   const none = moments.events === 0;
-  const logEValue = none ? 0 : logSumExp(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX]);
+  const logEValue = none ? 0 : logSumExp(values, harmPrior, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX]);
   const logEValuePass = none ? 0 : logSumExp(values, passWeights, 0, passEnd, tolValue);
 
   const canaryEvents = moments.canaryEvents;

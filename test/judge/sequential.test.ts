@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { judge, sequentialRateTest, type CountPeriod, type RatePeriod } from '../../lib/judge';
-import { THETA_GRID } from '../../lib/judge/sequential';
+import { harmPriorDensity, THETA_GRID } from '../../lib/judge/sequential';
 import { parsePolicy } from '../../lib/policy';
 import { pnorm } from '../../lib/judge/normal';
 import { createRandom, simulateStream, type StreamSpec } from './simulate';
@@ -12,7 +12,7 @@ const paired = (rows: Array<[number, number, number, number]>): RatePeriod[] =>
   rows.map(([canaryCount, canaryTotal, baselineCount, baselineTotal], t) => ({ t, canaryCount, canaryTotal, baselineCount, baselineTotal }));
 
 /** The harm e-value computed the slow, direct way (log1p per period and grid point), to check the fast path. */
-function directHarmEValue(periods: readonly RatePeriod[]): number {
+function directHarmEValue(periods: readonly RatePeriod[], tolerance = 1.5): number {
   const grid = THETA_GRID;
   const zero = (grid.length - 1) / 2;
   let numerator = 0;
@@ -23,7 +23,7 @@ function directHarmEValue(periods: readonly RatePeriod[]): number {
   for (let g = zero + 1; g < grid.length; g++) {
     const theta = grid[g];
     const width = (grid[Math.min(grid.length - 1, g + 1)] - grid[g - 1]) / 2;
-    const weight = Math.exp(-(theta * theta) / 2) * width;
+    const weight = harmPriorDensity(theta, tolerance) * width;
     weightSum += weight;
     numerator += weight * Math.exp(logLikelihood(theta) - atZero);
   }

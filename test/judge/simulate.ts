@@ -44,4 +44,22 @@ export function ar1Gauge(random: Random, n: number, phi: number, level = 100): G
   });
 }
 
+/**
+ * Wald's SPRT on the per-period conditional binomial, knowing the true rate ratio: the first period
+ * (1-based) at which it fails the canary at level α, or undefined. The physical limit for count metrics.
+ */
+export function oracleSprtFailPeriod(stream: { baseline: readonly CountPeriod[]; canary: readonly CountPeriod[] }, ratio: number, alpha: number, periods = stream.canary.length): number | undefined {
+  let llr = 0;
+  for (let i = 0; i < periods; i++) {
+    const c = stream.canary[i];
+    const b = stream.baseline[i];
+    if (!c || !b || c.total === 0 || b.total === 0) continue;
+    const p0 = c.total / (c.total + b.total);
+    const p1 = (ratio * c.total) / (ratio * c.total + b.total);
+    llr += c.count * Math.log(p1 / p0) + b.count * Math.log((1 - p1) / (1 - p0));
+    if (llr >= Math.log(1 / alpha)) return i + 1;
+  }
+  return undefined;
+}
+
 export { createRandom };
