@@ -1,7 +1,10 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { LambdaFunctionInvoker } from '../../lib/adapters/aws/lambda-invoker';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
+import { AwsSecretResolver } from '../../lib/adapters/aws/secret-resolver';
 import { FetchHttpClient } from '../../lib/adapters/http/fetch-client';
 import { createSmokeHandler } from '../../lib/evaluation/handlers/smoke';
 import { lazyHandler, runtime, traced } from '../shared';
@@ -13,6 +16,7 @@ export const handler = lazyHandler(() =>
       invoker: new LambdaFunctionInvoker(traced(new LambdaClient({}))),
       http: new FetchHttpClient(),
       stopwatch: () => performance.now(),
+      secrets: new AwsSecretResolver(traced(new SecretsManagerClient({})), traced(new SSMClient({}))),
     },
     runtime,
   ),

@@ -27,6 +27,7 @@ import { ecsTargetsOf, type EcsTargets } from './ecs-targets';
 import type { EvaluatorDashboard } from './evaluator-dashboard';
 import { EvaluatorFunction } from './evaluator-function';
 import { smokeHostsEnvironment } from './smoke-hosts';
+import { grantSmokeSecrets } from './smoke-secrets';
 import { grantActOnGroup, grantHook, grantReadAlarms, grantReadPolicy, type EvaluatorPrincipals } from './grants';
 import { healthAlarm, sumOfErrors } from './health-alarms';
 import { acknowledgeHookInvokeGrant } from './nag-acknowledgements';
@@ -176,6 +177,7 @@ class GroupRegistration extends Construct {
     this.policyAsset = new Asset(this, 'Policy', { path: join(policyDir, 'policy.json') });
     grantReadPolicy(evaluator.principals, this.policyAsset);
     grantReadAlarms(this, evaluator.principals, this.policy.metrics.flatMap((metric) => (metric.kind === 'alarm' ? metric.alarmNames : [])));
+    grantSmokeSecrets(this, evaluator.principals.smoke, this.policy);
     grantActOnGroup(evaluator.principals, group, this.policy.canaryWatch.enabled && this.policy.canaryWatch.stopDeploymentOnFail);
   }
 

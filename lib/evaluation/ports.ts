@@ -1,3 +1,4 @@
+import type { SecretReference } from '../policy';
 import type { CostPerRequestFigure } from './verdict-metric';
 /**
  * The evaluation steps talk to the world only through these ports. Each has an AWS adapter
@@ -169,6 +170,14 @@ export interface HttpRequest {
 export interface HttpResponse {
   readonly status: number;
   readonly body: string;
+}
+
+/**
+ * Reads a smoke-test header's secret at run time (Secrets Manager `GetSecretValue`, SSM `GetParameter`
+ * with decryption); throws when it cannot. The value never goes into state, logs or reasons.
+ */
+export interface SecretResolver {
+  resolve(reference: SecretReference): Promise<string>;
 }
 
 export interface HttpClient {

@@ -1,6 +1,6 @@
-import type { HttpSmokeTest, LambdaSmokeTest, SmokeTest } from '../policy';
+import { secretReferenceKey, secretReferencesOf, type HttpSmokeTest, type LambdaSmokeTest, type SecretReference, type SmokeTest } from '../policy';
 import { compilePattern, deniedHostReason } from '../policy/smoke-safety';
-import type { FunctionInvoker, HttpClient } from './ports';
+import type { FunctionInvoker, HttpClient, SecretResolver } from './ports';
 import type { DeploymentTarget } from './state';
 
 export type SmokePhase = 'pre-traffic' | 'post-deploy';
@@ -34,6 +34,40 @@ export interface SmokeDependencies {
    * older construct was not validated for it). @default - deny loopback and link-local (`deniedHostReason`)
    */
   readonly hostProblem?: (host: string) => string | undefined;
+  /** Reads the headers' secret references. @default - a test with a reference fails, saying none can be read */
+  readonly secrets?: SecretResolver;
+}
+
+/** The secrets of one run, read once each: a value, or why it could not be read (naming the reference, never a value). */
+type ResolvedSecrets = ReadonlyMap<string, SecretEntry>;
+
+function describeReference(reference: SecretReference): string {
+  return reference.secret !== undefined ? `Secrets Manager secret ${reference.secret}${reference.jsonKey ? ` (key ${reference.jsonKey})` : ''}` : `SSM parameter ${reference.parameter}`;
+}
+
+type SecretEntry = { readonly value: string } | { readonly problem: string };
+
+async function resolveSecrets(tests: readonly SmokeTest[], resolver: SecretResolver | undefined): Promise<ResolvedSecrets> {
+  const references = secretReferencesOf(tests.map((test) => (test.type === 'http' ? test : {})));
+  const read = async (reference: SecretReference): Promise<SecretEntry> => {
+    if (!resolver) return { problem: `${describeReference(reference)} cannot be read here (no secret resolver)` };
+    try {
+      return { value: await resolver.resolve(reference) };
+    } catch (error) {
+      // The error's name only: a message may quote what was read.
+      return { problem: `could not read ${describeReference(reference)}: ${(error as Error).name}` };
+    }
+  };
+  return new Map(await Promise.all(references.map(async (reference) => [secretReferenceKey(reference), await read(reference)] as const)));
+}
+
+/**
+ * Masks every resolved secret in a text (a reason may quote a response that echoes a header, or an
+ * error message): longest first, so a value containing another is masked whole.
+ */
+export function redactSecrets(text: string, secrets: ResolvedSecrets): string {
+  const values = [...secrets.values()].flatMap((entry) => ('value' in entry && entry.value.length > 0 ? [entry.value] : [])).sort((a, b) => b.length - a.length);
+  return values.reduce((redacted, value) => redacted.split(value).join('***'), text);
 }
 
 type JsonAssertion = LambdaSmokeTest['expect']['json'][number];
@@ -122,8 +156,25 @@ function defaultHostProblem(host: string): string | undefined {
   return reason ? `${host} is ${reason}` : undefined;
 }
 
-async function attemptHttp(test: HttpSmokeTest, deps: SmokeDependencies): Promise<{ latencyMs: number; problem?: string }> {
-  const headers = { ...test.headers };
+/** The request's headers with references replaced by their values, or the first reference that could not be read. */
+function resolvedHeaders(test: HttpSmokeTest, secrets: ResolvedSecrets): { headers: Record<string, string> } | { problem: string } {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(test.headers)) {
+    if (typeof value === 'string') {
+      headers[name] = value;
+      continue;
+    }
+    const secret = secrets.get(secretReferenceKey(value));
+    if (!secret || 'problem' in secret) return { problem: `${test.method} ${test.url} not called: header ${name}: ${secret && 'problem' in secret ? secret.problem : 'not read'}` };
+    headers[name] = `${value.prefix ?? ''}${secret.value}`;
+  }
+  return { headers };
+}
+
+async function attemptHttp(test: HttpSmokeTest, deps: SmokeDependencies, secrets: ResolvedSecrets): Promise<{ latencyMs: number; problem?: string }> {
+  const resolved = resolvedHeaders(test, secrets);
+  if ('problem' in resolved) return { latencyMs: 0, problem: resolved.problem };
+  const headers = resolved.headers;
   let body: string | undefined;
   if (test.body !== undefined) {
     body = typeof test.body === 'string' ? test.body : JSON.stringify(test.body);
@@ -152,14 +203,14 @@ async function attemptHttp(test: HttpSmokeTest, deps: SmokeDependencies): Promis
   return { latencyMs, problem };
 }
 
-async function runOne(test: SmokeTest, target: DeploymentTarget, deps: SmokeDependencies): Promise<SmokeCheckResult> {
+async function runOne(test: SmokeTest, target: DeploymentTarget, deps: SmokeDependencies, secrets: ResolvedSecrets): Promise<SmokeCheckResult> {
   const attempts = (test.retries ?? 0) + 1;
   let last: { latencyMs: number; problem?: string } = { latencyMs: 0 };
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    last = test.type === 'http' ? await attemptHttp(test, deps) : await attemptLambda(test, target, deps);
+    last = test.type === 'http' ? await attemptHttp(test, deps, secrets) : await attemptLambda(test, target, deps);
     if (!last.problem) return { name: test.name, passed: true, attempts: attempt, latencyMs: last.latencyMs };
   }
-  return { name: test.name, passed: false, attempts, latencyMs: last.latencyMs, reason: last.problem };
+  return { name: test.name, passed: false, attempts, latencyMs: last.latencyMs, reason: redactSecrets(last.problem ?? '', secrets) };
 }
 
 /** The policy's smoke tests for a phase (`phase: both` runs in each). */
@@ -174,11 +225,13 @@ export function smokeTestsFor(tests: readonly SmokeTest[], phase: SmokePhase): S
  */
 export async function runSmokeTests(tests: readonly SmokeTest[], target: DeploymentTarget, deps: SmokeDependencies): Promise<{ summary: SmokeSummary; results: SmokeCheckResult[] }> {
   const results: SmokeCheckResult[] = new Array(tests.length);
+  // Each secret is read once per run, before any test, and masked in every reason (summary included).
+  const secrets = await resolveSecrets(tests, deps.secrets);
   let next = 0;
   const worker = async () => {
     while (next < tests.length) {
       const index = next++;
-      results[index] = await runOne(tests[index], target, deps);
+      results[index] = await runOne(tests[index], target, deps, secrets);
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, deps.concurrency), tests.length) }, worker));

@@ -12,6 +12,7 @@ import type {
   HookIds,
   HookStatus,
   HttpClient,
+  SecretResolver,
   LifecycleEvent,
   MetricQuery,
   MetricSource,
@@ -217,7 +218,9 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   };
   const invoker: FunctionInvoker = deployment.invoker ?? { invoke: async () => ({ payload: '{"statusCode":200}' }) };
   const http: HttpClient = deployment.http ?? { request: async () => ({ status: 200, body: '{}' }) };
-  const smoke = createSmokeHandler({ policies, invoker, http, stopwatch: () => performance.now() }, runtime);
+  // No AWS secret is read offline: a header's secret reference stands for a placeholder the simulated HTTP client receives.
+  const secrets: SecretResolver = { resolve: async (reference) => `simulated-secret:${reference.secret ?? reference.parameter}` };
+  const smoke = createSmokeHandler({ policies, invoker, http, stopwatch: () => performance.now(), secrets }, runtime);
   const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now() }, runtime);
   const notifications = deployment.notifications ? { notifications: deployment.notifications } : {};
   const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now(), ...notifications }, runtime);

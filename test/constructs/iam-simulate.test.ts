@@ -1,7 +1,7 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DemoStack } from '../../lib/demo/demo-stack';
-import { allOptionsStack, ENV, noBundlingApp } from './support/all-options-stack';
+import { allOptionsStack, ENV, noBundlingApp, SMOKE_PARAMETER, SMOKE_SECRET_PARTIAL_ARN } from './support/all-options-stack';
 import { adapterCommands, FORBIDDEN_CALLS, HANDLER_CALLS, HANDLERS, type Call, type Handler, type Resolved } from './support/handler-calls';
 import { render } from './support/iam-reference';
 
@@ -28,6 +28,8 @@ function renderDeep(value: unknown, template: TemplateJson): unknown {
 interface Options {
   readonly alarmNames: readonly string[];
   readonly stopsDeployments: boolean;
+  readonly smokeSecretArns: readonly string[];
+  readonly smokeParameterArns: readonly string[];
 }
 
 /** The template's ARNs, as its own tokens render; `options` are what the stack's registrations were given. */
@@ -56,6 +58,8 @@ function resolve(template: TemplateJson, options: Options, hookEnvironment?: Rec
     functionVersions: ids('AWS::Lambda::Alias').map((id) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${render(template.Resources[id].Properties!.FunctionName, template as never)}:2`),
     alarmArns: options.alarmNames.map((name) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`),
     stopsDeployments: options.stopsDeployments,
+    smokeSecretArns: options.smokeSecretArns,
+    smokeParameterArns: options.smokeParameterArns,
     reportBuckets: ids('AWS::S3::Bucket')
       .filter((id) => id.includes('ReportsBucket'))
       .map((id) => render({ 'Fn::GetAtt': [id, 'Arn'] }, template as never)),
@@ -102,8 +106,15 @@ async function decide(role: ReturnType<typeof roles>[number], action: string, re
 }
 
 const cases: Array<[string, TemplateJson, Options]> = [
-  ['demo app', Template.fromStack(new DemoStack(noBundlingApp(), 'Demo', { env: ENV })).toJSON() as TemplateJson, { alarmNames: [], stopsDeployments: false }],
-  ['all-options variant', Template.fromStack(allOptionsStack().stack).toJSON() as TemplateJson, { alarmNames: ['orders-db-healthy'], stopsDeployments: true }],
+  ['demo app', Template.fromStack(new DemoStack(noBundlingApp(), 'Demo', { env: ENV })).toJSON() as TemplateJson, { alarmNames: [], stopsDeployments: false, smokeSecretArns: [], smokeParameterArns: [] }],
+  ['all-options variant', Template.fromStack(allOptionsStack().stack).toJSON() as TemplateJson, {
+      alarmNames: ['orders-db-healthy'],
+      stopsDeployments: true,
+      // The secret as Secrets Manager names it: the partial ARN in the policy plus its six random characters.
+      smokeSecretArns: [`${SMOKE_SECRET_PARTIAL_ARN}-AbC123`],
+      smokeParameterArns: [`arn:aws:ssm:us-east-1:${ACCOUNT}:parameter${SMOKE_PARAMETER}`],
+    },
+  ],
 ];
 
 const requests = (calls: readonly Omit<Call, 'command'>[], resolved: Resolved) => calls.flatMap((call) => call.resources(resolved).map((resource) => ({ action: call.action, resource, context: call.context })));

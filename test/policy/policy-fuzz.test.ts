@@ -148,7 +148,12 @@ function defectOf(accepted: Policy): string | undefined {
       }
     }
     if (test.type === 'http') {
-      for (const [name, value] of Object.entries(test.headers)) if (/[\s:\0]/.test(name) || name === '' || /[\r\n\0]/.test(value)) return `header ${JSON.stringify(name)}`;
+      for (const [name, value] of Object.entries(test.headers)) {
+        if (/[\s:\0]/.test(name) || name === '') return `header ${JSON.stringify(name)}`;
+        // A plain value: no CR/LF/NUL, and never a credential header's; a reference: one source, no CR/LF in its prefix.
+        if (typeof value === 'string' && (/[\r\n\0]/.test(value) || /^(authorization|proxy-authorization|x-api-key|cookie)$/i.test(name))) return `header ${JSON.stringify(name)}`;
+        if (typeof value !== 'string' && ((value.secret === undefined) === (value.parameter === undefined) || /[\r\n\0]/.test(value.prefix ?? ''))) return `header ${JSON.stringify(name)}`;
+      }
       const host = new URL(test.url).hostname;
       if (/^(127\.|169\.254\.|0\.)|^localhost$|^\[::1?\]$/.test(host)) return `url ${test.url}`;
     }

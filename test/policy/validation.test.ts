@@ -86,3 +86,33 @@ describe('policies CloudWatch or CodeDeploy would reject at run time are rejecte
     expect(timingIssues(policy)).toEqual([]);
   });
 });
+
+describe('smoke-test header secrets by reference (finding 10)', () => {
+  const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/token';
+  test('a secret, a JSON key of one, a parameter by name or ARN, with a prefix and a customer key, are accepted', () => {
+    const headers = {
+      Authorization: { secret: SECRET, prefix: 'Bearer ' },
+      'X-Api-Key': { parameter: '/orders/api-key', kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      'X-Tenant-Token': { secret: `${SECRET}-AbC123`, jsonKey: 'tenant' },
+      'X-Other': { parameter: 'arn:aws:ssm:eu-west-1:123456789012:parameter/shared/key' },
+      'X-Plain': 'not secret',
+    };
+    expect(issuesOf(httpTest({ headers }))).toEqual([]);
+  });
+
+  test.each([
+    ['a plain-text Authorization header', { Authorization: 'Bearer abc' }, 'smokeTests[0].headers.Authorization: the Authorization header in plain text sits in the policy asset'],
+    ['a plain-text cookie (any case)', { COOKIE: 'session=1' }, 'smokeTests[0].headers.COOKIE: the COOKIE header in plain text'],
+    ['both a secret and a parameter', { 'X-Key': { secret: SECRET, parameter: '/a' } }, 'smokeTests[0].headers.X-Key: give exactly one of `secret`'],
+    ['neither', { 'X-Key': { prefix: 'Bearer ' } }, 'smokeTests[0].headers.X-Key: give exactly one of `secret`'],
+    ['a secret that is not an ARN', { 'X-Key': { secret: 'orders/token' } }, 'smokeTests[0].headers.X-Key.secret: a Secrets Manager secret ARN'],
+    ['a parameter under the reserved aws prefix', { 'X-Key': { parameter: '/aws/reference/x' } }, 'smokeTests[0].headers.X-Key.parameter: an SSM parameter name'],
+    ['jsonKey on a parameter', { 'X-Key': { parameter: '/a', jsonKey: 'k' } }, 'smokeTests[0].headers.X-Key.jsonKey: `jsonKey` picks a key of a JSON secret'],
+    ['a prefix with a line break', { 'X-Key': { parameter: '/a', prefix: 'Bearer\r\nX: y' } }, 'smokeTests[0].headers.X-Key.prefix: a header value cannot contain CR, LF or NUL'],
+    ['an unknown field', { 'X-Key': { parameter: '/a', value: 'x' } }, 'smokeTests[0].headers.X-Key'],
+    ['a KMS alias instead of a key ARN', { 'X-Key': { parameter: '/a', kmsKeyArn: 'alias/orders' } }, 'smokeTests[0].headers.X-Key.kmsKeyArn: a KMS key ARN'],
+  ])('rejected: %s', (_name, headers, expected) => {
+    const issues = issuesOf(httpTest({ headers }));
+    expect(issues.some((issue) => issue.startsWith(expected))).toBe(true);
+  });
+});

@@ -77,6 +77,24 @@ describe('ECS AfterAllowTestTraffic: test-listener smoke test, report, canary wa
     ]);
   });
 
+  test('a header read from a secret: the smoke test runs offline with a placeholder, and the value is never in the execution history', async () => {
+    const requests: HttpRequest[] = [];
+    const secret = 'arn:aws:secretsmanager:us-east-1:111222333444:secret:web/smoke-token';
+    const result = await simulateDeployment(definition, {
+      ...base,
+      appSpec: ecsAppSpec(),
+      policy: policy({ smokeTests: [{ type: 'http', name: 'test-listener', url: 'http://web-alb.example:8080/health', headers: { Authorization: { secret, prefix: 'Bearer ' } }, expect: { json: [{ path: '$.echoed', equals: 'anything else' }] } }] }),
+      metrics: new SteadyMetricSource({ [BLUE]: original, [GREEN]: shifted }, 'TargetGroup'),
+      // The new version echoes the header back, so the failing assertion's reason would quote it.
+      http: { request: async (request) => (requests.push(request), { status: 200, body: JSON.stringify({ echoed: request.headers.Authorization }) }) },
+      deploymentEndsAt: new Date(START.getTime() + 3 * 60000),
+    });
+    expect(requests[0].headers.Authorization).toBe(`Bearer simulated-secret:${secret}`);
+    expect(result.reports).toEqual([{ status: 'Failed', at: START }]);
+    expect(result.verdictEvents[0].reason).toContain('$.echoed is "Bearer ***"');
+    expect(JSON.stringify(result)).not.toContain('simulated-secret');
+  });
+
   test.each([
     ['web-green serves the replacement', 'web-green', 'web-blue'],
     ['blue/green swapped: web-blue serves the replacement', 'web-blue', 'web-green'],

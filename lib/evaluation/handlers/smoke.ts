@@ -1,5 +1,5 @@
 import { smokeHostProblem } from '../../policy/smoke-safety';
-import type { FunctionInvoker, HttpClient, PolicyStore } from '../ports';
+import type { FunctionInvoker, HttpClient, PolicyStore, SecretResolver } from '../ports';
 import { runSmokeTests, smokeTestsFor, type SmokeSummary } from '../smoke';
 import { parseSmokeRequest } from '../state';
 import { loadPolicy, workflowSettings } from '../steps';
@@ -10,6 +10,8 @@ export interface SmokeDependencies {
   readonly invoker: FunctionInvoker;
   readonly http: HttpClient;
   readonly stopwatch: () => number;
+  /** Reads header secrets. @default - a test whose headers name a secret fails, saying it cannot be read */
+  readonly secrets?: SecretResolver;
 }
 
 /** Runs the policy's smoke tests of one phase against the new version; returns a small summary for state. */

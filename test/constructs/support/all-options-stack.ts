@@ -11,6 +11,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { CanaryEvaluator } from '../../../lib/constructs';
 import type { PolicyInput } from '../../../lib/policy';
 
+/** The secrets the all-options registration's smoke-test headers name (a partial secret ARN, an SSM SecureString with a customer key). */
+export const SMOKE_SECRET_PARTIAL_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/smoke-token';
+export const SMOKE_PARAMETER = '/orders/api-key';
+export const SMOKE_PARAMETER_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
 export const ENV = { account: '123456789012', region: 'us-east-1' };
 
 /** An app that skips asset bundling (the construct tests' way: `aws:cdk:bundling-stacks` empty). */
@@ -48,7 +53,15 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
         versioning: { type: 'dimension', dimension: 'Version' },
       },
     ],
-    smokeTests: [{ name: 'invoke', payload: { ping: true } }, { name: 'health', type: 'http', url: 'https://orders.example.com/health' }],
+    smokeTests: [
+      { name: 'invoke', payload: { ping: true } },
+      {
+        name: 'health',
+        type: 'http',
+        url: 'https://orders.example.com/health',
+        headers: { Authorization: { secret: SMOKE_SECRET_PARTIAL_ARN, prefix: 'Bearer ' }, 'X-Api-Key': { parameter: SMOKE_PARAMETER, kmsKeyArn: SMOKE_PARAMETER_KEY } },
+      },
+    ],
     canaryWatch: { stopDeploymentOnFail: true },
   };
   evaluator.registerLambdaDeploymentGroup(group, { policy, alias, revisionBucket: new s3.Bucket(stack, 'Revisions', { enforceSSL: true }), allowedSmokeTestHosts: ['orders.example.com'] });

@@ -28,6 +28,9 @@ export interface Resolved {
   readonly reportBuckets: readonly string[];
   /** The evaluator's notification topic, when it has `notifications`. */
   readonly notificationTopics: readonly string[];
+  /** The complete ARNs of the secrets, and the parameters, the smoke-test headers name. */
+  readonly smokeSecretArns: readonly string[];
+  readonly smokeParameterArns: readonly string[];
 }
 
 export interface Call {
@@ -55,7 +58,12 @@ const ecsOnly = (t: Resolved) => (t.groups.some((g) => g.ecs) ? ['*'] : []);
 export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
   prepare: [policyObject],
   evaluate: [policyObject, ...metrics, ...verdictSink],
-  smoke: [policyObject, { command: 'InvokeCommand', action: 'lambda:InvokeFunction', resources: (t) => t.functionVersions }],
+  smoke: [
+    policyObject,
+    { command: 'InvokeCommand', action: 'lambda:InvokeFunction', resources: (t) => t.functionVersions },
+    { command: 'GetSecretValueCommand', action: 'secretsmanager:GetSecretValue', resources: (t) => t.smokeSecretArns },
+    { command: 'GetParameterCommand', action: 'ssm:GetParameter', resources: (t) => t.smokeParameterArns },
+  ],
   watch: [
     policyObject,
     ...metrics,
@@ -101,6 +109,10 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
   smoke: [
     { action: 'lambda:InvokeFunction', resources: () => [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:someone-elses:1`] },
     { action: 'lambda:UpdateFunctionCode', resources: (t) => t.functionVersions.map((v) => v.replace(/:[^:]+$/, '')) },
+    // Only the secrets the registrations name: not another secret, nor one whose name merely starts the same.
+    { action: 'secretsmanager:GetSecretValue', resources: () => [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:someone-elses-AbC123`] },
+    { action: 'secretsmanager:GetSecretValue', resources: (t) => t.smokeSecretArns.map((arn) => arn.replace(/-[A-Za-z0-9]{6}$/, '-extra-AbC123')) },
+    { action: 'ssm:GetParameter', resources: () => [`arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/someone/elses`] },
   ],
   watch: [
     { action: 'codedeploy:StopDeployment', resources: (t) => (t.stopsDeployments ? [] : ['*']) },
