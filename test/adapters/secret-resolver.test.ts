@@ -35,7 +35,12 @@ test('a binary secret cannot be a header', async () => {
 });
 
 test('a parameter is read decrypted (a SecureString), by name', async () => {
-  ssm.on(GetParameterCommand, { Name: '/orders/api-key', WithDecryption: true }).resolves({ Parameter: { Value: 'k-123' } });
+  ssm.on(GetParameterCommand, { Name: '/orders/api-key', WithDecryption: true }).resolves({ Parameter: { Value: 'k-123', Type: 'SecureString' } });
   await expect(resolver().resolve({ parameter: '/orders/api-key' })).resolves.toBe('k-123');
   expect(ssm.commandCalls(GetParameterCommand)[0].args[0].input).toEqual({ Name: '/orders/api-key', WithDecryption: true });
+});
+
+test('a String parameter is plain text, not a secret: refused, naming its type', async () => {
+  ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'plain', Type: 'String' } });
+  await expect(resolver().resolve({ parameter: '/orders/api-key' })).rejects.toThrow('parameter /orders/api-key is a String, not a SecureString');
 });

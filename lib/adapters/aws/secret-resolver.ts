@@ -27,6 +27,8 @@ export class AwsSecretResolver implements SecretResolver {
       const result = await this.ssm.send(new GetParameterCommand({ Name: reference.parameter, WithDecryption: true }));
       const value = result.Parameter?.Value;
       if (value === undefined) throw new SecretValueError(`parameter ${reference.parameter} has no value`);
+      // A String or StringList parameter is stored in plain text, readable by anyone with GetParameter: not a secret.
+      if (result.Parameter?.Type !== 'SecureString') throw new SecretValueError(`parameter ${reference.parameter} is a ${result.Parameter?.Type ?? 'parameter of unknown type'}, not a SecureString`);
       return value;
     }
     const result = await this.secretsManager.send(new GetSecretValueCommand({ SecretId: reference.secret }));
