@@ -46,14 +46,20 @@ export function executionsToSweep(executions: readonly EndedExecution[], since: 
  */
 export function pendingToPublish(records: readonly PendingPublication[], now: Date): PendingPublication[] {
   return records.filter((record) => {
-    const age = (now.getTime() - Date.parse(record.acceptedAt)) / 1000;
+    const age = ageSeconds(record, now);
     return age >= PUBLICATION_GRACE_SECONDS && age <= PUBLICATION_RETRY_SECONDS;
   });
+}
+
+function ageSeconds(record: PendingPublication, now: Date): number {
+  return (now.getTime() - Date.parse(record.acceptedAt)) / 1000;
 }
 
 /** What a sweep of the ledger did: pending verdicts it took up, and the keys it could not finish. */
 export interface PendingSweepResult {
   readonly pending: number;
+  /** Pending past `PUBLICATION_RETRY_SECONDS`: given up, left to expire (logged by the sweep). */
+  readonly givenUp: number;
   readonly published: number;
   readonly failures: readonly string[];
 }
@@ -64,7 +70,9 @@ export interface PendingSweepResult {
  * machine, so a publish Task that fails every attempt loses nothing.
  */
 export async function publishPending(deps: PublishDependencies & { readonly ledger: PublicationLedger; readonly now: () => Date }): Promise<PendingSweepResult> {
-  const records = pendingToPublish(await deps.ledger.listPending(), deps.now());
+  const listed = await deps.ledger.listPending();
+  const records = pendingToPublish(listed, deps.now());
+  const givenUp = listed.filter((record) => ageSeconds(record, deps.now()) > PUBLICATION_RETRY_SECONDS).length;
   let published = 0;
   const failures: string[] = [];
   for (const record of records) {
@@ -75,5 +83,5 @@ export async function publishPending(deps: PublishDependencies & { readonly ledg
       failures.push(`${record.key}: ${(error as Error).message}`);
     }
   }
-  return { pending: records.length, published, failures };
+  return { pending: records.length, givenUp, published, failures };
 }

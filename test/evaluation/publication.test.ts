@@ -87,7 +87,7 @@ describe('the publication ledger: each step of a verdict once (issue 11)', () =>
     await ledger.recordPending(pending(PUBLICATION_GRACE_SECONDS));
     await expect(publishAndNotify(event, source, deps)).resolves.toBeUndefined();
     expect(out).toEqual({ verdicts: 1, events: 1, notifications: 0 });
-    await expect(publishPending(deps)).resolves.toEqual({ pending: 1, published: 1, failures: [] });
+    await expect(publishPending(deps)).resolves.toEqual({ pending: 1, givenUp: 0, published: 1, failures: [] });
     expect(out).toEqual({ verdicts: 1, events: 1, notifications: 1 });
     expect(await ledger.listPending()).toEqual([]);
   });
@@ -116,6 +116,13 @@ describe('the sweep finishes pending publications', () => {
     expect(pendingToPublish(records, NOW)).toEqual([records[1], records[2]]);
   });
 
+  test('a record past the retry window is given up (counted, not published)', async () => {
+    const { deps, out, ledger } = harness();
+    await ledger.recordPending(pending(PUBLICATION_RETRY_SECONDS + 1));
+    await expect(publishPending(deps)).resolves.toEqual({ pending: 0, givenUp: 1, published: 0, failures: [] });
+    expect(out).toEqual({ verdicts: 0, events: 0, notifications: 0 });
+  });
+
   test('publishes only the missing steps of the incomplete records, and completes the ones already done', async () => {
     const { deps, out, ledger } = harness();
     const young = pending(30, { deploymentId: 'd-YOUNG' });
@@ -124,7 +131,7 @@ describe('the sweep finishes pending publications', () => {
     for (const record of [young, incomplete, done]) await ledger.recordPending(record);
     await ledger.markDone(incomplete.key, 'metrics');
     for (const step of ['metrics', 'event', 'notification'] as const) await ledger.markDone(done.key, step);
-    await expect(publishPending(deps)).resolves.toEqual({ pending: 2, published: 2, failures: [] });
+    await expect(publishPending(deps)).resolves.toEqual({ pending: 2, givenUp: 0, published: 2, failures: [] });
     // The incomplete one: its event and notification; its Verdicts was already counted.
     expect(out).toEqual({ verdicts: 0, events: 1, notifications: 1 });
     expect((await ledger.listPending()).map((r) => r.key)).toEqual([young.key]);
@@ -174,8 +181,8 @@ describe('the report step records the accepted verdict pending', () => {
     expect(out).toEqual({ verdicts: 0, events: 0, notifications: 1 });
     const healthy = harness();
     const later = new Date(NOW.getTime() + PUBLICATION_GRACE_SECONDS * 1000);
-    await expect(publishPending({ ...healthy.deps, ledger, now: () => later })).resolves.toEqual({ pending: 1, published: 1, failures: [] });
+    await expect(publishPending({ ...healthy.deps, ledger, now: () => later })).resolves.toEqual({ pending: 1, givenUp: 0, published: 1, failures: [] });
     expect(healthy.out).toEqual({ verdicts: 1, events: 1, notifications: 0 });
-    await expect(publishPending({ ...healthy.deps, ledger, now: () => later })).resolves.toEqual({ pending: 0, published: 0, failures: [] });
+    await expect(publishPending({ ...healthy.deps, ledger, now: () => later })).resolves.toEqual({ pending: 0, givenUp: 0, published: 0, failures: [] });
   });
 });

@@ -94,7 +94,7 @@ async function sweepEnded(sweep: SweepRequest, deps: ReportDependencies, runtime
     }
   }
   const publications = deps.ledger ? await publishPending({ ...publishing(deps, runtime), ledger: deps.ledger, now: deps.now }) : undefined;
-  runtime.log.info('sweep', { swept: ended.length, reported, failed: failures.length, pendingPublications: publications?.pending, published: publications?.published, publishFailed: publications?.failures.length });
+  runtime.log.info('sweep', { swept: ended.length, reported, failed: failures.length, pendingPublications: publications?.pending, published: publications?.published, publishFailed: publications?.failures.length, publicationsGivenUp: publications?.givenUp });
   const problems = [
     ...(failures.length > 0 ? [`could not report ${failures.length} of ${ended.length} ended executions: ${failures.join('; ')}`] : []),
     ...(publications && publications.failures.length > 0 ? [`could not finish ${publications.failures.length} of ${publications.pending} pending publications: ${publications.failures.join('; ')}`] : []),
