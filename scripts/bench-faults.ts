@@ -1,6 +1,6 @@
 /**
  * `npm run bench:faults`: the whole fault grid (lib/simulate/fault-grid.ts) through the synthesized state
- * machine with the real handlers. Prints the cases, accepted reports, verdict events and hung executions,
+ * machine with the real handlers. Prints the cases, accepted reports, verdict events, Verdicts counts and hung executions,
  * and each case that breaks a guarantee; exits 1 if any does.
  */
 import { faultGrid, faultOutcomeProblems, runFaultCase } from '../lib/simulate/fault-grid';
@@ -10,13 +10,16 @@ async function main(): Promise<number> {
   const definition = synthesizeEvaluationDefinition();
   const grid = faultGrid();
   const started = performance.now();
-  const counts = { cases: 0, exactlyOneReport: 0, oneMatchingEvent: 0, eventLostOnPublishFault: 0, contradictingEvents: 0, hung: 0, broken: 0 };
+  const counts = { cases: 0, exactlyOneReport: 0, oneMatchingEvent: 0, verdictsCountedOnce: 0, noEvent: 0, duplicateEvents: 0, publishFaultedCases: 0, contradictingEvents: 0, hung: 0, broken: 0 };
   for (const testCase of grid) {
     const outcome = await runFaultCase(definition, testCase);
     counts.cases += 1;
     if (outcome.acceptedReports === 1) counts.exactlyOneReport += 1;
     if (outcome.verdictEvents === 1 && outcome.eventMatchesReport) counts.oneMatchingEvent += 1;
-    if (outcome.verdictEvents === 0 && outcome.publishFaulted) counts.eventLostOnPublishFault += 1;
+    if (outcome.verdictsCounted === 1) counts.verdictsCountedOnce += 1;
+    if (outcome.verdictEvents === 0) counts.noEvent += 1;
+    if (outcome.verdictEvents > 1 || outcome.verdictsCounted > 1) counts.duplicateEvents += 1;
+    if (outcome.publishFaulted) counts.publishFaultedCases += 1;
     if (!outcome.eventMatchesReport) counts.contradictingEvents += 1;
     if (outcome.hung) counts.hung += 1;
     const problems = faultOutcomeProblems(outcome);

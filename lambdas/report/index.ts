@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
 import { StepFunctionsEndedExecutionLister, StepFunctionsExecutionInputReader } from '../../lib/adapters/aws/step-functions';
+import { S3PublicationLedger } from '../../lib/adapters/aws/s3-publication-ledger';
 import { S3ReportStore } from '../../lib/adapters/aws/s3-report-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
 import { REPORT_STORE } from '../../lib/evaluation/contracts';
@@ -18,6 +19,7 @@ export const handler = lazyHandler(() => {
   const bucket = process.env[REPORT_STORE.bucketVariable];
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const notifications = notificationChannel();
+  const s3 = traced(new S3Client({}));
   return createReportHandler(
     {
       reporter: new CodeDeployHookReporter(traced(new CodeDeployClient({}))),
@@ -26,7 +28,7 @@ export const handler = lazyHandler(() => {
       endedExecutions: new StepFunctionsEndedExecutionLister(sfn),
       now: () => new Date(),
       ...(notifications ? { notifications } : {}),
-      ...(bucket ? { reports: { store: new S3ReportStore(traced(new S3Client({})), bucket, region), render: (event) => renderVerdictReport(event) } } : {}),
+      ...(bucket ? { reports: { store: new S3ReportStore(s3, bucket, region), render: (event) => renderVerdictReport(event) }, ledger: new S3PublicationLedger(s3, bucket) } : {}),
     },
     runtime,
   );

@@ -11,7 +11,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS } from '../evaluation/contracts';
+import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS, REPORT_FUNCTION_TIMEOUT_SECONDS } from '../evaluation/contracts';
 import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
 import { ReportBucket } from './report-bucket';
@@ -179,8 +179,8 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     // GetMetricData and PutMetricData have no resource-level permissions (Service Authorization Reference, CloudWatch).
     this.prepareFunction = fn('Prepare', 'prepare', 30);
     this.evaluateFunction = fn('Evaluate', 'evaluate', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData'], 512);
-    this.reportFunction = fn('Report', 'report', 30, ['cloudwatch:PutMetricData']);
-    (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey })).grantWriteReports(this.reportFunction);
+    this.reportFunction = fn('Report', 'report', REPORT_FUNCTION_TIMEOUT_SECONDS, ['cloudwatch:PutMetricData']);
+    (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey })).grantReportFunction(this.reportFunction);
     this.smokeFunction = fn('Smoke', 'smoke', 60, undefined, undefined, { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups });
     this.watchFunction = fn('Watch', 'watch', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
     if (props.notifications) new EvaluatorNotifications(this, { ...props.notifications, publishers: [this.reportFunction, this.watchFunction], encryptionKey });

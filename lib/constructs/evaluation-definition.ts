@@ -4,7 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 
-import { MAX_WAIT_SECONDS } from '../evaluation/contracts';
+import { MAX_WAIT_SECONDS, PUBLISH_TASK } from '../evaluation/contracts';
 import { STATE } from '../evaluation/state-names';
 
 export { STATE, TASK_STATES, WAIT_STATES, type TaskState } from '../evaluation/state-names';
@@ -19,6 +19,8 @@ export interface EvaluationFunctions {
 
 /** The execution input carries the hook ids: a report can be made whatever the current state holds. */
 const EXECUTION_INPUT = sfn.JsonPath.objectAt('$$.Execution.Input');
+/** The execution's ARN: the notification links it, from wherever the verdict is published (Task or sweep). */
+const EXECUTION_ARN = sfn.JsonPath.stringAt('$$.Execution.Id');
 
 /** Lambda throttling is transient; Lambda's own service errors are retried by `retryOnServiceExceptions`. */
 function invoke(scope: Construct, id: string, fn: IFunction, timeout: Duration, props: Omit<tasks.LambdaInvokeProps, 'lambdaFunction'>) {
@@ -41,25 +43,30 @@ const validWait = (path: string) =>
   sfn.Condition.and(sfn.Condition.isPresent(path), sfn.Condition.isNumeric(path), sfn.Condition.numberGreaterThanEquals(path, 1), sfn.Condition.numberLessThanEquals(path, MAX_WAIT_SECONDS));
 
 /**
- * Publishes the verdict event the report step returned, once: no retry of errors raised after the
- * function ran (a duplicate event or Verdicts count is worse than a missing one), and a failure only
- * loses the event (logged), never the report. Lambda throttling is retried: the function did not run.
+ * Publishes the verdict event the report step returned. Every error is retried, a few times with
+ * backoff: the publication ledger makes each step (verdict metrics, event, notification) once, however
+ * often the function runs. When every attempt fails the execution goes on: the report step recorded the
+ * verdict pending, and the sweep (outside this Task) publishes its missing steps, so the event is
+ * neither lost nor doubled (issue 11).
  */
 function publish(scope: Construct, id: string, fn: IFunction) {
   return new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
     payloadResponseOnly: true,
     retryOnServiceExceptions: false,
-    taskTimeout: sfn.Timeout.duration(Duration.seconds(60)),
+    taskTimeout: sfn.Timeout.duration(Duration.seconds(PUBLISH_TASK.timeoutSeconds)),
     // The execution input and ARN: the registration's `notify` switch, the target and the execution link of the notification.
-    payload: sfn.TaskInput.fromObject({ mode: 'publish', event: sfn.JsonPath.objectAt('$.report.event'), execution: EXECUTION_INPUT, executionArn: sfn.JsonPath.stringAt('$$.Execution.Id') }),
+    payload: sfn.TaskInput.fromObject({ mode: 'publish', event: sfn.JsonPath.objectAt('$.report.event'), execution: EXECUTION_INPUT, executionArn: EXECUTION_ARN }),
     resultPath: sfn.JsonPath.DISCARD,
-  }).addRetry({ errors: ['Lambda.TooManyRequestsException'], maxAttempts: 6, interval: Duration.seconds(2), backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+  })
+    .addRetry({ errors: ['Lambda.TooManyRequestsException'], maxAttempts: 6, interval: Duration.seconds(2), backoffRate: 2, jitterStrategy: sfn.JitterType.FULL })
+    .addRetry({ errors: ['States.ALL'], maxAttempts: PUBLISH_TASK.retries, interval: Duration.seconds(PUBLISH_TASK.intervalSeconds), backoffRate: PUBLISH_TASK.backoffRate, jitterStrategy: sfn.JitterType.FULL });
 }
 
 /**
  * Publishes when the report step returned an event (a path the payload names must exist, or the Task
- * fails with an uncatchable States.Runtime); a failed publish goes on to `then` like a done one.
+ * fails with an uncatchable States.Runtime); a publish that failed every attempt goes on to `then` like
+ * a done one (the sweep finishes it).
  */
 function publishIfAny(scope: Construct, id: string, task: sfn.TaskStateBase, then: sfn.IChainable) {
   task.addCatch(then, { resultPath: '$.publishError' }).next(then);
@@ -83,7 +90,7 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
     cause: 'the hook could not be reported from the state machine; the reaper reports it when this execution fails',
   });
   const reportError = invoke(scope, STATE.reportError, fns.report, Duration.seconds(60), {
-    payload: sfn.TaskInput.fromObject({ mode: 'error', execution: EXECUTION_INPUT, state: sfn.JsonPath.objectAt('$') }),
+    payload: sfn.TaskInput.fromObject({ mode: 'error', execution: EXECUTION_INPUT, executionArn: EXECUTION_ARN, state: sfn.JsonPath.objectAt('$') }),
     resultPath: '$.report',
   })
     .addRetry(REPORT_RETRY)
@@ -114,7 +121,7 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
     .otherwise(done);
 
   const report = invoke(scope, STATE.report, fns.report, Duration.seconds(60), {
-    payload: sfn.TaskInput.fromObject({ mode: 'verdict', execution: EXECUTION_INPUT, state: sfn.JsonPath.objectAt('$') }),
+    payload: sfn.TaskInput.fromObject({ mode: 'verdict', execution: EXECUTION_INPUT, executionArn: EXECUTION_ARN, state: sfn.JsonPath.objectAt('$') }),
     resultPath: '$.report',
   })
     .addRetry(REPORT_RETRY)

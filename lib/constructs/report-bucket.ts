@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { REPORT_STORE } from '../evaluation/contracts';
+import { PUBLICATION_LEDGER, REPORT_STORE } from '../evaluation/contracts';
 
 export interface ReportBucketProps {
   /** Encrypts the reports with the evaluator's key. @default - S3-managed encryption */
@@ -13,8 +13,9 @@ export interface ReportBucketProps {
 }
 
 /**
- * The evaluator's report bucket (one HTML report per evaluation): public access blocked, encrypted,
- * TLS only (`enforceSSL`: Amazon S3 User Guide, "Enforce encryption of data in transit"), reports expire.
+ * The evaluator's report bucket (one HTML report per evaluation, and the publication ledger under
+ * `publications/`): public access blocked, encrypted, TLS only (`enforceSSL`: Amazon S3 User Guide,
+ * "Enforce encryption of data in transit"), reports and ledger objects expire.
  */
 export class ReportBucket extends Construct {
   public readonly bucket: s3.Bucket;
@@ -31,7 +32,11 @@ export class ReportBucket extends Construct {
       enforceSSL: true,
       ...(key ? { encryption: s3.BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true } : { encryption: s3.BucketEncryption.S3_MANAGED }),
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: props.expiry ?? Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        { expiration: props.expiry ?? Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // Overlapping expirations: the shorter is honored (Amazon S3 User Guide, "How Amazon S3 handles conflicts in lifecycle configurations").
+        { id: 'PublicationLedger', prefix: PUBLICATION_LEDGER.prefix, expiration: Duration.days(PUBLICATION_LEDGER.expiryDays) },
+      ],
       // Reports are derived data: they go with the evaluator.
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -41,10 +46,17 @@ export class ReportBucket extends Construct {
     });
   }
 
-  /** `s3:PutObject` under the reports prefix only (and the key's data keys when the bucket uses the evaluator's key). */
-  grantWriteReports(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
+  /**
+   * The report function's access: `s3:PutObject` under the reports prefix only; read, create and delete
+   * under the publication ledger's prefix, and list that prefix only (`s3:prefix` condition). With the
+   * evaluator's key: its data keys, and decryption of what the ledger reads back.
+   */
+  grantReportFunction(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
+    const ledger = `${PUBLICATION_LEDGER.prefix}*`;
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_STORE.prefix}*`)] }));
-    this.props.encryptionKey?.grant(fn, 'kms:GenerateDataKey');
+    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects(ledger)] }));
+    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ledger } } }));
+    this.props.encryptionKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
     fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
     const policy = fn.grantPrincipal instanceof iam.Role ? fn.grantPrincipal.node.tryFindChild('DefaultPolicy') : undefined;
     if (policy) {
@@ -52,6 +64,10 @@ export class ReportBucket extends Construct {
       Validations.of(policy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${REPORT_STORE.prefix}*]`,
         reason: "One report object per deployment and lifecycle event, named at run time: writes are limited to the reports/ prefix of the evaluator's own bucket",
+      });
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${ledger}]`,
+        reason: "The publication ledger's markers and pending records, one set per verdict, named at run time: limited to the publications/ prefix of the evaluator's own bucket",
       });
     }
   }

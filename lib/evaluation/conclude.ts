@@ -2,11 +2,12 @@ import type { CostPerRequestFigure } from './verdict-metric';
 import type { Policy } from '../policy';
 import { POLICY_DEFAULTS } from '../policy/defaults';
 import { codeDeployAction } from './action';
-import { notifyBestEffort, type NotificationChannel, type NotificationSource, type NotifyDependencies } from './notify';
-import { withStoredReport, type ReportWriter } from './stored-report';
+import type { NotificationChannel, NotificationSource, NotifyDependencies } from './notify';
+import { publicationKey, publishAndNotify, type PublishDependencies } from './publication';
+import type { ReportWriter } from './stored-report';
 import { object, oneOf, StateError, string, type Json } from './check';
 import { EXECUTION_STATUS_CHANGE, REAPED_EXECUTION_STATUSES } from './contracts';
-import type { HookIds, HookReporter, HookStatus, PolicyRef, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
+import type { HookIds, HookReporter, HookStatus, PendingPublication, PolicyRef, PublicationLedger, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
 import { parseEvaluationPlan, parseOutcome, parseReportSwitches, type Cause, type Outcome, type ReportSwitches } from './state';
 
 export type { ReportSwitches } from './state';
@@ -69,7 +70,7 @@ export interface ReportRequest {
    * accepted (nothing else reports while the execution runs), so it is what gets published.
    */
   readonly acceptedIfCompleted?: ReportRequest;
-  /** The reaper's execution, for its notification (the state machine notifies from *Publish verdict*). */
+  /** The execution (input, ARN, `on`), for the verdict's notification, wherever it is sent from. */
   readonly notification?: NotificationSource;
 }
 
@@ -129,7 +130,9 @@ export function parseReportRequest(event: unknown): ReportRequest | undefined {
   if (body['detail-type'] === EXECUTION_STATUS_CHANGE) return undefined; // handled by parseReaperEvent (needs I/O)
   const mode = oneOf(body.mode, ['verdict', 'error'] as const, 'mode');
   const state = object(body.state ?? {}, 'state');
-  const base = { ...idsAndSubject(body.execution, 'execution'), switches: reportSwitchesOf(body.execution) };
+  const switches = reportSwitchesOf(body.execution);
+  const notification: NotificationSource = { execution: body.execution, on: switches.notify, ...(typeof body.executionArn === 'string' ? { executionArn: body.executionArn } : {}) };
+  const base = { ...idsAndSubject(body.execution, 'execution'), switches, notification };
   if (mode === 'error') {
     const outcome: Outcome = { decision: 'error', cause: 'evaluator-error', reason: `evaluator error: ${errorReason(state.error)}` };
     let verdictPath: ReportRequest | undefined;
@@ -143,7 +146,7 @@ export function parseReportRequest(event: unknown): ReportRequest | undefined {
   return verdictRequest(base, state);
 }
 
-function verdictRequest(base: Pick<ReportRequest, 'ids' | 'subject' | 'hookInvokedAt' | 'policyRef' | 'switches'>, state: Json): ReportRequest {
+function verdictRequest(base: Pick<ReportRequest, 'ids' | 'subject' | 'hookInvokedAt' | 'policyRef' | 'switches' | 'notification'>, state: Json): ReportRequest {
   const parsed = parseOutcome(state.outcome);
   const tick = typeof state.tick === 'object' && state.tick !== null ? (state.tick as Json) : undefined;
   const smoke = typeof state.smoke === 'object' && state.smoke !== null ? (state.smoke as Json) : undefined;
@@ -218,6 +221,11 @@ export interface ConcludeDependencies {
   /** The notification topic: the reaper notifies of what it reported. @default - no notification */
   readonly notifications?: NotificationChannel;
   readonly count?: NotifyDependencies['count'];
+  /**
+   * The publication ledger: an accepted verdict is recorded pending before its event is returned, and
+   * each publication step is made once (`publishAndNotify`). @default - no ledger: a publish that fails is not finished by the sweep
+   */
+  readonly ledger?: PublicationLedger;
 }
 
 export interface ConcludeResult {
@@ -225,8 +233,8 @@ export interface ConcludeResult {
   readonly result: 'reported' | 'already-completed';
   /**
    * State machine: the verdict event for *Publish verdict*, describing what CodeDeploy holds; absent
-   * when nothing of this path's should be published. Publishing is a separate Task so that a report
-   * retried after it succeeded (a timeout after `PutLifecycleEventHookExecutionStatus`) cannot publish twice.
+   * when nothing of this path's should be published. Publishing is a separate Task, retried on its own;
+   * the ledger's pending record, written here, lets the sweep finish a publish that kept failing.
    */
   readonly event?: VerdictEvent;
 }
@@ -266,36 +274,42 @@ export async function conclude(request: ReportRequest, deps: ConcludeDependencie
   const accepted = result === 'reported' ? request : request.source === 'state-machine' ? (request.acceptedIfCompleted ?? request) : undefined;
   const event = accepted ? verdictEventOf(accepted, deps) : undefined;
   deps.log.info('hook verdict', { ...(event ?? {}), verdict: undefined, reportedStatus: status, result, source: request.source, switches, publishes: event !== undefined });
+  const pending = event ? await recordPending(event, request.notification ?? {}, deps) : undefined;
   if (request.source === 'reaper') {
-    if (event) await publishBestEffort(event, request.notification ?? {}, deps);
+    if (pending) await publishBestEffort(pending, request.notification ?? {}, deps);
     return { status, result };
   }
-  return { status: event && event.status !== 'NotReported' ? event.status : status, result, ...(event ? { event } : {}) };
-}
-
-async function publishBestEffort(event: VerdictEvent, source: NotificationSource, deps: Pick<ConcludeDependencies, 'sink' | 'log' | 'reports' | 'notifications' | 'count'>): Promise<void> {
-  try {
-    await publishAndNotify(event, source, deps);
-  } catch (error) {
-    deps.log.error('could not publish the verdict', { error: (error as Error).message });
-  }
+  return { status: pending && pending.status !== 'NotReported' ? pending.status : status, result, ...(pending ? { event: pending } : {}) };
 }
 
 /**
- * The one place a verdict is made known (state machine and reaper): its report stored, its event
- * published, its notification sent, once each. The notification goes out even when the event could not
- * be published (the error is rethrown after it) and never throws itself.
+ * Records the accepted verdict pending, before anything publishes it; the first record of a hook stands
+ * (a report retried after it reported returns the event first recorded). Best effort: without the
+ * record the publish Task still publishes, only the sweep could not finish a publish that kept failing.
  */
-async function publishAndNotify(event: VerdictEvent, source: NotificationSource, deps: Pick<ConcludeDependencies, 'sink' | 'log' | 'reports' | 'notifications' | 'count'>): Promise<void> {
-  const stored = await withStoredReport(event, deps.reports, deps.log);
-  let failure: unknown;
+async function recordPending(event: VerdictEvent, source: NotificationSource, deps: Pick<ConcludeDependencies, 'ledger' | 'log' | 'now'>): Promise<VerdictEvent> {
+  if (!deps.ledger) return event;
+  const record: PendingPublication = {
+    key: publicationKey(event),
+    event,
+    acceptedAt: deps.now().toISOString(),
+    ...(source.execution !== undefined ? { execution: source.execution } : {}),
+    ...(source.executionArn ? { executionArn: source.executionArn } : {}),
+  };
   try {
-    await deps.sink.publishVerdict(stored);
+    return (await deps.ledger.recordPending(record)).event;
   } catch (error) {
-    failure = error;
+    deps.log.error('could not record the accepted verdict pending; the sweep cannot finish its publication', { key: record.key, error: (error as Error).message });
+    return event;
   }
-  await notifyBestEffort(stored, source, deps.notifications, { log: deps.log, count: deps.count });
-  if (failure !== undefined) throw failure;
+}
+
+async function publishBestEffort(event: VerdictEvent, source: NotificationSource, deps: PublishDependencies): Promise<void> {
+  try {
+    await publishAndNotify(event, source, deps);
+  } catch (error) {
+    deps.log.error('could not publish the verdict; the sweep retries what is missing', { error: (error as Error).message });
+  }
 }
 
 /** `{ mode: "publish", event, execution, executionArn }` from *Publish verdict*: the event the report step returned. */
@@ -315,11 +329,11 @@ export function parsePublishRequest(event: unknown): PublishRequest | undefined 
 }
 
 /**
- * Publishes the accepted verdict, once: the Task does not retry errors raised after the function ran
- * (a duplicate event or `Verdicts` count is worse than a missing one, which the logs still hold).
- * The report of that verdict is stored first, so the event and the notification link it.
+ * Publishes the accepted verdict: each step once, whatever the retries (the ledger skips the steps
+ * already done), so the Task retries every error. The report of that verdict is stored first, so the
+ * event and the notification link it.
  */
-export async function publishAccepted(request: PublishRequest, deps: Pick<ConcludeDependencies, 'sink' | 'log' | 'reports' | 'notifications' | 'count'>): Promise<{ published: boolean }> {
+export async function publishAccepted(request: PublishRequest, deps: PublishDependencies): Promise<{ published: boolean }> {
   if (!request.event) return { published: false };
   await publishAndNotify(request.event, { ...request, on: reportSwitchesOf(request.execution).notify }, deps);
   return { published: true };

@@ -73,6 +73,30 @@ export const TICK_LOG_MESSAGES = { evaluate: 'evaluation tick', watch: 'canary w
 export const REPORT_STORE = { prefix: 'reports/', bucketVariable: 'REPORT_BUCKET' } as const;
 
 /**
+ * The publication ledger (issue 11) in the report bucket, under its own prefix: a marker per verdict and
+ * publication step (`done/<key>/<step>`), and a record per accepted verdict until each step is done
+ * (`pending/<key>.json`). The report Lambda may read, write and delete there, list nothing else; the
+ * objects expire after `expiryDays`.
+ */
+export const PUBLICATION_LEDGER = { prefix: 'publications/', expiryDays: 30 } as const;
+
+/**
+ * The publish Task's attempts: the report function runs at most `REPORT_FUNCTION_TIMEOUT_SECONDS`, the
+ * Task waits a little longer. Every error is retried (the ledger makes each step once).
+ */
+export const PUBLISH_TASK = { timeoutSeconds: 40, retries: 3, intervalSeconds: 2, backoffRate: 2 } as const;
+export const REPORT_FUNCTION_TIMEOUT_SECONDS = 30;
+
+/**
+ * The sweep publishes a pending verdict only this long after it was accepted: past the publish Task's
+ * last attempt (checked against the synthesized definition in test/constructs/state-machine.test.ts),
+ * so it never races that Task. Ten minutes: a publish that kept failing is finished within 12.
+ */
+export const PUBLICATION_GRACE_SECONDS = 600;
+/** A pending verdict older than this is no longer retried by the sweep (it stays, logged, until it expires). */
+export const PUBLICATION_RETRY_SECONDS = 24 * 3600;
+
+/**
  * The evaluator's notification topic, in the report Lambda's environment: `NOTIFICATION_TOPIC_ARN`, and
  * `NOTIFY_ON` (the evaluator's default `on` as JSON; a registration's `notify` switch overrides it).
  */

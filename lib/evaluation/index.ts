@@ -15,3 +15,4 @@ export * from './contracts';
 export * from './sweep';
 export * from './notification';
 export * from './notify';
+export * from './publication';

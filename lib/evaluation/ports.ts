@@ -214,8 +214,47 @@ export interface VerdictSink {
   /** `VerdictFailed` 0/1 for one tick of a running evaluation. */
   /** With it, in the same call, each arm's `CostPerRequest` of the tick's cost metrics. */
   publishTick(subject: VerdictSubject, failed: boolean, costs?: readonly CostPerRequestFigure[]): Promise<void>;
-  /** The final verdict: the event, and `Verdicts`, `Rollbacks`, `TimeToVerdictSeconds`. */
-  publishVerdict(event: VerdictEvent): Promise<void>;
+  /**
+   * The final verdict's metrics in one `PutMetricData` call: `Verdicts`, `Rollbacks`, `Inconclusive`,
+   * `TimeToVerdictSeconds`. One publication step: the ledger marks it apart from the event.
+   */
+  publishVerdictMetrics(event: VerdictEvent): Promise<void>;
+  /** The final verdict's `Canary Verdict` event (`PutEvents`). The other publication step. */
+  publishVerdictEvent(event: VerdictEvent): Promise<void>;
+}
+
+/** The steps of making one verdict known, each done once: the verdict metrics, the event, the notification. */
+export const PUBLICATION_STEPS = ['metrics', 'event', 'notification'] as const;
+export type PublicationStep = (typeof PUBLICATION_STEPS)[number];
+
+/** A verdict CodeDeploy accepted, recorded by the step that reported it, until each publication step is done. */
+export interface PendingPublication {
+  /** `publicationKey(event)`: one per hook (deployment and lifecycle event). */
+  readonly key: string;
+  readonly event: VerdictEvent;
+  /** The execution input and ARN, for the notification (`NotificationSource`). */
+  readonly execution?: unknown;
+  readonly executionArn?: string;
+  /** When the report was accepted (ISO 8601): the sweep leaves younger records to the publish Task. */
+  readonly acceptedAt: string;
+}
+
+/**
+ * The publication ledger (issue 11): a durable "done" marker per verdict and publication step, and the
+ * pending record of each accepted verdict, so that a publish retried, or finished by the sweep, makes
+ * each step once.
+ */
+export interface PublicationLedger {
+  /** The steps marked done for this verdict. */
+  doneSteps(key: string): Promise<ReadonlySet<PublicationStep>>;
+  /** Marks a step done; `already-marked` when another publisher marked it first. */
+  markDone(key: string, step: PublicationStep): Promise<'marked' | 'already-marked'>;
+  /** Records an accepted verdict; the first record of a key stands, and is returned. */
+  recordPending(record: PendingPublication): Promise<PendingPublication>;
+  /** The records not yet completed. */
+  listPending(): Promise<readonly PendingPublication[]>;
+  /** Every step is done: the record is no longer pending (its markers stay). */
+  complete(key: string): Promise<void>;
 }
 
 /** `DescribeExecution`: the input of an execution, when the status-change event does not carry it. */

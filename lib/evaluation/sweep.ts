@@ -1,6 +1,7 @@
-import { parseReaperStatus, type ReaperEvent } from './conclude';
-import { SWEEP_LOOKBACK_SECONDS } from './contracts';
-import type { EndedExecution } from './ports';
+import { parseReaperStatus, reportSwitchesOf, type ReaperEvent } from './conclude';
+import { PUBLICATION_GRACE_SECONDS, PUBLICATION_RETRY_SECONDS, SWEEP_LOOKBACK_SECONDS } from './contracts';
+import type { EndedExecution, PendingPublication, PublicationLedger } from './ports';
+import { publishAndNotify, type PublishDependencies } from './publication';
 
 /** The sweep rule's event (`sweepEvent` in contracts.ts): which state machine to sweep. */
 export interface SweepRequest {
@@ -37,4 +38,50 @@ export function executionsToSweep(executions: readonly EndedExecution[], since: 
     swept.push({ status, executionArn: execution.executionArn });
   }
   return swept;
+}
+
+/**
+ * The pending verdicts a sweep publishes: accepted at least `PUBLICATION_GRACE_SECONDS` ago (the publish
+ * Task has made its last attempt), and not more than `PUBLICATION_RETRY_SECONDS` ago.
+ */
+export function pendingToPublish(records: readonly PendingPublication[], now: Date): PendingPublication[] {
+  return records.filter((record) => {
+    const age = ageSeconds(record, now);
+    return age >= PUBLICATION_GRACE_SECONDS && age <= PUBLICATION_RETRY_SECONDS;
+  });
+}
+
+function ageSeconds(record: PendingPublication, now: Date): number {
+  return (now.getTime() - Date.parse(record.acceptedAt)) / 1000;
+}
+
+/** What a sweep of the ledger did: pending verdicts it took up, and the keys it could not finish. */
+export interface PendingSweepResult {
+  readonly pending: number;
+  /** Pending past `PUBLICATION_RETRY_SECONDS`: given up, left to expire (logged by the sweep). */
+  readonly givenUp: number;
+  readonly published: number;
+  readonly failures: readonly string[];
+}
+
+/**
+ * Finishes the publication of each pending verdict the publish Task (or the reaper) could not finish:
+ * only its steps not marked done (`publishAndNotify`), then completes it. Runs outside the state
+ * machine, so a publish Task that fails every attempt loses nothing.
+ */
+export async function publishPending(deps: PublishDependencies & { readonly ledger: PublicationLedger; readonly now: () => Date }): Promise<PendingSweepResult> {
+  const listed = await deps.ledger.listPending();
+  const records = pendingToPublish(listed, deps.now());
+  const givenUp = listed.filter((record) => ageSeconds(record, deps.now()) > PUBLICATION_RETRY_SECONDS).length;
+  let published = 0;
+  const failures: string[] = [];
+  for (const record of records) {
+    try {
+      await publishAndNotify(record.event, { execution: record.execution, executionArn: record.executionArn, on: reportSwitchesOf(record.execution).notify }, deps);
+      published += 1;
+    } catch (error) {
+      failures.push(`${record.key}: ${(error as Error).message}`);
+    }
+  }
+  return { pending: records.length, givenUp, published, failures };
 }

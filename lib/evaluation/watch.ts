@@ -1,6 +1,7 @@
 import { costPerRequestFigures } from './verdict-metric';
 import type { Policy } from '../policy';
-import { notifyBestEffort, type NotificationChannel } from './notify';
+import type { NotificationChannel } from './notify';
+import { publishAndNotify } from './publication';
 import { IN_PROGRESS_STATUSES, type AlarmStateSource, type DeploymentControl, type MetricSource, type VerdictEvent, type VerdictSink, type VerdictSubject } from './ports';
 import { waitSeconds, type EvaluateRequest, type StateVerdict } from './state';
 import { publishTickBestEffort, reportSwitchesOf } from './conclude';
@@ -80,10 +81,10 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
       timeToVerdictSeconds: Math.max(0, nowSeconds - Math.floor(Date.parse(input.hookInvokedAt) / 1000)),
       verdict: compact,
     };
-    await deps.sink.publishVerdict(event);
     // The rollback the watch asks for is one on call must hear of, as the report step's are (best effort).
+    // No ledger: the watch's verdict is not a hook's, and its Task is not retried after it ran.
     const log = deps.log ?? { error: (message: string, details: Record<string, unknown>) => console.error(message, details) };
-    await notifyBestEffort(event, { execution: input, on: reportSwitchesOf(input).notify }, deps.notifications, { log: { error: log.error, info: () => undefined }, count: deps.count });
+    await publishAndNotify(event, { execution: input, on: reportSwitchesOf(input).notify }, { sink: deps.sink, notifications: deps.notifications, log: { error: log.error, info: () => undefined }, count: deps.count });
     return { done: true, decision: 'fail', reason: verdict.reason, waitSeconds: 0, periodsJudged, verdict: compact, ...(stopped ? { stopped } : {}) };
   }
   const windowOver = nowSeconds - plan.lagSeconds >= plan.windowEnd || nowSeconds >= plan.reportBy;

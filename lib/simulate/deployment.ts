@@ -1,6 +1,6 @@
 import type { CostPerRequestFigure } from '../evaluation/verdict-metric';
 import { reportSwitchesFromPolicy } from '../evaluation/conclude';
-import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, SWEEP_INTERVAL_MINUTES, sweepEvent } from '../evaluation/contracts';
+import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, PUBLICATION_GRACE_SECONDS, SWEEP_INTERVAL_MINUTES, sweepEvent } from '../evaluation/contracts';
 import { createEvaluateHandler, createHookHandler, createPrepareHandler, createReportHandler, createSmokeHandler, createWatchHandler } from '../evaluation/handlers';
 import { STATE, TASK_STATES, type TaskState } from '../constructs/evaluation-definition';
 import type {
@@ -27,6 +27,7 @@ import type { Policy } from '../policy';
 import { SILENT_RUNTIME } from '../evaluation/handlers/runtime';
 import type { NotificationChannel } from '../evaluation/notify';
 import { VirtualClock } from './clock';
+import { InMemoryPublicationLedger } from './publication-ledger';
 import { runLocally, type LocalRunResult, type TaskHandler } from './run-local';
 import type { SimulatedTracing } from './tracing';
 
@@ -37,6 +38,8 @@ export interface SimulatedDeploymentResult {
   readonly watchTicks: ReadonlyArray<{ readonly at: Date; readonly tick: WatchTickResult }>;
   /** `Canary Verdict` events published. */
   readonly verdictEvents: readonly VerdictEvent[];
+  /** The verdicts whose metrics (`Verdicts` 1, `Rollbacks`…) were published, in order: each counts once in `Verdicts`. */
+  readonly verdictMetrics: readonly VerdictEvent[];
   /** `VerdictFailed` values published, in order. */
   readonly verdictFailed: readonly number[];
   readonly costPerRequest: readonly CostPerRequestFigure[];
@@ -49,6 +52,8 @@ export interface SimulatedDeploymentResult {
   readonly reaper?: unknown;
   /** What the first sweep after the execution ended did (it runs whether or not the status event arrived). */
   readonly sweep: unknown;
+  /** What the first sweep past `PUBLICATION_GRACE_SECONDS` did: it finishes a publication the publish Task could not. */
+  readonly publicationSweep?: unknown;
   /** For the cost benchmark: Lambda invocations per Task state, GetMetricData calls and metrics requested. */
   readonly usage: { readonly invocations: Readonly<Record<string, number>>; readonly getMetricDataCalls: number; readonly metricsRequested: number };
 }
@@ -118,6 +123,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const ticks: Array<{ at: Date; tick: TickResult }> = [];
   const watchTicks: Array<{ at: Date; tick: WatchTickResult }> = [];
   const verdictEvents: VerdictEvent[] = [];
+  const verdictMetrics: VerdictEvent[] = [];
   const verdictFailed: number[] = [];
   // What the simulated CloudWatch records of CostPerRequest, in publication order.
   const costPerRequest: CostPerRequestFigure[] = [];
@@ -139,7 +145,10 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       verdictFailed.push(failed ? 1 : 0);
       costPerRequest.push(...costs);
     },
-    async publishVerdict(event: VerdictEvent) {
+    async publishVerdictMetrics(event: VerdictEvent) {
+      verdictMetrics.push(event);
+    },
+    async publishVerdictEvent(event: VerdictEvent) {
       verdictEvents.push(event);
     },
   };
@@ -196,7 +205,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const hookOutcomes: string[] = [];
   const hookEvent = { DeploymentId: deployment.deploymentId, LifecycleEventHookExecutionId: `hook-${deployment.deploymentId}` };
   for (let i = 0; i < (deployment.hookInvocations ?? 1); i++) hookOutcomes.push((await (tracing ? tracing.hook(lifecycleEvent, () => hook(hookEvent)) : hook(hookEvent))).outcome);
-  const result = { reports, ticks, watchTicks, verdictEvents, verdictFailed, costPerRequest, hookOutcomes };
+  const result = { reports, ticks, watchTicks, verdictEvents, verdictMetrics, verdictFailed, costPerRequest, hookOutcomes };
   if (!executionInput) {
     return { ...result, stops, usage: { invocations, ...usage }, execution: { status: 'SUCCEEDED', error: 'the hook did not start an evaluation', statesEntered: [] }, sweep: undefined };
   }
@@ -206,7 +215,15 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const ended: { execution?: { status: string; stopDate: Date } } = {};
   const endedExecutions = { listEnded: async () => (ended.execution && ended.execution.status !== 'SUCCEEDED' ? [{ executionArn, ...ended.execution }] : []) };
   const reportHandler = createReportHandler(
-    { reporter, sink, executions: { readInput: async () => JSON.stringify(executionInput) }, endedExecutions, now: () => clock.now(), ...(deployment.notifications ? { notifications: deployment.notifications } : {}) },
+    {
+      reporter,
+      sink,
+      ledger: new InMemoryPublicationLedger(),
+      executions: { readInput: async () => JSON.stringify(executionInput) },
+      endedExecutions,
+      now: () => clock.now(),
+      ...(deployment.notifications ? { notifications: deployment.notifications } : {}),
+    },
     runtime,
   );
   const control = {
@@ -285,8 +302,13 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   // The schedule's next sweep, at worst a full interval after the execution ended.
   clock.advance(SWEEP_INTERVAL_MINUTES * 60);
   const sweepInput = sweepEvent('arn:aws:states:us-east-1:123456789012:stateMachine:Evaluation');
-  const sweep = await (tracing ? tracing.untraced(() => reportHandler(sweepInput)) : reportHandler(sweepInput));
-  return { ...result, stops, usage: { invocations, ...usage }, execution, reaper, sweep };
+  const sweepOnce = () => (tracing ? tracing.untraced(() => reportHandler(sweepInput)) : reportHandler(sweepInput));
+  const sweep = await sweepOnce();
+  // The first scheduled sweep past the grace finishes what no publish Task could (the execution has ended: nothing was accepted later).
+  const interval = SWEEP_INTERVAL_MINUTES * 60;
+  clock.advance(Math.ceil(PUBLICATION_GRACE_SECONDS / interval) * interval - interval);
+  const publicationSweep = await sweepOnce();
+  return { ...result, stops, usage: { invocations, ...usage }, execution, reaper, sweep, publicationSweep };
 }
 
 /** CodeDeploy User Guide, "AppSpec 'resources' section for an AWS Lambda deployment". */

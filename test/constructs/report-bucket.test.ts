@@ -15,11 +15,11 @@ describe('the report bucket (issue 13 item 3)', () => {
   const { evaluator, template, stack } = synth(false);
   const bucketId = stack.getLogicalId(evaluator.reportBucket.bucket.node.defaultChild as never);
 
-  test('blocks public access, is encrypted, expires reports and owns its objects', () => {
+  test('blocks public access, is encrypted, expires reports (and the publication ledger sooner) and owns its objects', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' })] },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' }), Match.objectLike({ Prefix: 'publications/', ExpirationInDays: 30, Status: 'Enabled' })] },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     });
   });
@@ -31,12 +31,17 @@ describe('the report bucket (issue 13 item 3)', () => {
     });
   });
 
-  test('the report function may PutObject under reports/ only, and knows the bucket', () => {
+  test('the report function may PutObject under reports/, use the ledger under publications/ only, and knows the bucket', () => {
     const role = stack.getLogicalId(evaluator.reportFunction.role!.node.defaultChild as never);
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } });
     const statements = Object.values(policies).flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } }).Properties.PolicyDocument.Statement);
     const s3Statements = statements.filter((statement) => [statement.Action].flat().some((action) => String(action).startsWith('s3:')) && JSON.stringify(statement.Resource).includes(bucketId));
-    expect(s3Statements).toEqual([{ Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/reports/*']] } }]);
+    const under = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, prefix]] });
+    expect(s3Statements).toEqual([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: under('/reports/*') },
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: under('/publications/*') },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] }, Condition: { StringLike: { 's3:prefix': 'publications/*' } } },
+    ]);
     // No other role may write to the report bucket.
     const others = template.findResources('AWS::IAM::Policy');
     const writers = Object.entries(others).filter(([, policy]) => JSON.stringify(policy).includes(bucketId)).map(([, policy]) => (policy as { Properties: { Roles: unknown } }).Properties.Roles);

@@ -1,5 +1,6 @@
 import aslValidator from 'asl-validator';
 import { STATE, TASK_STATES } from '../../lib/constructs';
+import { PUBLICATION_GRACE_SECONDS, REPORT_FUNCTION_TIMEOUT_SECONDS } from '../../lib/evaluation/contracts';
 import { parsePolicy } from '../../lib/policy';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { simulateDeployment } from '../../lib/simulate/deployment';
@@ -30,6 +31,27 @@ describe('evaluation state machine (synthesized definition, run locally)', () =>
     const { isValid, errorsText } = aslValidator(structuredClone(definition));
     expect(errorsText()).toBe('');
     expect(isValid).toBe(true);
+  });
+
+  test('the publish Tasks retry every error, then go on; their last attempt ends before the sweep may publish (issue 11)', () => {
+    interface Retrier { ErrorEquals: string[]; MaxAttempts?: number; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number }
+    const states = definition.States as Record<string, { TimeoutSeconds?: number; Retry?: Retrier[]; Catch?: Array<{ ErrorEquals: string[] }> }>;
+    for (const name of [STATE.publish, STATE.publishError]) {
+      const task = states[name];
+      const retriers = task.Retry ?? [];
+      expect(retriers.some((r) => r.ErrorEquals.includes('States.ALL') && (r.MaxAttempts ?? 3) >= 2)).toBe(true);
+      expect(task.Catch?.some((c) => c.ErrorEquals.includes('States.ALL'))).toBe(true);
+      // Each attempt ends by the Task's timeout, which leaves the function its whole own timeout.
+      expect(task.TimeoutSeconds).toBeGreaterThan(REPORT_FUNCTION_TIMEOUT_SECONDS);
+      // Worst case: every retrier used up (Step Functions defaults: 3 attempts, 1 s, rate 2), each attempt to its timeout, each wait its longest.
+      const attempts = 1 + retriers.reduce((sum, r) => sum + (r.MaxAttempts ?? 3), 0);
+      const waits = retriers.reduce((sum, r) => {
+        let total = 0;
+        for (let i = 0; i < (r.MaxAttempts ?? 3); i++) total += Math.min((r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** i, r.MaxDelaySeconds ?? Infinity);
+        return sum + total;
+      }, 0);
+      expect(attempts * task.TimeoutSeconds! + waits).toBeLessThan(PUBLICATION_GRACE_SECONDS);
+    }
   });
 
   test('is a JSONPath definition whose every Task is bound locally', () => {

@@ -160,7 +160,8 @@ describe('the publish step notifies, once, best effort', () => {
     const counts: string[] = [];
     const sink: VerdictSink = {
       publishTick: async () => undefined,
-      publishVerdict: async (event) => {
+      publishVerdictMetrics: async () => undefined,
+      publishVerdictEvent: async (event) => {
         if (options.failEvents) throw new Error('PutEvents rejected the verdict event');
         published.push(event);
       },

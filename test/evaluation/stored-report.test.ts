@@ -23,7 +23,7 @@ const event: VerdictEvent = {
 
 function recordingSink() {
   const published: VerdictEvent[] = [];
-  const sink: VerdictSink = { publishTick: async () => undefined, publishVerdict: async (e) => void published.push(e) };
+  const sink: VerdictSink = { publishTick: async () => undefined, publishVerdictMetrics: async () => undefined, publishVerdictEvent: async (e) => void published.push(e) };
   return { sink, published };
 }
 

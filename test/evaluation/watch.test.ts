@@ -25,14 +25,14 @@ const request: EvaluateRequest = {
   },
 };
 const policy = parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }] });
-const sink: VerdictSink = { publishTick: async () => undefined, publishVerdict: async () => undefined };
+const sink: VerdictSink = { publishTick: async () => undefined, publishVerdictMetrics: async () => undefined, publishVerdictEvent: async () => undefined };
 const noData: MetricSource = { getMetricData: async (queries) => queries.map((q) => ({ id: q.id, timestamps: [], values: [] })) };
 
 describe('canary watch and the end of the traffic shift', () => {
   test('ends as soon as all traffic is on the new version with a last judgment: no evidence is inconclusive, and nothing is stopped or ticked', async () => {
     let stops = 0;
     let ticks = 0;
-    const counting: VerdictSink = { publishTick: async () => void (ticks += 1), publishVerdict: async () => undefined };
+    const counting: VerdictSink = { publishTick: async () => void (ticks += 1), publishVerdictMetrics: async () => undefined, publishVerdictEvent: async () => undefined };
     const control: DeploymentControl = { readStatus: async () => 'InProgress', readShift: async () => ({ complete: true, detail: 'target version weight 1' }), stop: async () => ((stops += 1), 'stopped') };
     const tick = await watchTick(request, policy, { metrics: noData, control, sink: counting }, new Date((T0 + 360) * 1000));
     expect(tick).toMatchObject({ done: true, decision: 'inconclusive' });

@@ -43,7 +43,7 @@ export class AwsVerdictSink implements VerdictSink {
     ]);
   }
 
-  async publishVerdict(event: VerdictEvent): Promise<void> {
+  async publishVerdictMetrics(event: VerdictEvent): Promise<void> {
     const at = this.now();
     const metrics: MetricDatum[] = [
       { MetricName: VERDICT_METRIC.verdicts, Dimensions: dimensions(event), Value: 1, Unit: 'Count', Timestamp: at },
@@ -53,8 +53,11 @@ export class AwsVerdictSink implements VerdictSink {
       { MetricName: VERDICT_METRIC.timeToVerdict, Dimensions: dimensions(event), Value: event.timeToVerdictSeconds, Unit: 'Seconds', Timestamp: at },
     ];
     await this.putMetrics(metrics);
+  }
+
+  async publishVerdictEvent(event: VerdictEvent): Promise<void> {
     const result = await this.eventbridge.send(
-      new PutEventsCommand({ Entries: [{ Source: VERDICT_EVENT_SOURCE, DetailType: VERDICT_DETAIL_TYPE, Detail: JSON.stringify(event), Resources: [], Time: at }] }),
+      new PutEventsCommand({ Entries: [{ Source: VERDICT_EVENT_SOURCE, DetailType: VERDICT_DETAIL_TYPE, Detail: JSON.stringify(event), Resources: [], Time: this.now() }] }),
     );
     if (result.FailedEntryCount) {
       const entry = result.Entries?.find((e) => e.ErrorCode);

@@ -11,8 +11,8 @@ import {
 } from '../conclude';
 import type { NotificationChannel } from '../notify';
 import type { ReportWriter } from '../stored-report';
-import type { EndedExecutionLister, ExecutionInputReader, HookReporter, VerdictSink } from '../ports';
-import { executionsToSweep, parseSweepEvent, sweepSince, type SweepRequest } from '../sweep';
+import type { EndedExecutionLister, ExecutionInputReader, HookReporter, PublicationLedger, VerdictSink } from '../ports';
+import { executionsToSweep, parseSweepEvent, publishPending, sweepSince, type SweepRequest } from '../sweep';
 import { SILENT_RUNTIME, wrapHandler, type HandlerRuntime } from './runtime';
 
 export interface ReportDependencies {
@@ -26,12 +26,19 @@ export interface ReportDependencies {
   readonly reports?: ReportWriter;
   /** The notification topic and the evaluator's default `on`. @default - no notification is sent */
   readonly notifications?: NotificationChannel;
+  /** The publication ledger: each verdict's steps once, a failed publish finished by the sweep. @default - none */
+  readonly ledger?: PublicationLedger;
 }
 
-/** What a sweep did: executions it found ended, and how many of them it reported (the rest were already completed). */
+/**
+ * What a sweep did: executions it found ended, and how many of them it reported (the rest were already
+ * completed); pending verdicts whose publication it took up, and how many it finished.
+ */
 export interface SweepResult {
   readonly swept: number;
   readonly reported: number;
+  readonly pendingPublications?: number;
+  readonly published?: number;
 }
 
 export type ReportResult = ConcludeResult | SweepResult | { published: boolean } | { ignored: string };
@@ -46,7 +53,7 @@ export function createReportHandler(deps: ReportDependencies, runtime: HandlerRu
   return wrapHandler(runtime, async (event): Promise<ReportResult> => {
     // The state machine's publish states: the verdict event of a report CodeDeploy accepted, published once.
     const publish = parsePublishRequest(event);
-    if (publish) return publishAccepted(publish, { ...publishing(deps, runtime), sink: deps.sink });
+    if (publish) return publishAccepted(publish, publishing(deps, runtime));
     const sweep = parseSweepEvent(event);
     if (sweep) return sweepEnded(sweep, deps, runtime);
     const reaped = parseReaperEvent(event);
@@ -58,19 +65,20 @@ export function createReportHandler(deps: ReportDependencies, runtime: HandlerRu
 
 async function report(request: ReportRequest, deps: ReportDependencies, runtime: HandlerRuntime): Promise<ConcludeResult> {
   runtime.log.setCorrelationId(request.ids.deploymentId);
-  const result = await conclude(request, { reporter: deps.reporter, sink: deps.sink, now: deps.now, ...publishing(deps, runtime) });
+  const result = await conclude(request, { reporter: deps.reporter, now: deps.now, ...publishing(deps, runtime) });
   runtime.telemetry.count(result.status === 'Succeeded' ? 'HooksSucceeded' : 'HooksFailed', 1);
   return result;
 }
 
-/** What publishing a verdict needs besides the sink: its report, its notification, the log and the telemetry. */
+/** What publishing a verdict needs: the sink, the ledger, its report, its notification, the log and the telemetry. */
 function publishing(deps: ReportDependencies, runtime: HandlerRuntime) {
-  return { log: runtime.log, reports: deps.reports, notifications: deps.notifications, count: (name: string, value: number) => runtime.telemetry.count(name, value) };
+  return { sink: deps.sink, ledger: deps.ledger, log: runtime.log, reports: deps.reports, notifications: deps.notifications, count: (name: string, value: number) => runtime.telemetry.count(name, value) };
 }
 
 /**
- * Reports each recently ended execution as the reaper would. One that cannot be reported does not stop
- * the others; the sweep then fails (the function's errors alarm), and the next sweeps retry it.
+ * Reports each recently ended execution as the reaper would, then finishes the publication of each
+ * verdict left pending (`publishPending`). One that cannot be reported or published does not stop the
+ * others; the sweep then fails (the function's errors alarm), and the next sweeps retry it.
  */
 async function sweepEnded(sweep: SweepRequest, deps: ReportDependencies, runtime: HandlerRuntime): Promise<SweepResult> {
   const since = sweepSince(deps.now());
@@ -85,9 +93,14 @@ async function sweepEnded(sweep: SweepRequest, deps: ReportDependencies, runtime
       failures.push(`${reaped.executionArn}: ${(error as Error).message}`);
     }
   }
-  runtime.log.info('sweep', { swept: ended.length, reported, failed: failures.length });
-  if (failures.length > 0) throw new Error(`sweep could not report ${failures.length} of ${ended.length} ended executions: ${failures.join('; ')}`);
-  return { swept: ended.length, reported };
+  const publications = deps.ledger ? await publishPending({ ...publishing(deps, runtime), ledger: deps.ledger, now: deps.now }) : undefined;
+  runtime.log.info('sweep', { swept: ended.length, reported, failed: failures.length, pendingPublications: publications?.pending, published: publications?.published, publishFailed: publications?.failures.length, publicationsGivenUp: publications?.givenUp });
+  const problems = [
+    ...(failures.length > 0 ? [`could not report ${failures.length} of ${ended.length} ended executions: ${failures.join('; ')}`] : []),
+    ...(publications && publications.failures.length > 0 ? [`could not finish ${publications.failures.length} of ${publications.pending} pending publications: ${publications.failures.join('; ')}`] : []),
+  ];
+  if (problems.length > 0) throw new Error(`sweep ${problems.join('; ')}`);
+  return { swept: ended.length, reported, ...(publications ? { pendingPublications: publications.pending, published: publications.published } : {}) };
 }
 
 /** The reaper's request: the ended execution's input (from the event, or `DescribeExecution`), whose switches it reports under. */

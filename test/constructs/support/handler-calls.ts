@@ -44,6 +44,8 @@ export interface Call {
 const ACCOUNT = '123456789012';
 const DEFAULT_BUS = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`;
 const WILDCARD = () => ['*'];
+const LEDGER_MARKER = 'publications/done/d-EXAMPLE-AfterAllowTraffic/event';
+const LEDGER_PENDING = 'publications/pending/d-EXAMPLE-AfterAllowTraffic.json';
 const policyObject: Call = { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.policyObjects };
 const verdictSink: Call[] = [
   { command: 'PutMetricDataCommand', action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': VERDICT_NAMESPACE } },
@@ -82,6 +84,12 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'ListExecutionsCommand', action: 'states:ListExecutions', resources: (t) => [t.stateMachineArn] },
     { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
     { command: 'PublishCommand', action: 'sns:Publish', resources: (t) => t.notificationTopics },
+    // The publication ledger (S3PublicationLedger): markers and pending records under publications/.
+    { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LEDGER_MARKER}`) },
+    { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LEDGER_PENDING}`) },
+    { command: 'DeleteObjectCommand', action: 's3:DeleteObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LEDGER_PENDING}`) },
+    { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'publications/pending/' } },
+    { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'publications/done/d-EXAMPLE-AfterAllowTraffic/' } },
   ],
   hook: [
     { command: 'GetDeploymentCommand', action: 'codedeploy:GetDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
@@ -131,6 +139,10 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     { action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/elsewhere.html`) },
     { action: 's3:DeleteObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
     { action: 's3:PutObject', resources: () => ['arn:aws:s3:::someone-elses-bucket/reports/x.html'] },
+    // The ledger lists its own prefix only: not the reports, not the whole bucket.
+    { action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'reports/' } },
+    { action: 's3:ListBucket', resources: (t) => t.reportBuckets },
+    { action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
     // Notifications go to the evaluator's topic only.
     { action: 'sns:Publish', resources: () => [`arn:aws:sns:us-east-1:${ACCOUNT}:someone-elses-topic`] },
   ],
