@@ -1,4 +1,5 @@
-import { secretReferenceKey, secretReferencesOf, type HttpSmokeTest, type LambdaSmokeTest, type SecretReference, type SmokeTest } from '../policy';
+import type { HttpSmokeTest, LambdaSmokeTest, SecretReference, SmokeTest } from '../policy';
+import { secretReferenceKey, secretReferencesOf } from '../policy/secret-refs';
 import { compilePattern, deniedHostReason } from '../policy/smoke-safety';
 import type { FunctionInvoker, HttpClient, SecretResolver } from './ports';
 import type { DeploymentTarget } from './state';
@@ -66,7 +67,10 @@ async function resolveSecrets(tests: readonly SmokeTest[], resolver: SecretResol
  * error message): longest first, so a value containing another is masked whole.
  */
 export function redactSecrets(text: string, secrets: ResolvedSecrets): string {
-  const values = [...secrets.values()].flatMap((entry) => ('value' in entry && entry.value.length > 0 ? [entry.value] : [])).sort((a, b) => b.length - a.length);
+  // As read, and as a JSON string would quote it (a reason quotes response values with JSON.stringify).
+  const values = [...secrets.values()]
+    .flatMap((entry) => ('value' in entry && entry.value.length > 0 ? [entry.value, JSON.stringify(entry.value).slice(1, -1)] : []))
+    .sort((a, b) => b.length - a.length);
   return values.reduce((redacted, value) => redacted.split(value).join('***'), text);
 }
 

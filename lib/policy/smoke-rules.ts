@@ -55,6 +55,7 @@ export const secretReferenceSchema = z
     if (reference.jsonKey !== undefined && reference.secret === undefined) ctx.addIssue({ code: 'custom', path: ['jsonKey'], message: '`jsonKey` picks a key of a JSON secret: it needs `secret`' });
   });
 export type SecretReference = z.output<typeof secretReferenceSchema>;
+export { secretReferenceKey, secretReferencesOf } from './secret-refs';
 
 /** Headers that carry credentials: a plain-text value would sit in the policy asset, the execution history and logs. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'cookie']);
@@ -76,17 +77,3 @@ export const headersSchema = z.record(z.string(), z.union([headerValueSchema, se
     }
   }
 });
-
-/** The secret references of a policy's smoke tests (each once), for the grant and the resolver. */
-export function secretReferencesOf(tests: ReadonlyArray<{ readonly type?: string; readonly headers?: Readonly<Record<string, string | SecretReference>> }>): SecretReference[] {
-  const seen = new Map<string, SecretReference>();
-  for (const test of tests) {
-    for (const value of Object.values(test.headers ?? {})) if (typeof value !== 'string') seen.set(secretReferenceKey(value), value);
-  }
-  return [...seen.values()];
-}
-
-/** One key per secret read: the same secret (and JSON key) is read once per invocation. */
-export function secretReferenceKey(reference: SecretReference): string {
-  return JSON.stringify([reference.secret ?? null, reference.jsonKey ?? null, reference.parameter ?? null]);
-}

@@ -60,6 +60,18 @@ describe('smoke-test headers read from secrets at run time', () => {
     expect(JSON.stringify({ summary, results })).not.toContain(TOKEN);
   });
 
+  test('a secret with characters JSON escapes is masked as the reason quotes it too', async () => {
+    const quoted = 'to"k\\en';
+    const { http } = recordingHttp((request) => ({ status: 200, body: JSON.stringify({ echoed: request.headers.Authorization }) }));
+    const { secrets } = countingResolver({ [SECRET]: quoted });
+    const tests = testsOf([
+      { name: 'echo', type: 'http', url: 'https://orders.example.com/echo', headers: { Authorization: { secret: SECRET } }, expect: { json: [{ path: '$.echoed', equals: 'x' }] } },
+    ]);
+    const { results } = await run(tests, http, secrets);
+    expect(results[0].reason).toContain('$.echoed is "***"');
+    expect(results[0].reason).not.toContain('k\\\\en');
+  });
+
   test('a secret that cannot be read fails its test without calling the host, naming the reference and the error, never a value', async () => {
     const { http, requests } = recordingHttp(() => ({ status: 200, body: '{}' }));
     const { secrets } = countingResolver({});
