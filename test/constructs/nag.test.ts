@@ -32,6 +32,22 @@ describe('cdk-nag (AwsSolutions, Serverless)', () => {
     expect(findings(evaluator)).toEqual([]);
   });
 
+  test('smoke-test headers read from a secret (partial ARN) and a SecureString with a customer key have no unacknowledged finding', () => {
+    const stack = new Stack(noBundling(), 'Secrets', { env });
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    const alias = new lambda.Alias(stack, 'Alias', { aliasName: 'live', version: fn.currentVersion });
+    const group = new codedeploy.LambdaDeploymentGroup(stack, 'Group', { alias });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator', {});
+    const headers = {
+      Authorization: { secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/token', prefix: 'Bearer ' },
+      'X-Api-Key': { parameter: '/orders/api-key', kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+    };
+    const policy = { metrics: [{ preset: 'lambda-error-rate' as const }], smokeTests: [{ name: 'health', type: 'http' as const, url: 'https://orders.example.com/health', headers }] };
+    evaluator.registerLambdaDeploymentGroup(group, { policy, alias, allowedSmokeTestHosts: ['orders.example.com'] });
+    // The whole stack, where the registration's grants live; the fixture's own function and group are not ours to fix.
+    expect(findings(stack).filter((finding) => !/ at Secrets\/(Fn|Group)\//.test(finding))).toEqual([]);
+  });
+
   test('notifications to Slack and Teams channels (topic with the AWS managed SNS key) have no unacknowledged finding', () => {
     const stack = new Stack(noBundling(), 'Notified', { env });
     const evaluator = new CanaryEvaluator(stack, 'Evaluator', {
