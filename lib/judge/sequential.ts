@@ -107,14 +107,26 @@ const LOOK_SPACING = 8;
 const BOUND_SLACK = 1e-6;
 const TAYLOR_ERROR_PER_EVENT = 2e-8;
 
+/** Scratch for the terms values + weights of a mixture (one per grid point; calls never overlap). */
+const TERMS = new Float64Array(GRID_POINTS);
+
 /** log Σ exp(values + weights) − shift over [from, to); terms 40 nats below the top are skipped (< 1e-17 each). */
 function logSumExp(values: Float64Array, weights: Float64Array, from: number, to: number, shift: number): number {
   let max = -Infinity;
-  for (let g = from; g < to; g++) if (values[g] + weights[g] > max) max = values[g] + weights[g];
+  for (let g = from; g < to; g++) {
+    const term = values[g] + weights[g];
+    TERMS[g] = term;
+    if (term > max) max = term;
+  }
+  return sumTerms(from, to, max, shift);
+}
+
+/** log Σ exp(TERMS) − shift over [from, to), given the terms' maximum. */
+function sumTerms(from: number, to: number, max: number, shift: number): number {
   if (max === -Infinity) return -Infinity;
   let sum = 0;
   for (let g = from; g < to; g++) {
-    const term = values[g] + weights[g] - max;
+    const term = TERMS[g] - max;
     if (term > -40) sum += Math.exp(term);
   }
   return max + Math.log(sum) - shift;
@@ -130,12 +142,14 @@ function mixtureReaches(values: Float64Array, weights: Float64Array, from: numbe
   let maxValue = -Infinity;
   for (let g = from; g < to; g++) {
     const value = values[g];
-    if (value + weights[g] > max) max = value + weights[g];
+    const term = value + weights[g];
+    TERMS[g] = term;
+    if (term > max) max = term;
     if (value > maxValue) maxValue = value;
   }
   if (max - base >= threshold) return true;
   if (max - base + Math.log(to - from) < threshold || maxValue - base < threshold) return false;
-  return logSumExp(values, weights, from, to, base) >= threshold;
+  return sumTerms(from, to, max, base) >= threshold;
 }
 
 /** log prior weights ∝ normal(θ; 0, sd) × width on the points `include` accepts, normalised to sum 1. */
@@ -153,11 +167,15 @@ function logWeights(sd: number, include: (theta: number) => boolean): Float64Arr
 
 const HARM_WEIGHTS = logWeights(PRIOR_SD_HARM, (theta) => theta > 0);
 const INTERVAL_WEIGHTS = logWeights(PRIOR_SD_INTERVAL, () => true);
-/** The pass mixture's prior on θ < log tolerance, its support's end and the bound's slopes, by tolerance (a policy has few). */
+/**
+ * The pass mixture's prior on θ < log tolerance, its support's end, the bound's slopes and the Taylor
+ * coefficients at θ = log tolerance by bucket, by tolerance (a policy has few).
+ */
 interface PassPrior {
   readonly passWeights: Float64Array;
   readonly passEnd: number;
   readonly passSlope: Float64Array;
+  readonly toleranceCoefficients: Map<number, readonly number[]>;
 }
 const passPriorCache = new Map<number, PassPrior>();
 function passPrior(tolerance: number): PassPrior {
@@ -170,6 +188,7 @@ function passPrior(tolerance: number): PassPrior {
       passWeights: logWeights(PRIOR_SD_PASS, (theta) => theta < thetaTolerance),
       passEnd,
       passSlope: Float64Array.from(GRID, (theta) => thetaTolerance - theta),
+      toleranceCoefficients: new Map(),
     };
     if (passPriorCache.size > 1_000) passPriorCache.clear();
     passPriorCache.set(tolerance, prior);
@@ -204,6 +223,17 @@ function gridCoefficients(bucket: number): Float64Array {
   return coefficients;
 }
 
+/** Taylor coefficients of log(1 + e^(θ+c)) at one θ for a bucket, kept in `cache` (θ's own). */
+function coefficientsAt(theta: number, bucket: number, cache: Map<number, readonly number[]>): readonly number[] {
+  let coefficients = cache.get(bucket);
+  if (!coefficients) {
+    coefficients = taylorCoefficients(theta, bucket * BUCKET_WIDTH);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(bucket, coefficients);
+  }
+  return coefficients;
+}
+
 /**
  * Sufficient statistics of the Taylor-expanded likelihood: Σy, and per bucket of log r the moments
  * Σn·dʲ (j = 0…4) of the offsets d from the bucket centre.
@@ -212,23 +242,37 @@ class Moments {
   events = 0;
   canaryEvents = 0;
   readonly buckets: number[] = [];
-  private readonly slotOf = new Map<number, number>();
+  /** Each bucket's grid coefficients (gridCoefficients), looked up once per bucket. */
+  private readonly coefficients: Float64Array[] = [];
+  private lastSlot = 0;
   moments = new Float64Array(5 * 4);
+
+  /** Empty again, keeping the buffers (one instance serves every call). */
+  reset(): void {
+    this.events = 0;
+    this.canaryEvents = 0;
+    this.moments.fill(0, 0, 5 * this.buckets.length);
+    this.buckets.length = 0;
+    this.coefficients.length = 0;
+    this.lastSlot = 0;
+  }
 
   add(y: number, n: number, s: number): void {
     const bucket = Math.round(s / BUCKET_WIDTH);
     const d = s - bucket * BUCKET_WIDTH;
-    let slot = this.slotOf.get(bucket);
-    if (slot === undefined) {
+    // Periods fall in a few buckets, mostly the last one used: a scan beats a Map here.
+    let slot = this.buckets[this.lastSlot] === bucket ? this.lastSlot : this.buckets.indexOf(bucket);
+    if (slot < 0) {
       slot = this.buckets.length;
-      this.slotOf.set(bucket, slot);
       this.buckets.push(bucket);
+      this.coefficients.push(gridCoefficients(bucket));
       if (5 * this.buckets.length > this.moments.length) {
         const grown = new Float64Array(2 * this.moments.length);
         grown.set(this.moments);
         this.moments = grown;
       }
     }
+    this.lastSlot = slot;
     const m = this.moments;
     const o = 5 * slot;
     m[o] += n;
@@ -246,7 +290,7 @@ class Moments {
     for (let g = 0; g < GRID_POINTS; g++) out[g] = y * GRID[g];
     const m = this.moments;
     for (let b = 0; b < this.buckets.length; b++) {
-      const k = gridCoefficients(this.buckets[b]);
+      const k = this.coefficients[b];
       const o = 5 * b;
       const m0 = m[o], m1 = m[o + 1], m2 = m[o + 2], m3 = m[o + 3], m4 = m[o + 4];
       for (let g = 0; g < GRID_POINTS; g++) {
@@ -256,12 +300,12 @@ class Moments {
     }
   }
 
-  /** ℓ(θ) at one θ. */
-  at(theta: number): number {
+  /** ℓ(θ) at one θ; `cache` holds θ's Taylor coefficients by bucket. */
+  at(theta: number, cache: Map<number, readonly number[]>): number {
     let value = this.canaryEvents * theta;
     const m = this.moments;
     for (let b = 0; b < this.buckets.length; b++) {
-      const k = taylorCoefficients(theta, this.buckets[b] * BUCKET_WIDTH);
+      const k = coefficientsAt(theta, this.buckets[b], cache);
       const o = 5 * b;
       value -= k[0] * m[o] + k[1] * m[o + 1] + k[2] * m[o + 2] + k[3] * m[o + 3] + k[4] * m[o + 4];
     }
@@ -311,34 +355,40 @@ function boundReaches(values: Float64Array, weights: Float64Array, from: number,
   return mixtureReaches(boundTerms, weights, from, to, base, threshold);
 }
 
+/** Buffers every call reuses (calls are synchronous, so they never overlap). */
+const MOMENTS = new Moments();
+const VALUES = new Float64Array(GRID_POINTS);
+
 /** Runs the harm test, the pass test and the confidence sequence over the periods, in order. */
 export function sequentialRateTest(periods: readonly RatePeriod[], options: RateTestOptions): RateTestResult {
   const logThreshold = Math.log(1 / options.alpha);
   const thetaTolerance = Math.log(options.tolerance);
-  const { passWeights, passEnd, passSlope } = passPrior(options.tolerance);
+  const { passWeights, passEnd, passSlope, toleranceCoefficients } = passPrior(options.tolerance);
 
-  const moments = new Moments();
-  const values = new Float64Array(GRID_POINTS); // ℓ on the grid at the last evaluation
+  const moments = MOMENTS;
+  moments.reset();
+  const values = VALUES.fill(0); // ℓ on the grid at the last evaluation
   let valuesAt = 0; // number of periods `values` includes
   let tolValue = 0; // ℓ(log tolerance) at the same point
   const evaluate = (count: number) => {
     if (valuesAt === count) return;
     moments.evaluate(values);
-    tolValue = moments.at(thetaTolerance);
+    tolValue = moments.at(thetaTolerance, toleranceCoefficients);
     valuesAt = count;
   };
-  const toleranceCoefficients = new Map<number, readonly number[]>();
-  const addPeriod = (y: number, n: number, logRatio: number) => {
+  /** Adds one period to ℓ on the grid points [from, to) (the supports the block checks), and to ℓ(log tolerance) when `tolerance`. */
+  const addPeriod = (y: number, n: number, logRatio: number, from: number, to: number, tolerance: boolean) => {
     const bucket = Math.round(logRatio / BUCKET_WIDTH);
     const d = logRatio - bucket * BUCKET_WIDTH;
     const k = gridCoefficients(bucket);
-    for (let g = 0; g < GRID_POINTS; g++) {
+    for (let g = from; g < to; g++) {
       const o = 5 * g;
       values[g] += y * GRID[g] - n * (k[o] + d * (k[o + 1] + d * (k[o + 2] + d * (k[o + 3] + d * k[o + 4]))));
     }
-    let kt = toleranceCoefficients.get(bucket);
-    if (!kt) toleranceCoefficients.set(bucket, (kt = taylorCoefficients(thetaTolerance, bucket * BUCKET_WIDTH)));
-    tolValue += y * thetaTolerance - n * (kt[0] + d * (kt[1] + d * (kt[2] + d * (kt[3] + d * kt[4]))));
+    if (tolerance) {
+      const kt = coefficientsAt(thetaTolerance, bucket, toleranceCoefficients);
+      tolValue += y * thetaTolerance - n * (kt[0] + d * (kt[1] + d * (kt[2] + d * (kt[3] + d * kt[4]))));
+    }
     valuesAt = -1; // incrementally updated: the next evaluate() recomputes from the moments
   };
 
@@ -356,7 +406,10 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
   for (let start = 0; start < periods.length; ) {
     const end = Math.min(periods.length, start + blockLength);
     let decided = harmShownAt !== undefined || harmRuledOutAt !== undefined;
-    let detailed = false;
+    // Which test's bound can reach 1/α in this block: only that test is checked period by period
+    // (where its bound stays below, its mixture cannot cross, so checking it would change nothing).
+    let harmDetailed = false;
+    let passDetailed = false;
     if (!decided) {
       // Largest rise of the score at θ = 0 (harm) and at log tolerance (pass) at a period of this
       // block where that test can cross, from the block's start.
@@ -378,10 +431,13 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
       }
       const slack = BOUND_SLACK + TAYLOR_ERROR_PER_EVENT * (moments.events + blockEvents);
       evaluate(start);
-      detailed =
-        (harmRise > -Infinity && boundReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], GRID, harmRise, logThreshold - slack)) ||
-        (passRise > -Infinity && boundReaches(values, passWeights, 0, passEnd, tolValue, passSlope, passRise, logThreshold - slack));
+      harmDetailed = harmRise > -Infinity && boundReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], GRID, harmRise, logThreshold - slack);
+      passDetailed = passRise > -Infinity && boundReaches(values, passWeights, 0, passEnd, tolValue, passSlope, passRise, logThreshold - slack);
     }
+    const detailed = harmDetailed || passDetailed;
+    // The grid points the detailed checks read: the harm mixture's support and its base θ = 0, the pass mixture's support.
+    const updateFrom = passDetailed ? 0 : ZERO_INDEX;
+    const updateTo = harmDetailed ? GRID_POINTS : passEnd;
     blockLength = detailed ? FIRST_BLOCK : Math.min(LONGEST_BLOCK, 2 * blockLength);
     for (let i = start; i < end; i++) {
       const p = periods[i];
@@ -400,9 +456,9 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
       const passCanCross = p.canaryCount < n;
       // Inside a block, ℓ moves one period at a time (O(grid), not O(grid × buckets)); block ends
       // re-evaluate from the moments, so every call sees the same values there.
-      addPeriod(p.canaryCount, n, logRatio);
-      if (harmCanCross && mixtureReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], logThreshold)) harmShownAt = p.t;
-      else if (passCanCross && mixtureReaches(values, passWeights, 0, passEnd, tolValue, logThreshold)) harmRuledOutAt = p.t;
+      addPeriod(p.canaryCount, n, logRatio, updateFrom, updateTo, passDetailed);
+      if (harmDetailed && harmCanCross && mixtureReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], logThreshold)) harmShownAt = p.t;
+      else if (passDetailed && passCanCross && mixtureReaches(values, passWeights, 0, passEnd, tolValue, logThreshold)) harmRuledOutAt = p.t;
       decided = harmShownAt !== undefined || harmRuledOutAt !== undefined;
     }
 
