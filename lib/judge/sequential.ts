@@ -355,6 +355,14 @@ function boundReaches(values: Float64Array, weights: Float64Array, from: number,
   return mixtureReaches(boundTerms, weights, from, to, base, threshold);
 }
 
+/** Adds y·θ − n·log(1 + e^θ·r) on the grid points [from, to), from the bucket's coefficients `k` and offset `d`. */
+function addToGrid(values: Float64Array, k: Float64Array, from: number, to: number, y: number, n: number, d: number): void {
+  for (let g = from; g < to; g++) {
+    const o = 5 * g;
+    values[g] += y * GRID[g] - n * (k[o] + d * (k[o + 1] + d * (k[o + 2] + d * (k[o + 3] + d * k[o + 4]))));
+  }
+}
+
 /** Buffers every call reuses (calls are synchronous, so they never overlap). */
 const MOMENTS = new Moments();
 const VALUES = new Float64Array(GRID_POINTS);
@@ -380,11 +388,7 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
   const addPeriod = (y: number, n: number, logRatio: number, from: number, to: number, tolerance: boolean) => {
     const bucket = Math.round(logRatio / BUCKET_WIDTH);
     const d = logRatio - bucket * BUCKET_WIDTH;
-    const k = gridCoefficients(bucket);
-    for (let g = from; g < to; g++) {
-      const o = 5 * g;
-      values[g] += y * GRID[g] - n * (k[o] + d * (k[o + 1] + d * (k[o + 2] + d * (k[o + 3] + d * k[o + 4]))));
-    }
+    addToGrid(values, gridCoefficients(bucket), from, to, y, n, d);
     if (tolerance) {
       const kt = coefficientsAt(thetaTolerance, bucket, toleranceCoefficients);
       tolValue += y * thetaTolerance - n * (kt[0] + d * (kt[1] + d * (kt[2] + d * (kt[3] + d * kt[4]))));
