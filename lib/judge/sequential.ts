@@ -406,44 +406,61 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
   let informative = 0;
   let blockLength = FIRST_BLOCK;
   let lastLook = 0;
+  let decided = false;
 
-  for (let start = 0; start < periods.length; ) {
-    const end = Math.min(periods.length, start + blockLength);
-    let decided = harmShownAt !== undefined || harmRuledOutAt !== undefined;
-    // Which test's bound can reach 1/α in this block: only that test is checked period by period
-    // (where its bound stays below, its mixture cannot cross, so checking it would change nothing).
-    let harmDetailed = false;
-    let passDetailed = false;
-    if (!decided) {
-      // Largest rise of the score at θ = 0 (harm) and at log tolerance (pass) at a period of this
-      // block where that test can cross, from the block's start.
-      let score = 0;
-      let passScore = 0;
-      let harmRise = -Infinity;
-      let passRise = -Infinity;
-      let blockEvents = 0;
-      for (let i = start; i < end; i++) {
-        const p = periods[i];
-        const n = p.canaryCount + p.baselineCount;
-        if (n === 0) continue;
-        const r = p.canaryTotal / p.baselineTotal;
-        score += p.canaryCount - (n * r) / (1 + r);
-        passScore += (n * r * options.tolerance) / (1 + r * options.tolerance) - p.canaryCount;
-        blockEvents += n;
-        if (p.canaryCount > 0 && score > harmRise) harmRise = score;
-        if (p.canaryCount < n && passScore > passRise) passRise = passScore;
-      }
-      const slack = BOUND_SLACK + TAYLOR_ERROR_PER_EVENT * (moments.events + blockEvents);
-      evaluate(start);
-      harmDetailed = harmRise > -Infinity && boundReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], GRID, harmRise, logThreshold - slack);
-      passDetailed = passRise > -Infinity && boundReaches(values, passWeights, 0, passEnd, tolValue, passSlope, passRise, logThreshold - slack);
+  // Which test's bound can reach 1/α over a run of periods (set by mayCross): only that test is
+  // checked period by period there (where its bound stays below, its mixture cannot cross, so
+  // checking it would change nothing).
+  let harmDetailed = false;
+  let passDetailed = false;
+  /** Bounds each test's mixture over the periods [from, to), from ℓ at `from` (evaluated from the moments). */
+  const mayCross = (from: number, to: number) => {
+    // Largest rise of the score at θ = 0 (harm) and at log tolerance (pass) at a period of the run
+    // where that test can cross, from the run's start.
+    let score = 0;
+    let passScore = 0;
+    let harmRise = -Infinity;
+    let passRise = -Infinity;
+    let runEvents = 0;
+    for (let i = from; i < to; i++) {
+      const p = periods[i];
+      const n = p.canaryCount + p.baselineCount;
+      if (n === 0) continue;
+      const r = p.canaryTotal / p.baselineTotal;
+      score += p.canaryCount - (n * r) / (1 + r);
+      passScore += (n * r * options.tolerance) / (1 + r * options.tolerance) - p.canaryCount;
+      runEvents += n;
+      if (p.canaryCount > 0 && score > harmRise) harmRise = score;
+      if (p.canaryCount < n && passScore > passRise) passRise = passScore;
     }
-    const detailed = harmDetailed || passDetailed;
+    const slack = BOUND_SLACK + TAYLOR_ERROR_PER_EVENT * (moments.events + runEvents);
+    evaluate(from);
+    harmDetailed = harmRise > -Infinity && boundReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], GRID, harmRise, logThreshold - slack);
+    passDetailed = passRise > -Infinity && boundReaches(values, passWeights, 0, passEnd, tolValue, passSlope, passRise, logThreshold - slack);
+  };
+  /**
+   * Takes in the periods [from, to), in order, checking period by period the tests `harm` / `pass`
+   * (whose bounds from `from` can reach 1/α). A run longer than FIRST_BLOCK is halved first, each half
+   * bounded again from its own start: a crossing near one end of a long block leaves the rest of it
+   * bounded, not checked period by period.
+   */
+  const takeIn = (from: number, to: number, harm: boolean, pass: boolean): void => {
+    if ((harm || pass) && !decided && to - from > FIRST_BLOCK) {
+      const middle = from + ((to - from) >> 1);
+      mayCross(from, middle);
+      takeIn(from, middle, harmDetailed, passDetailed);
+      if (decided) takeIn(middle, to, false, false);
+      else {
+        mayCross(middle, to);
+        takeIn(middle, to, harmDetailed, passDetailed);
+      }
+      return;
+    }
+    const detailed = (harm || pass) && !decided;
     // The grid points the detailed checks read: the harm mixture's support and its base θ = 0, the pass mixture's support.
-    const updateFrom = passDetailed ? 0 : ZERO_INDEX;
-    const updateTo = harmDetailed ? GRID_POINTS : passEnd;
-    blockLength = detailed ? FIRST_BLOCK : Math.min(LONGEST_BLOCK, 2 * blockLength);
-    for (let i = start; i < end; i++) {
+    const updateFrom = pass ? 0 : ZERO_INDEX;
+    const updateTo = harm ? GRID_POINTS : passEnd;
+    for (let i = from; i < to; i++) {
       const p = periods[i];
       canaryExposure += p.canaryTotal;
       baselineExposure += p.baselineTotal;
@@ -458,13 +475,22 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
       // only canary events every term of the pass mixture: neither can cross there.
       const harmCanCross = p.canaryCount > 0;
       const passCanCross = p.canaryCount < n;
-      // Inside a block, ℓ moves one period at a time (O(grid), not O(grid × buckets)); block ends
+      // Inside a run, ℓ moves one period at a time (O(grid), not O(grid × buckets)); block ends
       // re-evaluate from the moments, so every call sees the same values there.
-      addPeriod(p.canaryCount, n, logRatio, updateFrom, updateTo, passDetailed);
-      if (harmDetailed && harmCanCross && mixtureReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], logThreshold)) harmShownAt = p.t;
-      else if (passDetailed && passCanCross && mixtureReaches(values, passWeights, 0, passEnd, tolValue, logThreshold)) harmRuledOutAt = p.t;
+      addPeriod(p.canaryCount, n, logRatio, updateFrom, updateTo, pass);
+      if (harm && harmCanCross && mixtureReaches(values, HARM_WEIGHTS, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], logThreshold)) harmShownAt = p.t;
+      else if (pass && passCanCross && mixtureReaches(values, passWeights, 0, passEnd, tolValue, logThreshold)) harmRuledOutAt = p.t;
       decided = harmShownAt !== undefined || harmRuledOutAt !== undefined;
     }
+  };
+
+  for (let start = 0; start < periods.length; ) {
+    const end = Math.min(periods.length, start + blockLength);
+    harmDetailed = passDetailed = false;
+    if (!decided) mayCross(start, end);
+    // Block lengths (and so the confidence sequence's looks) follow the whole block's bound.
+    blockLength = harmDetailed || passDetailed ? FIRST_BLOCK : Math.min(LONGEST_BLOCK, 2 * blockLength);
+    takeIn(start, end, harmDetailed, passDetailed);
 
     // Confidence sequence: intersect the sets at block ends at least LOOK_SPACING apart (fewer looks only widen it).
     if (moments.events > 0 && (end - lastLook >= LOOK_SPACING || end === periods.length)) {
