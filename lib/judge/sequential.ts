@@ -28,7 +28,9 @@
  * block of periods. Every period is still checked for a crossing: by convexity of log(1 + e^x),
  * ℓ(θ) − ℓ(0) grows by at most θ·(y − n·σ(s)) per period (θ > 0), so from the block's start a bound
  * on the harm mixture at every period of the block costs O(grid); only blocks whose bound can reach
- * 1/α are evaluated period by period (likewise for the pass mixture, around log tolerance).
+ * 1/α are evaluated period by period (likewise for the pass mixture, around log tolerance), after
+ * halving: each half of such a block is bounded again from its own start, so a crossing that is
+ * possible near one end does not make the whole block (up to 64 periods) go period by period.
  */
 
 /** One period with traffic in both arms. */
