@@ -28,7 +28,9 @@
  * block of periods. Every period is still checked for a crossing: by convexity of log(1 + e^x),
  * ℓ(θ) − ℓ(0) grows by at most θ·(y − n·σ(s)) per period (θ > 0), so from the block's start a bound
  * on the harm mixture at every period of the block costs O(grid); only blocks whose bound can reach
- * 1/α are evaluated period by period (likewise for the pass mixture, around log tolerance).
+ * 1/α are evaluated period by period (likewise for the pass mixture, around log tolerance), after
+ * halving: each half of such a block is bounded again from its own start, so a crossing that is
+ * possible near one end does not make the whole block (up to 64 periods) go period by period.
  */
 
 /** One period with traffic in both arms. */
@@ -119,14 +121,26 @@ const LOOK_SPACING = 8;
 const BOUND_SLACK = 1e-6;
 const TAYLOR_ERROR_PER_EVENT = 2e-8;
 
+/** Scratch for the terms values + weights of a mixture (one per grid point; calls never overlap). */
+const TERMS = new Float64Array(GRID_POINTS);
+
 /** log Σ exp(values + weights) − shift over [from, to); terms 40 nats below the top are skipped (< 1e-17 each). */
 function logSumExp(values: Float64Array, weights: Float64Array, from: number, to: number, shift: number): number {
   let max = -Infinity;
-  for (let g = from; g < to; g++) if (values[g] + weights[g] > max) max = values[g] + weights[g];
+  for (let g = from; g < to; g++) {
+    const term = values[g] + weights[g];
+    TERMS[g] = term;
+    if (term > max) max = term;
+  }
+  return sumTerms(from, to, max, shift);
+}
+
+/** log Σ exp(TERMS) − shift over [from, to), given the terms' maximum. */
+function sumTerms(from: number, to: number, max: number, shift: number): number {
   if (max === -Infinity) return -Infinity;
   let sum = 0;
   for (let g = from; g < to; g++) {
-    const term = values[g] + weights[g] - max;
+    const term = TERMS[g] - max;
     if (term > -40) sum += Math.exp(term);
   }
   return max + Math.log(sum) - shift;
@@ -142,12 +156,14 @@ function mixtureReaches(values: Float64Array, weights: Float64Array, from: numbe
   let maxValue = -Infinity;
   for (let g = from; g < to; g++) {
     const value = values[g];
-    if (value + weights[g] > max) max = value + weights[g];
+    const term = value + weights[g];
+    TERMS[g] = term;
+    if (term > max) max = term;
     if (value > maxValue) maxValue = value;
   }
   if (max - base >= threshold) return true;
   if (max - base + Math.log(to - from) < threshold || maxValue - base < threshold) return false;
-  return logSumExp(values, weights, from, to, base) >= threshold;
+  return sumTerms(from, to, max, base) >= threshold;
 }
 
 /** log prior weights ∝ density(θ) × width on the points where the density is positive, normalised to sum 1. */
@@ -173,12 +189,16 @@ export function harmPriorDensity(theta: number, tolerance: number): number {
 }
 
 const INTERVAL_WEIGHTS = logWeights(PRIOR_SD_INTERVAL, () => true);
-/** The mixtures' priors that depend on the tolerance, the pass support's end and the bound's slopes, by tolerance (a policy has few). */
+/**
+ * The mixtures' priors that depend on the tolerance (harm and pass), the pass support's end, the
+ * bound's slopes and the Taylor coefficients at θ = log tolerance by bucket, by tolerance (a policy has few).
+ */
 interface PassPrior {
   readonly harmWeights: Float64Array;
   readonly passWeights: Float64Array;
   readonly passEnd: number;
   readonly passSlope: Float64Array;
+  readonly toleranceCoefficients: Map<number, readonly number[]>;
 }
 const passPriorCache = new Map<number, PassPrior>();
 function passPrior(tolerance: number): PassPrior {
@@ -192,6 +212,7 @@ function passPrior(tolerance: number): PassPrior {
       passWeights: logWeights(PRIOR_SD_PASS, (theta) => theta < thetaTolerance),
       passEnd,
       passSlope: Float64Array.from(GRID, (theta) => thetaTolerance - theta),
+      toleranceCoefficients: new Map(),
     };
     if (passPriorCache.size > 1_000) passPriorCache.clear();
     passPriorCache.set(tolerance, prior);
@@ -226,6 +247,17 @@ function gridCoefficients(bucket: number): Float64Array {
   return coefficients;
 }
 
+/** Taylor coefficients of log(1 + e^(θ+c)) at one θ for a bucket, kept in `cache` (θ's own). */
+function coefficientsAt(theta: number, bucket: number, cache: Map<number, readonly number[]>): readonly number[] {
+  let coefficients = cache.get(bucket);
+  if (!coefficients) {
+    coefficients = taylorCoefficients(theta, bucket * BUCKET_WIDTH);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(bucket, coefficients);
+  }
+  return coefficients;
+}
+
 /**
  * Sufficient statistics of the Taylor-expanded likelihood: Σy, and per bucket of log r the moments
  * Σn·dʲ (j = 0…4) of the offsets d from the bucket centre.
@@ -234,23 +266,37 @@ class Moments {
   events = 0;
   canaryEvents = 0;
   readonly buckets: number[] = [];
-  private readonly slotOf = new Map<number, number>();
+  /** Each bucket's grid coefficients (gridCoefficients), looked up once per bucket. */
+  private readonly coefficients: Float64Array[] = [];
+  private lastSlot = 0;
   moments = new Float64Array(5 * 4);
+
+  /** Empty again, keeping the buffers (one instance serves every call). */
+  reset(): void {
+    this.events = 0;
+    this.canaryEvents = 0;
+    this.moments.fill(0, 0, 5 * this.buckets.length);
+    this.buckets.length = 0;
+    this.coefficients.length = 0;
+    this.lastSlot = 0;
+  }
 
   add(y: number, n: number, s: number): void {
     const bucket = Math.round(s / BUCKET_WIDTH);
     const d = s - bucket * BUCKET_WIDTH;
-    let slot = this.slotOf.get(bucket);
-    if (slot === undefined) {
+    // Periods fall in a few buckets, mostly the last one used: a scan beats a Map here.
+    let slot = this.buckets[this.lastSlot] === bucket ? this.lastSlot : this.buckets.indexOf(bucket);
+    if (slot < 0) {
       slot = this.buckets.length;
-      this.slotOf.set(bucket, slot);
       this.buckets.push(bucket);
+      this.coefficients.push(gridCoefficients(bucket));
       if (5 * this.buckets.length > this.moments.length) {
         const grown = new Float64Array(2 * this.moments.length);
         grown.set(this.moments);
         this.moments = grown;
       }
     }
+    this.lastSlot = slot;
     const m = this.moments;
     const o = 5 * slot;
     m[o] += n;
@@ -268,7 +314,7 @@ class Moments {
     for (let g = 0; g < GRID_POINTS; g++) out[g] = y * GRID[g];
     const m = this.moments;
     for (let b = 0; b < this.buckets.length; b++) {
-      const k = gridCoefficients(this.buckets[b]);
+      const k = this.coefficients[b];
       const o = 5 * b;
       const m0 = m[o], m1 = m[o + 1], m2 = m[o + 2], m3 = m[o + 3], m4 = m[o + 4];
       for (let g = 0; g < GRID_POINTS; g++) {
@@ -278,12 +324,12 @@ class Moments {
     }
   }
 
-  /** ℓ(θ) at one θ. */
-  at(theta: number): number {
+  /** ℓ(θ) at one θ; `cache` holds θ's Taylor coefficients by bucket. */
+  at(theta: number, cache: Map<number, readonly number[]>): number {
     let value = this.canaryEvents * theta;
     const m = this.moments;
     for (let b = 0; b < this.buckets.length; b++) {
-      const k = taylorCoefficients(theta, this.buckets[b] * BUCKET_WIDTH);
+      const k = coefficientsAt(theta, this.buckets[b], cache);
       const o = 5 * b;
       value -= k[0] * m[o] + k[1] * m[o + 1] + k[2] * m[o + 2] + k[3] * m[o + 3] + k[4] * m[o + 4];
     }
@@ -333,34 +379,44 @@ function boundReaches(values: Float64Array, weights: Float64Array, from: number,
   return mixtureReaches(boundTerms, weights, from, to, base, threshold);
 }
 
+/** Adds y·θ − n·log(1 + e^θ·r) on the grid points [from, to), from the bucket's coefficients `k` and offset `d`. */
+function addToGrid(values: Float64Array, k: Float64Array, from: number, to: number, y: number, n: number, d: number): void {
+  for (let g = from; g < to; g++) {
+    const o = 5 * g;
+    values[g] += y * GRID[g] - n * (k[o] + d * (k[o + 1] + d * (k[o + 2] + d * (k[o + 3] + d * k[o + 4]))));
+  }
+}
+
+/** Buffers every call reuses (calls are synchronous, so they never overlap). */
+const MOMENTS = new Moments();
+const VALUES = new Float64Array(GRID_POINTS);
+
 /** Runs the harm test, the pass test and the confidence sequence over the periods, in order. */
 export function sequentialRateTest(periods: readonly RatePeriod[], options: RateTestOptions): RateTestResult {
   const logThreshold = Math.log(1 / options.alpha);
   const thetaTolerance = Math.log(options.tolerance);
-  const { harmWeights: harmPrior, passWeights, passEnd, passSlope } = passPrior(options.tolerance);
+  const { harmWeights: harmPrior, passWeights, passEnd, passSlope, toleranceCoefficients } = passPrior(options.tolerance);
 
-  const moments = new Moments();
-  const values = new Float64Array(GRID_POINTS); // ℓ on the grid at the last evaluation
+  const moments = MOMENTS;
+  moments.reset();
+  const values = VALUES.fill(0); // ℓ on the grid at the last evaluation
   let valuesAt = 0; // number of periods `values` includes
   let tolValue = 0; // ℓ(log tolerance) at the same point
   const evaluate = (count: number) => {
     if (valuesAt === count) return;
     moments.evaluate(values);
-    tolValue = moments.at(thetaTolerance);
+    tolValue = moments.at(thetaTolerance, toleranceCoefficients);
     valuesAt = count;
   };
-  const toleranceCoefficients = new Map<number, readonly number[]>();
-  const addPeriod = (y: number, n: number, logRatio: number) => {
+  /** Adds one period to ℓ on the grid points [from, to) (the supports the block checks), and to ℓ(log tolerance) when `tolerance`. */
+  const addPeriod = (y: number, n: number, logRatio: number, from: number, to: number, tolerance: boolean) => {
     const bucket = Math.round(logRatio / BUCKET_WIDTH);
     const d = logRatio - bucket * BUCKET_WIDTH;
-    const k = gridCoefficients(bucket);
-    for (let g = 0; g < GRID_POINTS; g++) {
-      const o = 5 * g;
-      values[g] += y * GRID[g] - n * (k[o] + d * (k[o + 1] + d * (k[o + 2] + d * (k[o + 3] + d * k[o + 4]))));
+    addToGrid(values, gridCoefficients(bucket), from, to, y, n, d);
+    if (tolerance) {
+      const kt = coefficientsAt(thetaTolerance, bucket, toleranceCoefficients);
+      tolValue += y * thetaTolerance - n * (kt[0] + d * (kt[1] + d * (kt[2] + d * (kt[3] + d * kt[4]))));
     }
-    let kt = toleranceCoefficients.get(bucket);
-    if (!kt) toleranceCoefficients.set(bucket, (kt = taylorCoefficients(thetaTolerance, bucket * BUCKET_WIDTH)));
-    tolValue += y * thetaTolerance - n * (kt[0] + d * (kt[1] + d * (kt[2] + d * (kt[3] + d * kt[4]))));
     valuesAt = -1; // incrementally updated: the next evaluate() recomputes from the moments
   };
 
@@ -374,38 +430,61 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
   let informative = 0;
   let blockLength = FIRST_BLOCK;
   let lastLook = 0;
+  let decided = false;
 
-  for (let start = 0; start < periods.length; ) {
-    const end = Math.min(periods.length, start + blockLength);
-    let decided = harmShownAt !== undefined || harmRuledOutAt !== undefined;
-    let detailed = false;
-    if (!decided) {
-      // Largest rise of the score at θ = 0 (harm) and at log tolerance (pass) at a period of this
-      // block where that test can cross, from the block's start.
-      let score = 0;
-      let passScore = 0;
-      let harmRise = -Infinity;
-      let passRise = -Infinity;
-      let blockEvents = 0;
-      for (let i = start; i < end; i++) {
-        const p = periods[i];
-        const n = p.canaryCount + p.baselineCount;
-        if (n === 0) continue;
-        const r = p.canaryTotal / p.baselineTotal;
-        score += p.canaryCount - (n * r) / (1 + r);
-        passScore += (n * r * options.tolerance) / (1 + r * options.tolerance) - p.canaryCount;
-        blockEvents += n;
-        if (p.canaryCount > 0 && score > harmRise) harmRise = score;
-        if (p.canaryCount < n && passScore > passRise) passRise = passScore;
-      }
-      const slack = BOUND_SLACK + TAYLOR_ERROR_PER_EVENT * (moments.events + blockEvents);
-      evaluate(start);
-      detailed =
-        (harmRise > -Infinity && boundReaches(values, harmPrior, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], GRID, harmRise, logThreshold - slack)) ||
-        (passRise > -Infinity && boundReaches(values, passWeights, 0, passEnd, tolValue, passSlope, passRise, logThreshold - slack));
+  // Which test's bound can reach 1/α over a run of periods (set by mayCross): only that test is
+  // checked period by period there (where its bound stays below, its mixture cannot cross, so
+  // checking it would change nothing).
+  let harmDetailed = false;
+  let passDetailed = false;
+  /** Bounds each test's mixture over the periods [from, to), from ℓ at `from` (evaluated from the moments). */
+  const mayCross = (from: number, to: number) => {
+    // Largest rise of the score at θ = 0 (harm) and at log tolerance (pass) at a period of the run
+    // where that test can cross, from the run's start.
+    let score = 0;
+    let passScore = 0;
+    let harmRise = -Infinity;
+    let passRise = -Infinity;
+    let runEvents = 0;
+    for (let i = from; i < to; i++) {
+      const p = periods[i];
+      const n = p.canaryCount + p.baselineCount;
+      if (n === 0) continue;
+      const r = p.canaryTotal / p.baselineTotal;
+      score += p.canaryCount - (n * r) / (1 + r);
+      passScore += (n * r * options.tolerance) / (1 + r * options.tolerance) - p.canaryCount;
+      runEvents += n;
+      if (p.canaryCount > 0 && score > harmRise) harmRise = score;
+      if (p.canaryCount < n && passScore > passRise) passRise = passScore;
     }
-    blockLength = detailed ? FIRST_BLOCK : Math.min(LONGEST_BLOCK, 2 * blockLength);
-    for (let i = start; i < end; i++) {
+    const slack = BOUND_SLACK + TAYLOR_ERROR_PER_EVENT * (moments.events + runEvents);
+    evaluate(from);
+    harmDetailed = harmRise > -Infinity && boundReaches(values, harmPrior, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], GRID, harmRise, logThreshold - slack);
+    passDetailed = passRise > -Infinity && boundReaches(values, passWeights, 0, passEnd, tolValue, passSlope, passRise, logThreshold - slack);
+  };
+  /**
+   * Takes in the periods [from, to), in order, checking period by period the tests `harm` / `pass`
+   * (whose bounds from `from` can reach 1/α). A run longer than FIRST_BLOCK is halved first, each half
+   * bounded again from its own start: a crossing near one end of a long block leaves the rest of it
+   * bounded, not checked period by period.
+   */
+  const takeIn = (from: number, to: number, harm: boolean, pass: boolean): void => {
+    if ((harm || pass) && !decided && to - from > FIRST_BLOCK) {
+      const middle = from + ((to - from) >> 1);
+      mayCross(from, middle);
+      takeIn(from, middle, harmDetailed, passDetailed);
+      if (decided) takeIn(middle, to, false, false);
+      else {
+        mayCross(middle, to);
+        takeIn(middle, to, harmDetailed, passDetailed);
+      }
+      return;
+    }
+    const detailed = (harm || pass) && !decided;
+    // The grid points the detailed checks read: the harm mixture's support and its base θ = 0, the pass mixture's support.
+    const updateFrom = pass ? 0 : ZERO_INDEX;
+    const updateTo = harm ? GRID_POINTS : passEnd;
+    for (let i = from; i < to; i++) {
       const p = periods[i];
       canaryExposure += p.canaryTotal;
       baselineExposure += p.baselineTotal;
@@ -420,13 +499,22 @@ export function sequentialRateTest(periods: readonly RatePeriod[], options: Rate
       // only canary events every term of the pass mixture: neither can cross there.
       const harmCanCross = p.canaryCount > 0;
       const passCanCross = p.canaryCount < n;
-      // Inside a block, ℓ moves one period at a time (O(grid), not O(grid × buckets)); block ends
+      // Inside a run, ℓ moves one period at a time (O(grid), not O(grid × buckets)); block ends
       // re-evaluate from the moments, so every call sees the same values there.
-      addPeriod(p.canaryCount, n, logRatio);
-      if (harmCanCross && mixtureReaches(values, harmPrior, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], logThreshold)) harmShownAt = p.t;
-      else if (passCanCross && mixtureReaches(values, passWeights, 0, passEnd, tolValue, logThreshold)) harmRuledOutAt = p.t;
+      addPeriod(p.canaryCount, n, logRatio, updateFrom, updateTo, pass);
+      if (harm && harmCanCross && mixtureReaches(values, harmPrior, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX], logThreshold)) harmShownAt = p.t;
+      else if (pass && passCanCross && mixtureReaches(values, passWeights, 0, passEnd, tolValue, logThreshold)) harmRuledOutAt = p.t;
       decided = harmShownAt !== undefined || harmRuledOutAt !== undefined;
     }
+  };
+
+  for (let start = 0; start < periods.length; ) {
+    const end = Math.min(periods.length, start + blockLength);
+    harmDetailed = passDetailed = false;
+    if (!decided) mayCross(start, end);
+    // Block lengths (and so the confidence sequence's looks) follow the whole block's bound.
+    blockLength = harmDetailed || passDetailed ? FIRST_BLOCK : Math.min(LONGEST_BLOCK, 2 * blockLength);
+    takeIn(start, end, harmDetailed, passDetailed);
 
     // Confidence sequence: intersect the sets at block ends at least LOOK_SPACING apart (fewer looks only widen it).
     if (moments.events > 0 && (end - lastLook >= LOOK_SPACING || end === periods.length)) {
