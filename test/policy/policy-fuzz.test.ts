@@ -38,7 +38,16 @@ const metric = fc.oneof(
   fc.record({ name: fc.constantFrom('g1', 'g2'), kind: fc.constant('gauge'), value: source, versioning, direction: fc.constantFrom('increase', 'decrease'), method }, { requiredKeys: ['kind', 'value', 'versioning'] }),
   { arbitrary: fc.constant(null), weight: 1 },
 );
-const headers = fc.dictionary(mostly(fc.constantFrom('X-Canary', 'Authorization'), fc.oneof(fc.constantFrom('X Bad', 'Bad:Name', ''), fc.string({ maxLength: 4 }))), mostly(fc.constantFrom('ok', 'Bearer x'), fc.oneof(fc.constantFrom('v\r\nInjected: 1', 'a\nb'), fc.string({ maxLength: 4 }))), { maxKeys: 2 });
+// A secret reference, valid or mutated (both sources, none, a bad ARN, a prefix with a line break).
+const secretReference = mostly(
+  fc.oneof(fc.constant({ secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/token', prefix: 'Bearer ' }), fc.constant({ parameter: '/orders/api-key' })),
+  fc.constantFrom({ secret: 'orders/token' }, { parameter: '/aws/x' }, { secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:t', parameter: '/p' }, {}, { parameter: '/p', prefix: 'a\r\nb' }),
+);
+const headers = fc.dictionary(
+  mostly(fc.constantFrom('X-Canary', 'Authorization'), fc.oneof(fc.constantFrom('X Bad', 'Bad:Name', ''), fc.string({ maxLength: 4 }))),
+  mostly(fc.oneof(fc.constantFrom('ok', 'Bearer x'), secretReference), fc.oneof(fc.constantFrom('v\r\nInjected: 1', 'a\nb'), fc.string({ maxLength: 4 }))),
+  { maxKeys: 2 },
+);
 const pattern = mostly(fc.constantFrom('^ok$', '^(a+)+$', '[0-9]+'), fc.oneof(fc.constantFrom('(', '(a)\\1', '(?<=a)b'), fc.string({ maxLength: 6 })));
 const assertion = fc.record({ path: fc.constantFrom('$.ok', '$.body.status', '$..x'), equals: fc.constantFrom(true, 'ok'), matches: pattern }, { requiredKeys: ['path'] });
 const url = mostly(fc.constantFrom('https://test.example.com/health', 'http://10.0.0.7:8080/'), fc.constantFrom('http://169.254.169.254/latest/meta-data/', 'http://127.0.0.1:9001/', 'http://[::1]/', 'http://2130706433/', 'https://u:p@example.com/', 'ftp://example.com/', 'not a url'));
