@@ -49,7 +49,7 @@ function describeReference(reference: SecretReference): string {
 type SecretEntry = { readonly value: string } | { readonly problem: string };
 
 async function resolveSecrets(tests: readonly SmokeTest[], resolver: SecretResolver | undefined): Promise<ResolvedSecrets> {
-  const references = secretReferencesOf(tests.map((test) => (test.type === 'http' ? test : {})));
+  const references = secretReferencesOf(tests);
   const read = async (reference: SecretReference): Promise<SecretEntry> => {
     if (!resolver) return { problem: `${describeReference(reference)} cannot be read here (no secret resolver)` };
     try {
