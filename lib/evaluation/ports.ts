@@ -251,8 +251,11 @@ export interface PublicationLedger {
   markDone(key: string, step: PublicationStep): Promise<'marked' | 'already-marked'>;
   /** Records an accepted verdict; the first record of a key stands, and is returned. */
   recordPending(record: PendingPublication): Promise<PendingPublication>;
-  /** The records not yet completed. */
-  listPending(): Promise<readonly PendingPublication[]>;
+  /**
+   * The records not yet completed; `unreadable` names those that cannot be parsed, so one bad record
+   * is reported by every sweep instead of stopping the sweep of all the others.
+   */
+  listPending(): Promise<{ readonly records: readonly PendingPublication[]; readonly unreadable: readonly string[] }>;
   /** Every step is done: the record is no longer pending (its markers stay). */
   complete(key: string): Promise<void>;
 }

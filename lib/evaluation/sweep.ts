@@ -70,11 +70,13 @@ export interface PendingSweepResult {
  * machine, so a publish Task that fails every attempt loses nothing.
  */
 export async function publishPending(deps: PublishDependencies & { readonly ledger: PublicationLedger; readonly now: () => Date }): Promise<PendingSweepResult> {
-  const listed = await deps.ledger.listPending();
-  const records = pendingToPublish(listed, deps.now());
-  const givenUp = listed.filter((record) => ageSeconds(record, deps.now()) > PUBLICATION_RETRY_SECONDS).length;
+  const { records: listed, unreadable } = await deps.ledger.listPending();
+  const now = deps.now();
+  const records = pendingToPublish(listed, now);
+  const givenUp = listed.filter((record) => ageSeconds(record, now) > PUBLICATION_RETRY_SECONDS).length;
   let published = 0;
-  const failures: string[] = [];
+  // A record that cannot be read fails every sweep (the errors alarm) without holding up the others.
+  const failures: string[] = unreadable.map((problem) => `unreadable pending record ${problem}`);
   for (const record of records) {
     try {
       await publishAndNotify(record.event, { execution: record.execution, executionArn: record.executionArn, on: reportSwitchesOf(record.execution).notify }, deps);

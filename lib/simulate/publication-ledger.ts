@@ -27,8 +27,8 @@ export class InMemoryPublicationLedger implements PublicationLedger {
     return record;
   }
 
-  async listPending(): Promise<readonly PendingPublication[]> {
-    return [...this.pending.values()];
+  async listPending(): Promise<{ records: readonly PendingPublication[]; unreadable: readonly string[] }> {
+    return { records: [...this.pending.values()], unreadable: [] };
   }
 
   async complete(key: string): Promise<void> {

@@ -64,10 +64,21 @@ describe('S3PublicationLedger (conditional writes under publications/)', () => {
     s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: body(JSON.stringify({ ...record, key: input.Key.slice('publications/pending/'.length, -'.json'.length) })) }));
     s3.on(DeleteObjectCommand).resolves({});
     const l = ledger();
-    expect((await l.listPending()).map((r) => r.key)).toEqual(['d-A1-AfterAllowTraffic', 'd-B2-AfterAllowTraffic']);
+    expect((await l.listPending()).records.map((r) => r.key)).toEqual(['d-A1-AfterAllowTraffic', 'd-B2-AfterAllowTraffic']);
     expect(s3.commandCalls(ListObjectsV2Command)[1].args[0].input.ContinuationToken).toBe('t');
     await l.complete('d-A1-AfterAllowTraffic');
     expect(s3.commandCalls(DeleteObjectCommand)[0].args[0].input).toEqual({ Bucket: 'report-bucket', Key: 'publications/pending/d-A1-AfterAllowTraffic.json' });
+  });
+
+  test('an unreadable pending record is named, and does not hide the readable ones', async () => {
+    s3.on(ListObjectsV2Command, { Prefix: 'publications/pending/' }).resolves({
+      Contents: [{ Key: 'publications/pending/d-A1-AfterAllowTraffic.json' }, { Key: 'publications/pending/d-BAD-AfterAllowTraffic.json' }],
+    });
+    s3.on(GetObjectCommand, { Key: 'publications/pending/d-A1-AfterAllowTraffic.json' }).resolves({ Body: body(JSON.stringify(record)) } as never);
+    s3.on(GetObjectCommand, { Key: 'publications/pending/d-BAD-AfterAllowTraffic.json' }).resolves({ Body: body('{') } as never);
+    const { records, unreadable } = await ledger().listPending();
+    expect(records.map((r) => r.key)).toEqual([record.key]);
+    expect(unreadable).toEqual([expect.stringMatching(/^publications\/pending\/d-BAD-AfterAllowTraffic\.json: s3:\/\/report-bucket\/publications\/pending\/d-BAD-AfterAllowTraffic\.json: a pending publication must be JSON/)]);
   });
 
   test('a stored record that is not a pending publication is refused, naming the object and the field', () => {

@@ -67,7 +67,7 @@ describe('the publication ledger: each step of a verdict once (issue 11)', () =>
     await publishAndNotify(event, source, deps);
     expect(out).toEqual({ verdicts: 1, events: 1, notifications: 1 });
     expect([...(await ledger.doneSteps(publicationKey(event)))].sort()).toEqual(['event', 'metrics', 'notification']);
-    expect(await ledger.listPending()).toEqual([]);
+    expect((await ledger.listPending()).records).toEqual([]);
   });
 
   test('metrics done, event failed: the error is rethrown, and the retry publishes only the event (Verdicts counted once)', async () => {
@@ -76,10 +76,10 @@ describe('the publication ledger: each step of a verdict once (issue 11)', () =>
     await expect(publishAndNotify(event, source, deps)).rejects.toThrow('PutEvents rejected the verdict event: InternalFailure');
     // The notification does not wait for the event.
     expect(out).toEqual({ verdicts: 1, events: 0, notifications: 1 });
-    expect(await ledger.listPending()).toHaveLength(1);
+    expect((await ledger.listPending()).records).toHaveLength(1);
     await publishAndNotify(event, source, deps);
     expect(out).toEqual({ verdicts: 1, events: 1, notifications: 1 });
-    expect(await ledger.listPending()).toEqual([]);
+    expect((await ledger.listPending()).records).toEqual([]);
   });
 
   test('a failed notification is not thrown, and leaves the verdict pending for the sweep, which sends only it', async () => {
@@ -89,7 +89,18 @@ describe('the publication ledger: each step of a verdict once (issue 11)', () =>
     expect(out).toEqual({ verdicts: 1, events: 1, notifications: 0 });
     await expect(publishPending(deps)).resolves.toEqual({ pending: 1, givenUp: 0, published: 1, failures: [] });
     expect(out).toEqual({ verdicts: 1, events: 1, notifications: 1 });
-    expect(await ledger.listPending()).toEqual([]);
+    expect((await ledger.listPending()).records).toEqual([]);
+  });
+
+  test('an unreadable pending record fails the sweep by name, and the readable ones are still published', async () => {
+    const { deps, out, ledger } = harness();
+    await ledger.recordPending(pending(PUBLICATION_GRACE_SECONDS));
+    const listing = ledger.listPending.bind(ledger);
+    const withBadRecord = Object.assign(Object.create(ledger) as InMemoryPublicationLedger, {
+      listPending: async () => ({ records: (await listing()).records, unreadable: ['publications/pending/d-BAD.json: not JSON'] }),
+    });
+    await expect(publishPending({ ...deps, ledger: withBadRecord })).resolves.toEqual({ pending: 1, givenUp: 0, published: 1, failures: ['unreadable pending record publications/pending/d-BAD.json: not JSON'] });
+    expect(out).toEqual({ verdicts: 1, events: 1, notifications: 1 });
   });
 
   test('without a ledger every call publishes every step (the canary watch, which is not retried after it ran)', async () => {
@@ -106,7 +117,7 @@ describe('the publication ledger: each step of a verdict once (issue 11)', () =>
     await publishAndNotify(event, source, { ...deps, ledger: broken });
     expect(out).toEqual({ verdicts: 1, events: 1, notifications: 1 });
     expect(errors.filter((e) => e.includes('could not be marked done'))).toHaveLength(3);
-    expect(await ledger.listPending()).toHaveLength(1);
+    expect((await ledger.listPending()).records).toHaveLength(1);
   });
 });
 
@@ -134,7 +145,7 @@ describe('the sweep finishes pending publications', () => {
     await expect(publishPending(deps)).resolves.toEqual({ pending: 2, givenUp: 0, published: 2, failures: [] });
     // The incomplete one: its event and notification; its Verdicts was already counted.
     expect(out).toEqual({ verdicts: 0, events: 1, notifications: 1 });
-    expect((await ledger.listPending()).map((r) => r.key)).toEqual([young.key]);
+    expect((await ledger.listPending()).records.map((r) => r.key)).toEqual([young.key]);
   });
 
   test('a record it cannot finish is named in the failures, and the others are still published', async () => {
@@ -168,7 +179,7 @@ describe('the report step records the accepted verdict pending', () => {
     const retried = await conclude(request, { ...deps, reporter, now: () => new Date(clock) });
     expect(first.event?.timeToVerdictSeconds).toBe(420);
     expect(retried.event).toEqual(first.event);
-    expect(await ledger.listPending()).toEqual([
+    expect((await ledger.listPending()).records).toEqual([
       { key: 'd-LEDGER01-AfterAllowTraffic', event: first.event, execution, executionArn: request.notification?.executionArn, acceptedAt: NOW.toISOString() },
     ]);
   });

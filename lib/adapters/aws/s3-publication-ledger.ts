@@ -41,9 +41,13 @@ export class S3PublicationLedger implements PublicationLedger {
     return this.read(objectKey);
   }
 
-  async listPending(): Promise<readonly PendingPublication[]> {
+  async listPending(): Promise<{ records: readonly PendingPublication[]; unreadable: readonly string[] }> {
     const keys = (await this.list(PENDING)).filter((key) => key.endsWith('.json'));
-    return Promise.all(keys.map((key) => this.read(key)));
+    const read = await Promise.allSettled(keys.map((key) => this.read(key)));
+    return {
+      records: read.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
+      unreadable: read.flatMap((result, index) => (result.status === 'rejected' ? [`${keys[index]}: ${(result.reason as Error).message}`] : [])),
+    };
   }
 
   async complete(key: string): Promise<void> {

@@ -97,7 +97,7 @@ async function sweepEnded(sweep: SweepRequest, deps: ReportDependencies, runtime
   runtime.log.info('sweep', { swept: ended.length, reported, failed: failures.length, pendingPublications: publications?.pending, published: publications?.published, publishFailed: publications?.failures.length, publicationsGivenUp: publications?.givenUp });
   const problems = [
     ...(failures.length > 0 ? [`could not report ${failures.length} of ${ended.length} ended executions: ${failures.join('; ')}`] : []),
-    ...(publications && publications.failures.length > 0 ? [`could not finish ${publications.failures.length} of ${publications.pending} pending publications: ${publications.failures.join('; ')}`] : []),
+    ...(publications && publications.failures.length > 0 ? [`could not finish ${publications.failures.length} pending publication(s) (${publications.pending} due): ${publications.failures.join('; ')}`] : []),
   ];
   if (problems.length > 0) throw new Error(`sweep ${problems.join('; ')}`);
   return { swept: ended.length, reported, ...(publications ? { pendingPublications: publications.pending, published: publications.published } : {}) };
