@@ -7,7 +7,11 @@
 import { judge, type CountPeriod, type Observations } from '../lib/judge';
 import { createRandom, type Random } from '../lib/judge/random';
 import { parsePolicy, type Policy } from '../lib/policy';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { LAMBDA_BUNDLE_OPTIONS } from './build-assets';
 import { ar1Gauge, oracleSprtFailPeriod } from '../test/judge/simulate';
 
 const runsArgument = process.argv.indexOf('--runs');
@@ -52,17 +56,41 @@ function medianOf(values: number[]): number {
   return sorted[sorted.length >> 1];
 }
 
-function timeCalls(policy: Policy, observations: Observations, calls: number): number[] {
-  for (let i = 0; i < 20; i++) judge(policy, observations); // warm up the JIT
+type JudgeFunction = typeof judge;
+
+function timeCalls(judgeWith: JudgeFunction, policy: Policy, observations: Observations, calls: number): number[] {
+  for (let i = 0; i < 20; i++) judgeWith(policy, observations); // warm up the JIT
   const times: number[] = [];
   for (let i = 0; i < calls; i++) {
     const start = performance.now();
-    judge(policy, observations);
+    judgeWith(policy, observations);
     times.push(performance.now() - start);
   }
   return times;
 }
 
+/**
+ * The judge as the Lambda runs it: lib/judge bundled with the handlers' esbuild options (minified,
+ * target node24) into a temporary file. From source under tsx every module is transformed on its own
+ * and every function is wrapped to keep its name, which makes the same calls slower.
+ */
+function bundledJudge(): JudgeFunction {
+  const directory = mkdtempSync(join(tmpdir(), 'bench-judge-'));
+  const file = join(directory, 'judge.js');
+  buildSync({
+    ...LAMBDA_BUNDLE_OPTIONS,
+    external: [...LAMBDA_BUNDLE_OPTIONS.external],
+    stdin: { contents: "export { judge } from './lib/judge';", resolveDir: join(__dirname, '..'), loader: 'ts' },
+    outfile: file,
+    logLevel: 'warning',
+  });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const bundled = (require(file) as { judge: JudgeFunction }).judge;
+  rmSync(directory, { recursive: true, force: true });
+  return bundled;
+}
+
+/** Per-call wall clock of each method, bundled as deployed and from source, in interleaved rounds. */
 function speed(): void {
   const random = createRandom(2024);
   const observations: Observations = Object.fromEntries(
@@ -73,20 +101,35 @@ function speed(): void {
     'sequential, robust': countPolicy(50, { type: 'sequential', robust: true }),
     threshold: countPolicy(50, { type: 'threshold', maxRatioToBaseline: 2 }),
   };
-  // Interleaved rounds: a burst of load from other processes hits every method alike; the minimum
-  // over rounds of each round's median is the least disturbed figure.
+  const builds: Record<string, JudgeFunction> = { 'as deployed (esbuild bundle, minified)': bundledJudge(), 'from source (tsx)': judge };
+  for (const policy of Object.values(methods)) {
+    const [deployed, source] = Object.values(builds).map((judgeWith) => JSON.stringify(judgeWith(policy, observations)));
+    if (deployed !== source) throw new Error('the bundled judge and the source judge disagree: the benchmark would time different work');
+  }
+  // Interleaved rounds: a burst of load from other processes hits every method and build alike; the
+  // minimum over rounds of each round's median is the least disturbed figure.
   const rounds = 7;
-  const medians: Record<string, number[]> = Object.fromEntries(Object.keys(methods).map((name) => [name, []]));
+  const medians = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {
-    for (const [name, policy] of Object.entries(methods)) medians[name].push(medianOf(timeCalls(policy, observations, 100)));
+    for (const [build, judgeWith] of Object.entries(builds)) {
+      for (const [name, policy] of Object.entries(methods)) {
+        const key = `${build}: ${name}`;
+        medians.set(key, [...(medians.get(key) ?? []), medianOf(timeCalls(judgeWith, policy, observations, 100))]);
+      }
+    }
   }
-  const best = (name: string) => Math.min(...medians[name]);
-  console.log('speed: 50 count metrics × 120 periods per judge call (1,000 req/min, 10 % canary, 0.2–2.2 % errors)');
+  const best = (key: string) => Math.min(...medians.get(key)!);
+  console.log(`speed: 50 count metrics × 120 periods per judge call (1,000 req/min, 10 % canary, 0.2–2.2 % errors), Node ${process.versions.node}`);
   console.log(`  load average at the end (1/5/15 min): ${loadavg().map((load) => load.toFixed(2)).join(' / ')} on ${cpus().length} cores`);
-  for (const name of Object.keys(methods)) {
-    console.log(`  ${name}: min over ${rounds} rounds of the median of 100 calls ${best(name).toFixed(3)} ms/call (round medians ${medians[name].map((m) => m.toFixed(2)).join(' ')})`);
+  for (const build of Object.keys(builds)) {
+    console.log(`  ${build}:`);
+    for (const name of Object.keys(methods)) {
+      const key = `${build}: ${name}`;
+      console.log(`    ${name}: min over ${rounds} rounds of the median of 100 calls ${best(key).toFixed(3)} ms/call (round medians ${medians.get(key)!.map((m) => m.toFixed(2)).join(' ')})`);
+    }
+    const ratio = (name: string) => (best(`${build}: ${name}`) / best(`${build}: threshold`)).toFixed(2);
+    console.log(`    ratio sequential / threshold: ${ratio('sequential')}×; robust / threshold: ${ratio('sequential, robust')}×`);
   }
-  console.log(`  ratio sequential / threshold: ${(best('sequential') / best('threshold')).toFixed(2)}×; robust / threshold: ${(best('sequential, robust') / best('threshold')).toFixed(2)}×`);
 }
 
 /** For instruction counts under `valgrind --tool=callgrind`: `calls` judge calls of one method, nothing else. */

@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 
 export const ROOT = join(__dirname, '..');
 export const LAMBDAS_DIR = join(ROOT, 'lambdas');
@@ -32,22 +32,29 @@ export interface HandlerBundle {
 }
 
 /**
- * Bundles the handlers the way `NodejsFunction` did (minified CJS, `@aws-sdk/*` external: the
- * nodejs24.x runtime provides AWS SDK v3), in one esbuild run.
+ * How every handler is bundled, the way `NodejsFunction` did: minified CJS for the nodejs24.x runtime,
+ * `@aws-sdk/*` external (the runtime provides AWS SDK v3). The judge benchmark times code bundled
+ * the same way, since that is what runs in Lambda.
  */
+export const LAMBDA_BUNDLE_OPTIONS = {
+  bundle: true,
+  minify: true,
+  sourcemap: false,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node24',
+  external: ['@aws-sdk/*'],
+} as const satisfies BuildOptions;
+
+/** Bundles the handlers with LAMBDA_BUNDLE_OPTIONS, in one esbuild run. */
 export async function bundleHandlers(outDir: string = ASSETS_DIR): Promise<HandlerBundle[]> {
   const handlers = handlerNames();
   rmSync(outDir, { recursive: true, force: true });
   const result = await build({
     entryPoints: Object.fromEntries(handlers.map((handler) => [join(handler, 'index'), join(LAMBDAS_DIR, handler, 'index.ts')])),
     outdir: outDir,
-    bundle: true,
-    minify: true,
-    sourcemap: false,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    external: ['@aws-sdk/*'],
+    ...LAMBDA_BUNDLE_OPTIONS,
+    external: [...LAMBDA_BUNDLE_OPTIONS.external],
     metafile: true,
     logLevel: 'warning',
     absWorkingDir: ROOT,
