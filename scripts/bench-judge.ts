@@ -239,23 +239,41 @@ function secondPass(runs: number): void {
       }
     }
   }
-  console.log('item 6: gauges, Mann–Whitney at 10 samples per arm, tolerance 0, α = 5 %, per-minute values 100 + 10 × AR(1)');
-  for (const autocorrelation of ['ignore', 'adjust'] as const) {
-    for (const phi of [0, 0.3, 0.7]) gaugeRow(`A/A, φ = ${phi}, autocorrelation: ${autocorrelation}`, runs, 50, autocorrelation, phi, 100);
-    for (const phi of [0, 0.3]) gaugeRow(`canary +30 (3 innovation sd), φ = ${phi}, autocorrelation: ${autocorrelation}`, runs, 51, autocorrelation, phi, 130);
+  console.log('item 6: gauges, Mann–Whitney at 10 samples per arm, tolerance 0, per-minute values 100 + 10 × AR(1)');
+  const variants = [
+    { label: 'ignore', autocorrelation: 'ignore', history: 0 },
+    { label: 'adjust, window alone (historyPeriods: 0)', autocorrelation: 'adjust', history: 0 },
+    { label: 'adjust, 240 periods of baseline history (default)', autocorrelation: 'adjust', history: 240 },
+  ] as const;
+  for (const { label, autocorrelation, history } of variants) {
+    for (const phi of [0, 0.3, 0.7]) gaugeRow(`A/A, φ = ${phi}, α = 5 %, ${label}`, runs, 50, autocorrelation, history, phi, 100);
+    for (const phi of [0, 0.3]) gaugeRow(`canary +30 (3 innovation sd), φ = ${phi}, α = 5 %, ${label}`, runs, 51, autocorrelation, history, phi, 130);
+    // The Bonferroni α of one of the demo policy's eight metrics: can 10 vs 10 decide at all?
+    gaugeRow(`complete separation (canary +900), φ = 0, α = 0.00125, ${label}`, runs, 52, autocorrelation, history, 0, 1000, 0.00125);
   }
 }
 
-/** Share of runs the fixed-horizon gauge test fails (it decides once, at 10 samples per arm). */
-function gaugeRow(name: string, runs: number, seed: number, autocorrelation: 'adjust' | 'ignore', phi: number, canaryLevel: number): void {
+/** Share of runs the fixed-horizon gauge test fails (it decides once, at 10 samples per arm); the baseline's AR(1) series runs on through `history` periods before the window. */
+function gaugeRow(name: string, runs: number, seed: number, autocorrelation: 'adjust' | 'ignore', history: number, phi: number, canaryLevel: number, alpha = 0.05): void {
   const policy = parsePolicy({
-    alpha: 0.05,
-    metrics: [{ name: 'p99', kind: 'gauge', value: { namespace: 'App', metricName: 'Latency', stat: 'p99' }, versioning: { type: 'dimension', dimension: 'Version' }, method: { type: 'mann-whitney', tolerance: 0, autocorrelation } }],
+    alpha,
+    metrics: [
+      {
+        name: 'p99',
+        kind: 'gauge',
+        value: { namespace: 'App', metricName: 'Latency', stat: 'p99' },
+        versioning: { type: 'dimension', dimension: 'Version' },
+        method: { type: 'mann-whitney', tolerance: 0, autocorrelation, historyPeriods: history },
+      },
+    ],
   });
   const random = createRandom(seed);
   let failed = 0;
   for (let run = 0; run < runs; run++) {
-    if (judge(policy, { p99: { kind: 'gauge', baseline: ar1Gauge(random, 10, phi), canary: ar1Gauge(random, 10, phi, canaryLevel) } }).decision === 'fail') failed++;
+    const baseline = ar1Gauge(random, history + 10, phi);
+    const canary = ar1Gauge(random, 10, phi, canaryLevel).map((period, i) => ({ ...period, t: baseline[history + i].t }));
+    const observations = { p99: { kind: 'gauge' as const, baseline: baseline.slice(history), canary, baselineHistory: baseline.slice(0, history) } };
+    if (judge(policy, observations).decision === 'fail') failed++;
   }
   const rate = failed / runs;
   console.log(`  ${name}: failed ${(rate * 100).toFixed(2)} % ± ${(Math.sqrt((rate * (1 - rate)) / runs) * 100).toFixed(2)} of ${runs} runs`);

@@ -51,10 +51,24 @@ function gaugePeriods(values: Map<number, number> | undefined): GaugePeriod[] {
 }
 
 /**
+ * How far before the window the baseline's gauges are read: the longest `historyPeriods` of a
+ * Mann–Whitney gauge that adjusts for autocorrelation (it estimates φ from that history), in seconds.
+ */
+export function baselineHistorySeconds(policy: Policy, periodSeconds: number): number {
+  let periods = 0;
+  for (const metric of policy.metrics) {
+    if (metric.kind === 'gauge' && metric.method.type === 'mann-whitney' && metric.method.autocorrelation === 'adjust') periods = Math.max(periods, metric.method.historyPeriods);
+  }
+  return periods * periodSeconds;
+}
+
+/**
  * Turns query results into the judge's observations. Only periods inside `[windowStart, windowEnd)`
  * count, so a period still filling up (or outside the judged window) is never judged.
  * `baselineOffset` > 0 compares with the baseline's history (the bake): the baseline is read that many
  * seconds earlier and aligned onto the canary's periods, so "same period" rules still apply.
+ * `historySeconds` > 0 also gives each gauge the baseline's periods in the `historySeconds` before the
+ * window (`baselineHistory`; the results must reach back that far, see baselineHistorySeconds).
  */
 export function toObservations(
   policy: Policy,
@@ -63,11 +77,15 @@ export function toObservations(
   window: { readonly start: number; readonly end: number },
   baselineOffset = 0,
   alarmStates: ReadonlyMap<string, readonly AlarmObservation[]> = new Map(),
+  historySeconds = 0,
 ): Observations {
   const byRole = new Map<string, Map<number, number>>();
+  const history = new Map<string, Map<number, number>>();
+  const before = { start: window.start - historySeconds, end: window.start };
   for (const series of results) {
     for (const role of plan.roles.get(series.id) ?? []) {
       byRole.set(`${role.metric}/${role.arm}/${role.role}`, toPoints(series, window, role.arm === 'baseline' ? baselineOffset : 0));
+      if (historySeconds > 0 && role.arm === 'baseline' && role.role === 'value') history.set(role.metric, toPoints(series, before, baselineOffset));
     }
   }
   const find = (metric: string, arm: Arm, role: string) => byRole.get(`${metric}/${arm}/${role}`);
@@ -88,6 +106,7 @@ export function toObservations(
           kind: 'gauge',
           canary: gaugePeriods(find(metric.name, 'canary', 'value')),
           baseline: gaugePeriods(find(metric.name, 'baseline', 'value')),
+          ...(historySeconds > 0 && { baselineHistory: gaugePeriods(history.get(metric.name)) }),
         };
         break;
       case 'cost':

@@ -20,7 +20,7 @@ function median(values: readonly number[]): number {
 export function judgeMannWhitney(
   metric: MetricOfKind<'gauge'>,
   method: MethodOf<'mann-whitney'>,
-  observed: { readonly baseline: readonly GaugePeriod[]; readonly canary: readonly GaugePeriod[] },
+  observed: { readonly baseline: readonly GaugePeriod[]; readonly canary: readonly GaugePeriod[]; readonly baselineHistory?: readonly GaugePeriod[] },
   context: MethodContext,
 ): MetricResult {
   // A horizon at which even complete separation cannot reach α would never decide: run at the
@@ -62,14 +62,18 @@ export function judgeMannWhitney(
   const allowed = method.tolerance * baselineLevel;
   const control = baselineValues.map((value) => sign * value);
   const shifted = canaryValues.map((value) => sign * value - allowed);
-  // Autocorrelated values carry less information than their number: widen by the AR(1) factor.
+  // Autocorrelated values carry less information than their number: widen by the AR(1) factor,
+  // with φ estimated from the baseline's history (its last `historyPeriods`) and the window.
   const adjust = method.autocorrelation === 'adjust';
-  const phi = adjust ? rankAutocorrelation(control, shifted) : 0;
+  const history = adjust ? (observed.baselineHistory ?? []).slice(-method.historyPeriods).map((period) => sign * period.value) : [];
+  const phi = adjust ? rankAutocorrelation(history, control, shifted) : 0;
   const inflation = varianceInflation(phi, Math.min(control.length, shifted.length));
   const harmP = inflatePValue(mannWhitney(control, shifted, { alternative: 'greater' }).pValue, inflation);
   const noHarmP = inflatePValue(mannWhitney(control, shifted, { alternative: 'less' }).pValue, inflation);
   const shift = mannWhitney(baselineValues, canaryValues, { alternative: 'two.sided', confidenceLevel: inflateConfidenceLevel(1 - context.alpha, inflation) });
-  const correlation = adjust ? `; lag-1 rank autocorrelation ≤ ${formatNumber(phi)}, variance ×${formatNumber(inflation)}` : '';
+  const correlation = adjust
+    ? `; lag-1 rank autocorrelation ≤ ${formatNumber(phi)} (${history.length > 0 ? `with ${history.length} baseline periods before the window` : 'from the window alone'}), variance ×${formatNumber(inflation)}`
+    : '';
 
   const decision = harmP <= context.alpha ? 'fail' : noHarmP <= context.alpha ? 'pass' : 'continue';
   const relative = (value: number) => (baselineLevel > 0 ? 1 + value / baselineLevel : undefined);

@@ -43,7 +43,17 @@ export type Arm = 'baseline' | 'canary';
 
 export type MetricObservations =
   | { readonly kind: 'count'; readonly baseline: readonly CountPeriod[]; readonly canary: readonly CountPeriod[] }
-  | { readonly kind: 'gauge'; readonly baseline: readonly GaugePeriod[]; readonly canary: readonly GaugePeriod[] }
+  | {
+      readonly kind: 'gauge';
+      readonly baseline: readonly GaugePeriod[];
+      readonly canary: readonly GaugePeriod[];
+      /**
+       * The baseline's own periods before the judged window (oldest first): what Mann–Whitney's
+       * `autocorrelation: adjust` estimates serial correlation from, beside the window.
+       * @default - none (the estimate comes from the window alone)
+       */
+      readonly baselineHistory?: readonly GaugePeriod[];
+    }
   | { readonly kind: 'tokens'; readonly baseline: readonly TokensPeriod[]; readonly canary: readonly TokensPeriod[] }
   | { readonly kind: 'alarm'; readonly alarms: readonly AlarmObservation[] };
 

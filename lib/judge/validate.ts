@@ -109,6 +109,7 @@ export function validateObservations(policy: Policy, observations: unknown): Obs
       if (observed[arm] === undefined) issues.push(`${where}.${arm}: missing arm; use [] for an arm without data`);
       else checkArm(`${where}.${arm}`, observed[arm], FIELDS[expectedKind], issues);
     }
+    if (expectedKind === 'gauge' && observed.baselineHistory !== undefined) checkArm(`${where}.baselineHistory`, observed.baselineHistory, FIELDS.gauge, issues);
   }
   if (issues.length > 0) {
     const shown = issues.slice(0, MAX_ISSUES);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { priceOverrideSchema, type PriceOverride } from './prices';
-import type { MethodSpec, MetricStat, Versioning } from './metric';
+import { mannWhitneyMethodSchema, type MethodSpec, type MetricStat, type Versioning } from './metric';
 
 /** What a preset expands to: the queries, the kind and the harmful direction. */
 export type PresetExpansion =
@@ -72,7 +72,8 @@ const sharedDimensions = z
  * edit, or calls fewer tools per task often fails users later). Judged canary vs baseline by
  * Mann–Whitney with `direction: decrease`, 10 % tolerated.
  */
-const AGENT_DROP_METHOD: MethodSpec = { type: 'mann-whitney', tolerance: 0.1, minSamples: 10 };
+// Parsed, so the method's other defaults (autocorrelation, history) come from its schema.
+const AGENT_DROP_METHOD: MethodSpec = mannWhitneyMethodSchema.parse({ type: 'mann-whitney', tolerance: 0.1, minSamples: 10 });
 const agentGauge = (defaultMetricName: string, what: string) => ({
   namespace: appNamespace,
   metricName: z.string().min(1).default(defaultMetricName).describe(`Name of the application metric: ${what}, one value per unit of work.`),

@@ -84,7 +84,18 @@ export interface SimulatedSeries {
   readonly canaryShare: readonly number[];
   /** Per version ("1", "2"), one entry per minute, including minutes with no requests. */
   readonly versions: Readonly<Record<string, readonly VersionMinute[]>>;
+  /**
+   * The baseline version's minutes before the deployment (negative `minute`, oldest first), when it
+   * served all the traffic: the history a gauge's autocorrelation estimate reads.
+   */
+  readonly baselineHistory: readonly VersionMinute[];
 }
+
+/**
+ * Minutes of baseline history simulated before the deployment: what the default `historyPeriods` of
+ * a Mann–Whitney gauge reads at one-minute periods (lib/policy/metric.ts).
+ */
+export const SIMULATED_HISTORY_MINUTES = 240;
 
 const TOKEN_TYPES: readonly TokenType[] = ['input', 'output', 'cacheRead', 'cacheWrite'];
 
@@ -212,8 +223,27 @@ function dailyFactor(scenario: Scenario, epochSeconds: number): number {
   return 1 + daily.amplitude * cos((2 * Math.PI * (hour - daily.peakHourUtc)) / 24);
 }
 
+/**
+ * The baseline alone over `minutes` before the scenario's start: the same traffic and baseline, no
+ * canary, no regressions or incidents, from a seed of its own (so that the deployment's draws are
+ * the same with or without history).
+ */
+function baselineHistory(scenario: Scenario, minutes: number): VersionMinute[] {
+  if (minutes === 0) return [];
+  const before: Scenario = {
+    ...scenario,
+    seed: (scenario.seed ^ 0x5bd1e995) >>> 0,
+    startTime: new Date(Date.parse(scenario.startTime) - minutes * 60_000).toISOString(),
+    durationMinutes: minutes,
+    schedule: { type: 'canary', percent: 0, minutes },
+    regressions: [],
+    burstiness: { ...scenario.burstiness, incidents: [] },
+  };
+  return generateSeries(before, { historyMinutes: 0 }).versions[BASELINE_VERSION].map((minute) => ({ ...minute, minute: minute.minute - minutes }));
+}
+
 /** Deterministic: the same scenario (and seed) gives a deep-equal result. */
-export function generateSeries(scenario: Scenario): SimulatedSeries {
+export function generateSeries(scenario: Scenario, options: { readonly historyMinutes?: number } = {}): SimulatedSeries {
   const startEpochSeconds = Date.parse(scenario.startTime) / 1000;
   const edges = edgesFor(scenario.slowThresholdMs);
   const { baseline, burstiness } = scenario;
@@ -351,5 +381,6 @@ export function generateSeries(scenario: Scenario): SimulatedSeries {
     roles: { baseline: BASELINE_VERSION, canary: CANARY_VERSION },
     canaryShare,
     versions,
+    baselineHistory: baselineHistory(scenario, options.historyMinutes ?? SIMULATED_HISTORY_MINUTES),
   };
 }

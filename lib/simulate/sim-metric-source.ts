@@ -68,7 +68,9 @@ export class SimulatedMetricSource implements MetricSource {
     // Group visible minutes into periods aligned on multiples of the period (as CloudWatch does).
     const periods = new Map<number, VersionMinute[]>();
     for (const version of resolved.versions) {
-      for (const minute of this.series.versions[version] ?? []) {
+      // Before the deployment the baseline version served everything: its history answers too.
+      const history = version === this.series.roles.baseline ? this.series.baselineHistory : [];
+      for (const minute of [...history, ...(this.series.versions[version] ?? [])]) {
         if (minute.requests === 0 || this.visibleAt(minute.minute) > nowSeconds) continue;
         const periodStart = Math.floor(minute.t / query.period) * query.period;
         if (periodStart < startSeconds || periodStart >= endSeconds) continue;

@@ -1,4 +1,4 @@
-import { alphaShareOf, buildQueries, isExpressionQuery, evaluateTick, lookAtBake, planEvaluation, toObservations, waitSeconds, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
+import { alphaShareOf, baselineHistorySeconds, buildQueries, isExpressionQuery, evaluateTick, judgeWindow, lookAtBake, planEvaluation, toObservations, waitSeconds, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
 
@@ -130,6 +130,53 @@ describe('toObservations', () => {
         { t: T0 + 60, count: 8, total: 900 },
       ],
     });
+  });
+});
+
+describe("a gauge's baseline history (Mann–Whitney, autocorrelation: adjust)", () => {
+  const gaugePolicy = (method: object) =>
+    parsePolicy({
+      metrics: [{ name: 'p99', kind: 'gauge', value: { namespace: 'AWS/Lambda', metricName: 'Duration', stat: 'p99' }, versioning: { type: 'lambda-alias' }, method: { type: 'mann-whitney', ...method } }],
+      bake: { duration: '5m', period: '60s' },
+    });
+
+  test('is read for historyPeriods before the window, from the baseline only, by default 240 periods', () => {
+    expect(baselineHistorySeconds(gaugePolicy({}), 60)).toBe(240 * 60);
+    expect(baselineHistorySeconds(gaugePolicy({ historyPeriods: 30 }), 300)).toBe(30 * 300);
+    expect(baselineHistorySeconds(gaugePolicy({ autocorrelation: 'ignore' }), 60)).toBe(0);
+    expect(baselineHistorySeconds(policy, 60)).toBe(0); // no gauge: nothing earlier is read
+    const gauges = gaugePolicy({ historyPeriods: 3 });
+    const plan = buildQueries(gauges, target, 60);
+    const minutes = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => T0 + 60 * (from + i));
+    const observations = toObservations(
+      gauges,
+      plan,
+      [
+        { id: 'm0_baseline_value', timestamps: minutes(-5, 2), values: [1, 2, 3, 4, 5, 6, 7] },
+        { id: 'm0_canary_value', timestamps: minutes(-5, 2), values: [9, 9, 9, 9, 9, 10, 11] },
+      ],
+      { start: T0, end: T0 + 120 },
+      0,
+      new Map(),
+      3 * 60,
+    );
+    expect(observations.p99).toEqual({
+      kind: 'gauge',
+      baseline: [{ t: T0, value: 6 }, { t: T0 + 60, value: 7 }],
+      canary: [{ t: T0, value: 10 }, { t: T0 + 60, value: 11 }],
+      baselineHistory: [{ t: T0 - 180, value: 3 }, { t: T0 - 120, value: 4 }, { t: T0 - 60, value: 5 }],
+    });
+  });
+
+  test('the look queries that much earlier, and the verdict says how many history periods it used', async () => {
+    const gauges = gaugePolicy({ historyPeriods: 30 });
+    const watch = planEvaluation({ ...input, lifecycleEvent: 'BeforeAllowTraffic' }, gauges);
+    const steady = new SteadyMetricSource({ '1': { requestsPerMinute: 900, errorRate: 0.01, p99Ms: 300 }, '2': { requestsPerMinute: 100, errorRate: 0.01, p99Ms: 300 } });
+    const queried: Array<{ start: Date; end: Date }> = [];
+    const spy: MetricSource = { getMetricData: async (queries: readonly MetricQuery[], window) => (queried.push(window), steady.getMetricData(queries, window)) };
+    const { verdict } = await judgeWindow({ input, plan: watch }, gauges, spy, T0 + 15 * 60, { end: watch.windowEnd, deadlineReached: false });
+    expect(queried[0].start).toEqual(new Date((watch.windowStart - 30 * 60) * 1000));
+    expect(verdict.metrics[0].reason).toMatch(/with 30 baseline periods before the window/);
   });
 });
 

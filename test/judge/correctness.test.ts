@@ -58,8 +58,9 @@ describe('item 8: correctness', () => {
   test('a Mann–Whitney horizon too short to ever reach α is raised, with a warning', () => {
     const policy = parsePolicy({
       alpha: 0.001,
-      metrics: [{ name: 'p99', kind: 'gauge', value: { namespace: 'A', metricName: 'L', stat: 'p99' }, versioning: { type: 'lambda-alias' }, method: { type: 'mann-whitney', minSamples: 3 } }],
+      metrics: [{ name: 'p99', kind: 'gauge', value: { namespace: 'A', metricName: 'L', stat: 'p99' }, versioning: { type: 'lambda-alias' }, method: { type: 'mann-whitney', minSamples: 3, autocorrelation: 'ignore' } }],
     });
+    // The plain test: the gauges below trend, which `adjust` would (rightly) read as autocorrelation.
     const needed = minimumSamplesFor(0.001);
     expect(needed).toBeGreaterThan(3);
     const gauge = (n: number, level: number) => Array.from({ length: n }, (_, i) => ({ t: 60 * i, value: level + i }));

@@ -30,6 +30,18 @@ describe('validateObservations', () => {
     expect(errorsOf(() => validateObservations(policy, observations)).some((issue) => issue.startsWith(expected))).toBe(true);
   });
 
+  test("a gauge's baseline history is checked like an arm, and named where it is wrong", () => {
+    const gauges = parsePolicy({ metrics: [{ name: 'p99', kind: 'gauge', value: { namespace: 'A', metricName: 'L', stat: 'p99' }, versioning: { type: 'lambda-alias' }, method: { type: 'mann-whitney' } }] });
+    const history = [{ t: 0, value: 1 }, { t: 60, value: NaN }, { t: 30, value: 2 }];
+    expect(errorsOf(() => validateObservations(gauges, { p99: { kind: 'gauge', baseline: [], canary: [], baselineHistory: history } }))).toEqual([
+      'observations["p99"].baselineHistory[1].value: expected a finite number, got NaN',
+      'observations["p99"].baselineHistory[2]: t 30 is before the previous period\'s t 60; sort periods by t',
+    ]);
+    expect(errorsOf(() => validateObservations(gauges, { p99: { kind: 'gauge', baseline: [], canary: [], baselineHistory: 'none' } }))).toEqual([
+      'observations["p99"].baselineHistory: expected an array of periods, got "none"',
+    ]);
+  });
+
   test('judge refuses invalid observations and accepts empty arms as nodata', () => {
     expect(() => judge(policy, { errors: { kind: 'count', baseline: [], canary: count([[5, 1]]) } })).toThrow(ObservationError);
     const verdict = judge(policy, { errors: { kind: 'count', baseline: [], canary: [] } });

@@ -1,4 +1,4 @@
-import { generateSeries, parseScenario, type ScenarioInput, type SimulatedSeries, type VersionMinute } from '../../lib/simulate';
+import { generateSeries, parseScenario, SIMULATED_HISTORY_MINUTES, type ScenarioInput, type SimulatedSeries, type VersionMinute } from '../../lib/simulate';
 
 const base: ScenarioInput = {
   name: 'test',
@@ -24,6 +24,29 @@ describe('determinism', () => {
     const second = generate({ seed: 12 });
     expect(second).not.toEqual(first);
     expect(baselineOf(second).map((m) => m.requests)).not.toEqual(baselineOf(first).map((m) => m.requests));
+  });
+});
+
+describe('baseline history', () => {
+  test('the baseline alone serves all traffic for SIMULATED_HISTORY_MINUTES before the start, on negative minutes', () => {
+    const series = generate({ startTime: '2025-03-03T08:00:00Z', regressions: [{ metric: 'errors', factor: 5, fromMinute: 0 }] });
+    const history = series.baselineHistory;
+    expect(history).toHaveLength(SIMULATED_HISTORY_MINUTES);
+    expect(history.map((m) => m.minute)).toEqual(Array.from({ length: SIMULATED_HISTORY_MINUTES }, (_, i) => i - SIMULATED_HISTORY_MINUTES));
+    expect(history.map((m) => m.t - series.startEpochSeconds)).toEqual(history.map((m) => m.minute * 60));
+    // All the traffic (no canary then), at the baseline's own error rate (the canary's regression is not in it).
+    expect(totals(history, (m) => m.requests) / SIMULATED_HISTORY_MINUTES).toBeGreaterThan(950);
+    expect(rate(history)).toBeGreaterThan(0.008);
+    expect(rate(history)).toBeLessThan(0.012);
+  });
+
+  test('draws from a seed of its own: the deployment minutes are the same with or without it', () => {
+    const scenario = parseScenario(base);
+    const without = generateSeries(scenario, { historyMinutes: 0 });
+    const withHistory = generateSeries(scenario);
+    expect(without.baselineHistory).toEqual([]);
+    expect(withHistory.versions).toEqual(without.versions);
+    expect(withHistory.baselineHistory.slice(-30).map((m) => m.requests)).not.toEqual(baselineOf(without).map((m) => m.requests));
   });
 });
 

@@ -130,6 +130,15 @@ describe('SimulatedMetricSource: Lambda metrics per ExecutedVersion', () => {
     const result = await one(lateSource(), lambda('Invocations', 'Sum'), { start: minuteDate(3), end: minuteDate(6) });
     expect(result.timestamps).toEqual([3, 4, 5].map((minute) => series.startEpochSeconds + minute * 60));
   });
+
+  test("before the start only the baseline version answers, from the series' baseline history", async () => {
+    const before = { start: minuteDate(-3), end: minuteDate(1) };
+    const baseline = await one(lateSource(), lambda('Invocations', 'Sum', '1'), before);
+    expect(baseline.timestamps).toEqual([-3, -2, -1, 0].map((minute) => series.startEpochSeconds + minute * 60));
+    expect(baseline.values.slice(0, 3)).toEqual(series.baselineHistory.slice(-3).map((m) => m.requests));
+    const canary = await one(lateSource(), lambda('Invocations', 'Sum', '2'), before);
+    expect(canary.timestamps).toEqual([series.startEpochSeconds]);
+  });
 });
 
 describe('SimulatedMetricSource: metric lag', () => {
