@@ -93,16 +93,18 @@ GRID[ZERO_INDEX] = 0;
 const GRID_WIDTH = Float64Array.from(GRID, (_, g) => (GRID[Math.min(GRID_POINTS - 1, g + 1)] - GRID[Math.max(0, g - 1)]) / 2);
 
 /**
- * The harm prior, by tolerance τ: 90 % a normal on θ centred at 2·log τ (a regression twice the
- * tolerated excess: ×2.25 at τ = 1.5, ×1.061 at τ = 1.03) with sd 0.8·log τ, where a regression worth
- * a rollback most likely lies, and 10 % a half-normal of sd 2, so that a far smaller or far larger
- * ratio (a canary failing every request) is still found. Any prior keeps the test valid; this one
- * spends its evidence where the tolerance says harm starts. Against a half-normal of sd 1 alone it
- * takes the median time to fail from 1.17× to 1.08× Wald's oracle SPRT at ×2, and at ×1.06 with
- * τ = 1.03 from 2× to 1.33× (docs/benchmark.md, `npm run bench:judge -- --second-pass`).
+ * The harm prior, by tolerance τ: 90 % a normal on θ centred at 2.3·log τ (a regression a little more
+ * than twice the tolerated excess: ×2.54 at τ = 1.5, ×1.070 at τ = 1.03) with sd 0.7·log τ, where a
+ * regression worth a rollback most likely lies, and 10 % a half-normal of sd 2, so that a far smaller
+ * or far larger ratio (a canary failing every request) is still found. Any prior keeps the test
+ * valid; this one spends its evidence where the tolerance says harm starts. Against a half-normal of
+ * sd 1 alone it takes the median time to fail from 1.17× to 1.08× Wald's oracle SPRT at ×2, and at
+ * ×1.06 with τ = 1.03 from 2× to 1.33×; against the centre 2·log τ, sd 0.8·log τ it had before, the
+ * median over all runs (interpolated between minutes) at ×3 from 1.19× to 1.12× the oracle's, the
+ * others within ±0.03 (docs/benchmark.md, `npm run bench:judge -- --second-pass`).
  */
-const HARM_CENTRE_PER_LOG_TOLERANCE = 2;
-const HARM_SD_PER_LOG_TOLERANCE = 0.8;
+const HARM_CENTRE_PER_LOG_TOLERANCE = 2.3;
+const HARM_SD_PER_LOG_TOLERANCE = 0.7;
 const HARM_CENTRED_SHARE = 0.9;
 const PRIOR_SD_HARM_TAIL = 2;
 const PRIOR_SD_PASS = 0.5; // normal around θ = 0 truncated below log(tolerance)
