@@ -177,6 +177,10 @@ describe("a gauge's baseline history (Mann–Whitney, autocorrelation: adjust)",
     const { verdict } = await judgeWindow({ input, plan: watch }, gauges, spy, T0 + 15 * 60, { end: watch.windowEnd, deadlineReached: false });
     expect(queried[0].start).toEqual(new Date((watch.windowStart - 30 * 60) * 1000));
     expect(verdict.metrics[0].reason).toMatch(/with 30 baseline periods before the window/);
+    // The bake reads the baseline before the deployment was created: its history comes before that.
+    const bake = planEvaluation({ ...input, deploymentCreatedAt: '2026-11-26T09:40:10.000Z' }, gauges);
+    await judgeWindow({ input, plan: bake }, gauges, spy, T0 + 15 * 60, { end: bake.windowEnd, deadlineReached: false });
+    expect(queried[1].start).toEqual(new Date((bake.windowStart - bake.baselineOffsetSeconds - 30 * 60) * 1000));
   });
 });
 
