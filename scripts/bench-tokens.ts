@@ -81,20 +81,26 @@ function costRow(label: string, canaryMix: TokenMix, alpha: number, tolerance: n
   );
 }
 
-function gaugeRow(label: string, canaryMedian: number, alpha: number, seed: number) {
-  const policy = parsePolicy({ alpha, metrics: [{ preset: 'agent-reasoning-length', namespace: 'B' }] });
+/** Periods of baseline history before the window, as the evaluation reads for the preset's default `historyPeriods`. */
+const GAUGE_HISTORY = 240;
+
+function gaugeRow(label: string, canaryMedian: number, alpha: number, seed: number, historyPeriods = GAUGE_HISTORY) {
+  const policy = parsePolicy({ alpha, metrics: [{ preset: 'agent-reasoning-length', namespace: 'B', method: { type: 'mann-whitney', tolerance: 0.1, historyPeriods } }] });
   const random = Random.seeded(seed, label);
   const at: number[] = [];
   for (let run = 0; run < RUNS; run += 1) {
+    const baselineHistory = gaugePeriods(random, 800, historyPeriods, 50).map((period) => ({ ...period, t: period.t - 60 * historyPeriods }));
     const baseline = gaugePeriods(random, 800, 20, 50);
     const canary = gaugePeriods(random, canaryMedian, 20, 50);
     for (let n = 1; n <= 20; n += 1) {
-      const decision = judge(policy, { 'agent-reasoning-length': { kind: 'gauge', baseline: baseline.slice(0, n), canary: canary.slice(0, n) } }, { deadlineReached: n === 20 }).metrics[0].decision;
+      const observed = { kind: 'gauge' as const, baseline: baseline.slice(0, n), canary: canary.slice(0, n), baselineHistory };
+      const decision = judge(policy, { 'agent-reasoning-length': observed }, { deadlineReached: n === 20 }).metrics[0].decision;
       if (decision === 'fail') at.push(n);
       if (decision === 'fail' || decision === 'pass') break;
     }
   }
-  console.log(`${label.padEnd(34)} α=${String(alpha).padEnd(7)} Mann–Whitney (decrease): ${pct(at.length).padStart(6)} fail, median ${median(at)} periods`);
+  const history = historyPeriods > 0 ? `${historyPeriods} periods of baseline history` : 'no history (historyPeriods: 0)';
+  console.log(`${label.padEnd(34)} α=${String(alpha).padEnd(7)} Mann–Whitney (decrease), ${history}: ${pct(at.length).padStart(6)} fail, median ${median(at)} periods`);
 }
 
 console.log(`${RUNS} runs, ${PERIODS} one-minute periods, canary 100 / baseline 900 requests per period, looks every period\n`);
@@ -107,6 +113,8 @@ costRow('output tokens x1.3 (cost x1.14)', { ...MIX, output: MIX.output * 1.3 },
 costRow('output tokens x2 (cost x1.5)', { ...MIX, output: MIX.output * 2 }, 0.0025, 0.1, 5);
 costRow('cache miss, same tokens (x3.2)', withCacheMisses(MIX, 1), 0.0025, 0.1, 6);
 console.log('\ndrop-gauge (reasoning tokens per turn, median of 50 turns per period):');
-gaugeRow('A/A', 800, 0.05, 7);
-gaugeRow('drop x0.8', 640, 0.0025, 8);
-gaugeRow('drop x0.5', 400, 0.0025, 9);
+for (const historyPeriods of [GAUGE_HISTORY, 0]) {
+  gaugeRow('A/A', 800, 0.05, 7, historyPeriods);
+  gaugeRow('drop x0.8', 640, 0.0025, 8, historyPeriods);
+  gaugeRow('drop x0.5', 400, 0.0025, 9, historyPeriods);
+}
