@@ -1,6 +1,6 @@
 import type { Policy } from '../policy';
 import type { AlarmObservation, Arm, CountPeriod, GaugePeriod, MetricObservations, Observations, TokensPeriod } from '../judge';
-import type { MetricSeriesResult } from './ports';
+import type { MetricQuery, MetricSeriesResult } from './ports';
 import type { QueryPlan } from './queries';
 
 /** Points inside the window, read `offset` seconds earlier and moved forward onto the window's periods. */
@@ -62,13 +62,36 @@ export function baselineHistorySeconds(policy: Policy, periodSeconds: number): n
   return periods * periodSeconds;
 }
 
+/** The queries of the baseline's value of each gauge that baselineHistorySeconds reads history for. */
+export function baselineHistoryQueries(policy: Policy, plan: QueryPlan): MetricQuery[] {
+  const adjusting = new Set(
+    policy.metrics.filter((metric) => metric.kind === 'gauge' && metric.method.type === 'mann-whitney' && metric.method.autocorrelation === 'adjust').map((metric) => metric.name),
+  );
+  return plan.queries.filter((query) => (plan.roles.get(query.id) ?? []).some((role) => role.arm === 'baseline' && role.role === 'value' && adjusting.has(role.metric)));
+}
+
+/** The series of several GetMetricData answers over disjoint time ranges, joined per query id in time order. */
+export function joinSeries(...answers: readonly (readonly MetricSeriesResult[])[]): MetricSeriesResult[] {
+  const joined = new Map<string, Array<[number, number]>>();
+  for (const series of answers.flat()) {
+    const points = joined.get(series.id) ?? [];
+    series.timestamps.forEach((t, i) => points.push([t, series.values[i]]));
+    joined.set(series.id, points);
+  }
+  return [...joined].map(([id, points]) => {
+    points.sort((a, b) => a[0] - b[0]);
+    return { id, timestamps: points.map(([t]) => t), values: points.map(([, value]) => value) };
+  });
+}
+
 /**
  * Turns query results into the judge's observations. Only periods inside `[windowStart, windowEnd)`
  * count, so a period still filling up (or outside the judged window) is never judged.
  * `baselineOffset` > 0 compares with the baseline's history (the bake): the baseline is read that many
  * seconds earlier and aligned onto the canary's periods, so "same period" rules still apply.
  * `historySeconds` > 0 also gives each gauge the baseline's periods in the `historySeconds` before the
- * window (`baselineHistory`; the results must reach back that far, see baselineHistorySeconds).
+ * window (`baselineHistory`; the results must reach back that far, see baselineHistorySeconds and
+ * baselineHistoryQueries).
  */
 export function toObservations(
   policy: Policy,

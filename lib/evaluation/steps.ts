@@ -5,7 +5,7 @@ import { object, StateError } from './check';
 import { HOOK_DEADLINE_SECONDS, REPORT_RESERVE_SECONDS } from './contracts';
 import { buildQueries } from './queries';
 import { costPerRequestFigures, type CostPerRequestFigure } from './verdict-metric';
-import { baselineHistorySeconds, toObservations } from './observations';
+import { baselineHistoryQueries, baselineHistorySeconds, joinSeries, toObservations } from './observations';
 import type { AlarmStateSource, MetricSource, PolicyStore } from './ports';
 import { phaseOf, waitSeconds, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
@@ -111,7 +111,7 @@ export function planEvaluation(input: EvaluationInput, policy: Policy): Evaluati
   };
 }
 
-/** Judges `[windowStart, min(now − lag, end))`: one GetMetricData call covering both arms' windows (and the baseline's history its gauges need). */
+/** Judges `[windowStart, min(now − lag, end))`: one GetMetricData call covering both arms' windows, and one more for the history of gauges that adjust for autocorrelation. */
 export async function judgeWindow(
   request: EvaluateRequest,
   policy: Policy,
@@ -124,16 +124,19 @@ export async function judgeWindow(
   const window = { start: plan.windowStart, end: Math.max(plan.windowStart, Math.min(visibleUntil, options.end)) };
   const queryPlan = buildQueries(policy, input.target, plan.periodSeconds);
   const offset = plan.baselineOffsetSeconds;
-  // Gauges that adjust for autocorrelation also read the baseline's history before the window: the
-  // same call, started earlier. Per the CloudWatch API Reference (GetMetricData) a response holds up to
-  // 100,800 datapoints and the rest comes by NextToken, which the adapter follows; one-minute data is
-  // kept 15 days, far beyond the 1,440 periods historyPeriods allows at one minute.
+  const judging = window.end > window.start;
+  const results = judging && queryPlan.queries.length > 0 ? await metrics.getMetricData(queryPlan.queries, { start: new Date((window.start - offset) * 1000), end: new Date(window.end * 1000) }) : [];
+  // Gauges that adjust for autocorrelation also read their baseline's history before the window, in a
+  // second call with only those queries (so the other metrics' datapoints are not read 240 periods
+  // further back). One-minute data is kept 15 days (CloudWatch API Reference, GetMetricData), far
+  // beyond the 1,440 periods historyPeriods allows at one minute.
   const history = baselineHistorySeconds(policy, plan.periodSeconds);
-  const results =
-    window.end > window.start && queryPlan.queries.length > 0
-      ? await metrics.getMetricData(queryPlan.queries, { start: new Date((window.start - offset - history) * 1000), end: new Date(window.end * 1000) })
+  const historyQueries = history > 0 ? baselineHistoryQueries(policy, queryPlan) : [];
+  const before =
+    judging && historyQueries.length > 0
+      ? await metrics.getMetricData(historyQueries, { start: new Date((window.start - offset - history) * 1000), end: new Date((window.start - offset) * 1000) })
       : [];
-  const observations = toObservations(policy, queryPlan, results, window, offset, await readAlarmStates(policy, options.alarms, nowSeconds), history);
+  const observations = toObservations(policy, queryPlan, joinSeries(results, before), window, offset, await readAlarmStates(policy, options.alarms, nowSeconds), history);
   return {
     verdict: judge(policy, observations, { deadlineReached: options.deadlineReached, alphaShare: alphaShareOf(policy) }),
     periodsJudged: (window.end - window.start) / plan.periodSeconds,

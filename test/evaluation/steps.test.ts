@@ -1,4 +1,4 @@
-import { alphaShareOf, baselineHistorySeconds, buildQueries, isExpressionQuery, evaluateTick, judgeWindow, lookAtBake, planEvaluation, toObservations, waitSeconds, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
+import { alphaShareOf, baselineHistorySeconds, buildQueries, isExpressionQuery, evaluateTick, joinSeries, judgeWindow, lookAtBake, planEvaluation, toObservations, waitSeconds, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
 
@@ -172,15 +172,36 @@ describe("a gauge's baseline history (Mann–Whitney, autocorrelation: adjust)",
     const gauges = gaugePolicy({ historyPeriods: 30 });
     const watch = planEvaluation({ ...input, lifecycleEvent: 'BeforeAllowTraffic' }, gauges);
     const steady = new SteadyMetricSource({ '1': { requestsPerMinute: 900, errorRate: 0.01, p99Ms: 300 }, '2': { requestsPerMinute: 100, errorRate: 0.01, p99Ms: 300 } });
-    const queried: Array<{ start: Date; end: Date }> = [];
-    const spy: MetricSource = { getMetricData: async (queries: readonly MetricQuery[], window) => (queried.push(window), steady.getMetricData(queries, window)) };
+    const queried: Array<{ start: Date; end: Date; ids: string[] }> = [];
+    const spy: MetricSource = { getMetricData: async (queries: readonly MetricQuery[], window) => (queried.push({ ...window, ids: queries.map((query) => query.id) }), steady.getMetricData(queries, window)) };
     const { verdict } = await judgeWindow({ input, plan: watch }, gauges, spy, T0 + 15 * 60, { end: watch.windowEnd, deadlineReached: false });
-    expect(queried[0].start).toEqual(new Date((watch.windowStart - 30 * 60) * 1000));
+    // The window, then the history alone: only the baseline gauge's query, for the 30 periods before.
+    expect(queried.map((call) => [call.start, call.end, call.ids])).toEqual([
+      [new Date(watch.windowStart * 1000), new Date((T0 + 13 * 60) * 1000), ['m0_canary_value', 'm0_baseline_value']],
+      [new Date((watch.windowStart - 30 * 60) * 1000), new Date(watch.windowStart * 1000), ['m0_baseline_value']],
+    ]);
     expect(verdict.metrics[0].reason).toMatch(/with 30 baseline periods before the window/);
     // The bake reads the baseline before the deployment was created: its history comes before that.
     const bake = planEvaluation({ ...input, deploymentCreatedAt: '2026-11-26T09:40:10.000Z' }, gauges);
     await judgeWindow({ input, plan: bake }, gauges, spy, T0 + 15 * 60, { end: bake.windowEnd, deadlineReached: false });
-    expect(queried[1].start).toEqual(new Date((bake.windowStart - bake.baselineOffsetSeconds - 30 * 60) * 1000));
+    expect(queried[3].start).toEqual(new Date((bake.windowStart - bake.baselineOffsetSeconds - 30 * 60) * 1000));
+    expect(queried[3].end).toEqual(new Date((bake.windowStart - bake.baselineOffsetSeconds) * 1000));
+    // Without a gauge that adjusts, one call only.
+    queried.length = 0;
+    await judgeWindow({ input, plan: watch }, gaugePolicy({ autocorrelation: 'ignore' }), spy, T0 + 15 * 60, { end: watch.windowEnd, deadlineReached: false });
+    expect(queried).toHaveLength(1);
+  });
+
+  test('joinSeries joins the answers of the window and of the history per query, in time order', () => {
+    expect(
+      joinSeries(
+        [{ id: 'a', timestamps: [120, 180], values: [3, 4] }, { id: 'b', timestamps: [120], values: [9] }],
+        [{ id: 'a', timestamps: [0, 60], values: [1, 2] }],
+      ),
+    ).toEqual([
+      { id: 'a', timestamps: [0, 60, 120, 180], values: [1, 2, 3, 4] },
+      { id: 'b', timestamps: [120], values: [9] },
+    ]);
   });
 });
 
