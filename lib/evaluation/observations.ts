@@ -55,18 +55,21 @@ function gaugePeriods(values: Map<number, number> | undefined): GaugePeriod[] {
  * Mann–Whitney gauge that adjusts for autocorrelation (it estimates φ from that history), in seconds.
  */
 export function baselineHistorySeconds(policy: Policy, periodSeconds: number): number {
-  let periods = 0;
+  return Math.max(0, ...historyPeriodsByGauge(policy).values()) * periodSeconds;
+}
+
+/** `historyPeriods` of each gauge whose Mann–Whitney adjusts for autocorrelation, by metric name. */
+function historyPeriodsByGauge(policy: Policy): Map<string, number> {
+  const periods = new Map<string, number>();
   for (const metric of policy.metrics) {
-    if (metric.kind === 'gauge' && metric.method.type === 'mann-whitney' && metric.method.autocorrelation === 'adjust') periods = Math.max(periods, metric.method.historyPeriods);
+    if (metric.kind === 'gauge' && metric.method.type === 'mann-whitney' && metric.method.autocorrelation === 'adjust') periods.set(metric.name, metric.method.historyPeriods);
   }
-  return periods * periodSeconds;
+  return periods;
 }
 
 /** The queries of the baseline's value of each gauge that baselineHistorySeconds reads history for. */
 export function baselineHistoryQueries(policy: Policy, plan: QueryPlan): MetricQuery[] {
-  const adjusting = new Set(
-    policy.metrics.filter((metric) => metric.kind === 'gauge' && metric.method.type === 'mann-whitney' && metric.method.autocorrelation === 'adjust').map((metric) => metric.name),
-  );
+  const adjusting = historyPeriodsByGauge(policy);
   return plan.queries.filter((query) => (plan.roles.get(query.id) ?? []).some((role) => role.arm === 'baseline' && role.role === 'value' && adjusting.has(role.metric)));
 }
 

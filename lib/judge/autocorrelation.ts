@@ -10,8 +10,8 @@
  * The estimate is bias-corrected for short series (Marriott & Pope: E φ̂ ≈ φ − (1 + 3φ)/n for each
  * series), taken at its upper 95 % bound and limited to [0, 0.95]. Assumption: the process is
  * stationary over the history and the window, with correlation that decays about geometrically.
- * The history matters for power: from the window's 10 + 10 values alone the bound at φ = 0 is ≈ 0.45
- * (variance ×2), with 240 baseline periods before it ≈ 0.11 (×1.2).
+ * The history matters for power: from the window's 10 + 10 values alone the bound at φ = 0 is ≈ 0.35
+ * (variance ×2, median over seeded runs), with 240 baseline periods before it ≈ 0.11 (×1.2).
  */
 import { averageRanks } from './mann-whitney';
 import { pnorm, qnorm } from './normal';

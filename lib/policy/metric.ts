@@ -153,7 +153,7 @@ export const mannWhitneyMethodSchema = z.strictObject({
   /**
    * Periods of the baseline's own history, before the window, read to estimate the autocorrelation
    * (`adjust` only): more history, a tighter bound and less lost power (240 one-minute periods: a
-   * complete separation of 10 vs 10 still fails at α = 0.00125 in 97 % of runs). 0 reads none: the
+   * complete separation of 10 vs 10 still fails at α = 0.00125 in 98 % of runs). 0 reads none: the
    * estimate then comes from the window alone (33 % there).
    * @default 240
    */

@@ -34,10 +34,17 @@ export class SimulatedMetricSource implements MetricSource {
   /** Ids of queries that matched no simulated series, in call order. */
   readonly unmatchedQueries: string[] = [];
 
+  /** Each version's minutes, oldest first: before the deployment the baseline served everything, so its history answers too. */
+  private readonly minutesOf: ReadonlyMap<string, readonly VersionMinute[]>;
+
   constructor(
     private readonly series: SimulatedSeries,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.minutesOf = new Map(
+      Object.entries(series.versions).map(([version, minutes]) => [version, version === series.roles.baseline ? [...series.baselineHistory, ...minutes] : minutes]),
+    );
+  }
 
   async getMetricData(queries: readonly MetricQuery[], range: TimeWindow): Promise<MetricSeriesResult[]> {
     return queries.map((query) => this.answer(query, range));
@@ -68,9 +75,7 @@ export class SimulatedMetricSource implements MetricSource {
     // Group visible minutes into periods aligned on multiples of the period (as CloudWatch does).
     const periods = new Map<number, VersionMinute[]>();
     for (const version of resolved.versions) {
-      // Before the deployment the baseline version served everything: its history answers too.
-      const history = version === this.series.roles.baseline ? this.series.baselineHistory : [];
-      for (const minute of [...history, ...(this.series.versions[version] ?? [])]) {
+      for (const minute of this.minutesOf.get(version) ?? []) {
         if (minute.requests === 0 || this.visibleAt(minute.minute) > nowSeconds) continue;
         const periodStart = Math.floor(minute.t / query.period) * query.period;
         if (periodStart < startSeconds || periodStart >= endSeconds) continue;
@@ -213,3 +218,4 @@ function histogramMean(bins: readonly LatencyBin[]): number {
   }
   return total / count;
 }
+
