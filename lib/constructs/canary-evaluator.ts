@@ -87,6 +87,12 @@ export interface CanaryEvaluatorProps extends EvaluatorNotificationProps {
   readonly smokeTestVpcSubnets?: ec2.SubnetSelection;
   /** @default - a new security group allowing all outbound traffic */
   readonly smokeTestSecurityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Deletes the reports with the evaluator (the report bucket's `autoDeleteObjects`), for test and
+   * short-lived stacks: without it, destroying the stack fails at a report bucket that holds reports.
+   * @default false
+   */
+  readonly autoDeleteReports?: boolean;
 }
 
 /**
@@ -180,7 +186,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     this.prepareFunction = fn('Prepare', 'prepare', 30);
     this.evaluateFunction = fn('Evaluate', 'evaluate', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData'], 512);
     this.reportFunction = fn('Report', 'report', REPORT_FUNCTION_TIMEOUT_SECONDS, ['cloudwatch:PutMetricData']);
-    (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey })).grantReportFunction(this.reportFunction);
+    (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey, autoDeleteObjects: props.autoDeleteReports })).grantReportFunction(this.reportFunction);
     this.smokeFunction = fn('Smoke', 'smoke', 60, undefined, undefined, { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups });
     this.watchFunction = fn('Watch', 'watch', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
     if (props.notifications) new EvaluatorNotifications(this, { ...props.notifications, publishers: [this.reportFunction, this.watchFunction], encryptionKey });

@@ -10,6 +10,13 @@ export interface ReportBucketProps {
   readonly encryptionKey?: kms.IKey;
   /** How long a report is kept. @default Duration.days(90) */
   readonly expiry?: Duration;
+  /**
+   * Empties the bucket when it is destroyed (`s3.Bucket` `autoDeleteObjects`: a custom resource deletes
+   * every object first), for test and short-lived stacks. Without it, destroying a stack whose bucket
+   * holds reports fails at the bucket (CloudFormation deletes only empty buckets).
+   * @default false
+   */
+  readonly autoDeleteObjects?: boolean;
 }
 
 /**
@@ -39,6 +46,7 @@ export class ReportBucket extends Construct {
       ],
       // Reports are derived data: they go with the evaluator.
       removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: props.autoDeleteObjects ?? false,
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
