@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS, REPORT_FUNCTION_TIMEOUT_SECONDS } from '../evaluation/contracts';
 import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
-import { ReportBucket } from './report-bucket';
+import { ReportBucket, type ReportTeardownProps } from './report-bucket';
 import { EvaluatorFunction, type EvaluatorFunctionProps } from './evaluator-function';
 import { grantInvokeVersions, grantPublishVerdicts, type EvaluatorPrincipals } from './grants';
 import { EvaluatorHealthAlarms } from './health-alarms';
@@ -29,7 +29,7 @@ import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './ver
 export * from './registration';
 export { evaluatorParameterNames, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 
-export interface CanaryEvaluatorProps extends EvaluatorNotificationProps {
+export interface CanaryEvaluatorProps extends EvaluatorNotificationProps, ReportTeardownProps {
   /**
    * Longest an evaluation may run. Must leave time to report before CodeDeploy's one-hour hook deadline.
    * @default Duration.minutes(55)
@@ -87,12 +87,6 @@ export interface CanaryEvaluatorProps extends EvaluatorNotificationProps {
   readonly smokeTestVpcSubnets?: ec2.SubnetSelection;
   /** @default - a new security group allowing all outbound traffic */
   readonly smokeTestSecurityGroups?: ec2.ISecurityGroup[];
-  /**
-   * Deletes the reports with the evaluator (the report bucket's `autoDeleteObjects`), for test and
-   * short-lived stacks: without it, destroying the stack fails at a report bucket that holds reports.
-   * @default false
-   */
-  readonly autoDeleteReports?: boolean;
 }
 
 /**
@@ -186,7 +180,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     this.prepareFunction = fn('Prepare', 'prepare', 30);
     this.evaluateFunction = fn('Evaluate', 'evaluate', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData'], 512);
     this.reportFunction = fn('Report', 'report', REPORT_FUNCTION_TIMEOUT_SECONDS, ['cloudwatch:PutMetricData']);
-    (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey, autoDeleteObjects: props.autoDeleteReports })).grantReportFunction(this.reportFunction);
+    (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey, autoDeleteReports: props.autoDeleteReports })).grantReportFunction(this.reportFunction);
     this.smokeFunction = fn('Smoke', 'smoke', 60, undefined, undefined, { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups });
     this.watchFunction = fn('Watch', 'watch', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
     if (props.notifications) new EvaluatorNotifications(this, { ...props.notifications, publishers: [this.reportFunction, this.watchFunction], encryptionKey });

@@ -5,18 +5,22 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PUBLICATION_LEDGER, REPORT_STORE } from '../evaluation/contracts';
 
-export interface ReportBucketProps {
+/** What becomes of the reports when the evaluator's stack is destroyed. */
+export interface ReportTeardownProps {
+  /**
+   * Empties the report bucket when it is deleted with the stack (`s3.Bucket` `autoDeleteObjects`: a custom
+   * resource deletes every object first), for test and short-lived stacks. Without it, destroying a stack
+   * whose bucket holds reports fails at the bucket (CloudFormation deletes only empty buckets).
+   * @default false
+   */
+  readonly autoDeleteReports?: boolean;
+}
+
+export interface ReportBucketProps extends ReportTeardownProps {
   /** Encrypts the reports with the evaluator's key. @default - S3-managed encryption */
   readonly encryptionKey?: kms.IKey;
   /** How long a report is kept. @default Duration.days(90) */
   readonly expiry?: Duration;
-  /**
-   * Empties the bucket when it is destroyed (`s3.Bucket` `autoDeleteObjects`: a custom resource deletes
-   * every object first), for test and short-lived stacks. Without it, destroying a stack whose bucket
-   * holds reports fails at the bucket (CloudFormation deletes only empty buckets).
-   * @default false
-   */
-  readonly autoDeleteObjects?: boolean;
 }
 
 /**
@@ -46,7 +50,7 @@ export class ReportBucket extends Construct {
       ],
       // Reports are derived data: they go with the evaluator.
       removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: props.autoDeleteObjects ?? false,
+      autoDeleteObjects: props.autoDeleteReports ?? false,
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
