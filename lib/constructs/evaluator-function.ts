@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { requireSupportedAwsCdkLib } from './peer-version';
 
 /**
  * The root of the canary-evaluator package: this repository when run from source (`lib/constructs`),
@@ -76,6 +77,7 @@ export class EvaluatorFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: EvaluatorFunctionProps) {
     super(scope, id);
+    requireSupportedAwsCdkLib(this);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
       encryptionKey: props.encryptionKey,

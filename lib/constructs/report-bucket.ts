@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PUBLICATION_LEDGER, REPORT_STORE } from '../evaluation/contracts';
+import { requireSupportedAwsCdkLib } from './peer-version';
 
 /** What becomes of the reports when the evaluator's stack is destroyed. */
 export interface ReportTeardownProps {
@@ -37,6 +38,7 @@ export class ReportBucket extends Construct {
     private readonly props: ReportBucketProps = {},
   ) {
     super(scope, id);
+    requireSupportedAwsCdkLib(this);
     const key = props.encryptionKey;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

@@ -18,6 +18,7 @@ import {
   type RegisteredLambdaDeploymentGroup,
 } from './registration';
 import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './verdict-alarm';
+import { requireSupportedAwsCdkLib } from './peer-version';
 
 /**
  * A shared evaluator: a platform team deploys one per account and Region; service teams register
@@ -99,6 +100,7 @@ export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluat
 
   constructor(scope: Construct, id: string, attributes: CanaryEvaluatorAttributes) {
     super(scope, id);
+    requireSupportedAwsCdkLib(this);
     // `mutable`: grants become IAM policies of this stack, attached to the evaluator's roles.
     const role = (roleId: string, arn: string) => iam.Role.fromRoleArn(this, roleId, arn, { mutable: true });
     const encryptionKey = attributes.encryptionKeyArn ? kms.Key.fromKeyArn(this, 'Key', attributes.encryptionKeyArn) : undefined;
