@@ -6,7 +6,8 @@
 #  3. synthesize test/package/consumer/app.js in plain JavaScript with only `node` on PATH (no TypeScript
 #     loader, no esbuild, no Docker): an evaluator with a Lambda group registered with an inline policy, and
 #     service stacks registering against a shared evaluator they do not own;
-#  4. type-check a strict TypeScript consumer (with the README's examples) and run its compiled JavaScript;
+#  4. type-check a strict TypeScript consumer (with the README's examples) and run its compiled JavaScript,
+#     and synthesize the construct tests' all-options stack (every option) against the package;
 #  5. run `npx canary-eval --version` and `npx canary-eval validate` from the installed package;
 #  6. swap in the newest aws-cdk-lib older than the minimum peer and check the constructs refuse it with an
 #     error naming both versions (not the error deep in synthesis that older releases give).
@@ -97,6 +98,18 @@ echo "strict TypeScript consumer: $(run_node out/consumer.js)"
 echo "platform-team example: $(run_node out/examples.js "$WORK/cdk.out.examples")"
 [ -f out/consumer-shared.js ] || fail "the service-team example did not compile to out/consumer-shared.js"
 echo "service-team example: $(run_node out/consumer-shared.js "$WORK/cdk.out.shared")"
+# The construct tests' all-options stack (every option at once) against the package, transpiled without a
+# type check (it is type-checked in the repository): each option must synthesize at the minimum peer.
+sed -e "s#'../../../lib/constructs'#'canary-evaluator'#" -e "s#'../../../lib/policy'#'canary-evaluator'#" \
+  "$ROOT/test/constructs/support/all-options-stack.ts" >examples/all-options-stack.ts
+! grep -q "from '\.\./" examples/all-options-stack.ts || fail "all-options-stack.ts imports a repository file the package does not ship"
+node -e "const ts = require('typescript'), fs = require('node:fs');
+  const { outputText } = ts.transpileModule(fs.readFileSync('examples/all-options-stack.ts', 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  fs.writeFileSync('out/all-options-stack.js', outputText);"
+t=$(date +%s%N)
+ALL_OPTIONS="$(run_node all-options.js "$WORK/cdk.out.all-options")"
+ALL_OPTIONS_MS=$(ms "$t")
+echo "all-options stack: $ALL_OPTIONS"
 
 # 5. The CLI from the installed package, compiled JavaScript (no tsx)
 VERSION="$(npx --no-install canary-eval --version)"
@@ -127,5 +140,6 @@ echo "test:package: handler bundles: ${BUNDLES%, }"
 echo "test:package: consumer on aws-cdk-lib $CDK_MIN, constructs $CONSTRUCTS_MIN, node $(node --version); install ${INSTALL_MS} ms"
 echo "test:package: plain-JS synth (node process, both apps) ${JS_SYNTH_MS} ms ($JS_FIGURES)"
 echo "test:package: strict tsc ${TSC_MS} ms: 0 errors in canary-evaluator or the consumer, $CDK_ERRORS in aws-cdk-lib's own declarations (exactOptionalPropertyTypes); service-team example: $SHARED_EXAMPLE"
+echo "test:package: all-options stack at aws-cdk-lib $CDK_MIN: ${ALL_OPTIONS_MS} ms ($ALL_OPTIONS)"
 echo "test:package: aws-cdk-lib $REFUSED_CDK refused at construct creation, naming $CDK_MIN (${REFUSED_MS} ms with its install)"
 echo "test:package: canary-eval --version $VERSION; validate ok; passed in $(ms "$T0") ms"
