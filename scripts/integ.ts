@@ -33,21 +33,26 @@ export interface IntegCase {
   readonly regions: readonly string[];
 }
 
-/** Runs the `aws-cdk` CLI of devDependencies; no notices or version check (they call the network). */
-export function cdk(args: readonly string[], env: NodeJS.ProcessEnv = {}): { status: number; output: string } {
+/**
+ * Runs the `aws-cdk` CLI of devDependencies; no notices or version check (they call the network).
+ * `stream`: its output goes to the terminal as it comes (deploy and destroy take minutes), not captured.
+ */
+export function cdk(args: readonly string[], env: NodeJS.ProcessEnv = {}, stream = false): { status: number; output: string } {
   const result = spawnSync(process.execPath, [require.resolve('aws-cdk/bin/cdk'), ...args, '--no-notices', '--no-color'], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: stream ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  return { status: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
+  return { status: result.status ?? 1, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
-function cdkOrThrow(what: string, args: readonly string[], env?: NodeJS.ProcessEnv): string {
-  const { status, output } = cdk(args, env);
-  if (status !== 0) throw new Error(`${what} failed (cdk ${args.join(' ')} exited ${status}):\n${output}`);
+type Cdk = typeof cdk;
+
+function cdkOrThrow(what: string, args: readonly string[], env?: NodeJS.ProcessEnv, stream = false, run: Cdk = cdk): string {
+  const { status, output } = run(args, env, stream);
+  if (status !== 0) throw new Error(`${what} failed (cdk ${args.join(' ')} exited ${status})${output ? `:\n${output}` : ''}`);
   return output;
 }
 
@@ -83,20 +88,29 @@ export function failedAssertions(outputs: Record<string, Record<string, string>>
   );
 }
 
-function runCase(assemblyDir: string, testCase: IntegCase, region: string): void {
+/** Deploys a test case's stacks in `region`, checks its assertion results, and destroys the stacks, always. */
+export function runCase(assemblyDir: string, testCase: IntegCase, region: string, run: Cdk = cdk): void {
   const stacks = [...testCase.stacks, testCase.assertionStack];
   const env = { AWS_REGION: region, AWS_DEFAULT_REGION: region };
   const outputsFile = join(assemblyDir, `outputs-${testCase.name.replace(/\W+/g, '-')}-${region}.json`);
   console.log(`integ: ${testCase.name} in ${region}: deploying ${stacks.join(', ')}`);
+  let failure: unknown;
   try {
-    cdkOrThrow('deploy', ['deploy', '--app', assemblyDir, ...stacks, '--require-approval', 'never', '--outputs-file', outputsFile], env);
+    cdkOrThrow('deploy', ['deploy', '--app', assemblyDir, ...stacks, '--require-approval', 'never', '--outputs-file', outputsFile], env, true, run);
     const failed = failedAssertions(JSON.parse(readFileSync(outputsFile, 'utf8')));
     if (failed.length > 0) throw new Error(`test case ${testCase.name} in ${region}: ${failed.length} assertion(s) failed:\n${failed.join('\n')}`);
     console.log(`integ: ${testCase.name} in ${region}: every assertion succeeded`);
-  } finally {
-    console.log(`integ: ${testCase.name} in ${region}: destroying`);
-    cdkOrThrow('destroy', ['destroy', '--app', assemblyDir, ...stacks, '--force'], env);
+  } catch (error) {
+    failure = error;
   }
+  // Destroyed whatever happened; a failed destroy is reported with the test's own failure, not instead of it.
+  console.log(`integ: ${testCase.name} in ${region}: destroying`);
+  const destroyed = run(['destroy', '--app', assemblyDir, ...stacks, '--force'], env, true);
+  if (destroyed.status !== 0) {
+    const message = `destroying ${stacks.join(', ')} in ${region} failed (exit ${destroyed.status}): delete them by hand`;
+    throw new Error(failure instanceof Error ? `${failure.message}\n${message}` : message);
+  }
+  if (failure) throw failure;
 }
 
 function main(): void {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { failedAssertions, verifyAssembly } from '../../scripts/integ';
+import { failedAssertions, runCase, verifyAssembly } from '../../scripts/integ';
 import { checkTemplate } from '../constructs/support/resource-spec';
 import { APPSPEC_VERSION, FAILURE_SWITCH, RELEASE_VARIABLE, rollbackIntegApp } from './rollback-app';
 
@@ -78,6 +78,39 @@ describe('integration test app (synthesized, not deployed)', () => {
     const outputs = { Assert: { AssertionResultsA: '{"status":"success"}', AssertionResultsB: '{"status":"fail","message":"Expected Succeeded"}', Other: 'x' } };
     expect(failedAssertions(outputs)).toEqual(['AssertionResultsB: {"status":"fail","message":"Expected Succeeded"}']);
     expect(failedAssertions({ Assert: { AssertionResultsA: '{"status":"success"}' } })).toEqual([]);
+  });
+
+  describe('the runner’s deploy path, with a stand-in for the CLI', () => {
+    const testCase = { name: 'Case/DefaultTest', stacks: ['TestStack'], assertionStack: 'Case/DefaultTest/DeployAssert', regions: ['us-east-1'] };
+    const standIn = (deploy: { status: number; outputs?: Record<string, Record<string, string>> }, destroyStatus = 0) => {
+      const commands: string[] = [];
+      const run = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => {
+        commands.push(`${args[0]} ${args.filter((a) => a.includes('Stack') || a.includes('DeployAssert')).join(' ')} in ${env.AWS_REGION}`);
+        if (args[0] === 'deploy' && deploy.outputs) writeFileSync(args[args.indexOf('--outputs-file') + 1], JSON.stringify(deploy.outputs));
+        return { status: args[0] === 'deploy' ? deploy.status : destroyStatus, output: '' };
+      };
+      return { commands, run };
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'integ-run-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('deploys the test case’s stacks and its assertion stack in its Region, then destroys them', () => {
+      const { commands, run } = standIn({ status: 0, outputs: { Assert: { AssertionResultsA: '{"status":"success"}' } } });
+      expect(() => runCase(dir, testCase, 'us-east-1', run)).not.toThrow();
+      expect(commands).toEqual(['deploy TestStack Case/DefaultTest/DeployAssert in us-east-1', 'destroy TestStack Case/DefaultTest/DeployAssert in us-east-1']);
+    });
+
+    test('a failed assertion fails the run, and the stacks are destroyed still', () => {
+      const { commands, run } = standIn({ status: 0, outputs: { Assert: { AssertionResultsA: '{"status":"fail","message":"Expected Succeeded"}' } } });
+      expect(() => runCase(dir, testCase, 'us-east-1', run)).toThrow(/1 assertion\(s\) failed:\nAssertionResultsA: .*Expected Succeeded/);
+      expect(commands.map((c) => c.split(' ')[0])).toEqual(['deploy', 'destroy']);
+    });
+
+    test('a failed deploy is destroyed too, and a failed destroy is reported beside the deploy’s failure', () => {
+      const { commands, run } = standIn({ status: 1 }, 1);
+      expect(() => runCase(dir, testCase, 'us-east-1', run)).toThrow(/deploy failed .*exited 1\)\ndestroying TestStack, Case\/DefaultTest\/DeployAssert in us-east-1 failed \(exit 1\): delete them by hand/);
+      expect(commands.map((c) => c.split(' ')[0])).toEqual(['deploy', 'destroy']);
+    });
   });
 
   test('both stacks pass the CloudFormation resource specification check', () => {
