@@ -146,7 +146,7 @@ export function falseAlarmWords(verdict: Pick<Verdict, 'falseAlarmBound' | 'alph
   if (verdict.falseAlarmBound === undefined) return undefined;
   const bound = `chance of failing a good release ≤ ${formatPercent(verdict.falseAlarmBound)}`;
   if (verdict.alphaShare !== undefined && verdict.alphaShare < 1 && policyAlpha !== undefined) {
-    return `${bound}: this phase's share (${formatPercent(verdict.alphaShare)}) of the policy's α ${formatNumber(policyAlpha)}, the rest kept for the deployment's other phases`;
+    return `${bound}: this phase's ${formatPercent(verdict.alphaShare)} share of the policy's α ${formatNumber(policyAlpha)}`;
   }
   return policyAlpha !== undefined && Math.abs(verdict.falseAlarmBound - policyAlpha) > 1e-12 ? `${bound} (the critical metrics' share of the policy's α ${formatNumber(policyAlpha)})` : bound;
 }

@@ -55,7 +55,7 @@ function timelineRows(report: EvaluationReport, timeline: readonly TimelineEntry
  */
 export function explainMetric(result: MetricResult, toleranceRatio?: number): string[] {
   const critical = result.critical ? '' : ' (not critical)';
-  const headline = `  ${DECISION_MARK[result.decision] ?? '?'} ${metricHeadline(result, toleranceRatio).replace(`${result.metric} `, `${result.metric}${critical} `)}`;
+  const headline = `  ${DECISION_MARK[result.decision] ?? '?'} ${metricHeadline(result, toleranceRatio)}${critical}`;
   const why = result.decision === 'inconclusive' ? [`      what would have decided: ${describeInconclusive(result)}`] : [];
   return [headline, ...why, `      details: ${metricDetails(result, toleranceRatio)}`];
 }

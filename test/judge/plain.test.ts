@@ -78,7 +78,7 @@ describe('plain words: what happened first, in units, then the outcome', () => {
 
   test('the false-alarm bound is explained once: why "≤ 0.5 %" under a policy α of 0.01', () => {
     expect(falseAlarmWords({ falseAlarmBound: 0.005, alphaShare: 0.5 }, 0.01)).toBe(
-      "chance of failing a good release ≤ 0.5%: this phase's share (50%) of the policy's α 0.01, the rest kept for the deployment's other phases",
+      "chance of failing a good release ≤ 0.5%: this phase's 50% share of the policy's α 0.01",
     );
     expect(falseAlarmWords({ falseAlarmBound: 0.01 }, 0.01)).toBe('chance of failing a good release ≤ 1%');
     expect(falseAlarmWords({}, 0.01)).toBeUndefined();
