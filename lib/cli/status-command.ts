@@ -91,6 +91,10 @@ export function renderStatus(status: DeploymentStatus, now: Date, columns = 100)
       continue;
     }
     for (const smoke of evaluation.smokeTests) lines.push(`    smoke tests ${smoke.phase}: ${smoke.passed ? '✓' : '✗'} ${smoke.reason}`);
+    if (evaluation.progress) {
+      const { look, looksAbout, secondsLeft, window } = evaluation.progress;
+      lines.push(`    look ${look} of about ${looksAbout}, ${formatDuration(secondsLeft)} left in the ${window}`);
+    }
     if (evaluation.latest) lines.push(`    latest look ${formatClock(evaluation.latest.at)} (${evaluation.latest.step}, ${evaluation.latest.periodsJudged} period(s)): ${evaluation.latest.decision} — ${evaluation.latest.reason}`);
     if (evaluation.error) lines.push(`    error: ${evaluation.error}`);
     if (evaluation.metrics.length > 0) {

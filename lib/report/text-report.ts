@@ -149,9 +149,12 @@ export function renderSummaryText(reports: readonly EvaluationReport[]): string 
     '━━ Summary ━━',
     ...reports.map((report) => `  ${report.title.padEnd(width)}  ${report.outcome.summary}`),
     '',
-    'These runs used the state machine `cdk deploy` would deploy (synthesized from the construct) and the real',
-    'hook, prepare, smoke-test, report and canary-watch handlers; only CloudWatch, CodeDeploy and time were',
-    'simulated. The judge keeps the chance of failing a good release under the policy alpha however often it',
-    'looks (docs/judge.md, docs/benchmark.md). Each scenario is seeded: the same timeline on every machine.',
+    // Lines under 80 columns: the paragraph reads whole on a standard terminal, wrapped or not.
+    'These runs used the state machine `cdk deploy` would deploy (synthesized from',
+    'the construct) and the real hook, prepare, smoke-test, report and canary-watch',
+    'handlers; only CloudWatch, CodeDeploy and time were simulated. The judge keeps',
+    'the chance of failing a good release under the policy alpha however often it',
+    'looks (docs/judge.md, docs/benchmark.md). Each scenario is seeded: the same',
+    'timeline on every machine.',
   ].join('\n');
 }
