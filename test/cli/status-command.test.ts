@@ -43,10 +43,17 @@ describe('canary-eval status (aws-sdk-client-mock, CodeDeploy and Step Functions
     expect(stdout).toContain('latest look 10:07 UTC (watch, 5 period(s)): continue');
     // Where the watch is: a 30-minute window from 10:00 whose last period is judged 2 minutes after it ends.
     expect(stdout).toMatch(/\n {4}look \d+ of about 30, 24 min left in the canary window\n/);
-    expect(stdout).toMatch(/… lambda-error-rate +continue +×0\.6 +\[0\.2, 1\.4\] +9\/1500 +140\/13\.4k/);
+    // Each metric in the words of every other view; the statistics only with --verbose.
+    expect(stdout).toContain('\n    … lambda-error-rate 0.6 % on the new version vs 1.0 % on the current one (×0.6): not decided yet\n');
+    expect(stdout).not.toContain('details:');
     expect(stdout).toContain('AfterAllowTraffic  NOT_STARTED');
     // The state machine was found over two ListStateMachines pages.
     expect(mocks.sfn.commandCalls(ListStateMachinesCommand)).toHaveLength(2);
+  });
+
+  test('--verbose adds the statistics behind each metric: counts, interval, evidence, method and α', async () => {
+    const { stdout } = await run([DEPLOYMENT_IDS.running, '--verbose'], mocks, at(8));
+    expect(stdout).toMatch(/\n {4}… lambda-error-rate 0\.6 % .*\n {8}details: 9 of 1,500 requests on the new version vs 140 of 13,400 on the current one; 99\.5 % interval 0\.2–1\.4; sequential, α 0\.005\n/);
   });
 
   test('--json writes only JSON, with the full numbers', async () => {
