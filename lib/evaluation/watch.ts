@@ -2,7 +2,7 @@ import { costPerRequestFigures } from './verdict-metric';
 import type { Policy } from '../policy';
 import type { NotificationChannel } from './notify';
 import { publishAndNotify } from './publication';
-import { IN_PROGRESS_STATUSES, type AlarmStateSource, type DeploymentControl, type MetricSource, type VerdictEvent, type VerdictSink, type VerdictSubject } from './ports';
+import { IN_PROGRESS_STATUSES, MetricsThrottledError, type AlarmStateSource, type DeploymentControl, type MetricSource, type VerdictEvent, type VerdictSink, type VerdictSubject } from './ports';
 import { waitSeconds, type EvaluateRequest, type StateVerdict } from './state';
 import { publishTickBestEffort, reportSwitchesOf } from './conclude';
 import { compactVerdict, judgeWindow } from './steps';
@@ -58,7 +58,18 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
   const shift = deps.control.readShift ? await deps.control.readShift(input.deploymentId) : undefined;
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (shift?.complete) return lastLook(request, policy, deps, nowSeconds, `traffic shift complete (${shift.detail}); canary watch ended`);
-  const { verdict, periodsJudged } = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: plan.windowEnd, deadlineReached: false, alarms: deps.alarms });
+  const windowOver = nowSeconds - plan.lagSeconds >= plan.windowEnd || nowSeconds >= plan.reportBy;
+  const wait = waitSeconds(Math.max(1, Math.min(plan.periodSeconds, plan.reportBy - nowSeconds)), 'watch.waitSeconds');
+  let judged: Awaited<ReturnType<typeof judgeWindow>>;
+  try {
+    judged = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: plan.windowEnd, deadlineReached: false, alarms: deps.alarms });
+  } catch (error) {
+    // A look CloudWatch throttled throughout is skipped: the watch goes on, or ends without a verdict.
+    if (!(error instanceof MetricsThrottledError)) throw error;
+    if (windowOver) return { done: true, decision: 'inconclusive', reason: `canary watch reached its maximum duration without a verdict: the metrics could not be read (${error.message})`, waitSeconds: 0, periodsJudged: 0 };
+    return { done: false, decision: 'continue', reason: `look skipped: ${error.message}; looking again in ${wait} s`, waitSeconds: wait, periodsJudged: 0 };
+  }
+  const { verdict, periodsJudged } = judged;
   const compact = compactVerdict(verdict);
   const failed = verdict.decision === 'fail';
   // In a dry run the verdict metric stays silent: its alarm would stop the deployment.
@@ -87,9 +98,7 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
     await publishAndNotify(event, { execution: input, on: reportSwitchesOf(input).notify }, { sink: deps.sink, notifications: deps.notifications, log: { error: log.error, info: () => undefined }, count: deps.count });
     return { done: true, decision: 'fail', reason: verdict.reason, waitSeconds: 0, periodsJudged, verdict: compact, ...(stopped ? { stopped } : {}) };
   }
-  const windowOver = nowSeconds - plan.lagSeconds >= plan.windowEnd || nowSeconds >= plan.reportBy;
   if (windowOver) return lastLook(request, policy, deps, nowSeconds, 'canary watch reached its maximum duration');
-  const wait = waitSeconds(Math.max(1, Math.min(plan.periodSeconds, plan.reportBy - nowSeconds)), 'watch.waitSeconds');
   return { done: false, decision: verdict.decision, reason: verdict.reason, waitSeconds: wait, periodsJudged, verdict: compact };
 }
 
@@ -100,7 +109,14 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
  * harm shown only now is the bake hook's to judge.
  */
 async function lastLook(request: EvaluateRequest, policy: Policy, deps: WatchDependencies, nowSeconds: number, ending: string): Promise<WatchTickResult> {
-  const { verdict, periodsJudged } = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: request.plan.windowEnd, deadlineReached: true, alarms: deps.alarms });
+  let judged: Awaited<ReturnType<typeof judgeWindow>>;
+  try {
+    judged = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: request.plan.windowEnd, deadlineReached: true, alarms: deps.alarms });
+  } catch (error) {
+    if (!(error instanceof MetricsThrottledError)) throw error;
+    return { done: true, decision: 'inconclusive', reason: `${ending} without a verdict: the metrics could not be read (${error.message})`, waitSeconds: 0, periodsJudged: 0 };
+  }
+  const { verdict, periodsJudged } = judged;
   const compact = compactVerdict(verdict);
   if (verdict.decision === 'fail') return { done: true, decision: 'continue', reason: `${ending}; harm shown only at its end, the bake hook judges from here: ${verdict.reason}`, waitSeconds: 0, periodsJudged, verdict: compact };
   const decision = verdict.decision === 'inconclusive' ? 'inconclusive' : 'pass';
