@@ -149,6 +149,16 @@ export async function judgeWindow(
   };
 }
 
+/** `judgeWindow`, or the throttling that kept the look from reading (`MetricsThrottledError`): such a look is skipped, never an evaluator error. */
+export async function judgeWindowUnlessThrottled(...args: Parameters<typeof judgeWindow>): Promise<Awaited<ReturnType<typeof judgeWindow>> | { throttled: MetricsThrottledError }> {
+  try {
+    return await judgeWindow(...args);
+  } catch (error) {
+    if (error instanceof MetricsThrottledError) return { throttled: error };
+    throw error;
+  }
+}
+
 /**
  * One false-alarm budget per deployment: when both the canary watch and the bake judge the new
  * version, each spends half of the policy's α, so a healthy deployment is rolled back with
@@ -204,13 +214,8 @@ export async function lookAtBake(request: EvaluateRequest, policy: Policy, metri
   // Next look: when the next period has become visible (its end plus the metric lag), never past reportBy.
   const nextVisibleAt = Math.max(visibleUntil, plan.windowStart) + plan.periodSeconds + plan.lagSeconds;
   const wait = waitSeconds(Math.max(1, Math.min(nextVisibleAt, plan.reportBy) - nowSeconds), 'tick.waitSeconds');
-  let judged: Awaited<ReturnType<typeof judgeWindow>>;
-  try {
-    judged = await judgeWindow(request, policy, metrics, nowSeconds, { end: plan.windowEnd, deadlineReached, alarms });
-  } catch (error) {
-    if (error instanceof MetricsThrottledError) return { tick: skippedLook(policy, error, lastLook, wait), costPerRequest: [] };
-    throw error;
-  }
+  const judged = await judgeWindowUnlessThrottled(request, policy, metrics, nowSeconds, { end: plan.windowEnd, deadlineReached, alarms });
+  if ('throttled' in judged) return { tick: skippedLook(policy, judged.throttled, lastLook, wait), costPerRequest: [] };
   const { verdict, periodsJudged } = judged;
   const waiting = incompleteCritical(verdict);
   if (verdict.final && verdict.decision !== 'fail' && waiting.length > 0 && !lastLook) {

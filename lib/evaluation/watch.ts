@@ -2,10 +2,10 @@ import { costPerRequestFigures } from './verdict-metric';
 import type { Policy } from '../policy';
 import type { NotificationChannel } from './notify';
 import { publishAndNotify } from './publication';
-import { IN_PROGRESS_STATUSES, MetricsThrottledError, type AlarmStateSource, type DeploymentControl, type MetricSource, type VerdictEvent, type VerdictSink, type VerdictSubject } from './ports';
+import { IN_PROGRESS_STATUSES, type AlarmStateSource, type MetricsThrottledError, type DeploymentControl, type MetricSource, type VerdictEvent, type VerdictSink, type VerdictSubject } from './ports';
 import { waitSeconds, type EvaluateRequest, type StateVerdict } from './state';
 import { publishTickBestEffort, reportSwitchesOf } from './conclude';
-import { compactVerdict, judgeWindow } from './steps';
+import { compactVerdict, judgeWindowUnlessThrottled } from './steps';
 
 /** One look at the canary window; small, it goes into state. */
 export interface WatchTickResult {
@@ -60,14 +60,11 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
   if (shift?.complete) return lastLook(request, policy, deps, nowSeconds, `traffic shift complete (${shift.detail}); canary watch ended`);
   const windowOver = nowSeconds - plan.lagSeconds >= plan.windowEnd || nowSeconds >= plan.reportBy;
   const wait = waitSeconds(Math.max(1, Math.min(plan.periodSeconds, plan.reportBy - nowSeconds)), 'watch.waitSeconds');
-  let judged: Awaited<ReturnType<typeof judgeWindow>>;
-  try {
-    judged = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: plan.windowEnd, deadlineReached: false, alarms: deps.alarms });
-  } catch (error) {
+  const judged = await judgeWindowUnlessThrottled(request, policy, deps.metrics, nowSeconds, { end: plan.windowEnd, deadlineReached: false, alarms: deps.alarms });
+  if ('throttled' in judged) {
     // A look CloudWatch throttled throughout is skipped: the watch goes on, or ends without a verdict.
-    if (!(error instanceof MetricsThrottledError)) throw error;
-    if (windowOver) return { done: true, decision: 'inconclusive', reason: `canary watch reached its maximum duration without a verdict: the metrics could not be read (${error.message})`, waitSeconds: 0, periodsJudged: 0 };
-    return { done: false, decision: 'continue', reason: `look skipped: ${error.message}; looking again in ${wait} s`, waitSeconds: wait, periodsJudged: 0 };
+    if (windowOver) return notRead('canary watch reached its maximum duration', judged.throttled);
+    return { done: false, decision: 'continue', reason: `look skipped: ${judged.throttled.message}; looking again in ${wait} s`, waitSeconds: wait, periodsJudged: 0 };
   }
   const { verdict, periodsJudged } = judged;
   const compact = compactVerdict(verdict);
@@ -102,6 +99,11 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
   return { done: false, decision: verdict.decision, reason: verdict.reason, waitSeconds: wait, periodsJudged, verdict: compact };
 }
 
+/** The watch's end when its last look could not read the metrics: without a verdict, and why. */
+function notRead(ending: string, error: MetricsThrottledError): WatchTickResult {
+  return { done: true, decision: 'inconclusive', reason: `${ending} without a verdict: the metrics could not be read (${error.message})`, waitSeconds: 0, periodsJudged: 0 };
+}
+
 /**
  * The watch's end (shift complete or maximum duration): one last judgment of the window as at a deadline,
  * so a watch that never decided says `inconclusive` and why (traffic too low, which metric, what traffic
@@ -109,13 +111,8 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
  * harm shown only now is the bake hook's to judge.
  */
 async function lastLook(request: EvaluateRequest, policy: Policy, deps: WatchDependencies, nowSeconds: number, ending: string): Promise<WatchTickResult> {
-  let judged: Awaited<ReturnType<typeof judgeWindow>>;
-  try {
-    judged = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: request.plan.windowEnd, deadlineReached: true, alarms: deps.alarms });
-  } catch (error) {
-    if (!(error instanceof MetricsThrottledError)) throw error;
-    return { done: true, decision: 'inconclusive', reason: `${ending} without a verdict: the metrics could not be read (${error.message})`, waitSeconds: 0, periodsJudged: 0 };
-  }
+  const judged = await judgeWindowUnlessThrottled(request, policy, deps.metrics, nowSeconds, { end: request.plan.windowEnd, deadlineReached: true, alarms: deps.alarms });
+  if ('throttled' in judged) return notRead(ending, judged.throttled);
   const { verdict, periodsJudged } = judged;
   const compact = compactVerdict(verdict);
   if (verdict.decision === 'fail') return { done: true, decision: 'continue', reason: `${ending}; harm shown only at its end, the bake hook judges from here: ${verdict.reason}`, waitSeconds: 0, periodsJudged, verdict: compact };

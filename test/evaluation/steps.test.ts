@@ -1,4 +1,4 @@
-import { alphaShareOf, baselineHistorySeconds, buildQueries, isExpressionQuery, evaluateTick, joinSeries, judgeWindow, lookAtBake, planEvaluation, toObservations, waitSeconds, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
+import { alphaShareOf, baselineHistorySeconds, buildQueries, isExpressionQuery, evaluateTick, joinSeries, judgeWindow, lookAtBake, planEvaluation, toObservations, waitSeconds, MetricsThrottledError, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
 
@@ -382,5 +382,48 @@ describe('one false-alarm budget per deployment', () => {
     expect(alphaShareOf(parsePolicy({ metrics }))).toBe(0.5);
     expect(alphaShareOf(parsePolicy({ metrics, canaryWatch: { enabled: false } }))).toBe(1);
     expect(alphaShareOf(parsePolicy({ metrics, bake: { enabled: false } }))).toBe(1);
+  });
+});
+
+describe('a look without all of its data (issues 22.1, 23.5)', () => {
+  const plan = planEvaluation(input, policy);
+  const steady = new SteadyMetricSource({ '1': { requestsPerMinute: 900, errorRate: 0.01, p99Ms: 300 }, '2': { requestsPerMinute: 300, errorRate: 0.01, p99Ms: 300 } });
+  const throttled: MetricSource = {
+    getMetricData: async () => {
+      throw new MetricsThrottledError('CloudWatch GetMetricData throttled (Throttling: Rate exceeded) after 8 attempts, 11.2 s of backoff');
+    },
+  };
+  const partial: MetricSource = {
+    getMetricData: async (queries, window) =>
+      (await steady.getMetricData(queries, window)).map((series) => (series.id === 'm0_canary_count' ? { ...series, incomplete: { status: 'PartialData', messages: [] } } : series)),
+  };
+  const atSeconds = (seconds: number) => new Date(seconds * 1000);
+  const windowVisible = plan.windowEnd + plan.lagSeconds;
+
+  test('throttled throughout: the look is skipped (continue, a wait, nothing judged)', async () => {
+    const tick = await evaluateTick({ input, plan }, policy, throttled, atSeconds(plan.windowStart + 4 * 60));
+    expect(tick).toMatchObject({ decision: 'continue', final: false, periodsJudged: 0 });
+    expect(tick.reason).toMatch(/^look skipped: CloudWatch GetMetricData throttled/);
+    expect(tick.waitSeconds).toBeGreaterThan(0);
+  });
+
+  test('throttled after the window ends but before reportBy: still skipped; at reportBy: inconclusive with the reason', async () => {
+    expect(await evaluateTick({ input, plan }, policy, throttled, atSeconds(windowVisible))).toMatchObject({ decision: 'continue', final: false });
+    const last = await evaluateTick({ input, plan }, policy, throttled, atSeconds(plan.reportBy));
+    expect(last).toMatchObject({ decision: 'inconclusive', final: true, verdict: { inconclusive: { metrics: ['lambda-error-rate'] } } });
+    expect(last.reason).toContain('the metrics could not be read (CloudWatch GetMetricData throttled');
+  });
+
+  test('a critical metric still incomplete when the window is complete is read again at the next look; at reportBy it is inconclusive', async () => {
+    const waiting = await evaluateTick({ input, plan }, policy, partial, atSeconds(windowVisible));
+    expect(waiting).toMatchObject({ decision: 'continue', final: false });
+    expect(waiting.reason).toContain('waiting for CloudWatch data until the deadline: CloudWatch returned PartialData');
+    const last = await evaluateTick({ input, plan }, policy, partial, atSeconds(plan.reportBy));
+    expect(last).toMatchObject({ decision: 'inconclusive', final: true });
+    expect(last.reason).toContain('CloudWatch returned PartialData');
+  });
+
+  test('the same look with complete data is final at the window end (control)', async () => {
+    expect(await evaluateTick({ input, plan }, policy, steady, atSeconds(windowVisible))).toMatchObject({ decision: 'pass', final: true });
   });
 });
