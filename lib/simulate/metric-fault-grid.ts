@@ -1,7 +1,7 @@
 import { CloudWatchMetricSource } from '../adapters/aws/cloudwatch-metric-source';
 import type { LifecycleEvent } from '../evaluation';
 import { simulateDeployment } from './deployment';
-import { FAULT_GRID_START, faultGridDeployment, type FaultOutcome } from './fault-grid';
+import { FAULT_GRID_START, faultGridDeployment, faultOutcomeOf, type FaultOutcome } from './fault-grid';
 import { SimulatedCloudWatch, type CloudWatchFaults } from './simulated-cloudwatch';
 import { SteadyMetricSource } from './steady-metric-source';
 
@@ -55,16 +55,8 @@ export async function runMetricFaultCase(definition: Record<string, unknown>, te
       metrics: (now) => new CloudWatchMetricSource(new SimulatedCloudWatch(truth, now, testCase.faults), { sleep: async () => undefined }),
     }),
   );
-  const events = result.verdictEvents.filter((event) => event.status !== 'NotReported');
-  const inTime = result.reports.length > 0 && result.reports[0].at.getTime() - FAULT_GRID_START.getTime() < 3600 * 1000;
   return {
-    name: testCase.name,
-    acceptedReports: result.reports.length,
-    verdictEvents: events.length,
-    verdictsCounted: result.verdictMetrics.filter((event) => event.status !== 'NotReported').length,
-    eventMatchesReport: events.every((event) => event.status === result.reports[0]?.status),
-    hung: !inTime,
-    publishFaulted: false,
+    ...faultOutcomeOf(testCase.name, result, false),
     evaluatorError: result.verdictEvents.some((event) => event.cause === 'evaluator-error'),
     decision: testCase.lifecycleEvent === 'AfterAllowTraffic' ? result.ticks.at(-1)?.tick.decision : result.watchTicks.at(-1)?.tick.decision,
   };
