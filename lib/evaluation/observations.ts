@@ -227,5 +227,11 @@ export function toObservations(policy: Policy, plan: QueryPlan, results: readonl
         break;
     }
   }
+  // Cost per successful request also reads the failures of another metric: incomplete with it.
+  for (const metric of policy.metrics) {
+    const errors = metric.kind === 'cost' && metric.method.type === 'cost' && metric.method.errorsFrom !== undefined ? observations[metric.method.errorsFrom] : undefined;
+    const own = observations[metric.name];
+    if (errors && errors.kind !== 'alarm' && errors.incomplete && own.kind === 'tokens' && !own.incomplete) observations[metric.name] = { ...own, incomplete: errors.incomplete };
+  }
   return observations;
 }

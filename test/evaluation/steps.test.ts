@@ -190,6 +190,21 @@ describe('toObservations', () => {
   });
 });
 
+test('cost per successful request is incomplete with the count metric it reads the failures from', () => {
+  const stat = { namespace: 'App', metricName: 'm' };
+  const costPolicy = parsePolicy({
+    metrics: [
+      { name: 'errors', kind: 'count', count: { namespace: 'App', metricName: 'Failed' }, total: { namespace: 'App', metricName: 'Requests' }, versioning: { type: 'dimension', dimension: 'Version' } },
+      { name: 'spend', kind: 'cost', model: 'anthropic.claude-sonnet-4-20250514-v1:0', requests: { namespace: 'App', metricName: 'Requests' }, tokens: { input: stat, output: stat }, versioning: { type: 'dimension', dimension: 'Version' }, method: { type: 'cost', per: 'successful-request', errorsFrom: 'errors' } },
+    ],
+  });
+  const plan = buildQueries(costPolicy, target, 60);
+  const results = plan.queries.map((query) => ({ id: query.id, timestamps: [T0], values: [10], ...('metricName' in query && query.metricName === 'Failed' ? { incomplete: { status: 'InternalError', messages: [] } } : {}) }));
+  const observations = toObservations(costPolicy, plan, results, { start: T0, end: T0 + 60 });
+  expect(observations.errors).toMatchObject({ incomplete: expect.stringContaining('CloudWatch returned InternalError') });
+  expect(observations.spend).toMatchObject({ incomplete: expect.stringContaining('CloudWatch returned InternalError') });
+});
+
 describe("a gauge's baseline history (Mann–Whitney, autocorrelation: adjust)", () => {
   const gaugePolicy = (method: object) =>
     parsePolicy({
