@@ -37,18 +37,18 @@ interface View {
 }
 
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-const JSON_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const fromHex = (hex: string) => String.fromCodePoint(Math.min(0x10ffff, parseInt(hex, 16)));
 
 /** One decoding: a pattern of escape sequences and what each stands for (the rest of the text is kept). */
 const DECODINGS: ReadonlyArray<{ readonly pattern: RegExp; readonly decode: (match: RegExpExecArray) => string }> = [
   // JSON string escapes, as a reason quotes a response value (repeated decodings undo repeated escaping).
-  { pattern: /\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g, decode: (m) => (m[1] !== undefined ? String.fromCharCode(parseInt(m[1], 16)) : JSON_ESCAPES[m[2]]) },
+  { pattern: /\\(?:u[0-9a-fA-F]{4}|["\\/bfnrt])/g, decode: (m) => JSON.parse(`"${m[0]}"`) as string },
   // Percent-encoding (RFC 3986), either case of hex.
-  { pattern: /%([0-9a-fA-F]{2})/g, decode: (m) => String.fromCharCode(parseInt(m[1], 16)) },
+  { pattern: /%([0-9a-fA-F]{2})/g, decode: (m) => fromHex(m[1]) },
   // Form encoding (application/x-www-form-urlencoded): percent-encoding, and `+` for a space.
-  { pattern: /%([0-9a-fA-F]{2})|\+/g, decode: (m) => (m[1] !== undefined ? String.fromCharCode(parseInt(m[1], 16)) : ' ') },
+  { pattern: /%([0-9a-fA-F]{2})|\+/g, decode: (m) => (m[1] !== undefined ? fromHex(m[1]) : ' ') },
   // HTML character references: the named ones an HTML escaper writes, and numeric ones.
-  { pattern: /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos));/g, decode: (m) => (m[3] !== undefined ? NAMED_ENTITIES[m[3]] : String.fromCodePoint(Math.min(0x10ffff, m[1] !== undefined ? Number(m[1]) : parseInt(m[2], 16)))) },
+  { pattern: /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos));/g, decode: (m) => NAMED_ENTITIES[m[3]] ?? fromHex(m[2] ?? Number(m[1]).toString(16)) },
 ];
 
 function decodeView(view: View, decoding: (typeof DECODINGS)[number]): View {
@@ -153,19 +153,14 @@ export function maskSecrets(text: string, values: readonly string[]): string {
   return '(withheld: it quotes a secret header value in a form that could not be masked)';
 }
 
-/** Replaces each span (overlapping ones merged) with the mask. */
-function maskSpans(text: string, spans: Array<[number, number]>): string {
-  const merged: Array<[number, number]> = [];
-  for (const [start, end] of spans.sort((a, b) => a[0] - b[0])) {
-    const last = merged[merged.length - 1];
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-    else merged.push([start, end]);
-  }
+/** Replaces each span (overlapping or adjacent ones as one) with the mask. */
+function maskSpans(text: string, spans: ReadonlyArray<[number, number]>): string {
+  const hidden = new Uint8Array(text.length);
+  for (const [start, end] of spans) hidden.fill(1, start, end);
   let result = '';
-  let at = 0;
-  for (const [start, end] of merged) {
-    result += text.slice(at, start) + MASK;
-    at = end;
+  for (let at = 0; at < text.length; at++) {
+    if (!hidden[at]) result += text[at];
+    else if (at === 0 || !hidden[at - 1]) result += MASK;
   }
-  return result + text.slice(at);
+  return result;
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FetchHttpClient } from '../../lib/adapters/http/fetch-client';
+import { PinnedHttpClient } from '../../lib/adapters/http/pinned-http-client';
 import { runSmokeTests, type SecretResolver } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 
@@ -62,7 +62,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const resolverOf = (value: string): SecretResolver => ({ resolve: async () => value });
-const http = new FetchHttpClient();
+const http = new PinnedHttpClient({ addressProblem: () => undefined }); // the echo server listens on loopback
 
 async function echoRun(way: string, stored: string, path = way === 'in a plain-text body' ? '$' : '$.echo') {
   const written = parsePolicy({
