@@ -3,6 +3,7 @@ import { EvaluationHistoryReader, type EvaluationRecord } from '../adapters/aws/
 import { executionName, type LifecycleEvent } from '../evaluation/state';
 import type { MetricResult } from '../judge';
 import { formatClock, formatDuration, formatInterval, formatNumber, formatPercent, formatRatio } from '../report/format';
+import { terminalSafe } from '../report/terminal-text';
 import { awsClients, awsFailure, type AwsClients } from './aws-context';
 import { deploymentStatus, judgedEvents, type DeploymentResult, type DeploymentStatus } from './deployment-report';
 import { AWS_FLAGS, AWS_FLAGS_HELP, EXIT, parseFlags, processIO, UsageError, wantsHelp, type CommandIO } from './io';
@@ -69,8 +70,9 @@ function table(rows: string[][], header: string[], columns: number): string[] {
   return [line(header), ...rows.map(line)];
 }
 
-/** The status as a person reads it. */
-export function renderStatus(status: DeploymentStatus, now: Date, columns = 100): string {
+/** The status as a person reads it on a terminal: every string from CodeDeploy, a policy or a response escaped (`terminalSafe`). */
+export function renderStatus(unsafe: DeploymentStatus, now: Date, columns = 100): string {
+  const status = terminalSafe(unsafe);
   const d = status.deployment;
   const lines = [
     `Deployment ${d.deploymentId}  ${d.applicationName} / ${d.deploymentGroupName}  ${d.status}${d.computePlatform ? `  (${d.computePlatform}${d.deploymentConfigName ? `, ${d.deploymentConfigName}` : ''})` : ''}`,
@@ -104,7 +106,8 @@ export function renderStatus(status: DeploymentStatus, now: Date, columns = 100)
 }
 
 /** The line `--watch` prints per change when stdout is not a terminal. */
-function changeLine(status: DeploymentStatus, now: Date): string {
+function changeLine(unsafe: DeploymentStatus, now: Date): string {
+  const status = terminalSafe(unsafe);
   const looks = status.evaluations.filter((e) => e.latest).map((e) => `${e.lifecycleEvent} ${e.state} ${e.latest!.decision} (${e.latest!.periodsJudged} periods)`);
   const traffic = status.deployment.traffic ? ` ${Math.round(status.deployment.traffic.canaryPercent)}%` : '';
   return `${formatClock(now)} ${status.deployment.deploymentId} ${status.deployment.status}${traffic} ${looks.join('; ') || 'no evaluation yet'} → ${status.result}`;
