@@ -1,8 +1,10 @@
 import fc from 'fast-check';
-import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { BatchGetDeploymentsCommand, GetDeploymentCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { historyCommand, renderHistory, type History } from '../../lib/cli/history-command';
 import { renderStatus, statusCommand } from '../../lib/cli/status-command';
+import { terminalSafe } from '../../lib/report/terminal-text';
 import type { DeploymentStatus } from '../../lib/cli/deployment-report';
-import { DEPLOYMENT_IDS, at, getDeployment } from '../fixtures/aws/deployments';
+import { APP, DEPLOYMENT_IDS, GROUP, at, deploymentInfo, getDeployment } from '../fixtures/aws/deployments';
 import { mockAws } from '../fixtures/aws/mock-aws';
 
 /**
@@ -96,5 +98,34 @@ describe('canary-eval status shows quoted strings inert', () => {
       }),
       { numRuns: 300, seed: 23 },
     );
+  });
+});
+
+describe('the other terminal views escape what they quote', () => {
+  test('canary-eval history: every string of every deployment', async () => {
+    const mocks = mockAws();
+    try {
+      mocks.codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [DEPLOYMENT_IDS['rolled-back']] });
+      mocks.codedeploy.on(BatchGetDeploymentsCommand).resolves({ deploymentsInfo: [deploymentInfo('rolled-back')] });
+      const out: string[] = [];
+      await historyCommand(['--application', APP, '--group', GROUP, '--json'], { stdout: (s) => out.push(s), stderr: () => undefined }, { clients: mocks.clients, now: () => at(60 * 24) });
+      const history = JSON.parse(out.join('\n')) as History;
+      const walk = (value: unknown, text: string): unknown =>
+        typeof value === 'string' ? `${value}${text}` : Array.isArray(value) ? value.map((item) => walk(item, text)) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, text)])) : value;
+      for (const text of HOSTILE) {
+        const rendered = renderHistory(walk(history, text) as History);
+        expect(rendered).not.toMatch(ACTIVE);
+        expect(rendered.split('\n')).toHaveLength(renderHistory(walk(history, 'x') as History).split('\n').length);
+      }
+    } finally {
+      mocks.restore();
+    }
+  });
+
+  test('terminalSafe escapes strings at any depth and keeps everything else', () => {
+    const date = new Date(0);
+    const safe = terminalSafe({ a: ['\u001b[2J', { b: 'ok\n' }], n: 1, d: date, u: undefined, nil: null, t: true });
+    expect(safe).toEqual({ a: ['\\x1b[2J', { b: 'ok\\n' }], n: 1, d: date, u: undefined, nil: null, t: true });
+    expect(safe.d).toBe(date);
   });
 });
