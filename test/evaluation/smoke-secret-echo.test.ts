@@ -101,33 +101,24 @@ describe('a secret echoed by the endpoint is masked in what it was sent as and i
 });
 
 describe('secrets that cannot be sent and masked safely are refused, naming the header and the reference, never the value', () => {
+  const TOO_SHORT = 'is shorter than 8 characters (surrounding whitespace trimmed), too short to be masked in reasons without the masks showing it; not sent';
+  const UNSENDABLE = 'contains a line break, control or non-ASCII character inside it; only printable ASCII, space and tab can be sent and masked';
   test.each([
-    ['a 1-character secret', 'x'],
-    ['a 3-character secret', 'ab1'],
-    ['a 7-character secret', 'abc1234'],
-    ['an empty secret', ''],
-    ['a secret of whitespace only', ' \n'],
-    ['a short secret padded with whitespace', '   abc\n'],
-  ])('%s is not sent: a mask over every occurrence of a short value would show it', async (_case, stored) => {
+    ['a 1-character secret', 'x', TOO_SHORT],
+    ['a 3-character secret', 'ab1', TOO_SHORT],
+    ['a 7-character secret', 'abc1234', TOO_SHORT],
+    ['an empty secret', '', TOO_SHORT],
+    ['a secret of whitespace only', ' \n', TOO_SHORT],
+    ['a short secret padded with whitespace', '   abc\n', TOO_SHORT],
+    ['a secret with a line break inside', 'first-line\nsecond-line', UNSENDABLE],
+    ['a secret with a NUL inside', 'token\u0000with-nul', UNSENDABLE],
+    ['a secret with a non-ASCII character', 'pässwört-token', UNSENDABLE],
+    ['a secret with an emoji', 'token-🔑-value', UNSENDABLE],
+  ])('%s is not sent (a short value: a mask over each of its occurrences would show it)', async (_case, stored, problem) => {
     received.length = 0;
     const { results } = await echoRun('as a JSON field', stored);
     expect(received).toEqual([]);
-    expect(results[0].reason).toBe(
-      `GET ${base}/as%20a%20JSON%20field not called: header X-Api-Key: the value of SSM parameter /orders/api-key is shorter than 8 characters (surrounding whitespace trimmed), too short to be masked in reasons without the masks showing it; not sent`,
-    );
-  });
-
-  test.each([
-    ['a line break inside', 'first-line\nsecond-line'],
-    ['a NUL inside', 'token\u0000with-nul'],
-    ['a non-ASCII character', 'pässwört-token'],
-    ['an emoji', 'token-🔑-value'],
-  ])('a secret with %s is not sent', async (_case, stored) => {
-    received.length = 0;
-    const { results } = await echoRun('as a JSON field', stored);
-    expect(received).toEqual([]);
-    expect(results[0].reason).toContain('header X-Api-Key: the value of SSM parameter /orders/api-key contains a line break, control or non-ASCII character inside it');
-    expect(results[0].reason).not.toContain(stored.trim().slice(0, 5));
+    expect(results[0].reason).toBe(`GET ${base}/as%20a%20JSON%20field not called: header X-Api-Key: the value of SSM parameter /orders/api-key ${problem}`);
   });
 
   test('8 characters is enough, and the mask covers only the echoed value', async () => {
