@@ -1,5 +1,4 @@
-import { describeInconclusive } from '../judge/inconclusive';
-import { plainReason } from '../judge/plain';
+import { metricHeadline, verdictSummary } from '../judge/plain';
 import type { MetricResult, Verdict } from '../judge/verdict';
 import type { NotifyOn } from './notify-on';
 import type { VerdictEvent } from './ports';
@@ -83,9 +82,12 @@ function decidingMetrics(event: VerdictEvent): MetricResult[] {
   return (verdictOf(event)?.metrics ?? []).filter((result) => result.critical && result.decision === wanted).slice(0, 3);
 }
 
-/** One metric in plain words: effect with its interval, the counts, and why (or what would have decided it). */
+/**
+ * One metric in plain words, as every view opens it: what happened on each version, in units, and the
+ * outcome (`metricHeadline`); the statistics stay in the report, which the message links to.
+ */
 export function metricLine(result: MetricResult): string {
-  return result.decision === 'inconclusive' ? `${plainReason(result)}; no verdict: ${describeInconclusive(result)}` : plainReason(result);
+  return metricHeadline(result);
 }
 
 function headline(event: VerdictEvent): string {
@@ -127,6 +129,16 @@ export function chatText(text: string): string {
   return slackText(teamsText(text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]+/g, ' ')));
 }
 
+/**
+ * Why, briefly: a failing metric's headline each; for an undecided run, the reason once (which metrics,
+ * how much traffic) rather than the same explanation per metric.
+ */
+function whyLines(event: VerdictEvent, metrics: readonly MetricResult[]): string[] {
+  const verdict = verdictOf(event);
+  if (event.decision === 'inconclusive' && verdict) return [`*Why:* ${chatText(verdictSummary(verdict))}`];
+  return metrics.length > 0 ? metrics.map((result) => `*Metric:* ${chatText(metricLine(result))}`) : [`*Why:* ${chatText(event.reason)}`];
+}
+
 /** The one message of an evaluation. Pure: the links are made by the caller. */
 export function buildNotification(context: NotificationContext): ChatNotification {
   const { event, links } = context;
@@ -138,7 +150,7 @@ export function buildNotification(context: NotificationContext): ChatNotificatio
     `*Service:* ${service}`,
     `*Version:* ${version}`,
     `*Phase:* ${chatText(event.lifecycleEvent)} of deployment ${chatText(event.deploymentId)}`,
-    ...(metrics.length > 0 ? metrics.map((result) => `*Metric:* ${chatText(metricLine(result))}`) : [`*Why:* ${chatText(event.reason)}`]),
+    ...whyLines(event, metrics),
     `*CodeDeploy:* ${chatText(event.codeDeploy ?? event.status)}`,
   ];
   const full = lines.join('\n');
