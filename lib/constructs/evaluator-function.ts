@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeNetworkInterfaceGrant } from './nag-acknowledgements';
 
 /**
  * The root of the canary-evaluator package: this repository when run from source (`lib/constructs`),
@@ -86,6 +87,7 @@ export class EvaluatorFunction extends Construct {
       description: `canary-evaluator ${props.handler} function`,
     });
     this.logGroup.grantWrite(this.role);
+    const vpcActions = props.vpc ? grantNetworkInterfaces(this.role) : [];
 
     this.function = new lambda.Function(this, 'Function', {
       code: lambda.Code.fromAsset(handlerAssetDir(props.handler)),
@@ -105,7 +107,7 @@ export class EvaluatorFunction extends Construct {
       environment: { POWERTOOLS_SERVICE_NAME: 'canary-evaluator', ...props.environment },
     });
 
-    const unscopable = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', ...(props.unscopableActions ?? [])];
+    const unscopable = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', ...(props.unscopableActions ?? []), ...vpcActions];
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: `${unscopable.join(', ')} have no resource-level permissions (Service Authorization Reference); every other action is scoped`,
@@ -117,4 +119,28 @@ export class EvaluatorFunction extends Construct {
       });
     }
   }
+}
+
+/**
+ * What Lambda needs of a VPC function's execution role to create and remove its network interfaces
+ * (Lambda Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC", execution
+ * role permissions; the same actions as the AWS managed policy AWSLambdaVPCAccessExecutionRole, which
+ * CDK attaches only to roles it creates). Lambda checks them when it creates the function, so without
+ * them the deployment fails. `DescribeNetworkInterfaces` and `DescribeSubnets` are wildcard-only; the
+ * others are limited to this account and Region ("include all resource IDs", as the guide says for
+ * `DeleteNetworkInterface`). Returns the wildcard-only actions, for the cdk-nag acknowledgement.
+ */
+function grantNetworkInterfaces(role: iam.Role): string[] {
+  const stack = Stack.of(role);
+  const wildcardOnly = ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'];
+  const accountResources = `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:*/*`;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      resources: [accountResources],
+    }),
+  );
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: wildcardOnly, resources: ['*'] }));
+  acknowledgeNetworkInterfaceGrant(role.node.findChild('DefaultPolicy'));
+  return wildcardOnly;
 }

@@ -3,6 +3,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
 
 /**
  * cdk-nag (AwsSolutions, Serverless) findings the evaluator accepts, each at the narrowest construct
@@ -82,5 +83,14 @@ export function acknowledgeSmokeTestInvokeGrant(grantee: iam.IGrantable, fn: lam
   Validations.of(policy as iam.Policy).acknowledge({
     id: `AwsSolutions-IAM5[${versionsWildcard(fn)}]`,
     reason: 'Smoke tests invoke the version a deployment publishes: the registered function’s qualified ARNs only',
+  });
+}
+
+/** A VPC function's network-interface actions, on every EC2 resource of its account and Region (see `grantNetworkInterfaces`). */
+export function acknowledgeNetworkInterfaceGrant(policy: IConstruct): void {
+  const stack = Stack.of(policy);
+  Validations.of(policy).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${nagName(stack.region, 'AWS::Region')}:${nagName(stack.account, 'AWS::AccountId')}:*/*]`,
+    reason: "Lambda creates and deletes the VPC function's network interfaces, named at run time, in this account and Region (Lambda Developer Guide, VPC execution role permissions)",
   });
 }

@@ -357,6 +357,38 @@ describe('run-time AWS limits (issue 10, findings 10-12)', () => {
     expect(inVpc).toEqual([expect.stringMatching(/^EvaluatorSmokeFunction/)]);
   });
 
+  // Issue 24 finding 1: the smoke function has its own role, so CDK attaches no AWSLambdaVPCAccessExecutionRole,
+  // and Lambda refuses to create a VPC function whose role cannot create network interfaces.
+  test('smokeTestVpc grants the smoke role the network-interface actions Lambda needs, before the function is created', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Private', { maxAzs: 2 });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator', { smokeTestVpc: vpc });
+    const template = Template.fromStack(stack);
+    const roleOf = (fn: lambda.Function) => stack.getLogicalId(fn.role!.node.defaultChild as CfnElement);
+    const policiesOf = (fn: lambda.Function) =>
+      Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleOf(fn)));
+    const ec2Actions = (fn: lambda.Function) =>
+      policiesOf(fn).flatMap(([, p]) => (p.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('ec2:')));
+    expect(ec2Actions(evaluator.smokeFunction).sort()).toEqual([
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:CreateNetworkInterface',
+      'ec2:DeleteNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:UnassignPrivateIpAddresses',
+    ]);
+    const smoke = template.toJSON().Resources[stack.getLogicalId(evaluator.smokeFunction.node.defaultChild as CfnElement)];
+    const [[grantingPolicy]] = policiesOf(evaluator.smokeFunction).filter(([, p]) => JSON.stringify(p).includes('ec2:CreateNetworkInterface'));
+    expect(smoke.DependsOn).toContain(grantingPolicy);
+    for (const other of [evaluator.prepareFunction, evaluator.evaluateFunction, evaluator.watchFunction, evaluator.reportFunction]) expect(ec2Actions(other)).toEqual([]);
+  });
+
+  test('without smokeTestVpc no role is granted EC2 actions', () => {
+    const stack = newStack();
+    new CanaryEvaluator(stack, 'Evaluator');
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'))).not.toContain('ec2:');
+  });
+
   test('fails synth when HTTP smoke tests × retries × timeout cannot finish in the smoke-test Lambda', () => {
     const stack = newStack();
     const slow = (name: string) => ({ name, type: 'http' as const, url: 'https://orders.example.com/health', timeoutMs: 10000, retries: 3 });

@@ -24,14 +24,24 @@ export const noBundlingApp = () => new App({ context: { 'aws:cdk:bundling-stacks
 /**
  * Every option that changes IAM or KMS at once: a customer managed key, a health alarm action, an alarm
  * gate, metric math, Lambda and HTTP smoke tests, `stopDeploymentOnFail`, an S3 revision bucket and an
- * ECS blue/green group, notifications to a Slack channel. The IAM and resource-specification checks run against it and the demo app.
+ * ECS blue/green group, notifications to Slack and Teams channels, the smoke-test Lambda in a VPC. The IAM and resource-specification checks run against it and the demo app.
  */
 export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluator: CanaryEvaluator } {
   const stack = new Stack(app, 'AllOptions', { env: ENV });
   const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'internal', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
   const evaluator = new CanaryEvaluator(stack, 'Evaluator', {
     encryptionKey,
     healthAlarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'OnCall')),
+    smokeTestVpc: vpc,
+    smokeTestVpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     notifications: {
       slackChannel: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
       teamsChannel: { teamId: '5f0c2e9a-1111-4222-8333-944455556666', teamsChannelId: '19%3aabc%40thread.tacv2', teamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666' },
@@ -66,7 +76,6 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
   };
   evaluator.registerLambdaDeploymentGroup(group, { policy, alias, revisionBucket: new s3.Bucket(stack, 'Revisions', { enforceSSL: true }), allowedSmokeTestHosts: ['orders.example.com'] });
 
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
   const taskDefinition = new ecs.FargateTaskDefinition(stack, 'WebTask');
   taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), portMappings: [{ containerPort: 80 }] });
