@@ -2,6 +2,8 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -28,7 +30,7 @@ export interface ReaperProps {
 export class Reaper extends Construct {
   public readonly rule: events.Rule;
   /** Every `SWEEP_INTERVAL_MINUTES`: the report function reports executions whose status event was lost. */
-  public readonly sweepRule: events.Rule;
+  public readonly sweepSchedule: scheduler.Schedule;
   /** Lets the report function list ended executions (`ListExecutions`) and read their input (`DescribeExecution`). */
   public readonly describeExecutionPolicy: iam.Policy;
 
@@ -39,19 +41,20 @@ export class Reaper extends Construct {
     this.rule.addTarget(
       new eventsTargets.LambdaFunction(props.reportFunction, { retryAttempts: 8, maxEventAge: Duration.minutes(30), deadLetterQueue: props.deadLetterQueue }),
     );
-    this.sweepRule = new events.Rule(scope, 'ReaperSweep', {
+    // An EventBridge Scheduler schedule, not a scheduled rule: AWS recommends Scheduler for scheduled
+    // invocations (EventBridge User Guide, "Creating a scheduled rule (legacy) in Amazon EventBridge": scheduled rules are a
+    // legacy feature). A sweep older than an interval is superseded by the next one.
+    this.sweepSchedule = new scheduler.Schedule(scope, 'ReaperSweep', {
       description: 'Reports evaluation executions that ended FAILED, TIMED_OUT or ABORTED whose status event was lost',
-      schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
-    });
-    // A sweep older than an interval is superseded by the next one.
-    this.sweepRule.addTarget(
-      new eventsTargets.LambdaFunction(props.reportFunction, {
-        event: events.RuleTargetInput.fromObject(sweepEvent(props.stateMachine.stateMachineArn)),
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
+      target: new schedulerTargets.LambdaInvoke(props.reportFunction, {
+        input: scheduler.ScheduleTargetInput.fromObject(sweepEvent(props.stateMachine.stateMachineArn)),
         retryAttempts: 2,
         maxEventAge: Duration.minutes(SWEEP_INTERVAL_MINUTES),
         deadLetterQueue: props.deadLetterQueue,
       }),
-    );
+    });
+    // The reaper rule's undeliverable events go to the key-encrypted dead-letter queue.
     if (props.encryptionKey) props.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
     // Executions' input, for events that do not carry it. A separate policy: in the function's default
     // policy it would make the function depend on the state machine that invokes it (a cycle).

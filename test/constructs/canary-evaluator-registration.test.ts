@@ -113,18 +113,21 @@ describe('registerLambdaDeploymentGroup', () => {
     expect(() => new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy: smoke })).toThrow(/pass `alias`/);
   });
 
-  test('the smoke-test runner may invoke the registered functions\' qualified ARNs only', () => {
+  test('the smoke-test runner may invoke qualified ARNs of functions tagged for the evaluator only; the registration tags its function', () => {
     const stack = newStack();
-    const { group, alias } = lambdaGroup(stack);
+    const { group, alias, fn } = lambdaGroup(stack);
     const evaluator = new CanaryEvaluator(stack, 'Evaluator');
     const runner = new iam.Role(stack, 'Runner', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     evaluator.grantSmokeTestInvoke(runner);
     evaluator.registerLambdaDeploymentGroup(group, { policy, alias });
-    const invokes = withAction(Template.fromStack(stack), 'lambda:InvokeFunction').filter((s) => JSON.stringify(s.Resource).includes('ServiceFn'));
-    const runnerPolicy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes('Runner'));
-    expect(JSON.stringify(runnerPolicy?.Properties.PolicyDocument)).toContain(':*');
-    expect(invokes.length).toBeGreaterThan(0);
-    for (const statement of invokes) expect(JSON.stringify(statement.Resource)).toMatch(/":\*"\]\]\}$/);
+    const template = Template.fromStack(stack);
+    const invokes = withAction(template, 'lambda:InvokeFunction').filter((s) => JSON.stringify(s.Resource).includes(':function:'));
+    expect(invokes).toHaveLength(2); // the smoke function's and the runner's
+    for (const statement of invokes) {
+      expect(JSON.stringify(statement.Resource)).toMatch(/:function:\*:\*"\]\]\}$/);
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/canary-evaluator': evaluator.registrationTag } });
+    }
+    expect(template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)].Properties.Tags).toEqual([{ Key: 'canary-evaluator', Value: evaluator.registrationTag }]);
   });
 
   test('limits PutMetricData to the verdict namespace; grants StopDeployment (wildcard-only) only when a policy stops deployments', () => {
@@ -280,8 +283,13 @@ describe('CanaryEvaluator props', () => {
     expect(rolesWith('kms:Decrypt', true).join()).toMatch(/EvaluatorReportRole/);
     const hookGenerate = rolesWith('kms:GenerateDataKey', true).filter((r) => /HookRole/.test(r));
     expect(hookGenerate).toHaveLength(2);
-    // Unconditioned GenerateDataKey + Decrypt for the dead-letter queue (SQS producer permissions).
-    expect(rolesWith('kms:GenerateDataKey', false).filter((r) => /HookRole/.test(r))).toHaveLength(2);
+    // GenerateDataKey + Decrypt for the dead-letter queue (SQS producer permissions), through SQS only.
+    const viaSqs = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.PolicyDocument.Statement as Statement[]).some((s) => [s.Action].flat().includes('kms:Decrypt') && s.Condition?.StringEquals?.['kms:ViaService'] === 'sqs.us-east-1.amazonaws.com'),
+    );
+    expect(viaSqs.map((p) => JSON.stringify(p.Properties.Roles)).filter((r) => /HookRole/.test(r))).toHaveLength(2);
+    // Issue 24 finding 5: no KMS grant without a condition (kms:ViaService or the encryption context).
+    expect(rolesWith('kms:Decrypt', false).concat(rolesWith('kms:GenerateDataKey', false))).toEqual([]);
   });
 
   test('the state machine logs under /aws/vendedlogs/states/', () => {

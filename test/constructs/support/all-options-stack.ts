@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CanaryEvaluator } from '../../../lib/constructs';
@@ -39,7 +40,7 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
   });
   const evaluator = new CanaryEvaluator(stack, 'Evaluator', {
     encryptionKey,
-    healthAlarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'OnCall')),
+    healthAlarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'OnCall', { enforceSSL: true })),
     smokeTestVpc: vpc,
     smokeTestVpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     notifications: {
@@ -48,7 +49,14 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
     },
   });
 
-  const fn = new lambda.Function(stack, 'OrdersFn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+  const fn = new lambda.Function(stack, 'OrdersFn', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler=async()=>1'),
+    memorySize: 256,
+    timeout: Duration.seconds(10),
+    tracing: lambda.Tracing.ACTIVE,
+  });
   const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
   const group = new codedeploy.LambdaDeploymentGroup(stack, 'OrdersGroup', { alias, deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES });
   const policy: PolicyInput = {
@@ -76,9 +84,13 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
   };
   evaluator.registerLambdaDeploymentGroup(group, { policy, alias, revisionBucket: new s3.Bucket(stack, 'Revisions', { enforceSSL: true }), allowedSmokeTestHosts: ['orders.example.com'] });
 
-  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
   const taskDefinition = new ecs.FargateTaskDefinition(stack, 'WebTask');
-  taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), portMappings: [{ containerPort: 80 }] });
+  taskDefinition.addContainer('web', {
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+    portMappings: [{ containerPort: 80 }],
+    logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logGroup: new logs.LogGroup(stack, 'WebLogs', { retention: logs.RetentionDays.ONE_WEEK }) }),
+  });
   const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } });
   const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
   const targetGroup = (id: string) => new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 80, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP });
@@ -99,5 +111,20 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
     greenTargetGroup,
     allowedSmokeTestHosts: ['internal.example.com'],
   });
+  acknowledgeFixtureFindings(stack);
   return { stack, evaluator };
+}
+
+/** cdk-nag findings on the fixture's own services and network, which are not the evaluator's (the demo app acknowledges the same). */
+function acknowledgeFixtureFindings(stack: Stack): void {
+  const acknowledge = (path: string, id: string, reason: string) => Validations.of(stack.node.findChild(path)).acknowledge({ id, reason: `Test fixture, not part of canary-evaluator: ${reason}` });
+  acknowledge('OrdersFn', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'the CDK default execution role of the protected function');
+  acknowledge('OrdersFn', 'AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing of the protected function has no resource-level permissions');
+  acknowledge('OrdersFn', 'Serverless-LambdaDLQ', 'the protected function is invoked synchronously only');
+  acknowledge('OrdersGroup', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]', 'the CodeDeploy role CDK creates for Lambda deployment groups');
+  acknowledge('WebGroup', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]', 'the CodeDeploy role CDK creates for ECS deployment groups');
+  acknowledge('Revisions', 'AwsSolutions-S1', 'the AppSpec revision bucket of the fixture needs no access logs');
+  acknowledge('Vpc', 'AwsSolutions-VPC7', 'no VPC flow logs in a fixture');
+  acknowledge('Alb', 'AwsSolutions-ELB2', 'no ALB access logs (they need an S3 bucket); ALB CloudWatch metrics are what the evaluator reads');
+  acknowledge('Alb', 'AwsSolutions-EC23', 'a web service: the ALB accepts HTTP from anywhere');
 }
