@@ -24,7 +24,7 @@ import { EvaluatorNotifications, type EvaluatorNotificationProps } from './notif
 import { Reaper } from './reaper';
 import { allowLogsToUse, grantExecutionData, stateMachineArnOf } from './service-authorization';
 import { registerEcsGroup, registerLambdaGroup, registrationIdOf, type EcsDeploymentGroupRegistration, type EvaluatorBinding, type LambdaDeploymentGroupRegistration, type RegisteredDeploymentGroup, type RegisteredEcsDeploymentGroup, type RegisteredLambdaDeploymentGroup } from './registration';
-import { attributesFromParameters, evaluatorParameterNames, ImportedCanaryEvaluator, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
+import { attributesFromParameters, ImportedCanaryEvaluator, publishEvaluatorAttributes, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './verdict-alarm';
 
 export * from './registration';
@@ -295,7 +295,10 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       dashboard: this.dashboard,
       onStopsDeployments: allowStopDeployments,
     };
-    if (props.evaluatorName !== undefined) this.publishAttributes(props.evaluatorName);
+    if (props.evaluatorName !== undefined) {
+      const attributes = { stateMachineArn: this.stateMachine.stateMachineArn, hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn, encryptionKeyArn: encryptionKey?.keyArn ?? 'none' };
+      this.attributeParameters.push(...publishEvaluatorAttributes(this, props.evaluatorName, attributes));
+    }
     acknowledgeEvaluatorFindings({
       stateMachine: this.stateMachine,
       functions: [this.prepareFunction, this.evaluateFunction, this.reportFunction, this.smokeFunction, this.watchFunction],
@@ -341,20 +344,5 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
 
   private registrationId(group: DeploymentGroupLike): string {
     return registrationIdOf(group, this.registeredGroups, this.node.path);
-  }
-
-  private publishAttributes(evaluatorName: string): void {
-    const names = evaluatorParameterNames(evaluatorName);
-    const values: Record<keyof typeof names, string> = {
-      stateMachineArn: this.stateMachine.stateMachineArn,
-      hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn,
-      encryptionKeyArn: this.binding.encryptionKey?.keyArn ?? 'none',
-    };
-    const parameters = new Construct(this, 'Attributes');
-    for (const [key, parameterName] of Object.entries(names) as Array<[keyof typeof names, string]>) {
-      this.attributeParameters.push(
-        new ssm.StringParameter(parameters, key, { parameterName, stringValue: values[key], description: `canary-evaluator ${evaluatorName}: ${key}` }),
-      );
-    }
   }
 }

@@ -10,6 +10,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { reaperEventPattern, SWEEP_INTERVAL_MINUTES, sweepEvent } from '../evaluation/contracts';
+import { acknowledgeWildcardResources } from './nag-acknowledgements';
 
 export interface ReaperProps {
   readonly stateMachine: sfn.StateMachine;
@@ -44,16 +45,22 @@ export class Reaper extends Construct {
     // An EventBridge Scheduler schedule, not a scheduled rule: AWS recommends Scheduler for scheduled
     // invocations (EventBridge User Guide, "Creating a scheduled rule (legacy) in Amazon EventBridge": scheduled rules are a
     // legacy feature). A sweep older than an interval is superseded by the next one.
+    // The schedule's own role, assumable by Scheduler for this account only; it may invoke the report function.
+    const sweepRole = new iam.Role(scope, 'ReaperSweepRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
+    });
     this.sweepSchedule = new scheduler.Schedule(scope, 'ReaperSweep', {
       description: 'Reports evaluation executions that ended FAILED, TIMED_OUT or ABORTED whose status event was lost',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
       target: new schedulerTargets.LambdaInvoke(props.reportFunction, {
+        role: sweepRole,
         input: scheduler.ScheduleTargetInput.fromObject(sweepEvent(props.stateMachine.stateMachineArn)),
         retryAttempts: 2,
         maxEventAge: Duration.minutes(SWEEP_INTERVAL_MINUTES),
         deadLetterQueue: props.deadLetterQueue,
       }),
     });
+    acknowledgeWildcardResources(sweepRole, [`${props.reportFunction.functionArn}:*`], "CDK's grantInvoke covers the report function's qualified ARNs; the sweep invokes the report function only");
     // The reaper rule's undeliverable events go to the key-encrypted dead-letter queue.
     if (props.encryptionKey) props.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
     // Executions' input, for events that do not carry it. A separate policy: in the function's default

@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -55,7 +55,7 @@ class PolicyObjectTagger extends Construct {
   private constructor(scope: Construct, id: string, encryptionKey?: kms.IKey) {
     super(scope, id);
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'canary-evaluator: tags registered policy objects' });
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, encryptionKey });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, encryptionKey, removalPolicy: RemovalPolicy.DESTROY });
     this.logGroup.grantWrite(this.role);
   }
 }

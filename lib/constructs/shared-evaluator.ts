@@ -84,6 +84,15 @@ export function evaluatorParameterNames(evaluatorName: string) {
   } as const;
 }
 
+/** Writes one SSM String parameter per attribute (`evaluatorParameterNames`), for `fromEvaluatorName`. */
+export function publishEvaluatorAttributes(scope: Construct, evaluatorName: string, values: Record<keyof ReturnType<typeof evaluatorParameterNames>, string>): ssm.StringParameter[] {
+  const names = evaluatorParameterNames(evaluatorName);
+  const parameters = new Construct(scope, 'Attributes');
+  return (Object.entries(names) as Array<[keyof typeof names, string]>).map(
+    ([key, parameterName]) => new ssm.StringParameter(parameters, key, { parameterName, stringValue: values[key], description: `canary-evaluator ${evaluatorName}: ${key}` }),
+  );
+}
+
 /** An evaluator of another stack, seen through its attributes (see `CanaryEvaluator.fromEvaluatorAttributes`). */
 export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluator {
   private readonly binding: EvaluatorBinding;

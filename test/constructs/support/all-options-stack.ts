@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CanaryEvaluator } from '../../../lib/constructs';
+import { acknowledgeSampleServiceFindings } from '../../../lib/demo/demo-stack';
 import type { PolicyInput } from '../../../lib/policy';
 
 /** The secrets the all-options registration's smoke-test headers name (a partial secret ARN, an SSM SecureString with a customer key). */
@@ -117,14 +118,7 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
 
 /** cdk-nag findings on the fixture's own services and network, which are not the evaluator's (the demo app acknowledges the same). */
 function acknowledgeFixtureFindings(stack: Stack): void {
-  const acknowledge = (path: string, id: string, reason: string) => Validations.of(stack.node.findChild(path)).acknowledge({ id, reason: `Test fixture, not part of canary-evaluator: ${reason}` });
-  acknowledge('OrdersFn', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'the CDK default execution role of the protected function');
-  acknowledge('OrdersFn', 'AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing of the protected function has no resource-level permissions');
-  acknowledge('OrdersFn', 'Serverless-LambdaDLQ', 'the protected function is invoked synchronously only');
-  acknowledge('OrdersGroup', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]', 'the CodeDeploy role CDK creates for Lambda deployment groups');
-  acknowledge('WebGroup', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]', 'the CodeDeploy role CDK creates for ECS deployment groups');
-  acknowledge('Revisions', 'AwsSolutions-S1', 'the AppSpec revision bucket of the fixture needs no access logs');
-  acknowledge('Vpc', 'AwsSolutions-VPC7', 'no VPC flow logs in a fixture');
-  acknowledge('Alb', 'AwsSolutions-ELB2', 'no ALB access logs (they need an S3 bucket); ALB CloudWatch metrics are what the evaluator reads');
-  acknowledge('Alb', 'AwsSolutions-EC23', 'a web service: the ALB accepts HTTP from anywhere');
+  const who = 'Test fixture, not part of canary-evaluator';
+  acknowledgeSampleServiceFindings(stack, { lambdaFunction: 'OrdersFn', lambdaGroup: 'OrdersGroup', ecsGroup: 'WebGroup', vpc: 'Vpc', loadBalancer: 'Alb' }, who);
+  Validations.of(stack.node.findChild('Revisions')).acknowledge({ id: 'AwsSolutions-S1', reason: `${who}: the AppSpec revision bucket needs no access logs` });
 }
