@@ -35,6 +35,7 @@ import { healthAlarm, sumOfErrors } from './health-alarms';
 import { acknowledgeHookInvokeGrant } from './nag-acknowledgements';
 import { checkPolicyFitsPlatform } from './platform-fit';
 import { createVerdictAlarm, validateAlarmLimit, verdictAlarmName, verdictDimensions, verdictMetric, type DeploymentGroupLike } from './verdict-alarm';
+import { markProtected } from './coverage/protection';
 
 /** What every registration takes. */
 export interface DeploymentGroupRegistrationOptions {
@@ -192,6 +193,8 @@ class GroupRegistration extends Construct {
     this.policyTagger = tagPolicyObject(this, this.policyAsset, evaluator.registrationTag, evaluator.encryptionKey);
     tagForEvaluator(group, 'AWS::CodeDeploy::DeploymentGroup', evaluator.registrationTag, 'read its deployments during the canary watch');
     if (this.policy.canaryWatch.enabled && this.policy.canaryWatch.stopDeploymentOnFail) evaluator.onStopsDeployments(group.node.path);
+    // What `PostDeployChecks` reads: this group has post-deploy checks.
+    markProtected(group);
   }
 
   /** One hook function per lifecycle event per group: CodeDeploy's hook event does not say which event it is. */
