@@ -156,7 +156,7 @@ describe('registerLambdaDeploymentGroup', () => {
     new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
     const template = Template.fromStack(stack);
     const evaluatorRoles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('Evaluator') && !id.includes('StateMachine'));
-    expect(evaluatorRoles.length).toBe(7); // prepare, evaluate, smoke, watch, report, two hooks
+    expect(evaluatorRoles.length).toBe(8); // prepare, evaluate, smoke, watch, report, two hooks, the sweep schedule's
     for (const [, role] of evaluatorRoles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     for (const statement of withAction(template, 'logs:PutLogEvents')) expect(JSON.stringify(statement.Resource)).toMatch(/Logs.*Arn/);
   });
