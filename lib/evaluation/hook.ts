@@ -142,7 +142,9 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
     // If this report fails too, the invocation fails and Lambda's asynchronous retries run the hook again.
     // A deployment that is not the registered one is a failing decision (Failed unless dryRun), not an evaluator error.
     const status = error instanceof AppSpecMismatchError ? hookStatusFor({ decision: 'fail', cause: 'verdict', reason }, deps.switches) : evaluatorErrorStatus(deps.switches);
-    await deps.reporter.report(ids, status);
+    const result = await deps.reporter.report(ids, status);
+    // Already completed: an execution that exists after all reported first; its report stands.
+    if (result === 'already-completed') deps.log.info('the hook was already reported (by its execution); that report stands', { status });
     return { outcome: 'reported', status, reason };
   }
 }
