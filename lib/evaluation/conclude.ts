@@ -244,6 +244,14 @@ export interface ConcludeResult {
   readonly event?: VerdictEvent;
 }
 
+/**
+ * The verdict the reaper publishes for an execution it reported (its status and input): what the sweep
+ * rebuilds when that publication left no trace in the ledger (`publishFromExecutions`).
+ */
+export function reaperVerdictEvent(event: ReaperEvent, input: string, now: () => Date): VerdictEvent {
+  return verdictEventOf(reaperReportRequest(event, input), { now });
+}
+
 function verdictEventOf(request: ReportRequest, deps: Pick<ConcludeDependencies, 'now'>): VerdictEvent {
   const switches = request.switches;
   const invokedAt = request.hookInvokedAt ? Date.parse(request.hookInvokedAt) : NaN;

@@ -1,6 +1,6 @@
-import { parseReaperStatus, reportSwitchesOf, type ReaperEvent } from './conclude';
+import { parseReaperStatus, reaperVerdictEvent, reportSwitchesOf, type ReaperEvent } from './conclude';
 import { PUBLICATION_GRACE_SECONDS, PUBLICATION_RETRY_SECONDS, REPORT_FUNCTION_TIMEOUT_SECONDS, SWEEP_LOOKBACK_SECONDS } from './contracts';
-import type { EndedExecution, ExecutionRecord, ExecutionRecordReader, PendingPublication, PublicationLedger, VerdictEvent } from './ports';
+import type { EndedExecution, ExecutionRecord, ExecutionRecordReader, HookStatusReader, PendingPublication, PublicationLedger, VerdictEvent } from './ports';
 import { parseVerdictEvent, publicationKey, publishAndNotify, type PublishDependencies } from './publication';
 import { executionName, LIFECYCLE_EVENTS } from './state';
 
@@ -148,6 +148,23 @@ export interface ExecutionSweepDependencies extends PublishDependencies {
   readonly now: () => Date;
   /** The keys the ledger lists pending: `publishPending` finishes those. */
   readonly pendingKeys: ReadonlySet<string>;
+  /** CodeDeploy's status of a hook: a reaper's verdict is rebuilt only when it matches. @default - reaper verdicts are not rebuilt */
+  readonly hookStatus?: HookStatusReader;
+}
+
+/**
+ * An execution that failed, timed out or was aborted before any report state accepted a verdict had its
+ * hook reported by the reaper (or the sweep acting as one), which publishes only from the ledger. Past
+ * `PUBLICATION_GRACE_SECONDS` (the reaper's own publication is over), its verdict is rebuilt from the
+ * execution's status and input, as the reaper made it, and taken only when CodeDeploy holds that status.
+ */
+async function reaperVerdictOf(execution: EndedExecution, record: ExecutionRecord, deps: ExecutionSweepDependencies): Promise<AcceptedInExecution | undefined> {
+  const status = parseReaperStatus(execution.status);
+  const graceOver = execution.stopDate && execution.stopDate.getTime() <= deps.now().getTime() - PUBLICATION_GRACE_SECONDS * 1000;
+  if (!status || !graceOver || !deps.hookStatus || record.input === undefined) return undefined;
+  const event = reaperVerdictEvent({ status, executionArn: execution.executionArn }, record.input, deps.now);
+  if ((await deps.hookStatus.readStatus(event.deploymentId, event.lifecycleEvent)) !== event.status) return undefined;
+  return { event, execution: JSON.parse(record.input) as unknown };
 }
 
 /**
@@ -179,7 +196,8 @@ export async function publishFromExecutions(executions: readonly EndedExecution[
       const named = publicationKeyOfExecution(executionArn);
       if (named && (await finished(named))) continue;
       checked += 1;
-      const accepted = acceptedInRecord(await deps.records.readRecord(executionArn), executionArn);
+      const record = await deps.records.readRecord(executionArn);
+      const accepted = acceptedInRecord(record, executionArn) ?? (await reaperVerdictOf(execution, record, deps));
       if (!accepted) continue;
       const key = publicationKey(accepted.event);
       if (key !== named && (await finished(key))) continue;

@@ -104,6 +104,8 @@ export interface SimulatedDeployment {
   readonly wrapReport?: (report: (ids: HookIds, status: HookStatus) => Promise<'reported' | 'already-completed'>) => (ids: HookIds, status: HookStatus) => Promise<'reported' | 'already-completed'>;
   /** Fault injection on StartExecution and its lookup (`DescribeExecution`), e.g. an error after the execution was created. */
   readonly wrapStarter?: (starter: EvaluationStarter) => EvaluationStarter;
+  /** Fault injection on the reaper (EventBridge → report Lambda), e.g. the ledger down while it publishes. */
+  readonly wrapReaper?: (handler: TaskHandler) => TaskHandler;
   /** Fault injection on the publication ledger (the report bucket's `publications/`), e.g. unavailable while some Tasks run. */
   readonly wrapLedger?: (ledger: PublicationLedger) => PublicationLedger;
   /** Whether EventBridge delivers the ended execution's status event (best effort: it may be lost). @default 'delivered' */
@@ -325,7 +327,8 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       'detail-type': 'Step Functions Execution Status Change',
       detail: { executionArn, status: execution.status, input: JSON.stringify(executionInput) },
     };
-    reaper = await (tracing ? tracing.untraced(() => reportHandler(reaperEvent)) : reportHandler(reaperEvent));
+    const reaperHandler = deployment.wrapReaper ? deployment.wrapReaper(reportHandler) : reportHandler;
+    reaper = await (tracing ? tracing.untraced(() => reaperHandler(reaperEvent)) : reaperHandler(reaperEvent));
   }
   // The schedule's next sweep, at worst a full interval after the execution ended.
   clock.advance(SWEEP_INTERVAL_MINUTES * 60);

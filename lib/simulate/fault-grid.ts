@@ -49,7 +49,7 @@ export interface FaultCase {
  * - `event-field`: the report step returns its event with `lifecycleEvent` missing or a number (item 8).
  */
 export type PublicationFault =
-  | { readonly type: 'ledger-down'; readonly during: readonly TaskState[] }
+  | { readonly type: 'ledger-down'; readonly during: readonly (TaskState | 'reaper')[] }
   | { readonly type: 'start-error-after-creating'; readonly lookup: 'finds' | 'fails' | 'not-yet-visible' }
   | { readonly type: 'event-field'; readonly value: 'missing' | 'number' };
 
@@ -58,6 +58,7 @@ export const PUBLICATION_FAULTS: ReadonlyArray<{ readonly label: string; readonl
   { label: 'ledger down while the report step runs', fault: { type: 'ledger-down', during: [STATE.report] } },
   { label: 'ledger down while the publish step runs', fault: { type: 'ledger-down', during: [STATE.publish] } },
   { label: 'ledger down while the error report and its publish run', fault: { type: 'ledger-down', during: [STATE.reportError, STATE.publishError] } },
+  { label: 'both report paths down, ledger down while the reaper reports', fault: { type: 'ledger-down', during: ['reaper'] } },
   { label: 'StartExecution errs after creating the execution, lookup finds it', fault: { type: 'start-error-after-creating', lookup: 'finds' } },
   { label: 'StartExecution errs after creating the execution, lookup fails', fault: { type: 'start-error-after-creating', lookup: 'fails' } },
   { label: 'StartExecution errs after creating the execution, lookup does not see it yet', fault: { type: 'start-error-after-creating', lookup: 'not-yet-visible' } },
@@ -118,7 +119,11 @@ export function faultGrid(): FaultCase[] {
       grid.push({ name: `${lifecycleEvent}: publish fails after publishing, ${mode}`, lifecycleEvent, targets: [STATE.publish], kind: 'States.Timeout', mode, afterRunning: true });
     }
     grid.push({ name: `${lifecycleEvent}: both report paths down`, lifecycleEvent, targets: [STATE.report, STATE.reportError], kind: 'Lambda.ServiceException', mode: 'permanent' });
-    for (const { label, fault } of PUBLICATION_FAULTS) grid.push({ name: `${lifecycleEvent}: ${label}`, lifecycleEvent, targets: [], kind: 'States.TaskFailed', mode: 'permanent', publicationFault: fault });
+    for (const { label, fault } of PUBLICATION_FAULTS) {
+      // The reaper reports only when both report paths are down.
+      const targets = fault.type === 'ledger-down' && fault.during.includes('reaper') ? [STATE.report, STATE.reportError] : [];
+      grid.push({ name: `${lifecycleEvent}: ${label}`, lifecycleEvent, targets, kind: 'Lambda.ServiceException', mode: 'permanent', publicationFault: fault });
+    }
   }
   return grid;
 }
@@ -127,10 +132,11 @@ function wrapFor(testCase: FaultCase, outage: LedgerOutage): SimulatedDeployment
   const calls = new Map<TaskState, number>();
   const fault = faultHandler(testCase.kind);
   const extra = testCase.publicationFault;
-  const enterErrorPath = [...testCase.targets, ...(extra?.type === 'ledger-down' ? extra.during : [])].some((target) => ERROR_PATH_TASKS.includes(target));
+  const outageDuring: readonly string[] = extra?.type === 'ledger-down' ? extra.during : [];
+  const enterErrorPath = [...testCase.targets, ...outageDuring].some((target) => (ERROR_PATH_TASKS as readonly string[]).includes(target));
   return (state, handler) => {
     if (enterErrorPath && state === STATE.prepare) return faultHandler('States.TaskFailed');
-    if (extra?.type === 'ledger-down' && extra.during.includes(state)) return outage.during(handler);
+    if (outageDuring.includes(state)) return outage.during(handler);
     if (extra?.type === 'event-field' && state === STATE.report) return withEventField(handler, extra.value);
     if (!testCase.targets.includes(state)) return handler;
     return async (input) => {
@@ -214,6 +220,7 @@ export function faultCaseDeployment(testCase: FaultCase): SimulatedDeployment {
     lifecycleEvent: testCase.lifecycleEvent,
     wrapTask: wrapFor(testCase, outage),
     wrapLedger: (ledger) => outage.wrap(ledger),
+    ...(extra?.type === 'ledger-down' && extra.during.includes('reaper') ? { wrapReaper: (handler: TaskHandler) => outage.during(handler) } : {}),
     ...(extra?.type === 'start-error-after-creating' ? { wrapStarter: startErrorAfterCreating(extra.lookup) } : {}),
   });
 }

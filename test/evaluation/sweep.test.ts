@@ -120,6 +120,20 @@ describe('verdicts accepted in the executions, found when the ledger has no reco
     expect(result.failures).toEqual([expect.stringContaining('report.event.lifecycleEvent: expected a non-empty string, got nothing')]);
   });
 
+  test('a failed execution with no accepted report: the reaper’s verdict is rebuilt past the grace, only when CodeDeploy holds its status', async () => {
+    const failed = (minutesAgo: number): EndedExecution => ({ ...ended(minutesAgo), status: 'FAILED' });
+    const reaped: ExecutionRecord = { input: JSON.stringify({ ...input, lifecycleEventHookExecutionId: 'hook-1', lifecycleEvent: 'AfterAllowTraffic' }), reportResults: [] };
+    for (const [held, minutesAgo, published] of [['Failed', 3, 0], ['Succeeded', 12, 0], ['Failed', 12, 1]] as const) {
+      const { deps, out } = harness({ [ARN]: reaped });
+      const withStatus = { ...deps, hookStatus: { readStatus: async () => held } };
+      await expect(publishFromExecutions([failed(minutesAgo)], since, withStatus)).resolves.toEqual({ checked: 1, published, failures: [] });
+      expect(out).toMatchObject({ verdicts: published, events: published });
+    }
+    const { deps, out } = harness({ [ARN]: reaped });
+    await expect(publishFromExecutions([failed(12)], since, deps)).resolves.toEqual({ checked: 1, published: 0, failures: [] });
+    expect(out).toMatchObject({ events: 0 });
+  });
+
   test('the ledger key comes from the execution name the hook gives, and from nothing else', () => {
     expect(publicationKeyOfExecution(ARN)).toBe('d-SWEEP01-AfterAllowTraffic');
     expect(publicationKeyOfExecution(ARN.replace('AfterAllowTraffic', 'AfterAllowTestTraffic'))).toBe('d-SWEEP01-AfterAllowTestTraffic');

@@ -13,7 +13,7 @@ const cases = faultGrid().filter((c) => c.publicationFault);
 
 describe('publication faults (issue 23 items 3, 4, 8)', () => {
   test('the grid holds every publication fault in both phases', () => {
-    expect(cases).toHaveLength(18);
+    expect(cases).toHaveLength(20);
     expect(new Set(cases.map((c) => c.lifecycleEvent))).toEqual(new Set(['BeforeAllowTraffic', 'AfterAllowTraffic']));
   });
 

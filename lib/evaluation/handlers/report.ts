@@ -109,7 +109,7 @@ async function sweepEnded(sweep: SweepRequest, deps: ReportDependencies, runtime
   const publications = deps.ledger ? await publishPending({ ...publishing(deps, runtime), ledger: deps.ledger, now: deps.now }) : undefined;
   const fromExecutions =
     deps.ledger && deps.records && publications
-      ? await publishFromExecutions(listed, publicationSince, { ...publishing(deps, runtime), ledger: deps.ledger, records: deps.records, now: deps.now, pendingKeys: publications.listedKeys })
+      ? await publishFromExecutions(listed, publicationSince, { ...publishing(deps, runtime), ledger: deps.ledger, records: deps.records, now: deps.now, pendingKeys: publications.listedKeys, hookStatus: deps.hookStatus })
       : undefined;
   runtime.log.info('sweep', {
     swept: ended.length,
