@@ -17,6 +17,9 @@ async function main(): Promise<number> {
   ];
   const started = performance.now();
   const counts = { cases: 0, exactlyOneReport: 0, oneMatchingEvent: 0, verdictsCountedOnce: 0, noEvent: 0, duplicateEvents: 0, publishFaultedCases: 0, contradictingEvents: 0, hung: 0, metricFaultCases: 0, metricEvaluatorErrors: 0, broken: 0 };
+  // Issue 23 items 3, 4, 8 (the ledger down, StartExecution erring after it created the execution, a malformed event), counted apart too.
+  const publicationCases = new Set(faultGrid().filter((testCase) => testCase.publicationFault).map((testCase) => testCase.name));
+  const publicationFaults = { cases: 0, exactlyOneReport: 0, oneMatchingEvent: 0, contradicting: 0, lost: 0 };
   for (const run of runs) {
     const outcome = await run();
     if (outcome.evaluatorError !== undefined) counts.metricFaultCases += 1;
@@ -30,6 +33,13 @@ async function main(): Promise<number> {
     if (outcome.publishFaulted) counts.publishFaultedCases += 1;
     if (!outcome.eventMatchesReport) counts.contradictingEvents += 1;
     if (outcome.hung) counts.hung += 1;
+    if (publicationCases.has(outcome.name)) {
+      publicationFaults.cases += 1;
+      if (outcome.acceptedReports === 1) publicationFaults.exactlyOneReport += 1;
+      if (outcome.verdictEvents === 1 && outcome.eventMatchesReport) publicationFaults.oneMatchingEvent += 1;
+      if (!outcome.eventMatchesReport) publicationFaults.contradicting += 1;
+      if (outcome.verdictEvents === 0) publicationFaults.lost += 1;
+    }
     const problems = [...faultOutcomeProblems(outcome), ...(outcome.evaluatorError ? ['missing CloudWatch data ended as an evaluator error'] : [])];
     if (problems.length > 0) {
       counts.broken += 1;
@@ -37,7 +47,7 @@ async function main(): Promise<number> {
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  console.log(JSON.stringify({ ...counts, seconds: Number(seconds.toFixed(1)), msPerCase: Math.round((seconds * 1000) / counts.cases) }, null, 2));
+  console.log(JSON.stringify({ ...counts, publicationFaults, seconds: Number(seconds.toFixed(1)), msPerCase: Math.round((seconds * 1000) / counts.cases) }, null, 2));
   return counts.broken === 0 ? 0 : 1;
 }
 

@@ -1,10 +1,10 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
-import { acknowledgeWildcardResources } from './nag-acknowledgements';
+import { acknowledgeHookExecutionLookup, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { grantExecutionData, grantKeyThrough, readDeploymentTargetsStatement, reportHookStatement, stopDeploymentStatement } from './service-authorization';
 import type { DeploymentGroupLike } from './verdict-alarm';
 
@@ -109,9 +109,21 @@ export function grantInvokeRegisteredVersions(scope: IConstruct, grantee: iam.IG
   allow(grantee, ['lambda:InvokeFunction'], [versions], taggedFor(tagValue), `the versions a deployment publishes of registered functions, only those tagged ${REGISTRATION_TAG_KEY}=${tagValue} (aws:ResourceTag condition)`);
 }
 
+/**
+ * The ARN pattern of a state machine's executions (`execution` resource type of DescribeExecution and
+ * GetExecutionHistory, Service Authorization Reference, AWS Step Functions): `…:execution:<name>:*`.
+ */
+export function executionsOf(stateMachineArn: string): string {
+  const { partition, region, account, resourceName } = Arn.split(stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
+  return `arn:${partition}:states:${region}:${account}:execution:${resourceName}:*`;
+}
+
 /** A hook starts its evaluation, reads the deployment and its revision, and reports the hook itself when it cannot start. */
 export function grantHook(hook: iam.IGrantable, group: DeploymentGroupLike, stateMachineArn: string, key?: kms.IKey, executionArnForKms?: string): void {
   allow(hook, ['states:StartExecution'], [stateMachineArn]);
+  // After a StartExecution error, the hook looks its execution up by name (issue 23 item 4): this state machine's executions only.
+  allow(hook, ['states:DescribeExecution'], [executionsOf(stateMachineArn)]);
+  acknowledgeHookExecutionLookup(hook, executionsOf(stateMachineArn));
   allow(hook, ['codedeploy:GetDeployment'], [group.deploymentGroupArn]);
   hook.grantPrincipal.addToPrincipalPolicy(reportHookStatement());
   allow(hook, ['codedeploy:GetApplicationRevision'], [group.application.applicationArn]);

@@ -46,7 +46,11 @@ export function acknowledgeEvaluatorFindings(evaluator: EvaluatorNagScope): void
   }
   Validations.of(evaluator.reaperPolicy).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${nagName(Stack.of(evaluator.stateMachine).region, 'AWS::Region')}:${nagName(Stack.of(evaluator.stateMachine).account, 'AWS::AccountId')}:execution:<${Stack.of(evaluator.stateMachine).getLogicalId(evaluator.stateMachine.node.defaultChild as CfnElement)}.Name>:*]`,
-    reason: "The reaper reads the input of this state machine's executions only (execution names are per deployment and hook)",
+    reason: "The reaper reads the input and history of this state machine's executions only (execution names are per deployment and hook)",
+  });
+  Validations.of(evaluator.reaperPolicy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'ListDeploymentTargets and GetDeploymentTarget (the status CodeDeploy holds for a completed hook) have no resource type in the Service Authorization Reference',
   });
   Validations.of(evaluator.hookDeadLetterQueue).acknowledge({
     id: 'AwsSolutions-SQS3',
@@ -103,4 +107,12 @@ export function acknowledgeWildcardResources(grantee: iam.IGrantable, resources:
   for (const resource of resources.filter((r) => r !== '*' && nagResource(policy, r).includes('*'))) {
     Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagResource(policy, resource)}]`, reason });
   }
+}
+
+/**
+ * A hook looks its own execution up by name after a StartExecution error (`DescribeExecution` on
+ * `…:execution:<state machine>:*`: execution names are per deployment and hook, not known at synth).
+ */
+export function acknowledgeHookExecutionLookup(hook: iam.IGrantable, executionsArn: string): void {
+  acknowledgeWildcardResources(hook, [executionsArn], "The hook looks up its own evaluation's execution by name (DescribeExecution, metadata only), on this state machine's executions only");
 }

@@ -11,6 +11,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { reaperEventPattern, SWEEP_INTERVAL_MINUTES, sweepEvent } from '../evaluation/contracts';
 import { acknowledgeWildcardResources } from './nag-acknowledgements';
+import { readDeploymentTargetsStatement } from './service-authorization';
 
 export interface ReaperProps {
   readonly stateMachine: sfn.StateMachine;
@@ -32,7 +33,12 @@ export class Reaper extends Construct {
   public readonly rule: events.Rule;
   /** Every `SWEEP_INTERVAL_MINUTES`: the report function reports executions whose status event was lost. */
   public readonly sweepSchedule: scheduler.Schedule;
-  /** Lets the report function list ended executions (`ListExecutions`) and read their input (`DescribeExecution`). */
+  /**
+   * Lets the report function list ended executions (`ListExecutions`), read their input
+   * (`DescribeExecution`) and history (`GetExecutionHistory`: the verdicts they accepted, issue 23 item
+   * 3), and read a hook's status in CodeDeploy (`ListDeploymentTargets`, `GetDeploymentTarget`:
+   * wildcard-only actions) when the state machine finds the hook already completed (item 4).
+   */
   public readonly describeExecutionPolicy: iam.Policy;
 
   constructor(scope: Construct, id: string, props: ReaperProps) {
@@ -69,8 +75,9 @@ export class Reaper extends Construct {
       roles: [props.reportFunction.role!],
       statements: [
         new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [props.stateMachine.stateMachineArn] }),
+        readDeploymentTargetsStatement(),
         new iam.PolicyStatement({
-          actions: ['states:DescribeExecution'],
+          actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
           resources: [
             Stack.of(scope).formatArn({ service: 'states', resource: 'execution', resourceName: `${props.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
           ],

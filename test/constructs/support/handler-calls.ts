@@ -92,6 +92,10 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
     { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
     { command: 'ListExecutionsCommand', action: 'states:ListExecutions', resources: (t) => [t.stateMachineArn] },
+    // The sweep reads what ended executions accepted; a completed hook's status is read from CodeDeploy (issue 23 items 3, 4).
+    { command: 'GetExecutionHistoryCommand', action: 'states:GetExecutionHistory', resources: (t) => [t.executionArn] },
+    { command: 'ListDeploymentTargetsCommand', action: 'codedeploy:ListDeploymentTargets', resources: WILDCARD },
+    { command: 'GetDeploymentTargetCommand', action: 'codedeploy:GetDeploymentTarget', resources: WILDCARD },
     { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
     { command: 'PublishCommand', action: 'sns:Publish', resources: (t) => t.notificationTopics },
     // The publication ledger (S3PublicationLedger): markers and pending records under publications/.
@@ -109,6 +113,7 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'GetDeploymentTargetCommand', action: 'codedeploy:GetDeploymentTarget', resources: ecsOnly },
     { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
     { command: 'StartExecutionCommand', action: 'states:StartExecution', resources: (t) => [t.stateMachineArn] },
+    { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
   ],
 };
 
@@ -174,6 +179,9 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     { action: 'states:DeleteStateMachine', resources: (t) => [t.stateMachineArn] },
     { action: 'codedeploy:StopDeployment', resources: WILDCARD },
     { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
+    // It looks up its own state machine's executions, nothing more.
+    { action: 'states:DescribeExecution', resources: (t) => [t.executionArn.replace(/:execution:[^:]+:/, ':execution:someone-elses-machine:')] },
+    { action: 'states:GetExecutionHistory', resources: (t) => [t.executionArn] },
   ],
 };
 
