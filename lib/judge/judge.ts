@@ -2,7 +2,7 @@ import type { MetricDefinition, Policy } from '../policy';
 import { POLICY_DEFAULTS } from '../policy/defaults';
 import type { MetricObservations, Observations } from './observations';
 import { judgeThreshold } from './threshold';
-import { judgeSequential } from './sequential-method';
+import { judgeSequential } from './sequential';
 import { judgeMannWhitney } from './mann-whitney-method';
 import { judgeAlarmGate } from './alarm-gate';
 import { judgeCost } from './cost';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { judge, type Verdict } from '../../lib/judge';
 import { parsePolicy } from '../../lib/policy';
-import { shareBettingTest } from '../../lib/judge/share-betting';
+import { shareBettingTest } from '../../lib/judge/sequential/share-betting';
 import { createRandom, simulateStream, type StreamSpec } from './simulate';
 
 const policyOf = (robust: boolean) =>

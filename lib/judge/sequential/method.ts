@@ -1,9 +1,10 @@
-import type { CountPeriod } from './observations';
-import type { MethodContext, MethodOf, MetricOfKind } from './method-context';
-import { E_CAP, sequentialRateTest, type RatePeriod } from './sequential';
+import type { CountPeriod } from '../observations';
+import type { MethodContext, MethodOf, MetricOfKind } from '../method-context';
+import { sequentialRateTest } from './rate-test';
+import { E_CAP, type RatePeriod } from './types';
 import { OVERDISPERSED_ABOVE, shareBettingTest, shareDispersion } from './share-betting';
-import type { ArmSummary, MetricResult } from './verdict';
-import { formatNumber, formatPercent } from './format';
+import type { ArmSummary, MetricResult } from '../verdict';
+import { formatNumber, formatPercent } from '../format';
 
 function summarise(periods: readonly CountPeriod[]): ArmSummary {
   let count = 0;
