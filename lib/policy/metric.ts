@@ -125,6 +125,14 @@ export const sequentialMethodSchema = z.strictObject({
    * @default false
    */
   robust: z.boolean().default(false),
+  /**
+   * How the counts' spread is modelled. `estimate`: each period's likelihood is weighted by the
+   * overdispersion estimated from the earlier periods (a canary or baseline whose rate wanders from
+   * minute to minute), exact when counts are Poisson; `poisson`: counts are taken as Poisson given a
+   * shared level (faster to decide, but false fails far above α when rates wander).
+   * @default 'estimate'
+   */
+  dispersion: z.enum(['estimate', 'poisson']).default('estimate'),
 });
 
 /**

@@ -1,7 +1,8 @@
 import type { CountPeriod } from '../observations';
 import type { MethodContext, MethodOf, MetricOfKind } from '../method-context';
-import { sequentialRateTest } from './rate-test';
-import { E_CAP, type RatePeriod } from './types';
+import { rateRatioEstimate, sequentialRateTest } from './rate-test';
+import { E_CAP, type RatePeriod, type RateTestResult } from './types';
+import { weightByDispersion } from './dispersion';
 import { OVERDISPERSED_ABOVE, shareBettingTest, shareDispersion } from './share-betting';
 import type { ArmSummary, MetricResult } from '../verdict';
 import { formatNumber, formatPercent } from '../format';
@@ -95,6 +96,20 @@ function guardTest(canary: readonly CountPeriod[], bound: number, logThreshold: 
   return { shownAt, logEValue: mixture() };
 }
 
+/**
+ * One result from the harm run (counts clipped from above) and the pass run (clipped from below): each
+ * test and each end of the interval from the run whose clipping can only weaken it.
+ */
+function combineHarmAndPass(harm: RateTestResult, pass: RateTestResult): RateTestResult {
+  return {
+    ...harm,
+    harmRuledOutAt: harm.harmShownAt !== undefined && (pass.harmRuledOutAt === undefined || harm.harmShownAt <= pass.harmRuledOutAt) ? undefined : pass.harmRuledOutAt,
+    eValuePass: pass.eValuePass,
+    logEValuePass: pass.logEValuePass,
+    interval: [harm.interval[0], pass.interval[1]],
+  };
+}
+
 /** Share of the metric's α the guard spends when on (the rate comparison keeps the rest). */
 const GUARD_ALPHA_SHARE = 0.5;
 
@@ -106,14 +121,16 @@ export function formatInterval([low, high]: readonly [number | null, number | nu
   return `[${low === null ? '0' : formatNumber(low)}, ${high === null ? '∞)' : `${formatNumber(high)}]`}`;
 }
 
-/** A warning when the canary's counts vary more than Poisson given each period's events. */
-function overdispersionWarnings(periods: readonly RatePeriod[], rateRatio: number | undefined, robust: boolean): string[] | undefined {
+/** A warning when the canary's counts vary more than Poisson given each period's events, saying what the test does about it. */
+function overdispersionWarnings(periods: readonly RatePeriod[], rateRatio: number | undefined, mode: 'robust' | 'estimate' | 'poisson', inflation: number | undefined): string[] | undefined {
   if (rateRatio === undefined) return undefined;
   const dispersion = shareDispersion(periods, rateRatio);
   if (dispersion === undefined || dispersion <= OVERDISPERSED_ABOVE) return undefined;
-  const consequence = robust
-    ? 'the robust (share-betting) test does not rely on Poisson counts'
-    : "the sequential test's guarantee assumes Poisson counts; set `robust: true` on the method to keep α";
+  const consequence = {
+    robust: 'the robust (share-betting) test does not rely on Poisson counts',
+    estimate: `the test weighs each period's evidence by the overdispersion it estimates (variance ×${formatNumber(inflation ?? 1)} the Poisson one)`,
+    poisson: "the test's guarantee assumes Poisson counts (`dispersion: poisson`); the default `dispersion: estimate` keeps α",
+  }[mode];
   return [`counts look overdispersed (dispersion ${formatNumber(dispersion)} over ${periods.length} periods, 1 if Poisson): ${consequence}`];
 }
 
@@ -146,8 +163,15 @@ export function judgeSequential(
     return { ...common, decision: 'nodata', reason: `${metric.name}: ${missing} yet` };
   }
 
-  const modelTest = sequentialRateTest(paired, { alpha: comparisonAlpha, tolerance: method.tolerance });
   const robust = method.robust === true;
+  // Weighted by the estimated overdispersion unless told counts are Poisson (robust bets on shares instead).
+  const weighting = !robust && method.dispersion !== 'poisson' ? weightByDispersion(paired) : undefined;
+  const options = { alpha: comparisonAlpha, tolerance: method.tolerance };
+  // Weighted: the effect is the likelihood estimate from the counts as they are (consistent for the
+  // ratio of mean rates however the arms wander), not from the clipped ones.
+  const modelTest = weighting
+    ? { ...combineHarmAndPass(sequentialRateTest(weighting.harmPeriods, options), sequentialRateTest(weighting.passPeriods, options)), rateRatio: rateRatioEstimate(paired) }
+    : sequentialRateTest(paired, options);
   // Robust: harm from betting on the canary's share; the model-based pass and interval are not
   // valid under overdispersion (Jensen favours a pass there), so neither is used.
   const betting = robust ? shareBettingTest(paired, comparisonAlpha) : undefined;
@@ -155,7 +179,7 @@ export function judgeSequential(
     ? { ...modelTest, harmShownAt: betting.harmShownAt, harmRuledOutAt: undefined, eValue: Math.exp(Math.min(betting.logEValue, Math.log(E_CAP))), logEValue: betting.logEValue }
     : modelTest;
   const threshold = formatNumber(1 / comparisonAlpha);
-  const warnings = overdispersionWarnings(paired, modelTest.rateRatio, robust);
+  const warnings = overdispersionWarnings(paired, modelTest.rateRatio, robust ? 'robust' : weighting ? 'estimate' : 'poisson', weighting?.inflation);
   // Harm is shown at the first of the comparison's and the guard's crossings (α is split between them).
   const harmAt = Math.min(test.harmShownAt ?? Infinity, guard?.shownAt ?? Infinity);
   const byGuard = guard?.shownAt !== undefined && guard.shownAt === harmAt && !(test.harmShownAt !== undefined && test.harmShownAt <= guard.shownAt);

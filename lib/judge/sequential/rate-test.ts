@@ -187,17 +187,7 @@ class RateTestRun {
     const logEValue = none ? 0 : logSumExp(values, harmWeights, ZERO_INDEX + 1, GRID_POINTS, values[ZERO_INDEX]);
     const logEValuePass = none ? 0 : logSumExp(values, passWeights, 0, passEnd, likelihood.tolValue);
 
-    const canaryEvents = moments.canaryEvents;
-    const baselineEvents = this.baselineEvents;
-    let rateRatio: number | undefined;
-    if (canaryEvents === 0 && baselineEvents === 0) {
-      rateRatio = undefined;
-    } else if (canaryEvents === 0 || baselineEvents === 0) {
-      rateRatio = (canaryEvents + 0.5) / this.canaryExposure / ((baselineEvents + 0.5) / this.baselineExposure);
-    } else {
-      const start = Math.log(canaryEvents / this.canaryExposure / (baselineEvents / this.baselineExposure));
-      rateRatio = Math.exp(maximumLikelihoodTheta(moments, start));
-    }
+    const rateRatio = estimateFrom(moments, this.baselineEvents, this.canaryExposure, this.baselineExposure);
     const interval: [number | null, number | null] = none
       ? [null, null]
       : [this.lowIndex === 0 ? null : Math.exp(GRID[this.lowIndex]), this.highIndex === GRID_POINTS - 1 ? null : Math.exp(GRID[this.highIndex])];
@@ -213,6 +203,34 @@ class RateTestRun {
       informativePeriods: this.informative,
     };
   }
+}
+
+/**
+ * Rate ratio estimate: the MLE, or with ½ event added to each arm when one arm has none; undefined
+ * when neither arm had an event.
+ */
+function estimateFrom(moments: Moments, baselineEvents: number, canaryExposure: number, baselineExposure: number): number | undefined {
+  const canaryEvents = moments.canaryEvents;
+  if (canaryEvents === 0 && baselineEvents === 0) return undefined;
+  if (canaryEvents === 0 || baselineEvents === 0) return (canaryEvents + 0.5) / canaryExposure / ((baselineEvents + 0.5) / baselineExposure);
+  const start = Math.log(canaryEvents / canaryExposure / (baselineEvents / baselineExposure));
+  return Math.exp(maximumLikelihoodTheta(moments, start));
+}
+
+/** The rate ratio's estimate alone (as `sequentialRateTest` reports it), without the tests. */
+export function rateRatioEstimate(periods: readonly RatePeriod[]): number | undefined {
+  const moments = MOMENTS;
+  moments.reset();
+  let baselineEvents = 0, canaryExposure = 0, baselineExposure = 0;
+  for (const p of periods) {
+    canaryExposure += p.canaryTotal;
+    baselineExposure += p.baselineTotal;
+    const n = p.canaryCount + p.baselineCount;
+    if (n === 0) continue;
+    baselineEvents += p.baselineCount;
+    moments.add(p.canaryCount, n, Math.log(p.canaryTotal / p.baselineTotal));
+  }
+  return estimateFrom(moments, baselineEvents, canaryExposure, baselineExposure);
 }
 
 /** Runs the harm test, the pass test and the confidence sequence over the periods, in order. */
