@@ -69,18 +69,31 @@ function guardPrior(bound: number): { rates: number[]; logWeights: number[] } {
   return { rates, logWeights: weights.map(Math.log) };
 }
 
+/** Seconds of the baseline (up to the canary period's own) pooled to say whether the current version is failing too. */
+const GUARD_BASELINE_SECONDS = 300;
+/** Share of the guard's bound above which the baseline's pooled rate counts as failing as well. */
+const GUARD_BASELINE_SHARE = 0.5;
+
 /**
  * The absolute guard: an e-process against "the canary's event rate is ≤ bound in every period"
  * (requests independent given the period), a mixture of binomial likelihood ratios over rates above
  * the bound, monotone in the rate, so valid for the whole composite null. Returns the `t` where it
  * first reaches `threshold` (log scale), and its final log value.
+ *
+ * A canary period counts only while the current version is not failing as well: it is skipped when
+ * the baseline's periods of the last GUARD_BASELINE_SECONDS (up to that period's own) pooled
+ * fail above half the bound — a deployment started inside a shared outage (the hotfix for it) is left to
+ * the comparison, which cancels the outage. Which periods count depends on the baseline's counts
+ * only, independent of the canary's given the rates, so the guard stays valid for its null; with no
+ * baseline traffic in that time every period counts (a canary failing every request at low traffic).
  */
-function guardTest(canary: readonly CountPeriod[], bound: number, logThreshold: number): { shownAt?: number; logEValue: number } {
+function guardTest(canary: readonly CountPeriod[], baseline: readonly CountPeriod[], bound: number, logThreshold: number): { shownAt?: number; logEValue: number; skipped: number } {
   const { rates, logWeights } = guardPrior(bound);
   const hit = rates.map((p) => Math.log(p / bound));
   const miss = rates.map((p) => Math.log((1 - p) / (1 - bound)));
   const log = new Float64Array(rates.length);
   let shownAt: number | undefined;
+  let skipped = 0;
   const mixture = () => {
     let max = -Infinity;
     for (let k = 0; k < rates.length; k++) max = Math.max(max, log[k] + logWeights[k]);
@@ -88,12 +101,22 @@ function guardTest(canary: readonly CountPeriod[], bound: number, logThreshold: 
     for (let k = 0; k < rates.length; k++) sum += Math.exp(log[k] + logWeights[k] - max);
     return max + Math.log(sum);
   };
+  const recent: CountPeriod[] = [];
+  let next = 0;
   for (const period of canary) {
+    while (next < baseline.length && baseline[next].t <= period.t) recent.push(baseline[next++]);
+    while (recent.length > 0 && recent[0].t <= period.t - GUARD_BASELINE_SECONDS) recent.shift();
     if (period.total === 0) continue;
+    const baselineCount = recent.reduce((sum, p) => sum + p.count, 0);
+    const baselineTotal = recent.reduce((sum, p) => sum + p.total, 0);
+    if (baselineTotal > 0 && baselineCount / baselineTotal > GUARD_BASELINE_SHARE * bound) {
+      skipped++;
+      continue;
+    }
     for (let k = 0; k < rates.length; k++) log[k] += period.count * hit[k] + (period.total - period.count) * miss[k];
     if (shownAt === undefined && period.count > 0 && mixture() >= logThreshold) shownAt = period.t;
   }
-  return { shownAt, logEValue: mixture() };
+  return { shownAt, logEValue: mixture(), skipped };
 }
 
 /**
@@ -154,7 +177,7 @@ export function judgeSequential(
   // The guard bounds the canary's own rate of harmful events: only where harm is an increase.
   const guardRate = method.guardRate !== undefined && method.guardRate !== false && !swap ? method.guardRate : undefined;
   const comparisonAlpha = guardRate === undefined ? context.alpha : context.alpha * (1 - GUARD_ALPHA_SHARE);
-  const guard = guardRate === undefined ? undefined : guardTest(observed.canary, guardRate, Math.log(1 / (context.alpha * GUARD_ALPHA_SHARE)));
+  const guard = guardRate === undefined ? undefined : guardTest(observed.canary, observed.baseline, guardRate, Math.log(1 / (context.alpha * GUARD_ALPHA_SHARE)));
   const guardReason = guard?.shownAt !== undefined ? `canary's own rate above ${formatPercent(guardRate!)} shown (guard E≥${formatNumber(1 / (context.alpha * GUARD_ALPHA_SHARE))})` : undefined;
   const guardEvidence = guard === undefined ? {} : { guardEValue: Math.exp(Math.min(guard.logEValue, Math.log(E_CAP))) };
   if (paired.length === 0) {
