@@ -88,7 +88,9 @@ function atDeadline(result: MetricResult, policy: Policy): MetricResult {
   if (!rule) return result;
   // The why is derived from the result when shown (`describeInconclusive`): verdicts travel in state and events.
   if (rule.value === 'inconclusive') return { ...result, decision: 'inconclusive' };
-  return { ...result, decision: rule.value, reason: `${result.reason}; deadline: ${rule.name}=${rule.value}` };
+  // A sequential interval stays the confidence sequence: no test decided (intervalBasisOf).
+  const basis = result.method === 'sequential' && result.interval ? { intervalBasis: 'confidence-sequence' as const } : {};
+  return { ...result, ...basis, decision: rule.value, reason: `${result.reason}; deadline: ${rule.name}=${rule.value}` };
 }
 
 /**

@@ -18,7 +18,7 @@ export const ZERO_INDEX = GRID_K;
 export const GRID = Float64Array.from({ length: GRID_POINTS }, (_, g) => Math.max(-THETA_MAX, Math.min(THETA_MAX, GRID_A * Math.sinh(GRID_H * (g - GRID_K)))));
 GRID[ZERO_INDEX] = 0;
 /** Width each grid point stands for (half the gaps to its neighbours): prior weight = density × width. */
-const GRID_WIDTH = Float64Array.from(GRID, (_, g) => (GRID[Math.min(GRID_POINTS - 1, g + 1)] - GRID[Math.max(0, g - 1)]) / 2);
+export const GRID_WIDTH = Float64Array.from(GRID, (_, g) => (GRID[Math.min(GRID_POINTS - 1, g + 1)] - GRID[Math.max(0, g - 1)]) / 2);
 
 /** Scratch for the terms values + weights of a mixture (one per grid point; calls never overlap). */
 const TERMS = new Float64Array(GRID_POINTS);

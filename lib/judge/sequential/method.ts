@@ -1,10 +1,11 @@
 import type { CountPeriod } from '../observations';
 import type { MethodContext, MethodOf, MetricOfKind } from '../method-context';
+import { harmLowerBound, passUpperBound } from './decision-interval';
 import { rateRatioEstimate, sequentialRateTest } from './rate-test';
 import { E_CAP, type RatePeriod, type RateTestResult } from './types';
 import { weightByDispersion } from './dispersion';
 import { OVERDISPERSED_ABOVE, shareBettingTest, shareDispersion } from './share-betting';
-import type { ArmSummary, MetricResult } from '../verdict';
+import { intervalBasisOf, type ArmSummary, type IntervalBasis, type MetricResult } from '../verdict';
 import { formatNumber, formatPercent } from '../format';
 
 function summarise(periods: readonly CountPeriod[]): ArmSummary {
@@ -158,6 +159,30 @@ function overdispersionWarnings(periods: readonly RatePeriod[], rateRatio: numbe
 }
 
 /**
+ * The interval a verdict reports, as canary/baseline ratios: at a comparison's fail, the harm test's
+ * (every ratio below its lower end rejected at the test's level, at the period it decided), at a pass
+ * the pass test's, otherwise the two-sided confidence sequence.
+ */
+function reportedInterval(
+  basis: IntervalBasis,
+  test: RateTestResult,
+  periods: { readonly harm: readonly RatePeriod[]; readonly pass: readonly RatePeriod[] },
+  options: { readonly alpha: number; readonly tolerance: number },
+  harmAbove: number,
+  swap: boolean,
+): [number | null, number | null] {
+  const upTo = (list: readonly RatePeriod[], t: number) => list.slice(0, list.findIndex((period) => period.t === t) + 1);
+  const [low, high]: readonly [number | null, number | null] =
+    basis === 'harm-test'
+      ? [harmLowerBound(upTo(periods.harm, test.harmShownAt!), options.alpha, options.tolerance), null]
+      : basis === 'pass-test'
+        ? [null, passUpperBound(upTo(periods.pass, test.harmRuledOutAt!), options.alpha, options.tolerance)]
+        : test.interval;
+  const scaled = [low === null ? null : low * harmAbove, high === null ? null : high * harmAbove];
+  return swap ? [scaled[1] === null ? null : 1 / scaled[1], scaled[0] === null ? null : 1 / scaled[0]] : [scaled[0], scaled[1]];
+}
+
+/**
  * The sequential count test on a count metric. For `direction: decrease` the arms are swapped for
  * the test (harm = a lower canary rate) and the effect is reported the usual way round
  * (canary/baseline).
@@ -187,22 +212,26 @@ export function judgeSequential(
   }
 
   const robust = method.robust === true;
+  // Harm boundary b: "ρ ≤ b" is the harm test's null. Scaling the canary's requests by b makes it
+  // "ρ/b ≤ 1" exactly (the share is ρ·r/(1 + ρ·r) = (ρ/b)·(b·r)/(1 + (ρ/b)·(b·r))); ratios come back ×b.
+  const harmAbove = method.harmAbove;
+  const periods = harmAbove === 1 ? paired : paired.map((p) => ({ ...p, canaryTotal: p.canaryTotal * harmAbove }));
   // Weighted by the estimated overdispersion unless told counts are Poisson (robust bets on shares instead).
-  const weighting = !robust && method.dispersion !== 'poisson' ? weightByDispersion(paired) : undefined;
-  const options = { alpha: comparisonAlpha, tolerance: method.tolerance };
+  const weighting = !robust && method.dispersion !== 'poisson' ? weightByDispersion(periods) : undefined;
+  const options = { alpha: comparisonAlpha, tolerance: method.tolerance / harmAbove };
   // Weighted: the effect is the likelihood estimate from the counts as they are (consistent for the
   // ratio of mean rates however the arms wander), not from the clipped ones.
   const modelTest = weighting
-    ? { ...combineHarmAndPass(sequentialRateTest(weighting.harmPeriods, options), sequentialRateTest(weighting.passPeriods, options)), rateRatio: rateRatioEstimate(paired) }
-    : sequentialRateTest(paired, options);
+    ? { ...combineHarmAndPass(sequentialRateTest(weighting.harmPeriods, options), sequentialRateTest(weighting.passPeriods, options)), rateRatio: rateRatioEstimate(periods) }
+    : sequentialRateTest(periods, options);
   // Robust: harm from betting on the canary's share; the model-based pass and interval are not
   // valid under overdispersion (Jensen favours a pass there), so neither is used.
-  const betting = robust ? shareBettingTest(paired, comparisonAlpha) : undefined;
+  const betting = robust ? shareBettingTest(periods, comparisonAlpha) : undefined;
   const test = betting
     ? { ...modelTest, harmShownAt: betting.harmShownAt, harmRuledOutAt: undefined, eValue: Math.exp(Math.min(betting.logEValue, Math.log(E_CAP))), logEValue: betting.logEValue }
     : modelTest;
   const threshold = formatNumber(1 / comparisonAlpha);
-  const warnings = overdispersionWarnings(paired, modelTest.rateRatio, robust ? 'robust' : weighting ? 'estimate' : 'poisson', weighting?.inflation);
+  const warnings = overdispersionWarnings(periods, modelTest.rateRatio, robust ? 'robust' : weighting ? 'estimate' : 'poisson', weighting?.inflation);
   // Harm is shown at the first of the comparison's and the guard's crossings (α is split between them).
   const harmAt = Math.min(test.harmShownAt ?? Infinity, guard?.shownAt ?? Infinity);
   const byGuard = guard?.shownAt !== undefined && guard.shownAt === harmAt && !(test.harmShownAt !== undefined && test.harmShownAt <= guard.shownAt);
@@ -211,14 +240,13 @@ export function judgeSequential(
     if (guardReason) return { ...common, decision: 'fail', evidence: { eValue: test.eValue, ...guardEvidence }, reason: `${metric.name} — ${traffic}; ${guardReason}` };
     return { ...common, decision: 'continue', evidence: { eValue: test.eValue, ...guardEvidence }, reason: `${metric.name} — ${traffic}; no events in either arm yet` };
   }
-  const effect = swap ? 1 / test.rateRatio : test.rateRatio;
-  const interval: [number | null, number | null] | undefined = robust
-    ? undefined
-    : swap
-      ? [test.interval[1] === null ? null : 1 / test.interval[1], test.interval[0] === null ? null : 1 / test.interval[0]]
-      : [test.interval[0], test.interval[1]];
+  const effect = swap ? 1 / (test.rateRatio * harmAbove) : test.rateRatio * harmAbove;
   const harmFirst = harmAt < Infinity && (test.harmRuledOutAt === undefined || harmAt <= test.harmRuledOutAt);
   const decision = harmFirst ? 'fail' : test.harmRuledOutAt !== undefined ? 'pass' : 'continue';
+  // A fail by the guard is about the canary's own rate, not the ratio: it reports no ratio interval, so
+  // every fail's interval is its harm test's (intervalBasisOf).
+  const basis = intervalBasisOf({ decision });
+  const interval = robust || (decision === 'fail' && byGuard) ? undefined : reportedInterval(basis, test, { harm: weighting?.harmPeriods ?? periods, pass: weighting?.passPeriods ?? periods }, options, harmAbove, swap);
   const periodsUntil = (t: number) => paired.findIndex((period) => period.t === t) + 1;
   const tolerance = swap ? `÷${method.tolerance}` : `×${method.tolerance}`;
   const why =

@@ -29,6 +29,11 @@ export function harmPriorDensity(theta: number, tolerance: number): number {
   return HARM_CENTRED_SHARE * centred + (1 - HARM_CENTRED_SHARE) * 2 * normalDensity(theta, 0, PRIOR_SD_HARM_TAIL);
 }
 
+/** The pass prior's density (unnormalised) at θ: a normal of sd PRIOR_SD_PASS around 0, truncated where the test is run. */
+export function passPriorDensity(theta: number): number {
+  return Math.exp(-(theta * theta) / (2 * PRIOR_SD_PASS * PRIOR_SD_PASS));
+}
+
 /** The confidence sequence's prior: a normal of sd 1 on θ over the whole grid. */
 export const INTERVAL_WEIGHTS = logWeights(PRIOR_SD_INTERVAL, () => true);
 
@@ -52,7 +57,7 @@ export function priorsFor(tolerance: number): TolerancePriors {
     while (passEnd < GRID_POINTS && GRID[passEnd] < thetaTolerance) passEnd++;
     prior = {
       harmWeights: weightsOf((theta) => harmPriorDensity(theta, tolerance)),
-      passWeights: logWeights(PRIOR_SD_PASS, (theta) => theta < thetaTolerance),
+      passWeights: weightsOf((theta) => (theta < thetaTolerance ? passPriorDensity(theta) : 0)),
       passEnd,
       passSlope: Float64Array.from(GRID, (theta) => thetaTolerance - theta),
       toleranceCoefficients: new Map(),
