@@ -16,7 +16,8 @@ describe('canary-eval judge', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^DECISION\s+CRITICAL\s+METHOD\s+REASON/);
-    expect(stdout).toMatch(/FAIL\s+yes\s+sequential\s+errors ×3.48 \[1.14, 9.15\] — 23\/650 canary vs 60\/5900 baseline/);
+    // A fail shows its harm test's interval: one-sided, above ×1.
+    expect(stdout).toMatch(/FAIL\s+yes\s+sequential\s+errors ×3.43 \[1.05, ∞\) — 68\/1950 canary vs 180\/17.7k baseline; harm shown after 8 periods/);
     expect(stdout).toContain('verdict: FAIL (final)');
   });
 

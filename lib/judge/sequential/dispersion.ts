@@ -58,7 +58,9 @@ export function weightByDispersion(periods: readonly RatePeriod[]): DispersionWe
   // The prior counts as PRIOR_PERIODS periods of the mean size seen so far (this one's before any).
   const estimate = (n: number) => {
     const priorPairs = PRIOR_PERIODS * Math.max(1, (informative > 0 ? eventsSum / informative : n) - 1);
-    return Math.max(0, (PRIOR_CORRELATION * priorPairs + excess) / (priorPairs + pairs));
+    // Less one sd of the excess under Poisson counts (√(2k) after k periods): the floor at 0 would
+    // otherwise leave a positive estimate, and a needless loss of power, where the counts are Poisson.
+    return Math.max(0, (PRIOR_CORRELATION * priorPairs + excess - Math.sqrt(2 * informative)) / (priorPairs + pairs));
   };
   let informative = 0;
   let eventsSum = 0;
