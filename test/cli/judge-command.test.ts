@@ -17,7 +17,7 @@ describe('canary-eval judge', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^DECISION\s+CRITICAL\s+METHOD\s+REASON/);
     // A fail shows its harm test's interval: one-sided, above ×1.
-    expect(stdout).toMatch(/FAIL\s+yes\s+sequential\s+errors ×3.43 \[1.05, ∞\) — 68\/1950 canary vs 180\/17.7k baseline; harm shown after 8 periods/);
+    expect(stdout).toMatch(/FAIL\s+yes\s+sequential\s+errors ×3.43 \[1.06, ∞\) — 68\/1950 canary vs 180\/17.7k baseline; harm shown after 8 periods/);
     expect(stdout).toContain('verdict: FAIL (final)');
   });
 

@@ -88,11 +88,11 @@ describe('issue 22 item 6: the harm boundary is explicit in the policy', () => {
     expect(() => policyOf({ harmAbove: 0.9 })).toThrow(/harmAbove/);
   });
 
-  test('a ×1.36 shift inside a ×1.5 tolerance at high traffic: failed by the default boundary, failed ≤ α (3 SE) with harmAbove 1.4', () => {
+  test('a ×1.36 shift inside a ×1.5 tolerance at high traffic (Poisson counts): failed by the default boundary, failed ≤ α (3 SE) with harmAbove 1.4', () => {
     const runs = 200;
     const shift = spec(300_000, 1.36);
-    const byDefault = results(policyOf(), shift, runs, 11).filter((result) => result.decision === 'fail').length / runs;
-    const bounded = results(policyOf({ harmAbove: 1.4 }), shift, runs, 11).filter((result) => result.decision === 'fail').length / runs;
+    const byDefault = results(policyOf({ dispersion: 'poisson' }), shift, runs, 11).filter((result) => result.decision === 'fail').length / runs;
+    const bounded = results(policyOf({ dispersion: 'poisson', harmAbove: 1.4 }), shift, runs, 11).filter((result) => result.decision === 'fail').length / runs;
     expect(byDefault).toBeGreaterThan(0.5);
     expect(bounded).toBeLessThanOrEqual(ALPHA + se3(ALPHA, runs));
   });

@@ -245,11 +245,12 @@ describe('canary-eval simulate', () => {
     expect(stdout).toMatch(/▲ CodeDeploy acted at minute \d+ \(\d\d:\d\d UTC\); verdict on minutes 0–\d+/);
     // The verdict's headline in the deciding metric's plain words: no E≥, no raw interval, no epoch time.
     const headline = stdout.split('\n').find((line) => line.startsWith('Final verdict: fail'));
-    expect(headline).toMatch(/^Final verdict: fail — lambda-error-rate ×[\d.]+ \([\d.]+ % interval [\d.]+–[\d.]+\): /);
+    // A fail shows its harm test's one-sided interval (issue 22 item 6).
+    expect(headline).toMatch(/^Final verdict: fail — lambda-error-rate ×[\d.]+ \([\d.]+ % interval: at least ×[\d.]+\): /);
     expect(headline).not.toMatch(/E≥|t=\d|\[[\d.]+, [\d.]+\]/);
     // Plain words under each metric: counts in full, one interval, the evidence against what was needed.
     expect(stdout).toMatch(
-      /✗ lambda-error-rate: fail by sequential, α [\d.]+\n\s+lambda-error-rate ×[\d.]+ \([\d.]+ % interval [\d.]+–[\d.]+\): \d+ of [\d,]+ requests on the new version vs \d+ of [\d,]+ on the current one; regression shown: evidence [\d,]+ against "no regression", [\d,]+ needed\n/,
+      /✗ lambda-error-rate: fail by sequential, α [\d.]+\n\s+lambda-error-rate ×[\d.]+ \([\d.]+ % interval: at least ×[\d.]+\): \d+ of [\d,]+ requests on the new version vs \d+ of [\d,]+ on the current one; regression shown: evidence [\d,]+ against "no regression", [\d,]+ needed\n/,
     );
     expect(stdout).toMatch(/What CodeDeploy would have done: ✗ stopped at minute \d+ and rolled back: lambda-error-rate regressed/);
   });

@@ -23,15 +23,17 @@
 import type { RatePeriod } from './types';
 
 /**
- * Prior on the intra-period correlation c, worth PRIOR_PERIODS periods of the mean size seen: c = 0.1
- * is about what a canary rate wandering by a lognormal factor of log-sd 0.9 per minute gives at a 10 %
+ * Prior on the intra-period correlation c, worth PRIOR_PERIODS periods of the mean size seen: c = 0.2
+ * is about what a canary rate wandering by a lognormal factor of log-sd 1.1 per minute gives at a 10 %
  * share (c ≈ q·(e^{σ²} − 1)), so the first minutes of a high-traffic deployment do not count as
  * Poisson before the data can say how much the rates wander. Under Poisson counts the estimate falls
- * as 3/(3 + periods). Chosen over c = 0.15–0.2 and 2–3 periods by `npm run bench:judge -- --dispersion`
- * (power at ×2 against validity under wander; docs/benchmark.md).
+ * as 3/(3 + periods), faster with the shrink below. Chosen among c = 0.05–0.2, 1.5–4 periods and a
+ * shrink of 0–2 sd on seeded runs (2,000 a row): the one with every class ≤ α (canary log-sd 1 at 3,000
+ * req/min the hardest: 1.1 %) and the most power at ×2, 1,000 req/min (76 %; docs/benchmark.md).
  */
-const PRIOR_CORRELATION = 0.1;
+const PRIOR_CORRELATION = 0.2;
 const PRIOR_PERIODS = 3;
+const POISSON_SD_SHRINK = 2;
 
 /** Clip of the canary's count, in dispersion-scaled standard deviations from its expected share. */
 const CLIP_SD = 3;
@@ -58,9 +60,9 @@ export function weightByDispersion(periods: readonly RatePeriod[]): DispersionWe
   // The prior counts as PRIOR_PERIODS periods of the mean size seen so far (this one's before any).
   const estimate = (n: number) => {
     const priorPairs = PRIOR_PERIODS * Math.max(1, (informative > 0 ? eventsSum / informative : n) - 1);
-    // Less one sd of the excess under Poisson counts (√(2k) after k periods): the floor at 0 would
-    // otherwise leave a positive estimate, and a needless loss of power, where the counts are Poisson.
-    return Math.max(0, (PRIOR_CORRELATION * priorPairs + excess - Math.sqrt(2 * informative)) / (priorPairs + pairs));
+    // Less POISSON_SD_SHRINK sd of the excess under Poisson counts (√(2k) after k periods): the floor
+    // at 0 would otherwise leave a positive estimate, and a needless loss of power, on Poisson counts.
+    return Math.max(0, (PRIOR_CORRELATION * priorPairs + excess - POISSON_SD_SHRINK * Math.sqrt(2 * informative)) / (priorPairs + pairs));
   };
   let informative = 0;
   let eventsSum = 0;
