@@ -33,6 +33,7 @@ import { healthAlarm, sumOfErrors } from './health-alarms';
 import { acknowledgeHookInvokeGrant } from './nag-acknowledgements';
 import { checkPolicyFitsPlatform } from './platform-fit';
 import { createVerdictAlarm, validateAlarmLimit, verdictAlarmName, verdictDimensions, verdictMetric, type DeploymentGroupLike } from './verdict-alarm';
+import { markProtected } from './coverage/protection';
 
 /** What every registration takes. */
 export interface DeploymentGroupRegistrationOptions {
@@ -179,6 +180,8 @@ class GroupRegistration extends Construct {
     grantReadAlarms(this, evaluator.principals, this.policy.metrics.flatMap((metric) => (metric.kind === 'alarm' ? metric.alarmNames : [])));
     grantSmokeSecrets(this, evaluator.principals.smoke, this.policy);
     grantActOnGroup(evaluator.principals, group, this.policy.canaryWatch.enabled && this.policy.canaryWatch.stopDeploymentOnFail);
+    // What `PostDeployChecks` reads: this group has post-deploy checks.
+    markProtected(group);
   }
 
   /** One hook function per lifecycle event per group: CodeDeploy's hook event does not say which event it is. */

@@ -9,7 +9,8 @@ import { judgeCost } from './cost';
 import type { MethodContext } from './method-context';
 import { validateObservations } from './validate';
 import type { Decision, MetricResult, Verdict } from './verdict';
-import { describeInconclusive, explainInconclusive, passesAtDeadlineByItsMethod } from './inconclusive';
+import { explainInconclusive, passesAtDeadlineByItsMethod } from './inconclusive';
+import { verdictSummary } from './plain';
 
 export interface JudgeOptions {
   /** True at the last look: undecided metrics take the policy's `onTimeout`/`onNoData`. @default false */
@@ -36,7 +37,27 @@ export function alphaOf(policy: Policy): Map<string, number> {
   return new Map(testing.map((metric) => [metric.name, ('alpha' in metric.method && metric.method.alpha) || share]));
 }
 
+/**
+ * A metric whose data the source could not complete (`observed.incomplete`) is not judged: judged on
+ * what came, a missing count would read as fewer events. It waits, and at the deadline it is
+ * `inconclusive` with the reason, whatever `onTimeout`/`onNoData` say: never a pass.
+ */
+function notJudged(metric: MetricDefinition, observed: MetricObservations, incomplete: string, context: MethodContext): MetricResult {
+  const periods = (arm: 'baseline' | 'canary') => (observed.kind === 'alarm' ? 0 : observed[arm].length);
+  return {
+    metric: metric.name,
+    method: metric.method.type,
+    decision: context.deadlineReached ? 'inconclusive' : 'continue',
+    critical: metric.critical,
+    baseline: { periods: periods('baseline') },
+    canary: { periods: periods('canary') },
+    dataIncomplete: incomplete,
+    reason: `${metric.name}: not judged, ${incomplete}`,
+  };
+}
+
 function judgeMetric(metric: MetricDefinition, observed: MetricObservations, context: MethodContext, observations: Observations): MetricResult {
+  if (observed.kind !== 'alarm' && observed.incomplete) return notJudged(metric, observed, observed.incomplete, context);
   const method = metric.method;
   // validateObservations has checked that each metric has observations of its kind.
   if (metric.kind === 'alarm' && observed.kind === 'alarm' && method.type === 'alarm-gate') return judgeAlarmGate(metric, method, observed);
@@ -127,19 +148,11 @@ export function judge(policy: Policy, observations: Observations, options: Judge
     // The deadline came and the evidence did not decide: say so, never "pass".
     const undecided = results.filter((result) => result.critical && result.decision === 'inconclusive');
     const lowTraffic = undecided.length > 0 && undecided.every((result) => explainInconclusive(result).cause === 'low-traffic');
-    const which =
-      undecided.length <= 3
-        ? undecided.map((result) => `${result.metric}: ${describeInconclusive(result)}`).join('; ')
-        : `${undecided.length} critical metrics undecided: ${undecided.map((result) => result.metric).join(', ')}`;
-    const reason = `no verdict by the deadline${lowTraffic ? ' (traffic too low)' : ''}: ${which}`;
-    return { decision: 'inconclusive', final: true, reason, falseAlarmBound, metrics: results, inconclusive: { lowTraffic, metrics: undecided.map((result) => result.metric) } };
+    // Each reason once: the summary names the metrics; each metric's own result says what would have decided it.
+    const reason = verdictSummary({ decision: 'inconclusive', metrics: results, reason: 'no verdict by the deadline' });
+    return { decision: 'inconclusive', final: true, reason, falseAlarmBound, ...(alphaShare < 1 && { alphaShare }), metrics: results, inconclusive: { lowTraffic, metrics: undecided.map((result) => result.metric) } };
   }
   const decision: Decision = allPassed ? 'pass' : 'continue';
-  const reason =
-    results.length === 0
-      ? 'no metrics in the policy'
-      : decision === 'pass'
-        ? `all ${results.length} metric(s) passed`
-        : `waiting for evidence: ${results.filter((r) => r.decision === 'continue' || r.decision === 'nodata').map((r) => r.metric).join(', ')}`;
+  const reason = results.length === 0 ? 'no metrics in the policy' : verdictSummary({ decision, metrics: results, reason: '' });
   return { decision, final: decision !== 'continue', reason, falseAlarmBound, ...(alphaShare < 1 && { alphaShare }), metrics: results };
 }
