@@ -7,6 +7,7 @@ import { awsClients, awsFailure, type AwsClients } from './aws-context';
 import { deploymentStatus, judgedEvents, type DeploymentResult } from './deployment-report';
 import { AWS_FLAGS, AWS_FLAGS_HELP, EXIT, parseFlags, progressReporter, UsageError, wantsHelp, type CommandIO } from './io';
 import { parseSince } from './replay-command';
+import { terminalSafe } from '../report/terminal-text';
 
 export const HISTORY_USAGE = `usage: canary-eval history --application <A> --group <G> [--since 30d] [--dora] [--json] [--state-machine <arn>] [--region R] [--profile P]
 
@@ -108,7 +109,8 @@ export async function readHistory(clients: AwsClients, options: { application: s
   };
 }
 
-export function renderHistory(history: History): string {
+export function renderHistory(unsafe: History): string {
+  const history = terminalSafe(unsafe);
   const rows = history.deployments.map((e) => [
     e.deploymentId,
     e.createTime ? formatClock(e.createTime, true) : '?',

@@ -1,48 +1,21 @@
 import { judge } from '../judge/judge';
 import type { Verdict } from '../judge/verdict';
 import type { Policy } from '../policy';
-import { object, StateError } from './check';
+import { loadPolicy, workflowSettings } from './policy-loading';
 import { HOOK_DEADLINE_SECONDS, REPORT_RESERVE_SECONDS } from './contracts';
 import { buildQueries } from './queries';
 import { costPerRequestFigures, type CostPerRequestFigure } from './verdict-metric';
 import { baselineHistoryQueries, baselineHistorySeconds, joinSeries, toObservations } from './observations';
-import { MetricsThrottledError, type AlarmStateSource, type MetricSource, type PolicyStore } from './ports';
+import { MetricsThrottledError, type AlarmStateSource, type MetricSource } from './ports';
 import { phaseOf, waitSeconds, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
-import { POLICY_DEFAULTS } from '../policy/defaults';
 import { HOOK_MAX_EVENT_AGE_SECONDS, SMOKE_TEST_ALLOWANCE_SECONDS } from '../policy/limits';
+
+// In their own module so that the smoke Lambda's bundle does not carry the judge.
+export { loadPolicy, workflowSettings };
+
 /** A verdict kept in state stays under this size (the full verdict is published, not stored). */
 export const MAX_STATE_VERDICT_BYTES = 8 * 1024;
-
-/**
- * Loads the policy a hook evaluation runs under. The stored document is the construct's normalised
- * output of `parsePolicy` (validated at synth time, deployed with these Lambdas), so only its shape is
- * checked here: re-validating with zod would add ~440 KB to every Lambda bundle.
- */
-export async function loadPolicy(store: PolicyStore, input: Pick<EvaluationInput, 'policyRef'>): Promise<Policy> {
-  const where = `policy s3://${input.policyRef.bucket}/${input.policyRef.key}`;
-  const document = object(await store.load(input.policyRef), where);
-  if (!Array.isArray(document.metrics)) throw new StateError(`${where}: metrics: expected a list (is this a policy written by the CanaryEvaluator construct?)`);
-  document.metrics.forEach((metric: unknown, index: number) => {
-    const entry = object(metric, `${where}: metrics[${index}]`);
-    if (typeof entry.name !== 'string' || typeof entry.kind !== 'string') throw new StateError(`${where}: metrics[${index}]: expected a metric with a name and a kind`);
-  });
-  if (typeof document.bake !== 'object' || document.bake === null) throw new StateError(`${where}: bake: expected an object`);
-  return document as unknown as Policy;
-}
-
-/** The workflow switches with their defaults (a policy stored by an older construct may lack them). */
-export function workflowSettings(policy: Policy) {
-  return {
-    smokeTests: policy.smokeTests ?? [],
-    smokeTestsEnabled: policy.smokeTestSettings?.enabled ?? POLICY_DEFAULTS.smokeTestSettings.enabled,
-    smokeTestConcurrency: policy.smokeTestSettings?.concurrency ?? POLICY_DEFAULTS.smokeTestSettings.concurrency,
-    canaryWatch: policy.canaryWatch ?? POLICY_DEFAULTS.canaryWatch,
-    bakeEnabled: policy.bake.enabled ?? POLICY_DEFAULTS.bake.enabled,
-    dryRun: policy.dryRun ?? POLICY_DEFAULTS.dryRun,
-    onEvaluatorError: policy.onEvaluatorError ?? POLICY_DEFAULTS.onEvaluatorError,
-  };
-}
 
 /** Current states of the alarms the policy's alarm gates name, by alarm name. */
 async function readAlarmStates(policy: Policy, source: AlarmStateSource | undefined, nowSeconds: number) {
