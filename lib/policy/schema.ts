@@ -4,7 +4,7 @@ import { durationSchema } from './duration';
 import { methodSchema, metricSourceSchema, versioningSchema, type MethodSpec } from './metric';
 import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
 import { priceOverrideSchema, resolvePrices, unknownModelMessage } from './prices';
-import { timingIssues } from './fit';
+import { metricsInsightsHistoryIssues, timingIssues } from './fit';
 import { deniedHostReason, headersSchema, patternSchema } from './smoke-rules';
 
 const directionSchema = z.enum(['increase', 'decrease']);
@@ -89,7 +89,7 @@ const METHODS_BY_KIND: Record<string, readonly MethodSpec['type'][]> = {
 };
 
 const DEFAULT_METHOD_BY_KIND: Record<string, MethodSpec> = {
-  count: { type: 'sequential', tolerance: 1.5, robust: false },
+  count: { type: 'sequential', tolerance: 1.5, harmAbove: 1, robust: false, dispersion: 'estimate' },
   alarm: { type: 'alarm-gate', failOnInsufficientData: false },
   cost: { type: 'cost', tolerance: 0.1, minPeriods: 5, minRequestsPerPeriod: 10, per: 'request' },
 };
@@ -366,7 +366,7 @@ export const policySchema = z
         });
       }
     });
-    for (const issue of timingIssues(policy)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+    for (const issue of [...timingIssues(policy), ...metricsInsightsHistoryIssues(policy, policy.metrics)]) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
   });
 
 /**
