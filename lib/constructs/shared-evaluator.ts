@@ -102,6 +102,7 @@ export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluat
   constructor(scope: Construct, id: string, attributes: CanaryEvaluatorAttributes) {
     super(scope, id);
     requireSupportedAwsCdkLib(this);
+    if (!attributes.registrationTag) throw new Error(`${this.node.path}: registrationTag is missing; expected the evaluator's CanaryEvaluator.registrationTag (its evaluatorName, when it has one)`);
     const encryptionKey = attributes.encryptionKeyArn ? kms.Key.fromKeyArn(this, 'Key', attributes.encryptionKeyArn) : undefined;
     this.binding = {
       stateMachineArn: attributes.stateMachineArn,
