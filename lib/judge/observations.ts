@@ -41,8 +41,31 @@ export interface AlarmObservation {
 
 export type Arm = 'baseline' | 'canary';
 
+/** How far before the canary's periods a time-shifted baseline was read, on which period grid (seconds). */
+export interface TimeShift {
+  readonly seconds: number;
+  readonly periodSeconds: number;
+}
+
 export type MetricObservations =
-  | { readonly kind: 'count'; readonly baseline: readonly CountPeriod[]; readonly canary: readonly CountPeriod[] }
+  | {
+      readonly kind: 'count';
+      readonly baseline: readonly CountPeriod[];
+      readonly canary: readonly CountPeriod[];
+      /**
+       * Set when the baseline is not concurrent (the bake): its periods were read `seconds` earlier and
+       * their `t` moved forward onto the canary's periods. The rate comparison is then calibrated on
+       * `baselineHistory` (`lib/judge/time-shift`), since a level change between then and now does not cancel.
+       * @default - the arms are concurrent
+       */
+      readonly timeShift?: TimeShift;
+      /**
+       * With `timeShift`: the baseline's own periods before the judged window (oldest first, `t` moved
+       * forward like the baseline's), from which the comparison learns how far the rate moves over `seconds`.
+       * @default - none (a time-shifted comparison cannot be calibrated and does not decide)
+       */
+      readonly baselineHistory?: readonly CountPeriod[];
+    }
   | {
       readonly kind: 'gauge';
       readonly baseline: readonly GaugePeriod[];
