@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { LAMBDA_BUNDLE_OPTIONS } from './build-assets';
 import { ar1Gauge, oracleSprtFailPeriod } from '../test/judge/simulate';
+import { bakeRows } from './bench-judge-bake';
+import { hostRows } from './bench-judge-hosts';
 
 const runsArgument = process.argv.indexOf('--runs');
 const RUNS = runsArgument > 0 ? Number(process.argv[runsArgument + 1]) : 2000;
@@ -310,6 +312,17 @@ if (callsArgument > 0) {
 }
 if (process.argv.includes('--speed-only')) {
   speed();
+  process.exit(0);
+}
+// Issue 22 items 2 and 5 (the bake across time; gauges on host-like series): npm run bench:judge -- --bake [--runs 2000]
+if (process.argv.includes('--bake')) {
+  bakeRows(RUNS);
+  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  process.exit(0);
+}
+if (process.argv.includes('--hosts')) {
+  hostRows(RUNS);
+  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   process.exit(0);
 }
 if (process.argv.includes('--second-pass')) {
