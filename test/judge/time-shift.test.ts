@@ -18,14 +18,15 @@ describe('the bake compares across time (issue 22 item 2)', () => {
 
   it('reproduces the class: the sequential test on a time-shifted baseline false-fails identical code under moving levels', () => {
     // Today's figure was 8.7–35.5 %; side by side the same streams stay ≤ α.
-    expect(bakeFailRate(RUNS, 701, custom, level('bursty, per-minute log-sd 0.5'), 'before (sequential on the time-shifted baseline)')).toBeGreaterThan(0.05);
-    expect(bakeFailRate(RUNS, 702, custom, level('bursty, per-minute log-sd 1'), 'before (sequential on the time-shifted baseline)')).toBeGreaterThan(0.2);
+    expect(bakeFailRate(RUNS, 701, custom, level('bursty, per-minute log-sd 0.5'), 'before (sequential on the time-shifted baseline)', 1, 0)).toBeGreaterThan(0.05);
+    expect(bakeFailRate(RUNS, 702, custom, level('bursty, per-minute log-sd 1'), 'before (sequential on the time-shifted baseline)', 1, 0)).toBeGreaterThan(0.2);
   });
 
   it.each(['bursty, per-minute log-sd 0.5', 'bursty, per-minute log-sd 1', 'drifting', 'two timescales'])('A/A stays ≤ α (3 se) calibrated on the history: %s', (name) => {
     // The preset (with its absolute guard) on the burstiest level, the custom count metric on every level.
     const policies = name === 'bursty, per-minute log-sd 1' ? [custom, preset] : [custom];
-    for (const policy of policies) expect(bakeFailRate(RUNS, 711, policy, level(name), 'now (calibrated on history)')).toBeLessThanOrEqual(bound(BAKE_ALPHA));
+    // One day of history (the bake reads three) keeps CI short; these levels hold with it.
+    for (const policy of policies) expect(bakeFailRate(RUNS, 711, policy, level(name), 'now (calibrated on history)', 1, 1440)).toBeLessThanOrEqual(bound(BAKE_ALPHA));
   });
 
   it('A/A stays ≤ α (3 se) under regime changes with the three days of history the bake reads', () => {
@@ -35,6 +36,7 @@ describe('the bake compares across time (issue 22 item 2)', () => {
   it('still finds a ×2 regression on a steady level ≥ 90 % (3 se)', () => {
     for (const policy of [custom, preset]) {
       const found = bakeFailRate(RUNS, 713, policy, level('steady'), 'now (calibrated on history)', 2);
+      // ×2 with the three days of history the bake reads (92 % at full size, docs/benchmark.md).
       expect(found + 3 * Math.sqrt((found * (1 - found)) / RUNS)).toBeGreaterThanOrEqual(0.9);
     }
   });

@@ -38,16 +38,6 @@ export function looksOf(periods: number, deadlineReached: boolean, alpha: number
   return [...looks, { periods, alpha: alpha * DEADLINE_SHARE + last }];
 }
 
-function summarise(periods: readonly CountPeriod[]): ArmSummary {
-  let count = 0;
-  let total = 0;
-  for (const period of periods) {
-    count += period.count;
-    total += period.total;
-  }
-  return { periods: periods.length, count, total };
-}
-
 /** Periods on the grid `start + k·period`, k in [0, length): counts and totals (0 where absent). */
 function gridOf(periods: readonly CountPeriod[], start: number, period: number, length: number): PeriodGrid {
   const counts = new Float64Array(Math.max(0, length));
@@ -94,6 +84,7 @@ export function judgeTimeShifted(
   context: MethodContext,
 ): MetricResult {
   const { seconds, periodSeconds } = observed.timeShift;
+  const summarise = (periods: readonly CountPeriod[]): ArmSummary => ({ periods: periods.length, ...sumBefore(periods, Infinity) });
   const baseline = summarise(observed.baseline);
   const canary = summarise(observed.canary);
   const common = { metric: metric.name, method: 'time-shifted', critical: metric.critical, alpha: context.alpha, baseline, canary };
