@@ -14,7 +14,7 @@ import { buildSync } from 'esbuild';
 import { LAMBDA_BUNDLE_OPTIONS } from './build-assets';
 import { ar1Gauge, oracleSprtFailPeriod } from '../test/judge/simulate';
 import { bakeRows } from './bench-judge-bake';
-import { hostRows } from './bench-judge-hosts';
+import { hostRows, realHostRows } from './bench-judge-hosts';
 
 const runsArgument = process.argv.indexOf('--runs');
 const RUNS = runsArgument > 0 ? Number(process.argv[runsArgument + 1]) : 2000;
@@ -321,7 +321,9 @@ if (process.argv.includes('--bake')) {
   process.exit(0);
 }
 if (process.argv.includes('--hosts')) {
-  hostRows(RUNS);
+  const realHosts = process.argv.indexOf('--real-hosts');
+  if (realHosts > 0) realHostRows(process.argv[realHosts + 1]);
+  else hostRows(RUNS);
   console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   process.exit(0);
 }

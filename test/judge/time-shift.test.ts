@@ -7,7 +7,7 @@ import { bakeStream } from './level-processes';
 
 // The bake's α: policy α 1 % × the bake's half of the deployment's budget (one count metric).
 const BAKE_ALPHA = 0.005;
-const RUNS = 200;
+const RUNS = 120;
 const bound = (rate: number, runs = RUNS) => rate + 3 * Math.sqrt((rate * (1 - rate)) / runs);
 const [custom, preset] = bakePolicies().map(({ policy }) => policy);
 const level = (name: string) => BAKE_LEVELS.find((entry) => entry.name.startsWith(name))!.level;
