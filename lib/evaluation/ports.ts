@@ -38,6 +38,24 @@ export interface MetricSeriesResult {
   /** Period start times, epoch seconds. */
   readonly timestamps: readonly number[];
   readonly values: readonly number[];
+  /**
+   * Set when the source could not return the whole series, even after re-reading it: CloudWatch's
+   * `StatusCode` (`PartialData`, `InternalError`, `Forbidden`; `NoResult` when the query had no result)
+   * and its `Messages` (CloudWatch API Reference, MetricDataResult). The metrics it feeds are not
+   * judged on it. @default - complete
+   */
+  readonly incomplete?: { readonly status: string; readonly messages: readonly string[] };
+}
+
+/**
+ * The source could not read the metrics within the time one look may spend on them (GetMetricData
+ * throttled throughout): the look is skipped, not failed.
+ */
+export class MetricsThrottledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MetricsThrottledError';
+  }
 }
 
 export interface TimeWindow {

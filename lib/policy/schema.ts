@@ -4,7 +4,7 @@ import { durationSchema } from './duration';
 import { mannWhitneyMethodSchema, methodSchema, metricSourceSchema, versioningSchema, type MethodSpec } from './metric';
 import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
 import { priceOverrideSchema, resolvePrices, unknownModelMessage } from './prices';
-import { timingIssues } from './fit';
+import { metricsInsightsHistoryIssues, timingIssues } from './fit';
 import { deniedHostReason, headersSchema, patternSchema } from './smoke-rules';
 
 const directionSchema = z.enum(['increase', 'decrease']);
@@ -365,7 +365,7 @@ export const policySchema = z
         });
       }
     });
-    for (const issue of timingIssues(policy)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+    for (const issue of [...timingIssues(policy), ...metricsInsightsHistoryIssues(policy, policy.metrics)]) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
   });
 
 /**

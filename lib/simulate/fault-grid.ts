@@ -1,7 +1,7 @@
 import { STATE, TASK_STATES, type TaskState } from '../constructs/evaluation-definition';
 import type { LifecycleEvent } from '../evaluation';
 import { parsePolicy } from '../policy';
-import { simulateDeployment, type SimulatedDeployment } from './deployment';
+import { simulateDeployment, type SimulatedDeployment, type SimulatedDeploymentResult } from './deployment';
 import { mulberry32 } from './random';
 import type { TaskHandler } from './run-local';
 import { SteadyMetricSource } from './steady-metric-source';
@@ -121,16 +121,21 @@ export function faultGridDeployment(overrides: Partial<SimulatedDeployment>): Si
 
 export async function runFaultCase(definition: Record<string, unknown>, testCase: FaultCase): Promise<FaultOutcome> {
   const result = await simulateDeployment(definition, faultGridDeployment({ lifecycleEvent: testCase.lifecycleEvent, wrapTask: wrapFor(testCase) }));
+  return faultOutcomeOf(testCase.name, result, testCase.targets.some((target) => PUBLISH_TASKS.includes(target)));
+}
+
+/** What a fault case's simulated deployment ended with, counted as the grid checks it. */
+export function faultOutcomeOf(name: string, result: SimulatedDeploymentResult, publishFaulted: boolean): FaultOutcome {
   const events = result.verdictEvents.filter((event) => event.status !== 'NotReported');
   const inTime = result.reports.length > 0 && result.reports[0].at.getTime() - FAULT_GRID_START.getTime() < 3600 * 1000;
   return {
-    name: testCase.name,
+    name,
     acceptedReports: result.reports.length,
     verdictEvents: events.length,
     verdictsCounted: result.verdictMetrics.filter((event) => event.status !== 'NotReported').length,
     eventMatchesReport: events.every((event) => event.status === result.reports[0]?.status),
     hung: !inTime,
-    publishFaulted: testCase.targets.some((target) => PUBLISH_TASKS.includes(target)),
+    publishFaulted,
   };
 }
 

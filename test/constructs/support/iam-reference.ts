@@ -116,9 +116,12 @@ export function statementsOf(template: Template): FoundStatement[] {
   return found;
 }
 
-/** `arn:${Partition}:codedeploy:${Region}:…` → a regular expression; each `${Variable}` matches any text. */
+/**
+ * `arn:${Partition}:codedeploy:${Region}:…` → a regular expression; each `${Variable}` matches any text, as
+ * does a `<key>` placeholder (the reference writes `s3:ExistingObjectTag/<key>` so).
+ */
 function arnPattern(template: string): RegExp {
-  const parts = template.split(/\$\{[^}]+\}/).map((literal) => literal.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&'));
+  const parts = template.split(/\$\{[^}]+\}|<[^>]+>/).map((literal) => literal.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&'));
   return new RegExp(`^${parts.join('.+')}$`, 'i');
 }
 
