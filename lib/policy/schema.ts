@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { POLICY_DEFAULTS } from './defaults';
 import { durationSchema } from './duration';
-import { methodSchema, metricSourceSchema, versioningSchema, type MethodSpec } from './metric';
+import { mannWhitneyMethodSchema, methodSchema, metricSourceSchema, versioningSchema, type MethodSpec } from './metric';
 import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
 import { priceOverrideSchema, resolvePrices, unknownModelMessage } from './prices';
 import { metricsInsightsHistoryIssues, timingIssues } from './fit';
@@ -18,7 +18,7 @@ const commonMetricFields = {
   name: metricNameSchema.optional(),
   /** A critical metric that fails fails the whole evaluation. @default true */
   critical: z.boolean().default(true),
-  /** How the metric is judged. @default count: sequential; gauge: threshold at 2x the baseline; alarm: alarm-gate; cost: cost */
+  /** How the metric is judged. @default count: sequential; gauge: mann-whitney (10 % tolerance); alarm: alarm-gate; cost: cost */
   method: methodSchema.optional(),
 };
 
@@ -94,14 +94,13 @@ const DEFAULT_METHOD_BY_KIND: Record<string, MethodSpec> = {
   cost: { type: 'cost', tolerance: 0.1, minPeriods: 5, minRequestsPerPeriod: 10, per: 'request' },
 };
 
-const DEFAULT_GAUGE_METHOD: MethodSpec = {
-  type: 'threshold',
-  maxRatioToBaseline: 2,
-  failureLimit: 1,
-  failureCounting: 'consecutive',
-  minTotalPerPeriod: 0,
-  minPeriods: 1,
-};
+/**
+ * Gauges default to Mann–Whitney (10 % worse tolerated, autocorrelation adjusted from the baseline's
+ * history), which holds α on host-like series; the former default, a threshold at 2× the baseline's
+ * value in the same minute, failed 31 % of identical deployments on series with busy minutes
+ * (docs/benchmark.md, issue 22 item 5). Parsed, so its other defaults come from its schema.
+ */
+const DEFAULT_GAUGE_METHOD: MethodSpec = mannWhitneyMethodSchema.parse({ type: 'mann-whitney' });
 
 const customMetricSchema = z.discriminatedUnion('kind', [countMetricSchema, gaugeMetricSchema, alarmMetricSchema, costMetricSchema]);
 

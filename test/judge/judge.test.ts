@@ -56,11 +56,12 @@ describe('aggregation', () => {
       metrics: [
         { preset: 'lambda-error-rate' },
         { preset: 'lambda-throttle-rate', method: { type: 'sequential', alpha: 0.001 } },
-        { preset: 'lambda-p99-duration' }, // threshold: no α
+        { preset: 'lambda-p99-duration' }, // a gauge's default method is Mann–Whitney: it takes a share
+        { preset: 'lambda-p99-duration', name: 'p99-threshold', method: { type: 'threshold', maxRatioToBaseline: 2 } }, // threshold: no α
         { name: 'p99', kind: 'gauge', value: { namespace: 'A', metricName: 'B' }, versioning: { type: 'lambda-alias' }, method: { type: 'mann-whitney' } },
       ],
     });
-    expect(Object.fromEntries(alphaOf(policy))).toEqual({ 'lambda-error-rate': 0.01 / 3, 'lambda-throttle-rate': 0.001, p99: 0.01 / 3 });
+    expect(Object.fromEntries(alphaOf(policy))).toEqual({ 'lambda-error-rate': 0.01 / 4, 'lambda-throttle-rate': 0.001, 'lambda-p99-duration': 0.01 / 4, p99: 0.01 / 4 });
   });
 
   test('a failing non-critical metric does not fail the run; a critical one does', () => {
