@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { judge, validateObservations, ObservationError, type Verdict } from '../judge';
-import { loadPolicyFile, PolicyError, type Policy } from '../policy';
+import { PolicyError, type Policy } from '../policy';
+import { loadValidatedPolicyFile } from '../evaluation/policy-check';
 
 import { EXIT, type CommandIO } from './io';
 
@@ -89,7 +90,7 @@ export async function judgeCommand(argv: readonly string[], io: CommandIO): Prom
     return 0;
   }
   try {
-    const policy = loadPolicyFile(args.policy);
+    const policy = loadValidatedPolicyFile(args.policy);
     const observations = loadObservations(args.observations, policy);
     const verdict = judge(policy, observations, { deadlineReached: args.deadline });
     io.stdout(args.json ? `${JSON.stringify(verdict, null, 2)}\n` : `${table(verdict)}\n`);

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import { documentLoaders } from './documents';
-import { timingIssues } from './fit';
 import { policySchema, type Policy } from './schema';
 
 /** Thrown for a policy that does not validate; `issues` names every bad path. */
@@ -52,13 +51,4 @@ export function parsePolicyText(text: string, source = 'policy'): Policy {
 /** Reads and parses a policy file (YAML or JSON). */
 export function loadPolicyFile(path: string): Policy {
   return policyLoaders.loadFile(path);
-}
-
-/**
- * At synth: a validated policy must also fit the evaluator's own `evaluationTimeout` (validation
- * assumes the default 55 minutes). Throws `PolicyError` naming the path.
- */
-export function assertPolicyFitsEvaluation(policy: Policy, evaluationTimeoutSeconds: number, source = 'policy'): void {
-  const issues = timingIssues(policy, evaluationTimeoutSeconds);
-  if (issues.length > 0) throw new PolicyError(issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`), source);
 }
