@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateCommand } from '../../lib/cli/validate-command';
-import { validatePolicy } from '../../lib/evaluation/policy-check';
+import { loadCheckedPolicyFile, validatePolicy } from '../../lib/evaluation/policy-check';
 import { parsePolicy, PolicyError, type PolicyInput } from '../../lib/policy';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { parseScenario, type ScenarioInput } from '../../lib/simulate/scenario';
@@ -101,4 +101,15 @@ test('`canary-eval validate` refuses a policy that can never fail, with the path
   expect(code).toBe(1);
   expect(out).toEqual([]);
   expect(err.join('\n')).toMatch(/metrics\[0\]\.method\.minSamples: metric "lambda-p99-duration" can never fail in the canary watch/);
+});
+
+test.each([
+  'lib/demo/demo-policy.yaml',
+  'lib/demo/demo-ecs-policy.yaml',
+  'test/fixtures/policies/lambda-basic.yaml',
+  'test/fixtures/aws/policy.yaml',
+  'test/fixtures/aws/candidate-strict.yaml',
+  'test/package/consumer/policies/payments.yaml',
+])('the checked-in policy %s can fail, and nothing in it looks like the wrong unit', (file) => {
+  expect(loadCheckedPolicyFile(join(__dirname, '..', '..', file)).warnings).toEqual([]);
 });
