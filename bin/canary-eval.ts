@@ -2,7 +2,7 @@
 // Runs as compiled JavaScript (`dist/bin/canary-eval.js`, the package's `bin`); `tsx bin/canary-eval.ts` in this repository.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { EXIT, processIO, type CommandIO } from '../lib/cli/io';
+import { EXIT, processIO, wantsHelp, type CommandIO } from '../lib/cli/io';
 
 type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 
@@ -77,6 +77,11 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
   } catch (error) {
     // `simulate` runs on aws-local-stepfunctions, an optional peer dependency of the published package.
     const missing = /Cannot find module '(aws-local-stepfunctions)'/.exec((error as Error).message)?.[1];
+    if (missing && wantsHelp(rest)) {
+      // Help is always available: the command's line from the index, and what it needs to run.
+      io.stdout(`usage: canary-eval ${command.summary}\n\nThis command needs the optional package ${missing}: \`npm install --save-dev ${missing}\`.`);
+      return EXIT.ok;
+    }
     if (missing) {
       io.stderr(`canary-eval ${name}: needs the optional package ${missing}; install it with \`npm install --save-dev ${missing}\``);
       return EXIT.invalid;

@@ -1,6 +1,6 @@
 import { buildQueries, toObservations, type MetricSource } from '../evaluation';
 import { HOOK_DEADLINE_SECONDS } from '../evaluation/contracts';
-import { LIFECYCLE_EVENTS, type LifecycleEvent } from '../evaluation/state';
+import { LIFECYCLE_EVENTS, type EvaluationPlan, type LifecycleEvent } from '../evaluation/state';
 import type { MetricResult, Verdict } from '../judge';
 import { isMetricExpression, type Policy } from '../policy';
 import { chartValuesOf, summarisePolicy, type DeploymentOutcome, type EvaluationReport, type MetricChart, type ReportLink, type TrafficStep } from '../report/model';
@@ -31,6 +31,8 @@ export interface HookEvaluationStatus {
   readonly metrics: readonly MetricResult[];
   readonly smokeTests: ReadonlyArray<{ readonly phase: string; readonly passed: boolean; readonly ran: number; readonly failed: number; readonly reason: string }>;
   readonly error?: string;
+  /** A running evaluation: its look count against about how many the window holds, and the time left in it. */
+  readonly progress?: { readonly look: number; readonly looksAbout: number; readonly secondsLeft: number; readonly window: 'canary window' | 'bake' };
 }
 
 export interface DeploymentStatus {
@@ -64,6 +66,17 @@ function decidingLook(record: EvaluationRecord): EvaluationLook | undefined {
   return record.looks.find((look) => look.decision === 'fail' || (look.step === 'evaluate' && look.decision === 'pass' && look.done));
 }
 
+/**
+ * Where a running evaluation is: its looks so far against about one per period of its window, and the
+ * time left in the window (a period is judged once it is `lagSeconds` old, so the last look comes that
+ * long after the window ends).
+ */
+export function watchProgress(plan: EvaluationPlan, looks: number, now: Date): NonNullable<HookEvaluationStatus['progress']> {
+  const looksAbout = Math.max(looks, Math.ceil((plan.windowEnd - plan.windowStart) / plan.periodSeconds));
+  const secondsLeft = Math.max(0, Math.round(Math.min(plan.windowEnd + plan.lagSeconds, plan.reportBy) - now.getTime() / 1000));
+  return { look: looks, looksAbout, secondsLeft, window: plan.phase === 'bake' ? 'bake' : 'canary window' };
+}
+
 export function hookStatus(lifecycleEvent: LifecycleEvent, name: string, record: EvaluationRecord | undefined, now: Date): HookEvaluationStatus {
   if (!record) return { lifecycleEvent, executionName: name, state: 'NOT_STARTED', metrics: [], smokeTests: [] };
   const invokedAt = Date.parse(record.input.hookInvokedAt);
@@ -79,6 +92,7 @@ export function hookStatus(lifecycleEvent: LifecycleEvent, name: string, record:
     ...(running && !record.report ? { secondsLeftBeforeHookDeadline: Math.max(0, Math.round((deadline - now.getTime()) / 1000)), hookDeadline: new Date(deadline).toISOString() } : {}),
     ...(record.report ? { report: { status: record.report.status, at: record.report.at.toISOString() } } : {}),
     ...(last ? { latest: { at: last.at.toISOString(), step: last.step, decision: last.decision, periodsJudged: last.periodsJudged, reason: last.reason } } : {}),
+    ...(running && record.plan ? { progress: watchProgress(record.plan, record.looks.length, now) } : {}),
     metrics: latestVerdict(record.looks)?.metrics ?? [],
     smokeTests: record.smoke.map(({ phase, summary }) => ({ phase, passed: summary.passed, ran: summary.ran, failed: summary.failed, reason: summary.reason })),
     ...(record.error ? { error: record.error } : {}),

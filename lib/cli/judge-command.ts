@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { judge, validateObservations, ObservationError, type Verdict } from '../judge';
-import { PolicyError, type Policy } from '../policy';
+import { PolicyError, readTextFile, type Policy } from '../policy';
 import { loadValidatedPolicyFile } from '../evaluation/policy-check';
-
+import { summarisePolicy } from '../report/model';
+import { verdictLines } from '../report/text-report';
 import { EXIT, type CommandIO } from './io';
 
 const USAGE = `usage: canary-eval judge --policy <file> --observations <file> [--json] [--deadline] [--fail-on-rollback]
@@ -46,12 +46,7 @@ function parseArguments(argv: readonly string[]): Arguments | 'help' {
 }
 
 function loadObservations(path: string, policy: Policy) {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(`${path}: cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = readTextFile(path);
   let document: unknown;
   try {
     document = parseYaml(text);
@@ -66,14 +61,11 @@ function loadObservations(path: string, policy: Policy) {
   }
 }
 
-function table(verdict: Verdict): string {
-  const rows = verdict.metrics.map((result) => [result.decision.toUpperCase(), result.critical ? 'yes' : 'no', result.method, result.reason]);
-  const header = ['DECISION', 'CRITICAL', 'METHOD', 'REASON'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ');
-  const summary = `verdict: ${verdict.decision.toUpperCase()}${verdict.final ? ' (final)' : ''} — ${verdict.reason}`;
-  const bound = verdict.falseAlarmBound !== undefined ? `\nfalse-alarm bound (Σ α of critical tests): ${verdict.falseAlarmBound}` : '';
-  return [line(header), ...rows.map(line), '', summary + bound].join('\n');
+/** The verdict in the words every other view uses (the simulation, `status`, the HTML report). */
+function verdictText(verdict: Verdict, policy: Policy): string {
+  const summary = summarisePolicy(policy);
+  const toleranceOf = (metric: string) => summary.metrics.find((entry) => entry.name === metric)?.toleranceRatio;
+  return verdictLines(verdict, { label: `Verdict${verdict.final ? '' : ' so far'}`, toleranceOf, policyAlpha: policy.alpha }).join('\n');
 }
 
 /** `canary-eval judge`: never throws; errors become a message on stderr and an exit code. */
@@ -93,7 +85,7 @@ export async function judgeCommand(argv: readonly string[], io: CommandIO): Prom
     const policy = loadValidatedPolicyFile(args.policy);
     const observations = loadObservations(args.observations, policy);
     const verdict = judge(policy, observations, { deadlineReached: args.deadline });
-    io.stdout(args.json ? `${JSON.stringify(verdict, null, 2)}\n` : `${table(verdict)}\n`);
+    io.stdout(args.json ? `${JSON.stringify(verdict, null, 2)}\n` : `${verdictText(verdict, policy)}\n`);
     if (args.failOnRollback && verdict.decision === 'fail') {
       io.stderr('canary-eval judge: --fail-on-rollback: the verdict is fail\n');
       return EXIT.rolledBack;

@@ -4,6 +4,7 @@ import { loadValidatedPolicyFile } from '../evaluation/policy-check';
 import { synthesizeEvaluationDefinition } from '../simulate/definition';
 import { renderHtmlReport } from '../report/html-report';
 import { renderEvaluationText, renderSummaryText } from '../report/text-report';
+import { wrapToWidth } from '../report/wrap';
 import { loadScenario, runScenario, scenarioReport, type ScenarioRun } from '../simulate/scenario-run';
 import { EXIT, processIO, type CommandIO } from './io';
 
@@ -105,6 +106,9 @@ export async function simulateCommand(argv: readonly string[], io: CommandIO): P
   const scenarios = options.scenarios.map(loadScenario);
   const policy: Policy | undefined = options.policyFile ? loadValidatedPolicyFile(options.policyFile) : undefined;
 
+  // On a terminal, wrap at its width between words (as `status --watch` fits its table); pipes get whole lines.
+  const columns = io === processIO && process.stdout.isTTY ? process.stdout.columns : undefined;
+  const fit = (text: string) => (columns ? wrapToWidth(text, columns) : text);
   const progress = progressLine(io);
   progress.update('synthesizing the evaluation state machine…');
   const definition = synthesizeEvaluationDefinition();
@@ -118,11 +122,11 @@ export async function simulateCommand(argv: readonly string[], io: CommandIO): P
     });
     progress.clear();
     runs.push(run);
-    if (!options.json) io.stdout(`${renderEvaluationText(scenarioReport(run))}\n\n`);
+    if (!options.json) io.stdout(`${fit(renderEvaluationText(scenarioReport(run)))}\n\n`);
   }
 
   if (options.json) io.stdout(JSON.stringify({ scenarios: runs.map(scenarioJson) }, null, 2));
-  else io.stdout(renderSummaryText(runs.map(scenarioReport)));
+  else io.stdout(fit(renderSummaryText(runs.map(scenarioReport))));
   if (options.reportFile) {
     writeFileSync(options.reportFile, renderHtmlReport(runs.map(scenarioReport)));
     io.stderr(`HTML report written to ${options.reportFile}`);

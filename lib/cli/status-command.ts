@@ -1,8 +1,9 @@
 import { DeploymentStatusReader, type DeploymentView } from '../adapters/aws/deployment-status';
 import { EvaluationHistoryReader, type EvaluationRecord } from '../adapters/aws/evaluation-history';
 import { executionName, type LifecycleEvent } from '../evaluation/state';
-import type { MetricResult } from '../judge';
-import { formatClock, formatDuration, formatInterval, formatNumber, formatPercent, formatRatio } from '../report/format';
+import { formatClock, formatDuration, formatPercent } from '../report/format';
+import { explainMetric } from '../report/text-report';
+import { wrapToWidth } from '../report/wrap';
 import { awsClients, awsFailure, type AwsClients } from './aws-context';
 import { deploymentStatus, judgedEvents, type DeploymentResult, type DeploymentStatus } from './deployment-report';
 import { AWS_FLAGS, AWS_FLAGS_HELP, EXIT, parseFlags, processIO, UsageError, wantsHelp, type CommandIO } from './io';
@@ -15,6 +16,7 @@ deadline) and the latest verdict per metric.
   --watch              redraw in place every --interval seconds until the deployment ends (on a terminal);
                        without a terminal, print one line per change
   --interval <s>       seconds between reads with --watch (default 60, the evaluator's period)
+  --verbose            also the statistics behind each metric's verdict (counts, interval, evidence, α)
   --json               print the status as JSON (only JSON on stdout; with --watch, one JSON object per line per change)
   --state-machine <a>  the evaluator's state machine ARN (default: CANARY_EVAL_STATE_MACHINE, else the single
                        CanaryEvaluator state machine of the account and region)
@@ -31,7 +33,7 @@ export interface StatusDependencies {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Whether stdout is a terminal (redraw in place). @default process.stdout.isTTY for the process IO */
   readonly tty?: boolean;
-  /** Terminal width for the metric table. @default process.stdout.columns or 100 */
+  /** Terminal width to wrap at, between words. @default process.stdout.columns on a terminal, none (whole lines) on a pipe */
   readonly columns?: number;
 }
 
@@ -46,31 +48,8 @@ export async function readDeploymentStatus(clients: AwsClients, deploymentId: st
   return { status, deployment, records, stateMachineArn };
 }
 
-function metricRow(result: MetricResult): string[] {
-  const arm = (a: MetricResult['canary']) =>
-    a.count !== undefined && a.total !== undefined ? `${formatNumber(a.count)}/${formatNumber(a.total)}` : a.costPerRequest !== undefined ? `$${formatNumber(a.costPerRequest * 1000)}/1k` : a.median !== undefined ? `med ${formatNumber(a.median)}` : '–';
-  return [
-    `${result.decision === 'fail' ? '✗' : result.decision === 'pass' ? '✓' : '…'} ${result.metric}${result.critical ? '' : '*'}`,
-    result.decision,
-    result.effect !== undefined ? formatRatio(result.effect) : '–',
-    result.interval ? formatInterval(result.interval) : '–',
-    arm(result.canary),
-    arm(result.baseline),
-    result.reason,
-  ];
-}
-
-function table(rows: string[][], header: string[], columns: number): string[] {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => {
-    const text = cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ');
-    return text.length > columns ? `${text.slice(0, columns - 1)}…` : text;
-  };
-  return [line(header), ...rows.map(line)];
-}
-
 /** The status as a person reads it. */
-export function renderStatus(status: DeploymentStatus, now: Date, columns = 100): string {
+export function renderStatus(status: DeploymentStatus, now: Date, columns?: number, verbose = false): string {
   const d = status.deployment;
   const lines = [
     `Deployment ${d.deploymentId}  ${d.applicationName} / ${d.deploymentGroupName}  ${d.status}${d.computePlatform ? `  (${d.computePlatform}${d.deploymentConfigName ? `, ${d.deploymentConfigName}` : ''})` : ''}`,
@@ -91,16 +70,24 @@ export function renderStatus(status: DeploymentStatus, now: Date, columns = 100)
       continue;
     }
     for (const smoke of evaluation.smokeTests) lines.push(`    smoke tests ${smoke.phase}: ${smoke.passed ? '✓' : '✗'} ${smoke.reason}`);
+    if (evaluation.progress) {
+      const { look, looksAbout, secondsLeft, window } = evaluation.progress;
+      lines.push(`    look ${look} of about ${looksAbout}, ${formatDuration(secondsLeft)} left in the ${window}`);
+    }
     if (evaluation.latest) lines.push(`    latest look ${formatClock(evaluation.latest.at)} (${evaluation.latest.step}, ${evaluation.latest.periodsJudged} period(s)): ${evaluation.latest.decision} — ${evaluation.latest.reason}`);
     if (evaluation.error) lines.push(`    error: ${evaluation.error}`);
     if (evaluation.metrics.length > 0) {
+      // The words of every other view (`explainMetric`): what happened first; the statistics with --verbose.
       const failingFirst = [...evaluation.metrics].sort((a, b) => Number(b.decision === 'fail') - Number(a.decision === 'fail'));
-      lines.push(...table(failingFirst.map(metricRow), ['METRIC', 'DECISION', 'EFFECT', 'INTERVAL', 'CANARY', 'BASELINE', 'REASON'], columns - 4).map((row) => `    ${row}`));
+      for (const result of failingFirst) {
+        const [headline, ...rest] = explainMetric(result);
+        lines.push(`  ${headline}`, ...(verbose ? rest : rest.filter((line) => !line.trimStart().startsWith('details:'))).map((line) => `  ${line}`));
+      }
     }
   }
   const mark = { promoted: '✓', 'rolled-back': '✗', running: '…', inconclusive: '?' }[status.result];
   lines.push('', `Result: ${mark} ${status.result} — ${status.summary}${status.timeToVerdictSeconds !== undefined ? `; verdict ${formatDuration(status.timeToVerdictSeconds)} after the hook` : ''}`);
-  return lines.join('\n');
+  return columns ? wrapToWidth(lines.join('\n'), columns) : lines.join('\n');
 }
 
 /** The line `--watch` prints per change when stdout is not a terminal. */
@@ -120,7 +107,7 @@ export async function statusCommand(argv: readonly string[], io: CommandIO, deps
   let deploymentId: string;
   let interval: number;
   try {
-    const parsed = parseFlags(argv, { ...AWS_FLAGS, watch: { type: 'boolean' }, json: { type: 'boolean' }, interval: { type: 'string' }, 'state-machine': { type: 'string' } }, true);
+    const parsed = parseFlags(argv, { ...AWS_FLAGS, watch: { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' }, interval: { type: 'string' }, 'state-machine': { type: 'string' } }, true);
     values = parsed.values;
     if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length === 0 ? 'a deployment id is required' : `one deployment id expected, got ${parsed.positionals.join(' ')}`);
     deploymentId = parsed.positionals[0];
@@ -135,7 +122,8 @@ export async function statusCommand(argv: readonly string[], io: CommandIO, deps
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const tty = deps.tty ?? (io === processIO && process.stdout.isTTY === true);
-  const columns = deps.columns ?? (io === processIO ? (process.stdout.columns ?? 100) : 100);
+  // Wrapped between words at the terminal's width; a pipe gets whole lines.
+  const columns = deps.columns ?? (tty ? process.stdout.columns : undefined);
   try {
     const clients = (deps.clients ?? awsClients)({ region: values.region, profile: values.profile });
     const stateMachine = values['state-machine'] ?? process.env.CANARY_EVAL_STATE_MACHINE;
@@ -149,10 +137,10 @@ export async function statusCommand(argv: readonly string[], io: CommandIO, deps
         if (key !== previous) io.stdout(text);
         previous = key;
       } else if (!values.watch) {
-        io.stdout(renderStatus(status, at, columns));
+        io.stdout(renderStatus(status, at, columns, values.verbose === true));
       } else if (tty) {
         // Redraw in place: home the cursor and clear the screen, then the whole view.
-        io.stdout(`\x1b[H\x1b[2J${renderStatus(status, at, columns)}\n\n${status.result === 'running' ? `watching: next read in ${formatDuration(interval)} (Ctrl-C to stop)` : 'deployment ended'}`);
+        io.stdout(`\x1b[H\x1b[2J${renderStatus(status, at, columns, values.verbose === true)}\n\n${status.result === 'running' ? `watching: next read in ${formatDuration(interval)} (Ctrl-C to stop)` : 'deployment ended'}`);
       } else {
         const line = changeLine(status, at);
         const key = line.slice(line.indexOf(' ') + 1);

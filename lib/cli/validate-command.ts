@@ -1,7 +1,7 @@
-import { PolicyError } from '../policy';
+import { PolicyError, UnreadableFileError } from '../policy';
 import { formatSeconds } from '../policy/limits';
 import { loadCheckedPolicyFile } from '../evaluation/policy-check';
-import { EXIT, wantsHelp, type CommandIO } from './io';
+import { EXIT, parseFlags, UsageError, wantsHelp, type CommandIO } from './io';
 
 const USAGE = `usage: canary-eval validate <policy.yaml|policy.json>
 
@@ -15,15 +15,21 @@ export async function validateCommand(argv: readonly string[], io: CommandIO): P
     io.stdout(USAGE);
     return EXIT.ok;
   }
-  if (argv.length !== 1 || argv[0].startsWith('-')) {
-    io.stderr(USAGE);
+  let file: string;
+  try {
+    const { positionals } = parseFlags(argv, {}, true);
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'a policy file is required' : `one policy file at a time (got ${positionals.length})`);
+    file = positionals[0];
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`canary-eval validate: ${error.message}\n\n${USAGE}`);
     return EXIT.usage;
   }
   try {
-    const { policy, warnings } = loadCheckedPolicyFile(argv[0]);
+    const { policy, warnings } = loadCheckedPolicyFile(file);
     if (warnings.length > 0) io.stderr(warnings.map((warning) => `warning: ${warning}`).join('\n'));
     const lines = [
-      `${argv[0]}: valid policy`,
+      `${file}: valid policy`,
       `  metrics (${policy.metrics.length}):`,
       ...policy.metrics.map((m) => `    - ${m.name}: ${m.kind}, ${m.method.type}${m.critical ? ', critical' : ''}`),
       `  smoke tests: ${policy.smokeTests.length}`,
@@ -35,7 +41,7 @@ export async function validateCommand(argv: readonly string[], io: CommandIO): P
     io.stdout(lines.join('\n'));
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof PolicyError) {
+    if (error instanceof PolicyError || error instanceof UnreadableFileError) {
       io.stderr(error.message);
       return EXIT.invalid;
     }

@@ -1,5 +1,4 @@
-import { describeInconclusive } from '../judge/inconclusive';
-import { plainReason } from '../judge/plain';
+import { metricHeadline, verdictSummary } from '../judge/plain';
 import type { MetricResult, Verdict } from '../judge/verdict';
 import type { NotifyOn } from './notify-on';
 import type { VerdictEvent } from './ports';
@@ -83,9 +82,12 @@ function decidingMetrics(event: VerdictEvent): MetricResult[] {
   return (verdictOf(event)?.metrics ?? []).filter((result) => result.critical && result.decision === wanted).slice(0, 3);
 }
 
-/** One metric in plain words: effect with its interval, the counts, and why (or what would have decided it). */
+/**
+ * One metric in plain words, as every view opens it: what happened on each version, in units, and the
+ * outcome (`metricHeadline`); the statistics stay in the report, which the message links to.
+ */
 export function metricLine(result: MetricResult): string {
-  return result.decision === 'inconclusive' ? `${plainReason(result)}; no verdict: ${describeInconclusive(result)}` : plainReason(result);
+  return metricHeadline(result);
 }
 
 function headline(event: VerdictEvent): string {
@@ -93,6 +95,16 @@ function headline(event: VerdictEvent): string {
   if (event.decision === 'error') return isRollback(event) ? ':warning: Evaluator error, rolled back' : ':warning: Evaluator error, let through';
   if (isRollback(event)) return ':x: Rolled back';
   return event.lifecycleEvent === 'AfterAllowTraffic' ? ':white_check_mark: Promoted' : ':white_check_mark: Checks passed';
+}
+
+/**
+ * Why, briefly: a failing metric's headline each; for an undecided run, the reason once (which metrics,
+ * how much traffic) rather than the same explanation per metric.
+ */
+function whyLines(event: VerdictEvent, metrics: readonly MetricResult[]): string[] {
+  const verdict = verdictOf(event);
+  if (event.decision === 'inconclusive' && verdict) return [`*Why:* ${verdictSummary(verdict)}`];
+  return metrics.length > 0 ? metrics.map((result) => `*Metric:* ${metricLine(result)}`) : [`*Why:* ${event.reason}`];
 }
 
 /** The one message of an evaluation. Pure: the links are made by the caller. */
@@ -105,7 +117,7 @@ export function buildNotification(context: NotificationContext): ChatNotificatio
     `*Service:* ${service}`,
     `*Version:* ${version}`,
     `*Phase:* ${event.lifecycleEvent} of deployment ${event.deploymentId}`,
-    ...(metrics.length > 0 ? metrics.map((result) => `*Metric:* ${metricLine(result)}`) : [`*Why:* ${event.reason}`]),
+    ...whyLines(event, metrics),
     `*CodeDeploy:* ${event.codeDeploy ?? event.status}`,
   ];
   const full = lines.join('\n');

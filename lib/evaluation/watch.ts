@@ -104,6 +104,6 @@ async function lastLook(request: EvaluateRequest, policy: Policy, deps: WatchDep
   const compact = compactVerdict(verdict);
   if (verdict.decision === 'fail') return { done: true, decision: 'continue', reason: `${ending}; harm shown only at its end, the bake hook judges from here: ${verdict.reason}`, waitSeconds: 0, periodsJudged, verdict: compact };
   const decision = verdict.decision === 'inconclusive' ? 'inconclusive' : 'pass';
-  const result = decision === 'pass' ? 'no harm shown' : 'without a verdict';
+  const result = decision === 'pass' ? 'with no harm shown' : 'without a verdict';
   return { done: true, decision, reason: `${ending} ${result}; last verdict: ${verdict.reason}`, waitSeconds: 0, periodsJudged, verdict: compact };
 }

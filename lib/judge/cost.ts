@@ -162,11 +162,10 @@ export function judgeCost(
   const canaryPeriods = priced(observed.canary, prices, perSuccessful ? errors!.canary : undefined);
   const baseline = summarise(baselinePeriods);
   const canary = summarise(canaryPeriods);
-  const common = { metric: metric.name, method: 'cost', critical: metric.critical, alpha: context.alpha, baseline, canary };
+  const common = { metric: metric.name, method: 'cost', critical: metric.critical, alpha: context.alpha, baseline, canary, pricing: `${prices.source}, ${prices.date}` };
   const sign = metric.direction === 'increase' ? 1 : -1;
   const bound = Math.log(1 + method.tolerance);
   const unit = perSuccessful ? 'successful request' : 'request';
-  const pricedBy = `priced by ${prices.source}, ${prices.date}`;
 
   const baselineByT = new Map(baselinePeriods.map((period) => [period.t, period]));
   const paired: { t: number; d: number }[] = [];
@@ -177,8 +176,8 @@ export function judgeCost(
     const baselineCost = b.cost / b.requests;
     if (canaryCost > 0 && baselineCost > 0) paired.push({ t: c.t, d: sign * Math.log(canaryCost / baselineCost) });
   }
-  const perThousand = `$${formatNumber((canary.costPerRequest ?? 0) * 1000)} vs $${formatNumber((baseline.costPerRequest ?? 0) * 1000)} per 1k ${unit}s (${pricedBy})`;
-  if (paired.length === 0) return { ...common, decision: 'nodata', reason: `${metric.name}: no period with enough ${unit}s in both arms yet (${pricedBy})` };
+  const perThousand = `$${formatNumber((canary.costPerRequest ?? 0) * 1000)} vs $${formatNumber((baseline.costPerRequest ?? 0) * 1000)} per 1k ${unit}s`;
+  if (paired.length === 0) return { ...common, decision: 'nodata', reason: `${metric.name}: no period with enough ${unit}s in both arms yet` };
   if (paired.length < method.minPeriods) {
     return { ...common, decision: 'continue', reason: `${metric.name}: ${paired.length}/${method.minPeriods} paired periods — ${perThousand}` };
   }

@@ -9,7 +9,8 @@ import { judgeCost } from './cost';
 import type { MethodContext } from './method-context';
 import { validateObservations } from './validate';
 import type { Decision, MetricResult, Verdict } from './verdict';
-import { describeInconclusive, explainInconclusive, passesAtDeadlineByItsMethod } from './inconclusive';
+import { explainInconclusive, passesAtDeadlineByItsMethod } from './inconclusive';
+import { verdictSummary } from './plain';
 
 export interface JudgeOptions {
   /** True at the last look: undecided metrics take the policy's `onTimeout`/`onNoData`. @default false */
@@ -125,19 +126,11 @@ export function judge(policy: Policy, observations: Observations, options: Judge
     // The deadline came and the evidence did not decide: say so, never "pass".
     const undecided = results.filter((result) => result.critical && result.decision === 'inconclusive');
     const lowTraffic = undecided.length > 0 && undecided.every((result) => explainInconclusive(result).cause === 'low-traffic');
-    const which =
-      undecided.length <= 3
-        ? undecided.map((result) => `${result.metric}: ${describeInconclusive(result)}`).join('; ')
-        : `${undecided.length} critical metrics undecided: ${undecided.map((result) => result.metric).join(', ')}`;
-    const reason = `no verdict by the deadline${lowTraffic ? ' (traffic too low)' : ''}: ${which}`;
-    return { decision: 'inconclusive', final: true, reason, falseAlarmBound, metrics: results, inconclusive: { lowTraffic, metrics: undecided.map((result) => result.metric) } };
+    // Each reason once: the summary names the metrics; each metric's own result says what would have decided it.
+    const reason = verdictSummary({ decision: 'inconclusive', metrics: results, reason: 'no verdict by the deadline' });
+    return { decision: 'inconclusive', final: true, reason, falseAlarmBound, ...(alphaShare < 1 && { alphaShare }), metrics: results, inconclusive: { lowTraffic, metrics: undecided.map((result) => result.metric) } };
   }
   const decision: Decision = allPassed ? 'pass' : 'continue';
-  const reason =
-    results.length === 0
-      ? 'no metrics in the policy'
-      : decision === 'pass'
-        ? `all ${results.length} metric(s) passed`
-        : `waiting for evidence: ${results.filter((r) => r.decision === 'continue' || r.decision === 'nodata').map((r) => r.metric).join(', ')}`;
+  const reason = results.length === 0 ? 'no metrics in the policy' : verdictSummary({ decision, metrics: results, reason: '' });
   return { decision, final: decision !== 'continue', reason, falseAlarmBound, ...(alphaShare < 1 && { alphaShare }), metrics: results };
 }

@@ -1,53 +1,152 @@
-import { formatArms, formatCount, formatEffect, formatPercent, formatPlain } from './format';
-import type { MetricResult } from './verdict';
+import { formatArms, formatCount, formatEffect, formatNumber, formatPercent, formatPlain } from './format';
+import { describeInconclusive, explainInconclusive } from './inconclusive';
+import type { MetricResult, Verdict } from './verdict';
 
 /**
- * Reasons in plain words, for the views (terminal, HTML, notifications), readable without the statistics: "errors ×2.9 (99 % interval 1.0–6.3): 24 of
- * 895 requests on the new version vs 75 of 8,160 on the current one; evidence 1,251 against "no
- * regression", 100 needed". Written from each result's numbers when shown: the verdict keeps the
- * method's own reason and every number in full (`--json`, the state, the verdict event stay small and
- * exact). No effect for 0 events vs 0; one interval per metric; no epoch times.
- * `toleranceRatio`: the canary/baseline ratio the metric tolerates (the report's `PolicySummary`),
- * named in the words when known.
+ * A verdict in plain words, for every view (terminal, HTML, chat, `canary-eval judge`): one renderer, so
+ * the same evaluation reads the same everywhere. Each metric opens with what happened, in units —
+ * "lambda-error-rate 2.7 % on the new version vs 0.92 % on the current one (×2.9): regression shown" —
+ * then a details line for those who want the statistics (counts, interval, evidence, method, α).
+ * The verdict itself keeps the method's own reason and every number in full (`--json`, the state, the
+ * verdict event stay small and exact). `toleranceRatio`: the canary/baseline ratio the metric tolerates
+ * (the report's `PolicySummary`), named in the words when known.
  */
-export function plainReason(result: MetricResult, toleranceRatio?: number): string {
-  if (result.method === 'sequential') return sequentialWords(result, toleranceRatio === undefined ? undefined : `×${formatPlain(toleranceRatio)}`);
-  if (result.method === 'cost') return costWords(result, toleranceRatio === undefined ? undefined : `a rise of ${formatPercent(toleranceRatio - 1)}`);
-  return result.reason;
+
+/** What happened on each version, in the metric's units, with the ratio where one means something. */
+export function whatHappened(result: MetricResult): string | undefined {
+  const { canary, baseline } = result;
+  if (canary.costPerRequest !== undefined && baseline.costPerRequest !== undefined) {
+    return `$${formatPlain(canary.costPerRequest * 1000)} per 1,000 requests on the new version vs $${formatPlain(baseline.costPerRequest * 1000)} on the current one${ratioWords(result)}`;
+  }
+  if (canary.count !== undefined && canary.total !== undefined && baseline.count !== undefined && baseline.total !== undefined) {
+    if (canary.total === 0) return `no requests on the new version yet`;
+    const rate = (count: number, total: number) => (total > 0 ? `${formatPlain((count / total) * 100)} %` : 'no requests');
+    return `${rate(canary.count, canary.total)} on the new version vs ${rate(baseline.count, baseline.total)} on the current one${ratioWords(result)}`;
+  }
+  if (canary.median !== undefined && baseline.median !== undefined) {
+    return `median ${formatPlain(canary.median)} on the new version vs ${formatPlain(baseline.median)} on the current one${ratioWords(result)}`;
+  }
+  return undefined;
 }
 
-function evidenceWords(value: number | undefined, against: string, needed: string): string | undefined {
-  return value === undefined ? undefined : `evidence ${formatPlain(value)} against "${against}", ${needed} needed`;
+/**
+ * " (×2.9)", or why there is no ratio: a ratio of counts with no events on one side says nothing ("×3.2"
+ * for a version with no slow requests would read as three times worse).
+ */
+function ratioWords(result: MetricResult): string {
+  const { canary, baseline } = result;
+  if (canary.count !== undefined && baseline.count !== undefined) {
+    if (canary.count === 0 && baseline.count === 0) return ' (no estimate: no events on either version)';
+    if (canary.count === 0) return ' (no estimate: 0 events on the new version)';
+    if (baseline.count === 0) return ' (no estimate: 0 events on the current version)';
+  }
+  return result.effect === undefined ? '' : ` (×${formatPlain(result.effect)})`;
 }
 
-function sequentialWords(result: MetricResult, tolerance: string | undefined): string {
-  const arms = formatArms(result);
-  const events = (result.canary.count ?? 0) + (result.baseline.count ?? 0);
-  if (result.effect === undefined || arms === undefined) return result.reason; // no data: the method's words
-  if (events === 0) return `${result.metric}: no events on either version (${arms}): nothing to compare yet`;
-  const needed = result.alpha ? formatCount(1 / result.alpha) : '1/α';
-  const head = `${result.metric} ${formatEffect(result)}: ${arms}`;
-  const harm = evidenceWords(result.evidence?.eValue, 'no regression', needed);
+/** Methods that rule a regression out by evidence; the others (threshold, alarm) only see no breach. */
+const RULES_OUT = new Set(['sequential', 'cost', 'mann-whitney']);
+
+/** The outcome of one metric in a few words. */
+export function outcomeWords(result: MetricResult, toleranceRatio?: number): string {
   switch (result.decision) {
     case 'fail':
-      return `${head}; regression shown: ${harm}`;
+      return result.method === 'threshold' || result.method === 'alarm' ? 'over its bound' : 'regression shown';
     case 'pass':
-      return `${head}; ${tolerance ? `a regression of ${tolerance} or more` : 'a regression'} ruled out at the ${needed}-to-1 evidence needed`;
+      if (!RULES_OUT.has(result.method)) return 'within bounds';
+      return toleranceRatio === undefined ? 'regression ruled out' : `a regression of ×${formatPlain(toleranceRatio)} or more ruled out`;
+    case 'inconclusive':
+      return 'no verdict by the deadline';
+    case 'nodata':
+      return 'no data yet';
+    default:
+      return 'not decided yet';
+  }
+}
+
+/** The first line of a metric: "lambda-error-rate 2.7 % on the new version vs 0.92 % on the current one (×2.9): regression shown". */
+export function metricHeadline(result: MetricResult, toleranceRatio?: number): string {
+  const what = whatHappened(result);
+  return `${result.metric}${what ? ` ${what}` : ''}: ${outcomeWords(result, toleranceRatio)}`;
+}
+
+/**
+ * The statistics behind a metric's outcome, for the details line, `--verbose` and the report: counts,
+ * the interval of the effect at the metric's level, the evidence against the 1/α it needed, the method
+ * and its α. Methods without these numbers give their own reason.
+ */
+export function metricDetails(result: MetricResult, toleranceRatio?: number): string {
+  const parts: string[] = [];
+  const arms = formatArms(result);
+  if (arms) parts.push(arms);
+  const effect = formatEffect(result);
+  const hasEvents = result.canary.count === undefined || (result.canary.count > 0 && (result.baseline.count ?? 0) > 0);
+  if (effect && hasEvents && result.interval) parts.push(effect.replace(/^×[^ ]+ \((.*)\)$/, '$1'));
+  const needed = result.alpha ? formatCount(1 / result.alpha) : undefined;
+  if (result.evidence?.eValue !== undefined) {
+    const pass = result.evidence.eValuePass !== undefined ? `, ${formatPlain(result.evidence.eValuePass)} against "a regression of ${toleranceRatio ? `×${formatPlain(toleranceRatio)}` : 'the tolerance'} or more"` : '';
+    parts.push(`evidence ${formatPlain(result.evidence.eValue)} against "no regression"${pass}${needed ? `, ${needed} needed` : ''}`);
+  }
+  if (result.evidence?.pValue !== undefined) parts.push(`p ${formatNumber(result.evidence.pValue)}`);
+  if (parts.length === 0 || !RULES_OUT.has(result.method)) parts.push(stripName(result));
+  parts.push(`${result.method}${result.alpha !== undefined ? `, α ${formatNumber(result.alpha)}` : ''}`);
+  if (result.pricing) parts.push(`priced by ${result.pricing}`);
+  return parts.join('; ');
+}
+
+function stripName(result: MetricResult): string {
+  return result.reason.startsWith(`${result.metric}: `) ? result.reason.slice(result.metric.length + 2) : result.reason;
+}
+
+/**
+ * One metric in one line (chat, timelines): the headline, and for an undecided metric at the deadline,
+ * why in brief.
+ */
+export function plainReason(result: MetricResult, toleranceRatio?: number): string {
+  const headline = metricHeadline(result, toleranceRatio);
+  return result.decision === 'inconclusive' ? `${headline} (${describeInconclusive(result)})` : headline;
+}
+
+/**
+ * The whole verdict in one line, each reason once: "lambda-error-rate regressed", "all 4 metrics
+ * passed", "no verdict by the deadline (traffic too low: 28 requests on the new version):
+ * lambda-error-rate, lambda-slow-requests undecided". The metrics' own lines carry their figures.
+ */
+export function verdictSummary(verdict: Pick<Verdict, 'decision' | 'metrics' | 'reason'>): string {
+  const critical = verdict.metrics.filter((result) => result.critical);
+  const names = (results: readonly MetricResult[]) => results.map((result) => result.metric).join(', ');
+  switch (verdict.decision) {
+    case 'fail': {
+      const failed = critical.filter((result) => result.decision === 'fail');
+      return failed.length > 0 ? `${names(failed)} regressed` : verdict.reason;
+    }
+    case 'pass':
+      return verdict.metrics.length === 0 ? verdict.reason : `all ${verdict.metrics.length} metric${verdict.metrics.length === 1 ? '' : 's'} passed`;
+    case 'inconclusive': {
+      const undecided = critical.filter((result) => result.decision === 'inconclusive');
+      if (undecided.length === 0) return verdict.reason;
+      const lowTraffic = undecided.every((result) => explainInconclusive(result).cause === 'low-traffic');
+      const requests = Math.max(...undecided.map((result) => result.canary.total ?? result.canary.requests ?? 0));
+      const needed = Math.max(0, ...undecided.map((result) => explainInconclusive(result).neededCanaryTotal ?? 0));
+      const wouldDecide = needed > 0 ? `, roughly ${formatCount(needed)} would have decided` : '';
+      const why = lowTraffic ? `traffic too low: ${formatCount(requests)} request${requests === 1 ? '' : 's'} on the new version${wouldDecide}` : 'the evidence did not decide';
+      return `no verdict by the deadline (${why}): ${names(undecided)} undecided`;
+    }
     default: {
-      const harmOnly = result.evidence?.eValue === undefined ? '' : `evidence ${formatPlain(result.evidence.eValue)} against "no regression"`;
-      const pass = result.evidence?.eValuePass !== undefined ? ` and ${formatPlain(result.evidence.eValuePass)} against "a regression of ${tolerance ?? 'the tolerance'} or more"` : '';
-      return `${head}; not decided yet: ${harmOnly}${pass}, ${needed} needed`;
+      const waiting = verdict.metrics.filter((result) => result.decision === 'continue' || result.decision === 'nodata');
+      return waiting.length > 0 ? `waiting for evidence: ${names(waiting)}` : verdict.reason;
     }
   }
 }
 
-function costWords(result: MetricResult, toleratedRise: string | undefined): string {
-  const { canary, baseline } = result;
-  if (result.effect === undefined || canary.costPerRequest === undefined || baseline.costPerRequest === undefined) return result.reason;
-  const perRequest = `$${formatPlain(canary.costPerRequest * 1000)} per 1,000 requests on the new version vs $${formatPlain(baseline.costPerRequest * 1000)} on the current one`;
-  const head = `${result.metric} cost per request ${formatEffect({ ...result, canary: {}, baseline: {} })}: ${perRequest}`;
-  const tolerance = toleratedRise ?? 'the tolerated rise';
-  if (result.decision === 'fail') return `${head}; raised by more than ${tolerance.replace('a rise of ', '')}`;
-  if (result.decision === 'pass') return `${head}; ${tolerance} or more ruled out`;
-  return `${head}; not decided yet`;
+/**
+ * The false-alarm bound in words, explained once: why a verdict says "≤ 0.5 %" when the policy says
+ * α 0.01 (each phase of a deployment spends a share of the policy's α; non-critical metrics spend none).
+ */
+export function falseAlarmWords(verdict: Pick<Verdict, 'falseAlarmBound' | 'alphaShare'>, policyAlpha?: number): string | undefined {
+  if (verdict.falseAlarmBound === undefined) return undefined;
+  const bound = `chance of failing a good release ≤ ${formatPercent(verdict.falseAlarmBound)}`;
+  if (verdict.alphaShare !== undefined && verdict.alphaShare < 1 && policyAlpha !== undefined) {
+    return `${bound}: this phase's ${formatPercent(verdict.alphaShare)} share of the policy's α ${formatNumber(policyAlpha)}`;
+  }
+  return policyAlpha !== undefined && Math.abs(verdict.falseAlarmBound - policyAlpha) > 1e-12 ? `${bound} (the critical metrics' share of the policy's α ${formatNumber(policyAlpha)})` : bound;
 }

@@ -49,6 +49,8 @@ export interface MetricResult {
    * more", which says how near the test came to passing.
    */
   readonly evidence?: { readonly eValue?: number; readonly logEValue?: number; readonly guardEValue?: number; readonly pValue?: number; readonly eValuePass?: number };
+  /** Cost metrics: where the prices came from (catalog or override, and its date): provenance for the report and JSON, not for chat. */
+  readonly pricing?: string;
   /** Problems with the metric's configuration found while judging (e.g. a horizon too short to ever reach α). */
   readonly warnings?: readonly string[];
   /** One line a person understands. */

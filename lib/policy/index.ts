@@ -1,5 +1,6 @@
 export * from './schema';
 export * from './parse';
+export { UnreadableFileError, readTextFile } from './documents';
 export { PRESET_NAMES, PRESET_PARAMETERS, expandPreset, type PresetName } from './presets';
 export type { MetricStat, MetricExpression, MetricSourceSpec, Versioning, MethodSpec } from './metric';
 export { isMetricExpression } from './metric';

@@ -2,7 +2,7 @@ import type { MetricResult } from '../judge';
 import { axisUnit, formatClock, formatNumber, formatPercent, formatValue } from './format';
 import { chartGuides, orderCharts, type ChartGuides } from './guides';
 import type { EvaluationReport, MetricChart } from './model';
-import { contextLines, explainMetric, plainRunReason, PUBLISHED_SPEND_HEADING, publishedSpendSentences, toleranceRatioFor } from './text-report';
+import { contextLines, explainMetric, plainRunReason, verdictLines, PUBLISHED_SPEND_HEADING, publishedSpendSentences, toleranceRatioFor } from './text-report';
 
 /**
  * A single self-contained HTML file (inline CSS and SVG, no scripts, no external resources) with, per
@@ -81,14 +81,16 @@ export function renderSvgChart(chart: MetricChart, context: SvgChartContext): st
     guides.band && judged > 0
       ? `<rect x="${left}" width="${round(xAt(judged) - left)}" y="${round(y(guides.band[1] === null ? max : guides.band[1]))}" height="${round(Math.max(1, y(guides.band[0]) - y(guides.band[1] === null ? max : guides.band[1])))}" class="band"><title>${escapeHtml(`canary's ${guides.alpha !== undefined ? `${formatPercent(1 - guides.alpha)} ` : ''}interval over the judged window: ${formatValue(chart, guides.band[0])} to ${guides.band[1] === null ? 'unbounded' : formatValue(chart, guides.band[1])}`)}</title></rect>`
       : '';
-  const tolerance =
-    guides.tolerance !== undefined
-      ? `<line x1="${left}" x2="${left + plotWidth}" y1="${round(y(guides.tolerance))}" y2="${round(y(guides.tolerance))}" class="tolerance"><title>${escapeHtml(`tolerance: ×${guides.toleranceRatio} the baseline's ${formatValue(chart, guides.baselineLevel ?? 0)} = ${formatValue(chart, guides.tolerance)}`)}</title></line><text x="${left + plotWidth - 4}" y="${round(y(guides.tolerance)) - 4}" text-anchor="end" class="tolerance-label">tolerance ×${formatNumber(guides.toleranceRatio ?? 0)}</text>`
-      : '';
-
   // The marker stands where CodeDeploy acted (the report or the watch's stop), not at the last judged period.
   const markAt = decision.decidedAtMinute !== undefined ? Math.min(decision.decidedAtMinute, minutes) : judged;
   const markerX = round(xAt(markAt));
+  // The tolerance label sits at the end of its line away from the marker's label, so the two never overlap.
+  const toleranceLabelLeft = markerX > left + plotWidth / 2;
+  const tolerance =
+    guides.tolerance !== undefined
+      ? `<line x1="${left}" x2="${left + plotWidth}" y1="${round(y(guides.tolerance))}" y2="${round(y(guides.tolerance))}" class="tolerance"><title>${escapeHtml(`tolerance: ×${guides.toleranceRatio} the baseline's ${formatValue(chart, guides.baselineLevel ?? 0)} = ${formatValue(chart, guides.tolerance)}`)}</title></line><text x="${toleranceLabelLeft ? left + 4 : left + plotWidth - 4}" y="${round(y(guides.tolerance)) - 4}" text-anchor="${toleranceLabelLeft ? 'start' : 'end'}" class="tolerance-label">tolerance ×${formatNumber(guides.toleranceRatio ?? 0)}</text>`
+      : '';
+
   const action = context.outcome?.action === 'rolled-back' ? 'rolled back' : context.outcome?.action === 'promoted' ? 'promoted' : context.outcome?.action === 'inconclusive' ? 'promoted without a verdict' : 'verdict';
   const clock = context.startTime && decision.decidedAtMinute !== undefined ? ` ${formatClock(new Date(Date.parse(context.startTime) + decision.decidedAtMinute * 60_000)).replace(' UTC', '')}` : '';
   const markerText = `${action}${clock}`;
@@ -145,15 +147,15 @@ function renderSmokeTests(report: EvaluationReport): string {
       : [`<tr class="${run.summary.passed ? 'pass' : 'fail'}"><td>${run.phase}</td><td>${run.summary.ran} test(s)</td><td>${run.summary.passed ? 'passed' : `${run.summary.failed} failed`}</td><td></td><td>${escapeHtml(run.summary.reason)}</td></tr>`],
   );
   return `<h3>Smoke tests</h3>
-<table class="smoke"><thead><tr><th>phase</th><th>test</th><th>status</th><th>latency</th><th>failed assertion</th></tr></thead><tbody>
+<div class="table-scroll"><table class="smoke"><thead><tr><th>phase</th><th>test</th><th>status</th><th>latency</th><th>failed assertion</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
 function renderEvaluation(report: EvaluationReport): string {
   const rows = report.timeline.map(
     (entry) =>
-      `<tr class="${escapeHtml(entry.decision)}"><td>${entry.minute}</td><td>${escapeHtml(formatClock(entry.at))}</td><td>${escapeHtml(entry.decision)}</td><td>${entry.periodsJudged}</td><td>${escapeHtml(plainRunReason(report, entry.reason, report.finalVerdict))}</td></tr>`,
+      `<tr class="${escapeHtml(entry.decision)}"><td>${entry.minute}</td><td class="nowrap">${escapeHtml(formatClock(entry.at))}</td><td>${escapeHtml(entry.decision)}</td><td>${entry.periodsJudged}</td><td>${escapeHtml(plainRunReason(report, entry.reason, report.finalVerdict))}</td></tr>`,
   );
   const charts = orderCharts(report.charts).map((chart) => {
     const failing = chart.decision === 'fail';
@@ -179,11 +181,11 @@ ${renderSmokeTests(report)}
 <p class="legend"><span class="swatch canary"></span> canary (new version) <span class="swatch baseline"></span> baseline (current version) <span class="swatch band"></span> canary's interval (verdict) <span class="swatch tolerance"></span> tolerance <span class="swatch decision"></span> when CodeDeploy acted</p>
 ${report.chartError ? `<p>No charts: ${escapeHtml(report.chartError)}</p>` : ''}<div class="charts">${charts.join('\n')}</div>
 <h3>Verdict timeline</h3>
-<table><thead><tr><th>minute</th><th>time</th><th>decision</th><th>periods judged</th><th>reason</th></tr></thead><tbody>
+<div class="table-scroll"><table><thead><tr><th>minute</th><th>time</th><th>decision</th><th>periods judged</th><th>reason</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table>
+</tbody></table></div>
 <h3>Final verdict${report.finalVerdict ? `: ${escapeHtml(report.finalVerdict.decision)}` : ''}</h3>
-${report.finalVerdict ? `<p>${escapeHtml(plainRunReason(report, report.finalVerdict.reason, report.finalVerdict))}</p>${renderVerdict(report, report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
+${report.finalVerdict ? `<p>${escapeHtml(verdictLines(report.finalVerdict, { policyAlpha: report.policy?.alpha })[0].replace(/^Final verdict: [a-z]+ — /, ''))}</p>${renderVerdict(report, report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
 ${renderPublishedSpend(report)}
 </section>`;
 }
@@ -195,7 +197,7 @@ function renderPublishedSpend(report: EvaluationReport): string {
 }
 
 const STYLE = `
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1360px; padding: 0 1rem; color: #212529; overflow-wrap: anywhere; }
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1360px; padding: 0 1rem; color: #212529; overflow-wrap: break-word; }
 h1 { margin-bottom: .2rem; } h2 small { color: #868e96; font-weight: normal; font-size: .6em; }
 section.evaluation { border-top: 2px solid #dee2e6; margin-top: 2rem; }
 .outcome { padding: .5rem .8rem; border-radius: 4px; font-weight: 600; }
@@ -203,14 +205,14 @@ section.evaluation { border-top: 2px solid #dee2e6; margin-top: 2rem; }
 ul.context { padding-left: 1.2rem; color: #495057; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; } figure { margin: 0; padding: 4px; border: 2px solid transparent; border-radius: 4px; max-width: 100%; }
 figure.failing { border-color: #c92a2a; background: #fff5f5; } figcaption { font-size: .85em; color: #495057; max-width: 640px; }
-svg.chart text { font-size: 11px; fill: #495057; } .grid { stroke: #e9ecef; } .axis { stroke: #adb5bd; }
+svg.chart { max-width: 100%; height: auto; } svg.chart text { font-size: 11px; fill: #495057; } .grid { stroke: #e9ecef; } .axis { stroke: #adb5bd; }
 .line { fill: none; stroke-width: 2; } .line.canary { stroke: ${COLOURS.canary}; } .line.baseline { stroke: ${COLOURS.baseline}; }
 .band { fill: ${COLOURS.band}; fill-opacity: .12; } .tolerance { stroke: ${COLOURS.tolerance}; stroke-dasharray: 6 3; stroke-width: 1.2; } svg.chart text.tolerance-label { fill: ${COLOURS.tolerance}; }
 .decision { stroke: ${COLOURS.decision}; stroke-dasharray: 4 3; stroke-width: 1.5; } svg.chart text.decision-label { fill: ${COLOURS.decision}; font-weight: 600; }
 .swatch { display: inline-block; width: 1.2em; height: .3em; vertical-align: middle; margin-left: .8em; }
 .swatch.canary { background: ${COLOURS.canary}; } .swatch.baseline { background: ${COLOURS.baseline}; } .swatch.decision { background: ${COLOURS.decision}; }
 .swatch.band { background: ${COLOURS.band}; opacity: .25; height: .8em; } .swatch.tolerance { background: ${COLOURS.tolerance}; }
-table { border-collapse: collapse; font-size: .9em; } td, th { padding: .15rem .6rem; border-bottom: 1px solid #e9ecef; text-align: left; vertical-align: top; }
+.table-scroll { max-width: 100%; overflow-x: auto; } table { border-collapse: collapse; font-size: .9em; } td.nowrap { white-space: nowrap; } td, th { padding: .15rem .6rem; border-bottom: 1px solid #e9ecef; text-align: left; vertical-align: top; }
 tr.fail td { color: #c92a2a; font-weight: 600; } tr.pass td { color: #2b8a3e; font-weight: 600; }
 ul.verdict { list-style: none; padding: 0; } li.metric { margin: .4rem 0; padding-left: .6rem; border-left: 4px solid #adb5bd; }
 li.metric.fail { border-color: #c92a2a; } li.metric.pass { border-color: #2b8a3e; }

@@ -1,5 +1,5 @@
-import { describeInconclusive, plainReason, type ArmSummary, type MetricResult } from '../judge';
-import { formatClock, formatInterval, formatNumber, formatPercent, formatRatio, formatValue } from './format';
+import { describeInconclusive, falseAlarmWords, metricDetails, metricHeadline, plainReason, verdictSummary, type MetricResult, type Verdict } from '../judge';
+import { formatClock, formatNumber, formatRatio, formatValue } from './format';
 import { chartGuides, orderCharts } from './guides';
 import { publishedSpend, type EvaluationReport, type TimelineEntry } from './model';
 import { renderTerminalChart } from './terminal-chart';
@@ -48,35 +48,28 @@ function timelineRows(report: EvaluationReport, timeline: readonly TimelineEntry
   return ['  minute  time (UTC)   decision periods  reason', ...rows];
 }
 
-function describeArm(arm: ArmSummary, kind: 'count' | 'gauge'): string {
-  // Cost metrics (judge `cost` method) summarise requests and spend instead of counts.
-  if (arm.costPerRequest !== undefined) return `$${formatNumber(arm.costPerRequest)} per request over ${formatNumber(arm.requests ?? 0)} requests`;
-  if (kind === 'count' && arm.count !== undefined && arm.total !== undefined) {
-    const rate = arm.total > 0 ? ` (${formatPercent(arm.count / arm.total)})` : '';
-    return `${formatNumber(arm.count)} of ${formatNumber(arm.total)}${rate}`;
-  }
-  return arm.median !== undefined ? `median ${formatNumber(arm.median)}` : 'no data';
+/**
+ * A metric in words, the same in every view: a mark and what happened in units with the outcome
+ * (`metricHeadline`), then the statistics behind it (`metricDetails`), and for a metric the deadline left
+ * undecided, what would have decided it. `toleranceRatio`: what the policy tolerates for this metric.
+ */
+export function explainMetric(result: MetricResult, toleranceRatio?: number): string[] {
+  const critical = result.critical ? '' : ' (not critical)';
+  const headline = `  ${DECISION_MARK[result.decision] ?? '?'} ${metricHeadline(result, toleranceRatio)}${critical}`;
+  const why = result.decision === 'inconclusive' ? [`      what would have decided: ${describeInconclusive(result)}`] : [];
+  return [headline, ...why, `      details: ${metricDetails(result, toleranceRatio)}`];
 }
 
 /**
- * A metric in words: the decision, then the reason in plain words (counts, one interval, the evidence)
- * where the method has them (`plainReason`), else the method's reason and the evidence behind it.
- * `toleranceRatio`: what the policy tolerates for this metric (`PolicySummary`), named in the words.
+ * A verdict's block: its one-line summary with the false-alarm bound explained, then each metric, failing
+ * first. Used by the simulation's report, `canary-eval judge` and the HTML report's text.
  */
-export function explainMetric(result: MetricResult, toleranceRatio?: number): string[] {
-  const kind = result.canary.count !== undefined ? 'count' : 'gauge';
-  const evidence = [
-    `canary ${describeArm(result.canary, kind)} vs baseline ${describeArm(result.baseline, kind)} over ${result.canary.periods}/${result.baseline.periods} period(s)`,
-  ];
-  if (result.effect !== undefined) evidence.push(`effect ${formatRatio(result.effect)}${result.interval ? ` ${formatInterval(result.interval)}` : ''}`);
-  if (result.evidence?.eValue !== undefined) evidence.push(`e-value ${formatNumber(result.evidence.eValue)}`);
-  if (result.evidence?.pValue !== undefined) evidence.push(`p ${formatNumber(result.evidence.pValue)}`);
-  const critical = result.critical ? '' : ' (not critical)';
-  const alpha = result.alpha !== undefined ? `, α ${formatNumber(result.alpha)}` : '';
-  const headline = `  ${DECISION_MARK[result.decision] ?? '?'} ${result.metric}${critical}: ${result.decision} by ${result.method}${alpha}`;
-  const why = result.decision === 'inconclusive' ? [`      no verdict by the deadline: ${describeInconclusive(result)}`] : [];
-  const plain = plainReason(result, toleranceRatio);
-  return plain === result.reason ? [headline, `      ${result.reason}`, ...why, `      ${evidence.join('; ')}`] : [headline, `      ${plain}`, ...why];
+export function verdictLines(verdict: Verdict, options: { readonly label?: string; readonly toleranceOf?: (metric: string) => number | undefined; readonly policyAlpha?: number } = {}): string[] {
+  const bound = falseAlarmWords(verdict, options.policyAlpha);
+  const lines = [`${options.label ?? 'Final verdict'}: ${verdict.decision} — ${verdictSummary(verdict)}${bound ? ` (${bound})` : ''}`];
+  const failingFirst = [...verdict.metrics].sort((a, b) => Number(b.decision === 'fail') - Number(a.decision === 'fail'));
+  for (const result of failingFirst) lines.push(...explainMetric(result, options.toleranceOf?.(result.metric)));
+  return lines;
 }
 
 /** What the report's policy tolerates for a metric (drawn as the tolerance line, named in the words). */
@@ -122,12 +115,8 @@ export function renderEvaluationText(report: EvaluationReport): string {
   lines.push('');
 
   if (report.finalVerdict) {
-    const bound = report.finalVerdict.falseAlarmBound !== undefined ? ` (chance of failing a good release ≤ ${formatPercent(report.finalVerdict.falseAlarmBound)})` : '';
     const label = report.execution.status === 'FAILED' ? 'Last verdict before the evaluation failed' : 'Final verdict';
-    lines.push(`${label}: ${report.finalVerdict.decision} — ${plainRunReason(report, report.finalVerdict.reason, report.finalVerdict)}${bound}`);
-    const failingFirst = [...report.finalVerdict.metrics].sort((a, b) => Number(b.decision === 'fail') - Number(a.decision === 'fail'));
-    for (const result of failingFirst) lines.push(...explainMetric(result, toleranceRatioFor(report, result.metric)));
-    lines.push('');
+    lines.push(...verdictLines(report.finalVerdict, { label, toleranceOf: (metric) => toleranceRatioFor(report, metric), policyAlpha: report.policy?.alpha }), '');
   }
   lines.push(...spendLines(report));
   const mark = { promoted: '✓', inconclusive: '?', 'rolled-back': '✗', running: '…', unwatched: '!', 'no-report': '!' }[report.outcome.action];
@@ -160,9 +149,12 @@ export function renderSummaryText(reports: readonly EvaluationReport[]): string 
     '━━ Summary ━━',
     ...reports.map((report) => `  ${report.title.padEnd(width)}  ${report.outcome.summary}`),
     '',
-    'These runs used the state machine `cdk deploy` would deploy (synthesized from the construct) and the real',
-    'hook, prepare, smoke-test, report and canary-watch handlers; only CloudWatch, CodeDeploy and time were',
-    'simulated. The judge keeps the chance of failing a good release under the policy alpha however often it',
-    'looks (docs/judge.md, docs/benchmark.md). Each scenario is seeded: the same timeline on every machine.',
+    // Lines under 80 columns: the paragraph reads whole on a standard terminal, wrapped or not.
+    'These runs used the state machine `cdk deploy` would deploy (synthesized from',
+    'the construct) and the real hook, prepare, smoke-test, report and canary-watch',
+    'handlers; only CloudWatch, CodeDeploy and time were simulated. The judge keeps',
+    'the chance of failing a good release under the policy alpha however often it',
+    'looks (docs/judge.md, docs/benchmark.md). Each scenario is seeded: the same',
+    'timeline on every machine.',
   ].join('\n');
 }

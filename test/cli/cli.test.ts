@@ -28,11 +28,18 @@ describe('canary-eval', () => {
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  test('validate names a missing file', async () => {
+  test('validate names a missing file as not found, not as an invalid policy', async () => {
     const { code, stderr } = await run('validate', fixture('nope.yaml'));
     expect(code).toBe(1);
-    expect(stderr).toContain('nope.yaml is invalid');
-    expect(stderr).toContain('ENOENT');
+    expect(stderr).toMatch(/nope\.yaml: not found\n?$/);
+    expect(stderr).not.toMatch(/invalid|ENOENT/);
+  });
+
+  test('validate names an unknown flag', async () => {
+    const { code, stderr } = await run('validate', '--frob', fixture('nope.yaml'));
+    expect(code).toBe(2);
+    expect(stderr).toContain("Unknown option '--frob'");
+    expect(stderr).toContain('usage: canary-eval validate');
   });
 
   test('usage errors exit 2', async () => {

@@ -11,13 +11,17 @@ async function run(...argv: string[]) {
 }
 
 describe('canary-eval judge', () => {
-  test('prints a table with one line per metric and the verdict', async () => {
+  test('prints the verdict in the words of every other view: rates first, the statistics on a details line', async () => {
     const { code, stdout, stderr } = await run('--policy', fixture('policy.yaml'), '--observations', fixture('observations.yaml'));
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^DECISION\s+CRITICAL\s+METHOD\s+REASON/);
-    expect(stdout).toMatch(/FAIL\s+yes\s+sequential\s+errors ×3.48 \[1.14, 9.15\] — 23\/650 canary vs 60\/5900 baseline/);
-    expect(stdout).toContain('verdict: FAIL (final)');
+    expect(stdout.split('\n').slice(0, 3)).toEqual([
+      'Verdict: fail — errors regressed (chance of failing a good release ≤ 1%)',
+      '  ✗ errors 3.5 % on the new version vs 1.0 % on the current one (×3.5): regression shown',
+      '      details: 23 of 650 requests on the new version vs 60 of 5,900 on the current one; 99.5 % interval 1.1–9.2; evidence 14,920 against "no regression", 200 needed; sequential, α 0.005',
+    ]);
+    // The old notation is gone from this view as from the others.
+    expect(stdout).not.toMatch(/E≥|pass-E|\[1\.14, 9\.15\]/);
   });
 
   test('prints JSON with --json, and applies the deadline with --deadline', async () => {
@@ -41,7 +45,7 @@ describe('canary-eval judge', () => {
   });
 
   test.each([
-    ['a missing observations file', fixture('policy.yaml'), fixture('nope.json'), /nope\.json: cannot read the file: ENOENT/],
+    ['a missing observations file', fixture('policy.yaml'), fixture('nope.json'), /nope\.json: not found/],
     ['broken YAML', fixture('policy.yaml'), fixture('observations-broken.yaml'), /observations-broken\.yaml: not valid YAML or JSON/],
     ['invalid observations', fixture('policy.yaml'), fixture('observations-invalid.json'), /observations-invalid\.json is invalid:\n {2}- observations\["errors"\]\.canary\[1\]: count 12 > total 10\n {2}- observations\["p99"\]\.canary: missing arm/],
     ['an invalid policy', join(__dirname, '..', 'fixtures', 'policies', 'invalid.yaml'), fixture('observations.yaml'), /invalid\.yaml is invalid:\n {2}- metrics\[0\]\.method\.max/],

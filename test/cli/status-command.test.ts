@@ -41,10 +41,19 @@ describe('canary-eval status (aws-sdk-client-mock, CodeDeploy and Step Functions
     // Hook invoked 10:00, CodeDeploy's hour ends 11:00; the hook is already reported, so no deadline is shown for it.
     expect(stdout).toMatch(/BeforeAllowTraffic {2}RUNNING {2}pre-traffic, hook reported Succeeded 10:02 UTC/);
     expect(stdout).toContain('latest look 10:07 UTC (watch, 5 period(s)): continue');
-    expect(stdout).toMatch(/… lambda-error-rate +continue +×0\.6 +\[0\.2, 1\.4\] +9\/1500 +140\/13\.4k/);
+    // Where the watch is: a 30-minute window from 10:00 whose last period is judged 2 minutes after it ends.
+    expect(stdout).toMatch(/\n {4}look \d+ of about 30, 24 min left in the canary window\n/);
+    // Each metric in the words of every other view; the statistics only with --verbose.
+    expect(stdout).toContain('\n    … lambda-error-rate 0.6 % on the new version vs 1.0 % on the current one (×0.6): not decided yet\n');
+    expect(stdout).not.toContain('details:');
     expect(stdout).toContain('AfterAllowTraffic  NOT_STARTED');
     // The state machine was found over two ListStateMachines pages.
     expect(mocks.sfn.commandCalls(ListStateMachinesCommand)).toHaveLength(2);
+  });
+
+  test('--verbose adds the statistics behind each metric: counts, interval, evidence, method and α', async () => {
+    const { stdout } = await run([DEPLOYMENT_IDS.running, '--verbose'], mocks, at(8));
+    expect(stdout).toMatch(/\n {4}… lambda-error-rate 0\.6 % .*\n {8}details: 9 of 1,500 requests on the new version vs 140 of 13,400 on the current one; 99\.5 % interval 0\.2–1\.4; sequential, α 0\.005\n/);
   });
 
   test('--json writes only JSON, with the full numbers', async () => {
@@ -125,8 +134,11 @@ describe('hookStatus', () => {
     // Hook invoked at 10:17; CodeDeploy fails an unreported hook after an hour: 11:17.
     const status = hookStatus('AfterAllowTraffic', record.executionName, record, at(47));
     expect(status).toMatchObject({ state: 'RUNNING', phase: 'bake', secondsLeftBeforeHookDeadline: 1800, hookDeadline: '2026-01-06T11:17:00.000Z' });
+    // The bake's window is 10:17–10:47 with a 2-minute lag: at 10:47, 2 minutes left.
+    expect(status.progress).toEqual({ look: 0, looksAbout: 30, secondsLeft: 120, window: 'bake' });
     const { renderStatus } = await import('../../lib/cli/status-command');
     const text = renderStatus({ deployment: { deploymentId: 'd-RUNNING01', applicationName: 'a', deploymentGroupName: 'g', status: 'InProgress', lifecycleEvents: [] }, evaluations: [status], result: 'running', summary: 'InProgress', decidedBy: [] }, at(47));
     expect(text).toContain('AfterAllowTraffic  RUNNING  bake, 30 min left before the hook deadline (11:17 UTC)');
+    expect(text).toContain('    look 0 of about 30, 2 min left in the bake');
   });
 });

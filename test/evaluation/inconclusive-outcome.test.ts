@@ -36,6 +36,6 @@ describe('inconclusive: a deadline without a verdict', () => {
     expect(undecided.decision).toBe('continue');
     const verdict = judge(policy, observations, { deadlineReached: true });
     expect(verdict).toMatchObject({ decision: 'inconclusive', final: true, inconclusive: { lowTraffic: true, metrics: ['lambda-error-rate'] } });
-    expect(verdict.reason).toMatch(/^no verdict by the deadline \(traffic too low\): lambda-error-rate: 30 requests on the new version/);
+    expect(verdict.reason).toMatch(/^no verdict by the deadline \(traffic too low: 30 requests on the new version, roughly [\d,]+ would have decided\): lambda-error-rate undecided$/);
   });
 });

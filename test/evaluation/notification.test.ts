@@ -87,7 +87,7 @@ describe('the notification of an evaluation', () => {
     expect(chatNotificationSchema.safeParse({ ...message, content: { ...message.content, textType: 'markdown' } }).success).toBe(false);
   });
 
-  test('rollback: the title and description name service, version, metric with effect, interval and counts, and what CodeDeploy did', () => {
+  test('rollback: the title and description name service, version, the metric\'s rates on each version with their ratio, and what CodeDeploy did', () => {
     const message: ChatNotification = buildNotification({ event: rollback, target, links, executionArn });
     expect(message.content.title).toBe(':x: Rolled back: orders-app / orders-group (Lambda orders:live), version 8 (from 7)');
     expect(notificationText(message)).toBe(
@@ -97,7 +97,7 @@ describe('the notification of an evaluation', () => {
         'Service: orders-app / orders-group (Lambda orders:live)',
         'Version: version 8 (from 7)',
         'Phase: AfterAllowTraffic of deployment d-ABC123',
-        'Metric: lambda-error-rate ×2.9 (99 % interval 1.0–6.3): 24 of 895 requests on the new version vs 75 of 8,160 on the current one; regression shown: evidence 1,251 against "no regression", 100 needed',
+        'Metric: lambda-error-rate 2.7 % on the new version vs 0.92 % on the current one (×2.9): regression shown',
         'CodeDeploy: rolled back',
         '- Report: https://reports/d-ABC123.html',
         '- Deployment: https://console/d-ABC123',
@@ -111,10 +111,12 @@ describe('the notification of an evaluation', () => {
     const message = buildNotification({ event: inconclusive, target, links });
     expect(message.content.title).toBe(':grey_question: Promoted without a verdict: orders-app / orders-group (Lambda orders:live), version 8 (from 7)');
     const text = notificationText(message);
-    expect(text).toContain('Metric: lambda-error-rate ×1.2 (99 % interval: any ratio)');
-    expect(text).toContain('0 of 28 requests on the new version vs 3 of 268 on the current one');
-    expect(text).toContain('no verdict: 28 requests on the new version; evidence 1.09 of the 100 needed; roughly 1,497 requests on the new version (×53.4) would have decided');
+    // Each reason once: which metric, how little traffic, what would have decided; the statistics are in the report.
+    expect(text).toContain('Why: no verdict by the deadline (traffic too low: 28 requests on the new version, roughly 1,497 would have decided): lambda-error-rate undecided');
+    expect(text.match(/28 requests/g)).toHaveLength(1);
     expect(text).toContain('CodeDeploy: promoted without a verdict');
+    // Fits a phone screen.
+    expect(message.content.description.length).toBeLessThanOrEqual(600);
   });
 
   test('without a target or a verdict: names the deployment group and the reason', () => {

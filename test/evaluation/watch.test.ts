@@ -36,7 +36,7 @@ describe('canary watch and the end of the traffic shift', () => {
     const control: DeploymentControl = { readStatus: async () => 'InProgress', readShift: async () => ({ complete: true, detail: 'target version weight 1' }), stop: async () => ((stops += 1), 'stopped') };
     const tick = await watchTick(request, policy, { metrics: noData, control, sink: counting }, new Date((T0 + 360) * 1000));
     expect(tick).toMatchObject({ done: true, decision: 'inconclusive' });
-    expect(tick.reason).toMatch(/^traffic shift complete \(target version weight 1\); canary watch ended without a verdict; last verdict: no verdict by the deadline \(traffic too low\): lambda-error-rate: /);
+    expect(tick.reason).toMatch(/^traffic shift complete \(target version weight 1\); canary watch ended without a verdict; last verdict: no verdict by the deadline \(traffic too low: 0 requests on the new version\): lambda-error-rate undecided$/);
     expect(stops).toBe(0);
     expect(ticks).toBe(0);
   });

@@ -53,7 +53,9 @@ describe('cost: anytime-valid', () => {
     expect(result.effect!).toBeGreaterThan(2.8);
     expect(result.evidence!.eValue!).toBeGreaterThanOrEqual(400);
     expect(result.interval![0]!).toBeGreaterThan(1.1);
-    expect(result.reason).toMatch(/priced by @pydantic\/genai-prices 0\.1\.8 .*2026-09-23/);
+    // Provenance travels with the result (report and JSON), not inside every reason.
+    expect(result.pricing).toMatch(/@pydantic\/genai-prices 0\.1\.8 .*2026-09-23/);
+    expect(result.reason).not.toContain('priced by');
     // The same total tokens per request: only their cache split changed.
     const total = (mix: TokenMix) => mix.input + mix.cacheRead + mix.cacheWrite + mix.output;
     expect(total(withCacheMisses(CACHED_MIX, 1))).toBe(total(CACHED_MIX));

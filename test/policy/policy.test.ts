@@ -78,7 +78,7 @@ describe('parsePolicy', () => {
   });
 
   test('fails on an unreadable file and on broken YAML', () => {
-    expect(() => loadPolicyFile(fixture('missing.yaml'))).toThrow(/missing.yaml is invalid:\n {2}- cannot read the file: ENOENT/);
+    expect(() => loadPolicyFile(fixture('missing.yaml'))).toThrow(/missing\.yaml: not found/);
     expect(() => parsePolicy(undefined)).toThrow(PolicyError);
   });
 });

@@ -32,6 +32,12 @@ export interface LayoutMeasurement {
   /** HTML boxes whose content is wider than the box (text overflowing). */
   readonly overflowingBoxes: readonly string[];
   readonly svgTexts: number;
+  /** How far the page is wider than the window (0: no horizontal scrolling). */
+  readonly pageOverflowPx: number;
+  /** Pairs of SVG labels in one chart whose boxes overlap, as laid out. */
+  readonly overlappingLabels: readonly string[];
+  /** Table cells narrower than their longest word (a header broken into "mi nu te"); a word may break after a hyphen, as browsers do. */
+  readonly brokenWords: readonly string[];
 }
 
 /**
@@ -66,9 +72,31 @@ addEventListener('load', () => {
       markers: section.querySelectorAll('line.decision').length,
     };
   });
+  const overlappingLabels = [];
+  for (const svg of document.querySelectorAll('svg.chart')) {
+    const boxes = [...svg.querySelectorAll('text')].map((text) => ({ text: text.textContent, box: text.getBoundingClientRect() }));
+    for (let i = 0; i < boxes.length; i += 1) {
+      for (let j = i + 1; j < boxes.length; j += 1) {
+        const a = boxes[i].box;
+        const b = boxes[j].box;
+        const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+        if (overlap) overlappingLabels.push(svg.dataset.metric + ': "' + boxes[i].text + '" / "' + boxes[j].text + '"');
+      }
+    }
+  }
+  const brokenWords = [];
+  const measure = document.createElement('canvas').getContext('2d');
+  for (const cell of document.querySelectorAll('td, th')) {
+    const style = getComputedStyle(cell);
+    measure.font = style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
+    const content = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const longest = Math.max(0, ...cell.textContent.split(/\\s+|(?<=-)/).map((word) => measure.measureText(word).width));
+    if (longest > content + 1) brokenWords.push(cell.tagName + ' "' + cell.textContent.slice(0, 40) + '": ' + Math.round(longest) + ' px word in ' + Math.round(content) + ' px');
+  }
+  const pageOverflowPx = Math.max(0, document.documentElement.scrollWidth - window.innerWidth);
   const pre = document.createElement('pre');
   pre.id = 'layout-measurement';
-  pre.textContent = JSON.stringify({ sections, clippedSvgText, overflowingBoxes, svgTexts });
+  pre.textContent = JSON.stringify({ sections, clippedSvgText, overflowingBoxes, svgTexts, pageOverflowPx, overlappingLabels, brokenWords });
   document.body.append(pre);
 });
 </script>`;

@@ -7,7 +7,12 @@ import { scenarioPolicy } from '../../lib/simulate/scenario-policy';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { chartGuides } from '../../lib/report/guides';
 import { renderHtmlReport } from '../../lib/report/html-report';
-import { loadScenario, runScenario, scenarioReport } from '../../lib/simulate/scenario-run';
+import { loadScenario, runScenario, scenarioReport, type ScenarioRun } from '../../lib/simulate/scenario-run';
+import { scenarioJson } from '../../lib/cli/simulate-command';
+import { buildNotification, notificationText } from '../../lib/evaluation/notification';
+import { metricHeadline, formatPlain, type MetricResult, type Verdict } from '../../lib/judge';
+import { escapeHtml } from '../../lib/report/html-report';
+import { renderEvaluationText, toleranceRatioFor } from '../../lib/report/text-report';
 import { CHROMIUM, chromium, HAS_CHROMIUM, measureLayout, type LayoutMeasurement } from '../report/chromium';
 
 /**
@@ -17,6 +22,8 @@ import { CHROMIUM, chromium, HAS_CHROMIUM, measureLayout, type LayoutMeasurement
  */
 
 const WINDOW = { width: 1400, height: 1200 };
+// A 390-px-wide phone (iPhone 12 to 15 in CSS pixels): where an on-call engineer opens the link from chat.
+const PHONE = { width: 390, height: 844 };
 // Local binding: inside Jest's vm context `Math.abs` is a slow global lookup, and it runs per pixel.
 const { abs } = Math;
 const CANARY_RGB = [0xd9, 0x48, 0x0f];
@@ -97,6 +104,8 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
   let dom: string;
   let screenshot: Buffer;
   let layout: LayoutMeasurement;
+  let phone: LayoutMeasurement;
+  const runs: ScenarioRun[] = [];
   // Per scenario, the charts whose final verdict has an interval to draw as a band.
   const bandsExpected = new Map<string, number>();
   // One chart per metric of each scenario's simulation policy (agent scenarios add the reasoning gauge).
@@ -105,7 +114,6 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'html-report-'));
     const definition = synthesizeEvaluationDefinition();
-    const runs = [];
     for (const name of DEFAULT_SCENARIOS) {
       const { scenario, source } = loadScenario(name);
       runs.push(await runScenario(scenario, { definition, source }));
@@ -116,6 +124,7 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
     const html = renderHtmlReport(reports);
     writeFileSync(reportPath, html);
     layout = await measureLayout(html, folder, WINDOW);
+    phone = await measureLayout(html, folder, PHONE);
     // One Chromium start does both: it prints the parsed DOM and writes the screenshot.
     const screenshotPath = join(folder, 'report.png');
     dom = await chromium(join(folder, 'profile'), `--window-size=${WINDOW.width},${WINDOW.height}`, `--screenshot=${screenshotPath}`, '--dump-dom', `file://${reportPath}`);
@@ -149,6 +158,50 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
     expect(layout.svgTexts).toBeGreaterThan(chartsExpected * 8);
     expect(layout.clippedSvgText).toEqual([]);
     expect(layout.overflowingBoxes).toEqual([]);
+    expect(layout.overlappingLabels).toEqual([]);
+    expect(layout.brokenWords).toEqual([]);
+  });
+
+  test('on a 390-px phone: no horizontal scrolling, no chart label over another, no table cell narrower than its words', () => {
+    expect(phone.pageOverflowPx).toBe(0);
+    expect(phone.overlappingLabels).toEqual([]);
+    expect(phone.brokenWords).toEqual([]);
+    expect(phone.clippedSvgText).toEqual([]);
+    expect(phone.overflowingBoxes).toEqual([]);
+    expect(phone.svgTexts).toBe(layout.svgTexts);
+  });
+
+  test('one set of numbers: each metric reads the same in the text report, the HTML as Chromium parsed it, the chat message and the JSON', () => {
+    let checked = 0;
+    for (const run of runs) {
+      const report = scenarioReport(run);
+      const text = renderEvaluationText(report);
+      const json = JSON.parse(JSON.stringify(scenarioJson(run))) as { finalVerdict: Verdict };
+      const verdict = run.finalVerdict!;
+      const message = buildNotification({
+          event: { deploymentId: 'd-1', lifecycleEvent: 'AfterAllowTraffic', applicationName: 'app', deploymentGroupName: 'group', status: verdict.decision === 'fail' ? 'Failed' : 'Succeeded', decision: verdict.decision === 'continue' ? 'pass' : verdict.decision, cause: 'verdict', reason: verdict.reason, dryRun: false, timeToVerdictSeconds: 600, verdict },
+          links: {},
+        });
+      const chat = notificationText(message);
+      // The text part of the chat message fits a phone screen.
+      expect(message.content.description.length).toBeLessThanOrEqual(600);
+      for (const result of verdict.metrics) {
+        const headline = metricHeadline(result, toleranceRatioFor(report, result.metric));
+        expect(text).toContain(headline);
+        expect(dom).toContain(escapeHtml(headline));
+        // The chat message names the metrics that decided a rollback, in the same words.
+        if (verdict.decision === 'fail' && result.critical && result.decision === 'fail') expect(chat).toContain(headline);
+        // The JSON has the counts the words were made from: the rates in the words are the JSON's rates.
+        const fromJson = json.finalVerdict.metrics.find((entry: MetricResult) => entry.metric === result.metric)!;
+        if (fromJson.canary.count !== undefined && fromJson.canary.total) {
+          expect(headline).toContain(`${formatPlain((fromJson.canary.count / fromJson.canary.total) * 100)} % on the new version`);
+          expect(headline).toContain(`${formatPlain((fromJson.baseline.count! / fromJson.baseline.total!) * 100)} % on the current one`);
+        }
+        if (fromJson.effect !== undefined && (fromJson.canary.count ?? 1) > 0 && (fromJson.baseline.count ?? 1) > 0 && fromJson.canary.median === undefined) expect(headline).toContain(`(×${formatPlain(fromJson.effect)})`);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(DEFAULT_SCENARIOS.length * 4);
   });
 
   test('the screenshot is a full-size PNG in which the canary and baseline lines are drawn', () => {

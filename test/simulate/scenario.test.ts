@@ -91,7 +91,7 @@ describe('parseScenario', () => {
 
   test('fails on broken YAML and on a missing file', () => {
     expect(() => parseScenarioText('name: [', 'broken.yaml')).toThrow(/broken\.yaml: not valid YAML/);
-    expect(() => loadScenarioFile('/nonexistent/scenario.yaml')).toThrow(/cannot read the file: ENOENT/);
+    expect(() => loadScenarioFile('/nonexistent/scenario.yaml')).toThrow(/scenario\.yaml: not found/);
   });
 });
 

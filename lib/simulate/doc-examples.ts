@@ -1,0 +1,40 @@
+import { metricHeadline } from '../judge';
+import { renderEvaluationText, toleranceRatioFor } from '../report/text-report';
+import { synthesizeEvaluationDefinition } from './definition';
+import { loadScenario, runScenario, scenarioReport } from './scenario-run';
+
+/**
+ * The examples the README and the docs show, generated from real seeded runs so that they are what the
+ * tool prints: `npm run docs:examples` writes them between the markers
+ * `<!-- example:NAME -->` and `<!-- /example -->`, and a test checks that they are current.
+ */
+export const DOC_FILES = ['README.md', 'docs/simulation.md'] as const;
+
+export async function docExamples(): Promise<Record<string, string>> {
+  const definition = synthesizeEvaluationDefinition();
+  const { scenario, source } = loadScenario('error-regression');
+  const report = scenarioReport(await runScenario(scenario, { definition, source }));
+  const failing = report.finalVerdict!.metrics.find((result) => result.decision === 'fail')!;
+  return {
+    'error-regression-headline': `"${metricHeadline(failing, toleranceRatioFor(report, failing.metric))}"`,
+    'error-regression-text': ['```', renderEvaluationText(report), '```'].join('\n'),
+  };
+}
+
+const MARKED = /(<!-- example:([a-z-]+) -->)([\s\S]*?)(<!-- \/example -->)/g;
+
+/** The markdown with each marked example replaced by its current text; an unknown name is an error. */
+export function applyExamples(markdown: string, examples: Readonly<Record<string, string>>, file: string): string {
+  return markdown.replace(MARKED, (_whole, open: string, name: string, old: string, close: string) => {
+    const text = examples[name];
+    if (text === undefined) throw new Error(`${file}: unknown example "${name}" (known: ${Object.keys(examples).join(', ')})`);
+    // Inline markers stay inline; block markers keep the example on lines of its own.
+    const block = old.startsWith('\n');
+    return block ? `${open}\n${text}\n${close}` : `${open}${text}${close}`;
+  });
+}
+
+/** The names of the examples a markdown file marks. */
+export function markedExamples(markdown: string): string[] {
+  return [...markdown.matchAll(MARKED)].map((match) => match[2]);
+}
