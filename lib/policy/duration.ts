@@ -28,3 +28,9 @@ export const durationSchema = z
     }
     return seconds;
   });
+
+/** A duration in seconds as a policy writes it: `"2m"`, `"90s"`, `"1h"`. */
+export function durationText(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}

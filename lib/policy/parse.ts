@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { documentLoaders } from './documents';
-import { policySchema, type Policy } from './schema';
+import { durationText } from './duration';
+import { policySchema, type Policy, type PolicyInput } from './schema';
 
 /** Thrown for a policy that does not validate; `issues` names every bad path. */
 export class PolicyError extends Error {
@@ -51,4 +52,18 @@ export function parsePolicyText(text: string, source = 'policy'): Policy {
 /** Reads and parses a policy file (YAML or JSON). */
 export function loadPolicyFile(path: string): Policy {
   return policyLoaders.loadFile(path);
+}
+
+/**
+ * A validated (stored) policy written back as input: its durations, kept in seconds once parsed, get
+ * their unit again, so `parsePolicy(policyAsInput(policy))` gives the same policy.
+ */
+export function policyAsInput(policy: Policy): PolicyInput {
+  const { bake, canaryWatch, metricLag } = policy;
+  return {
+    ...policy,
+    metricLag: durationText(metricLag),
+    bake: { ...bake, duration: durationText(bake.duration), period: durationText(bake.period) },
+    canaryWatch: { ...canaryWatch, period: durationText(canaryWatch.period), maxDuration: durationText(canaryWatch.maxDuration) },
+  } as PolicyInput;
 }
