@@ -55,13 +55,16 @@ describe('the package root', () => {
   "EvaluatorNotifications",
   "PolicyError",
   "ReportBucket",
+  "checkPolicy",
   "evaluatorParameterNames",
   "judge",
   "loadPolicyFile",
+  "loadValidatedPolicyFile",
   "mannWhitney",
   "parsePolicy",
   "parsePolicyText",
   "validateObservations",
+  "validatePolicy",
 ]
 `);
   });
