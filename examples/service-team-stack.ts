@@ -26,7 +26,8 @@ export class ServiceTeamStack extends Stack {
     });
 
     // The evaluator of this account and region, by the name the platform team gave it; it has a customer
-    // managed key. `fromEvaluatorAttributes` takes the ARNs instead.
+    // managed key. `fromEvaluatorAttributes` takes the ARNs and the `registrationTag` instead. The
+    // registration tags the group, the function and the policy object for the evaluator.
     const evaluator = CanaryEvaluator.fromEvaluatorName(this, 'SharedEvaluator', 'default', { encrypted: true });
     evaluator.registerLambdaDeploymentGroup(group, { policy: 'policies/payments.yaml', alias });
   }

@@ -23,4 +23,5 @@ export {
 export type { EcsTargets } from './constructs/ecs-targets';
 export { EvaluatorNotifications, type NotificationOptions, type SlackChannel, type TeamsChannel } from './constructs/notifications';
 export { ReportBucket } from './constructs/report-bucket';
+export { PostDeployChecks, COVERAGE_FINDINGS, type PostDeployChecksOptions } from './constructs/coverage/post-deploy-checks';
 export { BedrockSpendGuard, BEDROCK_TOKEN_METRICS, type BedrockSpendGuardProps } from './constructs/bedrock-spend-guard';

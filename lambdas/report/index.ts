@@ -3,8 +3,8 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { CodeDeployHookReporter } from '../../lib/adapters/aws/codedeploy';
-import { StepFunctionsEndedExecutionLister, StepFunctionsExecutionInputReader } from '../../lib/adapters/aws/step-functions';
+import { CodeDeployHookReporter, CodeDeployHookStatusReader } from '../../lib/adapters/aws/codedeploy';
+import { StepFunctionsEndedExecutionLister, StepFunctionsExecutionInputReader, StepFunctionsExecutionRecordReader } from '../../lib/adapters/aws/step-functions';
 import { S3PublicationLedger } from '../../lib/adapters/aws/s3-publication-ledger';
 import { S3ReportStore } from '../../lib/adapters/aws/s3-report-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
@@ -20,9 +20,12 @@ export const handler = lazyHandler(() => {
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const notifications = notificationChannel();
   const s3 = traced(new S3Client({}));
+  const codeDeploy = traced(new CodeDeployClient({}));
   return createReportHandler(
     {
-      reporter: new CodeDeployHookReporter(traced(new CodeDeployClient({}))),
+      reporter: new CodeDeployHookReporter(codeDeploy),
+      hookStatus: new CodeDeployHookStatusReader(codeDeploy),
+      records: new StepFunctionsExecutionRecordReader(sfn),
       sink: new AwsVerdictSink(traced(new CloudWatchClient({})), traced(new EventBridgeClient({}))),
       executions: new StepFunctionsExecutionInputReader(sfn),
       endedExecutions: new StepFunctionsEndedExecutionLister(sfn),

@@ -5,7 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { LambdaFunctionInvoker } from '../../lib/adapters/aws/lambda-invoker';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { AwsSecretResolver } from '../../lib/adapters/aws/secret-resolver';
-import { FetchHttpClient } from '../../lib/adapters/http/fetch-client';
+import { PinnedHttpClient } from '../../lib/adapters/http/pinned-http-client';
 import { createSmokeHandler } from '../../lib/evaluation/handlers/smoke';
 import { lazyHandler, runtime, traced } from '../shared';
 
@@ -14,7 +14,7 @@ export const handler = lazyHandler(() =>
     {
       policies: new S3PolicyStore(traced(new S3Client({}))),
       invoker: new LambdaFunctionInvoker(traced(new LambdaClient({}))),
-      http: new FetchHttpClient(),
+      http: new PinnedHttpClient(),
       stopwatch: () => performance.now(),
       secrets: new AwsSecretResolver(traced(new SecretsManagerClient({})), traced(new SSMClient({}))),
     },

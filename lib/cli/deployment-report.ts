@@ -156,7 +156,7 @@ export async function chartsFromSource(source: MetricSource, policy: Policy, rec
   const window = { start: plan.windowStart, end: Math.max(plan.windowStart + plan.periodSeconds, Math.min(throughSeconds, plan.windowEnd)) };
   const offset = plan.baselineOffsetSeconds;
   const results = queryPlan.queries.length > 0 ? await source.getMetricData(queryPlan.queries, { start: new Date((window.start - offset) * 1000), end: new Date(window.end * 1000) }) : [];
-  const observations = toObservations(policy, queryPlan, results, window, offset);
+  const observations = toObservations(policy, queryPlan, results, window, { baselineOffset: offset });
   const slots = Math.ceil((window.end - window.start) / 60);
   const minuteOf = (t: number) => Math.floor((t - window.start) / 60);
   return policy.metrics.flatMap((metric): MetricChart[] => {

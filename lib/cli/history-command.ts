@@ -1,23 +1,27 @@
-import { DeploymentStatusReader } from '../adapters/aws/deployment-status';
+import { DeploymentStatusReader, type DeploymentView } from '../adapters/aws/deployment-status';
 import { EvaluationHistoryReader, type EvaluationRecord } from '../adapters/aws/evaluation-history';
 import { executionName, type LifecycleEvent } from '../evaluation/state';
-import { formatClock, formatDuration, formatPercent } from '../report/format';
+import { doraMetrics, type DoraDeployment, type DoraMetrics } from '../report/dora';
+import { formatClock, formatDuration, formatNumber, formatPercent } from '../report/format';
 import { awsClients, awsFailure, type AwsClients } from './aws-context';
 import { deploymentStatus, judgedEvents, type DeploymentResult } from './deployment-report';
 import { AWS_FLAGS, AWS_FLAGS_HELP, EXIT, parseFlags, progressReporter, UsageError, wantsHelp, type CommandIO } from './io';
 import { parseSince } from './replay-command';
+import { terminalSafe } from '../report/terminal-text';
 
-export const HISTORY_USAGE = `usage: canary-eval history --application <A> --group <G> [--since 30d] [--json] [--state-machine <arn>] [--region R] [--profile P]
+export const HISTORY_USAGE = `usage: canary-eval history --application <A> --group <G> [--since 30d] [--dora] [--json] [--state-machine <arn>] [--region R] [--profile P]
 
 Past deployments of a deployment group and their evaluations: outcome, time to verdict, the metric that
 decided, rollbacks; over the period, the change failure rate and the median time to verdict.
   --since <d>          how far back: 30d, 36h (default 30d)
+  --dora               also DORA's delivery metrics over the period: deployment frequency, change fail rate
+                       (caught by the evaluator, escaped, unjudged), failed-deployment recovery time, rework rate
   --json               print the history as JSON (only JSON on stdout; progress on stderr)
   --state-machine <a>  the evaluator's state machine ARN (default: CANARY_EVAL_STATE_MACHINE, else discovered)
 ${AWS_FLAGS_HELP}
 Exit codes: 0 printed, 2 usage, 6 AWS error (names the action).`;
 
-export interface HistoryEntry {
+export interface HistoryEntry extends DoraDeployment {
   readonly deploymentId: string;
   readonly createTime?: string;
   readonly status: string;
@@ -37,6 +41,8 @@ export interface History {
   readonly changeFailureRate: number | null;
   readonly medianTimeToVerdictSeconds: number | null;
   readonly counts: Readonly<Record<DeploymentResult, number>>;
+  /** With `--dora`: DORA's metrics over the period (lib/report/dora.ts says how each is read). */
+  readonly dora?: DoraMetrics;
 }
 
 function median(values: readonly number[]): number | null {
@@ -46,7 +52,19 @@ function median(values: readonly number[]): number | null {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export async function readHistory(clients: AwsClients, options: { application: string; group: string; sinceSeconds: number; stateMachine?: string; now: Date; progress: (text: string) => void }): Promise<History> {
+/**
+ * The canary's share of traffic while the evaluator watched: a rolled-back deployment reads 0 % afterwards,
+ * so the share is the first step of a predefined canary or linear configuration (CodeDeploy User Guide,
+ * "Deployment configurations on an AWS Lambda compute platform" / "… Amazon ECS compute platform", e.g.
+ * `CodeDeployDefault.LambdaCanary10Percent5Minutes`), or the share read, whichever is larger.
+ */
+function canaryShareOf(deployment: DeploymentView): { canaryPercent?: number } {
+  const step = /(?:Canary|Linear)(\d+)Percent/.exec(deployment.deploymentConfigName ?? '')?.[1];
+  const shares = [deployment.traffic?.canaryPercent, step === undefined ? undefined : Number(step)].filter((value): value is number => value !== undefined && value > 0);
+  return shares.length > 0 ? { canaryPercent: Math.max(...shares) } : {};
+}
+
+export async function readHistory(clients: AwsClients, options: { application: string; group: string; sinceSeconds: number; stateMachine?: string; now: Date; progress: (text: string) => void; dora?: boolean }): Promise<History> {
   const since = new Date(options.now.getTime() - options.sinceSeconds * 1000);
   const deployments = await new DeploymentStatusReader(clients.codedeploy).list(options.application, options.group, since, options.now, options.progress);
   const reader = new EvaluationHistoryReader(clients.sfn);
@@ -67,6 +85,13 @@ export async function readHistory(clients: AwsClients, options: { application: s
       summary: status.summary,
       ...(status.timeToVerdictSeconds !== undefined ? { timeToVerdictSeconds: status.timeToVerdictSeconds } : {}),
       decidedBy: status.decidedBy,
+      evaluated: [...records.values()].some((record) => record !== undefined),
+      ...(deployment.completeTime ? { completeTime: deployment.completeTime.toISOString() } : {}),
+      ...(deployment.error?.code ? { errorCode: deployment.error.code } : {}),
+      ...(deployment.traffic?.targetVersion ? { targetVersion: deployment.traffic.targetVersion } : {}),
+      ...(deployment.traffic?.currentVersion ? { currentVersion: deployment.traffic.currentVersion } : {}),
+      ...canaryShareOf(deployment),
+      ...(deployment.rollback?.rollbackTriggeringDeploymentId ? { rollbackTriggeringDeploymentId: deployment.rollback.rollbackTriggeringDeploymentId } : {}),
     });
   }
   const releases = entries.filter((e) => e.creator !== 'codeDeployRollback' && e.creator !== 'rollback' && e.result !== 'running');
@@ -80,10 +105,12 @@ export async function readHistory(clients: AwsClients, options: { application: s
     changeFailureRate: releases.length > 0 ? releases.filter((e) => e.result === 'rolled-back').length / releases.length : null,
     medianTimeToVerdictSeconds: median(entries.flatMap((e) => (e.timeToVerdictSeconds !== undefined ? [e.timeToVerdictSeconds] : []))),
     counts,
+    ...(options.dora ? { dora: doraMetrics(entries, { since: since.toISOString(), until: options.now.toISOString() }) } : {}),
   };
 }
 
-export function renderHistory(history: History): string {
+export function renderHistory(unsafe: History): string {
+  const history = terminalSafe(unsafe);
   const rows = history.deployments.map((e) => [
     e.deploymentId,
     e.createTime ? formatClock(e.createTime, true) : '?',
@@ -105,7 +132,23 @@ export function renderHistory(history: History): string {
     `promoted ${c.promoted}, rolled back ${c['rolled-back']}, promoted without a verdict ${c.inconclusive}, running ${c.running}`,
     `change failure rate ${history.changeFailureRate === null ? 'n/a' : formatPercent(history.changeFailureRate)} (rolled-back releases over finished releases; rollback deployments not counted)`,
     `median time to verdict ${history.medianTimeToVerdictSeconds === null ? 'n/a' : formatDuration(history.medianTimeToVerdictSeconds)} (hook invocation to the first deciding look)`,
+    ...(history.dora ? ['', ...renderDora(history.dora)] : []),
   ].join('\n');
+}
+
+/** DORA's metrics in words (definitions: DORA, "DORA's software delivery metrics: the four keys"). */
+export function renderDora(dora: DoraMetrics): string[] {
+  const rate = (value: number | null) => (value === null ? 'n/a' : formatPercent(value));
+  const k = dora.failuresByKind;
+  return [
+    `DORA over ${formatNumber(dora.periodDays)} days (${dora.deployments} deployments, ${dora.releases} releases${dora.failedToDeploy ? `, ${dora.failedToDeploy} failed to deploy and not counted` : ''}):`,
+    `  deployment frequency      ${formatNumber(dora.deploymentFrequencyPerDay)} per day (successful releases)`,
+    `  change fail rate          ${rate(dora.changeFailRate)}: ${k.caught} caught by the evaluator, ${k.escaped} escaped (passed, then rolled back), ${k.unjudged} unjudged (no verdict, then rolled back)`,
+    `  failed-deployment recovery  median ${dora.medianRecoverySeconds === null ? 'n/a' : formatDuration(dora.medianRecoverySeconds)}`,
+    `  rework rate               ${rate(dora.reworkRate)} (automatic rollbacks and redeployments of an older version)`,
+    `  exposure of caught changes  ${formatNumber(dora.caughtExposureTrafficMinutes)} traffic-minutes (canary share × minutes before the verdict)`,
+    `  change lead time          not available: ${dora.leadTime.reason}`,
+  ];
 }
 
 /** `canary-eval history`. */
@@ -117,7 +160,7 @@ export async function historyCommand(argv: readonly string[], io: CommandIO, dep
   let values;
   let sinceSeconds: number;
   try {
-    ({ values } = parseFlags(argv, { ...AWS_FLAGS, application: { type: 'string' }, group: { type: 'string' }, since: { type: 'string' }, json: { type: 'boolean' }, 'state-machine': { type: 'string' } }));
+    ({ values } = parseFlags(argv, { ...AWS_FLAGS, application: { type: 'string' }, group: { type: 'string' }, since: { type: 'string' }, json: { type: 'boolean' }, dora: { type: 'boolean' }, 'state-machine': { type: 'string' } }));
     for (const required of ['application', 'group'] as const) if (!values[required]) throw new UsageError(`--${required} is required`);
     sinceSeconds = parseSince(values.since ?? '30d');
   } catch (error) {
@@ -128,7 +171,7 @@ export async function historyCommand(argv: readonly string[], io: CommandIO, dep
   try {
     const clients = (deps.clients ?? awsClients)({ region: values.region, profile: values.profile });
     const progress = progressReporter(io);
-    const history = await readHistory(clients, { application: values.application!, group: values.group!, sinceSeconds, stateMachine: values['state-machine'] ?? process.env.CANARY_EVAL_STATE_MACHINE, now: (deps.now ?? (() => new Date()))(), progress: progress.update });
+    const history = await readHistory(clients, { application: values.application!, group: values.group!, sinceSeconds, stateMachine: values['state-machine'] ?? process.env.CANARY_EVAL_STATE_MACHINE, now: (deps.now ?? (() => new Date()))(), progress: progress.update, dora: values.dora === true });
     progress.clear();
     io.stdout(values.json ? JSON.stringify(history, null, 2) : renderHistory(history));
     return EXIT.ok;

@@ -20,6 +20,11 @@ export interface CliPolicyScope {
   readonly policyBucket?: string;
   /** The evaluator's report bucket (`CanaryEvaluator.reportBucket`), for `report --stored`. @default "*" */
   readonly reportBucket?: string;
+  /**
+   * The evaluator's customer managed key (`encryptionKey`), which encrypts its executions and stored reports.
+   * @default - every key of the account and Region, still only through Step Functions and S3 for the evaluator's data
+   */
+  readonly encryptionKeyArn?: string;
 }
 
 export interface PolicyStatement {
@@ -27,6 +32,7 @@ export interface PolicyStatement {
   readonly Effect: 'Allow';
   readonly Action: readonly string[];
   readonly Resource: readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface PolicyDocument {
@@ -46,12 +52,14 @@ export const CLI_ACTION_USES: Readonly<Record<string, string>> = {
   'states:GetExecutionHistory': 'all: every look, smoke test and report of it',
   'cloudwatch:GetMetricData': 'report, replay: the metrics the evaluator judged',
   's3:GetObject': 'report, replay: the policy the evaluator ran under; report --stored: the stored reports',
+  'kms:Decrypt': 'all, with a customer managed key: the executions and stored reports it encrypts',
 };
 
 export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
   const partition = scope.partition ?? 'aws';
   const region = scope.region ?? '*';
   const account = scope.account ?? '*';
+  const key = scope.encryptionKeyArn ?? `arn:${partition}:kms:${region}:${account}:key/*`;
   return {
     Version: '2012-10-17',
     Statement: [
@@ -100,6 +108,37 @@ export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
         Effect: 'Allow',
         Action: ['s3:GetObject'],
         Resource: [`arn:${partition}:s3:::${scope.reportBucket ?? '*'}/${REPORT_STORE.prefix}*`],
+      },
+      {
+        // With a customer managed key, Step Functions decrypts execution data for DescribeExecution and
+        // GetExecutionHistory with the caller's kms:Decrypt, under the encryption context naming the state
+        // machine (Step Functions Developer Guide, "Data at rest encryption"); kms:ViaService limits the grant
+        // to requests Step Functions makes for the caller (AWS KMS Developer Guide, "kms:ViaService").
+        Sid: 'DecryptEvaluations',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [key],
+        Condition: {
+          StringLike: {
+            'kms:ViaService': `states.${region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:states:stateMachineArn': `arn:${partition}:states:${region}:${account}:stateMachine:${scope.stateMachineName ?? '*'}`,
+          },
+        },
+      },
+      {
+        // The report bucket is encrypted with the same key (SSE-KMS with an S3 Bucket Key): S3 decrypts for
+        // GetObject with the caller's kms:Decrypt, the bucket's ARN as encryption context (Amazon S3 User
+        // Guide, "Using server-side encryption with AWS KMS keys", encryption context with S3 Bucket Keys).
+        Sid: 'DecryptStoredReports',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [key],
+        Condition: {
+          StringLike: {
+            'kms:ViaService': `s3.${region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:s3:arn': `arn:${partition}:s3:::${scope.reportBucket ?? '*'}`,
+          },
+        },
       },
     ],
   };

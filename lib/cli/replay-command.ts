@@ -12,6 +12,7 @@ import { formatNumber, formatPercent } from '../report/format';
 import { awsClients, awsFailure, type AwsClients } from './aws-context';
 import { judgedEvents } from './deployment-report';
 import { AWS_FLAGS, AWS_FLAGS_HELP, EXIT, parseFlags, progressReporter, UsageError, wantsHelp, type CommandIO } from './io';
+import { terminalSafe } from '../report/terminal-text';
 
 export const REPLAY_USAGE = `usage: canary-eval replay --application <A> --group <G> --policy <candidate.yaml> [--since 14d] [--json] [--state-machine <arn>] [--region R] [--profile P]
 
@@ -237,7 +238,8 @@ export async function replay(clients: AwsClients, options: { application: string
   };
 }
 
-export function renderReplay(summary: ReplaySummary): string {
+export function renderReplay(unsafe: ReplaySummary): string {
+  const summary = terminalSafe(unsafe);
   const lines = [`Replay of ${summary.application} / ${summary.group} since ${summary.since.slice(0, 10)}: ${summary.deployments} deployment(s), ${summary.evaluations.length} evaluation(s) re-judged`, ''];
   for (const e of summary.evaluations) {
     lines.push(`  ${e.differs ? '≠' : '='} ${e.deploymentId} ${e.lifecycleEvent}: happened ${describe(e.recordedOutcome)}; candidate ${describe(e.candidateOutcome)}${e.difference ? `  [${e.difference}]` : ''}`);

@@ -2,6 +2,7 @@ import { DeploymentStatusReader, type DeploymentView } from '../adapters/aws/dep
 import { EvaluationHistoryReader, type EvaluationRecord } from '../adapters/aws/evaluation-history';
 import { executionName, type LifecycleEvent } from '../evaluation/state';
 import { formatClock, formatDuration, formatPercent } from '../report/format';
+import { terminalSafe } from '../report/terminal-text';
 import { explainMetric } from '../report/text-report';
 import { wrapToWidth } from '../report/wrap';
 import { awsClients, awsFailure, type AwsClients } from './aws-context';
@@ -48,8 +49,9 @@ export async function readDeploymentStatus(clients: AwsClients, deploymentId: st
   return { status, deployment, records, stateMachineArn };
 }
 
-/** The status as a person reads it. */
-export function renderStatus(status: DeploymentStatus, now: Date, columns?: number, verbose = false): string {
+/** The status as a person reads it on a terminal: every string from CodeDeploy, a policy or a response escaped (`terminalSafe`). */
+export function renderStatus(unsafe: DeploymentStatus, now: Date, columns?: number, verbose = false): string {
+  const status = terminalSafe(unsafe);
   const d = status.deployment;
   const lines = [
     `Deployment ${d.deploymentId}  ${d.applicationName} / ${d.deploymentGroupName}  ${d.status}${d.computePlatform ? `  (${d.computePlatform}${d.deploymentConfigName ? `, ${d.deploymentConfigName}` : ''})` : ''}`,
@@ -91,7 +93,8 @@ export function renderStatus(status: DeploymentStatus, now: Date, columns?: numb
 }
 
 /** The line `--watch` prints per change when stdout is not a terminal. */
-function changeLine(status: DeploymentStatus, now: Date): string {
+function changeLine(unsafe: DeploymentStatus, now: Date): string {
+  const status = terminalSafe(unsafe);
   const looks = status.evaluations.filter((e) => e.latest).map((e) => `${e.lifecycleEvent} ${e.state} ${e.latest!.decision} (${e.latest!.periodsJudged} periods)`);
   const traffic = status.deployment.traffic ? ` ${Math.round(status.deployment.traffic.canaryPercent)}%` : '';
   return `${formatClock(now)} ${status.deployment.deploymentId} ${status.deployment.status}${traffic} ${looks.join('; ') || 'no evaluation yet'} → ${status.result}`;

@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -16,14 +17,14 @@ import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
 import { ReportBucket } from './report-bucket';
 import { EvaluatorFunction, type EvaluatorFunctionProps } from './evaluator-function';
-import { grantInvokeVersions, grantPublishVerdicts, type EvaluatorPrincipals } from './grants';
+import { grantInvokeRegisteredVersions, grantPublishVerdicts, grantRegisteredResources, grantStopDeployments, type EvaluatorPrincipals } from './grants';
 import { EvaluatorHealthAlarms } from './health-alarms';
 import { acknowledgeEvaluatorFindings } from './nag-acknowledgements';
 import { EvaluatorNotifications, type EvaluatorNotificationProps } from './notifications';
 import { Reaper } from './reaper';
 import { allowLogsToUse, grantExecutionData, stateMachineArnOf } from './service-authorization';
 import { registerEcsGroup, registerLambdaGroup, registrationIdOf, type EcsDeploymentGroupRegistration, type EvaluatorBinding, type LambdaDeploymentGroupRegistration, type RegisteredDeploymentGroup, type RegisteredEcsDeploymentGroup, type RegisteredLambdaDeploymentGroup } from './registration';
-import { attributesFromParameters, evaluatorParameterNames, ImportedCanaryEvaluator, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
+import { attributesFromParameters, ImportedCanaryEvaluator, publishEvaluatorAttributes, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './verdict-alarm';
 
 export * from './registration';
@@ -87,6 +88,15 @@ export interface CanaryEvaluatorProps extends EvaluatorNotificationProps {
   readonly smokeTestVpcSubnets?: ec2.SubnetSelection;
   /** @default - a new security group allowing all outbound traffic */
   readonly smokeTestSecurityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Lets the canary watch stop deployments, for policies with `canaryWatch.stopDeploymentOnFail`.
+   * StopDeployment has no resource-level permission (Service Authorization Reference), so this covers
+   * every deployment of the account and Region. Registrations in this app that need it turn it on;
+   * registrations from other stacks cannot change the evaluator's roles, so a shared evaluator whose
+   * teams' policies stop deployments sets it.
+   * @default false
+   */
+  readonly canaryWatchStopsDeployments?: boolean;
 }
 
 /**
@@ -98,9 +108,9 @@ export interface CanaryEvaluatorProps extends EvaluatorNotificationProps {
 export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   /**
    * An evaluator deployed by another stack or CDK app, in this account and Region. Registrations
-   * made through it create their hooks, policy asset and alarms in this stack, and attach their
-   * grants (this group's deployments, policy object and function versions only) to the evaluator's
-   * roles as IAM policies of this stack.
+   * made through it create their hooks, policy asset and alarms in this stack, and tag their group,
+   * function and policy object with the evaluator's `registrationTag`; they change nothing of the
+   * evaluator's roles (docs/shared-evaluator.md).
    */
   static fromEvaluatorAttributes(scope: Construct, id: string, attributes: CanaryEvaluatorAttributes): ICanaryEvaluator {
     return new ImportedCanaryEvaluator(scope, id, attributes);
@@ -126,8 +136,8 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   public readonly watchFunction: lambda.Function;
   /** Reports `Failed` for an execution that FAILED, TIMED_OUT or was ABORTED (the reaper). */
   public readonly reaperRule: events.Rule;
-  /** Every few minutes, reports executions that ended so but whose status event was lost (the sweep). */
-  public readonly reaperSweepRule: events.Rule;
+  /** Every few minutes, reports executions that ended so but whose status event was lost (the sweep; an EventBridge Scheduler schedule). */
+  public readonly reaperSweepSchedule: scheduler.Schedule;
   /** Lets the report Lambda list ended executions (`ListExecutions`, the sweep) and read their input (`DescribeExecution`). */
   public readonly reaperPolicy: iam.Policy;
   /** The state machine's log group. */
@@ -150,9 +160,13 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   public readonly attributeParameters: ssm.StringParameter[] = [];
   /** Every registration made in this app, in order. */
   public readonly registrations: RegisteredDeploymentGroup[] = [];
+  /**
+   * The value of the `canary-evaluator` tag registrations put on their deployment group, Lambda function
+   * and policy object; the evaluator's grants allow its actions on resources with this tag only
+   * (lib/constructs/grants.ts). The `evaluatorName` when given, else an id unique in the app.
+   */
+  public readonly registrationTag: string;
   private readonly binding: EvaluatorBinding;
-  private readonly smokeTestInvokers: iam.IGrantable[] = [];
-  private readonly smokeTestTargets: lambda.IFunction[] = [];
   private readonly registeredGroups = new Set<string>();
 
   constructor(scope: Construct, id: string, props: CanaryEvaluatorProps = {}) {
@@ -171,21 +185,35 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       ...(encryptionKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: encryptionKey } : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
     });
 
-    const fn = (fnId: string, handler: string, timeoutSeconds: number, unscopableActions?: string[], memorySize?: number, vpc?: Pick<EvaluatorFunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>) => {
-      const created = new EvaluatorFunction(this, fnId, { handler, timeout: Duration.seconds(timeoutSeconds), memorySize, logRetention, encryptionKey, unscopableActions, ...vpc });
+    const fn = (fnId: string, handler: string, timeoutSeconds: number, memorySize?: number, vpc?: Pick<EvaluatorFunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>) => {
+      const created = new EvaluatorFunction(this, fnId, { handler, timeout: Duration.seconds(timeoutSeconds), memorySize, logRetention, encryptionKey, ...vpc });
       this.functionLogGroups[fnId] = created.logGroup;
       return created.function;
     };
-    // GetMetricData and PutMetricData have no resource-level permissions (Service Authorization Reference, CloudWatch).
     this.prepareFunction = fn('Prepare', 'prepare', 30);
-    this.evaluateFunction = fn('Evaluate', 'evaluate', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData'], 512);
-    this.reportFunction = fn('Report', 'report', REPORT_FUNCTION_TIMEOUT_SECONDS, ['cloudwatch:PutMetricData']);
+    this.evaluateFunction = fn('Evaluate', 'evaluate', 60, 512);
+    this.reportFunction = fn('Report', 'report', REPORT_FUNCTION_TIMEOUT_SECONDS);
     (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey })).grantReportFunction(this.reportFunction);
-    this.smokeFunction = fn('Smoke', 'smoke', 60, undefined, undefined, { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups });
-    this.watchFunction = fn('Watch', 'watch', 60, ['cloudwatch:GetMetricData', 'cloudwatch:PutMetricData']);
+    this.smokeFunction = fn('Smoke', 'smoke', 60, undefined, { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups });
+    this.watchFunction = fn('Watch', 'watch', 60);
     if (props.notifications) new EvaluatorNotifications(this, { ...props.notifications, publishers: [this.reportFunction, this.watchFunction], encryptionKey });
+    // GetMetricData has no resource-level permissions (Service Authorization Reference, CloudWatch).
     for (const reader of [this.evaluateFunction, this.watchFunction]) reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-    this.grantSmokeTestInvoke(this.smokeFunction);
+    const principals: EvaluatorPrincipals = {
+      prepare: this.prepareFunction,
+      evaluate: this.evaluateFunction,
+      smoke: this.smokeFunction,
+      watch: this.watchFunction,
+      report: this.reportFunction,
+    };
+    this.registrationTag = props.evaluatorName ?? Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
+    grantRegisteredResources(this, principals, this.registrationTag);
+    let stopsDeployments = false;
+    const allowStopDeployments = () => {
+      if (!stopsDeployments) grantStopDeployments(principals);
+      stopsDeployments = true;
+    };
+    if (props.canaryWatchStopsDeployments) allowStopDeployments();
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const publisher of [this.evaluateFunction, this.watchFunction, this.reportFunction]) {
       grantPublishVerdicts(publisher);
@@ -224,7 +252,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
 
     const reaper = new Reaper(this, 'ReaperParts', { stateMachine: this.stateMachine, reportFunction: this.reportFunction, deadLetterQueue: this.hookDeadLetterQueue, encryptionKey });
     this.reaperRule = reaper.rule;
-    this.reaperSweepRule = reaper.sweepRule;
+    this.reaperSweepSchedule = reaper.sweepSchedule;
     this.reaperPolicy = reaper.describeExecutionPolicy;
     const executionArnForKms = encryptionKey && stateMachineName ? stateMachineArnOf(this, stateMachineName) : undefined;
     // DescribeExecution returns the encrypted input: the reaper decrypts it.
@@ -253,31 +281,24 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       });
     }
 
-    const principals: EvaluatorPrincipals = {
-      prepare: this.prepareFunction,
-      evaluate: this.evaluateFunction,
-      smoke: this.smokeFunction,
-      watch: this.watchFunction,
-      report: this.reportFunction,
-    };
     this.binding = {
       stateMachineArn: this.stateMachine.stateMachineArn,
       executionArnForKms,
       evaluationTimeoutSeconds: timeout.toSeconds(),
       smokeFunctionTimeout: this.smokeFunction.timeout ?? Duration.seconds(60),
       hookDeadLetterQueue: this.hookDeadLetterQueue,
-      principals,
+      registrationTag: this.registrationTag,
       logRetention,
       deploymentGroupAlarmLimit: props.deploymentGroupAlarmLimit ?? MAX_ALARMS_PER_DEPLOYMENT_GROUP,
       encryptionKey,
       healthAlarmAction: props.healthAlarmAction,
       dashboard: this.dashboard,
-      onSmokeTestTarget: (target) => {
-        this.smokeTestTargets.push(target);
-        for (const invoker of this.smokeTestInvokers) grantInvokeVersions(invoker, target);
-      },
+      onStopsDeployments: allowStopDeployments,
     };
-    if (props.evaluatorName !== undefined) this.publishAttributes(props.evaluatorName);
+    if (props.evaluatorName !== undefined) {
+      const attributes = { stateMachineArn: this.stateMachine.stateMachineArn, hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn, encryptionKeyArn: encryptionKey?.keyArn ?? 'none' };
+      this.attributeParameters.push(...publishEvaluatorAttributes(this, props.evaluatorName, attributes));
+    }
     acknowledgeEvaluatorFindings({
       stateMachine: this.stateMachine,
       functions: [this.prepareFunction, this.evaluateFunction, this.reportFunction, this.smokeFunction, this.watchFunction],
@@ -314,36 +335,14 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   }
 
   /**
-   * Lets `grantee` (the smoke-test runner) invoke the versions of every Lambda deployment group
-   * registered in this app, including groups registered later. Nothing else may be invoked.
+   * Lets `grantee` (a smoke-test runner) invoke the versions of every Lambda function registered with this
+   * evaluator, here or from other stacks (those tagged with its `registrationTag`). Nothing else may be invoked.
    */
   grantSmokeTestInvoke(grantee: iam.IGrantable): void {
-    this.smokeTestInvokers.push(grantee);
-    for (const target of this.smokeTestTargets) grantInvokeVersions(grantee, target);
+    grantInvokeRegisteredVersions(this, grantee, this.registrationTag);
   }
 
   private registrationId(group: DeploymentGroupLike): string {
     return registrationIdOf(group, this.registeredGroups, this.node.path);
-  }
-
-  private publishAttributes(evaluatorName: string): void {
-    const names = evaluatorParameterNames(evaluatorName);
-    const role = (f: lambda.Function) => f.role!.roleArn;
-    const values: Record<keyof typeof names, string> = {
-      stateMachineArn: this.stateMachine.stateMachineArn,
-      hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn,
-      prepareRoleArn: role(this.prepareFunction),
-      evaluateRoleArn: role(this.evaluateFunction),
-      smokeRoleArn: role(this.smokeFunction),
-      watchRoleArn: role(this.watchFunction),
-      reportRoleArn: role(this.reportFunction),
-      encryptionKeyArn: this.binding.encryptionKey?.keyArn ?? 'none',
-    };
-    const parameters = new Construct(this, 'Attributes');
-    for (const [key, parameterName] of Object.entries(names) as Array<[keyof typeof names, string]>) {
-      this.attributeParameters.push(
-        new ssm.StringParameter(parameters, key, { parameterName, stringValue: values[key], description: `canary-evaluator ${evaluatorName}: ${key}` }),
-      );
-    }
   }
 }

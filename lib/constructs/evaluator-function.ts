@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeWildcardResources } from './nag-acknowledgements';
 
 /**
  * The root of the canary-evaluator package: this repository when run from source (`lib/constructs`),
@@ -50,12 +51,6 @@ export interface EvaluatorFunctionProps {
   readonly encryptionKey?: kms.IKey;
   /** For asynchronously invoked functions only (hooks). @default - none */
   readonly deadLetterQueue?: sqs.IQueue;
-  /**
-   * Actions the function is granted on `*` because AWS offers no resource-level permission for them
-   * (besides X-Ray's, which every traced function has); named in the cdk-nag acknowledgement.
-   * @default - X-Ray only
-   */
-  readonly unscopableActions?: string[];
   /** @default - not in a VPC */
   readonly vpc?: ec2.IVpc;
   /** @default - the VPC's default selection */
@@ -86,6 +81,7 @@ export class EvaluatorFunction extends Construct {
       description: `canary-evaluator ${props.handler} function`,
     });
     this.logGroup.grantWrite(this.role);
+    if (props.vpc) grantNetworkInterfaces(this.role);
 
     this.function = new lambda.Function(this, 'Function', {
       code: lambda.Code.fromAsset(handlerAssetDir(props.handler)),
@@ -105,11 +101,7 @@ export class EvaluatorFunction extends Construct {
       environment: { POWERTOOLS_SERVICE_NAME: 'canary-evaluator', ...props.environment },
     });
 
-    const unscopable = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', ...(props.unscopableActions ?? [])];
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `${unscopable.join(', ')} have no resource-level permissions (Service Authorization Reference); every other action is scoped`,
-    });
+    Validations.of(this.role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: Lazy.string({ produce: () => wildcardOnlyReason(this.role) }) });
     if (!props.deadLetterQueue) {
       Validations.of(this.function).acknowledge({
         id: 'Serverless-LambdaDLQ',
@@ -117,4 +109,35 @@ export class EvaluatorFunction extends Construct {
       });
     }
   }
+}
+
+/**
+ * The reason for the role's `*` statements, written from the statements themselves when the template is
+ * synthesized (grants made after construction, such as a registration's, are included): the actions
+ * granted on `*`, which have no resource-level permissions (Service Authorization Reference).
+ */
+function wildcardOnlyReason(role: iam.Role): string {
+  const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+  const statements = (policy ? Stack.of(role).resolve(policy.document.toJSON())?.Statement ?? [] : []) as Array<{ Action: string | string[]; Resource: unknown }>;
+  const actions = statements.filter((statement) => [statement.Resource].flat().includes('*')).flatMap((statement) => [statement.Action].flat());
+  return `${[...new Set(actions)].sort().join(', ')} have no resource-level permissions (Service Authorization Reference); every other action is scoped`;
+}
+
+/**
+ * What Lambda needs of a VPC function's execution role to create and remove its network interfaces
+ * (Lambda Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC", execution
+ * role permissions; the same actions as the AWS managed policy AWSLambdaVPCAccessExecutionRole, which
+ * CDK attaches only to roles it creates). Lambda checks them when it creates the function, so without
+ * them the deployment fails. `DescribeNetworkInterfaces` and `DescribeSubnets` are wildcard-only; the
+ * others are limited to network interfaces, subnets and security groups of this account and Region (all
+ * their ids, as the guide asks for `DeleteNetworkInterface`: the interfaces are named at run time).
+ */
+function grantNetworkInterfaces(role: iam.Role): void {
+  const stack = Stack.of(role);
+  const resources = ['network-interface', 'subnet', 'security-group'].map((type) => `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:${type}/*`);
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], resources }),
+  );
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], resources: ['*'] }));
+  acknowledgeWildcardResources(role, resources, "Lambda creates and deletes the VPC function's network interfaces, named at run time, in the subnets and security groups it is given (Lambda Developer Guide, VPC execution role permissions)");
 }

@@ -1,20 +1,33 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import type { Construct } from 'constructs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { IConstruct } from 'constructs';
 import { VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
-import { acknowledgeSmokeTestInvokeGrant } from './nag-acknowledgements';
-import { grantExecutionData, grantQueueEncryption, readDeploymentTargetsStatement, reportHookStatement, stopDeploymentStatement } from './service-authorization';
+import { acknowledgeHookExecutionLookup, acknowledgeWildcardResources } from './nag-acknowledgements';
+import { grantExecutionData, grantKeyThrough, readDeploymentTargetsStatement, reportHookStatement, stopDeploymentStatement } from './service-authorization';
 import type { DeploymentGroupLike } from './verdict-alarm';
 
 /**
- * Every permission the evaluator hands out, in one place. Each grant names the one resource it is for
- * (Service Authorization Reference); the few that AWS cannot scope say so where they are made.
+ * Every permission the evaluator hands out, in one place.
+ *
+ * The evaluator's roles are granted once, when the evaluator is built, and never again: a registration
+ * (in this app or from another stack) attaches nothing to them. What a registration's group may have
+ * the evaluator do is decided by a tag instead (attribute-based access control, IAM User Guide, "Define
+ * permissions based on attributes with ABAC authorization"): the registration tags its deployment group,
+ * its Lambda function and its policy object `canary-evaluator=<registrationTag>`, and the evaluator's
+ * statements allow those actions only on resources that carry the tag, where the Service Authorization
+ * Reference lets the action be conditioned on it (`aws:ResourceTag/…` for CodeDeploy deployment groups,
+ * Lambda functions, Secrets Manager secrets and SSM parameters; `s3:ExistingObjectTag/…` for S3 objects).
+ * So the roles' policies have the same size for one registration or hundreds (IAM's 10,240-character
+ * quota of a role's inline policies would otherwise cap a shared evaluator at about 15 registrations).
+ * The hooks are per registration and keep their own roles, scoped to their group by ARN.
  */
 
-/** The evaluator's functions, as the principals that registrations grant to. */
+/** The key of the tag a registration puts on its deployment group, Lambda function and policy object. */
+export const REGISTRATION_TAG_KEY = 'canary-evaluator';
+
+/** The evaluator's functions, as principals. */
 export interface EvaluatorPrincipals {
   readonly prepare: iam.IGrantable;
   readonly evaluate: iam.IGrantable;
@@ -23,8 +36,15 @@ export interface EvaluatorPrincipals {
   readonly report: iam.IGrantable;
 }
 
-function allow(grantee: iam.IGrantable, actions: string[], resources: string[]): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
+/** One statement; a resource with a wildcard says why (`wildcardReason`, the cdk-nag acknowledgement's reason). */
+function allow(grantee: iam.IGrantable, actions: string[], resources: string[], conditions?: Record<string, Record<string, unknown>>, wildcardReason?: string): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources, conditions }));
+  if (wildcardReason) acknowledgeWildcardResources(grantee, resources, `${actions.join(', ')}: ${wildcardReason}`);
+}
+
+/** `StringEquals` on the registration tag of the resource (`aws:ResourceTag/canary-evaluator`). */
+function taggedFor(tagValue: string): Record<string, Record<string, string>> {
+  return { StringEquals: { [`aws:ResourceTag/${REGISTRATION_TAG_KEY}`]: tagValue } };
 }
 
 /**
@@ -40,50 +60,90 @@ export function grantPublishVerdicts(grantee: iam.IGrantable): iam.Grant {
   });
 }
 
-/** Every evaluator function reads the registration's policy object, and no other object. */
-export function grantReadPolicy(principals: EvaluatorPrincipals, policyAsset: Asset): void {
-  const objectArn = policyAsset.bucket.arnForObjects(policyAsset.s3ObjectKey);
-  // The report function does not read policies: its switches come with the execution input (REPORT_SWITCHES).
-  for (const reader of [principals.prepare, principals.evaluate, principals.smoke, principals.watch]) allow(reader, ['s3:GetObject'], [objectArn]);
+/**
+ * What the evaluator's functions may do for registered groups, granted once (see the file comment):
+ * - prepare, evaluate, smoke, watch read policy objects tagged for this evaluator, in this account
+ *   (`s3:ExistingObjectTag/…`: the Service Authorization Reference's object-tag condition of GetObject);
+ * - evaluate and watch read alarm states for alarm gates: every alarm of the account and Region, since a
+ *   policy names its alarms as data and they are usually defined elsewhere (DescribeAlarms is read-only);
+ * - watch reads deployments of tagged groups, and the deployment targets (wildcard-only);
+ * - report reports hooks (wildcard-only, `reportHookStatement`);
+ * - smoke invokes versions of tagged functions, reads tagged secrets and parameters, and decrypts them
+ *   with their customer managed key only through Secrets Manager or SSM (`kms:ViaService`).
+ */
+export function grantRegisteredResources(scope: IConstruct, principals: EvaluatorPrincipals, tagValue: string): void {
+  const stack = Stack.of(scope);
+  const arn = (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.COLON_RESOURCE_NAME) => stack.formatArn({ service, resource, resourceName, arnFormat });
+  const tagged = `only those tagged ${REGISTRATION_TAG_KEY}=${tagValue} by a registration (aws:ResourceTag condition)`;
+  for (const reader of [principals.prepare, principals.evaluate, principals.smoke, principals.watch]) {
+    const conditions = { StringEquals: { [`s3:ExistingObjectTag/${REGISTRATION_TAG_KEY}`]: tagValue, 's3:ResourceAccount': stack.account } };
+    allow(reader, ['s3:GetObject'], [`arn:${stack.partition}:s3:::*/*`], conditions, `registered policy objects of this account, ${tagged.replace('aws:ResourceTag', 's3:ExistingObjectTag')}`);
+  }
+  for (const reader of [principals.evaluate, principals.watch]) {
+    allow(reader, ['cloudwatch:DescribeAlarms'], [arn('cloudwatch', 'alarm', '*')], undefined, "read-only: the states of the alarms a policy's alarm gates name, which are defined elsewhere");
+  }
+  allow(principals.watch, ['codedeploy:GetDeployment'], [arn('codedeploy', 'deploymentgroup', '*')], taggedFor(tagValue), `deployments of registered groups, ${tagged}`);
+  principals.watch.grantPrincipal.addToPrincipalPolicy(readDeploymentTargetsStatement());
+  principals.report.grantPrincipal.addToPrincipalPolicy(reportHookStatement());
+  grantInvokeRegisteredVersions(scope, principals.smoke, tagValue);
+  allow(principals.smoke, ['secretsmanager:GetSecretValue'], [arn('secretsmanager', 'secret', '*')], taggedFor(tagValue), `secrets smoke-test headers name, ${tagged.replace('by a registration', 'by their owner')}`);
+  allow(principals.smoke, ['ssm:GetParameter'], [arn('ssm', 'parameter', '*', ArnFormat.SLASH_RESOURCE_NAME)], taggedFor(tagValue), `parameters smoke-test headers name, ${tagged.replace('by a registration', 'by their owner')}`);
+  // A secret's customer managed key, only as Secrets Manager or SSM uses it for a value the role may read
+  // (AWS KMS Developer Guide, "kms:ViaService"); AWS managed keys (aws/secretsmanager, aws/ssm) need no grant.
+  const viaSecretStores = { StringEquals: { 'kms:ViaService': ['secretsmanager', 'ssm'].map((service) => `${service}.${stack.region}.amazonaws.com`) } };
+  allow(principals.smoke, ['kms:Decrypt'], [arn('kms', 'key', '*', ArnFormat.SLASH_RESOURCE_NAME)], viaSecretStores, 'the keys of secrets and parameters the role may read, only through Secrets Manager and SSM (kms:ViaService)');
 }
 
-/** Alarm gates read the named alarms' states; DescribeAlarms takes alarm ARNs as resources. */
-export function grantReadAlarms(scope: Construct, principals: EvaluatorPrincipals, alarmNames: readonly string[]): void {
-  if (alarmNames.length === 0) return;
-  const stack = Stack.of(scope);
-  const alarmArns = alarmNames.map((name) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
-  for (const reader of [principals.evaluate, principals.watch]) allow(reader, ['cloudwatch:DescribeAlarms'], alarmArns);
+/** The canary watch may stop deployments (policies with `stopDeploymentOnFail`); StopDeployment is wildcard-only. */
+export function grantStopDeployments(principals: EvaluatorPrincipals): void {
+  principals.watch.grantPrincipal.addToPrincipalPolicy(stopDeploymentStatement());
 }
 
 /**
- * The report function reports hooks (on `*`: see `reportHookStatement`); the canary watch reads the
- * group's deployments and its target's traffic weights (the shift's end), and stops the deployment when
- * the policy says so (StopDeployment is wildcard-only). CDK keeps one copy of identical statements in a
- * policy document, so the `*` statements appear once however many groups register (checked: three
- * registrations, one reporting statement on the report role).
+ * Smoke tests invoke the new version directly: qualified ARNs (`function:<name>:<qualifier>`) of functions
+ * tagged for this evaluator, never an unqualified function. A function's tags apply to its versions and
+ * aliases (Lambda Developer Guide, "Using tags on Lambda functions").
  */
-export function grantActOnGroup(principals: EvaluatorPrincipals, group: DeploymentGroupLike, stopsDeployments: boolean): void {
-  principals.report.grantPrincipal.addToPrincipalPolicy(reportHookStatement());
-  allow(principals.watch, ['codedeploy:GetDeployment'], [group.deploymentGroupArn]);
-  principals.watch.grantPrincipal.addToPrincipalPolicy(readDeploymentTargetsStatement());
-  if (stopsDeployments) principals.watch.grantPrincipal.addToPrincipalPolicy(stopDeploymentStatement());
+export function grantInvokeRegisteredVersions(scope: IConstruct, grantee: iam.IGrantable, tagValue: string): void {
+  const versions = Stack.of(scope).formatArn({ service: 'lambda', resource: 'function', resourceName: '*:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  allow(grantee, ['lambda:InvokeFunction'], [versions], taggedFor(tagValue), `the versions a deployment publishes of registered functions, only those tagged ${REGISTRATION_TAG_KEY}=${tagValue} (aws:ResourceTag condition)`);
 }
 
-/** Smoke tests invoke the new version directly: the function's qualified ARNs only, never the unqualified function. */
-export function grantInvokeVersions(grantee: iam.IGrantable, fn: lambda.IFunction): void {
-  allow(grantee, ['lambda:InvokeFunction'], [`${fn.functionArn}:*`]);
-  acknowledgeSmokeTestInvokeGrant(grantee, fn);
+/**
+ * The ARN pattern of a state machine's executions (`execution` resource type of DescribeExecution and
+ * GetExecutionHistory, Service Authorization Reference, AWS Step Functions): `…:execution:<name>:*`.
+ */
+export function executionsOf(stateMachineArn: string): string {
+  const { partition, region, account, resourceName } = Arn.split(stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
+  return `arn:${partition}:states:${region}:${account}:execution:${resourceName}:*`;
 }
 
 /** A hook starts its evaluation, reads the deployment and its revision, and reports the hook itself when it cannot start. */
 export function grantHook(hook: iam.IGrantable, group: DeploymentGroupLike, stateMachineArn: string, key?: kms.IKey, executionArnForKms?: string): void {
   allow(hook, ['states:StartExecution'], [stateMachineArn]);
+  // After a StartExecution error, the hook looks its execution up by name (issue 23 item 4): this state machine's executions only.
+  allow(hook, ['states:DescribeExecution'], [executionsOf(stateMachineArn)]);
+  acknowledgeHookExecutionLookup(hook, executionsOf(stateMachineArn));
   allow(hook, ['codedeploy:GetDeployment'], [group.deploymentGroupArn]);
   hook.grantPrincipal.addToPrincipalPolicy(reportHookStatement());
   allow(hook, ['codedeploy:GetApplicationRevision'], [group.application.applicationArn]);
   if (key) {
     // StartExecution encrypts the input; failed async events go to the key-encrypted dead-letter queue.
     if (executionArnForKms) grantExecutionData(key, hook, executionArnForKms, ['kms:GenerateDataKey']);
-    grantQueueEncryption(key, hook);
+    grantKeyThrough(key, hook, 'sqs');
+  }
+}
+
+/**
+ * A hook reads the AppSpec of a deployment with an S3 revision: `GetObject` and `GetObjectVersion` (a
+ * revision may name its version) on the bucket's objects, nothing on the bucket itself (CodeDeploy
+ * returns the object's location). A KMS-encrypted bucket's key, only through S3.
+ */
+export function grantReadRevisions(hook: iam.IGrantable, bucket: s3.IBucket): void {
+  allow(hook, ['s3:GetObject', 's3:GetObjectVersion'], [bucket.arnForObjects('*')], undefined, 'AppSpec revisions, one object per deployment named at run time, of the bucket the registration names');
+  if (bucket.encryptionKey) {
+    hook.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [bucket.encryptionKey.keyArn], conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com` } } }),
+    );
   }
 }

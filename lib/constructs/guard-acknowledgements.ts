@@ -63,8 +63,6 @@ export const GUARD_ACKNOWLEDGEMENTS: readonly GuardAcknowledgement[] = [
   { rule: 'ecs_service_assign_public_ip_disabled_check', owner: 'service', reason: 'CT.ECS.PR.9: the demo VPC has public subnets only (no NAT gateway, to stay free): tasks need a public IP to pull the image' },
   { rule: 'ecs_task_definition_memory_hard_limit_check', owner: 'service', reason: "CT.ECS.PR.7: the demo's container uses the task's memory" },
   { rule: 'ecs_task_definition_nonroot_user_check', owner: 'service', reason: "CT.ECS.PR.3: the demo's nginx image starts as root to listen on port 80" },
-  { rule: 'ecs_task_definition_log_configuration_check', owner: 'service', reason: "CT.ECS.PR.5: the all-options test app's container has no log driver (only its synthesized template is used)" },
-  { rule: 'ecs_container_insights_enabled_check', owner: 'service', reason: "CT.ECS.PR.2: the all-options test app's cluster keeps defaults (the demo's has Container Insights on)" },
   { rule: 'lambda_inside_vpc_check', owner: 'service', reason: "CT.LAMBDA.PR.3: the demo's orders function reaches nothing in a VPC" },
   { rule: 'cloudwatch_log_group_encrypted_check', owner: 'service', reason: "CT.CLOUDWATCH.PR.3: the demo's ECS log group uses CloudWatch Logs' own encryption" },
   { rule: 'cloudwatch_log_group_retention_period_check', owner: 'service', reason: "CT.CLOUDWATCH.PR.2: the demo's ECS logs are kept a week (a demo)" },

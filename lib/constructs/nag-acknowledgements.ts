@@ -3,6 +3,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
 
 /**
  * cdk-nag (AwsSolutions, Serverless) findings the evaluator accepts, each at the narrowest construct
@@ -45,7 +46,11 @@ export function acknowledgeEvaluatorFindings(evaluator: EvaluatorNagScope): void
   }
   Validations.of(evaluator.reaperPolicy).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${nagName(Stack.of(evaluator.stateMachine).region, 'AWS::Region')}:${nagName(Stack.of(evaluator.stateMachine).account, 'AWS::AccountId')}:execution:<${Stack.of(evaluator.stateMachine).getLogicalId(evaluator.stateMachine.node.defaultChild as CfnElement)}.Name>:*]`,
-    reason: "The reaper reads the input of this state machine's executions only (execution names are per deployment and hook)",
+    reason: "The reaper reads the input and history of this state machine's executions only (execution names are per deployment and hook)",
+  });
+  Validations.of(evaluator.reaperPolicy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'ListDeploymentTargets and GetDeploymentTarget (the status CodeDeploy holds for a completed hook) have no resource type in the Service Authorization Reference',
   });
   Validations.of(evaluator.hookDeadLetterQueue).acknowledge({
     id: 'AwsSolutions-SQS3',
@@ -72,15 +77,42 @@ export function acknowledgeHookInvokeGrant(role: iam.IRole, hooks: readonly lamb
 }
 
 /**
- * Smoke tests invoke the version each deployment publishes, so the grant covers the function's
- * qualified ARNs (`<fn.Arn>:*`), never the unqualified function; acknowledged on the runner's policy.
+ * A resource as cdk-nag names it in a finding (its `flattenCfnReference`): tokens resolved, `Ref` as
+ * `<AWS::Partition>`, `Fn::GetAtt` as `<LogicalId.Attribute>`, joins concatenated, `${X}` of a
+ * `Fn::Sub` as `<X>`.
  */
-export function acknowledgeSmokeTestInvokeGrant(grantee: iam.IGrantable, fn: lambda.IFunction): void {
-  const role = grantee.grantPrincipal as unknown as { node?: { tryFindChild(id: string): unknown } };
-  const policy = role.node?.tryFindChild('DefaultPolicy');
+export function nagResource(scope: IConstruct, value: string): string {
+  const render = (node: unknown): string => {
+    if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+    const object = (node ?? {}) as Record<string, unknown>;
+    if (Array.isArray(object['Fn::Join'])) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(separator);
+    }
+    if (object['Fn::Sub'] !== undefined) return render(object['Fn::Sub']);
+    if (Array.isArray(object['Fn::GetAtt'])) return `<${(object['Fn::GetAtt'] as string[]).map(render).join('.')}>`;
+    if (object.Ref !== undefined) return `<${render(object.Ref)}>`;
+    return JSON.stringify(node);
+  };
+  return render(Stack.of(scope).resolve(value));
+}
+
+/**
+ * A statement's wildcard resources (an ARN with `*`), acknowledged on the grantee's default policy
+ * with the reason the grant gives. Grantees without one (imported roles) have nothing to acknowledge.
+ */
+export function acknowledgeWildcardResources(grantee: iam.IGrantable, resources: readonly string[], reason: string): void {
+  const policy = (grantee.grantPrincipal as unknown as Partial<IConstruct>).node?.tryFindChild('DefaultPolicy');
   if (!policy) return;
-  Validations.of(policy as iam.Policy).acknowledge({
-    id: `AwsSolutions-IAM5[${versionsWildcard(fn)}]`,
-    reason: 'Smoke tests invoke the version a deployment publishes: the registered function’s qualified ARNs only',
-  });
+  for (const resource of resources.filter((r) => r !== '*' && nagResource(policy, r).includes('*'))) {
+    Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagResource(policy, resource)}]`, reason });
+  }
+}
+
+/**
+ * A hook looks its own execution up by name after a StartExecution error (`DescribeExecution` on
+ * `…:execution:<state machine>:*`: execution names are per deployment and hook, not known at synth).
+ */
+export function acknowledgeHookExecutionLookup(hook: iam.IGrantable, executionsArn: string): void {
+  acknowledgeWildcardResources(hook, [executionsArn], "The hook looks up its own evaluation's execution by name (DescribeExecution, metadata only), on this state machine's executions only");
 }

@@ -2,12 +2,16 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { reaperEventPattern, SWEEP_INTERVAL_MINUTES, sweepEvent } from '../evaluation/contracts';
+import { acknowledgeWildcardResources } from './nag-acknowledgements';
+import { readDeploymentTargetsStatement } from './service-authorization';
 
 export interface ReaperProps {
   readonly stateMachine: sfn.StateMachine;
@@ -28,8 +32,13 @@ export interface ReaperProps {
 export class Reaper extends Construct {
   public readonly rule: events.Rule;
   /** Every `SWEEP_INTERVAL_MINUTES`: the report function reports executions whose status event was lost. */
-  public readonly sweepRule: events.Rule;
-  /** Lets the report function list ended executions (`ListExecutions`) and read their input (`DescribeExecution`). */
+  public readonly sweepSchedule: scheduler.Schedule;
+  /**
+   * Lets the report function list ended executions (`ListExecutions`), read their input
+   * (`DescribeExecution`) and history (`GetExecutionHistory`: the verdicts they accepted, issue 23 item
+   * 3), and read a hook's status in CodeDeploy (`ListDeploymentTargets`, `GetDeploymentTarget`:
+   * wildcard-only actions) when the state machine finds the hook already completed (item 4).
+   */
   public readonly describeExecutionPolicy: iam.Policy;
 
   constructor(scope: Construct, id: string, props: ReaperProps) {
@@ -39,19 +48,26 @@ export class Reaper extends Construct {
     this.rule.addTarget(
       new eventsTargets.LambdaFunction(props.reportFunction, { retryAttempts: 8, maxEventAge: Duration.minutes(30), deadLetterQueue: props.deadLetterQueue }),
     );
-    this.sweepRule = new events.Rule(scope, 'ReaperSweep', {
-      description: 'Reports evaluation executions that ended FAILED, TIMED_OUT or ABORTED whose status event was lost',
-      schedule: events.Schedule.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
+    // An EventBridge Scheduler schedule, not a scheduled rule: AWS recommends Scheduler for scheduled
+    // invocations (EventBridge User Guide, "Creating a scheduled rule (legacy) in Amazon EventBridge": scheduled rules are a
+    // legacy feature). A sweep older than an interval is superseded by the next one.
+    // The schedule's own role, assumable by Scheduler for this account only; it may invoke the report function.
+    const sweepRole = new iam.Role(scope, 'ReaperSweepRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
     });
-    // A sweep older than an interval is superseded by the next one.
-    this.sweepRule.addTarget(
-      new eventsTargets.LambdaFunction(props.reportFunction, {
-        event: events.RuleTargetInput.fromObject(sweepEvent(props.stateMachine.stateMachineArn)),
+    this.sweepSchedule = new scheduler.Schedule(scope, 'ReaperSweep', {
+      description: 'Reports evaluation executions that ended FAILED, TIMED_OUT or ABORTED whose status event was lost',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
+      target: new schedulerTargets.LambdaInvoke(props.reportFunction, {
+        role: sweepRole,
+        input: scheduler.ScheduleTargetInput.fromObject(sweepEvent(props.stateMachine.stateMachineArn)),
         retryAttempts: 2,
         maxEventAge: Duration.minutes(SWEEP_INTERVAL_MINUTES),
         deadLetterQueue: props.deadLetterQueue,
       }),
-    );
+    });
+    acknowledgeWildcardResources(sweepRole, [`${props.reportFunction.functionArn}:*`], "CDK's grantInvoke covers the report function's qualified ARNs; the sweep invokes the report function only");
+    // The reaper rule's undeliverable events go to the key-encrypted dead-letter queue.
     if (props.encryptionKey) props.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
     // Executions' input, for events that do not carry it. A separate policy: in the function's default
     // policy it would make the function depend on the state machine that invokes it (a cycle).
@@ -59,8 +75,9 @@ export class Reaper extends Construct {
       roles: [props.reportFunction.role!],
       statements: [
         new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [props.stateMachine.stateMachineArn] }),
+        readDeploymentTargetsStatement(),
         new iam.PolicyStatement({
-          actions: ['states:DescribeExecution'],
+          actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
           resources: [
             Stack.of(scope).formatArn({ service: 'states', resource: 'execution', resourceName: `${props.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
           ],

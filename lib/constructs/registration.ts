@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, AssetHashType, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -16,7 +17,7 @@ import { Construct } from 'constructs';
 import { reportSwitchesFromPolicy } from '../evaluation/conclude';
 import { parseNotifyOn, type NotifyOn } from '../evaluation/notification';
 import { HOOK_ENVIRONMENT, HOOK_MAX_EVENT_AGE_SECONDS } from '../evaluation/contracts';
-import { aliasesWaitForAlarm } from './alias-dependency';
+import { aliasesWaitFor } from './alias-dependency';
 import { readDeploymentTargetsStatement } from './service-authorization';
 import type { LifecycleEvent } from '../evaluation/state';
 import { VERDICT_METRIC } from '../evaluation/verdict-metric';
@@ -27,12 +28,14 @@ import { ecsTargetsOf, type EcsTargets } from './ecs-targets';
 import type { EvaluatorDashboard } from './evaluator-dashboard';
 import { EvaluatorFunction } from './evaluator-function';
 import { smokeHostsEnvironment } from './smoke-hosts';
-import { grantSmokeSecrets } from './smoke-secrets';
-import { grantActOnGroup, grantHook, grantReadAlarms, grantReadPolicy, type EvaluatorPrincipals } from './grants';
+import { checkSmokeSecretsReachable } from './smoke-secrets';
+import { grantHook, grantReadRevisions } from './grants';
+import { tagForEvaluator, tagPolicyObject } from './registration-tags';
 import { healthAlarm, sumOfErrors } from './health-alarms';
 import { acknowledgeHookInvokeGrant } from './nag-acknowledgements';
 import { checkPolicyFitsPlatform } from './platform-fit';
 import { createVerdictAlarm, validateAlarmLimit, verdictAlarmName, verdictDimensions, verdictMetric, type DeploymentGroupLike } from './verdict-alarm';
+import { markProtected } from './coverage/protection';
 
 /** What every registration takes. */
 export interface DeploymentGroupRegistrationOptions {
@@ -97,6 +100,8 @@ export interface RegisteredDeploymentGroup {
   readonly policy: Policy;
   /** The S3 object the hooks and the evaluation read the policy from. */
   readonly policyAsset: Asset;
+  /** The custom resource that tags the policy object for the evaluator (registration-tags.ts). */
+  readonly policyTagger: Construct;
   /** The hook function per lifecycle event. */
   readonly hooks: Readonly<Record<string, lambda.IFunction>>;
   /** ALARM while the group's running evaluation has a failing verdict. */
@@ -137,14 +142,18 @@ export interface EvaluatorBinding {
   /** The smoke-test function's timeout; a policy's smoke tests must fit in it. @default Duration.seconds(60) */
   readonly smokeFunctionTimeout?: Duration;
   readonly hookDeadLetterQueue: sqs.IQueue;
-  readonly principals: EvaluatorPrincipals;
+  /**
+   * The value of the `canary-evaluator` tag the evaluator's grants are conditioned on: the registration
+   * puts it on its deployment group, function and policy object (lib/constructs/grants.ts).
+   */
+  readonly registrationTag: string;
   readonly logRetention: logs.RetentionDays;
   readonly deploymentGroupAlarmLimit: number;
   readonly encryptionKey?: kms.IKey;
   readonly healthAlarmAction?: cloudwatch.IAlarmAction;
   readonly dashboard?: EvaluatorDashboard;
-  /** Called with each Lambda function whose versions smoke tests invoke. */
-  readonly onSmokeTestTarget: (fn: lambda.IFunction) => void;
+  /** Called when a registered policy stops deployments (StopDeployment is the evaluator's grant, not the registration's). */
+  readonly onStopsDeployments: (groupPath: string) => void;
 }
 
 /**
@@ -154,6 +163,8 @@ export interface EvaluatorBinding {
 class GroupRegistration extends Construct {
   readonly policy: Policy;
   readonly policyAsset: Asset;
+  /** Tags the policy object for the evaluator; deployments must wait for it. */
+  readonly policyTagger: Construct;
   /** The registration's `notifications.on`, copied into every execution input with the switches. */
   private readonly notifyOn?: NotifyOn;
 
@@ -174,14 +185,19 @@ class GroupRegistration extends Construct {
     // Values that look like the wrong unit (issue 25 item 4) are warnings: `cdk synth` shows them, `--strict` fails on them.
     checked.warnings.forEach((warning, index) => Annotations.of(this).addWarningV2(`canary-evaluator:policy-unit-${index}`, `policy: ${warning}`));
     checkPolicyFitsPlatform(this.policy, platform, group.node.path);
-    // An S3 asset: policies may be tens of KB, too large for environment variables.
+    checkSmokeSecretsReachable(this, this.policy, group.node.path);
+    // An S3 asset: policies may be tens of KB, too large for environment variables. Its key is unique per
+    // policy and evaluator: the object carries that evaluator's tag (registration-tags.ts).
+    const policyJson = JSON.stringify(this.policy);
     const policyDir = mkdtempSync(join(tmpdir(), 'canary-policy-'));
-    writeFileSync(join(policyDir, 'policy.json'), JSON.stringify(this.policy));
-    this.policyAsset = new Asset(this, 'Policy', { path: join(policyDir, 'policy.json') });
-    grantReadPolicy(evaluator.principals, this.policyAsset);
-    grantReadAlarms(this, evaluator.principals, this.policy.metrics.flatMap((metric) => (metric.kind === 'alarm' ? metric.alarmNames : [])));
-    grantSmokeSecrets(this, evaluator.principals.smoke, this.policy);
-    grantActOnGroup(evaluator.principals, group, this.policy.canaryWatch.enabled && this.policy.canaryWatch.stopDeploymentOnFail);
+    writeFileSync(join(policyDir, 'policy.json'), policyJson);
+    const assetHash = createHash('sha256').update(`${policyJson}\n${evaluator.registrationTag}`).digest('hex');
+    this.policyAsset = new Asset(this, 'Policy', { path: join(policyDir, 'policy.json'), assetHash, assetHashType: AssetHashType.CUSTOM });
+    this.policyTagger = tagPolicyObject(this, this.policyAsset, evaluator.registrationTag, evaluator.encryptionKey);
+    tagForEvaluator(group, 'AWS::CodeDeploy::DeploymentGroup', evaluator.registrationTag, 'read its deployments during the canary watch');
+    if (this.policy.canaryWatch.enabled && this.policy.canaryWatch.stopDeploymentOnFail) evaluator.onStopsDeployments(group.node.path);
+    // What `PostDeployChecks` reads: this group has post-deploy checks.
+    markProtected(group);
   }
 
   /** One hook function per lifecycle event per group: CodeDeploy's hook event does not say which event it is. */
@@ -216,7 +232,7 @@ class GroupRegistration extends Construct {
 
   finish(options: DeploymentGroupRegistrationOptions, hooks: Record<string, lambda.IFunction>): RegisteredDeploymentGroup {
     const { group } = this;
-    if (options.revisionBucket) for (const hook of Object.values(hooks)) options.revisionBucket.grantRead(hook);
+    if (options.revisionBucket) for (const hook of Object.values(hooks)) grantReadRevisions(hook, options.revisionBucket);
     const verdictAlarm = createVerdictAlarm(this, 'VerdictAlarm', group);
     if (options.addVerdictAlarm ?? true) {
       if (!('addAlarm' in group) || typeof group.addAlarm !== 'function') {
@@ -237,7 +253,7 @@ class GroupRegistration extends Construct {
     // Token spend by version, a leading indicator beside errors and latency (cost metrics with a version dimension).
     for (const metric of this.policy.metrics) this.evaluator.dashboard?.addSpendByVersion(group.node.id, metric);
     for (const metric of this.policy.metrics) this.evaluator.dashboard?.addSpendPerRequest(group.node.id, metric, verdictDimensions(group));
-    return { policy: this.policy, policyAsset: this.policyAsset, hooks, verdictAlarm, hookErrorsAlarm };
+    return { policy: this.policy, policyAsset: this.policyAsset, policyTagger: this.policyTagger, hooks, verdictAlarm, hookErrorsAlarm };
   }
 }
 
@@ -267,14 +283,14 @@ export function registerLambdaGroup(
 
   const lambdaSmokeTests = registration.policy.smokeTests.filter((test) => test.type === 'lambda').map((test) => test.name);
   if (options.alias) {
-    evaluator.onSmokeTestTarget(options.alias.version.lambda);
+    tagForEvaluator(options.alias.version.lambda, 'AWS::Lambda::Function', evaluator.registrationTag, "invoke its versions for the policy's Lambda smoke tests");
   } else if (lambdaSmokeTests.length > 0) {
     throw new Error(
       `policy of ${group.node.path} has Lambda smoke test(s) (${lambdaSmokeTests.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`,
     );
   }
   const registered = registration.finish(options, { BeforeAllowTraffic: preHook, AfterAllowTraffic: postHook });
-  aliasesWaitForAlarm(group, registered.verdictAlarm, options.alias);
+  aliasesWaitFor(group, [registered.verdictAlarm, registered.policyTagger], options.alias);
   return { ...registered, preHook, postHook };
 }
 

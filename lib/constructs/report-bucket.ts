@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PUBLICATION_LEDGER, REPORT_STORE } from '../evaluation/contracts';
+import { grantKeyThrough } from './service-authorization';
 
 export interface ReportBucketProps {
   /** Encrypts the reports with the evaluator's key. @default - S3-managed encryption */
@@ -49,14 +50,14 @@ export class ReportBucket extends Construct {
   /**
    * The report function's access: `s3:PutObject` under the reports prefix only; read, create and delete
    * under the publication ledger's prefix, and list that prefix only (`s3:prefix` condition). With the
-   * evaluator's key: its data keys, and decryption of what the ledger reads back.
+   * evaluator's key: its data keys, and decryption of what the ledger reads back, through S3 only.
    */
   grantReportFunction(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
     const ledger = `${PUBLICATION_LEDGER.prefix}*`;
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_STORE.prefix}*`)] }));
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects(ledger)] }));
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ledger } } }));
-    this.props.encryptionKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    if (this.props.encryptionKey) grantKeyThrough(this.props.encryptionKey, fn, 's3');
     fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
     const policy = fn.grantPrincipal instanceof iam.Role ? fn.grantPrincipal.node.tryFindChild('DefaultPolicy') : undefined;
     if (policy) {

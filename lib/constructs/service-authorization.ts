@@ -68,12 +68,20 @@ export function grantExecutionData(key: kms.IKey, grantee: iam.IGrantable, state
 }
 
 /**
- * A Lambda function's execution role sends its failed asynchronous events to the dead-letter queue;
- * with a KMS-encrypted queue the sender needs `kms:GenerateDataKey` and `kms:Decrypt` on the key
- * (SQS Developer Guide, "Key management": permissions of a producer).
+ * A customer managed key used by another service on the grantee's behalf: SQS (a hook's failed events to
+ * the encrypted dead-letter queue), SNS (publishing to an encrypted topic), S3 (SSE-KMS objects). The
+ * caller needs `kms:GenerateDataKey` and `kms:Decrypt` (SQS Developer Guide, "Key management"; SNS
+ * Developer Guide, "Encryption at rest"); `kms:ViaService` limits them to requests that service makes
+ * for the grantee in this Region (AWS KMS Developer Guide, "kms:ViaService").
  */
-export function grantQueueEncryption(key: kms.IKey, grantee: iam.IGrantable): void {
-  key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+export function grantKeyThrough(key: kms.IKey, grantee: iam.IGrantable, service: 'sqs' | 'sns' | 's3'): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `${service}.${Stack.of(key).region}.amazonaws.com` } },
+    }),
+  );
 }
 
 /**

@@ -1,12 +1,11 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Annotations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { grantInvokeVersions } from './grants';
 import {
   registerEcsGroup,
   registerLambdaGroup,
@@ -23,12 +22,11 @@ import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './ver
  * A shared evaluator: a platform team deploys one per account and Region; service teams register
  * their deployment groups with it from their own stacks and CDK apps.
  *
- * IAM for groups registered later: each registration attaches its own grants to the evaluator's
- * roles, as IAM policies of the registering stack — read its policy object, report and read its
- * group's deployments, invoke its function's versions — so the evaluator may act for registered
- * groups only. Blast radius: a stack that registers can add statements to the evaluator's roles (it
- * needs IAM rights on them, which its CloudFormation execution role has); each role's inline policies
- * share IAM's 10,240-character limit, about 30 registrations per evaluator (docs/shared-evaluator.md).
+ * IAM for groups registered later: a registration attaches nothing to the evaluator's roles. It tags its
+ * deployment group, its Lambda function and its policy object with the evaluator's registration tag, and
+ * the evaluator's own grants allow its actions on tagged resources only (lib/constructs/grants.ts), so
+ * the evaluator's policies keep one size however many groups register (docs/shared-evaluator.md). The
+ * registering stack needs no IAM rights on the evaluator's roles.
  */
 
 /** What a stack needs to know of an evaluator deployed elsewhere (same account and Region) to register with it. */
@@ -37,12 +35,11 @@ export interface CanaryEvaluatorAttributes {
   readonly stateMachineArn: string;
   /** The queue that takes hook invocations that failed after Lambda's retries (its alarm is the evaluator's). */
   readonly hookDeadLetterQueueArn: string;
-  /** Roles of the evaluator's functions; a registration attaches its own grants to them. */
-  readonly prepareRoleArn: string;
-  readonly evaluateRoleArn: string;
-  readonly smokeRoleArn: string;
-  readonly watchRoleArn: string;
-  readonly reportRoleArn: string;
+  /**
+   * The value of the evaluator's registration tag (`CanaryEvaluator.registrationTag`: its `evaluatorName`,
+   * when it has one). The registration tags its group, function and policy object `canary-evaluator=<this>`.
+   */
+  readonly registrationTag: string;
   /**
    * The evaluator's customer managed key (its hook dead-letter queue and logs are encrypted with it).
    * @default - the evaluator uses AWS owned or AWS managed keys
@@ -82,14 +79,18 @@ export function evaluatorParameterNames(evaluatorName: string) {
   return {
     stateMachineArn: `${prefix}/state-machine-arn`,
     hookDeadLetterQueueArn: `${prefix}/hook-dead-letter-queue-arn`,
-    prepareRoleArn: `${prefix}/prepare-role-arn`,
-    evaluateRoleArn: `${prefix}/evaluate-role-arn`,
-    smokeRoleArn: `${prefix}/smoke-role-arn`,
-    watchRoleArn: `${prefix}/watch-role-arn`,
-    reportRoleArn: `${prefix}/report-role-arn`,
     /** `none` when the evaluator has no customer managed key. */
     encryptionKeyArn: `${prefix}/encryption-key-arn`,
   } as const;
+}
+
+/** Writes one SSM String parameter per attribute (`evaluatorParameterNames`), for `fromEvaluatorName`. */
+export function publishEvaluatorAttributes(scope: Construct, evaluatorName: string, values: Record<keyof ReturnType<typeof evaluatorParameterNames>, string>): ssm.StringParameter[] {
+  const names = evaluatorParameterNames(evaluatorName);
+  const parameters = new Construct(scope, 'Attributes');
+  return (Object.entries(names) as Array<[keyof typeof names, string]>).map(
+    ([key, parameterName]) => new ssm.StringParameter(parameters, key, { parameterName, stringValue: values[key], description: `canary-evaluator ${evaluatorName}: ${key}` }),
+  );
 }
 
 /** An evaluator of another stack, seen through its attributes (see `CanaryEvaluator.fromEvaluatorAttributes`). */
@@ -99,26 +100,23 @@ export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluat
 
   constructor(scope: Construct, id: string, attributes: CanaryEvaluatorAttributes) {
     super(scope, id);
-    // `mutable`: grants become IAM policies of this stack, attached to the evaluator's roles.
-    const role = (roleId: string, arn: string) => iam.Role.fromRoleArn(this, roleId, arn, { mutable: true });
     const encryptionKey = attributes.encryptionKeyArn ? kms.Key.fromKeyArn(this, 'Key', attributes.encryptionKeyArn) : undefined;
-    const smoke = role('SmokeRole', attributes.smokeRoleArn);
     this.binding = {
       stateMachineArn: attributes.stateMachineArn,
       ...(encryptionKey ? { executionArnForKms: attributes.stateMachineArn } : {}),
       hookDeadLetterQueue: sqs.Queue.fromQueueAttributes(this, 'HookDeadLetters', { queueArn: attributes.hookDeadLetterQueueArn, ...(encryptionKey ? { keyArn: encryptionKey.keyArn } : {}) }),
-      principals: {
-        prepare: role('PrepareRole', attributes.prepareRoleArn),
-        evaluate: role('EvaluateRole', attributes.evaluateRoleArn),
-        smoke,
-        watch: role('WatchRole', attributes.watchRoleArn),
-        report: role('ReportRole', attributes.reportRoleArn),
-      },
+      registrationTag: attributes.registrationTag,
       logRetention: attributes.logRetention ?? logs.RetentionDays.ONE_MONTH,
       deploymentGroupAlarmLimit: attributes.deploymentGroupAlarmLimit ?? MAX_ALARMS_PER_DEPLOYMENT_GROUP,
       encryptionKey,
       healthAlarmAction: attributes.healthAlarmAction,
-      onSmokeTestTarget: (target) => grantInvokeVersions(smoke, target),
+      onStopsDeployments: (groupPath) => {
+        // The evaluator's roles are not this stack's to change: say what the platform team must set.
+        Annotations.of(this).addWarningV2(
+          'canary-evaluator:stopDeployments',
+          `the policy of ${groupPath} stops deployments (canaryWatch.stopDeploymentOnFail): the shared evaluator must be deployed with \`canaryWatchStopsDeployments: true\`, or its canary watch cannot stop the deployment (the post-traffic verdict still rolls it back)`,
+        );
+      },
     };
   }
 
@@ -143,11 +141,8 @@ export function attributesFromParameters(scope: Construct, evaluatorName: string
   return {
     stateMachineArn: read(names.stateMachineArn),
     hookDeadLetterQueueArn: read(names.hookDeadLetterQueueArn),
-    prepareRoleArn: read(names.prepareRoleArn),
-    evaluateRoleArn: read(names.evaluateRoleArn),
-    smokeRoleArn: read(names.smokeRoleArn),
-    watchRoleArn: read(names.watchRoleArn),
-    reportRoleArn: read(names.reportRoleArn),
+    // The tag value of an evaluator with `evaluatorName` is its name (CanaryEvaluator.registrationTag).
+    registrationTag: evaluatorName,
     ...(options.encrypted ? { encryptionKeyArn: read(names.encryptionKeyArn) } : {}),
   };
 }

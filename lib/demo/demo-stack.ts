@@ -85,25 +85,33 @@ export class DemoStack extends Stack {
       blueTargetGroup,
       greenTargetGroup,
     });
-    acknowledgeDemoServiceFindings(this);
+    acknowledgeSampleServiceFindings(this, { lambdaFunction: 'OrdersService', lambdaGroup: 'OrdersDeployment', ecsGroup: 'WebDeployment', vpc: 'Vpc', loadBalancer: 'WebAlb' }, 'Sample service of the demo, not part of canary-evaluator');
     // The ECS AppSpec names its hooks: publish them for the deployment pipeline.
     new CfnOutput(this, 'WebAppSpecHooks', { value: Stack.of(this).toJsonString(this.ecsRegistration.appSpecHooks) });
   }
 }
 
+/** Construct ids (children of the stack) of a sample app's services: the protected Lambda function and ECS service, their network. */
+export interface SampleServiceIds {
+  readonly lambdaFunction: string;
+  readonly lambdaGroup: string;
+  readonly ecsGroup: string;
+  readonly vpc: string;
+  readonly loadBalancer: string;
+}
+
 /**
- * cdk-nag findings on the demo's sample services (not on the evaluator). A real service fixes them its
- * own way; the demo keeps them out to stay small and cheap.
+ * cdk-nag findings on a sample app's services (not on the evaluator): the demo's, and the all-options test
+ * app's. A real service fixes them its own way; the samples keep them out to stay small and cheap.
  */
-function acknowledgeDemoServiceFindings(stack: DemoStack): void {
-  const demo = 'Sample service of the demo, not part of canary-evaluator';
-  const acknowledge = (path: string, id: string, reason: string) => Validations.of(stack.node.findChild(path)).acknowledge({ id, reason: `${demo}: ${reason}` });
-  acknowledge('OrdersService', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'the CDK default execution role');
-  acknowledge('OrdersService', 'AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing has no resource-level permissions');
-  acknowledge('OrdersService', 'Serverless-LambdaDLQ', 'invoked synchronously only');
-  acknowledge('OrdersDeployment', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]', 'the CodeDeploy role CDK creates for Lambda deployment groups');
-  acknowledge('WebDeployment', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]', 'the CodeDeploy role CDK creates for ECS deployment groups');
-  acknowledge('Vpc', 'AwsSolutions-VPC7', 'no VPC flow logs, to keep the demo free of log costs');
-  acknowledge('WebAlb', 'AwsSolutions-ELB2', 'no ALB access logs (they need an S3 bucket); ALB CloudWatch metrics are what the evaluator reads');
-  acknowledge('WebAlb', 'AwsSolutions-EC23', 'a public web service: the ALB accepts HTTP from the internet');
+export function acknowledgeSampleServiceFindings(stack: Stack, ids: SampleServiceIds, who: string): void {
+  const acknowledge = (path: string, id: string, reason: string) => Validations.of(stack.node.findChild(path)).acknowledge({ id, reason: `${who}: ${reason}` });
+  acknowledge(ids.lambdaFunction, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'the CDK default execution role');
+  acknowledge(ids.lambdaFunction, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing has no resource-level permissions');
+  acknowledge(ids.lambdaFunction, 'Serverless-LambdaDLQ', 'invoked synchronously only');
+  acknowledge(ids.lambdaGroup, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]', 'the CodeDeploy role CDK creates for Lambda deployment groups');
+  acknowledge(ids.ecsGroup, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]', 'the CodeDeploy role CDK creates for ECS deployment groups');
+  acknowledge(ids.vpc, 'AwsSolutions-VPC7', 'no VPC flow logs, to keep the sample free of log costs');
+  acknowledge(ids.loadBalancer, 'AwsSolutions-ELB2', 'no ALB access logs (they need an S3 bucket); ALB CloudWatch metrics are what the evaluator reads');
+  acknowledge(ids.loadBalancer, 'AwsSolutions-EC23', 'a public web service: the ALB accepts HTTP from the internet');
 }

@@ -3,11 +3,11 @@ import type { Policy } from '../policy';
 import { POLICY_DEFAULTS } from '../policy/defaults';
 import { codeDeployAction } from './action';
 import type { NotificationChannel, NotificationSource, NotifyDependencies } from './notify';
-import { publicationKey, publishAndNotify, type PublishDependencies } from './publication';
+import { parseVerdictEvent, publicationKey, publishAndNotify, type PublishDependencies } from './publication';
 import type { ReportWriter } from './stored-report';
 import { object, oneOf, StateError, string, type Json } from './check';
 import { EXECUTION_STATUS_CHANGE, REAPED_EXECUTION_STATUSES } from './contracts';
-import type { HookIds, HookReporter, HookStatus, PendingPublication, PolicyRef, PublicationLedger, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
+import type { HookIds, HookReporter, HookStatus, HookStatusReader, PendingPublication, PolicyRef, PublicationLedger, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
 import { parseEvaluationPlan, parseOutcome, parseReportSwitches, type Cause, type Outcome, type ReportSwitches } from './state';
 
 export type { ReportSwitches } from './state';
@@ -226,6 +226,11 @@ export interface ConcludeDependencies {
    * each publication step is made once (`publishAndNotify`). @default - no ledger: a publish that fails is not finished by the sweep
    */
   readonly ledger?: PublicationLedger;
+  /**
+   * The status CodeDeploy holds, read when the state machine finds its hook already completed: what it
+   * publishes then must match it. @default - none: a completed hook is taken as this execution's report
+   */
+  readonly hookStatus?: HookStatusReader;
 }
 
 export interface ConcludeResult {
@@ -237,6 +242,14 @@ export interface ConcludeResult {
    * the ledger's pending record, written here, lets the sweep finish a publish that kept failing.
    */
   readonly event?: VerdictEvent;
+}
+
+/**
+ * The verdict the reaper publishes for an execution it reported (its status and input): what the sweep
+ * rebuilds when that publication left no trace in the ledger (`publishFromExecutions`).
+ */
+export function reaperVerdictEvent(event: ReaperEvent, input: string, now: () => Date): VerdictEvent {
+  return verdictEventOf(reaperReportRequest(event, input), { now });
 }
 
 function verdictEventOf(request: ReportRequest, deps: Pick<ConcludeDependencies, 'now'>): VerdictEvent {
@@ -271,8 +284,7 @@ export async function conclude(request: ReportRequest, deps: ConcludeDependencie
   const switches = request.switches;
   const status = hookStatusFor(request.outcome, switches);
   const result = await deps.reporter.report(request.ids, status);
-  const accepted = result === 'reported' ? request : request.source === 'state-machine' ? (request.acceptedIfCompleted ?? request) : undefined;
-  const event = accepted ? verdictEventOf(accepted, deps) : undefined;
+  const event = result === 'reported' ? verdictEventOf(request, deps) : request.source === 'state-machine' ? await completedVerdict(request, deps) : undefined;
   deps.log.info('hook verdict', { ...(event ?? {}), verdict: undefined, reportedStatus: status, result, source: request.source, switches, publishes: event !== undefined });
   const pending = event ? await recordPending(event, request.notification ?? {}, deps) : undefined;
   if (request.source === 'reaper') {
@@ -280,6 +292,30 @@ export async function conclude(request: ReportRequest, deps: ConcludeDependencie
     return { status, result };
   }
   return { status: pending && pending.status !== 'NotReported' ? pending.status : status, result, ...(pending ? { event: pending } : {}) };
+}
+
+/**
+ * The state machine found its hook already completed. Most often this execution reported it (an earlier
+ * attempt of the same Task, or *Report verdict* before *Report evaluator error*: `acceptedIfCompleted`),
+ * but the hook function reports too when StartExecution failed and it could not confirm that this
+ * execution exists (issue 23 item 4). So the status CodeDeploy holds decides: the execution's own
+ * verdict when it matches, else an event saying what CodeDeploy holds and that this verdict was not
+ * reported. An execution never publishes a verdict contradicting the hook's report; a status that
+ * cannot be read throws (the Task retries; in the end nothing is published rather than a guess).
+ */
+async function completedVerdict(request: ReportRequest, deps: Pick<ConcludeDependencies, 'now' | 'hookStatus'>): Promise<VerdictEvent> {
+  const own = verdictEventOf(request.acceptedIfCompleted ?? request, deps);
+  if (!deps.hookStatus) return own;
+  const held = await deps.hookStatus.readStatus(request.ids.deploymentId, request.subject.lifecycleEvent);
+  if (held === own.status) return own;
+  return {
+    ...own,
+    status: held,
+    decision: 'error',
+    cause: 'evaluator-error',
+    reason: `CodeDeploy already holds ${held} for this hook, reported outside this evaluation (by the hook function, which could not confirm that the evaluation had started); this evaluation's own verdict was not reported: ${own.decision}, ${own.reason}`,
+    codeDeploy: codeDeployAction({ lifecycleEvent: own.lifecycleEvent, status: held, decision: 'error', dryRun: own.dryRun }),
+  };
 }
 
 /**
@@ -322,10 +358,7 @@ export function parsePublishRequest(event: unknown): PublishRequest | undefined 
   const { event: verdict, execution, executionArn } = event as Json;
   const source = { ...(execution !== undefined ? { execution } : {}), ...(typeof executionArn === 'string' ? { executionArn } : {}) };
   if (verdict === undefined || verdict === null) return source;
-  const body = object(verdict, 'event');
-  oneOf(body.status, ['Succeeded', 'Failed', 'NotReported'] as const, 'event.status');
-  string(body.deploymentId, 'event.deploymentId');
-  return { ...source, event: body as unknown as VerdictEvent };
+  return { ...source, event: parseVerdictEvent(verdict, 'event') };
 }
 
 /**

@@ -93,6 +93,17 @@ export const REPORT_FUNCTION_TIMEOUT_SECONDS = 30;
  * so it never races that Task. Ten minutes: a publish that kept failing is finished within 12.
  */
 export const PUBLICATION_GRACE_SECONDS = 600;
+/**
+ * How far back a sweep reads the executions that ended (any status) for verdicts they accepted whose
+ * publication is not marked done (issue 23 item 3: the ledger was down while the report and publish
+ * steps ran, so no pending record exists). Thirty minutes: fifteen sweeps per execution, one ledger
+ * read each (and its history only while a step is missing), so a ledger outage of up to half an hour
+ * after the execution ended loses nothing.
+ */
+export const EXECUTION_PUBLICATION_LOOKBACK_SECONDS = 1800;
+/** Every execution status after which nothing more runs: the statuses the sweep lists. */
+export const ENDED_EXECUTION_STATUSES = ['SUCCEEDED', ...REAPED_EXECUTION_STATUSES] as const;
+
 /** A pending verdict older than this is no longer retried by the sweep (it stays, logged, until it expires). */
 export const PUBLICATION_RETRY_SECONDS = 24 * 3600;
 

@@ -72,6 +72,31 @@ async function targetOf(deployment: DeploymentInfo, deps: HookDependencies): Pro
 }
 
 /**
+ * `StartExecution`; when it fails, the execution is looked up by its deterministic name, since the call
+ * may have failed after it created the execution (a timeout, a lost response): one that exists reports
+ * the hook itself, so this invocation must not (issue 23 item 4). When the lookup cannot tell either,
+ * the start error stands and the hook is reported here; an execution that exists all the same then
+ * finds the hook completed and publishes what CodeDeploy holds, never its own contradicting verdict
+ * (`conclude`).
+ */
+async function startEvaluation(name: string, input: EvaluationInput, deps: HookDependencies): Promise<'started' | 'already-exists'> {
+  try {
+    return await deps.starter.start(name, input);
+  } catch (error) {
+    let exists: boolean;
+    try {
+      exists = await deps.starter.exists(name);
+    } catch (lookupError) {
+      deps.log.error('StartExecution failed and the execution could not be looked up; reporting the hook', { executionName: name, error: (error as Error).message, lookupError: (lookupError as Error).message });
+      throw error;
+    }
+    if (!exists) throw error;
+    deps.log.info('StartExecution failed after it created the execution; the execution reports the hook', { executionName: name, error: (error as Error).message });
+    return 'started';
+  }
+}
+
+/**
  * Starts one evaluation for a hook invocation. Whatever fails after the ids are known is reported
  * here: an AppSpec that does not deploy the registered target is `Failed` (unless dryRun); anything
  * else is an evaluator error, under the registration's switches (`evaluatorErrorStatus`, the rule
@@ -107,7 +132,7 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
       ...(deployment.createTime ? { deploymentCreatedAt: deployment.createTime.toISOString() } : {}),
     };
     const name = executionName(ids.deploymentId, deps.lifecycleEvent);
-    const started = await deps.starter.start(name, input);
+    const started = await startEvaluation(name, input, deps);
     const outcome = started === 'started' ? 'started' : 'duplicate';
     deps.log.info(outcome === 'started' ? 'evaluation started' : 'duplicate hook invocation; evaluation already started', { executionName: name });
     return { outcome, executionName: name };
@@ -117,7 +142,9 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
     // If this report fails too, the invocation fails and Lambda's asynchronous retries run the hook again.
     // A deployment that is not the registered one is a failing decision (Failed unless dryRun), not an evaluator error.
     const status = error instanceof AppSpecMismatchError ? hookStatusFor({ decision: 'fail', cause: 'verdict', reason }, deps.switches) : evaluatorErrorStatus(deps.switches);
-    await deps.reporter.report(ids, status);
+    const result = await deps.reporter.report(ids, status);
+    // Already completed: an execution that exists after all reported first; its report stands.
+    if (result === 'already-completed') deps.log.info('the hook was already reported (by its execution); that report stands', { status });
     return { outcome: 'reported', status, reason };
   }
 }

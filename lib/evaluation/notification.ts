@@ -98,27 +98,60 @@ function headline(event: VerdictEvent): string {
 }
 
 /**
+ * Text for Slack's mrkdwn: `&`, `<` and `>` as HTML entities, as Slack asks of text not meant for its
+ * parsing, so that no `<!channel>`, `<@U…>`, `<#C…>` or `<url|label>` is made (Slack API, "Formatting
+ * text for app surfaces", Escaping text: https://api.slack.com/reference/surfaces/formatting#escaping).
+ */
+export function slackText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Text for Microsoft Teams' card markdown (a CommonMark subset: bold, italic, lists, `[title](url)`
+ * links; Adaptive Cards, "Text features": https://learn.microsoft.com/en-us/adaptive-cards/authoring-cards/text-features,
+ * and Teams, "Text formatting in cards": https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/cards/cards-format).
+ * Backslash and square brackets are backslash-escaped (CommonMark escapes any ASCII punctuation), so no
+ * link is made, and `{{` is split so that no DATE()/TIME() function of the card is.
+ */
+export function teamsText(text: string): string {
+  return text.replace(/[\\[\]]/g, '\\$&').replace(/\{(?=\{)/g, '{ ');
+}
+
+/**
+ * A quoted string (a smoke-test reason from the new version's response, a policy's metric name, a
+ * CodeDeploy name) as the chat message shows it. Amazon Q Developer renders `client-markdown` in the
+ * target chat client's own markdown (custom notifications, Parameter details: textType), and one topic
+ * may feed a Slack and a Teams channel, so it is escaped for both; line breaks and other control or
+ * direction-changing characters become spaces, so a quoted string never starts a line of its own.
+ */
+export function chatText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
+  return slackText(teamsText(text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]+/g, ' ')));
+}
+
+/**
  * Why, briefly: a failing metric's headline each; for an undecided run, the reason once (which metrics,
  * how much traffic) rather than the same explanation per metric.
  */
 function whyLines(event: VerdictEvent, metrics: readonly MetricResult[]): string[] {
   const verdict = verdictOf(event);
-  if (event.decision === 'inconclusive' && verdict) return [`*Why:* ${verdictSummary(verdict)}`];
-  return metrics.length > 0 ? metrics.map((result) => `*Metric:* ${metricLine(result)}`) : [`*Why:* ${event.reason}`];
+  if (event.decision === 'inconclusive' && verdict) return [`*Why:* ${chatText(verdictSummary(verdict))}`];
+  return metrics.length > 0 ? metrics.map((result) => `*Metric:* ${chatText(metricLine(result))}`) : [`*Why:* ${chatText(event.reason)}`];
 }
 
 /** The one message of an evaluation. Pure: the links are made by the caller. */
 export function buildNotification(context: NotificationContext): ChatNotification {
   const { event, links } = context;
-  const { service, version } = serviceOf(event, context.target);
+  const named = serviceOf(event, context.target);
+  const [service, version] = [chatText(named.service), chatText(named.version)];
   const title = `${headline(event)}: ${service}, ${version}`;
   const metrics = decidingMetrics(event);
   const lines = [
     `*Service:* ${service}`,
     `*Version:* ${version}`,
-    `*Phase:* ${event.lifecycleEvent} of deployment ${event.deploymentId}`,
+    `*Phase:* ${chatText(event.lifecycleEvent)} of deployment ${chatText(event.deploymentId)}`,
     ...whyLines(event, metrics),
-    `*CodeDeploy:* ${event.codeDeploy ?? event.status}`,
+    `*CodeDeploy:* ${chatText(event.codeDeploy ?? event.status)}`,
   ];
   const full = lines.join('\n');
   const description = full.length > MAX_DESCRIPTION ? `${full.slice(0, MAX_DESCRIPTION - 1)}…` : full;
@@ -131,7 +164,7 @@ export function buildNotification(context: NotificationContext): ChatNotificatio
     version: '1.0',
     source: 'custom',
     id: `${event.deploymentId}-${event.lifecycleEvent}`,
-    content: { textType: 'client-markdown', title, description, ...(nextSteps.length > 0 ? { nextSteps } : {}), keywords: [event.decision, event.lifecycleEvent, event.applicationName] },
+    content: { textType: 'client-markdown', title, description, ...(nextSteps.length > 0 ? { nextSteps } : {}), keywords: [event.decision, event.lifecycleEvent, event.applicationName].map(chatText) },
     metadata: {
       threadId: event.deploymentId,
       summary: title.replace(/^:[a-z_]+: /, ''),
@@ -142,8 +175,9 @@ export function buildNotification(context: NotificationContext): ChatNotificatio
   };
 }
 
-/** The message as plain text (logs, e-mail subscribers): no markdown, no emoji. */
+/** The message as plain text (logs, e-mail subscribers): no markdown, no emoji, quoted strings unescaped. */
 export function notificationText(message: ChatNotification): string {
-  const plain = (text: string) => text.replace(/\*([^*]+)\*/g, '$1').replace(/:[a-z_]+: /g, '');
+  const unescape = (text: string) => text.replace(/\\([\\[\]])/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const plain = (text: string) => unescape(text.replace(/\*([^*]+)\*/g, '$1').replace(/:[a-z_]+: /g, ''));
   return [plain(message.content.title), '', plain(message.content.description), ...(message.content.nextSteps ?? []).map((step) => `- ${step}`)].join('\n');
 }

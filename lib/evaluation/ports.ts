@@ -38,6 +38,24 @@ export interface MetricSeriesResult {
   /** Period start times, epoch seconds. */
   readonly timestamps: readonly number[];
   readonly values: readonly number[];
+  /**
+   * Set when the source could not return the whole series, even after re-reading it: CloudWatch's
+   * `StatusCode` (`PartialData`, `InternalError`, `Forbidden`; `NoResult` when the query had no result)
+   * and its `Messages` (CloudWatch API Reference, MetricDataResult). The metrics it feeds are not
+   * judged on it. @default - complete
+   */
+  readonly incomplete?: { readonly status: string; readonly messages: readonly string[] };
+}
+
+/**
+ * The source could not read the metrics within the time one look may spend on them (GetMetricData
+ * throttled throughout): the look is skipped, not failed.
+ */
+export class MetricsThrottledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MetricsThrottledError';
+  }
 }
 
 export interface TimeWindow {
@@ -113,6 +131,20 @@ export interface HookReporter {
 /** Starts the evaluation state machine; a name already used is `already-exists` (duplicate hook). */
 export interface EvaluationStarter {
   start(name: string, input: object): Promise<'started' | 'already-exists'>;
+  /**
+   * Whether an execution of this name exists (`DescribeExecution`): asked after `start` failed, which
+   * it may do after it created the execution (a timeout, a lost response). Throws when it cannot tell.
+   */
+  exists(name: string): Promise<boolean>;
+}
+
+/**
+ * The status CodeDeploy holds for one lifecycle event of a deployment (`GetDeploymentTarget`'s
+ * `lifecycleEvents`), whoever reported it: `Succeeded` or `Failed` once the hook is completed; throws
+ * while it is not, or when it cannot be read.
+ */
+export interface HookStatusReader {
+  readStatus(deploymentId: string, lifecycleEvent: string): Promise<HookStatus>;
 }
 
 /** Where a registered deployment group's policy is stored (an S3 object deployed by the construct). */
@@ -272,9 +304,23 @@ export interface EndedExecution {
   readonly stopDate?: Date;
 }
 
-/** `ListExecutions`: the executions of a state machine that ended FAILED, TIMED_OUT or ABORTED at or after `since`. */
+/** `ListExecutions`: the executions of a state machine that ended with one of `statuses` at or after `since`. */
 export interface EndedExecutionLister {
-  listEnded(stateMachineArn: string, since: Date): Promise<readonly EndedExecution[]>;
+  listEnded(stateMachineArn: string, since: Date, statuses: readonly string[]): Promise<readonly EndedExecution[]>;
+}
+
+/**
+ * What an execution's own history holds of its hook (`GetExecutionHistory`): its input, and the result
+ * (`$.report`) of each report state that exited, oldest first. The record that a verdict was accepted
+ * lives there whatever became of the publication ledger.
+ */
+export interface ExecutionRecord {
+  readonly input?: string;
+  readonly reportResults: readonly unknown[];
+}
+
+export interface ExecutionRecordReader {
+  readRecord(executionArn: string): Promise<ExecutionRecord>;
 }
 
 /** Where the HTML report of each evaluation is kept (the evaluator's report bucket). */

@@ -1,3 +1,4 @@
+import { boolean, object, oneOf, StateError, string } from './check';
 import { notifyBestEffort, type NotificationChannel, type NotificationSource, type NotifyDependencies } from './notify';
 import type { PublicationLedger, PublicationStep, VerdictEvent, VerdictSink } from './ports';
 import { withStoredReport, type ReportWriter } from './stored-report';
@@ -14,7 +15,25 @@ export interface PublishDependencies extends NotifyDependencies {
 /** The ledger key of a hook's verdict: one verdict per deployment and lifecycle event (as its report's key). */
 export function publicationKey(event: Pick<VerdictEvent, 'deploymentId' | 'lifecycleEvent'>): string {
   const safe = (text: string) => text.replace(/[^A-Za-z0-9_.-]/g, '_');
-  return `${safe(event.deploymentId)}-${safe(event.lifecycleEvent)}`;
+  return `${safe(string(event.deploymentId, 'event.deploymentId'))}-${safe(string(event.lifecycleEvent, 'event.lifecycleEvent'))}`;
+}
+
+/**
+ * Checks a verdict event that crossed a boundary (the publish Task's state, a pending record, an
+ * execution's history) before anything publishes it: the fields that name the verdict (its ledger key,
+ * its report's key, the metric's dimensions) and the ones the metrics and the notification read. An
+ * error names the field (issue 23 item 8: a missing `lifecycleEvent` was a raw TypeError).
+ */
+export function parseVerdictEvent(value: unknown, path = 'event'): VerdictEvent {
+  const event = object(value, path);
+  for (const field of ['deploymentId', 'lifecycleEvent', 'applicationName', 'deploymentGroupName', 'cause'] as const) string(event[field], `${path}.${field}`);
+  oneOf(event.status, ['Succeeded', 'Failed', 'NotReported'] as const, `${path}.status`);
+  oneOf(event.decision, ['pass', 'fail', 'error', 'inconclusive'] as const, `${path}.decision`);
+  if (typeof event.reason !== 'string') throw new StateError(`${path}.reason: expected a string, got ${event.reason === null ? 'null' : typeof event.reason}`);
+  boolean(event.dryRun, `${path}.dryRun`);
+  const seconds = event.timeToVerdictSeconds;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new StateError(`${path}.timeToVerdictSeconds: expected a number of seconds, got ${JSON.stringify(seconds) ?? 'nothing'}`);
+  return event as unknown as VerdictEvent;
 }
 
 const SINK_STEPS = { metrics: 'publishVerdictMetrics', event: 'publishVerdictEvent' } as const;
@@ -27,7 +46,8 @@ const SINK_STEPS = { metrics: 'publishVerdictMetrics', event: 'publishVerdictEve
  * the others; its error is rethrown at the end (the Task retries, or the sweep does). The notification
  * never throws (`notifyBestEffort`); one that failed stays pending for the sweep.
  */
-export async function publishAndNotify(event: VerdictEvent, source: NotificationSource, deps: PublishDependencies): Promise<void> {
+export async function publishAndNotify(unchecked: VerdictEvent, source: NotificationSource, deps: PublishDependencies): Promise<void> {
+  const event = parseVerdictEvent(unchecked);
   const key = publicationKey(event);
   const { ledger } = deps;
   // A ledger that cannot be read throws here: publishing blind could duplicate; a retry or the sweep comes back.

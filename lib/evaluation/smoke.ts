@@ -1,6 +1,7 @@
 import type { HttpSmokeTest, LambdaSmokeTest, SecretReference, SmokeTest } from '../policy';
 import { secretReferenceKey, secretReferencesOf } from '../policy/secret-refs';
 import { compilePattern, deniedHostReason } from '../policy/smoke-safety';
+import { maskSecrets, sendableSecret } from './secret-masking';
 import type { FunctionInvoker, HttpClient, SecretResolver } from './ports';
 import type { DeploymentTarget } from './state';
 
@@ -39,7 +40,7 @@ export interface SmokeDependencies {
   readonly secrets?: SecretResolver;
 }
 
-/** The secrets of one run, read once each: a value, or why it could not be read (naming the reference, never a value). */
+/** The secrets of one run, read once each: the value as it is sent, or why it cannot be (naming the reference, never a value). */
 type ResolvedSecrets = ReadonlyMap<string, SecretEntry>;
 
 function describeReference(reference: SecretReference): string {
@@ -52,26 +53,22 @@ async function resolveSecrets(tests: readonly SmokeTest[], resolver: SecretResol
   const references = secretReferencesOf(tests);
   const read = async (reference: SecretReference): Promise<SecretEntry> => {
     if (!resolver) return { problem: `${describeReference(reference)} cannot be read here (no secret resolver)` };
+    let stored: string;
     try {
-      return { value: await resolver.resolve(reference) };
+      stored = await resolver.resolve(reference);
     } catch (error) {
       // The error's name only: a message may quote what was read.
       return { problem: `could not read ${describeReference(reference)}: ${(error as Error).name}` };
     }
+    const sendable = sendableSecret(stored);
+    return 'value' in sendable ? sendable : { problem: `the value of ${describeReference(reference)} ${sendable.problem}` };
   };
   return new Map(await Promise.all(references.map(async (reference) => [secretReferenceKey(reference), await read(reference)] as const)));
 }
 
-/**
- * Masks every resolved secret in a text (a reason may quote a response that echoes a header, or an
- * error message): longest first, so a value containing another is masked whole.
- */
-export function redactSecrets(text: string, secrets: ResolvedSecrets): string {
-  // As read, and as a JSON string would quote it (a reason quotes response values with JSON.stringify).
-  const values = [...secrets.values()]
-    .flatMap((entry) => ('value' in entry && entry.value.length > 0 ? [entry.value, JSON.stringify(entry.value).slice(1, -1)] : []))
-    .sort((a, b) => b.length - a.length);
-  return values.reduce((redacted, value) => redacted.split(value).join('***'), text);
+/** Masks every secret as sent, and its encodings, in a text (a reason may quote a response that echoes a header, or an error message). */
+function redactSecrets(text: string, secrets: ResolvedSecrets): string {
+  return maskSecrets(text, [...secrets.values()].flatMap((entry) => ('value' in entry ? [entry.value] : [])));
 }
 
 type JsonAssertion = LambdaSmokeTest['expect']['json'][number];

@@ -1,48 +1,21 @@
 import { judge } from '../judge/judge';
 import type { Verdict } from '../judge/verdict';
 import type { Policy } from '../policy';
-import { object, StateError } from './check';
+import { loadPolicy, workflowSettings } from './policy-loading';
 import { HOOK_DEADLINE_SECONDS, REPORT_RESERVE_SECONDS } from './contracts';
 import { buildQueries } from './queries';
 import { costPerRequestFigures, type CostPerRequestFigure } from './verdict-metric';
 import { baselineHistoryQueries, baselineHistorySeconds, joinSeries, toObservations } from './observations';
-import type { AlarmStateSource, MetricSource, PolicyStore } from './ports';
+import { MetricsThrottledError, type AlarmStateSource, type MetricSource } from './ports';
 import { phaseOf, waitSeconds, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
-import { POLICY_DEFAULTS } from '../policy/defaults';
 import { HOOK_MAX_EVENT_AGE_SECONDS, SMOKE_TEST_ALLOWANCE_SECONDS } from '../policy/limits';
+
+// In their own module so that the smoke Lambda's bundle does not carry the judge.
+export { loadPolicy, workflowSettings };
+
 /** A verdict kept in state stays under this size (the full verdict is published, not stored). */
 export const MAX_STATE_VERDICT_BYTES = 8 * 1024;
-
-/**
- * Loads the policy a hook evaluation runs under. The stored document is the construct's normalised
- * output of `parsePolicy` (validated at synth time, deployed with these Lambdas), so only its shape is
- * checked here: re-validating with zod would add ~440 KB to every Lambda bundle.
- */
-export async function loadPolicy(store: PolicyStore, input: Pick<EvaluationInput, 'policyRef'>): Promise<Policy> {
-  const where = `policy s3://${input.policyRef.bucket}/${input.policyRef.key}`;
-  const document = object(await store.load(input.policyRef), where);
-  if (!Array.isArray(document.metrics)) throw new StateError(`${where}: metrics: expected a list (is this a policy written by the CanaryEvaluator construct?)`);
-  document.metrics.forEach((metric: unknown, index: number) => {
-    const entry = object(metric, `${where}: metrics[${index}]`);
-    if (typeof entry.name !== 'string' || typeof entry.kind !== 'string') throw new StateError(`${where}: metrics[${index}]: expected a metric with a name and a kind`);
-  });
-  if (typeof document.bake !== 'object' || document.bake === null) throw new StateError(`${where}: bake: expected an object`);
-  return document as unknown as Policy;
-}
-
-/** The workflow switches with their defaults (a policy stored by an older construct may lack them). */
-export function workflowSettings(policy: Policy) {
-  return {
-    smokeTests: policy.smokeTests ?? [],
-    smokeTestsEnabled: policy.smokeTestSettings?.enabled ?? POLICY_DEFAULTS.smokeTestSettings.enabled,
-    smokeTestConcurrency: policy.smokeTestSettings?.concurrency ?? POLICY_DEFAULTS.smokeTestSettings.concurrency,
-    canaryWatch: policy.canaryWatch ?? POLICY_DEFAULTS.canaryWatch,
-    bakeEnabled: policy.bake.enabled ?? POLICY_DEFAULTS.bake.enabled,
-    dryRun: policy.dryRun ?? POLICY_DEFAULTS.dryRun,
-    onEvaluatorError: policy.onEvaluatorError ?? POLICY_DEFAULTS.onEvaluatorError,
-  };
-}
 
 /** Current states of the alarms the policy's alarm gates name, by alarm name. */
 async function readAlarmStates(policy: Policy, source: AlarmStateSource | undefined, nowSeconds: number) {
@@ -136,11 +109,27 @@ export async function judgeWindow(
     judging && historyQueries.length > 0
       ? await metrics.getMetricData(historyQueries, { start: new Date((window.start - offset - history) * 1000), end: new Date((window.start - offset) * 1000) })
       : [];
-  const observations = toObservations(policy, queryPlan, joinSeries(results, before), window, offset, await readAlarmStates(policy, options.alarms, nowSeconds), history);
+  const observations = toObservations(policy, queryPlan, joinSeries(results, before), window, {
+    baselineOffset: offset,
+    alarmStates: await readAlarmStates(policy, options.alarms, nowSeconds),
+    historySeconds: history,
+    // A count that may be left out when zero reads as 0 only once it had a further lag to arrive.
+    settledUntil: alignDown(nowSeconds - 2 * plan.lagSeconds, plan.periodSeconds),
+  });
   return {
     verdict: judge(policy, observations, { deadlineReached: options.deadlineReached, alphaShare: alphaShareOf(policy) }),
     periodsJudged: (window.end - window.start) / plan.periodSeconds,
   };
+}
+
+/** `judgeWindow`, or the throttling that kept the look from reading (`MetricsThrottledError`): such a look is skipped, never an evaluator error. */
+export async function judgeWindowUnlessThrottled(...args: Parameters<typeof judgeWindow>): Promise<Awaited<ReturnType<typeof judgeWindow>> | { throttled: MetricsThrottledError }> {
+  try {
+    return await judgeWindow(...args);
+  } catch (error) {
+    if (error instanceof MetricsThrottledError) return { throttled: error };
+    throw error;
+  }
 }
 
 /**
@@ -156,10 +145,29 @@ export function alphaShareOf(policy: Policy): number {
 /**
  * One look at the bake: re-reads the whole window up to the newest complete period (`now − lag`),
  * judges it, and says when the next look is worth taking. At the window's end, or at `reportBy`
- * whatever the metrics say, the verdict is final.
+ * whatever the metrics say, the verdict is final. Missing data is waited for until `reportBy`, not
+ * judged: a look CloudWatch throttled throughout is skipped, and a critical metric whose data is still
+ * incomplete at the window's end is read again at the next look; at `reportBy` either ends the
+ * evaluation `inconclusive` with the reason.
  */
 export async function evaluateTick(request: EvaluateRequest, policy: Policy, metrics: MetricSource, now: Date, alarms?: AlarmStateSource): Promise<TickResult> {
   return (await lookAtBake(request, policy, metrics, now, alarms)).tick;
+}
+
+/** The critical metrics whose data was incomplete at this look, and why. */
+function incompleteCritical(verdict: Verdict): string[] {
+  return verdict.metrics.filter((metric) => metric.critical && metric.dataIncomplete).map((metric) => metric.dataIncomplete!);
+}
+
+/** A look that could not read the metrics (throttled throughout): skipped, or at `reportBy` the end, inconclusive. */
+function skippedLook(policy: Policy, error: MetricsThrottledError, lastLook: boolean, wait: number): TickResult {
+  if (lastLook) {
+    const reason = `no verdict by the deadline: the metrics could not be read (${error.message})`;
+    const critical = policy.metrics.filter((metric) => metric.critical).map((metric) => metric.name);
+    return { decision: 'inconclusive', final: true, reason, waitSeconds: 0, periodsJudged: 0, verdict: { decision: 'inconclusive', final: true, reason, metrics: [], inconclusive: { lowTraffic: false, metrics: critical } } };
+  }
+  const reason = `look skipped: ${error.message}; looking again in ${wait} s`;
+  return { decision: 'continue', final: false, reason, waitSeconds: wait, periodsJudged: 0, verdict: { decision: 'continue', final: false, reason, metrics: [] } };
 }
 
 /**
@@ -174,12 +182,23 @@ export async function lookAtBake(request: EvaluateRequest, policy: Policy, metri
   }
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const visibleUntil = alignDown(nowSeconds - plan.lagSeconds, plan.periodSeconds);
-  const deadlineReached = visibleUntil >= plan.windowEnd || nowSeconds >= plan.reportBy;
-  const { verdict, periodsJudged } = await judgeWindow(request, policy, metrics, nowSeconds, { end: plan.windowEnd, deadlineReached, alarms });
-
+  const lastLook = nowSeconds >= plan.reportBy;
+  const deadlineReached = visibleUntil >= plan.windowEnd || lastLook;
   // Next look: when the next period has become visible (its end plus the metric lag), never past reportBy.
   const nextVisibleAt = Math.max(visibleUntil, plan.windowStart) + plan.periodSeconds + plan.lagSeconds;
   const wait = waitSeconds(Math.max(1, Math.min(nextVisibleAt, plan.reportBy) - nowSeconds), 'tick.waitSeconds');
+  const judged = await judgeWindowUnlessThrottled(request, policy, metrics, nowSeconds, { end: plan.windowEnd, deadlineReached, alarms });
+  if ('throttled' in judged) return { tick: skippedLook(policy, judged.throttled, lastLook, wait), costPerRequest: [] };
+  const { verdict, periodsJudged } = judged;
+  const waiting = incompleteCritical(verdict);
+  if (verdict.final && verdict.decision !== 'fail' && waiting.length > 0 && !lastLook) {
+    // The window is complete but CloudWatch has not returned all of it: read it again rather than end without it.
+    const reason = `window complete, waiting for CloudWatch data until the deadline: ${waiting.join('; ')}`;
+    return {
+      tick: { decision: 'continue', final: false, reason, waitSeconds: wait, periodsJudged, verdict: compactVerdict({ ...verdict, decision: 'continue', final: false, reason }) },
+      costPerRequest: costPerRequestFigures(verdict),
+    };
+  }
   return {
     tick: { decision: verdict.decision, final: verdict.final, reason: verdict.reason, waitSeconds: wait, periodsJudged, verdict: compactVerdict(verdict) },
     costPerRequest: costPerRequestFigures(verdict),

@@ -2,10 +2,10 @@ import { costPerRequestFigures } from './verdict-metric';
 import type { Policy } from '../policy';
 import type { NotificationChannel } from './notify';
 import { publishAndNotify } from './publication';
-import { IN_PROGRESS_STATUSES, type AlarmStateSource, type DeploymentControl, type MetricSource, type VerdictEvent, type VerdictSink, type VerdictSubject } from './ports';
+import { IN_PROGRESS_STATUSES, type AlarmStateSource, type MetricsThrottledError, type DeploymentControl, type MetricSource, type VerdictEvent, type VerdictSink, type VerdictSubject } from './ports';
 import { waitSeconds, type EvaluateRequest, type StateVerdict } from './state';
 import { publishTickBestEffort, reportSwitchesOf } from './conclude';
-import { compactVerdict, judgeWindow } from './steps';
+import { compactVerdict, judgeWindowUnlessThrottled } from './steps';
 
 /** One look at the canary window; small, it goes into state. */
 export interface WatchTickResult {
@@ -58,7 +58,15 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
   const shift = deps.control.readShift ? await deps.control.readShift(input.deploymentId) : undefined;
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (shift?.complete) return lastLook(request, policy, deps, nowSeconds, `traffic shift complete (${shift.detail}); canary watch ended`);
-  const { verdict, periodsJudged } = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: plan.windowEnd, deadlineReached: false, alarms: deps.alarms });
+  const windowOver = nowSeconds - plan.lagSeconds >= plan.windowEnd || nowSeconds >= plan.reportBy;
+  const wait = waitSeconds(Math.max(1, Math.min(plan.periodSeconds, plan.reportBy - nowSeconds)), 'watch.waitSeconds');
+  const judged = await judgeWindowUnlessThrottled(request, policy, deps.metrics, nowSeconds, { end: plan.windowEnd, deadlineReached: false, alarms: deps.alarms });
+  if ('throttled' in judged) {
+    // A look CloudWatch throttled throughout is skipped: the watch goes on, or ends without a verdict.
+    if (windowOver) return notRead('canary watch reached its maximum duration', judged.throttled);
+    return { done: false, decision: 'continue', reason: `look skipped: ${judged.throttled.message}; looking again in ${wait} s`, waitSeconds: wait, periodsJudged: 0 };
+  }
+  const { verdict, periodsJudged } = judged;
   const compact = compactVerdict(verdict);
   const failed = verdict.decision === 'fail';
   // In a dry run the verdict metric stays silent: its alarm would stop the deployment.
@@ -87,10 +95,13 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
     await publishAndNotify(event, { execution: input, on: reportSwitchesOf(input).notify }, { sink: deps.sink, notifications: deps.notifications, log: { error: log.error, info: () => undefined }, count: deps.count });
     return { done: true, decision: 'fail', reason: verdict.reason, waitSeconds: 0, periodsJudged, verdict: compact, ...(stopped ? { stopped } : {}) };
   }
-  const windowOver = nowSeconds - plan.lagSeconds >= plan.windowEnd || nowSeconds >= plan.reportBy;
   if (windowOver) return lastLook(request, policy, deps, nowSeconds, 'canary watch reached its maximum duration');
-  const wait = waitSeconds(Math.max(1, Math.min(plan.periodSeconds, plan.reportBy - nowSeconds)), 'watch.waitSeconds');
   return { done: false, decision: verdict.decision, reason: verdict.reason, waitSeconds: wait, periodsJudged, verdict: compact };
+}
+
+/** The watch's end when its last look could not read the metrics: without a verdict, and why. */
+function notRead(ending: string, error: MetricsThrottledError): WatchTickResult {
+  return { done: true, decision: 'inconclusive', reason: `${ending} without a verdict: the metrics could not be read (${error.message})`, waitSeconds: 0, periodsJudged: 0 };
 }
 
 /**
@@ -100,7 +111,9 @@ export async function watchTick(request: EvaluateRequest, policy: Policy, deps: 
  * harm shown only now is the bake hook's to judge.
  */
 async function lastLook(request: EvaluateRequest, policy: Policy, deps: WatchDependencies, nowSeconds: number, ending: string): Promise<WatchTickResult> {
-  const { verdict, periodsJudged } = await judgeWindow(request, policy, deps.metrics, nowSeconds, { end: request.plan.windowEnd, deadlineReached: true, alarms: deps.alarms });
+  const judged = await judgeWindowUnlessThrottled(request, policy, deps.metrics, nowSeconds, { end: request.plan.windowEnd, deadlineReached: true, alarms: deps.alarms });
+  if ('throttled' in judged) return notRead(ending, judged.throttled);
+  const { verdict, periodsJudged } = judged;
   const compact = compactVerdict(verdict);
   if (verdict.decision === 'fail') return { done: true, decision: 'continue', reason: `${ending}; harm shown only at its end, the bake hook judges from here: ${verdict.reason}`, waitSeconds: 0, periodsJudged, verdict: compact };
   const decision = verdict.decision === 'inconclusive' ? 'inconclusive' : 'pass';

@@ -21,6 +21,7 @@ const canaryTotalOf = (result: MetricResult) => result.canary.total ?? result.ca
 export function explainInconclusive(result: MetricResult): InconclusiveMetric {
   const canaryTotal = canaryTotalOf(result);
   const alpha = result.alpha ?? 0.01;
+  if (result.dataIncomplete) return { cause: 'incomplete-data', detail: 'incomplete-data' };
   // A metric judged without evidence had no data in both arms (the methods' `nodata`).
   if (result.decision === 'nodata' || result.canary.periods === 0 || (result.method === 'sequential' && result.evidence === undefined)) return { cause: 'low-traffic', detail: 'no-data' };
   // Fewer samples than the method needs by the deadline: the traffic was too low for it.
@@ -40,6 +41,8 @@ export function describeInconclusive(result: MetricResult): string {
   switch (detail.detail) {
     case 'no-data':
       return result.canary.periods === 0 ? 'no data from the new version in the window' : `${requests}, no period with enough traffic on both versions`;
+    case 'incomplete-data':
+      return `not judged: ${result.dataIncomplete}`;
     case 'no-events':
       return `${requests} and no events on either version: 0 against 0 says nothing about the rate`;
     case 'weak-evidence': {

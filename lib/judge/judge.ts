@@ -37,7 +37,27 @@ export function alphaOf(policy: Policy): Map<string, number> {
   return new Map(testing.map((metric) => [metric.name, ('alpha' in metric.method && metric.method.alpha) || share]));
 }
 
+/**
+ * A metric whose data the source could not complete (`observed.incomplete`) is not judged: judged on
+ * what came, a missing count would read as fewer events. It waits, and at the deadline it is
+ * `inconclusive` with the reason, whatever `onTimeout`/`onNoData` say: never a pass.
+ */
+function notJudged(metric: MetricDefinition, observed: MetricObservations, incomplete: string, context: MethodContext): MetricResult {
+  const periods = (arm: 'baseline' | 'canary') => (observed.kind === 'alarm' ? 0 : observed[arm].length);
+  return {
+    metric: metric.name,
+    method: metric.method.type,
+    decision: context.deadlineReached ? 'inconclusive' : 'continue',
+    critical: metric.critical,
+    baseline: { periods: periods('baseline') },
+    canary: { periods: periods('canary') },
+    dataIncomplete: incomplete,
+    reason: `${metric.name}: not judged, ${incomplete}`,
+  };
+}
+
 function judgeMetric(metric: MetricDefinition, observed: MetricObservations, context: MethodContext, observations: Observations): MetricResult {
+  if (observed.kind !== 'alarm' && observed.incomplete) return notJudged(metric, observed, observed.incomplete, context);
   const method = metric.method;
   // validateObservations has checked that each metric has observations of its kind.
   if (metric.kind === 'alarm' && observed.kind === 'alarm' && method.type === 'alarm-gate') return judgeAlarmGate(metric, method, observed);

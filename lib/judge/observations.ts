@@ -41,9 +41,18 @@ export interface AlarmObservation {
 
 export type Arm = 'baseline' | 'canary';
 
+/**
+ * Why a metric's data is not complete at this look (e.g. "CloudWatch returned PartialData for …"): the
+ * metric is not judged on it; it waits, and ends `inconclusive` with this reason if it is still so at
+ * the deadline, whatever `onTimeout`/`onNoData` say. @default - complete
+ */
+interface MaybeIncomplete {
+  readonly incomplete?: string;
+}
+
 export type MetricObservations =
-  | { readonly kind: 'count'; readonly baseline: readonly CountPeriod[]; readonly canary: readonly CountPeriod[] }
-  | {
+  | ({ readonly kind: 'count'; readonly baseline: readonly CountPeriod[]; readonly canary: readonly CountPeriod[] } & MaybeIncomplete)
+  | ({
       readonly kind: 'gauge';
       readonly baseline: readonly GaugePeriod[];
       readonly canary: readonly GaugePeriod[];
@@ -53,8 +62,8 @@ export type MetricObservations =
        * @default - none (the estimate comes from the window alone)
        */
       readonly baselineHistory?: readonly GaugePeriod[];
-    }
-  | { readonly kind: 'tokens'; readonly baseline: readonly TokensPeriod[]; readonly canary: readonly TokensPeriod[] }
+    } & MaybeIncomplete)
+  | ({ readonly kind: 'tokens'; readonly baseline: readonly TokensPeriod[]; readonly canary: readonly TokensPeriod[] } & MaybeIncomplete)
   | { readonly kind: 'alarm'; readonly alarms: readonly AlarmObservation[] };
 
 /** Observations of every metric of a policy, by metric name. */

@@ -128,7 +128,14 @@ export function verdictSummary(verdict: Pick<Verdict, 'decision' | 'metrics' | '
       const requests = Math.max(...undecided.map((result) => result.canary.total ?? result.canary.requests ?? 0));
       const needed = Math.max(0, ...undecided.map((result) => explainInconclusive(result).neededCanaryTotal ?? 0));
       const wouldDecide = needed > 0 ? `, roughly ${formatCount(needed)} would have decided` : '';
-      const why = lowTraffic ? `traffic too low: ${formatCount(requests)} request${requests === 1 ? '' : 's'} on the new version${wouldDecide}` : 'the evidence did not decide';
+      // Data the source never completed is the why, in its own words ("CloudWatch returned PartialData for …").
+      const incomplete = undecided.flatMap((result) => (result.dataIncomplete ? [result.dataIncomplete] : []));
+      const why =
+        incomplete.length > 0
+          ? `data incomplete: ${incomplete.join('; ')}`
+          : lowTraffic
+            ? `traffic too low: ${formatCount(requests)} request${requests === 1 ? '' : 's'} on the new version${wouldDecide}`
+            : 'the evidence did not decide';
       return `no verdict by the deadline (${why}): ${names(undecided)} undecided`;
     }
     default: {

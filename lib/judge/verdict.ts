@@ -49,6 +49,8 @@ export interface MetricResult {
    * more", which says how near the test came to passing.
    */
   readonly evidence?: { readonly eValue?: number; readonly logEValue?: number; readonly guardEValue?: number; readonly pValue?: number; readonly eValuePass?: number };
+  /** Set when the metric was not judged because its data was incomplete at this look: why (e.g. "CloudWatch returned PartialData for …"). */
+  readonly dataIncomplete?: string;
   /** Cost metrics: where the prices came from (catalog or override, and its date): provenance for the report and JSON, not for chat. */
   readonly pricing?: string;
   /** Problems with the metric's configuration found while judging (e.g. a horizon too short to ever reach α). */
@@ -63,13 +65,14 @@ export interface MetricResult {
  */
 export interface InconclusiveMetric {
   /** `low-traffic`: no (or too few) requests or events on the new version; `undecided`: data, but not enough evidence. */
-  readonly cause: 'low-traffic' | 'undecided';
+  readonly cause: 'low-traffic' | 'undecided' | 'incomplete-data';
   /**
    * `no-data`: no period with traffic on both versions; `no-events`: 0 events against 0; `weak-evidence`:
-   * the e-values stayed below 1/α; `few-samples`: fewer samples than the method needs. In words:
+   * the e-values stayed below 1/α; `few-samples`: fewer samples than the method needs; `incomplete-data`:
+   * the source never returned the metric's data complete (`dataIncomplete` says why). In words:
    * `describeInconclusive` (`lib/judge/inconclusive.ts`).
    */
-  readonly detail: 'no-data' | 'no-events' | 'weak-evidence' | 'few-samples';
+  readonly detail: 'no-data' | 'no-events' | 'weak-evidence' | 'few-samples' | 'incomplete-data';
   /** Roughly how many requests on the new version would have decided it, when it can be told. */
   readonly neededCanaryTotal?: number;
   /** The same as a multiple of what the window had. */

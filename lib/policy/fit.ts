@@ -3,10 +3,12 @@ import {
   formatSeconds,
   JUDGING_BUDGET_SECONDS,
   MAX_METRIC_LAG_SECONDS,
+  METRICS_INSIGHTS_MAX_AGE_SECONDS,
   PERIOD_MULTIPLE_SECONDS,
   REPORT_ALLOWANCE_SECONDS,
   SMOKE_TEST_ALLOWANCE_SECONDS,
 } from './limits';
+import { isMetricExpression, type MetricSourceSpec } from './metric-source';
 
 /** The policy fields the time rules read (after defaults). */
 export interface PolicyTiming {
@@ -147,4 +149,43 @@ export function deploymentFitIssues(policy: PolicyTiming & SmokeBudgetFields, li
     ...timingIssues(policy, limits.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS),
     ...smokeBudgetIssues(policy, limits.smokeTimeoutSeconds ?? DEFAULT_SMOKE_TIMEOUT_SECONDS),
   ];
+}
+
+/** What the Metrics Insights history rule reads of a metric (after defaults). */
+interface HistoryMetric {
+  readonly kind: string;
+  readonly value?: MetricSourceSpec;
+  readonly method: { readonly type: string; readonly autocorrelation?: string; readonly historyPeriods?: number };
+}
+
+/**
+ * A gauge read by a Metrics Insights query that adjusts for autocorrelation reads its baseline's
+ * `historyPeriods` before the window, and Metrics Insights answers only for the last three hours. At
+ * the last look the oldest period read is `metricLag` + the window (the canary watch's `maxDuration`;
+ * the bake's `duration` twice, the baseline being read a window earlier) + the history: that must stay
+ * within the three hours, or the history would come back short. Issues name the largest `historyPeriods`
+ * that fits.
+ */
+export function metricsInsightsHistoryIssues(policy: PolicyTiming, metrics: readonly HistoryMetric[]): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  const phases = [
+    ...(policy.canaryWatch.enabled ? [{ name: 'canary watch', period: policy.canaryWatch.period, window: policy.canaryWatch.maxDuration }] : []),
+    ...((policy.bake.enabled ?? true) ? [{ name: 'bake', period: policy.bake.period, window: 2 * policy.bake.duration }] : []),
+  ];
+  metrics.forEach((metric, index) => {
+    const periods = metric.method.historyPeriods ?? 0;
+    const insights = metric.kind === 'gauge' && metric.value !== undefined && isMetricExpression(metric.value) && /^\s*SELECT\b/i.test(metric.value.expression);
+    if (!insights || metric.method.type !== 'mann-whitney' || metric.method.autocorrelation !== 'adjust' || periods === 0) return;
+    for (const phase of phases) {
+      const reach = policy.metricLag + phase.window + periods * phase.period;
+      if (reach <= METRICS_INSIGHTS_MAX_AGE_SECONDS) continue;
+      const fits = Math.max(0, Math.floor((METRICS_INSIGHTS_MAX_AGE_SECONDS - policy.metricLag - phase.window) / phase.period));
+      issues.push({
+        path: ['metrics', index, 'method', 'historyPeriods'],
+        message: `${periods} periods of history reach ${formatSeconds(reach)} back in the ${phase.name} (metricLag, the window, the history), but a Metrics Insights query reads only the last ${formatSeconds(METRICS_INSIGHTS_MAX_AGE_SECONDS)} (CloudWatch GetMetricData); at most ${fits} here`,
+      });
+      return;
+    }
+  });
+  return issues;
 }

@@ -38,3 +38,9 @@ export const PERIOD_MULTIPLE_SECONDS = 60;
 export function formatSeconds(seconds: number): string {
   return seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} min (${seconds} s)` : `${seconds} s`;
 }
+
+/**
+ * How far back a CloudWatch Metrics Insights query (`SELECT …`) reads: the last three hours (CloudWatch API
+ * Reference, GetMetricData: "Metrics Insights queries can query only the most recent three hours of metric data").
+ */
+export const METRICS_INSIGHTS_MAX_AGE_SECONDS = 3 * 3600;

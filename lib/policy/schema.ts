@@ -4,7 +4,7 @@ import { durationSchema } from './duration';
 import { methodSchema, metricSourceSchema, versioningSchema, type MethodSpec, type MetricSourceSpec } from './metric';
 import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
 import { priceOverrideSchema, resolvePrices, unknownModelMessage } from './prices';
-import { deploymentFitIssues } from './fit';
+import { deploymentFitIssues, metricsInsightsHistoryIssues } from './fit';
 import { deniedHostReason, headersSchema, patternSchema } from './smoke-rules';
 
 const directionSchema = z.enum(['increase', 'decrease']);
@@ -377,7 +377,7 @@ export const policySchema = z
     // the time rules read seconds only, so they wait until every duration parsed.
     const durations = [policy.metricLag, policy.bake.duration, policy.bake.period, policy.canaryWatch.period, policy.canaryWatch.maxDuration];
     if (durations.every((seconds) => typeof seconds === 'number')) {
-      for (const issue of deploymentFitIssues(policy)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+      for (const issue of [...deploymentFitIssues(policy), ...metricsInsightsHistoryIssues(policy, policy.metrics)]) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
     }
   });
 

@@ -142,9 +142,9 @@ function renderSmokeTests(report: EvaluationReport): string {
     run.results && run.results.length > 0
       ? run.results.map(
           (result) =>
-            `<tr class="${result.passed ? 'pass' : 'fail'}"><td>${run.phase}</td><td>${escapeHtml(result.name)}</td><td>${result.passed ? 'passed' : 'failed'}</td><td>${formatNumber(result.latencyMs)} ms</td><td>${escapeHtml(result.reason ?? '')}</td></tr>`,
+            `<tr class="${result.passed ? 'pass' : 'fail'}"><td>${escapeHtml(run.phase)}</td><td>${escapeHtml(result.name)}</td><td>${result.passed ? 'passed' : 'failed'}</td><td>${formatNumber(result.latencyMs)} ms</td><td>${escapeHtml(result.reason ?? '')}</td></tr>`,
         )
-      : [`<tr class="${run.summary.passed ? 'pass' : 'fail'}"><td>${run.phase}</td><td>${run.summary.ran} test(s)</td><td>${run.summary.passed ? 'passed' : `${run.summary.failed} failed`}</td><td></td><td>${escapeHtml(run.summary.reason)}</td></tr>`],
+      : [`<tr class="${run.summary.passed ? 'pass' : 'fail'}"><td>${escapeHtml(run.phase)}</td><td>${run.summary.ran} test(s)</td><td>${run.summary.passed ? 'passed' : `${run.summary.failed} failed`}</td><td></td><td>${escapeHtml(run.summary.reason)}</td></tr>`],
   );
   return `<h3>Smoke tests</h3>
 <div class="table-scroll"><table class="smoke"><thead><tr><th>phase</th><th>test</th><th>status</th><th>latency</th><th>failed assertion</th></tr></thead><tbody>

@@ -3,6 +3,7 @@ import { formatClock, formatNumber, formatRatio, formatValue } from './format';
 import { chartGuides, orderCharts } from './guides';
 import { publishedSpend, type EvaluationReport, type TimelineEntry } from './model';
 import { renderTerminalChart } from './terminal-chart';
+import { terminalSafe } from './terminal-text';
 
 /** The terminal report of evaluations (simulated or real): timeline, charts, explained verdict, CodeDeploy's action. */
 
@@ -96,8 +97,9 @@ export function contextLines(report: EvaluationReport): string[] {
   return lines;
 }
 
-/** The full terminal section of one evaluation. */
-export function renderEvaluationText(report: EvaluationReport): string {
+/** The full terminal section of one evaluation; every string in the report escaped for the terminal (`terminalSafe`). */
+export function renderEvaluationText(unsafe: EvaluationReport): string {
+  const report = terminalSafe(unsafe);
   const header = `━━ ${report.title}${report.subtitle ? ` (${report.subtitle})` : ''} ━━${report.description ? ` ${report.description}` : ''}`;
   const timeLabel = report.source === 'simulation' ? 'virtual minutes since the deployment started' : `minutes since ${formatClock(report.startTime, true)}`;
   const lines = [header, ''];
@@ -143,7 +145,8 @@ function spendLines(report: EvaluationReport): string[] {
 }
 
 /** One line per simulated evaluation, and why the results can be trusted. */
-export function renderSummaryText(reports: readonly EvaluationReport[]): string {
+export function renderSummaryText(unsafe: readonly EvaluationReport[]): string {
+  const reports = terminalSafe(unsafe);
   const width = Math.max(...reports.map((report) => report.title.length));
   return [
     '━━ Summary ━━',

@@ -8,6 +8,7 @@ import type {
   EcsDeploymentTarget,
   EcsTargets,
   EvaluationInput,
+  EvaluationStarter,
   FunctionInvoker,
   HookIds,
   HookStatus,
@@ -16,6 +17,7 @@ import type {
   LifecycleEvent,
   MetricQuery,
   MetricSource,
+  PublicationLedger,
   TickResult,
   TimeWindow,
   VerdictEvent,
@@ -100,6 +102,12 @@ export interface SimulatedDeployment {
   readonly wrapTask?: (state: TaskState, handler: TaskHandler) => TaskHandler;
   /** Wraps the CodeDeploy reporter (e.g. to fail transiently). */
   readonly wrapReport?: (report: (ids: HookIds, status: HookStatus) => Promise<'reported' | 'already-completed'>) => (ids: HookIds, status: HookStatus) => Promise<'reported' | 'already-completed'>;
+  /** Fault injection on StartExecution and its lookup (`DescribeExecution`), e.g. an error after the execution was created. */
+  readonly wrapStarter?: (starter: EvaluationStarter) => EvaluationStarter;
+  /** Fault injection on the reaper (EventBridge → report Lambda), e.g. the ledger down while it publishes. */
+  readonly wrapReaper?: (handler: TaskHandler) => TaskHandler;
+  /** Fault injection on the publication ledger (the report bucket's `publications/`), e.g. unavailable while some Tasks run. */
+  readonly wrapLedger?: (ledger: PublicationLedger) => PublicationLedger;
   /** Whether EventBridge delivers the ended execution's status event (best effort: it may be lost). @default 'delivered' */
   readonly statusEvent?: 'delivered' | 'lost';
   /** The state machine's timeout, seconds of virtual time from the hook. @default DEFAULT_EVALUATION_TIMEOUT_SECONDS (as the construct) */
@@ -175,6 +183,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const { tracing } = deployment;
   const runtime = tracing?.runtime ?? SILENT_RUNTIME;
   let executionInput: EvaluationInput | undefined;
+  let startedName = deployment.deploymentId;
   let executionTraceHeader: string | undefined;
   const hook = createHookHandler({
     lifecycleEvent,
@@ -190,14 +199,16 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       },
     },
     ...(ecs ? { ecsTargets: ecs.targets } : {}),
-    starter: {
-      async start(_name, input) {
+    starter: (deployment.wrapStarter ?? ((starter: EvaluationStarter) => starter))({
+      async start(name, input) {
         if (executionInput) return 'already-exists';
         executionInput = input as EvaluationInput;
+        startedName = name;
         executionTraceHeader = tracing?.executionTraceHeader();
         return 'started';
       },
-    },
+      exists: async () => executionInput !== undefined,
+    }),
     reporter,
     now: () => clock.now(),
     log: { info: () => undefined, error: () => undefined },
@@ -207,18 +218,36 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   for (let i = 0; i < (deployment.hookInvocations ?? 1); i++) hookOutcomes.push((await (tracing ? tracing.hook(lifecycleEvent, () => hook(hookEvent)) : hook(hookEvent))).outcome);
   const result = { reports, ticks, watchTicks, verdictEvents, verdictMetrics, verdictFailed, costPerRequest, hookOutcomes };
   if (!executionInput) {
-    return { ...result, stops, usage: { invocations, ...usage }, execution: { status: 'SUCCEEDED', error: 'the hook did not start an evaluation', statesEntered: [] }, sweep: undefined };
+    return { ...result, stops, usage: { invocations, ...usage }, execution: { status: 'SUCCEEDED', error: 'the hook did not start an evaluation', statesEntered: [], taskExits: [] }, sweep: undefined };
   }
 
-  const executionArn = `arn:aws:states:us-east-1:123456789012:execution:Evaluation:${deployment.deploymentId}`;
-  // ListExecutions of the swept statuses: this execution, once it has ended so.
-  const ended: { execution?: { status: string; stopDate: Date } } = {};
-  const endedExecutions = { listEnded: async () => (ended.execution && ended.execution.status !== 'SUCCEEDED' ? [{ executionArn, ...ended.execution }] : []) };
+  // The hook's deterministic name (`executionName`), as Step Functions names the execution.
+  const executionArn = `arn:aws:states:us-east-1:123456789012:execution:Evaluation:${startedName}`;
+  // ListExecutions of the statuses asked: this execution, once it has ended so.
+  const ended: { execution?: { status: string; stopDate: Date }; run?: LocalRunResult } = {};
+  const endedExecutions = { listEnded: async (_arn: string, _since: Date, statuses: readonly string[]) => (ended.execution && statuses.includes(ended.execution.status) ? [{ executionArn, ...ended.execution }] : []) };
+  // GetExecutionHistory: the input, and the report states' results (`$.report` of each TaskStateExited).
+  const records = {
+    readRecord: async () => ({
+      input: JSON.stringify(executionInput),
+      reportResults: (ended.run?.taskExits ?? []).filter((exit) => exit.state === STATE.report || exit.state === STATE.reportError).map((exit) => (exit.output as { report?: unknown } | undefined)?.report),
+    }),
+  };
+  // CodeDeploy's lifecycle event status (GetDeploymentTarget): the first report stands.
+  const hookStatus = {
+    readStatus: async () => {
+      if (reports.length === 0) throw new Error('the lifecycle event is InProgress, not Succeeded or Failed');
+      return reports[0].status;
+    },
+  };
+  const ledger = new InMemoryPublicationLedger();
   const reportHandler = createReportHandler(
     {
       reporter,
       sink,
-      ledger: new InMemoryPublicationLedger(),
+      ledger: deployment.wrapLedger ? deployment.wrapLedger(ledger) : ledger,
+      records,
+      hookStatus,
       executions: { readInput: async () => JSON.stringify(executionInput) },
       endedExecutions,
       now: () => clock.now(),
@@ -290,6 +319,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   // The reaper: EventBridge delivers FAILED / TIMED_OUT / ABORTED executions to the report Lambda.
   let reaper: unknown;
   ended.execution = { status: execution.status, stopDate: clock.now() };
+  ended.run = execution;
   if (execution.status !== 'SUCCEEDED' && deployment.statusEvent !== 'lost') {
     const reaperEvent = {
       version: '0',
@@ -297,7 +327,8 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       'detail-type': 'Step Functions Execution Status Change',
       detail: { executionArn, status: execution.status, input: JSON.stringify(executionInput) },
     };
-    reaper = await (tracing ? tracing.untraced(() => reportHandler(reaperEvent)) : reportHandler(reaperEvent));
+    const reaperHandler = deployment.wrapReaper ? deployment.wrapReaper(reportHandler) : reportHandler;
+    reaper = await (tracing ? tracing.untraced(() => reaperHandler(reaperEvent)) : reaperHandler(reaperEvent));
   }
   // The schedule's next sweep, at worst a full interval after the execution ended.
   clock.advance(SWEEP_INTERVAL_MINUTES * 60);

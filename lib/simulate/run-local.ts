@@ -11,6 +11,8 @@ export interface LocalRunResult {
   readonly error?: string;
   /** Names of the states entered, in order (each is a billed state transition). */
   readonly statesEntered: readonly string[];
+  /** Each Task state that exited, with its output (the state after its ResultPath), in order: the history's `TaskStateExited` events. */
+  readonly taskExits: ReadonlyArray<{ readonly state: string; readonly output: unknown }>;
 }
 
 export interface LocalRunOptions {
@@ -60,17 +62,20 @@ export async function runLocally(
     context: { Execution: { Id: LOCAL_EXECUTION_ARN } },
   });
   const statesEntered: string[] = [];
+  const taskExits: Array<{ state: string; output: unknown }> = [];
+  const tasks: readonly string[] = TASK_STATES;
   const collect = (async () => {
     for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered') statesEntered.push(event.state.name);
+      if (event.type === 'StateExited' && tasks.includes(event.state.name)) taskExits.push({ state: event.state.name, output: event.state.output });
     }
   })();
   try {
     const output = await execution.result;
     await collect;
-    return { status: 'SUCCEEDED', output, statesEntered };
+    return { status: 'SUCCEEDED', output, statesEntered, taskExits };
   } catch (error) {
     await collect.catch(() => undefined);
-    return { status: timedOut ? 'TIMED_OUT' : 'FAILED', error: `${(error as Error).name}: ${(error as Error).message}`, statesEntered };
+    return { status: timedOut ? 'TIMED_OUT' : 'FAILED', error: `${(error as Error).name}: ${(error as Error).message}`, statesEntered, taskExits };
   }
 }

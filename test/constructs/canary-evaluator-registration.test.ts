@@ -113,18 +113,21 @@ describe('registerLambdaDeploymentGroup', () => {
     expect(() => new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy: smoke })).toThrow(/pass `alias`/);
   });
 
-  test('the smoke-test runner may invoke the registered functions\' qualified ARNs only', () => {
+  test('the smoke-test runner may invoke qualified ARNs of functions tagged for the evaluator only; the registration tags its function', () => {
     const stack = newStack();
-    const { group, alias } = lambdaGroup(stack);
+    const { group, alias, fn } = lambdaGroup(stack);
     const evaluator = new CanaryEvaluator(stack, 'Evaluator');
     const runner = new iam.Role(stack, 'Runner', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     evaluator.grantSmokeTestInvoke(runner);
     evaluator.registerLambdaDeploymentGroup(group, { policy, alias });
-    const invokes = withAction(Template.fromStack(stack), 'lambda:InvokeFunction').filter((s) => JSON.stringify(s.Resource).includes('ServiceFn'));
-    const runnerPolicy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes('Runner'));
-    expect(JSON.stringify(runnerPolicy?.Properties.PolicyDocument)).toContain(':*');
-    expect(invokes.length).toBeGreaterThan(0);
-    for (const statement of invokes) expect(JSON.stringify(statement.Resource)).toMatch(/":\*"\]\]\}$/);
+    const template = Template.fromStack(stack);
+    const invokes = withAction(template, 'lambda:InvokeFunction').filter((s) => JSON.stringify(s.Resource).includes(':function:'));
+    expect(invokes).toHaveLength(2); // the smoke function's and the runner's
+    for (const statement of invokes) {
+      expect(JSON.stringify(statement.Resource)).toMatch(/:function:\*:\*"\]\]\}$/);
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/canary-evaluator': evaluator.registrationTag } });
+    }
+    expect(template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)].Properties.Tags).toEqual([{ Key: 'canary-evaluator', Value: evaluator.registrationTag }]);
   });
 
   test('limits PutMetricData to the verdict namespace; grants StopDeployment (wildcard-only) only when a policy stops deployments', () => {
@@ -153,7 +156,7 @@ describe('registerLambdaDeploymentGroup', () => {
     new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
     const template = Template.fromStack(stack);
     const evaluatorRoles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('Evaluator') && !id.includes('StateMachine'));
-    expect(evaluatorRoles.length).toBe(7); // prepare, evaluate, smoke, watch, report, two hooks
+    expect(evaluatorRoles.length).toBe(8); // prepare, evaluate, smoke, watch, report, two hooks, the sweep schedule's
     for (const [, role] of evaluatorRoles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     for (const statement of withAction(template, 'logs:PutLogEvents')) expect(JSON.stringify(statement.Resource)).toMatch(/Logs.*Arn/);
   });
@@ -280,8 +283,13 @@ describe('CanaryEvaluator props', () => {
     expect(rolesWith('kms:Decrypt', true).join()).toMatch(/EvaluatorReportRole/);
     const hookGenerate = rolesWith('kms:GenerateDataKey', true).filter((r) => /HookRole/.test(r));
     expect(hookGenerate).toHaveLength(2);
-    // Unconditioned GenerateDataKey + Decrypt for the dead-letter queue (SQS producer permissions).
-    expect(rolesWith('kms:GenerateDataKey', false).filter((r) => /HookRole/.test(r))).toHaveLength(2);
+    // GenerateDataKey + Decrypt for the dead-letter queue (SQS producer permissions), through SQS only.
+    const viaSqs = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.PolicyDocument.Statement as Statement[]).some((s) => [s.Action].flat().includes('kms:Decrypt') && s.Condition?.StringEquals?.['kms:ViaService'] === 'sqs.us-east-1.amazonaws.com'),
+    );
+    expect(viaSqs.map((p) => JSON.stringify(p.Properties.Roles)).filter((r) => /HookRole/.test(r))).toHaveLength(2);
+    // Issue 24 finding 5: no KMS grant without a condition (kms:ViaService or the encryption context).
+    expect(rolesWith('kms:Decrypt', false).concat(rolesWith('kms:GenerateDataKey', false))).toEqual([]);
   });
 
   test('the state machine logs under /aws/vendedlogs/states/', () => {
@@ -355,6 +363,38 @@ describe('run-time AWS limits (issue 10, findings 10-12)', () => {
     new CanaryEvaluator(stack, 'Evaluator', { smokeTestVpc: vpc }).registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
     const inVpc = Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { VpcConfig: Match.anyValue() } }));
     expect(inVpc).toEqual([expect.stringMatching(/^EvaluatorSmokeFunction/)]);
+  });
+
+  // Issue 24 finding 1: the smoke function has its own role, so CDK attaches no AWSLambdaVPCAccessExecutionRole,
+  // and Lambda refuses to create a VPC function whose role cannot create network interfaces.
+  test('smokeTestVpc grants the smoke role the network-interface actions Lambda needs, before the function is created', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Private', { maxAzs: 2 });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator', { smokeTestVpc: vpc });
+    const template = Template.fromStack(stack);
+    const roleOf = (fn: lambda.Function) => stack.getLogicalId(fn.role!.node.defaultChild as CfnElement);
+    const policiesOf = (fn: lambda.Function) =>
+      Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleOf(fn)));
+    const ec2Actions = (fn: lambda.Function) =>
+      policiesOf(fn).flatMap(([, p]) => (p.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('ec2:')));
+    expect(ec2Actions(evaluator.smokeFunction).sort()).toEqual([
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:CreateNetworkInterface',
+      'ec2:DeleteNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:UnassignPrivateIpAddresses',
+    ]);
+    const smoke = template.toJSON().Resources[stack.getLogicalId(evaluator.smokeFunction.node.defaultChild as CfnElement)];
+    const [[grantingPolicy]] = policiesOf(evaluator.smokeFunction).filter(([, p]) => JSON.stringify(p).includes('ec2:CreateNetworkInterface'));
+    expect(smoke.DependsOn).toContain(grantingPolicy);
+    for (const other of [evaluator.prepareFunction, evaluator.evaluateFunction, evaluator.watchFunction, evaluator.reportFunction]) expect(ec2Actions(other)).toEqual([]);
+  });
+
+  test('without smokeTestVpc no role is granted EC2 actions', () => {
+    const stack = newStack();
+    new CanaryEvaluator(stack, 'Evaluator');
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'))).not.toContain('ec2:');
   });
 
   test('fails synth when HTTP smoke tests × retries × timeout cannot finish in the smoke-test Lambda', () => {

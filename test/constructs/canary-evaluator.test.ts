@@ -101,29 +101,40 @@ describe('CanaryEvaluator', () => {
     }
   });
 
-  test('sweeps ended executions on a schedule (status events are best effort): the report function, with the state machine ARN, ListExecutions on it only', () => {
+  // Issue 24 finding 5: scheduled rules are EventBridge's legacy form; the sweep is an EventBridge Scheduler schedule.
+  test('sweeps ended executions on a Scheduler schedule (status events are best effort): the report function, with the state machine ARN, ListExecutions on it only', () => {
     const stateMachineId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))[0];
     const reportFunctionId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.includes('Report'))!;
-    const sweeps = template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: 'rate(2 minutes)' } });
+    expect(Object.keys(template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }))).toEqual([]);
+    const sweeps = template.findResources('AWS::Scheduler::Schedule', { Properties: { ScheduleExpression: 'rate(2 minutes)' } });
     expect(Object.keys(sweeps)).toHaveLength(1);
-    const [target] = Object.values(sweeps)[0].Properties.Targets;
+    const { Target: target, FlexibleTimeWindow: window } = Object.values(sweeps)[0].Properties;
+    expect(window).toEqual({ Mode: 'OFF' });
     expect(target.Arn).toEqual({ 'Fn::GetAtt': [reportFunctionId, 'Arn'] });
     expect(JSON.parse(target.Input['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'ARN')).join(''))).toEqual({ sweep: { stateMachineArn: 'ARN' } });
     expect(JSON.stringify(target.Input)).toContain(stateMachineId);
     expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 120 });
     expect(target.DeadLetterConfig).toBeDefined();
+    // The schedule's role may invoke the report function only.
+    const scheduleRole = (target.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const scheduleStatements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(scheduleRole))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const invokes = scheduleStatements.filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
+    expect(invokes.map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringContaining(reportFunctionId)]);
     const listing = statementsOf(template).filter((s) => [s.Action].flat().includes('states:ListExecutions'));
     expect(listing).toEqual([expect.objectContaining({ Action: 'states:ListExecutions', Effect: 'Allow', Resource: { Ref: stateMachineId } })]);
-    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [reportFunctionId, 'Arn'] }, SourceArn: { 'Fn::GetAtt': [Object.keys(sweeps)[0], 'Arn'] } });
   });
 
-  test('reads the policy from one S3 object, not from the environment', () => {
+  test('reads the policy from one S3 object tagged for the evaluator, not from the environment', () => {
     const allReads = statementsOf(template).filter((s) => [s.Action].flat().includes('s3:GetObject'));
     // Besides the policy objects, the report function reads back only its own publication ledger.
     const reads = allReads.filter((s) => !JSON.stringify(s.Resource).endsWith('"/publications/*"]]}'));
     expect(allReads.length - reads.length).toBe(1);
-    expect(reads.length).toBeGreaterThan(0);
-    for (const statement of reads) expect(JSON.stringify(statement.Resource)).toMatch(/\.json/);
+    expect(reads).toHaveLength(4); // prepare, evaluate, smoke, watch
+    for (const statement of reads) expect(Object.keys(statement.Condition?.StringEquals ?? {}).sort()).toEqual(['s3:ExistingObjectTag/canary-evaluator', 's3:ResourceAccount']);
+    const tagging = Object.values(template.findResources('Custom::AWS')).map((r) => (JSON.parse(r.Properties.Create as string) as { action: string }).action);
+    expect(tagging).toEqual(['putObjectTagging', 'putObjectTagging']); // the Lambda and the ECS registration
     const hooks = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { LIFECYCLE_EVENT: Match.anyValue() } } } });
     for (const hook of Object.values(hooks)) expect(Object.keys(hook.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['POLICY_BUCKET', 'POLICY_KEY', 'REPORT_SWITCHES']));
   });
@@ -148,6 +159,6 @@ describe('CanaryEvaluator', () => {
     evaluator.registerLambdaDeploymentGroup(serviceGroup(stack, 'B'), { policy: { metrics: [{ preset: 'lambda-error-rate' }] } });
     const shared = Template.fromStack(stack);
     shared.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    shared.resourceCountIs('AWS::Lambda::Function', 5 + 4 + 2);
+    shared.resourceCountIs('AWS::Lambda::Function', 5 + 4 + 2 + 1); // evaluator, 2×2 hooks, the services, the stack's policy-object tagger
   });
 });

@@ -54,5 +54,8 @@ describe('IAM statements against the Service Authorization Reference', () => {
     await expect(problems(['cloudwatch:PutMetricData'], ['*'], ['cloudwatch:namespaces'])).resolves.toEqual(['unsupported condition key']);
     await expect(problems(['cloudwatch:PutMetricData'], ['*'], ['cloudwatch:namespace', 'aws:SourceAccount'])).resolves.toEqual([]);
     await expect(problems(['kms:Decrypt'], ['arn:aws:kms:us-east-1:123456789012:key/k'], ['kms:EncryptionContext:aws:states:stateMachineArn'])).resolves.toEqual([]);
+    // The reference's `<key>` placeholder (s3:ExistingObjectTag/<key>) stands for any tag key, not for the text "<key>".
+    await expect(problems(['s3:GetObject'], ['arn:aws:s3:::b/k'], ['s3:ExistingObjectTag/canary-evaluator'])).resolves.toEqual([]);
+    await expect(problems(['s3:GetObject'], ['arn:aws:s3:::b/k'], ['s3:ExistingObjectTags/canary-evaluator'])).resolves.toEqual(['unsupported condition key']);
   });
 });

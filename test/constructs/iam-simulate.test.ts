@@ -50,7 +50,11 @@ function resolve(template: TemplateJson, options: Options, hookEnvironment?: Rec
     .filter((variables) => variables?.POLICY_KEY !== undefined) as Array<Record<string, unknown>>;
   const ownGroups = hookEnvironment ? groups.filter((g) => g.ecs === (hookEnvironment.ECS_TARGETS !== undefined)) : groups;
   const revisionBuckets = ids('AWS::S3::Bucket').filter((id) => id.startsWith('Revisions'));
+  const tags = ids('AWS::CodeDeploy::DeploymentGroup').flatMap((id) => (template.Resources[id].Properties!.Tags ?? []) as Array<{ Key: string; Value: string }>);
+  const registrationTag = tags.find((tag) => tag.Key === 'canary-evaluator')?.Value;
+  if (registrationTag === undefined) throw new Error('no deployment group of the template carries the canary-evaluator tag');
   return {
+    registrationTag,
     stateMachineArn: render({ Ref: stateMachine }, template as never),
     executionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:${render({ 'Fn::GetAtt': [stateMachine, 'Name'] }, template as never)}:d-EXAMPLE-AfterAllowTraffic`,
     policyObjects: [...new Set(hookEnvironments.map((v) => `arn:aws:s3:::${String(v.POLICY_BUCKET)}/${String(v.POLICY_KEY)}`))],
@@ -117,7 +121,8 @@ const cases: Array<[string, TemplateJson, Options]> = [
   ],
 ];
 
-const requests = (calls: readonly Omit<Call, 'command'>[], resolved: Resolved) => calls.flatMap((call) => call.resources(resolved).map((resource) => ({ action: call.action, resource, context: call.context })));
+const requests = (calls: readonly Omit<Call, 'command'>[], resolved: Resolved) =>
+  calls.flatMap((call) => call.resources(resolved).map((resource) => ({ action: call.action, resource, context: typeof call.context === 'function' ? call.context(resolved) : call.context })));
 
 describe('IAM simulation: each role is allowed exactly what its handler calls', () => {
   test.each(HANDLERS)('the %s table lists every SDK command its adapters send', (handler) => {
@@ -153,5 +158,38 @@ describe('IAM simulation: each role is allowed exactly what its handler calls', 
       expect(results.length).toBeGreaterThan(0);
       expect(results.filter((line) => !/: (ImplicitlyDenied|ExplicitlyDenied)$/.test(line))).toEqual([]);
     });
+  });
+});
+
+// Issue 24 finding 1: Lambda creates a VPC function's network interfaces with the function's role.
+describe('IAM simulation: the smoke role of an evaluator with smokeTestVpc', () => {
+  const template = cases.find(([name]) => name === 'all-options variant')![1];
+  const smoke = roles(template).find((role) => role.handler === 'smoke')!;
+  const networkInterface = `arn:aws:ec2:us-east-1:${ACCOUNT}:network-interface/eni-0123456789abcdef0`;
+  const subnet = `arn:aws:ec2:us-east-1:${ACCOUNT}:subnet/subnet-0123456789abcdef0`;
+
+  test.each([
+    ['ec2:CreateNetworkInterface', networkInterface],
+    ['ec2:CreateNetworkInterface', subnet],
+    ['ec2:DeleteNetworkInterface', networkInterface],
+    ['ec2:AssignPrivateIpAddresses', networkInterface],
+    ['ec2:UnassignPrivateIpAddresses', networkInterface],
+    ['ec2:DescribeNetworkInterfaces', '*'],
+    ['ec2:DescribeSubnets', '*'],
+  ])('may %s on %s', async (action, resource) => {
+    expect(await decide(smoke, action, resource)).toBe('Allowed');
+  });
+
+  test.each([
+    ['ec2:DeleteNetworkInterface', networkInterface.replace(ACCOUNT, '210987654321')],
+    ['ec2:CreateNetworkInterface', networkInterface.replace('us-east-1', 'eu-west-1')],
+    ['ec2:TerminateInstances', `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0`],
+  ])('may not %s on %s', async (action, resource) => {
+    expect(await decide(smoke, action, resource)).toMatch(/Denied$/);
+  });
+
+  test('no other evaluator role has EC2 actions', () => {
+    const others = roles(template).filter((role) => role.handler !== 'smoke');
+    expect(others.filter((role) => JSON.stringify(role.policies).includes('"ec2:'))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +7,7 @@ import { AwsSolutionsChecks, ServerlessChecks, type NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { CanaryEvaluator } from '../../lib/constructs';
 import { DemoStack } from '../../lib/demo/demo-stack';
+import { allOptionsStack } from './support/all-options-stack';
 
 const env = { account: '123456789012', region: 'us-east-1' };
 const noBundling = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -20,6 +22,11 @@ function findings(scope: IConstruct): string[] {
 describe('cdk-nag (AwsSolutions, Serverless)', () => {
   test('the demo app (one Lambda and one ECS service protected) has no unacknowledged finding', () => {
     expect(findings(new DemoStack(noBundling(), 'Demo', { env }))).toEqual([]);
+  });
+
+  // Issue 24 finding 5: the all-options app had 22 (the revision bucket's s3:GetObject*/GetBucket*/List* grant, the fixture's services).
+  test('the all-options app (every option that changes IAM, fixture services included) has no unacknowledged finding', () => {
+    expect(findings(allOptionsStack().stack)).toEqual([]);
   });
 
   test('the evaluator with a customer managed key has no unacknowledged finding', () => {
@@ -57,5 +64,28 @@ describe('cdk-nag (AwsSolutions, Serverless)', () => {
       },
     });
     expect(findings(evaluator)).toEqual([]);
+  });
+
+  // Issue 24 finding 5: the reason named X-Ray and CloudWatch only, not the wildcard-only CodeDeploy actions granted later.
+  test('every IAM5[Resource::*] acknowledgement names every action its role has on "*", written from the statements', () => {
+    const { stack } = allOptionsStack();
+    const roles = stack.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role && c.node.tryFindChild('DefaultPolicy') !== undefined);
+    const checked: string[] = [];
+    for (const role of roles) {
+      const reason = role.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) => Object.entries(entry.data as Record<string, unknown>))
+        .filter(([id]) => id.endsWith('AwsSolutions-IAM5[Resource::*]'))
+        .map(([, acknowledged]) => stack.resolve(acknowledged) as string | undefined)
+        .find((r) => r !== undefined);
+      if (reason === undefined) continue;
+      const document = stack.resolve((role.node.findChild('DefaultPolicy') as iam.Policy).document.toJSON()) as { Statement: Array<{ Action: string | string[]; Resource: unknown }> };
+      const wildcardActions = document.Statement.filter((s) => [s.Resource].flat().includes('*')).flatMap((s) => [s.Action].flat());
+      expect({ role: role.node.path, missing: wildcardActions.filter((action) => !reason.includes(action)) }).toEqual({ role: role.node.path, missing: [] });
+      checked.push(role.node.path);
+    }
+    // The five evaluator functions and the four hooks, the watch with StopDeployment and the deployment-target reads.
+    expect(checked.length).toBeGreaterThanOrEqual(9);
+    expect(checked.join()).toMatch(/Watch/);
   });
 });

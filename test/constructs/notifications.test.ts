@@ -1,5 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -59,7 +60,10 @@ describe('notifications', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
     const keyUse = statementsOf(template, 'EvaluatorReport').filter((statement) => actionsOf([statement]).includes('kms:GenerateDataKey') && actionsOf([statement]).includes('kms:Decrypt'));
-    expect(keyUse).toEqual([expect.objectContaining({ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] } })]);
+    // The key through SNS for the topic, through S3 for the report bucket: each only through its service.
+    const via = (service: string) => ({ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] }, Condition: { StringEquals: { 'kms:ViaService': `${service}.us-east-1.amazonaws.com` } } });
+    expect(keyUse).toEqual(expect.arrayContaining([via('sns'), via('s3')]));
+    expect(keyUse).toHaveLength(2);
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NOTIFY_ON: '"every-verdict"' }) } });
   });
 
@@ -134,5 +138,77 @@ describe('notifications', () => {
       'Test/BadGroup: notifications.on: expected "every-verdict" or a list of "rollback", "inconclusive", got ["rollbacks"]',
     );
     expect(() => new CanaryEvaluator(stack, 'Other', { notifications: { on: 'always' as 'every-verdict' } })).toThrow('Test/Other: notifications.on: expected "every-verdict"');
+  });
+
+  // Issue 24 finding 2: configuration names are unique in an account across Regions, and a Slack channel takes one configuration per account.
+  describe('channel configurations that deploy next to others', () => {
+    const teamsChannel = { teamId: '5f0c2e9a-1111-4222-8333-944455556666', teamsChannelId: '19%3aabc%40thread.tacv2', teamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666' };
+    const namesIn = (region: string) => {
+      const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test', { env: { account: ENV.account, region } });
+      new CanaryEvaluator(stack, 'Evaluator', { notifications: { slackChannel, teamsChannel } });
+      const template = Template.fromStack(stack);
+      return [
+        Object.values(template.findResources('AWS::Chatbot::SlackChannelConfiguration'))[0].Properties.ConfigurationName as string,
+        Object.values(template.findResources('AWS::Chatbot::MicrosoftTeamsChannelConfiguration'))[0].Properties.ConfigurationName as string,
+      ];
+    };
+
+    test('default names carry the account and the Region: the same stack in two Regions does not collide', () => {
+      const east = namesIn('us-east-1');
+      const west = namesIn('eu-west-1');
+      for (const name of [...east, ...west]) expect(name).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
+      expect(east[0]).toMatch(/-slack-123456789012-us-east-1$/);
+      expect(west[1]).toMatch(/-teams-123456789012-eu-west-1$/);
+      expect(new Set([...east, ...west]).size).toBe(4);
+    });
+
+    test('a long construct path keeps the account and Region within 128 characters', () => {
+      const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
+      new CanaryEvaluator(stack, `Evaluator${'X'.repeat(150)}`, { notifications: { slackChannel } });
+      const name = Object.values(Template.fromStack(stack).findResources('AWS::Chatbot::SlackChannelConfiguration'))[0].Properties.ConfigurationName as string;
+      expect(name.length).toBeLessThanOrEqual(128);
+      expect(name).toMatch(/-slack-123456789012-us-east-1$/);
+    });
+
+    test('an environment-agnostic stack names them at deploy time', () => {
+      const stack = new Stack(noBundlingApp(), 'Agnostic');
+      new CanaryEvaluator(stack, 'Evaluator', { notifications: { slackChannel } });
+      const name = Object.values(Template.fromStack(stack).findResources('AWS::Chatbot::SlackChannelConfiguration'))[0].Properties.ConfigurationName;
+      expect(JSON.stringify(name)).toContain('"Ref":"AWS::AccountId"');
+      expect(JSON.stringify(name)).toContain('"Ref":"AWS::Region"');
+    });
+
+    test('a name Chatbot would refuse fails synth, naming the option', () => {
+      const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
+      expect(() => new CanaryEvaluator(stack, 'Evaluator', { notifications: { slackChannel: { ...slackChannel, configurationName: 'orders alerts' } } })).toThrow(
+        `Test/Evaluator/Notifications: notifications.slackChannel.configurationName must be 1–128 letters, digits, '-' or '_', got "orders alerts"`,
+      );
+    });
+
+    test("the channel's existing configuration of this app is subscribed to the topic; none is created", () => {
+      const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
+      const existingSlack = new chatbot.SlackChannelConfiguration(stack, 'TeamChannel', { slackChannelConfigurationName: 'orders-team', ...slackChannel });
+      const existingTeams = new chatbot.CfnMicrosoftTeamsChannelConfiguration(stack, 'TeamsChannel', {
+        configurationName: 'orders-team-teams',
+        ...teamsChannel,
+        iamRoleArn: 'arn:aws:iam::123456789012:role/chatbot',
+        snsTopicArns: ['arn:aws:sns:us-east-1:123456789012:other'],
+      });
+      new CanaryEvaluator(stack, 'Evaluator', { notifications: { slackChannel: existingSlack, teamsChannel: existingTeams } });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 1);
+      template.resourceCountIs('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', 1);
+      const topic = { Ref: Match.stringLikeRegexp('^EvaluatorNotificationsTopic') };
+      template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', { ConfigurationName: 'orders-team', SnsTopicArns: [topic] });
+      template.hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', { ConfigurationName: 'orders-team-teams', SnsTopicArns: ['arn:aws:sns:us-east-1:123456789012:other', topic] });
+    });
+
+    test('a configuration defined elsewhere, by ARN: none is created, and synth says to add the topic there', () => {
+      const stack = new Stack(noBundlingApp(), 'Test', { env: ENV });
+      const channelConfigurationArn = 'arn:aws:chatbot::123456789012:chat-configuration/slack-channel/orders-team';
+      new CanaryEvaluator(stack, 'Evaluator', { notifications: { slackChannel: { channelConfigurationArn } } });
+      Template.fromStack(stack).resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+      expect(Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp(`Slack channel configuration ${channelConfigurationArn} where it is defined`))).toHaveLength(1);
+    });
   });
 });

@@ -41,7 +41,8 @@ describe('templates against the CloudFormation resource specification', () => {
     });
 
     test('a misspelt property in a list element, two levels down', () => {
-      const ruleId = Object.keys(demo.Resources).find((id) => demo.Resources[id].Type === 'AWS::Events::Rule' && demo.Resources[id].Properties?.ScheduleExpression)!;
+      // The reaper rule (the sweep is a Scheduler schedule): its target has a RetryPolicy.
+      const ruleId = Object.keys(demo.Resources).find((id) => demo.Resources[id].Type === 'AWS::Events::Rule' && demo.Resources[id].Properties?.EventPattern)!;
       const template = withResource(ruleId, (r) => {
         const [target] = r.Properties!.Targets as Array<Record<string, unknown>>;
         return { ...r, Properties: { ...r.Properties, Targets: [{ ...target, RetryPolicy: { MaximumRetryAttempt: 2 } }] } };

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CanaryEvaluator, evaluatorParameterNames } from '../../lib/constructs';
 
@@ -11,11 +12,7 @@ const ARN = (service: string, resource: string) => `arn:aws:${service}:us-east-1
 const attributes = {
   stateMachineArn: ARN('states', 'stateMachine:canary-evaluation'),
   hookDeadLetterQueueArn: ARN('sqs', 'canary-hook-dlq'),
-  prepareRoleArn: 'arn:aws:iam::123456789012:role/evaluator-prepare',
-  evaluateRoleArn: 'arn:aws:iam::123456789012:role/evaluator-evaluate',
-  smokeRoleArn: 'arn:aws:iam::123456789012:role/evaluator-smoke',
-  watchRoleArn: 'arn:aws:iam::123456789012:role/evaluator-watch',
-  reportRoleArn: 'arn:aws:iam::123456789012:role/evaluator-report',
+  registrationTag: 'platform',
 };
 const policy = {
   metrics: [{ preset: 'lambda-error-rate' as const }],
@@ -32,8 +29,6 @@ function serviceStack() {
 
 type Policy = { Properties: { Roles: unknown[]; PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } };
 const policiesOf = (template: Template) => Object.values(template.findResources('AWS::IAM::Policy')) as Policy[];
-const attachedTo = (template: Template, roleName: string) => policiesOf(template).filter((p) => p.Properties.Roles.includes(roleName));
-const actionsOf = (policies: Policy[]) => policies.flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s) => [s.Action].flat()));
 
 describe('the platform evaluator with evaluatorName', () => {
   test('writes one SSM parameter per attribute, named as documented', () => {
@@ -59,7 +54,7 @@ describe('the platform evaluator with evaluatorName', () => {
 });
 
 describe('a service stack registering with an evaluator it does not own', () => {
-  test('creates its hooks, alarms and policy asset, and grants the evaluator roles for its own group only', () => {
+  test('creates its hooks, alarms and policy asset, tags its group, function and policy object, and changes no evaluator role', () => {
     const { stack, group, fn, alias } = serviceStack();
     const shared = CanaryEvaluator.fromEvaluatorAttributes(stack, 'Evaluator', attributes);
     const registered = shared.registerLambdaDeploymentGroup(group, { policy, alias });
@@ -71,30 +66,45 @@ describe('a service stack registering with an evaluator it does not own', () => 
       Environment: { Variables: Match.objectLike({ LIFECYCLE_EVENT: 'BeforeAllowTraffic', STATE_MACHINE_ARN: attributes.stateMachineArn }) },
       DeadLetterConfig: { TargetArn: attributes.hookDeadLetterQueueArn },
     });
-    const groupArn = stack.resolve(group.deploymentGroupArn);
+    // Attribute-based grants (issue 24 finding 7): the evaluator acts on what carries its tag.
+    const tag = { Key: 'canary-evaluator', Value: 'platform' };
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { Tags: Match.arrayWith([tag]) });
+    expect(template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)].Properties.Tags).toContainEqual(tag);
+    const tagging = Object.values(template.findResources('Custom::AWS')).map((r) => JSON.parse(r.Properties.Create as string) as unknown);
+    expect(tagging).toEqual([
+      expect.objectContaining({
+        service: 'S3',
+        action: 'putObjectTagging',
+        parameters: { Bucket: registered.policyAsset.s3BucketName, Key: registered.policyAsset.s3ObjectKey, Tagging: { TagSet: [tag] } },
+      }),
+    ]);
 
-    const report = attachedTo(template, 'evaluator-report');
-    expect(report).not.toHaveLength(0);
-    const reportStatements = report.flatMap((p) => p.Properties.PolicyDocument.Statement);
-    // Reporting is on `*` (no resource type in the Service Authorization Reference: lib/constructs/service-authorization.ts).
-    expect(reportStatements).toContainEqual(expect.objectContaining({ Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: '*' }));
-
-    const watchStatements = attachedTo(template, 'evaluator-watch').flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(watchStatements).toContainEqual(expect.objectContaining({ Action: 'codedeploy:GetDeployment', Resource: groupArn }));
-    const watchActions = actionsOf(attachedTo(template, 'evaluator-watch'));
-    expect(watchActions).toEqual(expect.arrayContaining(['codedeploy:GetDeployment', 's3:GetObject']));
-    for (const role of ['evaluator-prepare', 'evaluator-evaluate', 'evaluator-smoke']) expect(actionsOf(attachedTo(template, role))).toContain('s3:GetObject');
-
-    // Smoke tests invoke this function's versions, nothing else.
-    const smoke = attachedTo(template, 'evaluator-smoke').flatMap((p) => p.Properties.PolicyDocument.Statement);
-    const invoke = smoke.filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
-    expect(invoke).toHaveLength(1);
-    expect(JSON.stringify(invoke[0]!.Resource)).toContain(stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction));
-
+    // Every IAM policy of the stack is attached to a role of the stack itself: the hooks', the tagger's.
+    const ownRoles = new Set(Object.keys(template.findResources('AWS::IAM::Role')));
+    for (const policyResource of policiesOf(template)) {
+      for (const role of policyResource.Properties.Roles) expect(ownRoles.has((role as { Ref: string }).Ref)).toBe(true);
+    }
     // The hooks may start the evaluator's state machine and nothing else of it.
     const hookStatements = policiesOf(template).flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(hookStatements).toContainEqual(expect.objectContaining({ Action: 'states:StartExecution', Resource: attributes.stateMachineArn }));
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2); // verdict alarm, hook errors
+  });
+
+  test('a policy that stops deployments warns that the shared evaluator must allow it', () => {
+    const { stack, group } = serviceStack();
+    const shared = CanaryEvaluator.fromEvaluatorAttributes(stack, 'Evaluator', attributes);
+    shared.registerLambdaDeploymentGroup(group, { policy: { ...policy, smokeTests: [], canaryWatch: { stopDeploymentOnFail: true } } });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('canaryWatchStopsDeployments: true'));
+    expect(warnings).toHaveLength(1);
+  });
+
+  test('an imported function cannot be tagged by the registration: a warning names the tag to add', () => {
+    const { stack, group } = serviceStack();
+    const imported = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:us-east-1:123456789012:function:orders');
+    const alias = lambda.Alias.fromAliasAttributes(stack, 'ImportedAlias', { aliasName: 'live', aliasVersion: imported.latestVersion });
+    CanaryEvaluator.fromEvaluatorAttributes(stack, 'Evaluator', attributes).registerLambdaDeploymentGroup(group, { policy, alias });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('tag it canary-evaluator=platform where it is defined'));
+    expect(warnings).toHaveLength(1);
   });
 
   test('finds the evaluator by name through SSM parameters resolved at deploy time', () => {
@@ -102,7 +112,9 @@ describe('a service stack registering with an evaluator it does not own', () => 
     CanaryEvaluator.fromEvaluatorName(stack, 'Evaluator', 'platform').registerLambdaDeploymentGroup(group, { policy: { metrics: [{ preset: 'lambda-error-rate' as const }] } });
     const parameters = Template.fromStack(stack).toJSON().Parameters as Record<string, { Type: string; Default: string }>;
     const defaults = Object.values(parameters).filter((p) => p.Type === 'AWS::SSM::Parameter::Value<String>').map((p) => p.Default);
-    expect(defaults).toEqual(expect.arrayContaining(['/canary-evaluator/platform/state-machine-arn', '/canary-evaluator/platform/report-role-arn']));
+    expect(defaults).toEqual(expect.arrayContaining(['/canary-evaluator/platform/state-machine-arn', '/canary-evaluator/platform/hook-dead-letter-queue-arn']));
+    // The evaluator's tag value is its name: the group carries it.
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { Tags: Match.arrayWith([{ Key: 'canary-evaluator', Value: 'platform' }]) });
     expect(defaults).not.toContain('/canary-evaluator/platform/encryption-key-arn');
   });
 
@@ -112,4 +124,78 @@ describe('a service stack registering with an evaluator it does not own', () => 
     shared.registerLambdaDeploymentGroup(group, { policy: { metrics: [{ preset: 'lambda-error-rate' as const }] } });
     expect(() => shared.registerLambdaDeploymentGroup(group, { policy: { metrics: [{ preset: 'lambda-error-rate' as const }] } })).toThrow(/already registered/);
   });
+});
+
+/**
+ * Issue 24 finding 7: registrations from other stacks used to attach inline policies to the evaluator's
+ * roles, and IAM's 10,240-character quota of a role's inline policies (IAM User Guide, "IAM and AWS STS
+ * quotas") capped an evaluator at about 15 of them. Now a registration tags; the evaluator's grants are
+ * conditioned on the tag and do not change.
+ */
+describe('200 registrations with one evaluator', () => {
+  const IAM_ROLE_POLICY_QUOTA = 10_240;
+  const busyPolicy = {
+    metrics: [{ preset: 'lambda-error-rate' as const }, { name: 'db', kind: 'alarm' as const, alarmNames: ['orders-db-healthy'] }],
+    smokeTests: [
+      { name: 'ping', type: 'lambda' as const, payload: { ping: true } },
+      { name: 'health', type: 'http' as const, url: 'https://orders.example.com/health', headers: { Authorization: { secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/token' } } },
+    ],
+    canaryWatch: { stopDeploymentOnFail: true },
+  };
+  /** Characters of the inline policies attached to each role of `template`, as IAM counts them (no whitespace), before CloudFormation resolves ARNs. */
+  const policyCharactersByRole = (template: Template) => {
+    const byRole = new Map<string, number>();
+    for (const policyResource of policiesOf(template)) {
+      for (const role of policyResource.Properties.Roles) {
+        const key = JSON.stringify(role);
+        byRole.set(key, (byRole.get(key) ?? 0) + JSON.stringify(policyResource.Properties.PolicyDocument).length);
+      }
+    }
+    return byRole;
+  };
+  const evaluatorRoleSizes = (registrations: number) => {
+    const stack = new Stack(newApp(), 'Platform', { env });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator', { evaluatorName: 'platform', canaryWatchStopsDeployments: true });
+    for (let i = 0; i < registrations; i++) {
+      const fn = new lambda.Function(stack, `Fn${i}`, { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+      const alias = new lambda.Alias(stack, `Live${i}`, { aliasName: 'live', version: fn.currentVersion });
+      const group = new codedeploy.LambdaDeploymentGroup(stack, `Group${i}`, { alias });
+      evaluator.registerLambdaDeploymentGroup(group, { policy: busyPolicy, alias, allowedSmokeTestHosts: ['orders.example.com'] });
+    }
+    const sizes = policyCharactersByRole(Template.fromStack(stack));
+    const roleOf = (f: lambda.Function) => JSON.stringify({ Ref: stack.getLogicalId(f.role!.node.defaultChild as iam.CfnRole) });
+    return Object.fromEntries(
+      (['prepareFunction', 'evaluateFunction', 'smokeFunction', 'watchFunction', 'reportFunction'] as const).map((name) => [name, sizes.get(roleOf(evaluator[name])) ?? 0]),
+    );
+  };
+
+  test('registrations in the evaluator\'s own app leave its roles\' policies exactly as they were', () => {
+    const before = evaluatorRoleSizes(0);
+    const after = evaluatorRoleSizes(12);
+    expect(after).toEqual(before);
+    for (const size of Object.values(after)) expect(size).toBeLessThan(IAM_ROLE_POLICY_QUOTA);
+  });
+
+  test('200 registrations from 20 other stacks attach nothing to the evaluator; each stack stays within IAM and CloudFormation quotas', () => {
+    let registered = 0;
+    for (let s = 0; s < 20; s++) {
+      const stack = new Stack(newApp(), `Service${s}`, { env });
+      const shared = CanaryEvaluator.fromEvaluatorName(stack, 'Evaluator', 'platform');
+      for (let i = 0; i < 10; i++) {
+        const fn = new lambda.Function(stack, `Fn${i}`, { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+        const alias = new lambda.Alias(stack, `Live${i}`, { aliasName: 'live', version: fn.currentVersion });
+        const group = new codedeploy.LambdaDeploymentGroup(stack, `Group${i}`, { alias });
+        shared.registerLambdaDeploymentGroup(group, { policy: busyPolicy, alias, allowedSmokeTestHosts: ['orders.example.com'] });
+        registered++;
+      }
+      const template = Template.fromStack(stack);
+      const ownRoles = new Set(Object.keys(template.findResources('AWS::IAM::Role')));
+      const foreign = policiesOf(template).flatMap((p) => p.Properties.Roles).filter((role) => !ownRoles.has((role as { Ref?: string }).Ref ?? ''));
+      expect(foreign).toEqual([]);
+      expect(Math.max(...policyCharactersByRole(template).values())).toBeLessThan(IAM_ROLE_POLICY_QUOTA);
+      expect(Object.keys(template.toJSON().Resources).length).toBeLessThanOrEqual(500); // CloudFormation's resources per stack
+      expect(Object.keys(template.findResources('AWS::CodeDeploy::DeploymentGroup', { Properties: { Tags: [{ Key: 'canary-evaluator', Value: 'platform' }] } }))).toHaveLength(10);
+    }
+    expect(registered).toBe(200);
+  }, 600_000);
 });

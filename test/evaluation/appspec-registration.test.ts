@@ -53,7 +53,7 @@ describe('the hook reports a mismatch Failed, whatever onEvaluatorError says', (
         readDeployment: async () => ({ deploymentId: 'd-MISMATCH1', applicationName: 'a', deploymentGroupName: 'g', computePlatform: 'Lambda', appSpecContent: content }),
         readEcsTarget: async () => Promise.reject(new Error('unused')),
       },
-      starter: { start: async () => 'started' },
+      starter: { start: async () => 'started', exists: async () => false },
       reporter: { report: async (_ids, status) => (reports.push(status), 'reported') },
       now: () => new Date('2026-11-26T10:00:00Z'),
       log: { info: () => undefined, error: () => undefined },

@@ -36,7 +36,7 @@ const run = (tests: ReturnType<typeof testsOf>, http: HttpClient, secrets?: Secr
 describe('smoke-test headers read from secrets at run time', () => {
   test('the value (with its prefix) goes into the request; a secret named by two tests is read once per run', async () => {
     const { http, requests } = recordingHttp(() => ({ status: 200, body: '{}' }));
-    const { secrets, reads } = countingResolver({ [SECRET]: TOKEN, '/orders/api-key': 'k-123' });
+    const { secrets, reads } = countingResolver({ [SECRET]: TOKEN, '/orders/api-key': 'k-12345678' });
     const tests = testsOf([
       { name: 'a', type: 'http', url: 'https://orders.example.com/a', headers: { Authorization: { secret: SECRET, prefix: 'Bearer ' } } },
       { name: 'b', type: 'http', url: 'https://orders.example.com/b', headers: { Authorization: { secret: SECRET, prefix: 'Bearer ' }, 'X-Api-Key': { parameter: '/orders/api-key' } } },
@@ -44,7 +44,7 @@ describe('smoke-test headers read from secrets at run time', () => {
     const { summary } = await run(tests, http, secrets);
     expect(summary.passed).toBe(true);
     expect(requests.map((request) => request.headers.Authorization)).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
-    expect(requests[1].headers['X-Api-Key']).toBe('k-123');
+    expect(requests[1].headers['X-Api-Key']).toBe('k-12345678');
     expect(reads).toHaveLength(2);
   });
 
@@ -61,7 +61,7 @@ describe('smoke-test headers read from secrets at run time', () => {
   });
 
   test('a secret with characters JSON escapes is masked as the reason quotes it too', async () => {
-    const quoted = 'to"k\\en';
+    const quoted = 'to"k\\en-token';
     const { http } = recordingHttp((request) => ({ status: 200, body: JSON.stringify({ echoed: request.headers.Authorization }) }));
     const { secrets } = countingResolver({ [SECRET]: quoted });
     const tests = testsOf([

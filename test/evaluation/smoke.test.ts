@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FetchHttpClient } from '../../lib/adapters/http/fetch-client';
+import { PinnedHttpClient } from '../../lib/adapters/http/pinned-http-client';
 import { readJsonPath, runSmokeTests, type FunctionInvoker } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 
@@ -35,7 +35,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 const noLambda: FunctionInvoker = { invoke: async () => Promise.reject(new Error('no Lambda in this test')) };
 function deps(invoker: FunctionInvoker = noLambda) {
   // This file's server listens on loopback, which the default host check denies (tested below).
-  return { invoker, http: new FetchHttpClient(), stopwatch: () => performance.now(), concurrency: 2, hostProblem: () => undefined };
+  return { invoker, http: new PinnedHttpClient({ addressProblem: () => undefined }), stopwatch: () => performance.now(), concurrency: 2, hostProblem: () => undefined };
 }
 /**
  * The policy validator refuses loopback URLs (a smoke test never calls the Lambda runtime API), so the

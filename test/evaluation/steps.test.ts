@@ -1,4 +1,4 @@
-import { alphaShareOf, baselineHistorySeconds, buildQueries, isExpressionQuery, evaluateTick, joinSeries, judgeWindow, lookAtBake, planEvaluation, toObservations, waitSeconds, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
+import { alphaShareOf, baselineHistorySeconds, buildQueries, isExpressionQuery, evaluateTick, joinSeries, judgeWindow, lookAtBake, planEvaluation, toObservations, waitSeconds, MetricsThrottledError, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
 
@@ -106,7 +106,7 @@ describe('buildQueries', () => {
 });
 
 describe('toObservations', () => {
-  test('keeps only periods with traffic inside the window; a missing error count is zero', () => {
+  test('keeps only periods with traffic inside the window; a Lambda Errors count not there yet waits, in both arms', () => {
     const plan = buildQueries(policy, target, 60);
     const observations = toObservations(
       policy,
@@ -114,23 +114,95 @@ describe('toObservations', () => {
       [
         { id: 'm0_canary_total', timestamps: [T0 - 60, T0, T0 + 60, T0 + 120], values: [5, 100, 0, 100] },
         { id: 'm0_canary_count', timestamps: [T0], values: [3] },
-        { id: 'm0_baseline_total', timestamps: [T0, T0 + 60], values: [900, 900] },
-        { id: 'm0_baseline_count', timestamps: [T0, T0 + 60], values: [9, 8] },
+        { id: 'm0_baseline_total', timestamps: [T0, T0 + 60, T0 + 120], values: [900, 900, 900] },
+        { id: 'm0_baseline_count', timestamps: [T0, T0 + 60, T0 + 120], values: [9, 8, 7] },
       ],
       { start: T0, end: T0 + 180 },
     );
+    // Lambda sends Errors (0 or 1) with every invocation: a missing Errors datapoint beside Invocations is
+    // late or lost, never 0 (issue 22.1), so T0 + 120 is judged in neither arm, even when settled.
     expect(observations['lambda-error-rate']).toEqual({
       kind: 'count',
-      canary: [
-        { t: T0, count: 3, total: 100 },
-        { t: T0 + 120, count: 0, total: 100 },
-      ],
+      canary: [{ t: T0, count: 3, total: 100 }],
       baseline: [
         { t: T0, count: 9, total: 900 },
         { t: T0 + 60, count: 8, total: 900 },
       ],
     });
   });
+
+  describe('a count that may be left out when zero (ALB HTTPCode_*, reported only when non-zero)', () => {
+    const ecsTarget = { type: 'ecs' as const, loadBalancer: 'app/lb/1', canaryTargetGroup: 'targetgroup/green/2', baselineTargetGroup: 'targetgroup/blue/1', taskDefinition: 'td:2' };
+    const alb = parsePolicy({ metrics: [{ preset: 'alb-5xx-rate' }] });
+    const plan = buildQueries(alb, ecsTarget, 60);
+    const results = [
+      { id: 'm0_canary_total', timestamps: [T0, T0 + 60, T0 + 120], values: [100, 100, 100] },
+      { id: 'm0_canary_count', timestamps: [T0 + 60], values: [2] },
+      { id: 'm0_baseline_total', timestamps: [T0, T0 + 60, T0 + 120], values: [100, 100, 100] },
+      { id: 'm0_baseline_count', timestamps: [T0], values: [1] },
+    ];
+
+    test('is 0 in a settled period, and waits (in both arms) in a period that may still receive it', () => {
+      const observations = toObservations(alb, plan, results, { start: T0, end: T0 + 180 }, { settledUntil: T0 + 120 });
+      expect(observations['alb-5xx-rate']).toEqual({
+        kind: 'count',
+        canary: [
+          { t: T0, count: 0, total: 100 },
+          { t: T0 + 60, count: 2, total: 100 },
+        ],
+        baseline: [
+          { t: T0, count: 1, total: 100 },
+          { t: T0 + 60, count: 0, total: 100 },
+        ],
+      });
+    });
+
+    test('everything read is settled by default (replays of old deployments, simulations)', () => {
+      const observations = toObservations(alb, plan, results, { start: T0, end: T0 + 180 });
+      expect(observations['alb-5xx-rate']).toMatchObject({ canary: [{ count: 0 }, { count: 2 }, { t: T0 + 120, count: 0 }] });
+    });
+
+    test('in the bake the baseline, read earlier, is settled on its own timeline', () => {
+      const offset = 3600;
+      const shifted = results.map((series) => (series.id.includes('baseline') ? { ...series, timestamps: series.timestamps.map((t) => t - offset) } : series));
+      const observations = toObservations(alb, plan, shifted, { start: T0, end: T0 + 180 }, { baselineOffset: offset, settledUntil: T0 + 120 });
+      // The baseline's T0 + 120 period was an hour ago: its missing 5xx count is 0; the canary's T0 + 120 still waits.
+      expect(observations['alb-5xx-rate']).toMatchObject({ canary: [{ t: T0 }, { t: T0 + 60 }], baseline: [{ t: T0 }, { t: T0 + 60 }] });
+    });
+  });
+
+  test('a metric fed by an incomplete result is marked with the status and messages, in words', () => {
+    const plan = buildQueries(policy, target, 60);
+    const observations = toObservations(
+      policy,
+      plan,
+      [
+        { id: 'm0_canary_total', timestamps: [T0], values: [100] },
+        { id: 'm0_canary_count', timestamps: [], values: [], incomplete: { status: 'InternalError', messages: ['InternalError: try again'] } },
+        { id: 'm0_baseline_total', timestamps: [T0], values: [900] },
+        { id: 'm0_baseline_count', timestamps: [T0], values: [9] },
+      ],
+      { start: T0, end: T0 + 60 },
+    );
+    expect(observations['lambda-error-rate']).toMatchObject({
+      incomplete: "CloudWatch returned InternalError for the new version's count (query m0_canary_count) of lambda-error-rate: InternalError: try again",
+    });
+  });
+});
+
+test('cost per successful request is incomplete with the count metric it reads the failures from', () => {
+  const stat = { namespace: 'App', metricName: 'm' };
+  const costPolicy = parsePolicy({
+    metrics: [
+      { name: 'errors', kind: 'count', count: { namespace: 'App', metricName: 'Failed' }, total: { namespace: 'App', metricName: 'Requests' }, versioning: { type: 'dimension', dimension: 'Version' } },
+      { name: 'spend', kind: 'cost', model: 'anthropic.claude-sonnet-4-20250514-v1:0', requests: { namespace: 'App', metricName: 'Requests' }, tokens: { input: stat, output: stat }, versioning: { type: 'dimension', dimension: 'Version' }, method: { type: 'cost', per: 'successful-request', errorsFrom: 'errors' } },
+    ],
+  });
+  const plan = buildQueries(costPolicy, target, 60);
+  const results = plan.queries.map((query) => ({ id: query.id, timestamps: [T0], values: [10], ...('metricName' in query && query.metricName === 'Failed' ? { incomplete: { status: 'InternalError', messages: [] } } : {}) }));
+  const observations = toObservations(costPolicy, plan, results, { start: T0, end: T0 + 60 });
+  expect(observations.errors).toMatchObject({ incomplete: expect.stringContaining('CloudWatch returned InternalError') });
+  expect(observations.spend).toMatchObject({ incomplete: expect.stringContaining('CloudWatch returned InternalError') });
 });
 
 describe("a gauge's baseline history (Mann–Whitney, autocorrelation: adjust)", () => {
@@ -156,9 +228,7 @@ describe("a gauge's baseline history (Mann–Whitney, autocorrelation: adjust)",
         { id: 'm0_canary_value', timestamps: minutes(-5, 2), values: [9, 9, 9, 9, 9, 10, 11] },
       ],
       { start: T0, end: T0 + 120 },
-      0,
-      new Map(),
-      3 * 60,
+      { historySeconds: 3 * 60 },
     );
     expect(observations.p99).toEqual({
       kind: 'gauge',
@@ -327,5 +397,48 @@ describe('one false-alarm budget per deployment', () => {
     expect(alphaShareOf(parsePolicy({ metrics }))).toBe(0.5);
     expect(alphaShareOf(parsePolicy({ metrics, canaryWatch: { enabled: false } }))).toBe(1);
     expect(alphaShareOf(parsePolicy({ metrics, bake: { enabled: false } }))).toBe(1);
+  });
+});
+
+describe('a look without all of its data (issues 22.1, 23.5)', () => {
+  const plan = planEvaluation(input, policy);
+  const steady = new SteadyMetricSource({ '1': { requestsPerMinute: 900, errorRate: 0.01, p99Ms: 300 }, '2': { requestsPerMinute: 300, errorRate: 0.01, p99Ms: 300 } });
+  const throttled: MetricSource = {
+    getMetricData: async () => {
+      throw new MetricsThrottledError('CloudWatch GetMetricData throttled (Throttling: Rate exceeded) after 8 attempts, 11.2 s of backoff');
+    },
+  };
+  const partial: MetricSource = {
+    getMetricData: async (queries, window) =>
+      (await steady.getMetricData(queries, window)).map((series) => (series.id === 'm0_canary_count' ? { ...series, incomplete: { status: 'PartialData', messages: [] } } : series)),
+  };
+  const atSeconds = (seconds: number) => new Date(seconds * 1000);
+  const windowVisible = plan.windowEnd + plan.lagSeconds;
+
+  test('throttled throughout: the look is skipped (continue, a wait, nothing judged)', async () => {
+    const tick = await evaluateTick({ input, plan }, policy, throttled, atSeconds(plan.windowStart + 4 * 60));
+    expect(tick).toMatchObject({ decision: 'continue', final: false, periodsJudged: 0 });
+    expect(tick.reason).toMatch(/^look skipped: CloudWatch GetMetricData throttled/);
+    expect(tick.waitSeconds).toBeGreaterThan(0);
+  });
+
+  test('throttled after the window ends but before reportBy: still skipped; at reportBy: inconclusive with the reason', async () => {
+    expect(await evaluateTick({ input, plan }, policy, throttled, atSeconds(windowVisible))).toMatchObject({ decision: 'continue', final: false });
+    const last = await evaluateTick({ input, plan }, policy, throttled, atSeconds(plan.reportBy));
+    expect(last).toMatchObject({ decision: 'inconclusive', final: true, verdict: { inconclusive: { metrics: ['lambda-error-rate'] } } });
+    expect(last.reason).toContain('the metrics could not be read (CloudWatch GetMetricData throttled');
+  });
+
+  test('a critical metric still incomplete when the window is complete is read again at the next look; at reportBy it is inconclusive', async () => {
+    const waiting = await evaluateTick({ input, plan }, policy, partial, atSeconds(windowVisible));
+    expect(waiting).toMatchObject({ decision: 'continue', final: false });
+    expect(waiting.reason).toContain('waiting for CloudWatch data until the deadline: CloudWatch returned PartialData');
+    const last = await evaluateTick({ input, plan }, policy, partial, atSeconds(plan.reportBy));
+    expect(last).toMatchObject({ decision: 'inconclusive', final: true });
+    expect(last.reason).toContain('CloudWatch returned PartialData');
+  });
+
+  test('the same look with complete data is final at the window end (control)', async () => {
+    expect(await evaluateTick({ input, plan }, policy, steady, atSeconds(windowVisible))).toMatchObject({ decision: 'pass', final: true });
   });
 });

@@ -53,11 +53,21 @@ describe('evaluate handler (CloudWatch mocked)', () => {
     expect(published).toMatchObject({ Namespace: 'CanaryEvaluator', MetricData: [{ MetricName: 'VerdictFailed', Value: 0 }] });
   });
 
-  test('missing series are no data, not zero errors: no traffic cannot pass or fail the canary', async () => {
-    // Only the canary's error count came back: without its invocations there is no period to judge.
-    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'm0_canary_count', Timestamps: [new Date(T0)], Values: [50] }] });
+  test('series without datapoints are no data, not zero errors: no traffic cannot pass or fail the canary', async () => {
+    // Only the canary's error count has a datapoint: without its invocations there is no period to judge.
+    const empty = (Id: string) => ({ Id, Timestamps: [], Values: [], StatusCode: 'Complete' as const });
+    cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [{ Id: 'm0_canary_count', Timestamps: [new Date(T0)], Values: [50], StatusCode: 'Complete' }, empty('m0_canary_total'), empty('m0_baseline_count'), empty('m0_baseline_total')],
+    });
     const tick = await handlerAt(7.5)({ input, plan: planEvaluation(input, policy) });
     expect(tick.verdict.metrics[0]).toMatchObject({ decision: 'nodata', canary: { periods: 0 } });
+  });
+
+  test('series CloudWatch returns no result for are not judged, and say so (issue 22.1)', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'm0_canary_count', Timestamps: [new Date(T0)], Values: [50], StatusCode: 'Complete' }] });
+    const tick = await handlerAt(7.5)({ input, plan: planEvaluation(input, policy) });
+    expect(tick.verdict.metrics[0]).toMatchObject({ decision: 'continue' });
+    expect(tick.verdict.metrics[0].dataIncomplete).toContain("CloudWatch returned no result for the new version's total (query m0_canary_total)");
   });
 
   test('a dry run publishes no VerdictFailed (its alarm would stop the deployment)', async () => {

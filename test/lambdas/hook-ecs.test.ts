@@ -118,7 +118,7 @@ describe('ECS hook (AfterAllowTestTraffic)', () => {
       policyRef: { bucket: 'b', key: 'k' },
       switches: { dryRun: false, onEvaluatorError: 'fail' },
       deployments: new CodeDeployDeploymentReader(client),
-      starter: { start: async () => 'started' },
+      starter: { start: async () => 'started', exists: async () => false },
       reporter: new CodeDeployHookReporter(client),
       now: () => new Date(),
       log: { info: () => undefined, error: () => undefined },

@@ -1,5 +1,5 @@
 import { CodeDeployClient, GetApplicationRevisionCommand, GetDeploymentCommand, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { APPSPEC_YAML, DEPLOYMENT_INFO, HOOK_EVENT } from '../fixtures/codedeploy/events';
 
@@ -66,8 +66,28 @@ describe('hook handler', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
+  // Issue 23 item 4: StartExecution may fail after it created the execution (a timeout, a lost response).
+  test('a StartExecution error whose execution exists (DescribeExecution by its name) leaves the report to the execution', async () => {
+    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    sfn.on(DescribeExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Evaluation:x', status: 'RUNNING' });
+    await expect(handler(HOOK_EVENT)).resolves.toMatchObject({ outcome: 'started' });
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input).toEqual({
+      executionArn: `arn:aws:states:us-east-1:123456789012:execution:Evaluation:${HOOK_EVENT.DeploymentId}-AfterAllowTraffic`,
+      includedData: 'METADATA_ONLY',
+    });
+    expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(0);
+  });
+
+  test('a StartExecution error whose lookup fails too is reported (the deadline), and names the start error', async () => {
+    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(handler(HOOK_EVENT)).resolves.toMatchObject({ outcome: 'reported', status: 'Failed', reason: 'could not start the evaluation: socket hang up' });
+    expect(codedeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
+  });
+
   test('reports Failed when the execution cannot start or the AppSpec is not a Lambda AppSpec', async () => {
     sfn.on(StartExecutionCommand).rejects(new Error('StateMachineDoesNotExist'));
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
     await expect(handler(HOOK_EVENT)).resolves.toMatchObject({ outcome: 'reported', status: 'Failed' });
     codedeploy.on(GetApplicationRevisionCommand).resolves({ revision: { revisionType: 'AppSpecContent', appSpecContent: { content: 'Resources: []' } } });
     await expect(handler(HOOK_EVENT)).resolves.toMatchObject({ outcome: 'reported', reason: expect.stringContaining('AppSpec') });

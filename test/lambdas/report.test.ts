@@ -1,5 +1,5 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CodeDeployClient, LifecycleEventAlreadyCompletedException, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { CodeDeployClient, GetDeploymentTargetCommand, LifecycleEventAlreadyCompletedException, ListDeploymentTargetsCommand, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, type ExecutionStatus } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -32,6 +32,15 @@ async function reportAndPublish(request: object) {
   const { event, ...report } = (await handler(request)) as { event?: unknown };
   await handler({ mode: 'publish', event });
   return report;
+}
+
+/** The hook is completed in CodeDeploy with `status` (GetDeploymentTarget's lifecycle events), whoever reported it. */
+function codeDeployHolds(status: 'Succeeded' | 'Failed' | 'InProgress') {
+  codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new LifecycleEventAlreadyCompletedException({ message: 'already completed', $metadata: {} }));
+  codedeploy.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['orders:live'] });
+  codedeploy.on(GetDeploymentTargetCommand).resolves({
+    deploymentTarget: { deploymentTargetType: 'LambdaTarget', lambdaTarget: { targetId: 'orders:live', lifecycleEvents: [{ lifecycleEventName: 'BeforeAllowTraffic', status: 'Succeeded' }, { lifecycleEventName: 'AfterAllowTraffic', status }] } },
+  });
 }
 
 function verdictEvents() {
@@ -117,13 +126,31 @@ describe('report handler (state machine)', () => {
   });
 
   test('treats an already-completed hook as done', async () => {
-    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new LifecycleEventAlreadyCompletedException({ message: 'already completed', $metadata: {} }));
+    codeDeployHolds('Succeeded');
     await expect(handler(verdictRequest({}))).resolves.toMatchObject({ status: 'Succeeded', result: 'already-completed' });
+    expect(codedeploy.commandCalls(GetDeploymentTargetCommand)[0].args[0].input).toEqual({ deploymentId: HOOK_EVENT.DeploymentId, targetId: 'orders:live' });
+  });
+
+  // Issue 23 item 4: the hook reported Failed itself (StartExecution erred after creating this execution).
+  test('a hook CodeDeploy holds Failed is never published as this execution’s pass: the event says what CodeDeploy holds', async () => {
+    codeDeployHolds('Failed');
+    const result = await reportAndPublish(verdictRequest({}));
+    expect(result).toEqual({ status: 'Failed', result: 'already-completed' });
+    expect(verdictEvents().map((event) => event.Detail)).toEqual([
+      expect.objectContaining({ status: 'Failed', decision: 'error', cause: 'evaluator-error', reason: expect.stringContaining('reported outside this evaluation') }),
+    ]);
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)[0].args[0].input.MetricData!.find((d) => d.MetricName === 'Rollbacks')?.Value).toBe(1);
+  });
+
+  test('a completed hook whose status CodeDeploy does not show yet is an error (the Task retries), and nothing is published', async () => {
+    codeDeployHolds('InProgress');
+    await expect(handler(verdictRequest({}))).rejects.toThrow('lifecycle event AfterAllowTraffic is InProgress, not Succeeded or Failed');
+    expect(eventbridge.calls()).toHaveLength(0);
   });
 
   test('reporting never publishes: a report retried after it succeeded cannot publish twice (issue 11 finding 1)', async () => {
     const first = (await handler(verdictRequest({ outcome: { decision: 'fail', cause: 'verdict' } }))) as { event?: { status: string } };
-    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new LifecycleEventAlreadyCompletedException({ message: 'already completed', $metadata: {} }));
+    codeDeployHolds('Failed');
     const retried = (await handler(verdictRequest({ outcome: { decision: 'fail', cause: 'verdict' } }))) as { event?: { status: string } };
     expect(eventbridge.calls()).toHaveLength(0);
     expect(cloudwatch.calls()).toHaveLength(0);
@@ -132,7 +159,7 @@ describe('report handler (state machine)', () => {
   });
 
   test('Report evaluator error after Report verdict reported publishes what CodeDeploy holds, not an evaluator error', async () => {
-    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new LifecycleEventAlreadyCompletedException({ message: 'already completed', $metadata: {} }));
+    codeDeployHolds('Succeeded');
     const error = { Error: 'States.Timeout', Cause: 'report timed out' };
     const result = await reportAndPublish({ mode: 'error', execution, state: { plan, tick, outcome: { decision: 'pass', cause: 'verdict' }, error } });
     expect(result).toEqual({ status: 'Succeeded', result: 'already-completed' });

@@ -129,7 +129,8 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
     const screenshotPath = join(folder, 'report.png');
     dom = await chromium(join(folder, 'profile'), `--window-size=${WINDOW.width},${WINDOW.height}`, `--screenshot=${screenshotPath}`, '--dump-dom', `file://${reportPath}`);
     screenshot = readFileSync(screenshotPath);
-  });
+    // Six simulations and three Chromium starts: minutes on a loaded 2-core machine.
+  }, 600_000);
 
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 

@@ -56,7 +56,7 @@ describe('one onEvaluatorError rule on every evaluator-error path', () => {
         policyRef: { bucket: 'b', key: 'k' },
         switches,
         deployments: { readDeployment: async () => Promise.reject(new Error('GetDeployment throttled')), readEcsTarget: async () => Promise.reject(new Error('unused')) },
-        starter: { start: async () => 'started' },
+        starter: { start: async () => 'started', exists: async () => false },
         reporter: { report: async (_ids: HookIds, status: HookStatus) => (reports.push(status), 'reported') },
         now: () => START,
         log: { info: () => undefined, error: () => undefined },

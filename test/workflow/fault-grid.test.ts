@@ -1,5 +1,5 @@
 import { STATE } from '../../lib/constructs/evaluation-definition';
-import { faultGrid, faultOutcomeProblems, runFaultCase, seededSubset } from '../../lib/simulate/fault-grid';
+import { faultGrid, faultOutcomeProblems, PUBLICATION_FAULTS, runFaultCase, seededSubset } from '../../lib/simulate/fault-grid';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 
 /**
@@ -13,8 +13,9 @@ const SUBSET = seededSubset(grid, 40, 11);
 
 describe('fault grid (seeded subset)', () => {
   test('covers every Task, fault and mode in both phases', () => {
-    // 9 Tasks × 8 faults × 2 modes × 2 phases, plus 3 report cases and 2 publish cases per phase.
-    expect(grid).toHaveLength(9 * 8 * 2 * 2 + 5 * 2);
+    // 9 Tasks × 8 faults × 2 modes × 2 phases, plus 3 report cases and 2 publish cases per phase,
+    // plus the publication faults of issue 23 per phase (test/workflow/publication-faults.test.ts runs them all).
+    expect(grid).toHaveLength(9 * 8 * 2 * 2 + 5 * 2 + PUBLICATION_FAULTS.length * 2);
     expect(new Set(grid.map((c) => c.name)).size).toBe(grid.length);
   });
 

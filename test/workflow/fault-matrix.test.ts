@@ -268,7 +268,7 @@ describe('fault matrix: exactly one report, whatever fails', () => {
     const sweptEnded = result.execution.status === 'SUCCEEDED' ? 0 : 1;
     const started = result.execution.statesEntered.length > 0;
     // The next sweep leaves a pending verdict to the publish Task (within the grace); the first past it finishes what that Task could not.
-    expect(result.sweep).toEqual(started ? { swept: sweptEnded, reported: testCase.deployment.statusEvent === 'lost' ? 1 : 0, pendingPublications: 0, published: 0 } : undefined);
+    expect(result.sweep).toEqual(started ? { swept: sweptEnded, reported: testCase.deployment.statusEvent === 'lost' ? 1 : 0, pendingPublications: 0, published: 0, executionsRead: 0, publishedFromExecutions: 0 } : undefined);
     const finished = testCase.publishedBySweep ? 1 : 0;
     if (started) expect(result.publicationSweep).toMatchObject({ pendingPublications: finished, published: finished });
     if (testCase.cause === null) {

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { RevisionLocation } from '@aws-sdk/client-codedeploy';
-import type { DeploymentControl, DeploymentInfo, DeploymentReader, EcsDeploymentTarget, HookIds, HookReporter, HookStatus, TrafficShift } from '../../evaluation/ports';
+import type { DeploymentControl, DeploymentInfo, DeploymentReader, EcsDeploymentTarget, HookIds, HookReporter, HookStatus, HookStatusReader, TrafficShift } from '../../evaluation/ports';
 
 /**
  * `GetDeployment` + `GetApplicationRevision`: who deployed what, and the AppSpec of the revision. A
@@ -117,6 +117,27 @@ export class CodeDeployHookReporter implements HookReporter {
       if (error instanceof LifecycleEventAlreadyCompletedException) return 'already-completed';
       throw error;
     }
+  }
+}
+
+/**
+ * The status CodeDeploy holds for a lifecycle event: `ListDeploymentTargets` (a Lambda or ECS deployment
+ * has one target), then `GetDeploymentTarget`'s `lambdaTarget` or `ecsTarget` `lifecycleEvents[]`
+ * (CodeDeploy API Reference, `LifecycleEvent.status`: Pending | InProgress | Succeeded | Failed |
+ * Skipped | Unknown). Anything but Succeeded or Failed throws: the hook is not completed yet, as far as
+ * this read shows, and the caller retries.
+ */
+export class CodeDeployHookStatusReader implements HookStatusReader {
+  constructor(private readonly client: CodeDeployClient) {}
+
+  async readStatus(deploymentId: string, lifecycleEvent: string): Promise<HookStatus> {
+    const { targetIds } = await this.client.send(new ListDeploymentTargetsCommand({ deploymentId }));
+    if (!targetIds || targetIds.length !== 1) throw new Error(`ListDeploymentTargets(${deploymentId}) returned ${targetIds?.length ?? 0} targets; a Lambda or ECS deployment has one`);
+    const { deploymentTarget } = await this.client.send(new GetDeploymentTargetCommand({ deploymentId, targetId: targetIds[0] }));
+    const target = deploymentTarget?.lambdaTarget ?? deploymentTarget?.ecsTarget;
+    const status = target?.lifecycleEvents?.find((event) => event.lifecycleEventName === lifecycleEvent)?.status;
+    if (status === 'Succeeded' || status === 'Failed') return status;
+    throw new Error(`GetDeploymentTarget(${deploymentId}, ${targetIds[0]}): lifecycle event ${lifecycleEvent} is ${status ?? 'not listed'}, not Succeeded or Failed`);
   }
 }
 

@@ -1,7 +1,8 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { object, string } from '../../evaluation/check';
 import { PUBLICATION_LEDGER } from '../../evaluation/contracts';
-import { PUBLICATION_STEPS, type PendingPublication, type PublicationLedger, type PublicationStep, type VerdictEvent } from '../../evaluation/ports';
+import { PUBLICATION_STEPS, type PendingPublication, type PublicationLedger, type PublicationStep } from '../../evaluation/ports';
+import { parseVerdictEvent } from '../../evaluation/publication';
 
 const DONE = `${PUBLICATION_LEDGER.prefix}done/`;
 const PENDING = `${PUBLICATION_LEDGER.prefix}pending/`;
@@ -94,13 +95,10 @@ export function parsePendingPublication(text: string, where: string): PendingPub
     throw new Error(`${where}: a pending publication must be JSON (${(error as Error).message})`);
   }
   const record = object(value, where);
-  const event = object(record.event, `${where}.event`);
-  string(event.deploymentId, `${where}.event.deploymentId`);
-  string(event.lifecycleEvent, `${where}.event.lifecycleEvent`);
   return {
     key: string(record.key, `${where}.key`),
     acceptedAt: string(record.acceptedAt, `${where}.acceptedAt`),
-    event: event as unknown as VerdictEvent,
+    event: parseVerdictEvent(record.event, `${where}.event`),
     ...(record.execution !== undefined ? { execution: record.execution } : {}),
     ...(typeof record.executionArn === 'string' ? { executionArn: record.executionArn } : {}),
   };

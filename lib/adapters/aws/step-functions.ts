@@ -1,6 +1,15 @@
-import { DescribeExecutionCommand, ExecutionAlreadyExists, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { REAPED_EXECUTION_STATUSES } from '../../evaluation/contracts';
-import type { EndedExecution, EndedExecutionLister, EvaluationStarter, ExecutionInputReader } from '../../evaluation/ports';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type ExecutionStatus,
+} from '@aws-sdk/client-sfn';
+import type { EndedExecution, EndedExecutionLister, EvaluationStarter, ExecutionInputReader, ExecutionRecord, ExecutionRecordReader } from '../../evaluation/ports';
+import { STATE } from '../../evaluation/state-names';
 
 /**
  * `StartExecution` with a name unique per hook. Step Functions returns the original execution for the
@@ -26,6 +35,30 @@ export class StepFunctionsEvaluationStarter implements EvaluationStarter {
       throw error;
     }
   }
+
+  /**
+   * `DescribeExecution` of the name's ARN (`arn:…:execution:<state machine>:<name>`). `METADATA_ONLY`:
+   * existence is all that is asked, so a customer managed key's `kms:Decrypt` is not needed (Step
+   * Functions API Reference, DescribeExecution, `includedData`). The API is eventually consistent: a
+   * "does not exist" just after StartExecution is not proof, which is why an execution never publishes a
+   * verdict contradicting the status CodeDeploy holds (`conclude`).
+   */
+  async exists(name: string): Promise<boolean> {
+    try {
+      await this.client.send(new DescribeExecutionCommand({ executionArn: executionArnOf(this.stateMachineArn, name), includedData: 'METADATA_ONLY' }));
+      return true;
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return false;
+      throw error;
+    }
+  }
+}
+
+/** An execution's ARN from its state machine's and its name (Step Functions ARN formats: `execution:<state machine name>:<execution name>`). */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  const marker = ':stateMachine:';
+  if (!stateMachineArn.includes(marker)) throw new Error(`${stateMachineArn} is not a state machine ARN (expected "arn:<partition>:states:<region>:<account>:stateMachine:<name>")`);
+  return `${stateMachineArn.replace(marker, ':execution:')}:${name}`;
 }
 
 /** `DescribeExecution`, for a status-change event that came without the execution's input. */
@@ -39,16 +72,16 @@ export class StepFunctionsExecutionInputReader implements ExecutionInputReader {
 }
 
 /**
- * `ListExecutions` once per reaped status. Ended executions come most recently stopped first (Step
+ * `ListExecutions` once per status asked. Ended executions come most recently stopped first (Step
  * Functions API Reference, `ListExecutions`: "other executions are sorted by their stopDate"), so
  * paging stops at the first page that reaches back before `since`.
  */
 export class StepFunctionsEndedExecutionLister implements EndedExecutionLister {
   constructor(private readonly client: SFNClient) {}
 
-  async listEnded(stateMachineArn: string, since: Date): Promise<readonly EndedExecution[]> {
+  async listEnded(stateMachineArn: string, since: Date, statuses: readonly string[]): Promise<readonly EndedExecution[]> {
     const ended: EndedExecution[] = [];
-    for (const statusFilter of REAPED_EXECUTION_STATUSES) {
+    for (const statusFilter of statuses as readonly ExecutionStatus[]) {
       let nextToken: string | undefined;
       do {
         const page = await this.client.send(new ListExecutionsCommand({ stateMachineArn, statusFilter, maxResults: 100, nextToken }));
@@ -61,5 +94,42 @@ export class StepFunctionsEndedExecutionLister implements EndedExecutionLister {
       } while (nextToken);
     }
     return ended;
+  }
+}
+
+const REPORT_STATES: readonly string[] = [STATE.report, STATE.reportError];
+
+/**
+ * `GetExecutionHistory` (Step Functions API Reference): the `ExecutionStarted` event's input, and the
+ * `TaskStateExited` events of the report states, whose `stateExitedEventDetails.output` is the state
+ * after the Task's ResultPath (`$.report`: what CodeDeploy accepted and the verdict event to publish).
+ * Every page is read (up to 1,000 events each); an evaluation has a few hundred.
+ */
+export class StepFunctionsExecutionRecordReader implements ExecutionRecordReader {
+  constructor(private readonly client: SFNClient) {}
+
+  async readRecord(executionArn: string): Promise<ExecutionRecord> {
+    let input: string | undefined;
+    const reportResults: unknown[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: true, nextToken }));
+      for (const event of page.events ?? []) {
+        if (event.type === 'ExecutionStarted') input = event.executionStartedEventDetails?.input;
+        const exited = event.type === 'TaskStateExited' ? event.stateExitedEventDetails : undefined;
+        if (exited?.name && REPORT_STATES.includes(exited.name)) reportResults.push(reportResultOf(exited.output, `${executionArn} state "${exited.name}"`));
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return { ...(input !== undefined ? { input } : {}), reportResults };
+  }
+}
+
+function reportResultOf(output: string | undefined, where: string): unknown {
+  if (output === undefined) return undefined;
+  try {
+    return (JSON.parse(output) as { report?: unknown }).report;
+  } catch (error) {
+    throw new Error(`${where}: its output is not JSON (${(error as Error).message})`);
   }
 }

@@ -11,8 +11,9 @@ import {
 } from '../conclude';
 import type { NotificationChannel } from '../notify';
 import type { ReportWriter } from '../stored-report';
-import type { EndedExecutionLister, ExecutionInputReader, HookReporter, PublicationLedger, VerdictSink } from '../ports';
-import { executionsToSweep, parseSweepEvent, publishPending, sweepSince, type SweepRequest } from '../sweep';
+import { ENDED_EXECUTION_STATUSES, EXECUTION_PUBLICATION_LOOKBACK_SECONDS, REAPED_EXECUTION_STATUSES } from '../contracts';
+import type { EndedExecutionLister, ExecutionInputReader, ExecutionRecordReader, HookReporter, HookStatusReader, PublicationLedger, VerdictSink } from '../ports';
+import { executionsToSweep, parseSweepEvent, publishFromExecutions, publishPending, sweepSince, type SweepRequest } from '../sweep';
 import { SILENT_RUNTIME, wrapHandler, type HandlerRuntime } from './runtime';
 
 export interface ReportDependencies {
@@ -28,6 +29,10 @@ export interface ReportDependencies {
   readonly notifications?: NotificationChannel;
   /** The publication ledger: each verdict's steps once, a failed publish finished by the sweep. @default - none */
   readonly ledger?: PublicationLedger;
+  /** The sweep's `GetExecutionHistory`: verdicts the executions accepted, published if the ledger has no record of them. @default - the ledger alone */
+  readonly records?: ExecutionRecordReader;
+  /** CodeDeploy's status of a hook the state machine finds already completed (`conclude`). @default - none */
+  readonly hookStatus?: HookStatusReader;
 }
 
 /**
@@ -39,6 +44,9 @@ export interface SweepResult {
   readonly reported: number;
   readonly pendingPublications?: number;
   readonly published?: number;
+  /** Ended executions whose history was read, and the accepted verdicts found there unpublished and published. */
+  readonly executionsRead?: number;
+  readonly publishedFromExecutions?: number;
 }
 
 export type ReportResult = ConcludeResult | SweepResult | { published: boolean } | { ignored: string };
@@ -65,7 +73,7 @@ export function createReportHandler(deps: ReportDependencies, runtime: HandlerRu
 
 async function report(request: ReportRequest, deps: ReportDependencies, runtime: HandlerRuntime): Promise<ConcludeResult> {
   runtime.log.setCorrelationId(request.ids.deploymentId);
-  const result = await conclude(request, { reporter: deps.reporter, now: deps.now, ...publishing(deps, runtime) });
+  const result = await conclude(request, { reporter: deps.reporter, now: deps.now, hookStatus: deps.hookStatus, ...publishing(deps, runtime) });
   runtime.telemetry.count(result.status === 'Succeeded' ? 'HooksSucceeded' : 'HooksFailed', 1);
   return result;
 }
@@ -77,12 +85,17 @@ function publishing(deps: ReportDependencies, runtime: HandlerRuntime) {
 
 /**
  * Reports each recently ended execution as the reaper would, then finishes the publication of each
- * verdict left pending (`publishPending`). One that cannot be reported or published does not stop the
- * others; the sweep then fails (the function's errors alarm), and the next sweeps retry it.
+ * verdict left pending (`publishPending`), then publishes the verdicts ended executions accepted that
+ * the ledger has no record of (`publishFromExecutions`). One that cannot be reported or published does
+ * not stop the others; the sweep then fails (the function's errors alarm), and the next sweeps retry it.
  */
 async function sweepEnded(sweep: SweepRequest, deps: ReportDependencies, runtime: HandlerRuntime): Promise<SweepResult> {
   const since = sweepSince(deps.now());
-  const ended = executionsToSweep(await deps.endedExecutions.listEnded(sweep.stateMachineArn, since), since);
+  const readRecords = deps.ledger && deps.records;
+  const publicationSince = sweepSince(deps.now(), EXECUTION_PUBLICATION_LOOKBACK_SECONDS);
+  // One listing serves both: the reaped statuses within the reaper's lookback, every ended one within the publication lookback.
+  const listed = await deps.endedExecutions.listEnded(sweep.stateMachineArn, readRecords ? publicationSince : since, readRecords ? ENDED_EXECUTION_STATUSES : REAPED_EXECUTION_STATUSES);
+  const ended = executionsToSweep(listed, since);
   let reported = 0;
   const failures: string[] = [];
   for (const reaped of ended) {
@@ -94,13 +107,33 @@ async function sweepEnded(sweep: SweepRequest, deps: ReportDependencies, runtime
     }
   }
   const publications = deps.ledger ? await publishPending({ ...publishing(deps, runtime), ledger: deps.ledger, now: deps.now }) : undefined;
-  runtime.log.info('sweep', { swept: ended.length, reported, failed: failures.length, pendingPublications: publications?.pending, published: publications?.published, publishFailed: publications?.failures.length, publicationsGivenUp: publications?.givenUp });
+  const fromExecutions =
+    deps.ledger && deps.records && publications
+      ? await publishFromExecutions(listed, publicationSince, { ...publishing(deps, runtime), ledger: deps.ledger, records: deps.records, now: deps.now, pendingKeys: publications.listedKeys, hookStatus: deps.hookStatus })
+      : undefined;
+  runtime.log.info('sweep', {
+    swept: ended.length,
+    reported,
+    failed: failures.length,
+    pendingPublications: publications?.pending,
+    published: publications?.published,
+    publishFailed: publications?.failures.length,
+    publicationsGivenUp: publications?.givenUp,
+    executionsRead: fromExecutions?.checked,
+    publishedFromExecutions: fromExecutions?.published,
+  });
   const problems = [
     ...(failures.length > 0 ? [`could not report ${failures.length} of ${ended.length} ended executions: ${failures.join('; ')}`] : []),
     ...(publications && publications.failures.length > 0 ? [`could not finish ${publications.failures.length} pending publication(s) (${publications.pending} due): ${publications.failures.join('; ')}`] : []),
+    ...(fromExecutions && fromExecutions.failures.length > 0 ? [`could not check or publish the verdicts of ${fromExecutions.failures.length} ended execution(s): ${fromExecutions.failures.join('; ')}`] : []),
   ];
   if (problems.length > 0) throw new Error(`sweep ${problems.join('; ')}`);
-  return { swept: ended.length, reported, ...(publications ? { pendingPublications: publications.pending, published: publications.published } : {}) };
+  return {
+    swept: ended.length,
+    reported,
+    ...(publications ? { pendingPublications: publications.pending, published: publications.published } : {}),
+    ...(fromExecutions ? { executionsRead: fromExecutions.checked, publishedFromExecutions: fromExecutions.published } : {}),
+  };
 }
 
 /** The reaper's request: the ended execution's input (from the event, or `DescribeExecution`), whose switches it reports under. */

@@ -2,7 +2,7 @@ import { smokeHostProblem } from '../../policy/smoke-safety';
 import type { FunctionInvoker, HttpClient, PolicyStore, SecretResolver } from '../ports';
 import { runSmokeTests, smokeTestsFor, type SmokeSummary } from '../smoke';
 import { parseSmokeRequest } from '../state';
-import { loadPolicy, workflowSettings } from '../steps';
+import { loadPolicy, workflowSettings } from '../policy-loading';
 import { SILENT_RUNTIME, wrapHandler, type HandlerRuntime } from './runtime';
 
 export interface SmokeDependencies {

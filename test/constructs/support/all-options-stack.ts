@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,9 +6,11 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CanaryEvaluator } from '../../../lib/constructs';
+import { acknowledgeSampleServiceFindings } from '../../../lib/demo/demo-stack';
 import type { PolicyInput } from '../../../lib/policy';
 
 /** The secrets the all-options registration's smoke-test headers name (a partial secret ARN, an SSM SecureString with a customer key). */
@@ -24,21 +26,38 @@ export const noBundlingApp = () => new App({ context: { 'aws:cdk:bundling-stacks
 /**
  * Every option that changes IAM or KMS at once: a customer managed key, a health alarm action, an alarm
  * gate, metric math, Lambda and HTTP smoke tests, `stopDeploymentOnFail`, an S3 revision bucket and an
- * ECS blue/green group, notifications to a Slack channel. The IAM and resource-specification checks run against it and the demo app.
+ * ECS blue/green group, notifications to Slack and Teams channels, the smoke-test Lambda in a VPC. The IAM and resource-specification checks run against it and the demo app.
  */
 export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluator: CanaryEvaluator } {
   const stack = new Stack(app, 'AllOptions', { env: ENV });
   const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'internal', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
   const evaluator = new CanaryEvaluator(stack, 'Evaluator', {
     encryptionKey,
-    healthAlarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'OnCall')),
+    healthAlarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'OnCall', { enforceSSL: true })),
+    smokeTestVpc: vpc,
+    smokeTestVpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     notifications: {
       slackChannel: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
       teamsChannel: { teamId: '5f0c2e9a-1111-4222-8333-944455556666', teamsChannelId: '19%3aabc%40thread.tacv2', teamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666' },
     },
   });
 
-  const fn = new lambda.Function(stack, 'OrdersFn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+  const fn = new lambda.Function(stack, 'OrdersFn', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler=async()=>1'),
+    memorySize: 256,
+    timeout: Duration.seconds(10),
+    tracing: lambda.Tracing.ACTIVE,
+  });
   const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
   const group = new codedeploy.LambdaDeploymentGroup(stack, 'OrdersGroup', { alias, deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES });
   const policy: PolicyInput = {
@@ -66,10 +85,13 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
   };
   evaluator.registerLambdaDeploymentGroup(group, { policy, alias, revisionBucket: new s3.Bucket(stack, 'Revisions', { enforceSSL: true }), allowedSmokeTestHosts: ['orders.example.com'] });
 
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
-  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
   const taskDefinition = new ecs.FargateTaskDefinition(stack, 'WebTask');
-  taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), portMappings: [{ containerPort: 80 }] });
+  taskDefinition.addContainer('web', {
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+    portMappings: [{ containerPort: 80 }],
+    logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logGroup: new logs.LogGroup(stack, 'WebLogs', { retention: logs.RetentionDays.ONE_WEEK }) }),
+  });
   const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } });
   const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
   const targetGroup = (id: string) => new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 80, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP });
@@ -90,5 +112,13 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
     greenTargetGroup,
     allowedSmokeTestHosts: ['internal.example.com'],
   });
+  acknowledgeFixtureFindings(stack);
   return { stack, evaluator };
+}
+
+/** cdk-nag findings on the fixture's own services and network, which are not the evaluator's (the demo app acknowledges the same). */
+function acknowledgeFixtureFindings(stack: Stack): void {
+  const who = 'Test fixture, not part of canary-evaluator';
+  acknowledgeSampleServiceFindings(stack, { lambdaFunction: 'OrdersFn', lambdaGroup: 'OrdersGroup', ecsGroup: 'WebGroup', vpc: 'Vpc', loadBalancer: 'Alb' }, who);
+  Validations.of(stack.node.findChild('Revisions')).acknowledge({ id: 'AwsSolutions-S1', reason: `${who}: the AppSpec revision bucket needs no access logs` });
 }

@@ -13,6 +13,8 @@ export const HANDLERS: readonly Handler[] = ['prepare', 'evaluate', 'smoke', 'wa
 
 /** What a template resolves to, for building request ARNs (see `resolve` in the test). */
 export interface Resolved {
+  /** The evaluator's registration tag value (`canary-evaluator=<value>` on registered groups, functions and policy objects). */
+  readonly registrationTag: string;
   readonly stateMachineArn: string;
   readonly executionArn: string;
   readonly policyObjects: readonly string[];
@@ -38,15 +40,22 @@ export interface Call {
   readonly action: string;
   /** The request resources; none: the call does not apply to this template or role. */
   readonly resources: (t: Resolved) => readonly string[];
-  readonly context?: Record<string, string>;
+  /** Request context, e.g. the tags of the resource (`aws:ResourceTag/…`); a function of the template when it names them. */
+  readonly context?: Record<string, string> | ((t: Resolved) => Record<string, string>);
 }
 
 const ACCOUNT = '123456789012';
+/** The registration tag as a registered resource carries it, in the condition key each service reads it by. */
+const TAGGED = (t: Resolved) => ({ 'aws:ResourceTag/canary-evaluator': t.registrationTag });
+/** S3 fills in the bucket owner's account with every request (`s3:ResourceAccount`); the simulation is told. */
+const OWN_OBJECT = { 's3:ResourceAccount': ACCOUNT };
+const TAGGED_OBJECT = (t: Resolved) => ({ ...OWN_OBJECT, 's3:ExistingObjectTag/canary-evaluator': t.registrationTag });
+const TAGGED_OTHERWISE = { 'aws:ResourceTag/canary-evaluator': 'another-evaluator' };
 const DEFAULT_BUS = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`;
 const WILDCARD = () => ['*'];
 const LEDGER_MARKER = 'publications/done/d-EXAMPLE-AfterAllowTraffic/event';
 const LEDGER_PENDING = 'publications/pending/d-EXAMPLE-AfterAllowTraffic.json';
-const policyObject: Call = { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.policyObjects };
+const policyObject: Call = { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.policyObjects, context: TAGGED_OBJECT };
 const verdictSink: Call[] = [
   { command: 'PutMetricDataCommand', action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': VERDICT_NAMESPACE } },
   { command: 'PutEventsCommand', action: 'events:PutEvents', resources: () => [DEFAULT_BUS] },
@@ -62,15 +71,16 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
   evaluate: [policyObject, ...metrics, ...verdictSink],
   smoke: [
     policyObject,
-    { command: 'InvokeCommand', action: 'lambda:InvokeFunction', resources: (t) => t.functionVersions },
-    { command: 'GetSecretValueCommand', action: 'secretsmanager:GetSecretValue', resources: (t) => t.smokeSecretArns },
-    { command: 'GetParameterCommand', action: 'ssm:GetParameter', resources: (t) => t.smokeParameterArns },
+    { command: 'InvokeCommand', action: 'lambda:InvokeFunction', resources: (t) => t.functionVersions, context: TAGGED },
+    // Secrets and parameters their owners tagged for the evaluator.
+    { command: 'GetSecretValueCommand', action: 'secretsmanager:GetSecretValue', resources: (t) => t.smokeSecretArns, context: TAGGED },
+    { command: 'GetParameterCommand', action: 'ssm:GetParameter', resources: (t) => t.smokeParameterArns, context: TAGGED },
   ],
   watch: [
     policyObject,
     ...metrics,
     ...verdictSink,
-    { command: 'GetDeploymentCommand', action: 'codedeploy:GetDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
+    { command: 'GetDeploymentCommand', action: 'codedeploy:GetDeployment', resources: (t) => t.groups.map((g) => g.groupArn), context: TAGGED },
     { command: 'ListDeploymentTargetsCommand', action: 'codedeploy:ListDeploymentTargets', resources: WILDCARD },
     { command: 'GetDeploymentTargetCommand', action: 'codedeploy:GetDeploymentTarget', resources: WILDCARD },
     { command: 'StopDeploymentCommand', action: 'codedeploy:StopDeployment', resources: (t) => (t.stopsDeployments ? ['*'] : []) },
@@ -82,6 +92,10 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
     { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
     { command: 'ListExecutionsCommand', action: 'states:ListExecutions', resources: (t) => [t.stateMachineArn] },
+    // The sweep reads what ended executions accepted; a completed hook's status is read from CodeDeploy (issue 23 items 3, 4).
+    { command: 'GetExecutionHistoryCommand', action: 'states:GetExecutionHistory', resources: (t) => [t.executionArn] },
+    { command: 'ListDeploymentTargetsCommand', action: 'codedeploy:ListDeploymentTargets', resources: WILDCARD },
+    { command: 'GetDeploymentTargetCommand', action: 'codedeploy:GetDeploymentTarget', resources: WILDCARD },
     { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
     { command: 'PublishCommand', action: 'sns:Publish', resources: (t) => t.notificationTopics },
     // The publication ledger (S3PublicationLedger): markers and pending records under publications/.
@@ -99,6 +113,7 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'GetDeploymentTargetCommand', action: 'codedeploy:GetDeploymentTarget', resources: ecsOnly },
     { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
     { command: 'StartExecutionCommand', action: 'states:StartExecution', resources: (t) => [t.stateMachineArn] },
+    { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
   ],
 };
 
@@ -107,6 +122,11 @@ const OTHER_BUCKET_OBJECT = 'arn:aws:s3:::someone-elses-bucket/policy.json';
 export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> = {
   prepare: [
     { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
+    // A registered policy object is read by its tag (issue 24 finding 7): untagged, or tagged for another evaluator, it is not.
+    { action: 's3:GetObject', resources: (t) => t.policyObjects, context: OWN_OBJECT },
+    { action: 's3:GetObject', resources: (t) => t.policyObjects, context: { ...OWN_OBJECT, 's3:ExistingObjectTag/canary-evaluator': 'another-evaluator' } },
+    // Tagged, but in another account's bucket.
+    { action: 's3:GetObject', resources: (t) => t.policyObjects, context: (t) => ({ 's3:ResourceAccount': '210987654321', 's3:ExistingObjectTag/canary-evaluator': t.registrationTag }) },
     { action: 's3:PutObject', resources: (t) => t.policyObjects },
   ],
   evaluate: [
@@ -116,14 +136,22 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
   ],
   smoke: [
     { action: 'lambda:InvokeFunction', resources: () => [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:someone-elses:1`] },
+    { action: 'lambda:InvokeFunction', resources: (t) => t.functionVersions, context: TAGGED_OTHERWISE },
+    // The unqualified function, even tagged: smoke tests invoke the new version only.
+    { action: 'lambda:InvokeFunction', resources: (t) => t.functionVersions.map((v) => v.replace(/:[^:]+$/, '')), context: TAGGED },
     { action: 'lambda:UpdateFunctionCode', resources: (t) => t.functionVersions.map((v) => v.replace(/:[^:]+$/, '')) },
     // Only the secrets the registrations name: not another secret, nor one whose name merely starts the same.
     { action: 'secretsmanager:GetSecretValue', resources: () => [`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:someone-elses-AbC123`] },
-    { action: 'secretsmanager:GetSecretValue', resources: (t) => t.smokeSecretArns.map((arn) => arn.replace(/-[A-Za-z0-9]{6}$/, '-extra-AbC123')) },
+    // Secrets and parameters their owners did not tag for the evaluator.
+    { action: 'secretsmanager:GetSecretValue', resources: (t) => t.smokeSecretArns },
     { action: 'ssm:GetParameter', resources: () => [`arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/someone/elses`] },
+    { action: 'ssm:GetParameter', resources: (t) => t.smokeParameterArns, context: TAGGED_OTHERWISE },
   ],
   watch: [
     { action: 'codedeploy:StopDeployment', resources: (t) => (t.stopsDeployments ? [] : ['*']) },
+    // Deployments of groups not registered with this evaluator (untagged, or tagged for another).
+    { action: 'codedeploy:GetDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
+    { action: 'codedeploy:GetDeployment', resources: (t) => t.groups.map((g) => g.groupArn), context: TAGGED_OTHERWISE },
     { action: 'sns:Publish', resources: () => [`arn:aws:sns:us-east-1:${ACCOUNT}:someone-elses-topic`] },
     { action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': 'SomeoneElses' } },
     { action: 'codedeploy:CreateDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
@@ -151,6 +179,9 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     { action: 'states:DeleteStateMachine', resources: (t) => [t.stateMachineArn] },
     { action: 'codedeploy:StopDeployment', resources: WILDCARD },
     { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
+    // It looks up its own state machine's executions, nothing more.
+    { action: 'states:DescribeExecution', resources: (t) => [t.executionArn.replace(/:execution:[^:]+:/, ':execution:someone-elses-machine:')] },
+    { action: 'states:GetExecutionHistory', resources: (t) => [t.executionArn] },
   ],
 };
 

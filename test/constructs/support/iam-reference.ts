@@ -35,7 +35,8 @@ const ARN_OF: Record<string, { arn?: (id: string) => string; ref?: (id: string) 
   'AWS::Logs::LogGroup': { arn: (id) => `arn:aws:logs:us-east-1:123456789012:log-group:${id}:*`, ref: (id) => id },
   'AWS::SQS::Queue': { arn: (id) => `arn:aws:sqs:us-east-1:123456789012:${id}` },
   'AWS::KMS::Key': { arn: (id) => `arn:aws:kms:us-east-1:123456789012:key/${id}` },
-  'AWS::StepFunctions::StateMachine': { ref: (id) => `arn:aws:states:us-east-1:123456789012:stateMachine:${id}`, arn: (id) => `arn:aws:states:us-east-1:123456789012:stateMachine:${id}` },
+  // The name part as `Fn::GetAtt [id, Name]` renders (`${id}Name`), so an ARN split from the Ref names the same executions.
+  'AWS::StepFunctions::StateMachine': { ref: (id) => `arn:aws:states:us-east-1:123456789012:stateMachine:${id}Name`, arn: (id) => `arn:aws:states:us-east-1:123456789012:stateMachine:${id}Name` },
   'AWS::SNS::Topic': { ref: (id) => `arn:aws:sns:us-east-1:123456789012:${id}` },
   'AWS::S3::Bucket': { arn: (id) => `arn:aws:s3:::${id.toLowerCase()}`, ref: (id) => id.toLowerCase() },
   'AWS::IAM::Role': { arn: (id) => `arn:aws:iam::123456789012:role/${id}`, ref: (id) => id },
@@ -116,9 +117,12 @@ export function statementsOf(template: Template): FoundStatement[] {
   return found;
 }
 
-/** `arn:${Partition}:codedeploy:${Region}:…` → a regular expression; each `${Variable}` matches any text. */
+/**
+ * `arn:${Partition}:codedeploy:${Region}:…` → a regular expression; each `${Variable}` matches any text, as
+ * does a `<key>` placeholder (the reference writes `s3:ExistingObjectTag/<key>` so).
+ */
 function arnPattern(template: string): RegExp {
-  const parts = template.split(/\$\{[^}]+\}/).map((literal) => literal.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&'));
+  const parts = template.split(/\$\{[^}]+\}|<[^>]+>/).map((literal) => literal.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&'));
   return new RegExp(`^${parts.join('.+')}$`, 'i');
 }
 
