@@ -1,7 +1,8 @@
 /**
  * Judge benchmark: speed (50 metrics × 120 periods per call) and, by seeded simulation, the
  * false-fail rate on A/A streams and the detection rate of a ×2 regression.
- * Run: npm run bench:judge [-- --runs 2000]; the issue-14 scenarios (low traffic, resolution, speed vs
+ * Run: npm run bench:judge [-- --runs 2000]; issue 22 item 3 (wandering rates, missing datapoints):
+ * npm run bench:judge -- --dispersion [--runs 2000]; the issue-14 scenarios (low traffic, resolution, speed vs
  * the oracle): npm run bench:judge -- --second-pass [--runs 1000] [--seed-offset 1000]
  */
 import { judge, type CountPeriod, type Observations } from '../lib/judge';
@@ -12,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { LAMBDA_BUNDLE_OPTIONS } from './build-assets';
-import { ar1Gauge, oracleSprtFailPeriod } from '../test/judge/simulate';
+import { ar1Gauge, oracleSprtFailPeriod, simulateStream, type StreamSpec } from '../test/judge/simulate';
 
 const runsArgument = process.argv.indexOf('--runs');
 const RUNS = runsArgument > 0 ? Number(process.argv[runsArgument + 1]) : 2000;
@@ -301,7 +302,75 @@ function gaugeRow(name: string, runs: number, seed: number, autocorrelation: 'ad
   console.log(`  ${name}: failed ${(rate * 100).toFixed(2)} % ± ${(Math.sqrt((rate * (1 - rate)) / runs) * 100).toFixed(2)} of ${runs} runs`);
 }
 
+/** Shares of runs failed and passed within the window (one call: its decision is the first crossing), with the median period of each. */
+function decisionRates(policy: Policy, streamSpec: StreamSpec, runs: number, seed: number) {
+  const random = createRandom(seed);
+  const failedAt: number[] = [];
+  const passedAt: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const metric = judge(policy, { m0: { kind: 'count', ...simulateStream(random, streamSpec) } }).metrics[0];
+    const after = Number(/after (\d+) periods/.exec(metric.reason)?.[1]);
+    if (metric.decision === 'fail') failedAt.push(after);
+    if (metric.decision === 'pass') passedAt.push(after);
+  }
+  const share = (list: number[]) => {
+    const rate = list.length / runs;
+    return `${(rate * 100).toFixed(2)} % ± ${((Math.sqrt((rate * (1 - rate)) / runs)) * 100).toFixed(2)}${list.length > 0 ? ` (median ${medianOf(list)} periods)` : ''}`;
+  };
+  return { fail: share(failedAt), pass: share(passedAt) };
+}
+
+/**
+ * Issue 22 item 3: count metrics whose rates wander or whose datapoints go missing. Each row: the
+ * default (dispersion-weighted) test and the Poisson test it replaced (`dispersion: poisson`, "today")
+ * on the same seeded streams, for a custom count metric and the lambda-error-rate preset.
+ */
+function dispersionTable(runs: number): void {
+  const spec = (requestsPerPeriod: number, extra: Partial<StreamSpec> = {}): StreamSpec => ({ periods: 30, requestsPerPeriod, canaryShare: () => 0.1, errorRate: 0.01, ...extra });
+  const custom = (dispersion: 'estimate' | 'poisson') => countPolicy(1, { type: 'sequential', dispersion });
+  const preset = (dispersion: 'estimate' | 'poisson') => parsePolicy({ alpha: 0.01, metrics: [{ preset: 'lambda-error-rate', name: 'm0', method: { type: 'sequential', dispersion } }] });
+  const rows: [string, StreamSpec, 'fail' | 'pass'][] = [
+    ['A/A Poisson, 1,000 req/min', spec(1000), 'fail'],
+    ['A/A Poisson, 30,000 req/min', spec(30_000), 'fail'],
+    ['canary wanders log-sd 0.5, 3,000 req/min', spec(3000, { canaryLogSd: 0.5 }), 'fail'],
+    ['canary wanders log-sd 0.5, 30,000 req/min', spec(30_000, { canaryLogSd: 0.5 }), 'fail'],
+    ['canary wanders log-sd 1, 3,000 req/min', spec(3000, { canaryLogSd: 1 }), 'fail'],
+    ['canary wanders log-sd 1, 30,000 req/min', spec(30_000, { canaryLogSd: 1 }), 'fail'],
+    ['canary wanders log-sd 0.3, 300,000 req/min', spec(300_000, { canaryLogSd: 0.3 }), 'fail'],
+    ['both wander log-sd 0.5, 3,000 req/min', spec(3000, { canaryLogSd: 0.5, baselineLogSd: 0.5 }), 'fail'],
+    ['both wander log-sd 0.5, 30,000 req/min', spec(30_000, { canaryLogSd: 0.5, baselineLogSd: 0.5 }), 'fail'],
+    ['both wander log-sd 1, 30,000 req/min (stress)', spec(30_000, { canaryLogSd: 1, baselineLogSd: 1 }), 'fail'],
+    ['10 % canary datapoints missing, bursts log-sd 1, 3,000 req/min', spec(3000, { burstLogSd: 1, canaryMissing: 0.1 }), 'fail'],
+    ['30 % canary datapoints missing, bursts log-sd 1, 30,000 req/min', spec(30_000, { burstLogSd: 1, canaryMissing: 0.3 }), 'fail'],
+    ['pass at the tolerance ×1.5, canary wanders log-sd 0.5, 30,000 req/min', spec(30_000, { rateRatio: 1.5, canaryLogSd: 0.5 }), 'pass'],
+    ['pass at the tolerance ×1.5, both wander log-sd 0.5, 30,000 req/min', spec(30_000, { rateRatio: 1.5, canaryLogSd: 0.5, baselineLogSd: 0.5 }), 'pass'],
+    ['power ×2, 1,000 req/min', spec(1000, { rateRatio: 2 }), 'fail'],
+    ['power ×2, 3,000 req/min', spec(3000, { rateRatio: 2 }), 'fail'],
+    ['power ×1.5, 3,000 req/min', spec(3000, { rateRatio: 1.5 }), 'fail'],
+    ['power ×2, 30,000 req/min', spec(30_000, { rateRatio: 2 }), 'fail'],
+    ['power ×2, canary wanders log-sd 0.5, 3,000 req/min', spec(3000, { rateRatio: 2, canaryLogSd: 0.5 }), 'fail'],
+    ['early pass, A/A Poisson, 3,000 req/min', spec(3000), 'pass'],
+    ['early pass, A/A Poisson, 30,000 req/min', spec(30_000), 'pass'],
+    ['early pass, A/A canary wanders log-sd 0.5, 30,000 req/min', spec(30_000, { canaryLogSd: 0.5 }), 'pass'],
+  ];
+  console.log(`item 3 (issue 22): overdispersed and heterogeneous arms; 10 % canary, 1 % errors, 30 periods, α = 1 %, ${runs} runs a row; default (dispersion: estimate) vs today (dispersion: poisson), same streams`);
+  for (const [metric, policyOf] of [['custom count metric', custom], ['lambda-error-rate preset', preset]] as const) {
+    console.log(`  ${metric}:`);
+    rows.forEach(([name, streamSpec, decision], i) => {
+      if (metric !== 'custom count metric' && (name.startsWith('power') || name.startsWith('early') || name.startsWith('pass'))) return;
+      const now = decisionRates(policyOf('estimate'), streamSpec, runs, 60 + i)[decision];
+      const today = decisionRates(policyOf('poisson'), streamSpec, runs, 60 + i)[decision];
+      console.log(`    ${name}: ${decision} ${now} | today ${today}`);
+    });
+  }
+}
+
 const started = performance.now();
+if (process.argv.includes('--dispersion')) {
+  dispersionTable(RUNS);
+  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  process.exit(0);
+}
 const callsArgument = process.argv.indexOf('--calls-only');
 if (callsArgument > 0) {
   // e.g. valgrind --tool=callgrind node_modules/.bin/tsx scripts/bench-judge.ts --calls-only sequential 40

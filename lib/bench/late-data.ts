@@ -29,6 +29,12 @@ export interface LateDataOptions {
   readonly minutes?: number;
   /** @default 'as-absent' (what CloudWatch returns) */
   readonly missing?: 'as-absent' | 'read-as-zero';
+  /**
+   * The count test's `dispersion`: `poisson` is the judge before issue 22 item 3, whose Poisson
+   * likelihood a count read as 0 misleads; the default weighs periods by their estimated dispersion,
+   * which also blunts that error. @default 'estimate'
+   */
+  readonly dispersion?: 'estimate' | 'poisson';
 }
 
 export interface LateDataRow {
@@ -49,8 +55,9 @@ const LAG_SECONDS = 120;
 const TARGET = { type: 'lambda' as const, functionName: 'orders', alias: 'live', currentVersion: '1', targetVersion: '2' };
 
 /** The policy of every run: the lambda-error-rate preset with its default (sequential) method and the default α. */
-export function lateDataPolicy(minutes: number): Policy {
-  return parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }], canaryWatch: { period: '60s', maxDuration: `${minutes}m` }, metricLag: `${LAG_SECONDS / 60}m` });
+export function lateDataPolicy(minutes: number, dispersion: 'estimate' | 'poisson' = 'estimate'): Policy {
+  const method = dispersion === 'estimate' ? {} : { method: { type: 'sequential' as const, dispersion } };
+  return parsePolicy({ metrics: [{ preset: 'lambda-error-rate', ...method }], canaryWatch: { period: '60s', maxDuration: `${minutes}m` }, metricLag: `${LAG_SECONDS / 60}m` });
 }
 
 /** One run's per-minute counts, visible `LAG_SECONDS` after each minute ends, with one arm's newest Errors late at some looks. */
@@ -89,7 +96,7 @@ export async function lateDataFalseFails(options: LateDataOptions): Promise<Late
   const minutes = options.minutes ?? 30;
   const share = options.canaryShare ?? 0.5;
   const errorRate = options.errorRate ?? 0.01;
-  const policy = lateDataPolicy(minutes);
+  const policy = lateDataPolicy(minutes, options.dispersion);
   const input: EvaluationInput = {
     deploymentId: 'd-LATEDATA1',
     lifecycleEventHookExecutionId: 'hook',

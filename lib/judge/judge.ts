@@ -2,7 +2,7 @@ import type { MetricDefinition, Policy } from '../policy';
 import { POLICY_DEFAULTS } from '../policy/defaults';
 import type { MetricObservations, Observations } from './observations';
 import { judgeThreshold } from './threshold';
-import { judgeSequential } from './sequential-method';
+import { judgeSequential } from './sequential';
 import { judgeMannWhitney } from './mann-whitney-method';
 import { judgeAlarmGate } from './alarm-gate';
 import { judgeCost } from './cost';
@@ -109,7 +109,9 @@ function atDeadline(result: MetricResult, policy: Policy): MetricResult {
   if (!rule) return result;
   // The why is derived from the result when shown (`describeInconclusive`): verdicts travel in state and events.
   if (rule.value === 'inconclusive') return { ...result, decision: 'inconclusive' };
-  return { ...result, decision: rule.value, reason: `${result.reason}; deadline: ${rule.name}=${rule.value}` };
+  // A sequential interval stays the confidence sequence: no test decided (intervalBasisOf).
+  const basis = result.method === 'sequential' && result.interval ? { intervalBasis: 'confidence-sequence' as const } : {};
+  return { ...result, ...basis, decision: rule.value, reason: `${result.reason}; deadline: ${rule.name}=${rule.value}` };
 }
 
 /**

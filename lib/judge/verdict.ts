@@ -11,6 +11,26 @@ export type MetricDecision = 'pass' | 'fail' | 'continue' | 'nodata' | 'inconclu
  */
 export type Decision = 'pass' | 'fail' | 'continue' | 'inconclusive';
 
+/**
+ * Where a sequential count metric's interval comes from, at its comparison's level (docs/judge.md):
+ * - `harm-test` (`fail`): the ratios the harm test does not reject at the period it failed —
+ *   one-sided, [low, null], low at or above the harm boundary (`harmAbove`, default 1). A fail by the
+ *   absolute guard alone (the canary's own rate) reports no interval.
+ * - `pass-test` (`pass`): the ratios the pass test does not reject when it passed — [null, high],
+ *   high at or below the tolerance.
+ * - `confidence-sequence` (undecided, inconclusive): the two-sided anytime-valid interval over the window.
+ */
+export type IntervalBasis = 'harm-test' | 'pass-test' | 'confidence-sequence';
+
+/**
+ * Which test a sequential count metric's `interval` comes from: its `intervalBasis` where set, else by
+ * its decision (a test's fail or pass, or undecided).
+ */
+export function intervalBasisOf(result: Pick<MetricResult, 'decision' | 'intervalBasis'>): IntervalBasis {
+  if (result.intervalBasis) return result.intervalBasis;
+  return result.decision === 'fail' ? 'harm-test' : result.decision === 'pass' ? 'pass-test' : 'confidence-sequence';
+}
+
 /** What an arm contributed: counts for count metrics, samples for gauges, requests for cost. */
 export interface ArmSummary {
   readonly periods: number;
@@ -39,8 +59,16 @@ export interface MetricResult {
   readonly canary: ArmSummary;
   /** Effect estimate as a canary/baseline ratio: rate ratio (counts), level ratio (gauges), cost-per-request ratio (cost). */
   readonly effect?: number;
-  /** Interval for the effect; `null` ends are unbounded. */
+  /**
+   * Interval for the effect; `null` ends are unbounded. Sequential count metrics report the interval
+   * of the test that decided, at the comparison's level: `intervalBasisOf(result)` says which.
+   */
   readonly interval?: readonly [number | null, number | null];
+  /**
+   * Set only where the decision does not tell the interval's basis: a sequential metric the deadline
+   * decided (`onTimeout: pass | fail`) keeps its `confidence-sequence`. Read it with `intervalBasisOf`.
+   */
+  readonly intervalBasis?: IntervalBasis;
   /**
    * Evidence of harm: an e-value (sequential: reject "no harm" at E ≥ 1/α; capped at 1e300; where
    * the cap binds, its uncapped natural log is in `logEValue`) or a p-value (Mann–Whitney);

@@ -111,6 +111,14 @@ export const sequentialMethodSchema = z.strictObject({
   /** Rate ratio below which a change is acceptable; `pass` needs ρ ≥ tolerance ruled out. @default 1.5 */
   tolerance: z.number().gt(1).default(1.5),
   /**
+   * Harm boundary: `fail` needs ρ > harmAbove shown at level α. 1 fails any regression the data prove
+   * (however small, at high traffic); a value between 1 and `tolerance` (e.g. 1.2) lets regressions
+   * inside it go undecided (then `onTimeout` applies) instead of failing, at some loss of speed on
+   * larger ones. Must be below `tolerance`.
+   * @default 1
+   */
+  harmAbove: z.number().gte(1).default(1),
+  /**
    * Absolute guard: also fail when the canary's own event rate is shown to exceed this share of its
    * requests, whatever the baseline does (catches a canary failing nearly every request at traffic too
    * low for the comparison); `false` turns it off.
@@ -125,6 +133,17 @@ export const sequentialMethodSchema = z.strictObject({
    * @default false
    */
   robust: z.boolean().default(false),
+  /**
+   * How the counts' spread is modelled. `estimate`: each period's likelihood is weighted by the
+   * overdispersion estimated from the earlier periods (a canary or baseline whose rate wanders from
+   * minute to minute), exact when counts are Poisson; `poisson`: counts are taken as Poisson given a
+   * shared level (faster to decide, but false fails far above α when rates wander).
+   * @default 'estimate'
+   */
+  dispersion: z.enum(['estimate', 'poisson']).default('estimate'),
+}).refine((method) => method.harmAbove < method.tolerance, {
+  message: 'harmAbove must be below tolerance (fail needs ρ > harmAbove shown, pass needs ρ ≥ tolerance ruled out)',
+  path: ['harmAbove'],
 });
 
 /**

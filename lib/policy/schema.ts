@@ -89,7 +89,7 @@ const METHODS_BY_KIND: Record<string, readonly MethodSpec['type'][]> = {
 };
 
 const DEFAULT_METHOD_BY_KIND: Record<string, MethodSpec> = {
-  count: { type: 'sequential', tolerance: 1.5, robust: false },
+  count: { type: 'sequential', tolerance: 1.5, harmAbove: 1, robust: false, dispersion: 'estimate' },
   alarm: { type: 'alarm-gate', failOnInsufficientData: false },
   cost: { type: 'cost', tolerance: 0.1, minPeriods: 5, minRequestsPerPeriod: 10, per: 'request' },
 };

@@ -10,8 +10,13 @@ import type { Scenario } from './scenario';
  * which catches a tail regression that a per-minute p99 of ~100 canary requests is too noisy for.
  */
 
-/** How count metrics (errors, slow requests) are judged: the anytime-valid sequential rate test. */
-export const COUNT_METHOD = { type: 'sequential', tolerance: 1.5 } as const;
+/**
+ * How count metrics (errors, slow requests) are judged: the anytime-valid sequential rate test. The
+ * simulated counts are Poisson given the shared level by construction, so the scenarios say so
+ * (`dispersion: poisson`); the judge's default (`estimate`) would first wait for the data to show how
+ * much the rates wander, deciding later at this traffic (docs/judge.md, "dispersion: estimate").
+ */
+export const COUNT_METHOD = { type: 'sequential', tolerance: 1.5, dispersion: 'poisson' } as const;
 
 /** How token spend per request is judged: canary may cost up to 10 % more per request. */
 export const COST_METHOD = { type: 'cost', tolerance: 0.1 } as const;

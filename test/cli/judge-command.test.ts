@@ -17,8 +17,9 @@ describe('canary-eval judge', () => {
     expect(code).toBe(0);
     expect(stdout.split('\n').slice(0, 3)).toEqual([
       'Verdict: fail — errors regressed (chance of failing a good release ≤ 1%)',
-      '  ✗ errors 3.5 % on the new version vs 1.0 % on the current one (×3.5): regression shown',
-      '      details: 23 of 650 requests on the new version vs 60 of 5,900 on the current one; 99.5 % interval 1.1–9.2; evidence 14,920 against "no regression", 200 needed; sequential, α 0.005',
+      '  ✗ errors 3.5 % on the new version vs 1.0 % on the current one (×3.4): regression shown',
+      // A fail shows its harm test's interval (issue 22 item 6): one-sided, above ×1.
+      '      details: 68 of 1,950 requests on the new version vs 180 of 17,700 on the current one; 99.5 % interval: at least ×1.1; evidence 645,500,000 against "no regression", 200 needed; sequential, α 0.005',
     ]);
     // The old notation is gone from this view as from the others.
     expect(stdout).not.toMatch(/E≥|pass-E|\[1\.14, 9\.15\]/);

@@ -186,7 +186,7 @@ describe('registerEcsDeploymentGroup', () => {
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { AlarmConfiguration: { Enabled: true, Alarms: [{ Name: Match.stringLikeRegexp('VerdictFailed$') }] } });
   });
 
-  test('lets the ECS hooks and the canary watch read deployment targets (wildcard-only ListDeploymentTargets, GetDeploymentTarget)', () => {
+  test('lets the ECS hooks, the canary watch and the report function read deployment targets (wildcard-only ListDeploymentTargets, GetDeploymentTarget)', () => {
     const stack = newStack();
     const { group, ...targets } = ecsGroup(stack);
     const evaluator = new CanaryEvaluator(stack, 'Evaluator');
@@ -196,14 +196,16 @@ describe('registerEcsDeploymentGroup', () => {
     const reading = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       (p.Properties.PolicyDocument.Statement as Statement[]).some((s) => [s.Action].flat().includes('codedeploy:GetDeploymentTarget')),
     );
+    // The report function reads a hook's status in CodeDeploy when the state machine finds the hook already completed (issue 23 item 4).
     expect(reading.map((p) => JSON.stringify(p.Properties.Roles)).sort()).toEqual([
+      expect.stringMatching(/EvaluatorReportRole/),
       expect.stringMatching(/WebGroup\w*AfterAllowTestTrafficHookRole/),
       expect.stringMatching(/WebGroup\w*AfterAllowTrafficHookRole/),
       expect.stringMatching(/EvaluatorWatchRole/),
     ]);
     for (const p of reading) expect(JSON.stringify(p.Properties.Roles)).not.toMatch(/ServiceGroup/);
     const targetReads = withAction(template, 'codedeploy:ListDeploymentTargets');
-    expect(targetReads).toHaveLength(3);
+    expect(targetReads).toHaveLength(4);
     for (const statement of targetReads) {
       expect(statement.Action).toEqual(['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget']);
       // Both actions support no resource type (Service Authorization Reference, AWS CodeDeploy).

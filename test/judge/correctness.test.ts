@@ -18,7 +18,10 @@ describe('item 8: correctness', () => {
     const periods = 60;
     const canary = Array.from({ length: periods }, (_, i) => ({ t: 60 * i, count: 500, total: 1000 }));
     const baseline = Array.from({ length: periods }, (_, i) => ({ t: 60 * i, count: 5, total: 9000 }));
-    const verdict = judge(errorPolicy(), countObservations(baseline, canary));
+    // Poisson counts (`dispersion: poisson`): the default weighs each period by the dispersion it cannot
+    // yet rule out, so its log E stays far lower on the same data.
+    const poisson = parsePolicy({ alpha: 0.01, metrics: [{ preset: 'lambda-error-rate', method: { type: 'sequential', dispersion: 'poisson' } }] });
+    const verdict = judge(poisson, countObservations(baseline, canary));
     const metric = verdict.metrics[0];
     expect(metric.decision).toBe('fail');
     expect(metric.evidence!.logEValue!).toBeGreaterThan(709);

@@ -1,4 +1,4 @@
-import { judge, validateObservations, ObservationError, alphaOf, type Observations } from '../../lib/judge';
+import { judge, validateObservations, ObservationError, alphaOf, intervalBasisOf, type Observations } from '../../lib/judge';
 import { parsePolicy, policyAsInput } from '../../lib/policy';
 
 const count = (rows: Array<[number, number]>) => rows.map(([c, total], i) => ({ t: 1_767_225_600 + 60 * i, count: c, total }));
@@ -82,7 +82,10 @@ describe('aggregation', () => {
     });
     const result = verdict.metrics[0];
     expect(result.decision).toBe('fail');
-    expect(result.reason).toMatch(/^errors ×3.03 \[[\d.]+, [\d.]+\] — 40\/1300 canary vs 120\/11.8k baseline; harm shown after \d+ periods/);
+    // A fail reports its harm test's interval: one-sided, above the harm boundary (×1).
+    expect(result.reason).toMatch(/^errors ×3.03 \[[\d.]+, ∞\) — 40\/1300 canary vs 120\/11.8k baseline; harm shown after \d+ periods/);
+    expect(intervalBasisOf(result)).toBe('harm-test');
+    expect(result.interval).toEqual([expect.any(Number), null]);
     expect(result.interval![0]!).toBeGreaterThan(1);
   });
 
@@ -126,7 +129,9 @@ describe('verdict JSON', () => {
     expect(json.length).toBeLessThan(8 * 1024);
     expect(json).not.toMatch(/NaN|Infinity/);
     expect(JSON.parse(json)).toEqual(verdict);
-    expect(verdict.metrics[0]).toMatchObject({ decision: 'fail', interval: [expect.any(Number), null] });
+    // One period cannot tell a canary whose rate wanders from a regression: the default (dispersion
+    // weighted) test stays undecided, so the deadline makes it inconclusive; Poisson counts fail it.
+    expect(verdict.metrics[0]).toMatchObject({ decision: 'inconclusive', interval: [expect.any(Number), null] });
     expect(verdict.metrics[0].reason).toContain('307/1300 canary vs 0/11.8k baseline');
   });
 });

@@ -4,7 +4,7 @@ import { parsePolicy } from '../../lib/policy';
 import { createRandom, simulateStream } from './simulate';
 
 const policyOf = (tolerance: number, alpha = 0.01) =>
-  parsePolicy({ alpha, metrics: [{ preset: 'lambda-error-rate', method: { type: 'sequential', tolerance } }] });
+  parsePolicy({ alpha, metrics: [{ preset: 'lambda-error-rate', method: { type: 'sequential', tolerance, dispersion: 'poisson' } }] });
 const observationsOf = (stream: { baseline: CountPeriod[]; canary: CountPeriod[] }) => ({ 'lambda-error-rate': { kind: 'count' as const, ...stream } });
 const lowerBound = (target: number, runs: number) => target - 3 * Math.sqrt((target * (1 - target)) / runs);
 

@@ -71,19 +71,25 @@ function compute(): Record<string, unknown> {
       for (const length of [...PREFIXES.filter((n) => n < periods.length), periods.length]) {
         pins[`${scenario.name} seed ${seed} first ${length}`] = pinOf(sequentialRateTest(periods.slice(0, length), options));
       }
-      // The whole judge on the same stream: default, robust, guard and decrease variants.
+      // The whole judge on the same stream: Poisson, dispersion-weighted (the default), robust, guard and decrease variants.
       const policy = parsePolicy({
         alpha: scenario.alpha * 3,
         metrics: [
-          { name: 'plain', kind: 'count', count: { namespace: 'A', metricName: 'E' }, total: { namespace: 'A', metricName: 'R' }, versioning: { type: 'lambda-alias' }, method: { type: 'sequential', tolerance: scenario.tolerance } },
+          { name: 'plain', kind: 'count', count: { namespace: 'A', metricName: 'E' }, total: { namespace: 'A', metricName: 'R' }, versioning: { type: 'lambda-alias' }, method: { type: 'sequential', tolerance: scenario.tolerance, dispersion: 'poisson' } },
           { name: 'robust', kind: 'count', count: { namespace: 'A', metricName: 'E' }, total: { namespace: 'A', metricName: 'R' }, versioning: { type: 'lambda-alias' }, method: { type: 'sequential', tolerance: scenario.tolerance, robust: true } },
-          { name: 'decrease', kind: 'count', direction: 'decrease', count: { namespace: 'A', metricName: 'E' }, total: { namespace: 'A', metricName: 'R' }, versioning: { type: 'lambda-alias' }, method: { type: 'sequential', tolerance: scenario.tolerance } },
+          { name: 'decrease', kind: 'count', direction: 'decrease', count: { namespace: 'A', metricName: 'E' }, total: { namespace: 'A', metricName: 'R' }, versioning: { type: 'lambda-alias' }, method: { type: 'sequential', tolerance: scenario.tolerance, dispersion: 'poisson' } },
           { preset: 'lambda-error-rate' },
         ],
       });
       const observations = Object.fromEntries(['plain', 'robust', 'decrease', 'lambda-error-rate'].map((name) => [name, { kind: 'count' as const, ...stream }]));
       const verdict = judge(policy, observations);
       pins[`${scenario.name} seed ${seed} judge`] = verdict.metrics.map((metric) => ({ decision: metric.decision, reason: metric.reason, evidence: metric.evidence ?? null }));
+      // The default count method (weighted by the estimated dispersion) at the Poisson metrics' level.
+      const weighted = parsePolicy({
+        alpha: (scenario.alpha * 3) / 4,
+        metrics: [{ name: 'weighted', kind: 'count', count: { namespace: 'A', metricName: 'E' }, total: { namespace: 'A', metricName: 'R' }, versioning: { type: 'lambda-alias' }, method: { type: 'sequential', tolerance: scenario.tolerance } }],
+      });
+      pins[`${scenario.name} seed ${seed} judge weighted`] = judge(weighted, { weighted: { kind: 'count', ...stream } }).metrics.map((metric) => ({ decision: metric.decision, reason: metric.reason, evidence: metric.evidence ?? null }));
     }
   }
   return pins;

@@ -141,16 +141,19 @@ describe('validity: A/A streams judged after every period fail at most α (+3 Mo
 });
 
 describe('power', () => {
-  test('detects a ×2 error rate at 10 % canary share, 1,000 req/min, 1 % errors, within 30 periods', () => {
+  test.each([
+    ['the default (dispersion weighted)', 3000, undefined, 0.9],
+    ['Poisson counts', 1000, 'poisson', 0.8],
+  ] as const)('%s: detects a ×2 error rate at 10 %% canary share, %d req/min, 1 %% errors, within 30 periods', (_, requests, dispersion, power) => {
     const random = createRandom(99);
-    const policy = parsePolicy({ alpha: 0.01, metrics: [{ preset: 'lambda-error-rate' }] });
+    const policy = parsePolicy({ alpha: 0.01, metrics: [{ preset: 'lambda-error-rate', ...(dispersion && { method: { type: 'sequential', dispersion } }) }] });
     let detected = 0;
     const runs = 200;
     for (let run = 0; run < runs; run++) {
-      const stream = simulateStream(random, { periods: 30, requestsPerPeriod: 1000, canaryShare: () => 0.1, errorRate: 0.01, rateRatio: 2 });
+      const stream = simulateStream(random, { periods: 30, requestsPerPeriod: requests, canaryShare: () => 0.1, errorRate: 0.01, rateRatio: 2 });
       if (judge(policy, observationsOf(stream)).decision === 'fail') detected++;
     }
-    expect(detected / runs).toBeGreaterThan(0.8);
+    expect(detected / runs).toBeGreaterThan(power);
   });
 
   test('a tail-latency regression expressed as slow-request counts is detected', () => {

@@ -14,6 +14,10 @@ export interface StreamSpec {
   readonly burstLogSd?: number;
   /** Log-sd of a factor (mean 1) on the canary's error rate alone, drawn per period: canary-only overdispersion. @default 0 */
   readonly canaryLogSd?: number;
+  /** Log-sd of a factor (mean 1) on the baseline's error rate alone, drawn per period: with `canaryLogSd`, both arms wander independently. @default 0 */
+  readonly baselineLogSd?: number;
+  /** Chance that a period's canary datapoints are missing (the period is absent from the canary arm). @default 0 */
+  readonly canaryMissing?: number;
 }
 
 /** One seeded A/B stream of count periods (requests Poisson, errors Poisson given requests). */
@@ -26,12 +30,18 @@ export function simulateStream(random: Random, spec: StreamSpec): { baseline: Co
     const canaryTotal = random.poisson(spec.requestsPerPeriod * share);
     const baselineTotal = random.poisson(spec.requestsPerPeriod * (1 - share));
     const rate = spec.errorRate * burst;
-    const sd = spec.canaryLogSd ?? 0;
-    const canaryNoise = sd > 0 ? Math.exp(sd * random.normal() - (sd * sd) / 2) : 1;
-    canary.push({ t: 60 * i, total: canaryTotal, count: Math.min(canaryTotal, random.poisson(canaryTotal * rate * canaryNoise * (spec.rateRatio ?? 1))) });
-    baseline.push({ t: 60 * i, total: baselineTotal, count: Math.min(baselineTotal, random.poisson(baselineTotal * rate)) });
+    const canaryNoise = meanOneFactor(random, spec.canaryLogSd ?? 0);
+    const baselineNoise = meanOneFactor(random, spec.baselineLogSd ?? 0);
+    const canaryPeriod = { t: 60 * i, total: canaryTotal, count: Math.min(canaryTotal, random.poisson(canaryTotal * rate * canaryNoise * (spec.rateRatio ?? 1))) };
+    if (!(spec.canaryMissing && random.uniform() < spec.canaryMissing)) canary.push(canaryPeriod);
+    baseline.push({ t: 60 * i, total: baselineTotal, count: Math.min(baselineTotal, random.poisson(baselineTotal * rate * baselineNoise)) });
   }
   return { baseline, canary };
+}
+
+/** A lognormal factor of mean 1 and log-sd `sd` (1 when sd is 0, drawing nothing: streams without it stay as they were). */
+function meanOneFactor(random: Random, sd: number): number {
+  return sd > 0 ? Math.exp(sd * random.normal() - (sd * sd) / 2) : 1;
 }
 
 /** n per-minute gauge values (e.g. p99 ms): level + 10 × a stationary AR(1) series with lag-1 correlation φ. */

@@ -6,7 +6,7 @@ import { createRandom, oracleSprtFailPeriod, simulateStream } from './simulate';
 // A custom count metric, as in the benchmark: the error presets' absolute guard would take part of α.
 const policy = parsePolicy({
   alpha: 0.01,
-  metrics: [{ name: 'errors', kind: 'count', count: { namespace: 'App', metricName: 'Errors' }, total: { namespace: 'App', metricName: 'Requests' }, versioning: { type: 'dimension', dimension: 'Version' }, method: { type: 'sequential', tolerance: 1.5 } }],
+  metrics: [{ name: 'errors', kind: 'count', count: { namespace: 'App', metricName: 'Errors' }, total: { namespace: 'App', metricName: 'Requests' }, versioning: { type: 'dimension', dimension: 'Version' }, method: { type: 'sequential', tolerance: 1.5, dispersion: 'poisson' } }],
 });
 const observationsOf = (stream: { baseline: CountPeriod[]; canary: CountPeriod[] }) => ({ errors: { kind: 'count' as const, ...stream } });
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;

@@ -252,9 +252,10 @@ describe('canary-eval simulate', () => {
     const headline = stdout.split('\n').find((line) => line.startsWith('Final verdict: fail'));
     expect(headline).toMatch(/^Final verdict: fail — lambda-error-rate regressed \(chance of failing a good release ≤ [\d.]+%: this phase's [\d.]+% share of the policy's α/);
     expect(stdout).not.toMatch(/E≥|t=\d|\[[\d.]+, [\d.]+\]/);
-    // Each metric opens with its rates on both versions in units, then the statistics on a details line.
+    // Each metric opens with its rates on both versions in units, then the statistics on a details line
+    // (a fail's interval is its harm test's, one-sided: issue 22 item 6).
     expect(stdout).toMatch(
-      /✗ lambda-error-rate [\d.]+ % on the new version vs [\d.]+ % on the current one \(×[\d.]+\): regression shown\n\s+details: \d+ of [\d,]+ requests on the new version vs \d+ of [\d,]+ on the current one; [\d.]+ % interval [\d.]+–[\d.]+; evidence [\d,]+ against "no regression", [\d,]+ needed; sequential, α [\d.]+\n/,
+      /✗ lambda-error-rate [\d.]+ % on the new version vs [\d.]+ % on the current one \(×[\d.]+\): regression shown\n\s+details: \d+ of [\d,]+ requests on the new version vs \d+ of [\d,]+ on the current one; [\d.]+ % interval: at least ×[\d.]+; evidence [\d,]+ against "no regression", [\d,]+ needed; sequential, α [\d.]+\n/,
     );
     expect(stdout).toMatch(/What CodeDeploy would have done: ✗ stopped at minute \d+ and rolled back: lambda-error-rate regressed/);
   });

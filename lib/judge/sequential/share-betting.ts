@@ -16,7 +16,7 @@
  * (aGRAPA) plug-in of the paper: f = μ̂ / (σ̂² + μ̂²), from running mean and variance of z shrunk
  * towards 0 and ¼ by one pseudo-period.
  */
-import type { RatePeriod } from './sequential';
+import type { RatePeriod } from './types';
 
 export interface ShareBettingResult {
   /** Period (`t`) at which the capital first reached 1/α. */
