@@ -50,10 +50,12 @@ describe('the package root', () => {
 [
   "BEDROCK_TOKEN_METRICS",
   "BedrockSpendGuard",
+  "COVERAGE_FINDINGS",
   "CanaryEvaluator",
   "ECS_LIFECYCLE_EVENTS",
   "EvaluatorNotifications",
   "PolicyError",
+  "PostDeployChecks",
   "ReportBucket",
   "checkPolicy",
   "evaluatorParameterNames",
