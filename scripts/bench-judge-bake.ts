@@ -44,7 +44,16 @@ export function bakeObservations(stream: BakeObservations, judging: BakeJudging)
 }
 
 /** Share of deployments failed: one call at the deadline on the whole bake decides as the look-by-look run (each method checks every look). */
+/**
+ * "Before" is the test the bake ran before issue 22: the sequential test on the time-shifted baseline,
+ * as it was then — Poisson counts (`dispersion: poisson`; the overdispersion-aware default came with item 3).
+ */
+function asBefore(policy: Policy): Policy {
+  return { ...policy, metrics: policy.metrics.map((metric) => (metric.method.type === 'sequential' ? { ...metric, method: { ...metric.method, dispersion: 'poisson' } } : metric)) } as Policy;
+}
+
 export function bakeFailRate(runs: number, seed: number, policy: Policy, level: LevelSpec, judging: BakeJudging, ratio = 1, historyMinutes = BAKE_HISTORY_PERIODS): number {
+  if (judging.startsWith('before')) policy = asBefore(policy);
   const random = createRandom(seed);
   let failed = 0;
   for (let run = 0; run < runs; run++) {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { POLICY_DEFAULTS } from './defaults';
 import { durationSchema } from './duration';
-import { mannWhitneyMethodSchema, methodSchema, metricSourceSchema, versioningSchema, type MethodSpec } from './metric';
+import { mannWhitneyMethodSchema, methodSchema, metricSourceSchema, versioningSchema, type MethodSpec, type MetricSourceSpec } from './metric';
 import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
 import { priceOverrideSchema, resolvePrices, unknownModelMessage } from './prices';
-import { metricsInsightsHistoryIssues, timingIssues } from './fit';
+import { deploymentFitIssues, metricsInsightsHistoryIssues } from './fit';
 import { deniedHostReason, headersSchema, patternSchema } from './smoke-rules';
 
 const directionSchema = z.enum(['increase', 'decrease']);
@@ -354,6 +354,13 @@ export const policySchema = z
           });
         }
       }
+      if (metric.kind === 'count' && sameSource(metric.count, metric.total)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metrics', index, 'total'],
+          message: `reads the same data as \`count\`, so the rate is always ${metric.countInTotal ? '1' : '1/2 (countInTotal: false)'} and the metric can never fail; \`total\` is the requests, \`count\` the events among them`,
+        });
+      }
       const unreachable = unreachableBound(metric);
       if (unreachable) ctx.addIssue({ code: 'custom', path: ['metrics', index, 'method', 'max'], message: unreachable });
       const allowed = METHODS_BY_KIND[metric.kind];
@@ -365,8 +372,20 @@ export const policySchema = z
         });
       }
     });
-    for (const issue of [...timingIssues(policy), ...metricsInsightsHistoryIssues(policy, policy.metrics)]) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+    // A field that failed its own check may reach here unparsed (zod runs this refinement on the rest):
+    // the time rules read seconds only, so they wait until every duration parsed.
+    const durations = [policy.metricLag, policy.bake.duration, policy.bake.period, policy.canaryWatch.period, policy.canaryWatch.maxDuration];
+    if (durations.every((seconds) => typeof seconds === 'number')) {
+      for (const issue of [...deploymentFitIssues(policy), ...metricsInsightsHistoryIssues(policy, policy.metrics)]) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+    }
   });
+
+/** Whether two metric sources read the same series (dimensions in any order). */
+function sameSource(a: MetricSourceSpec, b: MetricSourceSpec): boolean {
+  const key = (source: MetricSourceSpec) =>
+    JSON.stringify('expression' in source ? source : { ...source, dimensions: Object.entries(source.dimensions).sort(([x], [y]) => x.localeCompare(y)) });
+  return key(a) === key(b);
+}
 
 /**
  * A count metric's threshold compares a rate (count / total, between 0 and 1): `max ≥ 1` can never

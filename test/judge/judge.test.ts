@@ -1,5 +1,5 @@
 import { judge, validateObservations, ObservationError, alphaOf, intervalBasisOf, type Observations } from '../../lib/judge';
-import { parsePolicy } from '../../lib/policy';
+import { parsePolicy, policyAsInput } from '../../lib/policy';
 
 const count = (rows: Array<[number, number]>) => rows.map(([c, total], i) => ({ t: 1_767_225_600 + 60 * i, count: c, total }));
 const gauge = (values: number[]) => values.map((value, i) => ({ t: 60 * i, value }));
@@ -72,7 +72,7 @@ describe('aggregation', () => {
     const verdict = judge(policy, observations);
     expect(verdict.metrics[0].decision).toBe('fail');
     expect(verdict.decision).not.toBe('fail');
-    expect(judge(parsePolicy({ ...policy, metrics: policy.metrics.map((m) => ({ ...m, critical: true })) }), observations)).toMatchObject({ decision: 'fail', final: true });
+    expect(judge(parsePolicy({ ...policyAsInput(policy), metrics: policy.metrics.map((m) => ({ ...m, critical: true })) }), observations)).toMatchObject({ decision: 'fail', final: true });
     expect(verdict.falseAlarmBound).toBeCloseTo(0.005, 12);
   });
 
@@ -218,6 +218,6 @@ describe('policy for the judge', () => {
     });
     expect(policy.alpha).toBe(0.01);
     expect(policy.metrics.map((metric) => metric.method.type)).toEqual(['sequential', 'alarm-gate', 'cost']);
-    expect(parsePolicy(JSON.parse(JSON.stringify(policy)))).toEqual(policy);
+    expect(parsePolicy(policyAsInput(JSON.parse(JSON.stringify(policy))))).toEqual(policy);
   });
 });

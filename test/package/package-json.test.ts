@@ -50,18 +50,23 @@ describe('the package root', () => {
 [
   "BEDROCK_TOKEN_METRICS",
   "BedrockSpendGuard",
+  "COVERAGE_FINDINGS",
   "CanaryEvaluator",
   "ECS_LIFECYCLE_EVENTS",
   "EvaluatorNotifications",
   "PolicyError",
+  "PostDeployChecks",
   "ReportBucket",
+  "checkPolicy",
   "evaluatorParameterNames",
   "judge",
   "loadPolicyFile",
+  "loadValidatedPolicyFile",
   "mannWhitney",
   "parsePolicy",
   "parsePolicyText",
   "validateObservations",
+  "validatePolicy",
 ]
 `);
   });
