@@ -3,6 +3,8 @@
  * The pure parts (policy, judge) import nothing from AWS.
  */
 export { parsePolicy, parsePolicyText, loadPolicyFile, PolicyError, type Policy, type PolicyInput, type MetricDefinition } from './policy';
+/** The whole validation (`canary-eval validate` and synth): the schema, the evaluator's limits, and a policy that can fail. */
+export { validatePolicy, checkPolicy, loadValidatedPolicyFile } from './evaluation/policy-check';
 export { judge, mannWhitney, validateObservations, type Observations, type Verdict, type MetricResult, type JudgeOptions } from './judge';
 export {
   CanaryEvaluator,

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { LAMBDA_BUNDLE_OPTIONS } from './build-assets';
 import { ar1Gauge, oracleSprtFailPeriod, simulateStream, type StreamSpec } from '../test/judge/simulate';
+import { bakeRows } from './bench-judge-bake';
+import { hostRows, realHostRows } from './bench-judge-hosts';
 
 const runsArgument = process.argv.indexOf('--runs');
 const RUNS = runsArgument > 0 ? Number(process.argv[runsArgument + 1]) : 2000;
@@ -379,6 +381,19 @@ if (callsArgument > 0) {
 }
 if (process.argv.includes('--speed-only')) {
   speed();
+  process.exit(0);
+}
+// Issue 22 items 2 and 5 (the bake across time; gauges on host-like series): npm run bench:judge -- --bake [--runs 2000]
+if (process.argv.includes('--bake')) {
+  bakeRows(RUNS);
+  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  process.exit(0);
+}
+if (process.argv.includes('--hosts')) {
+  const realHosts = process.argv.indexOf('--real-hosts');
+  if (realHosts > 0) realHostRows(process.argv[realHosts + 1]);
+  else hostRows(RUNS);
+  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   process.exit(0);
 }
 if (process.argv.includes('--second-pass')) {

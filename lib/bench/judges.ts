@@ -69,12 +69,14 @@ function normalLevels(series: SimulatedSeries, modelId: string): Record<BenchMet
 
 function policyFor(modelId: string, methods: Record<BenchMetric, object>): Policy {
   const stat = { namespace: 'Bench', metricName: 'm' };
+  // The bench hands the judge its observations by metric name; the sources only need to be valid (and a count's events apart from its requests).
+  const requests = { namespace: 'Bench', metricName: 'requests' };
   const versioning = { type: 'dimension', dimension: 'Version' };
   return parsePolicy({
     alpha: BENCH_ALPHA,
     metrics: [
-      { name: 'errors', kind: 'count', count: stat, total: stat, versioning, method: methods.errors },
-      { name: 'slow-requests', kind: 'count', count: stat, total: stat, versioning, method: methods['slow-requests'] },
+      { name: 'errors', kind: 'count', count: stat, total: requests, versioning, method: methods.errors },
+      { name: 'slow-requests', kind: 'count', count: stat, total: requests, versioning, method: methods['slow-requests'] },
       { name: 'cost', kind: 'cost', model: modelId, requests: stat, tokens: { input: stat, output: stat }, versioning, method: methods.cost },
     ],
   });

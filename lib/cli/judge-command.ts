@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { judge, validateObservations, ObservationError, type Verdict } from '../judge';
-import { loadPolicyFile, PolicyError, readTextFile, type Policy } from '../policy';
+import { PolicyError, readTextFile, type Policy } from '../policy';
+import { loadValidatedPolicyFile } from '../evaluation/policy-check';
 import { summarisePolicy } from '../report/model';
 import { verdictLines } from '../report/text-report';
 import { EXIT, type CommandIO } from './io';
@@ -81,7 +82,7 @@ export async function judgeCommand(argv: readonly string[], io: CommandIO): Prom
     return 0;
   }
   try {
-    const policy = loadPolicyFile(args.policy);
+    const policy = loadValidatedPolicyFile(args.policy);
     const observations = loadObservations(args.observations, policy);
     const verdict = judge(policy, observations, { deadlineReached: args.deadline });
     io.stdout(args.json ? `${JSON.stringify(verdict, null, 2)}\n` : `${verdictText(verdict, policy)}\n`);

@@ -6,7 +6,8 @@ import { S3PolicyStore } from '../adapters/aws/s3-policy-store';
 import type { AlarmStateSource, MetricQuery, MetricSeriesResult, MetricSource, TimeWindow } from '../evaluation/ports';
 import type { EvaluateRequest } from '../evaluation/state';
 import { judgeWindow, loadPolicy } from '../evaluation/steps';
-import { loadPolicyFile, type Policy } from '../policy';
+import type { Policy } from '../policy';
+import { loadValidatedPolicyFile } from '../evaluation/policy-check';
 import { formatNumber, formatPercent } from '../report/format';
 import { awsClients, awsFailure, type AwsClients } from './aws-context';
 import { judgedEvents } from './deployment-report';
@@ -276,7 +277,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO, deps
   }
   let candidate: Policy;
   try {
-    candidate = loadPolicyFile(values.policy!);
+    candidate = loadValidatedPolicyFile(values.policy!);
   } catch (error) {
     io.stderr(`canary-eval replay: ${(error as Error).message}`);
     return EXIT.invalid;

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { loadPolicyFile, type Policy } from '../policy';
+import type { Policy } from '../policy';
+import { loadValidatedPolicyFile } from '../evaluation/policy-check';
 import { synthesizeEvaluationDefinition } from '../simulate/definition';
 import { renderHtmlReport } from '../report/html-report';
 import { renderEvaluationText, renderSummaryText } from '../report/text-report';
@@ -103,7 +104,7 @@ export async function simulateCommand(argv: readonly string[], io: CommandIO): P
   }
   // Load everything first: a typo in the third scenario should not cost the first two runs.
   const scenarios = options.scenarios.map(loadScenario);
-  const policy: Policy | undefined = options.policyFile ? loadPolicyFile(options.policyFile) : undefined;
+  const policy: Policy | undefined = options.policyFile ? loadValidatedPolicyFile(options.policyFile) : undefined;
 
   // On a terminal, wrap at its width between words (as `status --watch` fits its table); pipes get whole lines.
   const columns = io === processIO && process.stdout.isTTY ? process.stdout.columns : undefined;

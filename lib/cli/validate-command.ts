@@ -1,10 +1,13 @@
-import { loadPolicyFile, PolicyError, UnreadableFileError } from '../policy';
+import { PolicyError, UnreadableFileError } from '../policy';
+import { formatSeconds } from '../policy/limits';
+import { loadCheckedPolicyFile } from '../evaluation/policy-check';
 import { EXIT, parseFlags, UsageError, wantsHelp, type CommandIO } from './io';
 
 const USAGE = `usage: canary-eval validate <policy.yaml|policy.json>
 
-Checks a policy and prints a summary, or every error with its path.
-Exit codes: 0 valid, 1 invalid or unreadable, 2 usage error.`;
+Checks a policy and prints a summary, or every error with its path. A valid policy may
+also get warnings (on stderr) for values that look like the wrong unit.
+Exit codes: 0 valid (with or without warnings), 1 invalid or unreadable, 2 usage error.`;
 
 /** `canary-eval validate <file>`: path-named errors and exit 1, or a summary and exit 0. */
 export async function validateCommand(argv: readonly string[], io: CommandIO): Promise<number> {
@@ -23,14 +26,15 @@ export async function validateCommand(argv: readonly string[], io: CommandIO): P
     return EXIT.usage;
   }
   try {
-    const policy = loadPolicyFile(file);
+    const { policy, warnings } = loadCheckedPolicyFile(file);
+    if (warnings.length > 0) io.stderr(warnings.map((warning) => `warning: ${warning}`).join('\n'));
     const lines = [
       `${file}: valid policy`,
       `  metrics (${policy.metrics.length}):`,
       ...policy.metrics.map((m) => `    - ${m.name}: ${m.kind}, ${m.method.type}${m.critical ? ', critical' : ''}`),
       `  smoke tests: ${policy.smokeTests.length}`,
-      `  canary watch: ${policy.canaryWatch.enabled ? `every ${policy.canaryWatch.period}s for up to ${policy.canaryWatch.maxDuration}s${policy.canaryWatch.stopDeploymentOnFail ? ', stops the deployment on a failing verdict' : ''}` : 'off'}`,
-      `  bake: ${policy.bake.enabled === false ? 'off' : `${policy.bake.duration}s, judged every ${policy.bake.period}s`}; metric lag ${policy.metricLag}s`,
+      `  canary watch: ${policy.canaryWatch.enabled ? `every ${formatSeconds(policy.canaryWatch.period)} for up to ${formatSeconds(policy.canaryWatch.maxDuration)}${policy.canaryWatch.stopDeploymentOnFail ? ', stops the deployment on a failing verdict' : ''}` : 'off'}`,
+      `  bake: ${policy.bake.enabled === false ? 'off' : `${formatSeconds(policy.bake.duration)}, judged every ${formatSeconds(policy.bake.period)}`}; metric lag ${formatSeconds(policy.metricLag)}`,
       `  false-alarm budget (alpha): ${policy.alpha}${policy.dryRun ? '; DRY RUN: always reports Succeeded' : ''}`,
       `  on no data: ${policy.onNoData}; on timeout: ${policy.onTimeout}; on evaluator error: ${policy.onEvaluatorError}`,
     ];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AssetHashType, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, AssetHashType, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -19,10 +19,10 @@ import { parseNotifyOn, type NotifyOn } from '../evaluation/notification';
 import { HOOK_ENVIRONMENT, HOOK_MAX_EVENT_AGE_SECONDS } from '../evaluation/contracts';
 import { aliasesWaitFor } from './alias-dependency';
 import { readDeploymentTargetsStatement } from './service-authorization';
-import { checkSmokeTestBudget } from './smoke-budget';
 import type { LifecycleEvent } from '../evaluation/state';
 import { VERDICT_METRIC } from '../evaluation/verdict-metric';
-import { assertPolicyFitsEvaluation, loadPolicyFile, parsePolicy, type Policy, type PolicyInput } from '../policy';
+import { type Policy, type PolicyInput } from '../policy';
+import { checkPolicy, loadCheckedPolicyFile } from '../evaluation/policy-check';
 import { DEFAULT_EVALUATION_TIMEOUT_SECONDS } from '../evaluation/contracts';
 import { ecsTargetsOf, type EcsTargets } from './ecs-targets';
 import type { EvaluatorDashboard } from './evaluator-dashboard';
@@ -178,10 +178,13 @@ class GroupRegistration extends Construct {
   ) {
     super(scope, id);
     this.notifyOn = options.notifications ? parseNotifyOn(options.notifications.on, `${group.node.path}: notifications.on`) : undefined;
-    this.policy = typeof options.policy === 'string' ? loadPolicyFile(options.policy) : parsePolicy(options.policy, `policy of ${group.node.path}`);
+    // One validation everywhere (lib/evaluation/policy-check): the schema, the evaluator's real limits, and a worst regression must be able to fail.
+    const limits = { evaluationTimeoutSeconds: evaluator.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS, smokeTimeoutSeconds: evaluator.smokeFunctionTimeout?.toSeconds() };
+    const checked = typeof options.policy === 'string' ? loadCheckedPolicyFile(options.policy, limits) : checkPolicy(options.policy, `policy of ${group.node.path}`, limits);
+    this.policy = checked.policy;
+    // Values that look like the wrong unit (issue 25 item 4) are warnings: `cdk synth` shows them, `--strict` fails on them.
+    checked.warnings.forEach((warning, index) => Annotations.of(this).addWarningV2(`canary-evaluator:policy-unit-${index}`, `policy: ${warning}`));
     checkPolicyFitsPlatform(this.policy, platform, group.node.path);
-    assertPolicyFitsEvaluation(this.policy, evaluator.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS, `policy of ${group.node.path}`);
-    checkSmokeTestBudget(this.policy, evaluator.smokeFunctionTimeout ?? Duration.seconds(60), group.node.path);
     checkSmokeSecretsReachable(this, this.policy, group.node.path);
     // An S3 asset: policies may be tens of KB, too large for environment variables. Its key is unique per
     // policy and evaluator: the object carries that evaluator's tag (registration-tags.ts).

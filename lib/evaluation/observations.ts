@@ -103,26 +103,40 @@ function gaugePeriods(values: Map<number, number> | undefined): GaugePeriod[] {
 }
 
 /**
- * How far before the window the baseline's gauges are read: the longest `historyPeriods` of a
- * Mann–Whitney gauge that adjusts for autocorrelation (it estimates φ from that history), in seconds.
+ * Periods of history the bake reads for each count metric judged by `sequential`: its baseline is the
+ * current version before the deployment, and the comparison across time is calibrated on how far the
+ * rate moved between windows as far apart over this history (lib/judge/time-shift). Three days at one
+ * minute: a level that changes regime a few times a day needs that many changes seen before a movement
+ * beyond them is read as harm (A/A 0.33 % at α 0.5 %; 0.83 % from one day, docs/benchmark.md).
+ * One-minute data is kept 15 days (CloudWatch User Guide, "Metrics concepts", data retention), but
+ * Metrics Insights queries reach back only 3 hours (CloudWatch User Guide, "Metrics Insights limits"):
+ * a policy whose counts are such queries gets a short history and a wider (or no) decision.
  */
-export function baselineHistorySeconds(policy: Policy, periodSeconds: number): number {
-  return Math.max(0, ...historyPeriodsByGauge(policy).values()) * periodSeconds;
+export const BAKE_HISTORY_PERIODS = 3 * 1440;
+
+/**
+ * How far before the window the baseline is read for history, in seconds: the longest `historyPeriods`
+ * of a Mann–Whitney gauge that adjusts for autocorrelation, and in the bake (`timeShifted`) the
+ * BAKE_HISTORY_PERIODS of count metrics judged by `sequential`.
+ */
+export function baselineHistorySeconds(policy: Policy, periodSeconds: number, timeShifted = false): number {
+  return Math.max(0, ...historyPeriodsByMetric(policy, timeShifted).values()) * periodSeconds;
 }
 
-/** `historyPeriods` of each gauge whose Mann–Whitney adjusts for autocorrelation, by metric name. */
-function historyPeriodsByGauge(policy: Policy): Map<string, number> {
+/** Periods of baseline history each metric reads, by metric name (only metrics that read any). */
+function historyPeriodsByMetric(policy: Policy, timeShifted: boolean): Map<string, number> {
   const periods = new Map<string, number>();
   for (const metric of policy.metrics) {
     if (metric.kind === 'gauge' && metric.method.type === 'mann-whitney' && metric.method.autocorrelation === 'adjust') periods.set(metric.name, metric.method.historyPeriods);
+    if (timeShifted && metric.kind === 'count' && metric.method.type === 'sequential') periods.set(metric.name, BAKE_HISTORY_PERIODS);
   }
   return periods;
 }
 
-/** The queries of the baseline's value of each gauge that baselineHistorySeconds reads history for. */
-export function baselineHistoryQueries(policy: Policy, plan: QueryPlan): MetricQuery[] {
-  const adjusting = historyPeriodsByGauge(policy);
-  return plan.queries.filter((query) => (plan.roles.get(query.id) ?? []).some((role) => role.arm === 'baseline' && role.role === 'value' && adjusting.has(role.metric)));
+/** The baseline queries of the metrics baselineHistorySeconds reads history for (gauge values; in the bake, counts and totals). */
+export function baselineHistoryQueries(policy: Policy, plan: QueryPlan, timeShifted = false): MetricQuery[] {
+  const reading = historyPeriodsByMetric(policy, timeShifted);
+  return plan.queries.filter((query) => (plan.roles.get(query.id) ?? []).some((role) => role.arm === 'baseline' && reading.has(role.metric)));
 }
 
 /** The series of several GetMetricData answers over disjoint time ranges, joined per query id in time order; incomplete if any part is. */
@@ -177,7 +191,8 @@ function incompleteReason(metric: string, incomplete: ReadonlyArray<{ role: Quer
  * count, so a period still filling up (or outside the judged window) is never judged. A period with
  * traffic whose count has not arrived is judged in neither arm (missing is not zero, see
  * `missingIsZero`); a metric fed by a result CloudWatch did not complete is marked `incomplete` with the
- * reason, and the judge does not judge it.
+ * reason, and the judge does not judge it. With `baselineOffset` > 0 (the bake) a count metric carries
+ * `timeShift` and, with `historySeconds`, its `baselineHistory` (lib/judge/time-shift).
  */
 export function toObservations(policy: Policy, plan: QueryPlan, results: readonly MetricSeriesResult[], window: { readonly start: number; readonly end: number }, options: ObservationOptions = {}): Observations {
   const baselineOffset = options.baselineOffset ?? 0;
@@ -193,7 +208,7 @@ export function toObservations(policy: Policy, plan: QueryPlan, results: readonl
     for (const role of plan.roles.get(series.id) ?? []) {
       if (series.incomplete) incompleteOf.set(role.metric, [...(incompleteOf.get(role.metric) ?? []), { role, id: series.id, ...series.incomplete }]);
       byRole.set(`${role.metric}/${role.arm}/${role.role}`, toPoints(series, window, role.arm === 'baseline' ? baselineOffset : 0));
-      if (historySeconds > 0 && role.arm === 'baseline' && role.role === 'value') history.set(role.metric, toPoints(series, before, baselineOffset));
+      if (historySeconds > 0 && role.arm === 'baseline') history.set(`${role.metric}/${role.role}`, toPoints(series, before, baselineOffset));
     }
   }
   const find = (metric: string, arm: Arm, role: string) => byRole.get(`${metric}/${arm}/${role}`);
@@ -207,7 +222,12 @@ export function toObservations(policy: Policy, plan: QueryPlan, results: readonl
       case 'count': {
         const canary = countPeriods(find(metric.name, 'canary', 'count'), find(metric.name, 'canary', 'total'), metric, rule('canary'));
         const baseline = countPeriods(find(metric.name, 'baseline', 'count'), find(metric.name, 'baseline', 'total'), metric, rule('baseline'));
-        observations[metric.name] = { kind: 'count', ...withoutWaiting(canary, baseline), ...marked };
+        // The bake: the baseline is from before the deployment; the judge calibrates on its history.
+        const shifted = baselineOffset > 0 && {
+          timeShift: { seconds: baselineOffset, periodSeconds },
+          ...(historySeconds > 0 && { baselineHistory: countPeriods(history.get(`${metric.name}/count`), history.get(`${metric.name}/total`), metric, rule('baseline')).periods }),
+        };
+        observations[metric.name] = { kind: 'count', ...withoutWaiting(canary, baseline), ...shifted, ...marked };
         break;
       }
       case 'gauge':
@@ -215,7 +235,7 @@ export function toObservations(policy: Policy, plan: QueryPlan, results: readonl
           kind: 'gauge',
           canary: gaugePeriods(find(metric.name, 'canary', 'value')),
           baseline: gaugePeriods(find(metric.name, 'baseline', 'value')),
-          ...(historySeconds > 0 && { baselineHistory: gaugePeriods(history.get(metric.name)) }),
+          ...(historySeconds > 0 && { baselineHistory: gaugePeriods(history.get(`${metric.name}/value`)) }),
           ...marked,
         };
         break;

@@ -99,12 +99,13 @@ export async function judgeWindow(
   const offset = plan.baselineOffsetSeconds;
   const judging = window.end > window.start;
   const results = judging && queryPlan.queries.length > 0 ? await metrics.getMetricData(queryPlan.queries, { start: new Date((window.start - offset) * 1000), end: new Date(window.end * 1000) }) : [];
-  // Gauges that adjust for autocorrelation also read their baseline's history before the window, in a
-  // second call with only those queries (so the other metrics' datapoints are not read 240 periods
+  // Gauges that adjust for autocorrelation, and in the bake count metrics (lib/judge/time-shift), also
+  // read their baseline's history before the window, in a second call with only those queries (so the other metrics' datapoints are not read 240 periods
   // further back). One-minute data is kept 15 days (CloudWatch API Reference, GetMetricData), far
   // beyond the 1,440 periods historyPeriods allows at one minute.
-  const history = baselineHistorySeconds(policy, plan.periodSeconds);
-  const historyQueries = history > 0 ? baselineHistoryQueries(policy, queryPlan) : [];
+  const timeShifted = offset > 0;
+  const history = baselineHistorySeconds(policy, plan.periodSeconds, timeShifted);
+  const historyQueries = history > 0 ? baselineHistoryQueries(policy, queryPlan, timeShifted) : [];
   const before =
     judging && historyQueries.length > 0
       ? await metrics.getMetricData(historyQueries, { start: new Date((window.start - offset - history) * 1000), end: new Date((window.start - offset) * 1000) })

@@ -2,7 +2,7 @@ import type { InconclusiveMetric, MetricResult } from './verdict';
 import { formatCount, formatNumber } from './format';
 
 /** Methods that can rule harm out by evidence; an undecided one at the deadline is honestly `inconclusive`. */
-const DECIDING_METHODS = new Set(['sequential', 'mann-whitney', 'cost']);
+const DECIDING_METHODS = new Set(['sequential', 'time-shifted', 'mann-whitney', 'cost']);
 
 /** Threshold and alarm gates cannot prove the absence of harm: "no breach through the deadline" is their pass. */
 export function passesAtDeadlineByItsMethod(result: MetricResult): boolean {

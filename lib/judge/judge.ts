@@ -3,6 +3,7 @@ import { POLICY_DEFAULTS } from '../policy/defaults';
 import type { MetricObservations, Observations } from './observations';
 import { judgeThreshold } from './threshold';
 import { judgeSequential } from './sequential';
+import { judgeTimeShifted } from './time-shift/method';
 import { judgeMannWhitney } from './mann-whitney-method';
 import { judgeAlarmGate } from './alarm-gate';
 import { judgeCost } from './cost';
@@ -67,7 +68,11 @@ function judgeMetric(metric: MetricDefinition, observed: MetricObservations, con
     return judgeCost(metric, method, observed, context, errors?.kind === 'count' ? errors : undefined);
   }
   if (metric.kind === 'count' && observed.kind === 'count') {
-    if (method.type === 'sequential') return judgeSequential(metric, method, observed, context);
+    if (method.type === 'sequential') {
+      // The bake's baseline is from before the deployment: a comparison across time, calibrated on its history.
+      if (observed.timeShift) return judgeTimeShifted(metric, method, { ...observed, timeShift: observed.timeShift }, context);
+      return judgeSequential(metric, method, observed, context);
+    }
     if (method.type === 'threshold') return judgeThreshold(metric, method, observed);
   }
   if (metric.kind === 'gauge' && observed.kind === 'gauge') {

@@ -1,7 +1,7 @@
 import type { GaugePeriod } from './observations';
 import type { MethodContext, MethodOf, MetricOfKind } from './method-context';
 import { mannWhitney, minimumSamplesFor, smallestOneSidedPValue } from './mann-whitney';
-import { inflateConfidenceLevel, inflatePValue, rankAutocorrelation, varianceInflation } from './autocorrelation';
+import { blockPairInflation, windowMoreCorrelated, inflateConfidenceLevel, inflatePValue, rankAutocorrelation, varianceInflation } from './autocorrelation';
 import type { MetricResult } from './verdict';
 import { formatNumber, formatPercent } from './format';
 
@@ -66,13 +66,18 @@ export function judgeMannWhitney(
   // with φ estimated from the baseline's history (its last `historyPeriods`) and the window.
   const adjust = method.autocorrelation === 'adjust';
   const history = adjust ? (observed.baselineHistory ?? []).slice(-method.historyPeriods).map((period) => sign * period.value) : [];
-  const phi = adjust ? rankAutocorrelation(history, control, shifted) : 0;
-  const inflation = varianceInflation(phi, Math.min(control.length, shifted.length));
+  // A window more correlated than its history (beyond chance) is estimated alone: the history would dilute it.
+  const windowAlone = adjust && history.length > 0 && windowMoreCorrelated(history, control, shifted);
+  const phi = adjust ? (windowAlone ? rankAutocorrelation(control, shifted) : rankAutocorrelation(history, control, shifted)) : 0;
+  const n = Math.min(control.length, shifted.length);
+  // The larger of the AR(1) factor and what the history shows between windows (slow drift, regimes).
+  const between = adjust ? blockPairInflation(history, n) : undefined;
+  const inflation = Math.max(varianceInflation(phi, n), between?.inflation ?? 0);
   const harmP = inflatePValue(mannWhitney(control, shifted, { alternative: 'greater' }).pValue, inflation);
   const noHarmP = inflatePValue(mannWhitney(control, shifted, { alternative: 'less' }).pValue, inflation);
   const shift = mannWhitney(baselineValues, canaryValues, { alternative: 'two.sided', confidenceLevel: inflateConfidenceLevel(1 - context.alpha, inflation) });
   const correlation = adjust
-    ? `; lag-1 rank autocorrelation ≤ ${formatNumber(phi)} (${history.length > 0 ? `with ${history.length} baseline periods before the window` : 'from the window alone'}), variance ×${formatNumber(inflation)}`
+    ? `; lag-1 rank autocorrelation ≤ ${formatNumber(phi)} (${windowAlone ? `from the window alone: more correlated than the ${history.length} baseline periods before it` : history.length > 0 ? `with ${history.length} baseline periods before the window` : 'from the window alone'})${between ? `, windows of the history differ ×${formatNumber(between.inflation)} (${between.blocks} blocks)` : ''}, variance ×${formatNumber(inflation)}`
     : '';
 
   const decision = harmP <= context.alpha ? 'fail' : noHarmP <= context.alpha ? 'pass' : 'continue';

@@ -41,6 +41,12 @@ export interface AlarmObservation {
 
 export type Arm = 'baseline' | 'canary';
 
+/** How far before the canary's periods a time-shifted baseline was read, on which period grid (seconds). */
+export interface TimeShift {
+  readonly seconds: number;
+  readonly periodSeconds: number;
+}
+
 /**
  * Why a metric's data is not complete at this look (e.g. "CloudWatch returned PartialData for …"): the
  * metric is not judged on it; it waits, and ends `inconclusive` with this reason if it is still so at
@@ -51,7 +57,24 @@ interface MaybeIncomplete {
 }
 
 export type MetricObservations =
-  | ({ readonly kind: 'count'; readonly baseline: readonly CountPeriod[]; readonly canary: readonly CountPeriod[] } & MaybeIncomplete)
+  | ({
+      readonly kind: 'count';
+      readonly baseline: readonly CountPeriod[];
+      readonly canary: readonly CountPeriod[];
+      /**
+       * Set when the baseline is not concurrent (the bake): its periods were read `seconds` earlier and
+       * their `t` moved forward onto the canary's periods. The rate comparison is then calibrated on
+       * `baselineHistory` (`lib/judge/time-shift`), since a level change between then and now does not cancel.
+       * @default - the arms are concurrent
+       */
+      readonly timeShift?: TimeShift;
+      /**
+       * With `timeShift`: the baseline's own periods before the judged window (oldest first, `t` moved
+       * forward like the baseline's), from which the comparison learns how far the rate moves over `seconds`.
+       * @default - none (a time-shifted comparison cannot be calibrated and does not decide)
+       */
+      readonly baselineHistory?: readonly CountPeriod[];
+    } & MaybeIncomplete)
   | ({
       readonly kind: 'gauge';
       readonly baseline: readonly GaugePeriod[];

@@ -44,7 +44,7 @@ function ratioWords(result: MetricResult): string {
 }
 
 /** Methods that rule a regression out by evidence; the others (threshold, alarm) only see no breach. */
-const RULES_OUT = new Set(['sequential', 'cost', 'mann-whitney']);
+const RULES_OUT = new Set(['sequential', 'time-shifted', 'cost', 'mann-whitney']);
 
 /** The outcome of one metric in a few words. */
 export function outcomeWords(result: MetricResult, toleranceRatio?: number): string {
@@ -87,7 +87,8 @@ export function metricDetails(result: MetricResult, toleranceRatio?: number): st
     parts.push(`evidence ${formatPlain(result.evidence.eValue)} against "no regression"${pass}${needed ? `, ${needed} needed` : ''}`);
   }
   if (result.evidence?.pValue !== undefined) parts.push(`p ${formatNumber(result.evidence.pValue)}`);
-  if (parts.length === 0 || !RULES_OUT.has(result.method)) parts.push(stripName(result));
+  // The bake's comparison across time also says what it was calibrated on (its reason).
+  if (parts.length === 0 || !RULES_OUT.has(result.method) || result.method === 'time-shifted') parts.push(stripName(result));
   parts.push(`${result.method}${result.alpha !== undefined ? `, α ${formatNumber(result.alpha)}` : ''}`);
   if (result.pricing) parts.push(`priced by ${result.pricing}`);
   return parts.join('; ');

@@ -67,6 +67,16 @@ function checkArm(where: string, periods: unknown, fields: readonly string[], is
   }
 }
 
+/** A time shift is whole periods, both positive: `{ seconds: 1500, periodSeconds: 60 }`. */
+function checkTimeShift(where: string, shift: unknown, issues: string[]): void {
+  const expected = 'expected { seconds, periodSeconds }, positive, seconds a whole number of periods';
+  if (!isObject(shift) || !isFiniteNumber(shift.seconds) || !isFiniteNumber(shift.periodSeconds)) {
+    issues.push(`${where}: ${expected}, got ${describe(shift)}`);
+  } else if (!(shift.seconds > 0 && shift.periodSeconds > 0 && Number.isInteger(shift.seconds / shift.periodSeconds))) {
+    issues.push(`${where}: ${expected}, got seconds ${shift.seconds}, periodSeconds ${shift.periodSeconds}`);
+  }
+}
+
 const FIELDS = {
   count: ['count', 'total'],
   gauge: ['value'],
@@ -109,7 +119,8 @@ export function validateObservations(policy: Policy, observations: unknown): Obs
       if (observed[arm] === undefined) issues.push(`${where}.${arm}: missing arm; use [] for an arm without data`);
       else checkArm(`${where}.${arm}`, observed[arm], FIELDS[expectedKind], issues);
     }
-    if (expectedKind === 'gauge' && observed.baselineHistory !== undefined) checkArm(`${where}.baselineHistory`, observed.baselineHistory, FIELDS.gauge, issues);
+    if ((expectedKind === 'gauge' || expectedKind === 'count') && observed.baselineHistory !== undefined) checkArm(`${where}.baselineHistory`, observed.baselineHistory, FIELDS[expectedKind], issues);
+    if (expectedKind === 'count' && observed.timeShift !== undefined) checkTimeShift(`${where}.timeShift`, observed.timeShift, issues);
   }
   if (issues.length > 0) {
     const shown = issues.slice(0, MAX_ISSUES);

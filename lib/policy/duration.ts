@@ -1,22 +1,25 @@
 import { z } from 'zod';
-import { formatSeconds, MAX_DURATION_SECONDS } from './limits';
+import { MAX_DURATION_SECONDS } from './limits';
 
 const DURATION_PATTERN = /^(\d+)(s|m|h)$/;
 const SECONDS_PER_UNIT: Record<string, number> = { s: 1, m: 60, h: 3600 };
+const EXPECTED = 'expected a duration with a unit, such as "60s", "2m", "15m" or "1h"';
+
+/** Issue 25 item 4: `metricLag: 2` read as two seconds judged CloudWatch minutes not yet complete. */
+function noUnit(amount: string | number): string {
+  return `${JSON.stringify(amount)} has no unit: write "${amount}m" for minutes or "${amount}s" for seconds ("2m", "90s", "1h"); a bare number reads as seconds to some people and as minutes to others`;
+}
 
 /**
- * A duration written as whole seconds (`90`) or with a unit (`"90s"`, `"15m"`, `"1h"`), at most one
- * hour (nothing in a one-hour CodeDeploy hook lasts longer; an unbounded value such as
- * `99999999999999999999h` would otherwise collapse the evaluation window to nothing).
- * Parsed to seconds so every consumer works in one unit.
+ * A duration written with its unit (`"90s"`, `"15m"`, `"1h"`), at most one hour (nothing in a one-hour
+ * CodeDeploy hook lasts longer; an unbounded value such as `99999999999999999999h` would otherwise
+ * collapse the evaluation window to nothing). A bare number is refused, not guessed. Parsed to seconds
+ * so every consumer works in one unit.
  */
 export const durationSchema = z
-  .union([
-    z.number().int().positive().max(MAX_DURATION_SECONDS, `expected at most ${formatSeconds(MAX_DURATION_SECONDS)}: nothing in a one-hour hook lasts longer`),
-    z.string().regex(DURATION_PATTERN, 'expected a duration such as "60s", "15m" or "1h"'),
-  ])
+  .string({ error: (issue) => (typeof issue.input === 'number' ? noUnit(issue.input) : EXPECTED) })
+  .regex(DURATION_PATTERN, { error: (issue) => (typeof issue.input === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(issue.input) ? noUnit(issue.input.trim()) : EXPECTED) })
   .transform((value, ctx) => {
-    if (typeof value === 'number') return value;
     const [, amount, unit] = DURATION_PATTERN.exec(value)!;
     const seconds = Number(amount) * SECONDS_PER_UNIT[unit];
     if (!(seconds > 0) || seconds > MAX_DURATION_SECONDS) {
@@ -25,3 +28,9 @@ export const durationSchema = z
     }
     return seconds;
   });
+
+/** A duration in seconds as a policy writes it: `"2m"`, `"90s"`, `"1h"`. */
+export function durationText(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}

@@ -101,6 +101,56 @@ export function timingIssues(policy: PolicyTiming, evaluationTimeoutSeconds = DE
   return issues;
 }
 
+/** The smoke-test function's timeout the construct gives it (the evaluator's `Smoke` function). */
+export const DEFAULT_SMOKE_TIMEOUT_SECONDS = 60;
+
+/** The smoke-test fields the budget reads (after defaults). */
+export interface SmokeBudgetFields {
+  readonly smokeTests: ReadonlyArray<{ readonly name: string; readonly type: string; readonly phase: string; readonly retries: number; readonly timeoutMs?: number }>;
+  readonly smokeTestSettings: { readonly concurrency: number };
+}
+
+/**
+ * A phase's HTTP smoke tests must finish inside the smoke-test function's timeout: each test may take
+ * `(retries + 1) × timeoutMs`, and `concurrency` workers run them, so the worst case is at most (the sum
+ * of the tests' worst cases) / concurrency + the longest single test. Lambda smoke tests have no
+ * per-test timeout: the invoked function's own timeout bounds them.
+ */
+export function smokeBudgetIssues(policy: SmokeBudgetFields, smokeTimeoutSeconds = DEFAULT_SMOKE_TIMEOUT_SECONDS): PolicyIssue[] {
+  const budgetMs = smokeTimeoutSeconds * 1000;
+  const concurrency = Math.max(1, policy.smokeTestSettings.concurrency);
+  const issues: PolicyIssue[] = [];
+  for (const phase of ['pre-traffic', 'post-deploy'] as const) {
+    const tests = policy.smokeTests.flatMap((test, index) => (test?.type === 'http' && typeof test.timeoutMs === 'number' && typeof test.retries === 'number' && (test.phase === phase || test.phase === 'both') ? [{ test, index, worstMs: (test.retries + 1) * test.timeoutMs }] : []));
+    if (tests.length === 0) continue;
+    const boundMs = tests.reduce((sum, { worstMs }) => sum + worstMs, 0) / concurrency + Math.max(...tests.map(({ worstMs }) => worstMs));
+    if (boundMs > budgetMs) {
+      const slowest = tests.reduce((a, b) => (b.worstMs > a.worstMs ? b : a));
+      issues.push({
+        path: ['smokeTests', slowest.index, 'timeoutMs'],
+        message: `${phase} HTTP smoke tests may take up to ${Math.ceil(boundMs / 1000)} s (${tests.map(({ test, worstMs }) => `${test.name}: ${worstMs / 1000} s`).join(', ')}; concurrency ${concurrency}), but the smoke-test Lambda stops after ${budgetMs / 1000} s: lower timeoutMs or retries, or raise smokeTestSettings.concurrency`,
+      });
+    }
+  }
+  return issues;
+}
+
+/** What a policy must fit of the evaluator it runs on: synth knows them, validation assumes the construct's defaults. */
+export interface DeploymentLimits {
+  /** The state machine's timeout. @default DEFAULT_EVALUATION_TIMEOUT_SECONDS */
+  readonly evaluationTimeoutSeconds?: number;
+  /** The smoke-test function's timeout. @default DEFAULT_SMOKE_TIMEOUT_SECONDS */
+  readonly smokeTimeoutSeconds?: number;
+}
+
+/** The time rules and the smoke-test budget: everything a policy must fit of its evaluator. */
+export function deploymentFitIssues(policy: PolicyTiming & SmokeBudgetFields, limits: DeploymentLimits = {}): PolicyIssue[] {
+  return [
+    ...timingIssues(policy, limits.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS),
+    ...smokeBudgetIssues(policy, limits.smokeTimeoutSeconds ?? DEFAULT_SMOKE_TIMEOUT_SECONDS),
+  ];
+}
+
 /** What the Metrics Insights history rule reads of a metric (after defaults). */
 interface HistoryMetric {
   readonly kind: string;

@@ -144,7 +144,7 @@ export function policyReferenceMarkdown(): string {
     '',
     'A policy is YAML or JSON (or the same object in CDK props). Editors validate it with',
     '[`schema/policy.schema.json`](../schema/policy.schema.json), e.g. `# yaml-language-server: $schema=../schema/policy.schema.json`.',
-    'Durations are whole seconds or strings such as `"90s"`, `"15m"`, `"1h"`.',
+    'Durations are strings with a unit: `"90s"`, `"2m"`, `"15m"`, `"1h"`; a bare number (`metricLag: 2`) is refused, since it could mean seconds or minutes.',
     '',
     '## Policy',
     '',

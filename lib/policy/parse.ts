@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { documentLoaders } from './documents';
-import { timingIssues } from './fit';
-import { policySchema, type Policy } from './schema';
+import { durationText } from './duration';
+import { policySchema, type Policy, type PolicyInput } from './schema';
 
 /** Thrown for a policy that does not validate; `issues` names every bad path. */
 export class PolicyError extends Error {
@@ -55,10 +55,15 @@ export function loadPolicyFile(path: string): Policy {
 }
 
 /**
- * At synth: a validated policy must also fit the evaluator's own `evaluationTimeout` (validation
- * assumes the default 55 minutes). Throws `PolicyError` naming the path.
+ * A validated (stored) policy written back as input: its durations, kept in seconds once parsed, get
+ * their unit again, so `parsePolicy(policyAsInput(policy))` gives the same policy.
  */
-export function assertPolicyFitsEvaluation(policy: Policy, evaluationTimeoutSeconds: number, source = 'policy'): void {
-  const issues = timingIssues(policy, evaluationTimeoutSeconds);
-  if (issues.length > 0) throw new PolicyError(issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`), source);
+export function policyAsInput(policy: Policy): PolicyInput {
+  const { bake, canaryWatch, metricLag } = policy;
+  return {
+    ...policy,
+    metricLag: durationText(metricLag),
+    bake: { ...bake, duration: durationText(bake.duration), period: durationText(bake.period) },
+    canaryWatch: { ...canaryWatch, period: durationText(canaryWatch.period), maxDuration: durationText(canaryWatch.maxDuration) },
+  } as PolicyInput;
 }

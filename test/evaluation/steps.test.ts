@@ -1,3 +1,4 @@
+import { BAKE_HISTORY_PERIODS } from '../../lib/evaluation/observations';
 import { alphaShareOf, baselineHistorySeconds, buildQueries, isExpressionQuery, evaluateTick, joinSeries, judgeWindow, lookAtBake, planEvaluation, toObservations, waitSeconds, MetricsThrottledError, type EvaluationInput, type MetricQuery, type MetricSource } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 import { SteadyMetricSource } from '../../lib/simulate/steady-metric-source';
@@ -355,6 +356,56 @@ describe('evaluateTick', () => {
     const silent: MetricSource = { getMetricData: async () => [] };
     const tick = await evaluateTick({ input, plan: { ...plan, windowEnd: T0 + 3 * 3600 } }, policy, silent, new Date((plan.reportBy + 1) * 1000));
     expect(tick).toMatchObject({ final: true });
+  });
+});
+
+describe("the bake's count metrics are judged across time, calibrated on the current version's history (issue 22 item 2)", () => {
+  const errors = parsePolicy({ metrics: [{ preset: 'lambda-error-rate' }], bake: { duration: '5m', period: '60s' }, metricLag: '2m' });
+  const steady = new SteadyMetricSource({ '1': { requestsPerMinute: 1000, errorRate: 0.01, p99Ms: 300 }, '2': { requestsPerMinute: 1000, errorRate: 0.01, p99Ms: 300 } });
+
+  test('the bake reads BAKE_HISTORY_PERIODS of the baseline count and total before its window; the watch reads none', async () => {
+    const queried: Array<{ start: Date; end: Date; ids: string[] }> = [];
+    const spy: MetricSource = { getMetricData: async (queries: readonly MetricQuery[], window) => (queried.push({ ...window, ids: queries.map((query) => query.id) }), steady.getMetricData(queries, window)) };
+    const bake = planEvaluation({ ...input, deploymentCreatedAt: '2026-11-26T09:40:10.000Z' }, errors);
+    const { verdict } = await judgeWindow({ input, plan: bake }, errors, spy, T0 + 15 * 60, { end: bake.windowEnd, deadlineReached: false });
+    expect(queried).toHaveLength(2);
+    expect(queried[1].ids.sort()).toEqual(['m0_baseline_count', 'm0_baseline_total']);
+    expect(queried[1].start).toEqual(new Date((bake.windowStart - bake.baselineOffsetSeconds - BAKE_HISTORY_PERIODS * 60) * 1000));
+    expect(queried[1].end).toEqual(new Date((bake.windowStart - bake.baselineOffsetSeconds) * 1000));
+    expect(verdict.metrics[0].method).toBe('time-shifted');
+    expect(verdict.metrics[0].reason).toMatch(/from the current version's history: sd [\d.]+ \(\d+ disjoint pairs\)/);
+    expect(baselineHistorySeconds(errors, 60)).toBe(0);
+    expect(baselineHistorySeconds(errors, 60, true)).toBe(BAKE_HISTORY_PERIODS * 60);
+    queried.length = 0;
+    const watch = planEvaluation({ ...input, lifecycleEvent: 'BeforeAllowTraffic' }, errors);
+    const watched = await judgeWindow({ input, plan: watch }, errors, spy, T0 + 15 * 60, { end: watch.windowEnd, deadlineReached: false });
+    expect(queried).toHaveLength(1);
+    expect(watched.verdict.metrics[0].method).toBe('sequential');
+  });
+
+  test('toObservations gives a time-shifted count its shift, its period and its history', () => {
+    const plan = buildQueries(errors, target, 60);
+    const minutes = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => T0 + 60 * (from + i));
+    const offset = 1500;
+    const observations = toObservations(
+      errors,
+      plan,
+      [
+        { id: 'm0_baseline_count', timestamps: minutes(-28, -23), values: [1, 2, 3, 4, 5] },
+        { id: 'm0_baseline_total', timestamps: minutes(-28, -23), values: [100, 100, 100, 100, 100] },
+        { id: 'm0_canary_count', timestamps: minutes(0, 2), values: [7, 8] },
+        { id: 'm0_canary_total', timestamps: minutes(0, 2), values: [100, 100] },
+      ],
+      { start: T0, end: T0 + 120 },
+      { baselineOffset: offset, historySeconds: 3 * 60 },
+    );
+    expect(observations['lambda-error-rate']).toEqual({
+      kind: 'count',
+      canary: [{ t: T0, count: 7, total: 100 }, { t: T0 + 60, count: 8, total: 100 }],
+      baseline: [{ t: T0, count: 4, total: 100 }, { t: T0 + 60, count: 5, total: 100 }],
+      timeShift: { seconds: offset, periodSeconds: 60 },
+      baselineHistory: [{ t: T0 - 180, count: 1, total: 100 }, { t: T0 - 120, count: 2, total: 100 }, { t: T0 - 60, count: 3, total: 100 }],
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { E_CAP, judge, mannWhitney, minimumSamplesFor, smallestOneSidedPValue, type Alternative, type CountPeriod } from '../../lib/judge';
-import { parsePolicy } from '../../lib/policy';
+import { parsePolicy, policyAsInput } from '../../lib/policy';
 
 const errorPolicy = (alpha = 0.01) => parsePolicy({ alpha, metrics: [{ preset: 'lambda-error-rate' }] });
 const countObservations = (baseline: CountPeriod[], canary: CountPeriod[]) => ({ 'lambda-error-rate': { kind: 'count' as const, baseline, canary } });
@@ -73,7 +73,7 @@ describe('item 8: correctness', () => {
     const late = judge(policy, { p99: { kind: 'gauge', baseline: gauge(needed, 100), canary: gauge(needed, 500) } }).metrics[0];
     expect(late.decision).toBe('fail');
     // A sufficient minSamples has no warning.
-    const fine = parsePolicy({ ...policy, alpha: 0.05 });
+    const fine = parsePolicy({ ...policyAsInput(policy), alpha: 0.05 });
     expect(judge(fine, { p99: { kind: 'gauge', baseline: gauge(10, 100), canary: gauge(10, 100) } }).metrics[0].warnings).toBeUndefined();
   });
 });

@@ -71,7 +71,7 @@ describe('cost: anytime-valid', () => {
   });
 
   test('cost per successful request: a release that fails 30 % of requests at the same tokens per request', () => {
-    const count = { name: 'errors', kind: 'count', count: stat, total: stat, versioning } as const;
+    const count = { name: 'errors', kind: 'count', count: stat, total: { ...stat, metricName: 'requests' }, versioning } as const;
     const perRequest = costPolicy({ tolerance: 0.1 }, 0.01, [count]);
     const perSuccess = costPolicy({ tolerance: 0.1, per: 'successful-request', errorsFrom: 'errors' }, 0.01, [count]);
     const { baseline, canary } = armsOf(Random.seeded(17, 'failures'), CACHED_MIX, 30, 0.3);

@@ -1,5 +1,5 @@
 import { judge, validateObservations, ObservationError, alphaOf, intervalBasisOf, type Observations } from '../../lib/judge';
-import { parsePolicy } from '../../lib/policy';
+import { parsePolicy, policyAsInput } from '../../lib/policy';
 
 const count = (rows: Array<[number, number]>) => rows.map(([c, total], i) => ({ t: 1_767_225_600 + 60 * i, count: c, total }));
 const gauge = (values: number[]) => values.map((value, i) => ({ t: 60 * i, value }));
@@ -56,11 +56,12 @@ describe('aggregation', () => {
       metrics: [
         { preset: 'lambda-error-rate' },
         { preset: 'lambda-throttle-rate', method: { type: 'sequential', alpha: 0.001 } },
-        { preset: 'lambda-p99-duration' }, // threshold: no α
+        { preset: 'lambda-p99-duration' }, // a gauge's default method is Mann–Whitney: it takes a share
+        { preset: 'lambda-p99-duration', name: 'p99-threshold', method: { type: 'threshold', maxRatioToBaseline: 2 } }, // threshold: no α
         { name: 'p99', kind: 'gauge', value: { namespace: 'A', metricName: 'B' }, versioning: { type: 'lambda-alias' }, method: { type: 'mann-whitney' } },
       ],
     });
-    expect(Object.fromEntries(alphaOf(policy))).toEqual({ 'lambda-error-rate': 0.01 / 3, 'lambda-throttle-rate': 0.001, p99: 0.01 / 3 });
+    expect(Object.fromEntries(alphaOf(policy))).toEqual({ 'lambda-error-rate': 0.01 / 4, 'lambda-throttle-rate': 0.001, 'lambda-p99-duration': 0.01 / 4, p99: 0.01 / 4 });
   });
 
   test('a failing non-critical metric does not fail the run; a critical one does', () => {
@@ -71,7 +72,7 @@ describe('aggregation', () => {
     const verdict = judge(policy, observations);
     expect(verdict.metrics[0].decision).toBe('fail');
     expect(verdict.decision).not.toBe('fail');
-    expect(judge(parsePolicy({ ...policy, metrics: policy.metrics.map((m) => ({ ...m, critical: true })) }), observations)).toMatchObject({ decision: 'fail', final: true });
+    expect(judge(parsePolicy({ ...policyAsInput(policy), metrics: policy.metrics.map((m) => ({ ...m, critical: true })) }), observations)).toMatchObject({ decision: 'fail', final: true });
     expect(verdict.falseAlarmBound).toBeCloseTo(0.005, 12);
   });
 
@@ -217,6 +218,6 @@ describe('policy for the judge', () => {
     });
     expect(policy.alpha).toBe(0.01);
     expect(policy.metrics.map((metric) => metric.method.type)).toEqual(['sequential', 'alarm-gate', 'cost']);
-    expect(parsePolicy(JSON.parse(JSON.stringify(policy)))).toEqual(policy);
+    expect(parsePolicy(policyAsInput(JSON.parse(JSON.stringify(policy))))).toEqual(policy);
   });
 });

@@ -1,5 +1,5 @@
 import { judge } from '../../lib/judge';
-import { parsePolicy } from '../../lib/policy';
+import { parsePolicy, policyAsInput } from '../../lib/policy';
 
 const errorRate = (method: object) => parsePolicy({ metrics: [{ preset: 'lambda-error-rate', method: { type: 'threshold', ...method } }] });
 const periods = (rows: Array<[number, number]>) => rows.map(([count, total], i) => ({ t: 60 * i, count, total }));
@@ -27,7 +27,7 @@ describe('judge with thresholds', () => {
     const policy = errorRate({ max: 0.01, minTotalPerPeriod: 50 });
     const verdict = judge(policy, { 'lambda-error-rate': { kind: 'count', baseline: [], canary: periods([[5, 10]]) } });
     expect(verdict.metrics[0].decision).toBe('nodata');
-    expect(judge(parsePolicy({ ...policy, onNoData: 'fail' }), { 'lambda-error-rate': { kind: 'count', baseline: [], canary: [] } }, { deadlineReached: true }).decision).toBe('fail');
+    expect(judge(parsePolicy({ ...policyAsInput(policy), onNoData: 'fail' }), { 'lambda-error-rate': { kind: 'count', baseline: [], canary: [] } }, { deadlineReached: true }).decision).toBe('fail');
   });
 
   test('fails with a clear error when a metric has no observations', () => {

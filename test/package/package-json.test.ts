@@ -67,13 +67,16 @@ describe('the package root', () => {
   "PolicyError",
   "PostDeployChecks",
   "ReportBucket",
+  "checkPolicy",
   "evaluatorParameterNames",
   "judge",
   "loadPolicyFile",
+  "loadValidatedPolicyFile",
   "mannWhitney",
   "parsePolicy",
   "parsePolicyText",
   "validateObservations",
+  "validatePolicy",
 ]
 `);
   });

@@ -50,7 +50,7 @@ describe('parsePolicy', () => {
     ['an unknown preset', { metrics: [{ preset: 'lambda-nope' }] }, 'metrics[0].preset: Invalid option'],
     ['a missing field', { metrics: [{ name: 'm', kind: 'gauge', versioning: { type: 'lambda-alias' } }] }, 'metrics[0].value: Invalid input: expected object, received undefined'],
     ['an unknown field', { metrics: [], bak: {} }, '(top level): Unrecognized key: "bak"'],
-    ['a bad duration', { bake: { duration: '10 minutes' } }, 'bake.duration: expected a duration such as "60s", "15m" or "1h"'],
+    ['a bad duration', { bake: { duration: '10 minutes' } }, 'bake.duration: expected a duration with a unit, such as "60s", "2m", "15m" or "1h"'],
     ['a threshold without a bound', { metrics: [{ preset: 'lambda-error-rate', method: { type: 'threshold' } }] }, 'metrics[0].method: a threshold needs `max`, `maxRatioToBaseline` or both'],
     ['a duplicate metric name', { metrics: [{ preset: 'lambda-error-rate' }, { preset: 'lambda-error-rate' }] }, 'metrics[1].name: duplicate metric name "lambda-error-rate" (also metrics[0])'],
     ['a custom metric without a name', { metrics: [{ kind: 'gauge', value: { namespace: 'A', metricName: 'B' }, versioning: { type: 'lambda-alias' } }] }, 'metrics[0].name: a custom metric needs a name'],
@@ -72,7 +72,7 @@ describe('parsePolicy', () => {
       expect(issues).toEqual([
         'metrics[0].method.max: Invalid input: expected number, received string',
         'metrics[1].value: Invalid input: expected object, received undefined',
-        'bake.duration: expected a duration such as "60s", "15m" or "1h"',
+        'bake.duration: expected a duration with a unit, such as "60s", "2m", "15m" or "1h"',
       ]);
     }
   });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CATALOG_VERSION, catalogPrices, parsePolicy, resolvePrices, type PolicyInput } from '../../lib/policy';
+import { CATALOG_VERSION, catalogPrices, parsePolicy, policyAsInput, resolvePrices, type PolicyInput } from '../../lib/policy';
 
 const costMetric = (extra: Record<string, unknown>) => ({
   name: 'chat-cost',
@@ -86,6 +86,7 @@ describe('price overrides', () => {
 
   test('a validated policy re-parses to itself (resolved prices travel in the policy the Lambdas read)', () => {
     const policy = parsePolicy({ metrics: [costMetric({ model: 'us.anthropic.claude-sonnet-4-20250514-v1:0' })] });
-    expect(parsePolicy(JSON.parse(JSON.stringify(policy)))).toEqual(policy);
+    // Stored durations are seconds; as input a duration needs its unit (issue 25 item 4).
+    expect(parsePolicy(policyAsInput(JSON.parse(JSON.stringify(policy))))).toEqual(policy);
   });
 });

@@ -1,5 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { validateCommand } from '../../lib/cli/validate-command';
+import { CanaryEvaluator } from '../../lib/constructs';
 import { parsePolicy, PolicyError, type PolicyInput } from '../../lib/policy';
 import { timingIssues } from '../../lib/policy/fit';
+import { policyWarnings } from '../../lib/policy/warnings';
 
 /** Issue 11 findings 3–4 and issue 10 item 5: policies that judge nothing, or fail every deployment, are rejected with the path. */
 const METRIC = { preset: 'lambda-error-rate' } as const;
@@ -23,13 +33,14 @@ describe('policies that judge nothing and pass are rejected (finding 3)', () => 
     ['metricLag: 1h', base({ metricLag: '1h' }), 'metricLag: 60 min (3600 s) is longer than 15 min'],
     ['bake.period: 2h', base({ bake: { duration: '10m', period: '2h' } }), 'bake.period: "2h" is longer than 1s–1h'],
     ['a huge duration', base({ bake: { duration: '99999999999999999999h' } }), 'bake.duration: "99999999999999999999h" is longer than 1s–1h'],
-    ['a huge number of seconds', base({ canaryWatch: { maxDuration: 1e12 } }), 'canaryWatch.maxDuration: expected at most 60 min'],
+    ['a huge number of seconds', base({ canaryWatch: { maxDuration: 1e12 } }), 'canaryWatch.maxDuration: 1000000000000 has no unit'],
     ['a zero duration', base({ bake: { duration: '0s' } }), 'bake.duration: "0s" is not within 1s–1h'],
     ['a bake that cannot fit the hour', base({ bake: { duration: '50m' } }), "bake.duration: 50 min (3000 s) does not fit the hook's hour"],
     ['a bake that fits only without post-deploy smoke tests', base({ bake: { duration: '45m' }, smokeTests: [{ name: 's' }] }), "bake.duration: 45 min (2700 s) does not fit the hook's hour"],
     ['threshold.max: 5 on a rate', { metrics: [{ ...METRIC, method: { type: 'threshold', max: 5 } }] }, "metrics[0].method.max: a count metric's rate is at most 1"],
     ['threshold.max: 1 on a rate', { metrics: [{ ...METRIC, method: { type: 'threshold', max: 1 } }] }, "metrics[0].method.max: a count metric's rate is at most 1"],
     ['threshold.max: 0 on a decreasing rate', { metrics: [{ name: 'ok', kind: 'count', count: { namespace: 'A', metricName: 'Ok' }, total: { namespace: 'A', metricName: 'All' }, versioning: { type: 'lambda-alias' }, direction: 'decrease', method: { type: 'threshold', max: 0 } }] }, "metrics[0].method.max: a count metric's rate is never below 0"],
+    ['count and total reading the same series', { metrics: [{ name: 'same', kind: 'count', count: { namespace: 'A', metricName: 'Calls', dimensions: { x: '1', y: '2' } }, total: { namespace: 'A', metricName: 'Calls', dimensions: { y: '2', x: '1' } }, versioning: { type: 'lambda-alias' } }] }, 'metrics[0].total: reads the same data as `count`, so the rate is always 1'],
     ['no metric', { metrics: [] }, 'metrics: a policy needs at least one metric'],
     ['an empty policy', {}, 'metrics: a policy needs at least one metric'],
   ])('%s', (_name, input, expected) => {
@@ -114,5 +125,90 @@ describe('smoke-test header secrets by reference (finding 10)', () => {
   ])('rejected: %s', (_name, headers, expected) => {
     const issues = issuesOf(httpTest({ headers }));
     expect(issues.some((issue) => issue.startsWith(expected))).toBe(true);
+  });
+});
+
+describe('durations need a unit; values that look like the wrong unit warn (issue 25 item 4)', () => {
+  test.each([
+    ['metricLag: 2 (two minutes or two seconds?)', base({ metricLag: 2 }), 'metricLag: 2 has no unit: write "2m" for minutes or "2s" for seconds'],
+    ['bake.period: 60', base({ bake: { duration: '10m', period: 60 } }), 'bake.period: 60 has no unit: write "60m" for minutes or "60s" for seconds'],
+    ['canaryWatch.maxDuration: "30" (as the CLI\'s --since refuses)', base({ canaryWatch: { maxDuration: '30' } }), 'canaryWatch.maxDuration: "30" has no unit'],
+    ['bake.duration: 1.5', base({ bake: { duration: 1.5 } }), 'bake.duration: 1.5 has no unit'],
+    ['a unit written out', base({ bake: { duration: '10 minutes' } }), 'bake.duration: expected a duration with a unit, such as "60s", "2m"'],
+  ])('%s is refused with its path and an example', (_name, input, expected) => {
+    const issues = issuesOf(input);
+    expect(issues.filter((issue) => issue.startsWith(expected))).toHaveLength(1);
+  });
+
+  test('each unit reads as written', () => {
+    expect(parsePolicy(base({ metricLag: '2m', bake: { duration: '1h', period: '120s', enabled: false }, canaryWatch: { maxDuration: '15m' } }))).toMatchObject({ metricLag: 120, bake: { duration: 3600, period: 120 }, canaryWatch: { maxDuration: 900 } });
+  });
+
+  test('thresholdMs under 10, thresholdSeconds over 60, maxRatioToBaseline over 10 and a lag under a minute warn, each with its path', () => {
+    const input = {
+      metrics: [
+        { preset: 'lambda-slow-requests', thresholdMs: 2 },
+        { preset: 'alb-slow-requests', thresholdSeconds: 800, critical: false },
+        { preset: 'lambda-p99-duration', method: { type: 'threshold', maxRatioToBaseline: 50 } },
+      ],
+      metricLag: '30s',
+    };
+    expect(policyWarnings(input).map((warning) => [warning.path.join('.'), warning.message])).toEqual([
+      ['metricLag', expect.stringContaining('30 s is under a minute')],
+      ['metrics.0.thresholdMs', expect.stringContaining('is this seconds? thresholdMs is in milliseconds (2000 for 2 s)')],
+      ['metrics.1.thresholdSeconds', expect.stringContaining('is this milliseconds?')],
+      ['metrics.2.method.maxRatioToBaseline', expect.stringContaining('is this a percentage?')],
+    ]);
+  });
+
+  test('plausible values do not warn', () => {
+    const input = { metrics: [{ preset: 'lambda-slow-requests', thresholdMs: 800 }, { preset: 'lambda-p99-duration', method: { type: 'threshold', maxRatioToBaseline: 10 } }], metricLag: '60s' };
+    expect(policyWarnings(input)).toEqual([]);
+  });
+});
+
+describe('the smoke-test budget is part of validation (issue 23 item 6: one validation everywhere)', () => {
+  const slow = (name: string) => ({ name, type: 'http', url: 'https://orders.example.com/health', timeoutMs: 10000, retries: 3 });
+
+  test('HTTP smoke tests that cannot finish in the 60 s smoke-test function are refused by parsePolicy, naming the slowest test', () => {
+    const issues = issuesOf(base({ smokeTests: [slow('a'), slow('b'), slow('c'), slow('d'), slow('e')] }));
+    expect(issues).toEqual(['pre-traffic', 'post-deploy'].map((phase) => expect.stringMatching(new RegExp(`^smokeTests\\[0\\]\\.timeoutMs: ${phase} HTTP smoke tests may take up to 90 s \\(a: 40 s, .*concurrency 4\\), but the smoke-test Lambda stops after 60 s`))));
+    expect(issuesOf(base({ smokeTests: [slow('a'), { ...slow('b'), retries: 0 }] }))).toEqual([]);
+  });
+
+  test('with more concurrency the same tests fit', () => {
+    expect(issuesOf(base({ smokeTests: [slow('a'), slow('b'), slow('c'), slow('d'), slow('e')], smokeTestSettings: { concurrency: 10 } }))).toEqual([]);
+  });
+});
+
+describe('where the unit checks show (issue 25 item 4)', () => {
+  const file = (policy: unknown) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'units-')), 'policy.json');
+    writeFileSync(path, JSON.stringify(policy));
+    return path;
+  };
+  const validate = async (path: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await validateCommand([path], { stdout: (text) => out.push(text), stderr: (text) => err.push(text) });
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  };
+
+  test('`canary-eval validate` refuses a duration without a unit (exit 1) and prints warnings for a valid policy (exit 0)', async () => {
+    expect(await validate(file(base({ metricLag: 2 })))).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('metricLag: 2 has no unit: write "2m" for minutes') });
+    const warned = await validate(file({ metrics: [{ preset: 'lambda-slow-requests', thresholdMs: 2 }] }));
+    expect(warned).toMatchObject({ code: 0, stdout: expect.stringContaining('valid policy'), stderr: expect.stringMatching(/^warning: metrics\[0\]\.thresholdMs: 2 ms: is this seconds\?/) });
+    expect((await validate(file(base({ metricLag: '2m' })))).stderr).toBe('');
+  });
+
+  test('synth shows the same warnings as CDK warnings, and still synthesizes', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Units', { env: { account: '123456789012', region: 'us-east-1' } });
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    const alias = new lambda.Alias(stack, 'Alias', { aliasName: 'live', version: fn.currentVersion });
+    const group = new codedeploy.LambdaDeploymentGroup(stack, 'Group', { alias, deploymentConfig: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES });
+    new CanaryEvaluator(stack, 'Evaluator').registerLambdaDeploymentGroup(group, { policy: { metrics: [{ preset: 'lambda-error-rate' }, { preset: 'lambda-p99-duration', method: { type: 'threshold', maxRatioToBaseline: 50 } }], metricLag: '30s' } });
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('*', Match.stringLikeRegexp('policy: metricLag: 30 s is under a minute'));
+    annotations.hasWarning('*', Match.stringLikeRegexp('policy: metrics\\[1\\]\\.method\\.maxRatioToBaseline: 50 allows'));
   });
 });
