@@ -1,6 +1,6 @@
 import { powertoolsRuntime } from '../lib/adapters/aws/powertools';
 import { EVALUATION_SPAN_ATTRIBUTES, EvaluatorTracing } from '../lib/adapters/telemetry/tracing';
-import { XRayDaemonSpanExporter } from '../lib/adapters/telemetry/xray-daemon-exporter';
+import { TRACE_EXPORT_TIMEOUT_MS, XRayOtlpSpanExporter } from '../lib/adapters/telemetry/xray-otlp-exporter';
 import { HOOK_ENVIRONMENT } from '../lib/evaluation/contracts';
 import type { HandlerRuntime } from '../lib/evaluation/handlers/runtime';
 
@@ -8,8 +8,9 @@ const lifecycleEvent = process.env[HOOK_ENVIRONMENT.lifecycleEvent];
 const logExportError = (message: string, error: unknown) => runtime.log.error(message, { error: String(error) });
 /** One OpenTelemetry tracer per container; a failed export is logged, never thrown. */
 export const tracing = new EvaluatorTracing({
-  exporter: new XRayDaemonSpanExporter(logExportError),
+  exporter: new XRayOtlpSpanExporter({ onError: logExportError }),
   onExportError: logExportError,
+  flushTimeoutMs: TRACE_EXPORT_TIMEOUT_MS,
   // The hook's lifecycle event is in its environment; the Tasks' is in their input.
   attributes: () => (lifecycleEvent ? { [EVALUATION_SPAN_ATTRIBUTES.lifecycleEvent]: lifecycleEvent } : {}),
 });

@@ -6,8 +6,11 @@
 #  3. synthesize test/package/consumer/app.js in plain JavaScript with only `node` on PATH (no TypeScript
 #     loader, no esbuild, no Docker): an evaluator with a Lambda group registered with an inline policy, and
 #     service stacks registering against a shared evaluator they do not own;
-#  4. type-check a strict TypeScript consumer (with the README's examples) and run its compiled JavaScript;
-#  5. run `npx canary-eval --version` and `npx canary-eval validate` from the installed package.
+#  4. type-check a strict TypeScript consumer (with the README's examples) and run its compiled JavaScript,
+#     and synthesize the construct tests' all-options stack (every option) against the package;
+#  5. run `npx canary-eval --version` and `npx canary-eval validate` from the installed package;
+#  6. swap in the newest aws-cdk-lib older than the minimum peer and check the constructs refuse it with an
+#     error naming both versions (not the error deep in synthesis that older releases give).
 # Prints the figures: tarball size, handler bundle sizes, synth times, duration.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -95,6 +98,20 @@ echo "strict TypeScript consumer: $(run_node out/consumer.js)"
 echo "platform-team example: $(run_node out/examples.js "$WORK/cdk.out.examples")"
 [ -f out/consumer-shared.js ] || fail "the service-team example did not compile to out/consumer-shared.js"
 echo "service-team example: $(run_node out/consumer-shared.js "$WORK/cdk.out.shared")"
+# The construct tests' all-options stack (every option at once) against the package, transpiled without a
+# type check (it is type-checked in the repository): each option must synthesize at the minimum peer.
+# Its demo helper (cdk-nag acknowledgements of the sample service) is shipped but not exported: by file path.
+sed -e "s#'../../../lib/constructs'#'canary-evaluator'#" -e "s#'../../../lib/policy'#'canary-evaluator'#" \
+  -e "s#'../../../lib/demo/demo-stack'#'../node_modules/canary-evaluator/dist/lib/demo/demo-stack'#" \
+  "$ROOT/test/constructs/support/all-options-stack.ts" >examples/all-options-stack.ts
+! grep -q "from '\.\./\.\./" examples/all-options-stack.ts || fail "all-options-stack.ts imports a repository file the package does not ship:"$'\n'"$(grep "from '\.\./\.\./" examples/all-options-stack.ts)"
+node -e "const ts = require('typescript'), fs = require('node:fs');
+  const { outputText } = ts.transpileModule(fs.readFileSync('examples/all-options-stack.ts', 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  fs.writeFileSync('out/all-options-stack.js', outputText);"
+t=$(date +%s%N)
+ALL_OPTIONS="$(run_node all-options.js "$WORK/cdk.out.all-options")"
+ALL_OPTIONS_MS=$(ms "$t")
+echo "all-options stack: $ALL_OPTIONS"
 
 # 5. The CLI from the installed package, compiled JavaScript (no tsx)
 VERSION="$(npx --no-install canary-eval --version)"
@@ -106,9 +123,25 @@ BROKEN_CODE=$?
 set -e
 [ "$BROKEN_CODE" = 1 ] && grep -q 'thresholdMs' <<<"$BROKEN" || fail "canary-eval validate on a broken policy exited $BROKEN_CODE: $BROKEN"
 
+# 6. An aws-cdk-lib older than the minimum peer is refused at construct creation, naming the versions.
+# 2.268.0 is the newest release below the minimum; it fails synthesis without the check (InvalidValidationId).
+REFUSED_CDK=2.268.0
+t=$(date +%s%N); echo "test:package: step at $(ms "$T0") ms" >&2
+npm install --no-audit --no-fund --prefer-offline --loglevel=error --no-save --legacy-peer-deps "aws-cdk-lib@$REFUSED_CDK" >/dev/null
+[ "$(node -p "require('aws-cdk-lib/package.json').version")" = "$REFUSED_CDK" ] || fail "the consumer did not get aws-cdk-lib $REFUSED_CDK"
+set +e
+REFUSAL="$(run_node app.js "$WORK/cdk.out.refused" 2>&1)"
+REFUSAL_CODE=$?
+set -e
+EXPECTED_REFUSAL="canary-evaluator needs aws-cdk-lib $CDK_MIN or newer, and this app has aws-cdk-lib $REFUSED_CDK"
+[ "$REFUSAL_CODE" != 0 ] && grep -qF "$EXPECTED_REFUSAL" <<<"$REFUSAL" || fail "aws-cdk-lib $REFUSED_CDK was not refused with \"$EXPECTED_REFUSAL\" (exit $REFUSAL_CODE):"$'\n'"$REFUSAL"
+REFUSED_MS=$(ms "$t")
+
 echo "test:package: tarball $(awk "BEGIN { printf \"%.1f\", $TARBALL_BYTES / 1024 }") KB ($(wc -l <<<"$FILES") files; pack+build ${PACK_MS} ms)"
 echo "test:package: handler bundles: ${BUNDLES%, }"
 echo "test:package: consumer on aws-cdk-lib $CDK_MIN, constructs $CONSTRUCTS_MIN, node $(node --version); install ${INSTALL_MS} ms"
 echo "test:package: plain-JS synth (node process, both apps) ${JS_SYNTH_MS} ms ($JS_FIGURES)"
 echo "test:package: strict tsc ${TSC_MS} ms: 0 errors in canary-evaluator or the consumer, $CDK_ERRORS in aws-cdk-lib's own declarations (exactOptionalPropertyTypes); service-team example: $SHARED_EXAMPLE"
+echo "test:package: all-options stack at aws-cdk-lib $CDK_MIN: ${ALL_OPTIONS_MS} ms ($ALL_OPTIONS)"
+echo "test:package: aws-cdk-lib $REFUSED_CDK refused at construct creation, naming $CDK_MIN (${REFUSED_MS} ms with its install)"
 echo "test:package: canary-eval --version $VERSION; validate ok; passed in $(ms "$T0") ms"

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { priceOverrideSchema, resolvePrices, type PriceOverride, type ResolvedPrices } from '../policy';
 import { unknownModelMessage } from '../policy/prices';
+import { requireSupportedAwsCdkLib } from './peer-version';
 
 /**
  * The `AWS/Bedrock` token metrics a guard prices, by token type. Names and the `ModelId` dimension follow
@@ -53,6 +54,7 @@ export class BedrockSpendGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: BedrockSpendGuardProps) {
     super(scope, id);
+    requireSupportedAwsCdkLib(this);
     const where = this.node.path;
     if (!props.modelId) invalid(where, 'modelId', 'expected a Bedrock model id or inference profile id');
     if (!Number.isFinite(props.maxUsdPerMinute) || props.maxUsdPerMinute <= 0) {

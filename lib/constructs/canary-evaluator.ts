@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS, REPORT_FUNCTION_TIMEOUT_SECONDS } from '../evaluation/contracts';
 import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
-import { ReportBucket } from './report-bucket';
+import { ReportBucket, type ReportTeardownProps } from './report-bucket';
 import { EvaluatorFunction, type EvaluatorFunctionProps } from './evaluator-function';
 import { grantInvokeRegisteredVersions, grantPublishVerdicts, grantRegisteredResources, grantStopDeployments, type EvaluatorPrincipals } from './grants';
 import { EvaluatorHealthAlarms } from './health-alarms';
@@ -30,7 +30,7 @@ import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './ver
 export * from './registration';
 export { evaluatorParameterNames, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 
-export interface CanaryEvaluatorProps extends EvaluatorNotificationProps {
+export interface CanaryEvaluatorProps extends EvaluatorNotificationProps, ReportTeardownProps {
   /**
    * Longest an evaluation may run. Must leave time to report before CodeDeploy's one-hour hook deadline.
    * @default Duration.minutes(55)
@@ -193,7 +193,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     this.prepareFunction = fn('Prepare', 'prepare', 30);
     this.evaluateFunction = fn('Evaluate', 'evaluate', 60, 512);
     this.reportFunction = fn('Report', 'report', REPORT_FUNCTION_TIMEOUT_SECONDS);
-    (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey })).grantReportFunction(this.reportFunction);
+    (this.reportBucket = new ReportBucket(this, 'Reports', { encryptionKey, autoDeleteReports: props.autoDeleteReports })).grantReportFunction(this.reportFunction);
     this.smokeFunction = fn('Smoke', 'smoke', 60, undefined, { vpc: props.smokeTestVpc, vpcSubnets: props.smokeTestVpcSubnets, securityGroups: props.smokeTestSecurityGroups });
     this.watchFunction = fn('Watch', 'watch', 60);
     if (props.notifications) new EvaluatorNotifications(this, { ...props.notifications, publishers: [this.reportFunction, this.watchFunction], encryptionKey });

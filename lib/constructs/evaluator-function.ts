@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from './nag-acknowledgements';
+import { requireSupportedAwsCdkLib } from './peer-version';
 
 /**
  * The root of the canary-evaluator package: this repository when run from source (`lib/constructs`),
@@ -71,6 +72,7 @@ export class EvaluatorFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: EvaluatorFunctionProps) {
     super(scope, id);
+    requireSupportedAwsCdkLib(this);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
       encryptionKey: props.encryptionKey,

@@ -8,6 +8,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { NOTIFICATIONS } from '../evaluation/contracts';
 import { grantKeyThrough } from './service-authorization';
 import { DEFAULT_NOTIFY_ON, parseNotifyOn, type NotifyOn } from '../evaluation/notification';
+import { requireSupportedAwsCdkLib } from './peer-version';
 
 /** A Slack channel that shows the evaluator's notifications (Amazon Q Developer in chat applications, formerly AWS Chatbot). */
 export interface SlackChannel {
@@ -130,6 +131,7 @@ export class EvaluatorNotifications extends Construct {
 
   constructor(scope: Construct, props: EvaluatorNotificationsProps) {
     super(scope, ID);
+    requireSupportedAwsCdkLib(this);
     this.on = props.on === undefined ? DEFAULT_NOTIFY_ON : parseNotifyOn(props.on, `${scope.node.path}: notifications.on`);
     this.topic =
       props.topic ??

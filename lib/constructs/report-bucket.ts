@@ -4,9 +4,21 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PUBLICATION_LEDGER, REPORT_STORE } from '../evaluation/contracts';
+import { requireSupportedAwsCdkLib } from './peer-version';
 import { grantKeyThrough } from './service-authorization';
 
-export interface ReportBucketProps {
+/** What becomes of the reports when the evaluator's stack is destroyed. */
+export interface ReportTeardownProps {
+  /**
+   * Empties the report bucket when it is deleted with the stack (`s3.Bucket` `autoDeleteObjects`: a custom
+   * resource deletes every object first), for test and short-lived stacks. Without it, destroying a stack
+   * whose bucket holds reports fails at the bucket (CloudFormation deletes only empty buckets).
+   * @default false
+   */
+  readonly autoDeleteReports?: boolean;
+}
+
+export interface ReportBucketProps extends ReportTeardownProps {
   /** Encrypts the reports with the evaluator's key. @default - S3-managed encryption */
   readonly encryptionKey?: kms.IKey;
   /** How long a report is kept. @default Duration.days(90) */
@@ -27,6 +39,7 @@ export class ReportBucket extends Construct {
     private readonly props: ReportBucketProps = {},
   ) {
     super(scope, id);
+    requireSupportedAwsCdkLib(this);
     const key = props.encryptionKey;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -40,6 +53,7 @@ export class ReportBucket extends Construct {
       ],
       // Reports are derived data: they go with the evaluator.
       removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: props.autoDeleteReports ?? false,
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',

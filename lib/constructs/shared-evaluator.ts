@@ -17,6 +17,7 @@ import {
   type RegisteredLambdaDeploymentGroup,
 } from './registration';
 import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './verdict-alarm';
+import { requireSupportedAwsCdkLib } from './peer-version';
 
 /**
  * A shared evaluator: a platform team deploys one per account and Region; service teams register
@@ -100,6 +101,8 @@ export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluat
 
   constructor(scope: Construct, id: string, attributes: CanaryEvaluatorAttributes) {
     super(scope, id);
+    requireSupportedAwsCdkLib(this);
+    if (!attributes.registrationTag) throw new Error(`${this.node.path}: registrationTag is missing; expected the evaluator's CanaryEvaluator.registrationTag (its evaluatorName, when it has one)`);
     const encryptionKey = attributes.encryptionKeyArn ? kms.Key.fromKeyArn(this, 'Key', attributes.encryptionKeyArn) : undefined;
     this.binding = {
       stateMachineArn: attributes.stateMachineArn,

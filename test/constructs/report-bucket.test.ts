@@ -24,6 +24,14 @@ describe('the report bucket (issue 13 item 3)', () => {
     });
   });
 
+  test('is deleted with the evaluator; emptied first only with autoDeleteReports (test stacks: issue 24 item 3)', () => {
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+    const testStack = new Stack(noBundling(), 'TestStack');
+    const emptied = new CanaryEvaluator(testStack, 'Evaluator', { autoDeleteReports: true });
+    Template.fromStack(testStack).hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: testStack.getLogicalId(emptied.reportBucket.bucket.node.defaultChild as never) } });
+  });
+
   test('denies every request without TLS', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId },

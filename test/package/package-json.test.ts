@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as api from '../../lib';
 import { EVALUATOR_RUNTIME } from '../../lib/constructs/evaluator-function';
+import { isOlderThan, MINIMUM_AWS_CDK_LIB } from '../../lib/constructs/peer-version';
 
 const ROOT = join(__dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -24,8 +25,17 @@ describe('package.json', () => {
   test('aws-cdk-lib and constructs are peers (one copy in the consumer app), also installed for development', () => {
     for (const name of ['aws-cdk-lib', 'constructs']) {
       expect(manifest.dependencies[name]).toBeUndefined();
-      expect(manifest.peerDependencies[name]).toBe(manifest.devDependencies[name]);
+      // Development runs at or above the minimum peer (`npm run test:package` tests at the minimum itself).
+      const [peerMinimum, devMinimum] = [manifest.peerDependencies[name], manifest.devDependencies[name]].map((range: string) => /^\^(\d+\.\d+\.\d+)$/.exec(range)?.[1]);
+      expect(peerMinimum).toBeDefined();
+      expect(devMinimum).toBeDefined();
+      expect(isOlderThan(devMinimum!, peerMinimum!)).toBe(false);
+      expect(devMinimum!.split('.')[0]).toBe(peerMinimum!.split('.')[0]);
     }
+  });
+
+  test('the aws-cdk-lib peer is the minimum the constructs check at creation (one version, said twice)', () => {
+    expect(manifest.peerDependencies['aws-cdk-lib']).toBe(`^${MINIMUM_AWS_CDK_LIB}`);
   });
 
   test('ships compiled code, the schema and the licence only', () => {

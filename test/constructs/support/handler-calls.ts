@@ -56,6 +56,11 @@ const WILDCARD = () => ['*'];
 const LEDGER_MARKER = 'publications/done/d-EXAMPLE-AfterAllowTraffic/event';
 const LEDGER_PENDING = 'publications/pending/d-EXAMPLE-AfterAllowTraffic.json';
 const policyObject: Call = { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.policyObjects, context: TAGGED_OBJECT };
+/**
+ * Every handler's spans go to the X-Ray OTLP traces endpoint (lambdas/shared.ts, XRayOtlpSpanExporter),
+ * authorized as `xray:PutTraceSegments`, which has no resource type (Service Authorization Reference).
+ */
+const traceExport: Call = { command: 'POST /v1/traces (XRayOtlpSpanExporter)', action: 'xray:PutTraceSegments', resources: WILDCARD };
 const verdictSink: Call[] = [
   { command: 'PutMetricDataCommand', action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': VERDICT_NAMESPACE } },
   { command: 'PutEventsCommand', action: 'events:PutEvents', resources: () => [DEFAULT_BUS] },
@@ -67,10 +72,11 @@ const metrics: Call[] = [
 const ecsOnly = (t: Resolved) => (t.groups.some((g) => g.ecs) ? ['*'] : []);
 
 export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
-  prepare: [policyObject],
-  evaluate: [policyObject, ...metrics, ...verdictSink],
+  prepare: [policyObject, traceExport],
+  evaluate: [policyObject, ...metrics, ...verdictSink, traceExport],
   smoke: [
     policyObject,
+    traceExport,
     { command: 'InvokeCommand', action: 'lambda:InvokeFunction', resources: (t) => t.functionVersions, context: TAGGED },
     // Secrets and parameters their owners tagged for the evaluator.
     { command: 'GetSecretValueCommand', action: 'secretsmanager:GetSecretValue', resources: (t) => t.smokeSecretArns, context: TAGGED },
@@ -78,6 +84,7 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
   ],
   watch: [
     policyObject,
+    traceExport,
     ...metrics,
     ...verdictSink,
     { command: 'GetDeploymentCommand', action: 'codedeploy:GetDeployment', resources: (t) => t.groups.map((g) => g.groupArn), context: TAGGED },
@@ -89,6 +96,7 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
   ],
   report: [
     ...verdictSink,
+    traceExport,
     { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
     { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
     { command: 'ListExecutionsCommand', action: 'states:ListExecutions', resources: (t) => [t.stateMachineArn] },
@@ -106,6 +114,7 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'publications/done/d-EXAMPLE-AfterAllowTraffic/' } },
   ],
   hook: [
+    traceExport,
     { command: 'GetDeploymentCommand', action: 'codedeploy:GetDeployment', resources: (t) => t.groups.map((g) => g.groupArn) },
     { command: 'GetApplicationRevisionCommand', action: 'codedeploy:GetApplicationRevision', resources: (t) => t.groups.map((g) => g.applicationArn) },
     { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.revisionObjects },

@@ -79,11 +79,7 @@ if (figures.owner.functions < 7) throw new Error(`Orders: ${figures.owner.functi
   CanaryEvaluator.fromEvaluatorAttributes(byAttributes, 'SharedEvaluator', {
     stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:canary-evaluator',
     hookDeadLetterQueueArn: 'arn:aws:sqs:us-east-1:123456789012:canary-evaluator-hook-dlq',
-    prepareRoleArn: 'arn:aws:iam::123456789012:role/canary-evaluator-prepare',
-    evaluateRoleArn: 'arn:aws:iam::123456789012:role/canary-evaluator-evaluate',
-    smokeRoleArn: 'arn:aws:iam::123456789012:role/canary-evaluator-smoke',
-    watchRoleArn: 'arn:aws:iam::123456789012:role/canary-evaluator-watch',
-    reportRoleArn: 'arn:aws:iam::123456789012:role/canary-evaluator-report',
+    registrationTag: 'canary-evaluator',
   }).registerLambdaDeploymentGroup(payments.group, { policy: inlinePolicy, alias: payments.alias });
   const byName = new Stack(servicesApp, 'Search', { env });
   const search = service(byName, 'Search');
