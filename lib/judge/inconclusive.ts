@@ -1,4 +1,4 @@
-import type { InconclusiveMetric, MetricResult } from './verdict';
+import { evidenceNeeded, type InconclusiveMetric, type MetricResult } from './verdict';
 import { formatCount, formatNumber } from './format';
 
 /** Methods that can rule harm out by evidence; an undecided one at the deadline is honestly `inconclusive`. */
@@ -29,7 +29,7 @@ export function explainInconclusive(result: MetricResult): InconclusiveMetric {
   if ((result.canary.count ?? 0) + (result.baseline.count ?? 0) === 0) return { cause: 'low-traffic', detail: 'no-events' };
   const best = Math.max(result.evidence?.eValue ?? 0, result.evidence?.eValuePass ?? 0);
   if (!(best > 1) || !canaryTotal) return { cause: 'low-traffic', detail: 'weak-evidence' };
-  const factor = Math.log(1 / alpha) / Math.log(best);
+  const factor = Math.log(evidenceNeeded(result) ?? 1 / alpha) / Math.log(best);
   return { cause: factor > 4 ? 'low-traffic' : 'undecided', detail: 'weak-evidence', neededCanaryTotal: Math.ceil(canaryTotal * factor), trafficFactor: Number(factor.toPrecision(3)) };
 }
 
@@ -47,7 +47,8 @@ export function describeInconclusive(result: MetricResult): string {
       return `${requests} and no events on either version: 0 against 0 says nothing about the rate`;
     case 'weak-evidence': {
       const best = Math.max(result.evidence?.eValue ?? 0, result.evidence?.eValuePass ?? 0);
-      const needed = result.alpha ? ` of the ${formatNumber(1 / result.alpha)} needed` : '';
+      const threshold = evidenceNeeded(result);
+      const needed = threshold === undefined ? '' : ` of the ${formatNumber(threshold)} needed`;
       const projection =
         detail.neededCanaryTotal !== undefined ? `; roughly ${formatCount(detail.neededCanaryTotal)} requests on the new version (×${formatNumber(detail.trafficFactor ?? 1)}) would have decided` : '';
       return `${requests}; evidence ${formatNumber(best)}${needed}${projection}`;

@@ -1,6 +1,6 @@
 import { formatArms, formatCount, formatEffect, formatNumber, formatPercent, formatPlain } from './format';
 import { describeInconclusive, explainInconclusive } from './inconclusive';
-import type { MetricResult, Verdict } from './verdict';
+import { evidenceNeeded, type MetricResult, type Verdict } from './verdict';
 
 /**
  * A verdict in plain words, for every view (terminal, HTML, chat, `canary-eval judge`): one renderer, so
@@ -81,7 +81,8 @@ export function metricDetails(result: MetricResult, toleranceRatio?: number): st
   const effect = formatEffect(result);
   const hasEvents = result.canary.count === undefined || (result.canary.count > 0 && (result.baseline.count ?? 0) > 0);
   if (effect && hasEvents && result.interval) parts.push(effect.replace(/^×[^ ]+ \((.*)\)$/, '$1'));
-  const needed = result.alpha ? formatCount(1 / result.alpha) : undefined;
+  const threshold = evidenceNeeded(result);
+  const needed = threshold === undefined ? undefined : formatCount(threshold);
   if (result.evidence?.eValue !== undefined) {
     const pass = result.evidence.eValuePass !== undefined ? `, ${formatPlain(result.evidence.eValuePass)} against "a regression of ${toleranceRatio ? `×${formatPlain(toleranceRatio)}` : 'the tolerance'} or more"` : '';
     parts.push(`evidence ${formatPlain(result.evidence.eValue)} against "no regression"${pass}${needed ? `, ${needed} needed` : ''}`);

@@ -120,3 +120,16 @@ export interface Verdict {
   /** Set when the decision is `inconclusive`: the critical metrics that lacked evidence. */
   readonly inconclusive?: { readonly lowTraffic: boolean; readonly metrics: readonly string[] };
 }
+
+/** Share of a sequential metric's α its absolute guard spends when on (the comparison keeps the rest). */
+export const GUARD_ALPHA_SHARE = 0.5;
+
+/**
+ * The evidence (e-value) a metric's comparison needed to decide: 1/α, or 1/(α × (1 − GUARD_ALPHA_SHARE))
+ * when an absolute guard took its share (its `guardEValue` is then present). Every view says this figure,
+ * the one the method itself tested against.
+ */
+export function evidenceNeeded(result: Pick<MetricResult, 'alpha' | 'evidence'>): number | undefined {
+  if (!result.alpha) return undefined;
+  return result.evidence?.guardEValue !== undefined ? 1 / (result.alpha * (1 - GUARD_ALPHA_SHARE)) : 1 / result.alpha;
+}

@@ -4,7 +4,7 @@
  * is explicit in the policy (`harmAbove`). Seeded Monte Carlo, rates bounded with 3 standard errors.
  */
 import { intervalBasisOf, judge, type MetricResult } from '../../lib/judge';
-import { parsePolicy, PolicyError } from '../../lib/policy';
+import { parsePolicy, policyAsInput, PolicyError } from '../../lib/policy';
 import { createRandom, simulateStream, type StreamSpec } from './simulate';
 
 const ALPHA = 0.01;
@@ -75,7 +75,7 @@ describe('issue 22 item 6: the interval agrees with the decision', () => {
     const undecided = judge(policyOf(), { m: { kind: 'count', ...stream } }).metrics[0];
     expect(undecided.decision).toBe('continue');
     expect(intervalBasisOf(undecided)).toBe('confidence-sequence');
-    const timedOut = judge(parsePolicy({ ...policyOf(), onTimeout: 'fail' }), { m: { kind: 'count', ...stream } }, { deadlineReached: true }).metrics[0];
+    const timedOut = judge(parsePolicy({ ...policyAsInput(policyOf()), onTimeout: 'fail' }), { m: { kind: 'count', ...stream } }, { deadlineReached: true }).metrics[0];
     expect(timedOut).toMatchObject({ decision: 'fail', intervalBasis: 'confidence-sequence', interval: undecided.interval });
   });
 });

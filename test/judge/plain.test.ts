@@ -84,6 +84,12 @@ describe('plain words: what happened first, in units, then the outcome', () => {
     expect(falseAlarmWords({}, 0.01)).toBeUndefined();
   });
 
+  test('the evidence needed is what the comparison tested against: with an absolute guard on, its share of α is not the comparison\'s', () => {
+    const guarded: MetricResult = { ...base, alpha: 0.01 / 6, decision: 'fail', baseline: { periods: 9, count: 75, total: 8160 }, canary: { periods: 9, count: 24, total: 895 }, effect: 2.89, interval: [1.05, null], evidence: { eValue: 2442, guardEValue: 1e-80 }, reason: 'x' };
+    expect(metricDetails(guarded, errors)).toContain('evidence 2,442 against "no regression", 1,200 needed');
+    expect(metricDetails({ ...guarded, evidence: { eValue: 2442 } }, errors)).toContain('600 needed');
+  });
+
   test('numbers people read', () => {
     expect([formatPlain(2.94), formatPlain(1.004), formatPlain(0.0123), formatPlain(8160), formatPlain(29.3)]).toEqual(['2.9', '1.0', '0.012', '8,160', '29.3']);
     expect([formatLevel(0.01), formatLevel(0.01 / 3), formatLevel(0.0001)]).toEqual(['99 %', '99.7 %', '99.99 %']);

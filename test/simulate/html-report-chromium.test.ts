@@ -10,7 +10,7 @@ import { renderHtmlReport } from '../../lib/report/html-report';
 import { loadScenario, runScenario, scenarioReport, type ScenarioRun } from '../../lib/simulate/scenario-run';
 import { scenarioJson } from '../../lib/cli/simulate-command';
 import { buildNotification, notificationText } from '../../lib/evaluation/notification';
-import { metricHeadline, formatPlain, type MetricResult, type Verdict } from '../../lib/judge';
+import { metricDetails, metricHeadline, formatPlain, type MetricResult, type Verdict } from '../../lib/judge';
 import { escapeHtml } from '../../lib/report/html-report';
 import { renderEvaluationText, toleranceRatioFor } from '../../lib/report/text-report';
 import { CHROMIUM, chromium, HAS_CHROMIUM, measureLayout, type LayoutMeasurement } from '../report/chromium';
@@ -199,6 +199,10 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
           expect(headline).toContain(`${formatPlain((fromJson.baseline.count! / fromJson.baseline.total!) * 100)} % on the current one`);
         }
         if (fromJson.effect !== undefined && (fromJson.canary.count ?? 1) > 0 && (fromJson.baseline.count ?? 1) > 0 && fromJson.canary.median === undefined) expect(headline).toContain(`(×${formatPlain(fromJson.effect)})`);
+        // The evidence the views say was needed is the threshold the method tested against (its own reason says E≥N).
+        const tested = /E≥([\d.]+)(k?)/.exec(fromJson.reason);
+        const said = /([\d,]+) needed/.exec(metricDetails(result, toleranceRatioFor(report, result.metric)));
+        if (tested && said) expect(Number(said[1].replace(/,/g, ''))).toBeCloseTo(Number(tested[1]) * (tested[2] ? 1000 : 1), -1);
         checked += 1;
       }
     }

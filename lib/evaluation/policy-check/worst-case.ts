@@ -83,7 +83,14 @@ function observationsOf(metric: MetricDefinition, plan: EvaluationPlan, periods:
         const rate = regressed && which === 'canary' ? (decrease ? 0 : 1) : healthyRate;
         return times.map((t) => ({ t, count: total * rate, total }));
       };
-      return { kind: 'count', baseline: arm('baseline'), canary: arm('canary') };
+      // As the bake judges it (lib/evaluation/observations.ts): the baseline from before the deployment,
+      // calibrated on the current version's steady history, on the canary's time grid.
+      const shifted = plan.baselineOffsetSeconds > 0 && metric.method.type === 'sequential';
+      if (!shifted) return { kind: 'count', baseline: arm('baseline'), canary: arm('canary') };
+      const total = requestsPerPeriod(metric, plan, 'baseline');
+      const history = Math.round(historySeconds / plan.periodSeconds);
+      const baselineHistory = Array.from({ length: history }, (_, index) => ({ t: plan.windowStart - (history - index) * plan.periodSeconds, count: total * healthyRate, total }));
+      return { kind: 'count', baseline: arm('baseline'), canary: arm('canary'), timeShift: { seconds: plan.baselineOffsetSeconds, periodSeconds: plan.periodSeconds }, baselineHistory };
     }
     case 'gauge': {
       const level = healthyLevel(metric);
@@ -130,7 +137,7 @@ function regressionGroups(policy: Policy): Array<ReadonlySet<string>> {
  */
 function judgeWorstCase(policy: Policy, plan: EvaluationPlan, regressed: ReadonlySet<string>): Map<string, { failed: boolean; last?: MetricResult }> {
   const looks = Math.round((plan.windowEnd - plan.windowStart) / plan.periodSeconds);
-  const history = baselineHistorySeconds(policy, plan.periodSeconds);
+  const history = baselineHistorySeconds(policy, plan.periodSeconds, plan.baselineOffsetSeconds > 0);
   const full = new Map(policy.metrics.map((metric) => [metric.name, observationsOf(metric, plan, looks, regressed.has(metric.name), history)]));
   const outcome = new Map([...regressed].map((name) => [name, { failed: false } as { failed: boolean; last?: MetricResult }]));
   const alphaShare = alphaShareOf(policy);

@@ -5,7 +5,7 @@ import { rateRatioEstimate, sequentialRateTest } from './rate-test';
 import { E_CAP, type RatePeriod, type RateTestResult } from './types';
 import { weightByDispersion } from './dispersion';
 import { OVERDISPERSED_ABOVE, shareBettingTest, shareDispersion } from './share-betting';
-import { intervalBasisOf, type ArmSummary, type IntervalBasis, type MetricResult } from '../verdict';
+import { GUARD_ALPHA_SHARE, intervalBasisOf, type ArmSummary, type IntervalBasis, type MetricResult } from '../verdict';
 import { formatNumber, formatPercent } from '../format';
 
 function summarise(periods: readonly CountPeriod[]): ArmSummary {
@@ -134,8 +134,6 @@ function combineHarmAndPass(harm: RateTestResult, pass: RateTestResult): RateTes
   };
 }
 
-/** Share of the metric's α the guard spends when on (the rate comparison keeps the rest). */
-const GUARD_ALPHA_SHARE = 0.5;
 
 export function formatRatio(value: number | null): string {
   return value === null ? '∞' : formatNumber(value);
