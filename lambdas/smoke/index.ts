@@ -6,6 +6,8 @@ import { LambdaFunctionInvoker } from '../../lib/adapters/aws/lambda-invoker';
 import { S3PolicyStore } from '../../lib/adapters/aws/s3-policy-store';
 import { AwsSecretResolver } from '../../lib/adapters/aws/secret-resolver';
 import { PinnedHttpClient } from '../../lib/adapters/http/pinned-http-client';
+import { outgoingTraceHeaders } from '../../lib/adapters/telemetry/tracing';
+import { version } from '../../package.json';
 import { createSmokeHandler } from '../../lib/evaluation/handlers/smoke';
 import { lazyHandler, runtime, traced } from '../shared';
 
@@ -14,7 +16,8 @@ export const handler = lazyHandler(() =>
     {
       policies: new S3PolicyStore(traced(new S3Client({}))),
       invoker: new LambdaFunctionInvoker(traced(new LambdaClient({}))),
-      http: new PinnedHttpClient(),
+      // Smoke requests carry the evaluation's trace context and say who sends them.
+      http: new PinnedHttpClient({ defaultHeaders: () => ({ 'User-Agent': `canary-evaluator/${version}`, ...outgoingTraceHeaders() }) }),
       stopwatch: () => performance.now(),
       secrets: new AwsSecretResolver(traced(new SecretsManagerClient({})), traced(new SSMClient({}))),
     },

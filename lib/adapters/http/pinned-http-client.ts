@@ -10,6 +10,11 @@ export interface PinnedHttpClientDependencies {
   readonly lookup?: (host: string) => Promise<ReadonlyArray<{ readonly address: string; readonly family?: number }>>;
   /** Why an address must not be called, or `undefined`. @default - loopback and link-local are refused (`deniedHostReason`) */
   readonly addressProblem?: (address: string) => string | undefined;
+  /**
+   * Headers every request carries unless the smoke test sets its own of that name (case-insensitive):
+   * the evaluation's trace context and a recognisable `User-Agent`. @default none
+   */
+  readonly defaultHeaders?: () => Readonly<Record<string, string>>;
 }
 
 /**
@@ -24,10 +29,19 @@ export interface PinnedHttpClientDependencies {
 export class PinnedHttpClient implements HttpClient {
   private readonly lookup: NonNullable<PinnedHttpClientDependencies['lookup']>;
   private readonly addressProblem: NonNullable<PinnedHttpClientDependencies['addressProblem']>;
+  private readonly defaultHeaders: NonNullable<PinnedHttpClientDependencies['defaultHeaders']>;
 
   constructor(deps: PinnedHttpClientDependencies = {}) {
     this.lookup = deps.lookup ?? ((host) => dnsLookup(host, { all: true }));
     this.addressProblem = deps.addressProblem ?? deniedHostReason;
+    this.defaultHeaders = deps.defaultHeaders ?? (() => ({}));
+  }
+
+  /** The request's headers over the defaults: a header the smoke test names is its own. */
+  private headersOf(request: HttpRequest): Record<string, string> {
+    const own = new Set(Object.keys(request.headers ?? {}).map((name) => name.toLowerCase()));
+    const defaults = Object.entries(this.defaultHeaders()).filter(([name]) => !own.has(name.toLowerCase()));
+    return { ...Object.fromEntries(defaults), ...request.headers };
   }
 
   async request(request: HttpRequest): Promise<HttpResponse> {
@@ -57,7 +71,7 @@ export class PinnedHttpClient implements HttpClient {
       let outgoing: ReturnType<typeof send>;
       try {
         // agent: false — a fresh connection per request, never a pooled socket opened for an earlier answer.
-        outgoing = send(url, { method: request.method, headers: request.headers, lookup: pinned, agent: false }, onResponse);
+        outgoing = send(url, { method: request.method, headers: this.headersOf(request), lookup: pinned, agent: false }, onResponse);
       } catch (error) {
         // Node refuses a header it cannot send; its message names the header, never the value.
         reject(new Error((error as Error).message));

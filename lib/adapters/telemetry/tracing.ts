@@ -1,5 +1,6 @@
 import { context, createContextKey, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AWSXRAY_TRACE_ID_HEADER, AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, TracerProvider, type Span as SdkSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -34,6 +35,7 @@ type AnyMiddlewareStack = Pick<MiddlewareStack<any, any>, 'add'>;
 
 const EVALUATION_ATTRIBUTES = createContextKey('canary-evaluator evaluation attributes');
 const xray = new AWSXRayPropagator();
+const w3c = new W3CTraceContextPropagator();
 
 /**
  * The evaluator's OpenTelemetry trace: each invocation is a span continuing the X-Ray trace it was
@@ -212,4 +214,17 @@ function parsed(value: unknown): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The active span's trace context as request headers, so a smoke request shows in the service's own
+ * traces beside the evaluation's: W3C `traceparent` (W3C Trace Context, for OpenTelemetry-instrumented
+ * services) and `X-Amzn-Trace-Id` (X-Ray tracing header, for services X-Ray traces: AWS X-Ray Developer
+ * Guide, "Tracing header"). Empty outside a traced invocation.
+ */
+export function outgoingTraceHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  w3c.inject(context.active(), headers, defaultTextMapSetter);
+  xray.inject(context.active(), headers, defaultTextMapSetter);
+  return headers;
 }
