@@ -195,10 +195,11 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
 };
 
 const ROOT = join(__dirname, '..', '..', '..');
-/** A class's body in a source file: from `export class <name>` to the first closing brace at column 0. */
-function classBody(source: string, name: string): string {
-  const start = source.indexOf(`export class ${name} `);
-  if (start < 0) throw new Error(`no class ${name}`);
+/** An exported class's or function's body in a source file: from its declaration to the first closing brace at column 0. */
+function declarationBody(source: string, name: string): string {
+  const declarations = [`export class ${name} `, `export function ${name}(`];
+  const start = Math.max(...declarations.map((declaration) => source.indexOf(declaration)));
+  if (start < 0) throw new Error(`no exported class or function ${name}`);
   const end = source.indexOf('\n}', start);
   return source.slice(start, end < 0 ? undefined : end);
 }
@@ -210,7 +211,7 @@ export function adapterCommands(handler: Handler): string[] {
   for (const [, names, path] of wiring.matchAll(/import \{([^}]+)\} from '\.\.\/\.\.\/(lib\/adapters\/[^']+)'/g)) {
     const source = readFileSync(join(ROOT, `${path}.ts`), 'utf8');
     for (const name of names.split(',').map((n) => n.trim()).filter(Boolean)) {
-      for (const [, command] of classBody(source, name).matchAll(/new (\w+Command)\(/g)) commands.add(command);
+      for (const [, command] of declarationBody(source, name).matchAll(/new (\w+Command)\(/g)) commands.add(command);
     }
   }
   return [...commands].sort();
