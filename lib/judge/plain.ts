@@ -13,7 +13,7 @@ import { evidenceNeeded, type MetricResult, type Verdict } from './verdict';
  */
 
 /** What happened on each version, in the metric's units, with the ratio where one means something. */
-export function whatHappened(result: MetricResult): string | undefined {
+function whatHappened(result: MetricResult): string | undefined {
   const { canary, baseline } = result;
   if (canary.costPerRequest !== undefined && baseline.costPerRequest !== undefined) {
     return `$${formatPlain(canary.costPerRequest * 1000)} per 1,000 requests on the new version vs $${formatPlain(baseline.costPerRequest * 1000)} on the current one${ratioWords(result)}`;
@@ -47,7 +47,7 @@ function ratioWords(result: MetricResult): string {
 const RULES_OUT = new Set(['sequential', 'time-shifted', 'cost', 'mann-whitney']);
 
 /** The outcome of one metric in a few words. */
-export function outcomeWords(result: MetricResult, toleranceRatio?: number): string {
+function outcomeWords(result: MetricResult, toleranceRatio?: number): string {
   switch (result.decision) {
     case 'fail':
       return result.method === 'threshold' || result.method === 'alarm' ? 'over its bound' : 'regression shown';
