@@ -21,7 +21,9 @@ export interface JudgeRun {
 
 /** Runs one judge over one generated deployment, looking after every complete minute of the canary window. */
 export function runJudge(judge: BenchJudge, scenario: Scenario): JudgeRun {
-  const series = generateSeries(scenario);
+  // No judge here reads the baseline's history before the deployment (a gauge's autocorrelation estimate
+  // would); it has a seed of its own, so leaving it out changes no draw of the deployment.
+  const series = generateSeries(scenario, { historyMinutes: 0 });
   const horizon = canaryWindowMinutes(series);
   if (horizon === 0) throw new Error(`scenario "${scenario.name}" has no canary window (both versions serving at once) to judge`);
   const agent = readAgentBench(scenario, series, horizon);

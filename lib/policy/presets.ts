@@ -145,7 +145,7 @@ export const PRESET_PARAMETERS = {
     'reasoning tokens per turn',
     z
       .number()
-      .positive()
+      .positive('expected a number of reasoning tokens > 0')
       .finite()
       .refine((bound) => PLAIN_DECIMAL.test(String(bound)), 'expected a plain decimal number with at most 10 decimal places, as a CloudWatch statistic bound is written (e.g. 400 or 0.5)')
       .describe('A turn with at most this many reasoning tokens counts as short (CloudWatch `TC(:atMost)` includes the bound). Fix it before looking at canary data, e.g. half the median turn before the deployment.'),
@@ -155,8 +155,8 @@ export const PRESET_PARAMETERS = {
     'files read before each edit',
     z
       .number()
-      .int()
-      .nonnegative()
+      .int('expected a whole number of files (e.g. 1)')
+      .nonnegative('expected a number of files ≥ 0 (0 counts edits made without reading a file)')
       .describe('An edit made after reading at most this many files counts as under-informed (CloudWatch `TC(:atMost)` includes the bound; 0 counts edits made without reading a file). Fix it before looking at canary data, e.g. half the median before the deployment.'),
   ),
   'agent-tool-calls-per-task': agentGauge('ToolCallsPerTask', 'tool calls per task'),
