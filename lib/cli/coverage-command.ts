@@ -76,13 +76,23 @@ async function stateMachineOf(reader: EvaluationHistoryReader, explicit: string 
   }
 }
 
+/** The function a Lambda deployment shifted; none when CodeDeploy no longer has the deployment (its criteria are then unknown). */
+async function lambdaFunctionOf(clients: CoverageClients, deploymentId: string): Promise<string | undefined> {
+  try {
+    return (await new DeploymentStatusReader(clients.codedeploy).read(deploymentId)).lambdaFunction;
+  } catch (error) {
+    if (error instanceof AwsReadError && error.kind === 'not-found') return undefined;
+    throw error;
+  }
+}
+
 async function describeGroup(clients: CoverageClients, inventory: AccountInventoryReader, group: InventoryGroup, stateMachine: string | undefined, options: CoverageOptions): Promise<DescribedDeploymentGroup> {
   const tags = await inventory.groupTags(group);
   let lambdaFunction: DescribedDeploymentGroup['lambdaFunction'];
   if (group.computePlatform === 'Lambda' && group.lastAttempted) {
     // DeploymentGroupInfo does not name a Lambda group's function; its last deployment's target does.
-    const view = await new DeploymentStatusReader(clients.codedeploy).read(group.lastAttempted.deploymentId);
-    if (view.lambdaFunction) lambdaFunction = await inventory.functionConfiguration(view.lambdaFunction);
+    const name = await lambdaFunctionOf(clients, group.lastAttempted.deploymentId);
+    if (name) lambdaFunction = await inventory.functionConfiguration(name);
   }
   const described = { application: group.application, group: group.group, ...(group.computePlatform ? { computePlatform: group.computePlatform } : {}), tags, ...(group.lastAttempted ? { lastAttempted: group.lastAttempted } : {}), ...(lambdaFunction ? { lambdaFunction } : {}) };
   // Verdicts are read for protected groups only: an unprotected group has no evaluation to read.

@@ -154,7 +154,7 @@ function unprotected(evaluatorTag: string | undefined, what: string): Protection
 
 function lambdaCriteria(fn: DescribedDeploymentGroup['lambdaFunction']): { logs: CriterionResult; tracing: CriterionResult } {
   if (!fn) {
-    const evidence = 'no deployment names its Lambda function yet';
+    const evidence = 'no deployment CodeDeploy still has names its Lambda function';
     return { logs: { criterion: 'structured-logs', status: 'unknown', evidence }, tracing: { criterion: 'tracing', status: 'unknown', evidence } };
   }
   const format = fn.logFormat ?? 'Text';

@@ -1,4 +1,4 @@
-import { BatchGetDeploymentGroupsCommand, BatchGetDeploymentsCommand, ListApplicationsCommand, ListDeploymentGroupsCommand, ListDeploymentsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-codedeploy';
+import { BatchGetDeploymentGroupsCommand, BatchGetDeploymentsCommand, GetDeploymentCommand, ListApplicationsCommand, ListDeploymentGroupsCommand, ListDeploymentsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, ECSClient, ListClustersCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
 import { GetFunctionConfigurationCommand, LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -165,6 +165,14 @@ describe('canary-eval coverage', () => {
     expect(JSON.parse(stdout).summary).toMatchObject({ total: 3, protected: 3, unprotected: 0 });
     expect(code).toBe(0);
     expect(mocks.ecs.calls()).toHaveLength(0);
+  });
+
+  test('a last deployment CodeDeploy no longer has leaves the function criteria unknown, not the command failed', async () => {
+    mocks.codedeploy.on(GetDeploymentCommand, { deploymentId: DEPLOYMENT_IDS['rolled-back'] }).rejects(Object.assign(new Error('gone'), { name: 'DeploymentDoesNotExistException' }));
+    const { code, stdout } = await run(['--json', '--skip-ecs'], mocks);
+    expect(code).toBe(3);
+    const staging = JSON.parse(stdout).deploymentGroups.find((group: { group: string }) => group.group === STAGING);
+    expect(staging.maturity[0]).toEqual({ criterion: 'structured-logs', status: 'unknown', evidence: 'no deployment CodeDeploy still has names its Lambda function' });
   });
 
   test('a table for people, then the evidence of each entry', async () => {
