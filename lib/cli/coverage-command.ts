@@ -227,7 +227,8 @@ export async function coverageCommand(argv: readonly string[], io: CommandIO, de
     ({ values } = parseFlags(argv, { ...AWS_FLAGS, since: { type: 'string' }, tag: { type: 'string' }, 'skip-ecs': { type: 'boolean' }, json: { type: 'boolean' }, 'state-machine': { type: 'string' } }));
     sinceSeconds = parseSince(values.since ?? '30d');
     if (values.tag !== undefined && !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u.test(values.tag)) {
-      // The characters a tag value may have (CodeDeploy, Lambda and ECS tag rules share them).
+      // The characters a tag value may have across services ("Tagging AWS resources", tag naming limits: letters,
+      // numbers, spaces and _ . : / = + - @, up to 256); a registration tag (a construct name) is non-empty.
       throw new UsageError(`--tag: "${values.tag}" is not a tag value (1 to 256 letters, digits, spaces and _ . : / = + - @)`);
     }
   } catch (error) {
