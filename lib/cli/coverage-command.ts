@@ -139,8 +139,9 @@ export async function readCoverage(clients: CoverageClients, options: CoverageOp
   }
   const services: DescribedEcsService[] = [];
   if (!options.skipEcs) {
-    // Services deployed by CodeDeploy (controller CODE_DEPLOY) are covered by their deployment group; rolling
-    // deployments shift no traffic and run no lifecycle hook: neither is listed as a native service.
+    // Services deployed by CodeDeploy (controller CODE_DEPLOY) are covered by their deployment group; a rolling
+    // deployment shifts no traffic between a blue and a green revision, so there is no canary to judge: neither is
+    // listed as a native service. A PAUSE hook has no target function (DeploymentLifecycleHook.hookTargetArn).
     const native = (await ecsServicesOrAdvice(inventory, options.progress)).filter((service) => service.controller === 'ECS' && NATIVE_ECS_STRATEGIES.includes(service.strategy));
     for (const service of native) {
       const lifecycleHooks = [];
