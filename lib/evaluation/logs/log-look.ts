@@ -1,0 +1,179 @@
+/**
+ * One look at the logs: the Logs Insights queries of a tick, and what they add to the log signal's
+ * state. Each look reads only the minutes not read before (so a 10-minute bake scans each minute's
+ * lines once per query kind), plus, on the first look only, the current version's error patterns over
+ * the lookback. At most 3 queries per look (the issue's ceiling is 4), run one after another so the
+ * account's concurrent-query quota is never used by more than one of ours: 100 concurrent Logs Insights
+ * queries per account, dashboards included (CloudWatch Logs User Guide, "View running queries or query
+ * history"; older API reference pages say 30).
+ */
+import type { LogsSignal } from '../../policy/logs';
+import { baselinePatternsQuery, errorCountsQuery, errorLinesQuery, MAX_QUERY_ROWS, minuteOf, VERSION_FIELD, type ArmVersions, type QueryRow } from './insights-queries';
+import type { LogsQueryOutcome, LogsQueryRunner } from './ports';
+import { sampleLine } from './samples';
+import { matchesPattern, signatureOf } from './signature';
+
+/** Literal characters a lookback pattern needs to be matched against (fewer: it would match anything). */
+const MIN_PATTERN_LITERALS = 8;
+
+/** Sample lines kept per signature (the verdict shows up to 3). */
+export const SAMPLES_PER_SIGNATURE = 3;
+
+/** Per minute (epoch seconds of its start): events of each arm. */
+export type ArmCounts = Readonly<Record<number, { readonly canary: number; readonly baseline: number }>>;
+
+export interface SignatureRecord {
+  readonly signature: string;
+  /** Minute the canary first showed it (epoch seconds); absent while only the current version has. */
+  readonly firstSeen?: number;
+  readonly byMinute: ArmCounts;
+  /** The current version showed it within the lookback: one of its lines matched a lookback pattern. */
+  readonly inLookback: boolean;
+  /** Up to 3 of the canary's lines, secrets masked (not yet escaped: each renderer escapes for its medium). */
+  readonly samples: readonly string[];
+}
+
+/** What the log signal has read so far: plain JSON, carried from look to look. */
+export interface LogSignalState {
+  /** Minutes before this (epoch seconds) have been read. */
+  readonly readUntil?: number;
+  readonly bytesScanned: number;
+  readonly queries: number;
+  /** Most queries any one look ran. */
+  readonly mostQueriesPerLook: number;
+  /** The current version's error patterns over the lookback; `complete: false` when the query did not finish. */
+  readonly lookback?: { readonly complete: boolean; readonly patterns: readonly string[]; readonly problem?: string };
+  readonly errorsByMinute: ArmCounts;
+  readonly signatures: readonly SignatureRecord[];
+  /** Minutes whose error lines were more than one query returns: their signature counts are a lower bound. */
+  readonly truncatedMinutes: readonly number[];
+  /** Why a query's minutes could not be read (budget, time, a failed query), newest last. */
+  readonly problems: readonly string[];
+}
+
+export const EMPTY_LOG_STATE: LogSignalState = { bytesScanned: 0, queries: 0, mostQueriesPerLook: 0, errorsByMinute: {}, signatures: [], truncatedMinutes: [], problems: [] };
+
+export interface LookInput {
+  readonly signal: LogsSignal;
+  readonly runner: LogsQueryRunner;
+  readonly versions: ArmVersions;
+  /** When the evaluation began (epoch seconds): the lookback ends here. */
+  readonly evaluationStart: number;
+  /** Minutes in [from, until) are complete and may be read (epoch seconds, minute-aligned). */
+  readonly from: number;
+  readonly until: number;
+  /** Time left for each query within the tick (ms). */
+  readonly queryTimeoutMs: number;
+  /** Values that must never appear in a sample line (the policy's resolved secrets). */
+  readonly secrets?: readonly string[];
+}
+
+function describeUnfinished(what: string, outcome: LogsQueryOutcome): string {
+  if (outcome.status === 'Stopped') return `${what} stopped: ${outcome.stoppedBecause === 'budget' ? 'the bytes-scanned budget was reached' : 'it did not finish within the tick'}`;
+  return `${what} ended ${outcome.status}`;
+}
+
+function armOf(row: QueryRow, versions: ArmVersions): 'canary' | 'baseline' | undefined {
+  const version = row[VERSION_FIELD];
+  return version === versions.canary ? 'canary' : version === versions.baseline ? 'baseline' : undefined;
+}
+
+function addCount(counts: Record<number, { canary: number; baseline: number }>, minute: number, arm: 'canary' | 'baseline', n: number) {
+  const entry = (counts[minute] ??= { canary: 0, baseline: 0 });
+  entry[arm] += n;
+}
+
+/** Runs this look's queries and returns the state with what they read. */
+export async function lookAtLogs(state: LogSignalState, input: LookInput): Promise<LogSignalState> {
+  const { signal, runner, versions } = input;
+  let bytesScanned = state.bytesScanned;
+  let queries = 0;
+  const problems = [...state.problems];
+  const run = async (query: string, start: number, end: number): Promise<LogsQueryOutcome | undefined> => {
+    const left = signal.bytesScannedBudget - bytesScanned;
+    if (left <= 0) return undefined;
+    queries++;
+    const outcome = await runner.run({ logGroups: signal.logGroups, start, end, query, maxBytesScanned: left, timeoutMs: input.queryTimeoutMs });
+    bytesScanned += outcome.bytesScanned;
+    return outcome;
+  };
+
+  let lookback = state.lookback;
+  if (lookback === undefined) {
+    const start = input.evaluationStart - signal.newSignatures.lookback;
+    const outcome = await run(baselinePatternsQuery(signal.errorFilter, signal.versioning, versions.baseline), start, input.evaluationStart - 1);
+    lookback =
+      outcome === undefined
+        ? { complete: false, patterns: [], problem: 'the bytes-scanned budget was spent before the lookback was read' }
+        : outcome.status === 'Complete'
+          ? { complete: true, patterns: outcome.rows.map((row) => row['@pattern']).filter((p): p is string => typeof p === 'string' && p.length > 0) }
+          : { complete: false, patterns: [], problem: describeUnfinished('the lookback query', outcome) };
+  }
+
+  const from = state.readUntil ?? input.from;
+  if (input.until <= from) return { ...state, lookback, bytesScanned, queries: state.queries + queries, mostQueriesPerLook: Math.max(state.mostQueriesPerLook, queries) };
+  const errorsByMinute: Record<number, { canary: number; baseline: number }> = { ...state.errorsByMinute };
+  const truncatedMinutes = [...state.truncatedMinutes];
+  let readAll = true;
+
+  if (signal.errorRate) {
+    const outcome = await run(errorCountsQuery(signal.errorFilter, signal.versioning, versions), from, input.until - 1);
+    if (outcome?.status === 'Complete') {
+      for (const row of outcome.rows) {
+        const minute = minuteOf(row.minute ?? '');
+        const arm = armOf(row, versions);
+        const n = Number(row.errors);
+        if (minute !== undefined && arm !== undefined && Number.isFinite(n) && minute >= from && minute < input.until) addCount(errorsByMinute, minute, arm, n);
+      }
+    } else {
+      readAll = false;
+      problems.push(outcome === undefined ? 'error counts not read: the bytes-scanned budget is spent' : describeUnfinished('the error-count query', outcome));
+    }
+  }
+
+  type Mutable = { signature: string; firstSeen?: number; inLookback: boolean; byMinute: Record<number, { canary: number; baseline: number }>; samples: string[] };
+  const records = new Map<string, Mutable>(state.signatures.map((record) => [record.signature, { ...record, byMinute: { ...record.byMinute }, samples: [...record.samples] }]));
+  const lines = readAll ? await run(errorLinesQuery(signal.errorFilter, signal.versioning, versions), from, input.until - 1) : undefined;
+  // A pattern with few literal characters (`<*> <*>`) would match every line: it tells nothing.
+  const knownPatterns = (lookback.patterns ?? []).filter((pattern) => pattern.replace(/<\*>|<Token-\d+>|\s/g, '').length >= MIN_PATTERN_LITERALS);
+  if (lines?.status === 'Complete') {
+    const seenMinutes = new Set<number>();
+    for (const row of lines.rows) {
+      const arm = armOf(row, versions);
+      const minute = minuteOf(row['@timestamp'] ?? '');
+      const message = row['@message'];
+      if (arm === undefined || minute === undefined || message === undefined) continue;
+      seenMinutes.add(minute);
+      const signature = signatureOf(message);
+      let record = records.get(signature);
+      if (record === undefined) {
+        record = { signature, inLookback: knownPatterns.some((pattern) => matchesPattern(message, pattern)), byMinute: {}, samples: [] };
+        records.set(signature, record);
+      }
+      addCount(record.byMinute, minute, arm, 1);
+      if (arm === 'canary') {
+        // Rows come oldest first and each look reads later minutes: the first canary row is the earliest.
+        record.firstSeen ??= minute;
+        if (record.samples.length < SAMPLES_PER_SIGNATURE) record.samples.push(sampleLine(message, input.secrets ?? []));
+      }
+    }
+    // At the row limit the newest lines were left out: the last minute read may be incomplete.
+    if (lines.rows.length >= MAX_QUERY_ROWS && seenMinutes.size > 0) truncatedMinutes.push(Math.max(...seenMinutes));
+  } else if (readAll) {
+    readAll = false;
+    problems.push(lines === undefined ? 'error lines not read: the bytes-scanned budget is spent' : describeUnfinished('the error-lines query', lines));
+  }
+
+  return {
+    // Minutes whose queries did not finish are read again at the next look (within the budget).
+    readUntil: readAll ? input.until : from,
+    bytesScanned,
+    queries: state.queries + queries,
+    mostQueriesPerLook: Math.max(state.mostQueriesPerLook, queries),
+    lookback,
+    errorsByMinute: readAll ? errorsByMinute : state.errorsByMinute,
+    signatures: readAll ? [...records.values()].sort((a, b) => (a.firstSeen ?? Infinity) - (b.firstSeen ?? Infinity) || (a.signature < b.signature ? -1 : 1)) : state.signatures,
+    truncatedMinutes,
+    problems: problems.slice(-5),
+  };
+}
