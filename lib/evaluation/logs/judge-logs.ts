@@ -28,6 +28,8 @@ export interface NewSignatureResult {
   readonly canaryCount: number;
   readonly canaryRequests: number;
   readonly eValue: number;
+  /** The e-value at which it fails: 1 / its share of the level. */
+  readonly threshold: number;
   /** Up to 3 of the new version's lines, secrets masked (escape them where they are shown). */
   readonly samples: readonly string[];
 }
@@ -55,8 +57,14 @@ export interface RequestsPerArm {
   readonly baseline: readonly CountPeriod[];
 }
 
-/** Tolerance of the signature tests' pass side: unused (a new signature never passes early; it fails or stays undecided). */
-const SIGNATURE_TOLERANCE = 1.5;
+/**
+ * The signature tests' tolerance, which places their harm prior (lib/judge/sequential/priors.ts: centred
+ * at ρ = tolerance^2.3): 5 centres it near ×40. A signature the current version never showed has a
+ * baseline rate of about 0, so its ratio is far above any tolerance; the prior spends its evidence
+ * there (3 lines of it, all in a 10 % canary: E ≈ 390, against 22 with the count metrics' 1.5). Any
+ * prior keeps the test valid. Its pass side is not used: a new signature fails or stays undecided.
+ */
+const SIGNATURE_TOLERANCE = 5;
 
 function requestsByMinute(periods: readonly CountPeriod[]): Map<number, number> {
   return new Map(periods.map((period) => [period.t, period.total]));
@@ -75,6 +83,16 @@ function pairedPeriods(byMinute: SignatureRecord['byMinute'], requests: Requests
     periods.push({ t, canaryCount: Math.min(counts.canary, canaryTotal), canaryTotal, baselineCount: Math.min(counts.baseline, baselineTotal), baselineTotal });
   }
   return periods;
+}
+
+/**
+ * The share of the signature tests' level that the signature first seen `rank`-th (0-based) gets:
+ * ½, ¼, ⅛, … and the last of maxSignatures the rest, so the shares add up to 1 (a weighted
+ * Bonferroni split). A faulty release's new exception is usually among the first new signatures, so
+ * it is tested at a level near α/2 instead of α/maxSignatures.
+ */
+export function signatureWeight(rank: number, maxSignatures: number): number {
+  return rank === maxSignatures - 1 ? 2 ** -rank : 2 ** -(rank + 1);
 }
 
 function isNew(record: SignatureRecord): boolean {
@@ -113,13 +131,14 @@ export function judgeLogs(signal: LogsSignal, state: LogSignalState, requests: R
   const lookbackComplete = state.lookback?.complete === true;
   const candidates = lookbackComplete ? state.signatures.filter(isNew) : [];
   const judged = candidates.slice(0, signal.newSignatures.maxSignatures);
-  const signatureAlpha = options.alpha / parts / signal.newSignatures.maxSignatures;
-  const newSignatures: NewSignatureResult[] = judged.map((record) => {
+  const signaturesAlpha = options.alpha / parts;
+  const newSignatures: NewSignatureResult[] = judged.map((record, rank) => {
     const periods = pairedPeriods(record.byMinute, requests, (counts) => counts);
-    const test = sequentialRateTest(periods, { alpha: signatureAlpha, tolerance: SIGNATURE_TOLERANCE });
+    const alpha = signaturesAlpha * signatureWeight(rank, signal.newSignatures.maxSignatures);
+    const test = sequentialRateTest(periods, { alpha, tolerance: SIGNATURE_TOLERANCE });
     const canaryCount = periods.reduce((sum, p) => sum + p.canaryCount, 0);
     const canaryRequests = periods.reduce((sum, p) => sum + p.canaryTotal, 0);
-    return { signature: record.signature, decision: test.harmShownAt !== undefined ? 'fail' : 'continue', canaryCount, canaryRequests, eValue: test.eValue, samples: record.samples };
+    return { signature: record.signature, decision: test.harmShownAt !== undefined ? 'fail' : 'continue', canaryCount, canaryRequests, eValue: test.eValue, threshold: 1 / alpha, samples: record.samples };
   });
   newSignatures.sort((a, b) => (a.decision === b.decision ? 0 : a.decision === 'fail' ? -1 : 1));
   const failedSignature = newSignatures.find((result) => result.decision === 'fail');
@@ -129,7 +148,7 @@ export function judgeLogs(signal: LogsSignal, state: LogSignalState, requests: R
     const rate = failedSignature.canaryRequests > 0 ? failedSignature.canaryCount / failedSignature.canaryRequests : 0;
     return {
       decision: 'fail',
-      reason: `new error signature in the new version's logs, never shown by the current version (lookback ${formatNumber(signal.newSignatures.lookback / 3600)} h): "${failedSignature.signature}" on ${formatNumber(failedSignature.canaryCount)} of ${formatNumber(failedSignature.canaryRequests)} requests (${formatPercent(rate)}; E≥${formatNumber(1 / signatureAlpha)}); ${scanned}`,
+      reason: `new error signature in the new version's logs, never shown by the current version (lookback ${formatNumber(signal.newSignatures.lookback / 3600)} h): "${failedSignature.signature}" on ${formatNumber(failedSignature.canaryCount)} of ${formatNumber(failedSignature.canaryRequests)} requests (${formatPercent(rate)}; E=${formatNumber(failedSignature.eValue)} ≥ ${formatNumber(failedSignature.threshold)}); ${scanned}`,
       ...rest,
     };
   }

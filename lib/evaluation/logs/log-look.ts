@@ -13,7 +13,7 @@ import type { LogsQueryOutcome, LogsQueryRunner } from './ports';
 import { sampleLine } from './samples';
 import { matchesPattern, signatureOf } from './signature';
 
-/** Literal characters a lookback pattern needs to be matched against (fewer: it would match anything). */
+/** Literal letters and digits a lookback pattern needs to be matched against (fewer: it would match anything). */
 const MIN_PATTERN_LITERALS = 8;
 
 /** Sample lines kept per signature (the verdict shows up to 3). */
@@ -135,7 +135,7 @@ export async function lookAtLogs(state: LogSignalState, input: LookInput): Promi
   const records = new Map<string, Mutable>(state.signatures.map((record) => [record.signature, { ...record, byMinute: { ...record.byMinute }, samples: [...record.samples] }]));
   const lines = readAll ? await run(errorLinesQuery(signal.errorFilter, signal.versioning, versions), from, input.until - 1) : undefined;
   // A pattern with few literal characters (`<*> <*>`) would match every line: it tells nothing.
-  const knownPatterns = (lookback.patterns ?? []).filter((pattern) => pattern.replace(/<\*>|<Token-\d+>|\s/g, '').length >= MIN_PATTERN_LITERALS);
+  const knownPatterns = (lookback.patterns ?? []).filter((pattern) => pattern.replace(/<\*>|<Token-\d+>|[^A-Za-z0-9]/g, '').length >= MIN_PATTERN_LITERALS);
   if (lines?.status === 'Complete') {
     const seenMinutes = new Set<number>();
     for (const row of lines.rows) {

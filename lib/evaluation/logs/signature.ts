@@ -76,13 +76,18 @@ function jsonText(line: string): string | undefined {
   return [kind, message].filter((part) => part !== undefined).join(': ');
 }
 
+/** Text with every varying token (time, UUID, ARN, URL, address, hex, id, quoted value, number) a placeholder, whitespace collapsed. */
+export function normaliseText(text: string): string {
+  let normalised = text;
+  for (const [pattern, placeholder] of RULES) normalised = normalised.replace(pattern, placeholder);
+  return normalised.replace(/\s+/g, ' ').trim();
+}
+
 /** The line's signature: its stable words, with every varying token a placeholder, whitespace collapsed. */
 export function signatureOf(line: string): string {
   const text = jsonText(line) ?? line.replace(LAMBDA_PREFIX, '');
   // Only the first line of a multi-line message (a stack trace's header): frames vary with inlining.
-  let signature = text.split(/\r?\n/, 1)[0];
-  for (const [pattern, placeholder] of RULES) signature = signature.replace(pattern, placeholder);
-  signature = signature.replace(/\s+/g, ' ').trim();
+  const signature = normaliseText(text.split(/\r?\n/, 1)[0]);
   return signature.length > MAX_SIGNATURE_LENGTH ? `${signature.slice(0, MAX_SIGNATURE_LENGTH)}…` : signature;
 }
 
