@@ -23,6 +23,11 @@ export interface LogRunOptions {
   /** Level of the log signal. @default 0.05 */
   readonly alpha?: number;
   readonly signal?: LogsSignal;
+  /**
+   * What fails the run: `any` (the log signal's verdict), or `error-rate` (only its error-lines-per-request
+   * test, new signatures ignored: the count-only baseline of the benchmark). @default any
+   */
+  readonly failOn?: 'any' | 'error-rate';
 }
 
 export interface LogRunOutcome {
@@ -66,7 +71,8 @@ export async function runLogScenario(options: LogRunOptions): Promise<LogRunOutc
     baseline.push({ t, count: 0, total: baselineRequests });
     state = await lookAtLogs(state, { signal, runner: insights, versions: VERSIONS, evaluationStart: START, from: START, until: t + 60, queryTimeoutMs: 20_000 });
     result = judgeLogs(signal, state, { canary, baseline }, { alpha: options.alpha ?? 0.05, deadlineReached: m === minutes - 1 });
-    if (result.decision === 'fail') return { result, failedAtMinute: m + 1, queries: state.queries, mostQueriesPerLook: state.mostQueriesPerLook, bytesScanned: state.bytesScanned };
+    const failed = (options.failOn ?? 'any') === 'any' ? result.decision === 'fail' : result.errorRate?.decision === 'fail';
+    if (failed) return { result, failedAtMinute: m + 1, queries: state.queries, mostQueriesPerLook: state.mostQueriesPerLook, bytesScanned: state.bytesScanned };
   }
   return { result: result!, queries: state.queries, mostQueriesPerLook: state.mostQueriesPerLook, bytesScanned: state.bytesScanned };
 }
