@@ -10,7 +10,8 @@
 import type { LogsSignal } from '../../policy/logs';
 import { baselinePatternsQuery, errorCountsQuery, errorLinesQuery, MAX_QUERY_ROWS, minuteOf, VERSION_FIELD, type ArmVersions, type QueryRow } from './insights-queries';
 import type { LogsQueryOutcome, LogsQueryRunner } from './ports';
-import { sampleLine } from './samples';
+import { maskSecretShapes, sampleLine } from './samples';
+import { maskSecrets } from '../secret-masking';
 import { matchesPattern, signatureOf } from './signature';
 
 /** Literal letters and digits a lookback pattern needs to be matched against (fewer: it would match anything). */
@@ -144,7 +145,10 @@ export async function lookAtLogs(state: LogSignalState, input: LookInput): Promi
       const message = row['@message'];
       if (arm === undefined || minute === undefined || message === undefined) continue;
       seenMinutes.add(minute);
-      const signature = signatureOf(message);
+      // Signatures are quoted in verdicts: taken from the line with secret-shaped values masked, and a
+      // new one masked of the policy's secret values too (it is then stored so, and matched so later).
+      const shaped = signatureOf(maskSecretShapes(message));
+      const signature = records.has(shaped) ? shaped : maskSecrets(shaped, input.secrets ?? []);
       let record = records.get(signature);
       if (record === undefined) {
         record = { signature, inLookback: knownPatterns.some((pattern) => matchesPattern(message, pattern)), byMinute: {}, samples: [] };

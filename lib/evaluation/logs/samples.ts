@@ -21,10 +21,15 @@ const SECRET_SHAPES: ReadonlyArray<readonly [RegExp, string]> = [
   [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, `$1${MASK}@`],
 ];
 
+/** The line with secret-shaped values masked (cheap: a few regular expressions; every line goes through it before its signature is taken). */
+export function maskSecretShapes(line: string): string {
+  let text = line;
+  for (const [shape, replacement] of SECRET_SHAPES) text = text.replace(shape, replacement);
+  return text;
+}
+
 /** One line as the verdict quotes it: known secret values and secret-shaped values masked, cut to MAX_SAMPLE_LENGTH. */
 export function sampleLine(line: string, secrets: readonly string[]): string {
-  let text = line.replace(/\s+$/, '');
-  for (const [shape, replacement] of SECRET_SHAPES) text = text.replace(shape, replacement);
-  text = maskSecrets(text, secrets);
+  const text = maskSecrets(maskSecretShapes(line.replace(/\s+$/, '')), secrets);
   return text.length > MAX_SAMPLE_LENGTH ? `${text.slice(0, MAX_SAMPLE_LENGTH)}…` : text;
 }
