@@ -148,14 +148,14 @@ export function judgeLogs(signal: LogsSignal, state: LogSignalState, requests: R
     const rate = failedSignature.canaryRequests > 0 ? failedSignature.canaryCount / failedSignature.canaryRequests : 0;
     return {
       decision: 'fail',
-      reason: `new error signature in the new version's logs, never shown by the current version (lookback ${formatNumber(signal.newSignatures.lookback / 3600)} h): "${failedSignature.signature}" on ${formatNumber(failedSignature.canaryCount)} of ${formatNumber(failedSignature.canaryRequests)} requests (${formatPercent(rate)}; E=${formatNumber(failedSignature.eValue)} ≥ ${formatNumber(failedSignature.threshold)}); ${scanned}`,
+      reason: `new error signature in the new version's logs, never shown by the current version (lookback ${formatNumber((state.lookback?.seconds ?? 0) / 3600)} h): "${failedSignature.signature}" on ${formatNumber(failedSignature.canaryCount)} of ${formatNumber(failedSignature.canaryRequests)} requests (${formatPercent(rate)}; E=${formatNumber(failedSignature.eValue)} ≥ ${formatNumber(failedSignature.threshold)}); ${scanned}`,
       ...rest,
     };
   }
   if (errorRate?.decision === 'fail') return { decision: 'fail', reason: `error log lines per request: ${errorRate.reason}; ${scanned}`, ...rest };
 
   const undecidedSignatures = newSignatures.length;
-  const lookbackWords = lookbackComplete ? '' : `; new signatures not judged: ${state.lookback?.problem ?? 'the lookback was not read'}`;
+  const lookbackWords = lookbackComplete ? (state.lookback?.problem ? `; ${state.lookback.problem}` : '') : `; new signatures not judged: ${state.lookback?.problem ?? 'the lookback was not read'}`;
   if (options.deadlineReached) {
     // At the deadline nothing failed: the signal passes, unless it could not tell new signatures.
     return {

@@ -1,8 +1,8 @@
 /**
  * One look at the logs: the Logs Insights queries of a tick, and what they add to the log signal's
  * state. Each look reads only the minutes not read before (so a 10-minute bake scans each minute's
- * lines once per query kind), plus, on the first look only, the current version's error patterns over
- * the lookback. At most 3 queries per look (the issue's ceiling is 4), run one after another so the
+ * lines once per query kind): error counts, then error lines; the first look then reads the current
+ * version's error patterns over the lookback (sized to the budget from what the first minutes cost). At most 3 queries per look (the issue's ceiling is 4), run one after another so the
  * account's concurrent-query quota is never used by more than one of ours: 100 concurrent Logs Insights
  * queries per account, dashboards included (CloudWatch Logs User Guide, "View running queries or query
  * history"; older API reference pages say 30).
@@ -43,7 +43,7 @@ export interface LogSignalState {
   /** Most queries any one look ran. */
   readonly mostQueriesPerLook: number;
   /** The current version's error patterns over the lookback; `complete: false` when the query did not finish. */
-  readonly lookback?: { readonly complete: boolean; readonly patterns: readonly string[]; readonly problem?: string };
+  readonly lookback?: Lookback;
   readonly errorsByMinute: ArmCounts;
   readonly signatures: readonly SignatureRecord[];
   /** Minutes whose error lines were more than one query returns: their signature counts are a lower bound. */
@@ -84,6 +84,45 @@ function addCount(counts: Record<number, { canary: number; baseline: number }>, 
   entry[arm] += n;
 }
 
+export interface Lookback {
+  readonly complete: boolean;
+  readonly patterns: readonly string[];
+  /** Seconds read before the evaluation began: the policy's lookback, or less where it would not fit the budget. */
+  readonly seconds: number;
+  readonly problem?: string;
+}
+
+/** Share of the bytes-scanned budget the lookback may take: the rest is for the window's minutes. */
+export const LOOKBACK_BUDGET_SHARE = 0.5;
+/** Shortest lookback worth reading (a day's rare errors need most of a day; an hour still catches the common ones). */
+export const MIN_LOOKBACK_SECONDS = 3600;
+
+/**
+ * The current version's error patterns before the evaluation. Logs Insights bills every byte in the
+ * time range, so its cost is the log group's bytes per second × the lookback: measured on the
+ * window's first minutes (all versions), the lookback is shortened to fit half the budget and the
+ * verdict says so (24 h of a 15,000 requests/min service is ~13 GB, past the 10 GB default).
+ */
+async function readLookback(
+  input: LookInput,
+  run: (query: string, start: number, end: number) => Promise<LogsQueryOutcome | undefined>,
+  bytesPerSecond: number,
+  budget: number,
+): Promise<Lookback> {
+  const wanted = input.signal.newSignatures.lookback;
+  const affordable = bytesPerSecond > 0 ? Math.floor((budget * LOOKBACK_BUDGET_SHARE) / bytesPerSecond / 60) * 60 : wanted;
+  const seconds = Math.min(wanted, affordable);
+  if (seconds < MIN_LOOKBACK_SECONDS) {
+    return { complete: false, patterns: [], seconds: 0, problem: `a lookback of at least 1 h would scan over half the bytes-scanned budget (${Math.round(bytesPerSecond * 3600 / 1e6)} MB per hour)` };
+  }
+  const outcome = await run(baselinePatternsQuery(input.signal.errorFilter, input.signal.versioning, input.versions.baseline), input.evaluationStart - seconds, input.evaluationStart - 1);
+  const shortened = seconds < wanted ? `lookback shortened to ${Math.round(seconds / 360) / 10} h to fit the bytes-scanned budget` : undefined;
+  if (outcome === undefined) return { complete: false, patterns: [], seconds, problem: 'the bytes-scanned budget was spent before the lookback was read' };
+  if (outcome.status !== 'Complete') return { complete: false, patterns: [], seconds, problem: describeUnfinished('the lookback query', outcome) };
+  const patterns = outcome.rows.map((row) => row['@pattern']).filter((p): p is string => typeof p === 'string' && p.length > 0);
+  return { complete: true, patterns, seconds, ...(shortened && { problem: shortened }) };
+}
+
 /** Runs this look's queries and returns the state with what they read. */
 export async function lookAtLogs(state: LogSignalState, input: LookInput): Promise<LogSignalState> {
   const { signal, runner, versions } = input;
@@ -99,20 +138,8 @@ export async function lookAtLogs(state: LogSignalState, input: LookInput): Promi
     return outcome;
   };
 
-  let lookback = state.lookback;
-  if (lookback === undefined) {
-    const start = input.evaluationStart - signal.newSignatures.lookback;
-    const outcome = await run(baselinePatternsQuery(signal.errorFilter, signal.versioning, versions.baseline), start, input.evaluationStart - 1);
-    lookback =
-      outcome === undefined
-        ? { complete: false, patterns: [], problem: 'the bytes-scanned budget was spent before the lookback was read' }
-        : outcome.status === 'Complete'
-          ? { complete: true, patterns: outcome.rows.map((row) => row['@pattern']).filter((p): p is string => typeof p === 'string' && p.length > 0) }
-          : { complete: false, patterns: [], problem: describeUnfinished('the lookback query', outcome) };
-  }
-
   const from = state.readUntil ?? input.from;
-  if (input.until <= from) return { ...state, lookback, bytesScanned, queries: state.queries + queries, mostQueriesPerLook: Math.max(state.mostQueriesPerLook, queries) };
+  if (input.until <= from) return state;
   const errorsByMinute: Record<number, { canary: number; baseline: number }> = { ...state.errorsByMinute };
   const truncatedMinutes = [...state.truncatedMinutes];
   let readAll = true;
@@ -135,6 +162,10 @@ export async function lookAtLogs(state: LogSignalState, input: LookInput): Promi
   type Mutable = { signature: string; firstSeen?: number; inLookback: boolean; byMinute: Record<number, { canary: number; baseline: number }>; samples: string[] };
   const records = new Map<string, Mutable>(state.signatures.map((record) => [record.signature, { ...record, byMinute: { ...record.byMinute }, samples: [...record.samples] }]));
   const lines = readAll ? await run(errorLinesQuery(signal.errorFilter, signal.versioning, versions), from, input.until - 1) : undefined;
+  const windowBytes = bytesScanned - state.bytesScanned;
+  let lookback = state.lookback;
+  if (lookback === undefined && lines?.status === 'Complete') lookback = await readLookback(input, run, windowBytes / (input.until - from), signal.bytesScannedBudget);
+  lookback ??= { complete: false, patterns: [], seconds: 0, problem: 'the lookback is read once the first minute has been' };
   // A pattern with few literal characters (`<*> <*>`) would match every line: it tells nothing.
   const knownPatterns = (lookback.patterns ?? []).filter((pattern) => pattern.replace(/<\*>|<Token-\d+>|[^A-Za-z0-9]/g, '').length >= MIN_PATTERN_LITERALS);
   if (lines?.status === 'Complete') {

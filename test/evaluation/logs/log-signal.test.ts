@@ -5,7 +5,7 @@ import { runLogScenario } from '../../../lib/simulate/logs/log-run';
 const T0 = Date.UTC(2026, 11, 7, 12, 0) / 1000;
 const iso = (t: number, second = 0) => new Date((t + second) * 1000).toISOString().replace('T', ' ').replace('Z', '');
 const VERSIONS = { canary: '42', baseline: '41' };
-const signal = logsSignalSchema.parse({ logGroups: ['/aws/lambda/checkout'], errorFilter: { type: 'json-level' }, versioning: { type: 'lambda-stream' }, requestsFrom: 'errors', bytesScannedBudget: 10_000 });
+const signal = logsSignalSchema.parse({ logGroups: ['/aws/lambda/checkout'], errorFilter: { type: 'json-level' }, versioning: { type: 'lambda-stream' }, requestsFrom: 'errors', bytesScannedBudget: 10_000_000 });
 
 /** A Logs Insights that answers each kind of query from a script, recording the requests. */
 function scripted(answers: { patterns?: LogsQueryOutcome; counts?: (r: LogsQueryRequest) => LogsQueryOutcome; lines?: (r: LogsQueryRequest) => LogsQueryOutcome }) {
@@ -64,7 +64,8 @@ describe('lookAtLogs and judgeLogs', () => {
     expect(state.mostQueriesPerLook).toBe(3);
     const windows = runner.requests.filter((r) => !r.query.includes('pattern')).map((r) => [r.start - T0, r.end - T0]);
     expect(windows).toEqual([[0, 59], [0, 59], [60, 119], [60, 119], [120, 179], [120, 179]].slice(0, windows.length));
-    expect(runner.requests[0]).toMatchObject({ start: T0 - 24 * 3600, end: T0 - 1 });
+    expect(runner.requests[2]).toMatchObject({ start: T0 - 24 * 3600, end: T0 - 1 });
+    expect(runner.requests[2].query).toContain('pattern @message');
     expect(result!.bytesScanned).toBe(state.bytesScanned);
     expect(result!.reason).toMatch(/MB scanned \(\$0\.0000\)/);
   });
@@ -87,13 +88,17 @@ describe('lookAtLogs and judgeLogs', () => {
   });
 
   test('a spent budget stops the reading: nothing is judged on minutes not read, the verdict says why, minutes are read again later', async () => {
-    const runner = scripted({ patterns: { status: 'Complete', rows: [], bytesScanned: 9_950 }, counts: () => ({ status: 'Stopped', rows: [], bytesScanned: 50, stoppedBecause: 'budget' }) });
+    const runner = scripted({ counts: () => ({ status: 'Stopped', rows: [], bytesScanned: 10_000_000, stoppedBecause: 'budget' }) });
     const state = await look(EMPTY_LOG_STATE, runner, 0);
     expect(state.readUntil).toBe(T0);
     expect(state.problems).toEqual(['the error-count query stopped: the bytes-scanned budget was reached']);
+    expect(runner.requests[0].maxBytesScanned).toBe(10_000_000);
     const again = await look(state, runner, 1);
-    expect(again.queries).toBe(2);
+    expect(again.queries).toBe(1);
     expect(again.problems.at(-1)).toBe('error counts not read: the bytes-scanned budget is spent');
+    const result = judgeLogs(signal, again, requests(2), { alpha: 0.05, deadlineReached: true });
+    expect(result.decision).toBe('inconclusive');
+    expect(result.reason).toContain('the lookback is read once the first minute has been');
   });
 
   test('a lookback that did not finish leaves new signatures unjudged (inconclusive at the deadline), never failed', async () => {
@@ -103,6 +108,19 @@ describe('lookAtLogs and judgeLogs', () => {
     const result = judgeLogs({ ...signal, errorRate: false }, state, requests(3), { alpha: 0.05, deadlineReached: true });
     expect(result.decision).toBe('inconclusive');
     expect(result.reason).toContain('the lookback query stopped: it did not finish within the tick');
+  });
+
+  test('a lookback that would not fit half the budget is shortened, and the verdict says so', async () => {
+    // 200 bytes per query-minute (counts and lines): 100 bytes per minute of logs → 1.67 bytes/s; half of 10,000 bytes is ~50 min: under 1 h.
+    const state = await lookAtLogs(EMPTY_LOG_STATE, { signal: { ...signal, bytesScannedBudget: 10_000 }, runner: scripted({}), versions: VERSIONS, evaluationStart: T0, from: T0, until: T0 + 60, queryTimeoutMs: 20_000 });
+    expect(state.lookback).toMatchObject({ complete: false, seconds: 0 });
+    expect(state.lookback!.problem).toMatch(/at least 1 h would scan over half the bytes-scanned budget/);
+    const wide = await lookAtLogs(EMPTY_LOG_STATE, { signal: { ...signal, bytesScannedBudget: 2_000_000 }, runner: scripted({}), versions: VERSIONS, evaluationStart: T0, from: T0, until: T0 + 60, queryTimeoutMs: 20_000 });
+    // 200 bytes per minute read → 3.33 bytes/s; half of 2 MB is 300,000 s: the full 24 h fits.
+    expect(wide.lookback).toMatchObject({ complete: true, seconds: 24 * 3600 });
+    const tight = await lookAtLogs(EMPTY_LOG_STATE, { signal: { ...signal, bytesScannedBudget: 60_000 }, runner: scripted({}), versions: VERSIONS, evaluationStart: T0, from: T0, until: T0 + 60, queryTimeoutMs: 20_000 });
+    // Half of 60,000 bytes at 3.33 bytes/s: 9,000 s = 2.5 h.
+    expect(tight.lookback).toMatchObject({ complete: true, seconds: 9000, problem: 'lookback shortened to 2.5 h to fit the bytes-scanned budget' });
   });
 
   test('lines past the row limit mark their minute as truncated', async () => {
