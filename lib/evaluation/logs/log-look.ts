@@ -162,9 +162,9 @@ export async function lookAtLogs(state: LogSignalState, input: LookInput): Promi
   type Mutable = { signature: string; firstSeen?: number; inLookback: boolean; byMinute: Record<number, { canary: number; baseline: number }>; samples: string[] };
   const records = new Map<string, Mutable>(state.signatures.map((record) => [record.signature, { ...record, byMinute: { ...record.byMinute }, samples: [...record.samples] }]));
   const lines = readAll ? await run(errorLinesQuery(signal.errorFilter, signal.versioning, versions), from, input.until - 1) : undefined;
-  const windowBytes = bytesScanned - state.bytesScanned;
   let lookback = state.lookback;
-  if (lookback === undefined && lines?.status === 'Complete') lookback = await readLookback(input, run, windowBytes / (input.until - from), signal.bytesScannedBudget);
+  // The lines query scanned every byte of the window's minutes (each query does): the log group's rate.
+  if (lookback === undefined && lines?.status === 'Complete') lookback = await readLookback(input, run, lines.bytesScanned / (input.until - from), signal.bytesScannedBudget);
   lookback ??= { complete: false, patterns: [], seconds: 0, problem: 'the lookback is read once the first minute has been' };
   // A pattern with few literal characters (`<*> <*>`) would match every line: it tells nothing.
   const knownPatterns = (lookback.patterns ?? []).filter((pattern) => pattern.replace(/<\*>|<Token-\d+>|[^A-Za-z0-9]/g, '').length >= MIN_PATTERN_LITERALS);

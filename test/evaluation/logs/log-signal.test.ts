@@ -111,16 +111,16 @@ describe('lookAtLogs and judgeLogs', () => {
   });
 
   test('a lookback that would not fit half the budget is shortened, and the verdict says so', async () => {
-    // 200 bytes per query-minute (counts and lines): 100 bytes per minute of logs → 1.67 bytes/s; half of 10,000 bytes is ~50 min: under 1 h.
+    // The lines query scanned 100 bytes for the minute: 1.67 bytes/s; half of 10,000 bytes is 50 min: under 1 h.
     const state = await lookAtLogs(EMPTY_LOG_STATE, { signal: { ...signal, bytesScannedBudget: 10_000 }, runner: scripted({}), versions: VERSIONS, evaluationStart: T0, from: T0, until: T0 + 60, queryTimeoutMs: 20_000 });
     expect(state.lookback).toMatchObject({ complete: false, seconds: 0 });
     expect(state.lookback!.problem).toMatch(/at least 1 h would scan over half the bytes-scanned budget/);
     const wide = await lookAtLogs(EMPTY_LOG_STATE, { signal: { ...signal, bytesScannedBudget: 2_000_000 }, runner: scripted({}), versions: VERSIONS, evaluationStart: T0, from: T0, until: T0 + 60, queryTimeoutMs: 20_000 });
-    // 200 bytes per minute read → 3.33 bytes/s; half of 2 MB is 300,000 s: the full 24 h fits.
+    // 1.67 bytes/s; half of 2 MB is 600,000 s: the full 24 h fits.
     expect(wide.lookback).toMatchObject({ complete: true, seconds: 24 * 3600 });
     const tight = await lookAtLogs(EMPTY_LOG_STATE, { signal: { ...signal, bytesScannedBudget: 60_000 }, runner: scripted({}), versions: VERSIONS, evaluationStart: T0, from: T0, until: T0 + 60, queryTimeoutMs: 20_000 });
-    // Half of 60,000 bytes at 3.33 bytes/s: 9,000 s = 2.5 h.
-    expect(tight.lookback).toMatchObject({ complete: true, seconds: 9000, problem: 'lookback shortened to 2.5 h to fit the bytes-scanned budget' });
+    // Half of 60,000 bytes at 1.67 bytes/s: 18,000 s = 5 h.
+    expect(tight.lookback).toMatchObject({ complete: true, seconds: 18000, problem: 'lookback shortened to 5 h to fit the bytes-scanned budget' });
   });
 
   test('lines past the row limit mark their minute as truncated', async () => {
