@@ -96,7 +96,7 @@ export function signatureWeight(rank: number, maxSignatures: number): number {
 }
 
 function isNew(record: SignatureRecord): boolean {
-  return record.firstSeen !== undefined && !record.inLookback && !Object.values(record.byMinute).some((counts) => counts.baseline > 0);
+  return record.known !== true && record.firstSeen !== undefined && !record.inLookback && !Object.values(record.byMinute).some((counts) => counts.baseline > 0);
 }
 
 export interface JudgeLogsOptions {

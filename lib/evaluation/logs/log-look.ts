@@ -30,6 +30,11 @@ export interface SignatureRecord {
   readonly byMinute: ArmCounts;
   /** The current version showed it within the lookback: one of its lines matched a lookback pattern. */
   readonly inLookback: boolean;
+  /**
+   * The current version showed it (lookback or the same minutes): it can never be new, so its counts
+   * and samples are not kept (the state stays small: it is carried from look to look).
+   */
+  readonly known?: true;
   /** Up to 3 of the canary's lines, secrets masked (not yet escaped: each renderer escapes for its medium). */
   readonly samples: readonly string[];
 }
@@ -123,6 +128,12 @@ async function readLookback(
   return { complete: true, patterns, seconds, ...(shortened && { problem: shortened }) };
 }
 
+function trimKnown(record: SignatureRecord): SignatureRecord {
+  const known = record.known === true || record.inLookback || Object.values(record.byMinute).some((counts) => counts.baseline > 0);
+  if (!known) return record;
+  return { signature: record.signature, ...(record.firstSeen !== undefined && { firstSeen: record.firstSeen }), inLookback: record.inLookback, known: true, byMinute: {}, samples: [] };
+}
+
 /** Runs this look's queries and returns the state with what they read. */
 export async function lookAtLogs(state: LogSignalState, input: LookInput): Promise<LogSignalState> {
   const { signal, runner, versions } = input;
@@ -159,7 +170,7 @@ export async function lookAtLogs(state: LogSignalState, input: LookInput): Promi
     }
   }
 
-  type Mutable = { signature: string; firstSeen?: number; inLookback: boolean; byMinute: Record<number, { canary: number; baseline: number }>; samples: string[] };
+  type Mutable = { signature: string; firstSeen?: number; inLookback: boolean; known?: true; byMinute: Record<number, { canary: number; baseline: number }>; samples: string[] };
   const records = new Map<string, Mutable>(state.signatures.map((record) => [record.signature, { ...record, byMinute: { ...record.byMinute }, samples: [...record.samples] }]));
   const lines = readAll ? await run(errorLinesQuery(signal.errorFilter, signal.versioning, versions), from, input.until - 1) : undefined;
   let lookback = state.lookback;
@@ -207,7 +218,7 @@ export async function lookAtLogs(state: LogSignalState, input: LookInput): Promi
     mostQueriesPerLook: Math.max(state.mostQueriesPerLook, queries),
     lookback,
     errorsByMinute: readAll ? errorsByMinute : state.errorsByMinute,
-    signatures: readAll ? [...records.values()].sort((a, b) => (a.firstSeen ?? Infinity) - (b.firstSeen ?? Infinity) || (a.signature < b.signature ? -1 : 1)) : state.signatures,
+    signatures: readAll ? [...records.values()].map(trimKnown).sort((a, b) => (a.firstSeen ?? Infinity) - (b.firstSeen ?? Infinity) || (a.signature < b.signature ? -1 : 1)) : state.signatures,
     truncatedMinutes,
     problems: problems.slice(-5),
   };

@@ -85,6 +85,8 @@ describe('lookAtLogs and judgeLogs', () => {
     let state = EMPTY_LOG_STATE;
     for (let minute = 0; minute < 5; minute++) state = await look(state, runner, minute);
     expect(judgeLogs(signal, state, requests(5), { alpha: 0.05, deadlineReached: false }).newSignatures).toEqual([]);
+    // Known signatures keep no counts or samples in the state carried between looks.
+    expect(state.signatures).toEqual([expect.objectContaining({ known: true, byMinute: {}, samples: [] })]);
   });
 
   test('a spent budget stops the reading: nothing is judged on minutes not read, the verdict says why, minutes are read again later', async () => {
