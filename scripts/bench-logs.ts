@@ -5,7 +5,8 @@
  *   by the log signal and by its error-lines-per-request test alone (the count-only baseline, what a
  *   metric of error lines would see);
  * - a healthy release adding 20 new info/warning lines and rewording its handled errors' values: share
- *   of runs failed (false fails);
+ *   of runs failed (false fails); and the same with 20 new error-level lines, each a stray (about once
+ *   or twice a bake): what "one stray line does not roll back" costs;
  * - queries per look (at most), bytes scanned and their cost per evaluation.
  * Rates with 3 standard errors. Default 500 seeds per row.
  */
@@ -58,8 +59,12 @@ async function main() {
   const countOnly = await row('  same runs, error lines per request alone (count-only baseline)', { profile: { newExceptionRate: 0.005 }, failOn: 'error-rate' });
   const healthy = await row('healthy release, 20 new benign lines: log signal', { profile: { newBenignLines: 20 } });
   const healthyBaseline = await row('  same runs, error lines per request alone', { profile: { newBenignLines: 20 }, failOn: 'error-rate' });
+  const strayProfile = { newBenignLines: 20, strayErrorLines: 20, strayOccurrences: 1 };
+  const strays = await row('20 new error-level kinds, each ~once a bake: log signal', { profile: strayProfile });
+  const straysRate = await row('  same runs, error lines per request alone', { profile: strayProfile, failOn: 'error-rate' });
+  const straysSignature = await row('  same runs, new signatures alone', { profile: strayProfile, failOn: 'new-signature' });
   console.log('\n  row                                                                  failed           median min   ≤ queries/look');
-  for (const r of [faulty, countOnly, healthy, healthyBaseline]) {
+  for (const r of [faulty, countOnly, healthy, healthyBaseline, strays, straysRate, straysSignature]) {
     console.log(`  ${r.label.padEnd(68)} ${rate(r.failed, SEEDS).padEnd(16)} ${String(median(r.minutes)).padStart(10)}   ${r.mostQueriesPerLook}`);
   }
   console.log(`\n  detection ${rate(faulty.failed, SEEDS)} (target ≥ ${100 * TARGETS.detection} %); ×${(faulty.failed / Math.max(countOnly.failed, 1)).toFixed(1)} the count-only baseline's ${countOnly.failed}/${SEEDS}`);

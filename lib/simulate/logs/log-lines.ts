@@ -18,6 +18,13 @@ export interface LogProfile {
   readonly newBenignLines?: number;
   /** Share of the new version's requests that log a new exception. @default 0 */
   readonly newExceptionRate?: number;
+  /**
+   * New error-level lines of a healthy release that each occur about `strayOccurrences` times in the
+   * bake (a one-off at start-up, a rare edge case): distinct kinds, each a stray. @default 0
+   */
+  readonly strayErrorLines?: number;
+  /** Expected occurrences of each stray error line over a 10-minute bake. @default 1 */
+  readonly strayOccurrences?: number;
 }
 
 /** Bytes every request writes besides its error lines: START, END and REPORT platform lines and ~2 info lines. */
@@ -28,6 +35,7 @@ const uuid = (random: Random) => `${hex(random, 8)}-${hex(random, 4)}-4${hex(ran
 const int = (random: Random, low: number, high: number) => low + Math.floor(random.uniform() * (high - low + 1));
 const pick = <T>(random: Random, items: readonly T[]) => items[Math.floor(random.uniform() * items.length)];
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
+const STRAY_WORDS = ['legacy-coupon', 'empty-basket', 'currency-rounding', 'locale-fallback', 'gift-wrap'];
 
 interface ErrorTemplate {
   /** Share of requests that log it. */
@@ -104,6 +112,15 @@ export function linesOfMinute(
     for (let i = 0; i < n; i++) {
       const timestamp = at();
       lines.push({ arm, timestamp, level: 'ERROR', message: jsonLine(random, timestamp, 'ERROR', { errorType: template.errorType, message: template.message(random, newVersion) }, version) });
+    }
+  }
+  // Stray new error lines: each kind about `strayOccurrences` times in 10 minutes, whatever the traffic.
+  const strays = newVersion ? (profile.strayErrorLines ?? 0) : 0;
+  for (let k = 0; k < strays; k++) {
+    const n = random.poisson((profile.strayOccurrences ?? 1) / 10);
+    for (let i = 0; i < n; i++) {
+      const timestamp = at();
+      lines.push({ arm, timestamp, level: 'ERROR', message: jsonLine(random, timestamp, 'ERROR', { message: `edge case ${STRAY_WORDS[k % STRAY_WORDS.length]}-${String.fromCharCode(97 + (k % 26))} hit for cart ${uuid(random)}` }, version) });
     }
   }
   // The healthy release's new lines: info and warnings, each on 2 % of its requests.

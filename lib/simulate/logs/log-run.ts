@@ -24,10 +24,11 @@ export interface LogRunOptions {
   readonly alpha?: number;
   readonly signal?: LogsSignal;
   /**
-   * What fails the run: `any` (the log signal's verdict), or `error-rate` (only its error-lines-per-request
-   * test, new signatures ignored: the count-only baseline of the benchmark). @default any
+   * What fails the run: `any` (the log signal's verdict), `error-rate` (only its error-lines-per-request
+   * test, new signatures ignored: the count-only baseline of the benchmark), or `new-signature` (only a
+   * failing new signature). @default any
    */
-  readonly failOn?: 'any' | 'error-rate';
+  readonly failOn?: 'any' | 'error-rate' | 'new-signature';
 }
 
 export interface LogRunOutcome {
@@ -71,7 +72,9 @@ export async function runLogScenario(options: LogRunOptions): Promise<LogRunOutc
     baseline.push({ t, count: 0, total: baselineRequests });
     state = await lookAtLogs(state, { signal, runner: insights, versions: VERSIONS, evaluationStart: START, from: START, until: t + 60, queryTimeoutMs: 20_000 });
     result = judgeLogs(signal, state, { canary, baseline }, { alpha: options.alpha ?? 0.05, deadlineReached: m === minutes - 1 });
-    const failed = (options.failOn ?? 'any') === 'any' ? result.decision === 'fail' : result.errorRate?.decision === 'fail';
+    const failOn = options.failOn ?? 'any';
+    const failed =
+      failOn === 'any' ? result.decision === 'fail' : failOn === 'error-rate' ? result.errorRate?.decision === 'fail' : result.newSignatures.some((signature) => signature.decision === 'fail');
     if (failed) return { result, failedAtMinute: m + 1, queries: state.queries, mostQueriesPerLook: state.mostQueriesPerLook, bytesScanned: state.bytesScanned };
   }
   return { result: result!, queries: state.queries, mostQueriesPerLook: state.mostQueriesPerLook, bytesScanned: state.bytesScanned };
