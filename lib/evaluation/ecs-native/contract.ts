@@ -418,3 +418,14 @@ export function ecsNativeEvaluationId(deployment: ServiceDeploymentId, stage: Ec
   if (stage !== 'PRODUCTION_TRAFFIC_SHIFT') return `${safeId}_${stage}`;
   return `${safeId}_${stage}_w${String(Math.round(productionWeight * 10) / 10).replace('.', 'p')}`;
 }
+
+/**
+ * The evaluation state machine's timeout that suits an ECS hook of `timeoutInMinutes`: past the plan's
+ * deadline (`reportBy`, the report reserve before the answer guard) with time for the report step, and
+ * before the answer guard, so an execution that times out is reaped, and its status recorded, before the
+ * hook function answers on its own. The evaluator's construct must use at least this for the longest
+ * hook timeout it serves (one state machine timeout for every execution).
+ */
+export function ecsNativeExecutionTimeoutSeconds(timeoutInMinutes: number): number {
+  return timeoutInMinutes * 60 - ECS_ANSWER_GUARD_SECONDS - 120;
+}
