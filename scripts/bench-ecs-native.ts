@@ -130,9 +130,15 @@ async function detection(definition: Record<string, unknown>) {
   for (let run = 0; run < RUNS; run++) {
     const seed = SEED + run;
     const found = await native(definition, seed, 2 * WORLD.blueErrorRate);
-    if (found !== undefined) (nativeFound += 1), nativeMinutes.push(found);
+    if (found !== undefined) {
+      nativeFound += 1;
+      nativeMinutes.push(found);
+    }
     const base = await codeDeploy(definition, seed, 2 * WORLD.blueErrorRate);
-    if (base !== undefined) (baselineFound += 1), baselineMinutes.push(base);
+    if (base !== undefined) {
+      baselineFound += 1;
+      baselineMinutes.push(base);
+    }
     if ((await native(definition, seed, WORLD.blueErrorRate)) !== undefined) falseFails += 1;
   }
   const rate = (k: number) => k / RUNS;
@@ -150,7 +156,10 @@ async function faults(definition: Record<string, unknown>): Promise<number> {
   const grid = ecsNativeFaultGrid();
   for (const testCase of grid) {
     const problems = ecsNativeFaultProblems(await runEcsNativeFaultCase(definition, testCase));
-    if (problems.length > 0) (broken += 1), console.log(`  BROKEN ${testCase.name}: ${problems.join('; ')}`);
+    if (problems.length > 0) {
+      broken += 1;
+      console.log(`  BROKEN ${testCase.name}: ${problems.join('; ')}`);
+    }
   }
   console.log(`ECS native fault grid: ${grid.length} cases, ${grid.length - broken} hold every guarantee, ${broken} broken`);
   return broken > 0 ? 1 : 0;
