@@ -50,7 +50,7 @@ describe('the plan of an ECS native evaluation', () => {
   });
 
   test('a CodeDeploy input is planned as before (the hour)', () => {
-    const { ecsNative: _native, ...codeDeploy } = input('bake');
+    const codeDeploy: EvaluationInput = { ...input('bake'), ecsNative: undefined };
     expect(planEvaluation(codeDeploy, policy).reportBy).toBe(invoked + 3600 - REPORT_RESERVE_SECONDS - 300);
   });
 });
