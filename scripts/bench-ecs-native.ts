@@ -140,6 +140,9 @@ async function detection(definition: Record<string, unknown>) {
       baselineMinutes.push(base);
     }
     if ((await native(definition, seed, WORLD.blueErrorRate)) !== undefined) falseFails += 1;
+    if ((run + 1) % 10 === 0 && run + 1 < RUNS) {
+      console.log(`  … ${run + 1} runs: native ${nativeFound} found (median ${median(nativeMinutes).toFixed(1)} min), CodeDeploy ${baselineFound} (median ${median(baselineMinutes).toFixed(1)} min), A/A ${falseFails}`);
+    }
   }
   const rate = (k: number) => k / RUNS;
   const se = (p: number) => Math.sqrt((p * (1 - p)) / RUNS);
