@@ -3,7 +3,9 @@
  * false-fail rate on A/A streams and the detection rate of a ×2 regression.
  * Run: npm run bench:judge [-- --runs 2000]; issue 22 item 3 (wandering rates, missing datapoints):
  * npm run bench:judge -- --dispersion [--runs 2000]; the issue-14 scenarios (low traffic, resolution, speed vs
- * the oracle): npm run bench:judge -- --second-pass [--runs 1000] [--seed-offset 1000]
+ * the oracle): npm run bench:judge -- --second-pass [--runs 1000] [--seed-offset 1000]; issue 22 item 7 (×1.5
+ * against the oracle on a long horizon): npm run bench:judge -- --horizon-speed [--runs 2000] [--minutes 120];
+ * items 2 and 5: --bake, --hosts [--canary-history-only] [--real-hosts <directory of CSV files>]
  */
 import { judge, type CountPeriod, type Observations } from '../lib/judge';
 import { createRandom, type Random } from '../lib/judge/random';
