@@ -13,7 +13,8 @@
  * stationary over the history; no law is assumed); a persistent offset, a different shape or a different
  * drift between the hosts then cancels. A normal (t) prediction bound from the blocks' mean and sd was
  * tried first: on real hosts with bursts (one idles at 0.1 % CPU and runs at 95 % for hours) the z's are
- * far from normal, and it false-failed 9–11 % of that host's pairs at α = 5 %; the rank ≤ 4.1 %.
+ * far from normal, and it false-failed 8–11 % of that host's pairs at α = 5 %; the rank ≤ 3.4 % on every
+ * ordered pair of NAB's 10 EC2/RDS CPU series (docs/benchmark.md).
  * Price: a fail needs α ≥ 1/(K + 1), K = history periods / n (240 periods, 10 per arm: α ≥ 4 %); below
  * that the test ends inconclusive and says why; and where the history shows the arms so far apart that
  * the ranks of n values saturate, no window decides.
