@@ -199,6 +199,8 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     if (props.notifications) new EvaluatorNotifications(this, { ...props.notifications, publishers: [this.reportFunction, this.watchFunction], encryptionKey });
     // GetMetricData has no resource-level permissions (Service Authorization Reference, CloudWatch).
     for (const reader of [this.evaluateFunction, this.watchFunction]) reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    // Each look of the bake and the watch reads its hook's override record, if any (lib/evaluation/override).
+    for (const looker of [this.evaluateFunction, this.watchFunction]) this.reportBucket.grantOverrideReader(looker);
     const principals: EvaluatorPrincipals = {
       prepare: this.prepareFunction,
       evaluate: this.evaluateFunction,
@@ -294,6 +296,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       healthAlarmAction: props.healthAlarmAction,
       dashboard: this.dashboard,
       onStopsDeployments: allowStopDeployments,
+      overrideBucketName: this.reportBucket.bucket.bucketName,
     };
     if (props.evaluatorName !== undefined) {
       const attributes = { stateMachineArn: this.stateMachine.stateMachineArn, hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn, encryptionKeyArn: encryptionKey?.keyArn ?? 'none' };
@@ -332,6 +335,17 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   /** Lets `grantee` publish the verdict metric, and nothing else (see `grants.ts`). */
   grantPublishVerdicts(grantee: iam.IGrantable): iam.Grant {
     return grantPublishVerdicts(grantee);
+  }
+
+  /**
+   * Lets `grantee` (on call's role) override evaluations with `canary-eval override`: create an override
+   * record under `overrides/` of the report bucket, and nothing else there. A separate permission from
+   * reading the evaluator (`canary-eval status`): the CLI also reads the deployment and the execution as
+   * `status` does (README, "Break-glass overrides", gives the whole policy). A registration with
+   * `allowOverrides: false` refuses overrides whatever the grant.
+   */
+  grantOverride(grantee: iam.IGrantable): iam.Grant {
+    return this.reportBucket.grantOverrideWriter(grantee);
   }
 
   /**

@@ -69,6 +69,13 @@ export interface DeploymentGroupRegistrationOptions {
    * @default - the evaluator's `notifications.on`
    */
   readonly notifications?: { readonly on: NotifyOn };
+  /**
+   * Whether on call may override this group's evaluations (`canary-eval override --skip | --promote |
+   * --rollback`, with the evaluator's `grantOverride`). With `false`, an override is refused and the
+   * refusal recorded in the verdict. An evaluation that allows overrides looks at least once a minute.
+   * @default true
+   */
+  readonly allowOverrides?: boolean;
 }
 
 export interface LambdaDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
@@ -148,6 +155,8 @@ export interface EvaluatorBinding {
    */
   readonly registrationTag: string;
   readonly logRetention: logs.RetentionDays;
+  /** The evaluator's report bucket, where override records are (`overrides/`). @default - none: an imported evaluator; its registrations cannot be overridden */
+  readonly overrideBucketName?: string;
   readonly deploymentGroupAlarmLimit: number;
   readonly encryptionKey?: kms.IKey;
   readonly healthAlarmAction?: cloudwatch.IAlarmAction;
@@ -167,6 +176,8 @@ class GroupRegistration extends Construct {
   readonly policyTagger: Construct;
   /** The registration's `notifications.on`, copied into every execution input with the switches. */
   private readonly notifyOn?: NotifyOn;
+  /** Where this group's hooks look for overrides, and whether they may honour them. */
+  private readonly overrideSettings?: { readonly bucket: string; readonly allowed: boolean };
 
   constructor(
     scope: Construct,
@@ -178,6 +189,7 @@ class GroupRegistration extends Construct {
   ) {
     super(scope, id);
     this.notifyOn = options.notifications ? parseNotifyOn(options.notifications.on, `${group.node.path}: notifications.on`) : undefined;
+    if (evaluator.overrideBucketName) this.overrideSettings = { bucket: evaluator.overrideBucketName, allowed: options.allowOverrides ?? true };
     // One validation everywhere (lib/evaluation/policy-check): the schema, the evaluator's real limits, and a worst regression must be able to fail.
     const limits = { evaluationTimeoutSeconds: evaluator.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS, smokeTimeoutSeconds: evaluator.smokeFunctionTimeout?.toSeconds() };
     const checked = typeof options.policy === 'string' ? loadCheckedPolicyFile(options.policy, limits) : checkPolicy(options.policy, `policy of ${group.node.path}`, limits);
@@ -215,6 +227,8 @@ class GroupRegistration extends Construct {
         [HOOK_ENVIRONMENT.stateMachineArn]: this.evaluator.stateMachineArn,
         // Known at synth: every report of this hook, on any path, follows them (reportSwitchesOf).
         [HOOK_ENVIRONMENT.reportSwitches]: JSON.stringify({ ...reportSwitchesFromPolicy(this.policy), ...(this.notifyOn ? { notify: this.notifyOn } : {}) }),
+        // The bucket name is a token: CloudFormation writes the JSON.
+        ...(this.overrideSettings ? { [HOOK_ENVIRONMENT.overrideSettings]: Stack.of(this).toJsonString(this.overrideSettings) } : {}),
         ...environment,
       },
     }).function;
