@@ -48,9 +48,12 @@ export function overrideKey(deploymentId: string, lifecycleEvent: LifecycleEvent
   return `${OVERRIDES.prefix}${executionName(deploymentId, lifecycleEvent)}.json`;
 }
 
-/** The hash a proof binds: the record's content, without the proof (canonical JSON, fixed key order). */
-export function overrideBinding(record: Pick<OverrideRecord, 'deploymentId' | 'lifecycleEvent' | 'action' | 'reason' | 'requestedAt' | 'callerArn'>): string {
-  const content = [record.deploymentId, record.lifecycleEvent, record.action, record.reason, record.requestedAt, record.callerArn];
+/**
+ * The hash a proof binds: what the record asks, when (canonical JSON, fixed order). Not the caller's ARN,
+ * which the CLI learns from the proof itself: a record naming another ARN than STS vouches for is refused.
+ */
+export function overrideBinding(record: Pick<OverrideRecord, 'deploymentId' | 'lifecycleEvent' | 'action' | 'reason' | 'requestedAt'>): string {
+  const content = [record.deploymentId, record.lifecycleEvent, record.action, record.reason, record.requestedAt];
   return createHash('sha256').update(JSON.stringify(content)).digest('hex');
 }
 
