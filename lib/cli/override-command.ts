@@ -1,6 +1,6 @@
 import type { EvaluationRecord } from '../adapters/aws/evaluation-history';
 import { readCall } from '../adapters/aws/read-call';
-import { S3OverrideStore } from '../adapters/aws/s3-override-store';
+import { S3OverrideWriter } from '../adapters/aws/s3-override-store';
 import { sendCallerIdentity, signedCallerIdentityRequest } from '../adapters/aws/sts-identity';
 import type { AwsCredentials } from '../adapters/telemetry/sigv4';
 import { OVERRIDE_ACTIONS, OVERRIDES, overrideBinding, overrideKey, overrideReasonProblem, type IdentityProof, type OverrideAction, type OverrideRecord } from '../evaluation/override/record';
@@ -98,7 +98,7 @@ export async function overrideCommand(argv: readonly string[], io: CommandIO, de
     const callerArn = await readCall('sts:GetCallerIdentity', () => (deps.sts ?? sendCallerIdentity)(proof), { maxAttempts: 1 });
     const record: OverrideRecord = { ...content, callerArn, proof };
     const key = overrideKey(deploymentId, target.input.lifecycleEvent);
-    const created = await readCall('s3:PutObject', () => new S3OverrideStore(clients.s3).create(settings.bucket, key, record), { maxAttempts: 1 });
+    const created = await readCall('s3:PutObject', () => new S3OverrideWriter(clients.s3).create(settings.bucket, key, record), { maxAttempts: 1 });
     if (created === 'exists') throw new Refusal(`${target.executionName} is already overridden (s3://${settings.bucket}/${key}): the first override of a hook stands`);
     const safe = terminalSafe({ callerArn, reason, executionName: target.executionName });
     io.stdout(

@@ -238,13 +238,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       stateMachineType: sfn.StateMachineType.STANDARD,
       stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(
-        buildEvaluationDefinition(new Construct(this, 'Workflow'), {
-          prepare: this.prepareFunction,
-          evaluate: this.evaluateFunction,
-          report: this.reportFunction,
-          smoke: this.smokeFunction,
-          watch: this.watchFunction,
-        }),
+        buildEvaluationDefinition(new Construct(this, 'Workflow'), { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction, smoke: this.smokeFunction, watch: this.watchFunction }),
       ),
       timeout,
       tracingEnabled: true,
@@ -302,12 +296,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       const attributes = { stateMachineArn: this.stateMachine.stateMachineArn, hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn, encryptionKeyArn: encryptionKey?.keyArn ?? 'none' };
       this.attributeParameters.push(...publishEvaluatorAttributes(this, props.evaluatorName, attributes));
     }
-    acknowledgeEvaluatorFindings({
-      stateMachine: this.stateMachine,
-      functions: [this.prepareFunction, this.evaluateFunction, this.reportFunction, this.smokeFunction, this.watchFunction],
-      reaperPolicy: this.reaperPolicy,
-      hookDeadLetterQueue: this.hookDeadLetterQueue,
-    });
+    acknowledgeEvaluatorFindings({ stateMachine: this.stateMachine, functions: [this.prepareFunction, this.evaluateFunction, this.reportFunction, this.smokeFunction, this.watchFunction], reaperPolicy: this.reaperPolicy, hookDeadLetterQueue: this.hookDeadLetterQueue });
   }
 
   /**
@@ -337,13 +326,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     return grantPublishVerdicts(grantee);
   }
 
-  /**
-   * Lets `grantee` (on call's role) override evaluations with `canary-eval override`: create an override
-   * record under `overrides/` of the report bucket, and nothing else there. A separate permission from
-   * reading the evaluator (`canary-eval status`): the CLI also reads the deployment and the execution as
-   * `status` does (README, "Break-glass overrides", gives the whole policy). A registration with
-   * `allowOverrides: false` refuses overrides whatever the grant.
-   */
+  /** Lets `grantee` (on call) override evaluations with `canary-eval override`: create records under `overrides/` of the report bucket, nothing else (README, "Break-glass overrides"). */
   grantOverride(grantee: iam.IGrantable): iam.Grant {
     return this.reportBucket.grantOverrideWriter(grantee);
   }

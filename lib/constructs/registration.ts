@@ -70,9 +70,7 @@ export interface DeploymentGroupRegistrationOptions {
    */
   readonly notifications?: { readonly on: NotifyOn };
   /**
-   * Whether on call may override this group's evaluations (`canary-eval override --skip | --promote |
-   * --rollback`, with the evaluator's `grantOverride`). With `false`, an override is refused and the
-   * refusal recorded in the verdict. An evaluation that allows overrides looks at least once a minute.
+   * Whether on call may override this group's evaluations (`canary-eval override`, permitted by `grantOverride`); with `false` an override is refused, the refusal recorded in the verdict.
    * @default true
    */
   readonly allowOverrides?: boolean;
@@ -155,7 +153,7 @@ export interface EvaluatorBinding {
    */
   readonly registrationTag: string;
   readonly logRetention: logs.RetentionDays;
-  /** The evaluator's report bucket, where override records are (`overrides/`). @default - none: an imported evaluator; its registrations cannot be overridden */
+  /** The evaluator's report bucket, where override records are (`overrides/`). @default - none (an imported evaluator): its registrations cannot be overridden */
   readonly overrideBucketName?: string;
   readonly deploymentGroupAlarmLimit: number;
   readonly encryptionKey?: kms.IKey;
@@ -176,8 +174,7 @@ class GroupRegistration extends Construct {
   readonly policyTagger: Construct;
   /** The registration's `notifications.on`, copied into every execution input with the switches. */
   private readonly notifyOn?: NotifyOn;
-  /** Where this group's hooks look for overrides, and whether they may honour them. */
-  private readonly overrideSettings?: { readonly bucket: string; readonly allowed: boolean };
+  /** Where this group's hooks look for overrides, and whether they may honour them. */ private readonly overrideSettings?: { readonly bucket: string; readonly allowed: boolean };
 
   constructor(
     scope: Construct,
@@ -227,7 +224,6 @@ class GroupRegistration extends Construct {
         [HOOK_ENVIRONMENT.stateMachineArn]: this.evaluator.stateMachineArn,
         // Known at synth: every report of this hook, on any path, follows them (reportSwitchesOf).
         [HOOK_ENVIRONMENT.reportSwitches]: JSON.stringify({ ...reportSwitchesFromPolicy(this.policy), ...(this.notifyOn ? { notify: this.notifyOn } : {}) }),
-        // The bucket name is a token: CloudFormation writes the JSON.
         ...(this.overrideSettings ? { [HOOK_ENVIRONMENT.overrideSettings]: Stack.of(this).toJsonString(this.overrideSettings) } : {}),
         ...environment,
       },
@@ -275,13 +271,7 @@ class GroupRegistration extends Construct {
  * Protects a Lambda deployment group: CodeDeploy calls the evaluator before traffic shifts
  * (`preHook`) and after all traffic has shifted (`postHook`).
  */
-export function registerLambdaGroup(
-  scope: Construct,
-  id: string,
-  evaluator: EvaluatorBinding,
-  group: codedeploy.LambdaDeploymentGroup,
-  options: LambdaDeploymentGroupRegistration,
-): RegisteredLambdaDeploymentGroup {
+export function registerLambdaGroup(scope: Construct, id: string, evaluator: EvaluatorBinding, group: codedeploy.LambdaDeploymentGroup, options: LambdaDeploymentGroupRegistration): RegisteredLambdaDeploymentGroup {
   const registration = new GroupRegistration(scope, id, evaluator, group, options, 'lambda');
   // With the alias known, the hooks check that the AppSpec deploys this function and alias.
   const environment: Record<string, string> = {
@@ -299,9 +289,7 @@ export function registerLambdaGroup(
   if (options.alias) {
     tagForEvaluator(options.alias.version.lambda, 'AWS::Lambda::Function', evaluator.registrationTag, "invoke its versions for the policy's Lambda smoke tests");
   } else if (lambdaSmokeTests.length > 0) {
-    throw new Error(
-      `policy of ${group.node.path} has Lambda smoke test(s) (${lambdaSmokeTests.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`,
-    );
+    throw new Error(`policy of ${group.node.path} has Lambda smoke test(s) (${lambdaSmokeTests.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`);
   }
   const registered = registration.finish(options, { BeforeAllowTraffic: preHook, AfterAllowTraffic: postHook });
   aliasesWaitFor(group, [registered.verdictAlarm, registered.policyTagger], options.alias);
@@ -349,7 +337,6 @@ export function registerEcsGroup(
     targets,
   };
 }
-
 
 /** The construct id of a group's registration; each group registers once per evaluator, with one policy. */
 export function registrationIdOf(group: DeploymentGroupLike, registered: Set<string>, evaluatorPath: string): string {

@@ -3,7 +3,7 @@ import type { Verdict } from '../judge/verdict';
 import { boolean, integer, isoDate, object, oneOf, optionalString, string, StateError, type Json } from './check';
 import { MAX_WAIT_SECONDS } from './contracts';
 import { parseNotifyOn, type NotifyOn } from './notify-on';
-import type { OverrideOutcome } from './override/record';
+import type { OverrideOutcome } from './override/outcome';
 
 /**
  * What travels through the evaluation state machine. Kept small on purpose: raw metric data is

@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { OverrideStore } from '../../evaluation/override/look';
 import type { OverrideRecord } from '../../evaluation/override/record';
 
-/** Override records in the evaluator's report bucket (`overrides/`): read by each look, written once by the CLI. */
+/** Override records in the evaluator's report bucket (`overrides/`), as each look of an evaluation reads them. */
 export class S3OverrideStore implements OverrideStore {
   constructor(private readonly client: S3Client) {}
 
@@ -22,6 +22,11 @@ export class S3OverrideStore implements OverrideStore {
       return text; // not JSON: the look refuses it as malformed, and says so
     }
   }
+}
+
+/** The CLI's side (`canary-eval override`): a record written once. Its own class: the evaluator's functions only read. */
+export class S3OverrideWriter {
+  constructor(private readonly client: S3Client) {}
 
   /**
    * Writes a record only if none exists (`If-None-Match: *`, a conditional write: Amazon S3 User Guide,

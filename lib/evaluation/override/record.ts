@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import { isoDate, object, oneOf, StateError, string, type Json } from '../check';
+import { isoDate, object, oneOf, StateError, string } from '../check';
+import { OVERRIDE_ACTIONS, type OverrideAction } from './outcome';
 import { executionName, type LifecycleEvent } from '../state';
+
+export * from './outcome';
 
 /**
  * Break-glass overrides (issue 28 item 4): on call tells a running evaluation what to do instead of
@@ -8,8 +11,6 @@ import { executionName, type LifecycleEvent } from '../state';
  * evaluation reads; its author is proven by a signed STS `GetCallerIdentity` request the CLI made with
  * its own credentials, bound to the record's content, which the evaluator sends to STS itself.
  */
-export const OVERRIDE_ACTIONS = ['skip', 'promote', 'rollback'] as const;
-export type OverrideAction = (typeof OVERRIDE_ACTIONS)[number];
 
 /**
  * Where the records are (the evaluator's report bucket, under their own prefix), how often a waiting
@@ -81,35 +82,4 @@ export function parseOverrideRecord(value: unknown, path = 'override'): Override
     callerArn: string(record.callerArn, `${path}.callerArn`),
     proof: { url: string(proof.url, `${path}.proof.url`), headers: headers as Record<string, string>, body: typeof proof.body === 'string' ? proof.body : '' },
   };
-}
-
-/**
- * What became of an override, as the tick, the verdict event, the report and the notification carry
- * it: honoured, or refused and why. `by` is the ARN STS vouched for when honoured; the ARN the record
- * claims when it was refused (it may be unverified then, and `refused` says so).
- */
-export interface OverrideOutcome {
-  readonly action: OverrideAction;
-  readonly reason: string;
-  readonly by: string;
-  readonly requestedAt: string;
-  readonly honoured: boolean;
-  /** Why it was not honoured. */
-  readonly refused?: string;
-}
-
-/** Lenient: an outcome read back from state or an event; anything malformed is no outcome (it never blocks a report). */
-export function overrideOutcomeOf(value: unknown): OverrideOutcome | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const o = value as Json;
-  if (!(OVERRIDE_ACTIONS as readonly unknown[]).includes(o.action) || typeof o.reason !== 'string' || typeof o.by !== 'string' || typeof o.requestedAt !== 'string' || typeof o.honoured !== 'boolean') return undefined;
-  return { action: o.action as OverrideAction, reason: o.reason, by: o.by, requestedAt: o.requestedAt, honoured: o.honoured, ...(typeof o.refused === 'string' ? { refused: o.refused } : {}) };
-}
-
-const ACTION_WORDS: Record<OverrideAction, string> = { skip: 'skip (reported without judging)', promote: 'promote', rollback: 'rollback' };
-
-/** The override in plain words, as every view says it: "Overridden by arn:… : promote — reason". */
-export function overrideWords(outcome: OverrideOutcome): string {
-  if (outcome.honoured) return `Overridden by ${outcome.by}: ${ACTION_WORDS[outcome.action]} — ${outcome.reason}`;
-  return `Override refused (${outcome.refused ?? 'not honoured'}): ${outcome.by} asked to ${outcome.action} — ${outcome.reason}`;
 }
