@@ -40,9 +40,10 @@ export function callerArnOf(status: number, xml: string): string {
 
 type Fetch = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{ status: number; text(): Promise<string> }>;
 
-/** Sends a signed GetCallerIdentity request as it was signed (`host` is sent by fetch from the URL). */
+/** Sends a signed GetCallerIdentity request as it was signed. */
 export async function sendCallerIdentity(proof: IdentityProof, fetcher: Fetch = fetch, timeoutMs = 5000): Promise<string> {
-  const { host: _host, ...headers } = proof.headers;
+  // `host` is signed, and sent by fetch itself from the URL.
+  const headers = Object.fromEntries(Object.entries(proof.headers).filter(([name]) => name !== 'host'));
   const response = await fetcher(proof.url, { method: 'POST', headers, body: proof.body, signal: AbortSignal.timeout(timeoutMs) });
   return callerArnOf(response.status, await response.text());
 }
