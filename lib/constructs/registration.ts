@@ -69,6 +69,11 @@ export interface DeploymentGroupRegistrationOptions {
    * @default - the evaluator's `notifications.on`
    */
   readonly notifications?: { readonly on: NotifyOn };
+  /**
+   * Whether on call may override this group's evaluations (`canary-eval override`, permitted by `grantOverride`); with `false` an override is refused, the refusal recorded in the verdict.
+   * @default true
+   */
+  readonly allowOverrides?: boolean;
 }
 
 export interface LambdaDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
@@ -148,6 +153,8 @@ export interface EvaluatorBinding {
    */
   readonly registrationTag: string;
   readonly logRetention: logs.RetentionDays;
+  /** The evaluator's report bucket, where override records are (`overrides/`). @default - none (an imported evaluator): its registrations cannot be overridden */
+  readonly overrideBucketName?: string;
   readonly deploymentGroupAlarmLimit: number;
   readonly encryptionKey?: kms.IKey;
   readonly healthAlarmAction?: cloudwatch.IAlarmAction;
@@ -167,6 +174,7 @@ class GroupRegistration extends Construct {
   readonly policyTagger: Construct;
   /** The registration's `notifications.on`, copied into every execution input with the switches. */
   private readonly notifyOn?: NotifyOn;
+  /** Where this group's hooks look for overrides, and whether they may honour them. */ private readonly overrideSettings?: { readonly bucket: string; readonly allowed: boolean };
 
   constructor(
     scope: Construct,
@@ -178,6 +186,7 @@ class GroupRegistration extends Construct {
   ) {
     super(scope, id);
     this.notifyOn = options.notifications ? parseNotifyOn(options.notifications.on, `${group.node.path}: notifications.on`) : undefined;
+    if (evaluator.overrideBucketName) this.overrideSettings = { bucket: evaluator.overrideBucketName, allowed: options.allowOverrides ?? true };
     // One validation everywhere (lib/evaluation/policy-check): the schema, the evaluator's real limits, and a worst regression must be able to fail.
     const limits = { evaluationTimeoutSeconds: evaluator.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS, smokeTimeoutSeconds: evaluator.smokeFunctionTimeout?.toSeconds() };
     const checked = typeof options.policy === 'string' ? loadCheckedPolicyFile(options.policy, limits) : checkPolicy(options.policy, `policy of ${group.node.path}`, limits);
@@ -215,6 +224,7 @@ class GroupRegistration extends Construct {
         [HOOK_ENVIRONMENT.stateMachineArn]: this.evaluator.stateMachineArn,
         // Known at synth: every report of this hook, on any path, follows them (reportSwitchesOf).
         [HOOK_ENVIRONMENT.reportSwitches]: JSON.stringify({ ...reportSwitchesFromPolicy(this.policy), ...(this.notifyOn ? { notify: this.notifyOn } : {}) }),
+        ...(this.overrideSettings ? { [HOOK_ENVIRONMENT.overrideSettings]: Stack.of(this).toJsonString(this.overrideSettings) } : {}),
         ...environment,
       },
     }).function;
@@ -261,13 +271,7 @@ class GroupRegistration extends Construct {
  * Protects a Lambda deployment group: CodeDeploy calls the evaluator before traffic shifts
  * (`preHook`) and after all traffic has shifted (`postHook`).
  */
-export function registerLambdaGroup(
-  scope: Construct,
-  id: string,
-  evaluator: EvaluatorBinding,
-  group: codedeploy.LambdaDeploymentGroup,
-  options: LambdaDeploymentGroupRegistration,
-): RegisteredLambdaDeploymentGroup {
+export function registerLambdaGroup(scope: Construct, id: string, evaluator: EvaluatorBinding, group: codedeploy.LambdaDeploymentGroup, options: LambdaDeploymentGroupRegistration): RegisteredLambdaDeploymentGroup {
   const registration = new GroupRegistration(scope, id, evaluator, group, options, 'lambda');
   // With the alias known, the hooks check that the AppSpec deploys this function and alias.
   const environment: Record<string, string> = {
@@ -285,9 +289,7 @@ export function registerLambdaGroup(
   if (options.alias) {
     tagForEvaluator(options.alias.version.lambda, 'AWS::Lambda::Function', evaluator.registrationTag, "invoke its versions for the policy's Lambda smoke tests");
   } else if (lambdaSmokeTests.length > 0) {
-    throw new Error(
-      `policy of ${group.node.path} has Lambda smoke test(s) (${lambdaSmokeTests.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`,
-    );
+    throw new Error(`policy of ${group.node.path} has Lambda smoke test(s) (${lambdaSmokeTests.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`);
   }
   const registered = registration.finish(options, { BeforeAllowTraffic: preHook, AfterAllowTraffic: postHook });
   aliasesWaitFor(group, [registered.verdictAlarm, registered.policyTagger], options.alias);
@@ -335,7 +337,6 @@ export function registerEcsGroup(
     targets,
   };
 }
-
 
 /** The construct id of a group's registration; each group registers once per evaluator, with one policy. */
 export function registrationIdOf(group: DeploymentGroupLike, registered: Set<string>, evaluatorPath: string): string {
