@@ -27,6 +27,8 @@ export interface TokensPeriod {
   readonly cacheRead?: number;
   /** @default 0 */
   readonly cacheWrite?: number;
+  /** Reasoning tokens: a part of `output` (priced with it), read only to say why spend moved. @default - not reported */
+  readonly reasoning?: number;
 }
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';

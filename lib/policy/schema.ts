@@ -68,13 +68,23 @@ const costMetricSchema = z.strictObject({
   prices: priceOverrideSchema.optional(),
   /** Requests per period (the denominator of cost per request). */
   requests: metricSourceSchema,
-  /** Tokens per period by type; absent types count as zero. */
+  /**
+   * Tokens per period by type; absent types count as zero. `reasoning` is a part of `output` (billed at
+   * the output price, as providers bill thinking tokens): it is read only to say why spend moved.
+   */
   tokens: z.strictObject({
     input: metricSourceSchema,
     output: metricSourceSchema,
     cacheRead: metricSourceSchema.optional(),
     cacheWrite: metricSourceSchema.optional(),
+    reasoning: metricSourceSchema.optional(),
   }),
+  /**
+   * Whether `input` already counts the cache-read and cache-write tokens (the OpenTelemetry GenAI
+   * convention: `gen_ai.usage.input_tokens` SHOULD include them); they are then taken out of it
+   * before pricing, so no token is billed twice. @default false (Bedrock and Anthropic report them apart)
+   */
+  inputIncludesCache: z.boolean().default(false),
   versioning: versioningSchema,
   /** Which way is harm. @default increase */
   direction: directionSchema.default('increase'),
@@ -128,9 +138,9 @@ function normaliseMetric(metric: PresetMetric | CustomMetric) {
     return { ...common, method: metric.method ?? DEFAULT_METHOD_BY_KIND.alarm, kind: 'alarm' as const, alarmNames: metric.alarmNames };
   }
   if (!('preset' in metric) && metric.kind === 'cost') {
-    const { model, requests, tokens, versioning, direction } = metric;
+    const { model, requests, tokens, inputIncludesCache, versioning, direction } = metric;
     const prices = resolvePrices(model, metric.prices);
-    return { ...common, method: metric.method ?? DEFAULT_METHOD_BY_KIND.cost, direction, versioning, kind: 'cost' as const, model, prices, requests, tokens };
+    return { ...common, method: metric.method ?? DEFAULT_METHOD_BY_KIND.cost, direction, versioning, kind: 'cost' as const, model, prices, requests, tokens, inputIncludesCache };
   }
   const source = 'preset' in metric ? expandPreset(metric) : metric;
   const base = {
@@ -145,7 +155,15 @@ function normaliseMetric(metric: PresetMetric | CustomMetric) {
     case 'gauge':
       return { ...base, kind: 'gauge' as const, value: source.value };
     case 'cost':
-      return { ...base, kind: 'cost' as const, model: source.model, prices: resolvePrices(source.model, source.prices), requests: source.requests, tokens: source.tokens };
+      return {
+        ...base,
+        kind: 'cost' as const,
+        model: source.model,
+        prices: resolvePrices(source.model, source.prices),
+        requests: source.requests,
+        tokens: source.tokens,
+        inputIncludesCache: source.inputIncludesCache ?? false,
+      };
   }
 }
 
