@@ -1,5 +1,6 @@
 import { formatArms, formatCount, formatEffect, formatNumber, formatPercent, formatPlain } from './format';
 import { describeInconclusive, explainInconclusive } from './inconclusive';
+import { TOKEN_TYPE_WORDS } from './cost';
 import { evidenceNeeded, type MetricResult, type Verdict } from './verdict';
 
 /**
@@ -16,7 +17,7 @@ import { evidenceNeeded, type MetricResult, type Verdict } from './verdict';
 function whatHappened(result: MetricResult): string | undefined {
   const { canary, baseline } = result;
   if (canary.costPerRequest !== undefined && baseline.costPerRequest !== undefined) {
-    return `$${formatPlain(canary.costPerRequest * 1000)} per 1,000 requests on the new version vs $${formatPlain(baseline.costPerRequest * 1000)} on the current one${ratioWords(result)}`;
+    return `$${formatPlain(canary.costPerRequest * 1000)} per 1,000 requests on the new version vs $${formatPlain(baseline.costPerRequest * 1000)} on the current one${ratioWords(result)}${driverWords(result)}`;
   }
   if (canary.count !== undefined && canary.total !== undefined && baseline.count !== undefined && baseline.total !== undefined) {
     if (canary.total === 0) return `no requests on the new version yet`;
@@ -27,6 +28,28 @@ function whatHappened(result: MetricResult): string | undefined {
     return `median ${formatPlain(canary.median)} on the new version vs ${formatPlain(baseline.median)} on the current one${ratioWords(result)}`;
   }
   return undefined;
+}
+
+/** ", mostly input tokens (+$9.00 per 1,000 requests: a prompt-cache miss)": the token type that moved, once the cost test failed. */
+function driverWords(result: MetricResult): string {
+  const driver = result.spendDriver;
+  if (!driver) return '';
+  const usd = `${driver.usdPerRequest >= 0 ? '+' : '−'}$${formatPlain(Math.abs(driver.usdPerRequest) * 1000)} per 1,000 requests`;
+  return `, mostly ${TOKEN_TYPE_WORDS[driver.type]} (${usd}${driver.cacheMiss ? ': cache reads fell, a prompt-cache miss' : ''})`;
+}
+
+/**
+ * Spend by token type, per 1,000 requests, new vs current: "input $9.90 vs $0.90 · output $1.95 vs $1.95 ·
+ * cache read $0 vs $0.90", with tokens per request; for the details of a cost metric (every view).
+ */
+export function spendBreakdown(result: MetricResult): string | undefined {
+  const rows = result.spendByTokenType;
+  if (!rows || rows.length === 0) return undefined;
+  const words = rows.map(
+    (row) =>
+      `${TOKEN_TYPE_WORDS[row.type].replace(/ tokens$/, '')} $${formatPlain(row.canaryUsdPerRequest * 1000)} vs $${formatPlain(row.baselineUsdPerRequest * 1000)} (${formatPlain(row.canaryTokensPerRequest)} vs ${formatPlain(row.baselineTokensPerRequest)} tokens)`,
+  );
+  return `spend by token type per 1,000 requests, new vs current: ${words.join(' · ')}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { describeInconclusive, falseAlarmWords, metricDetails, metricHeadline, plainReason, verdictSummary, type MetricResult, type Verdict } from '../judge';
+import { describeInconclusive, falseAlarmWords, metricDetails, metricHeadline, plainReason, spendBreakdown, verdictSummary, type MetricResult, type Verdict } from '../judge';
 import { formatClock, formatNumber, formatRatio, formatValue } from './format';
 import { chartGuides, orderCharts } from './guides';
 import { publishedSpend, type EvaluationReport, type TimelineEntry } from './model';
@@ -58,7 +58,8 @@ export function explainMetric(result: MetricResult, toleranceRatio?: number): st
   const critical = result.critical ? '' : ' (not critical)';
   const headline = `  ${DECISION_MARK[result.decision] ?? '?'} ${metricHeadline(result, toleranceRatio)}${critical}`;
   const why = result.decision === 'inconclusive' ? [`      what would have decided: ${describeInconclusive(result)}`] : [];
-  return [headline, ...why, `      details: ${metricDetails(result, toleranceRatio)}`];
+  const spend = spendBreakdown(result);
+  return [headline, ...why, `      details: ${metricDetails(result, toleranceRatio)}`, ...(spend ? [`      ${spend}`] : [])];
 }
 
 /**
