@@ -242,7 +242,12 @@ export function toObservations(policy: Policy, plan: QueryPlan, results: readonl
         };
         break;
       case 'cost':
-        observations[metric.name] = { kind: 'tokens', ...withoutWaiting(tokensPeriods(arm('canary'), metric, rule('canary')), tokensPeriods(arm('baseline'), metric, rule('baseline'))), ...marked };
+        observations[metric.name] = {
+          kind: 'tokens',
+          ...withoutWaiting(tokensPeriods(arm('canary'), metric, rule('canary')), tokensPeriods(arm('baseline'), metric, rule('baseline'))),
+          ...(baselineOffset > 0 && { baselineFromBefore: true }),
+          ...marked,
+        };
         break;
       case 'alarm':
         observations[metric.name] = { kind: 'alarm', alarms: metric.alarmNames.flatMap((name) => alarmStates.get(name) ?? []) };

@@ -66,6 +66,21 @@ export interface SpendDriver {
   readonly cacheMiss: boolean;
 }
 
+/** What the budget gate projected (lib/judge/budget.ts), for the report, the JSON and the notification. */
+export interface BudgetProjection {
+  readonly period: 'daily' | 'monthly';
+  /** The budget, USD per `period`. */
+  readonly limitUsd: number;
+  /** The new version's spend at full traffic, USD per `period`: the point estimate. */
+  readonly projectedUsd: number;
+  /** Its interval at `level` (two-sided). */
+  readonly interval: readonly [number, number];
+  readonly level: number;
+  readonly action: 'fail' | 'warn';
+  /** Periods of canary spend the projection is made from. */
+  readonly periods: number;
+}
+
 /**
  * One metric's judgement. JSON-safe: every number is finite; an interval end that is unbounded
  * (beyond what the method can resolve, e.g. a rate ratio past ×100) is `null`.
@@ -107,6 +122,8 @@ export interface MetricResult {
   readonly spendByTokenType?: readonly TokenTypeSpend[];
   /** Cost metrics that failed: the token type that moved most. */
   readonly spendDriver?: SpendDriver;
+  /** The budget gate (`metric: budget`): the projection of the new version's spend at full traffic. */
+  readonly budget?: BudgetProjection;
   /** Problems with the metric's configuration found while judging (e.g. a horizon too short to ever reach α). */
   readonly warnings?: readonly string[];
   /** One line a person understands. */

@@ -275,6 +275,29 @@ const smokeTestSchema = z.unknown().transform((value, ctx) => {
 /** A smoke test as written. Used for JSON Schema export. */
 export const smokeTestInputSchema = z.union([lambdaSmokeTestSchema, httpSmokeTestSchema]);
 
+/**
+ * A spend budget for the new version at full traffic (docs/cost.md, "Budget gate"): the canary's spend
+ * rate, scaled from its share of the requests to all of them, projected over a day or a month, with a
+ * 95 % interval. `fail`: the evaluation fails once the whole interval is above the budget (a projection
+ * above it whose interval still reaches below only warns); `warn`: it never fails, it says so.
+ */
+export const budgetSchema = z
+  .strictObject({
+    /** USD per day the service's model spend may reach at full traffic. Give `daily` or `monthly`. */
+    daily: z.number().positive().finite().optional(),
+    /** USD per month (an average calendar month: 365.25 / 12 days). Give `daily` or `monthly`. */
+    monthly: z.number().positive().finite().optional(),
+    /** `fail`: a projection shown over budget fails the evaluation; `warn`: it is only reported. @default fail */
+    action: z.enum(['fail', 'warn']).default('fail'),
+    /** The cost metrics whose spend counts (by name). @default - every cost metric of the policy */
+    metrics: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .superRefine((budget, ctx) => {
+    if ((budget.daily === undefined) === (budget.monthly === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'give the budget as `daily` or `monthly` (USD), one of the two' });
+    }
+  });
+
 export const policySchema = z
   .strictObject({
     /**
@@ -344,6 +367,8 @@ export const policySchema = z
     onInconclusive: z.enum(['pass', 'fail']).default(POLICY_DEFAULTS.onInconclusive),
     /** What the hook reports when the evaluator itself fails. @default fail */
     onEvaluatorError: z.enum(['pass', 'fail']).default(POLICY_DEFAULTS.onEvaluatorError),
+    /** A spend budget the new version's projected full-traffic spend must stay under. @default - none */
+    budget: budgetSchema.optional(),
   })
   .superRefine((policy, ctx) => {
     const seen = new Map<string, number>();
@@ -390,6 +415,26 @@ export const policySchema = z
         });
       }
     });
+    if (policy.budget) {
+      const costMetrics = policy.metrics.filter((metric) => metric.kind === 'cost').map((metric) => metric.name);
+      if (costMetrics.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['budget'],
+          message: 'a budget projects the spend of the policy\'s cost metrics, and this policy has none: add a cost metric (`kind: cost`, or a preset such as `bedrock-cost-per-request`) or remove the budget',
+        });
+      }
+      policy.budget.metrics?.forEach((name, index) => {
+        if (!costMetrics.includes(name)) {
+          const other = policy.metrics.find((metric) => metric.name === name);
+          ctx.addIssue({
+            code: 'custom',
+            path: ['budget', 'metrics', index],
+            message: `"${name}" is ${other ? `a ${other.kind} metric, not a cost metric` : 'not a metric of this policy'}; a budget counts the spend of cost metrics${costMetrics.length > 0 ? ` (${costMetrics.map((metric) => `"${metric}"`).join(', ')})` : ''}`,
+          });
+        }
+      });
+    }
     // A field that failed its own check may reach here unparsed (zod runs this refinement on the rest):
     // the time rules read seconds only, so they wait until every duration parsed.
     const durations = [policy.metricLag, policy.bake.duration, policy.bake.period, policy.canaryWatch.period, policy.canaryWatch.maxDuration];

@@ -84,7 +84,11 @@ export function contextLines(report: EvaluationReport): string[] {
   const lines: string[] = [];
   if (report.policy) {
     const methods = report.policy.metrics.map((m) => `${m.name} ${m.method}${m.toleranceRatio !== undefined ? ` (tolerance ×${m.toleranceRatio})` : ''}${m.critical ? '' : ', not critical'}`);
-    lines.push(`Policy: α ${formatNumber(report.policy.alpha)} (chance of failing a good release); ${methods.join('; ') || 'no metrics'}`);
+    const budget = report.policy.budget;
+    const budgetWords = budget
+      ? `; budget ${budget.daily !== undefined ? `$${formatNumber(budget.daily)} a day` : `$${formatNumber(budget.monthly ?? 0)} a month`} at full traffic (${budget.action === 'fail' ? 'fails when shown over it' : 'warns only'})`
+      : '';
+    lines.push(`Policy: α ${formatNumber(report.policy.alpha)} (chance of failing a good release); ${methods.join('; ') || 'no metrics'}${budgetWords}`);
   }
   if (report.traffic && report.traffic.length > 0) {
     lines.push(`Traffic on the new version: ${report.traffic.map((step) => `${formatNumber(step.canaryPercent)}% from ${formatClock(step.at)} (minute ${step.minute})`).join(', ')}`);

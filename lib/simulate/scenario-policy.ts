@@ -88,6 +88,7 @@ export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
     // and stop the deployment with rollback on a failing verdict.
     canaryWatch: { period: '60s', maxDuration: `${comparableMinutes(scenario)}m`, stopDeploymentOnFail: true },
     metricLag: '2m',
+    ...(scenario.budget && { budget: scenario.budget }),
   };
 }
 

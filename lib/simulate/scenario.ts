@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { documentLoaders } from '../policy/documents';
 import { formatIssues } from '../policy/parse';
+import { budgetSchema } from '../policy/schema';
 
 /**
  * A simulation scenario: the traffic, the behaviour of the current version (baseline, version
@@ -194,6 +195,8 @@ export const scenarioSchema = z
     metricLagMinutes: z.number().int().nonnegative().default(2),
     /** Latency above which a request counts as slow (latency as counts). @default 1000 */
     slowThresholdMs: z.number().positive().default(1000),
+    /** A spend budget for the policy (`budget` of the policy, docs/policy-reference.md). @default - none */
+    budget: budgetSchema.optional(),
   })
   .superRefine((scenario, ctx) => {
     const end = scenario.durationMinutes;
