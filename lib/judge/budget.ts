@@ -9,7 +9,11 @@ import type { BudgetProjection, MetricResult } from './verdict';
 /** The budget as the policy gives it (`policy.budget`). */
 export type Budget = NonNullable<Policy['budget']>;
 
-/** Two-sided level of the projection's interval: the gate fails when its lower end (one-sided 97.5 %) is over budget. */
+/**
+ * Level of the projection's interval over all looks: the chance that any look's interval misses the true
+ * spend is at most 1 − this (each end at most half of it), so a release whose true spend is at the budget
+ * fails at some look with chance ≤ 2.5 %, however often the evaluation looks.
+ */
 export const BUDGET_INTERVAL_LEVEL = 0.95;
 /** Periods of canary spend before the gate says anything (as the cost method's `minPeriods` default). */
 export const BUDGET_MIN_PERIODS = 5;
@@ -61,11 +65,12 @@ export function fullTrafficSpend(metrics: readonly Extract<MetricDefinition, { k
 
 /**
  * The budget gate. Projection: the mean full-traffic spend per period (`fullTrafficSpend`) × the
- * periods in a day or month. Interval: Student's t on that mean (its sample sd over √n, ν = n − 1): the
- * periods' spends are treated as independent draws around a steady rate, so traffic that changes within
- * the window (a daily peak), or a budget period unlike the window, is not extrapolated — the projection
- * is "this window's rate, all day". Coverage and the rate of false fails at repeated looks are measured in
- * docs/benchmark.md ("Budget gate").
+ * periods in a day or month. Interval: Student's t on that mean (its sample sd over √n, ν = n − 1) at the
+ * look's share of 1 − BUDGET_INTERVAL_LEVEL (a union bound over looks, so repeated looks do not inflate
+ * false fails): the periods' spends are treated as independent draws around a steady rate, so traffic
+ * that changes within the window (a daily peak), or a budget period unlike the window, is not
+ * extrapolated — the projection is "this window's rate, all day". Coverage and false fails at repeated
+ * looks are measured in docs/benchmark.md ("Why spend moved, and the budget gate").
  * - `fail` (action fail) when the interval's lower end is above the budget: the breach is shown;
  * - `continue` while the point is above but the interval reaches below it (a warning says so); at the
  *   deadline that passes with the warning: the breach was never shown;
@@ -89,7 +94,12 @@ export function judgeBudget(budget: Budget, policy: Policy, observations: Readon
   }
   const mean = spend.reduce((total, entry) => total + entry.usd, 0) / n;
   const variance = spend.reduce((total, entry) => total + (entry.usd - mean) ** 2, 0) / (n - 1);
-  const half = qt(1 - (1 - BUDGET_INTERVAL_LEVEL) / 2, n - 1) * Math.sqrt(variance / n);
+  // Look k (k = 1 at the first judged period) spends (1 − level) / (k(k + 1)) of the miss chance: the
+  // shares sum to 1 − level over every look (a union bound), so the intervals hold at all looks at once
+  // (a Bonferroni confidence sequence). Looks less often than every period only spend less.
+  const look = n - BUDGET_MIN_PERIODS + 1;
+  const lookLevel = 1 - (1 - BUDGET_INTERVAL_LEVEL) / (look * (look + 1));
+  const half = qt(1 - (1 - lookLevel) / 2, n - 1) * Math.sqrt(variance / n);
   const round = (value: number) => Number(value.toPrecision(4));
   const projectedUsd = round(mean * periodsPerBudget);
   const interval = [round(Math.max(0, mean - half) * periodsPerBudget), round((mean + half) * periodsPerBudget)] as const;

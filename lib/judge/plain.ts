@@ -19,7 +19,7 @@ function whatHappened(result: MetricResult): string | undefined {
   if (result.budget) {
     const { projectedUsd, interval, limitUsd, period, level } = result.budget;
     const per = period === 'daily' ? 'day' : 'month';
-    return `$${formatPlain(projectedUsd)} per ${per} projected for the new version at full traffic (${formatPercent(level)} interval $${formatPlain(interval[0])}–$${formatPlain(interval[1])}) vs the ${period} budget of $${formatPlain(limitUsd)}`;
+    return `$${formatPlain(projectedUsd)} per ${per} projected for the new version at full traffic (interval $${formatPlain(interval[0])}–$${formatPlain(interval[1])}, ${formatPercent(level)} over every look) vs the ${period} budget of $${formatPlain(limitUsd)}`;
   }
   if (canary.costPerRequest !== undefined && baseline.costPerRequest !== undefined) {
     return `$${formatPlain(canary.costPerRequest * 1000)} per 1,000 requests on the new version vs $${formatPlain(baseline.costPerRequest * 1000)} on the current one${ratioWords(result)}${driverWords(result)}`;

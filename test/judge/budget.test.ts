@@ -70,7 +70,7 @@ describe('budget gate', () => {
 
   test('fails once the whole interval is over budget, saying the projection, the interval and the budget', () => {
     const truth = trueDailySpend();
-    const policy = policyWith({ daily: Math.round(truth / 1.1), action: 'fail' });
+    const policy = policyWith({ daily: Math.round(truth / 1.25), action: 'fail' });
     const verdict = judge(policy, { cost: { kind: 'tokens', ...arms(Random.seeded(29, 'over'), 15) } });
     const result = verdict.metrics.find((entry) => entry.metric === 'budget')!;
     expect(result).toMatchObject({ decision: 'fail', critical: true, method: 'budget', budget: { period: 'daily', action: 'fail', level: 0.95, periods: 15 } });
