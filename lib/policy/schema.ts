@@ -77,14 +77,17 @@ const costMetricSchema = z.strictObject({
     output: metricSourceSchema,
     cacheRead: metricSourceSchema.optional(),
     cacheWrite: metricSourceSchema.optional(),
-    reasoning: metricSourceSchema.optional(),
+    reasoning: metricSourceSchema.optional().describe('Reasoning tokens: a part of `output` (priced with it), read to say why spend moved.'),
   }),
   /**
    * Whether `input` already counts the cache-read and cache-write tokens (the OpenTelemetry GenAI
    * convention: `gen_ai.usage.input_tokens` SHOULD include them); they are then taken out of it
    * before pricing, so no token is billed twice. @default false (Bedrock and Anthropic report them apart)
    */
-  inputIncludesCache: z.boolean().default(false),
+  inputIncludesCache: z
+    .boolean()
+    .default(false)
+    .describe('Whether `input` already counts the cache-read and cache-write tokens (OpenTelemetry GenAI); they are then taken out of it before pricing.'),
   versioning: versioningSchema,
   /** Which way is harm. @default increase */
   direction: directionSchema.default('increase'),
@@ -283,14 +286,13 @@ export const smokeTestInputSchema = z.union([lambdaSmokeTestSchema, httpSmokeTes
  */
 export const budgetSchema = z
   .strictObject({
-    /** USD per day the service's model spend may reach at full traffic. Give `daily` or `monthly`. */
-    daily: z.number().positive().finite().optional(),
-    /** USD per month (an average calendar month: 365.25 / 12 days). Give `daily` or `monthly`. */
-    monthly: z.number().positive().finite().optional(),
-    /** `fail`: a projection shown over budget fails the evaluation; `warn`: it is only reported. @default fail */
-    action: z.enum(['fail', 'warn']).default('fail'),
-    /** The cost metrics whose spend counts (by name). @default - every cost metric of the policy */
-    metrics: z.array(z.string().min(1)).min(1).optional(),
+    daily: z.number().positive().finite().optional().describe('USD per day the new version may spend at full traffic (the counted cost metrics together). Give `daily` or `monthly`.'),
+    monthly: z.number().positive().finite().optional().describe('USD per month (an average calendar month, 365.25 / 12 days). Give `daily` or `monthly`.'),
+    action: z
+      .enum(['fail', 'warn'])
+      .default('fail')
+      .describe('`fail`: the evaluation fails once the projection\'s whole interval is over the budget (over by the point only: a warning); `warn`: never fails, only reports.'),
+    metrics: z.array(z.string().min(1)).min(1).optional().describe('Names of the cost metrics whose spend counts. Default: every cost metric of the policy.'),
   })
   .superRefine((budget, ctx) => {
     if ((budget.daily === undefined) === (budget.monthly === undefined)) {
