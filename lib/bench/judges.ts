@@ -23,7 +23,8 @@ export interface BenchJudge {
   readonly looksEveryMinute: boolean;
   /** Whether the judge can see the scenario's regression at all (the oracle reads counts only). */
   appliesTo(scenario: Scenario): boolean;
-  start(series: SimulatedSeries): (look: Look) => LookDecision;
+  /** `scenario`: what was generated (canary-evaluator's judge reads its `budget`). */
+  start(series: SimulatedSeries, scenario?: Scenario): (look: Look) => LookDecision;
 }
 
 /** The false-alarm budget of a whole evaluation, for every judge that has one. */
@@ -67,7 +68,7 @@ function normalLevels(series: SimulatedSeries, modelId: string): Record<BenchMet
   };
 }
 
-function policyFor(modelId: string, methods: Record<BenchMetric, object>): Policy {
+function policyFor(modelId: string, methods: Record<BenchMetric, object>, budget?: Scenario['budget']): Policy {
   const stat = { namespace: 'Bench', metricName: 'm' };
   // The bench hands the judge its observations by metric name; the sources only need to be valid (and a count's events apart from its requests).
   const requests = { namespace: 'Bench', metricName: 'requests' };
@@ -79,6 +80,7 @@ function policyFor(modelId: string, methods: Record<BenchMetric, object>): Polic
       { name: 'slow-requests', kind: 'count', count: stat, total: requests, versioning, method: methods['slow-requests'] },
       { name: 'cost', kind: 'cost', model: modelId, requests: stat, tokens: { input: stat, output: stat }, versioning, method: methods.cost },
     ],
+    ...(budget && { budget }),
   });
 }
 
@@ -153,13 +155,18 @@ export const sequentialJudge: BenchJudge = {
   description: 'anytime-valid rate-ratio e-process (errors, slow requests) and cost confidence sequence, α split over 3 metrics',
   looksEveryMinute: true,
   appliesTo: () => true,
-  start(series) {
+  start(series, scenario) {
     const modelId = pricedModel(series);
-    const policy = policyFor(modelId, {
-      errors: { type: 'sequential', tolerance: 1.5 },
-      'slow-requests': { type: 'sequential', tolerance: 1.5 },
-      cost: { type: 'cost', tolerance: 0.1 },
-    });
+    // A scenario with a budget is judged with its budget gate too (issue 29 item 4).
+    const policy = policyFor(
+      modelId,
+      {
+        errors: { type: 'sequential', tolerance: 1.5 },
+        'slow-requests': { type: 'sequential', tolerance: 1.5 },
+        cost: { type: 'cost', tolerance: 0.1 },
+      },
+      scenario?.budget,
+    );
     return (look) => {
       const verdict = judge(policy, look.observations, { deadlineReached: look.minutes >= look.horizon });
       // The bench counts alarms: a deadline without a verdict lets the release through (onInconclusive: pass).

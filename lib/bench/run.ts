@@ -19,7 +19,7 @@ export function runJudge(judge: BenchJudge, scenario: Scenario): JudgeRun {
   const series = generateSeries(scenario);
   const horizon = canaryWindowMinutes(series);
   if (horizon === 0) throw new Error(`scenario "${scenario.name}" has no canary window (both versions serving at once) to judge`);
-  const decide = judge.start(series);
+  const decide = judge.start(series, scenario);
   let looks = 0;
   for (let minutes = 1; minutes <= horizon; minutes += 1) {
     if (judge.looksEveryMinute || minutes === horizon) looks += 1;
