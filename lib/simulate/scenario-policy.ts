@@ -52,6 +52,30 @@ export function comparableMinutes(scenario: Scenario): number {
   return Math.min(minutes, scenario.durationMinutes);
 }
 
+/**
+ * Token spend per request, from the application's own metrics with a Version dimension; for a Claude-based
+ * pipeline run as a service (`target.tokenMetrics: claude-code`), spend per session from Claude Code's own
+ * OpenTelemetry metrics (the `claude-code-cost-per-session` preset).
+ */
+function costMetric(scenario: Scenario): NonNullable<PolicyInput['metrics']>[number] {
+  const namespace = scenario.target.applicationNamespace;
+  if (scenario.target.tokenMetrics === 'claude-code') return { preset: 'claude-code-cost-per-session', namespace, modelId: scenario.baseline.modelId, method: COST_METHOD };
+  return {
+    name: 'cost-per-request',
+    kind: 'cost',
+    model: scenario.baseline.modelId,
+    requests: { namespace, metricName: 'Invocations' },
+    tokens: {
+      input: { namespace, metricName: 'InputTokenCount' },
+      output: { namespace, metricName: 'OutputTokenCount' },
+      cacheRead: { namespace, metricName: 'CacheReadInputTokenCount' },
+      cacheWrite: { namespace, metricName: 'CacheWriteInputTokenCount' },
+    },
+    versioning: { type: 'dimension', dimension: 'Version' },
+    method: COST_METHOD,
+  };
+}
+
 /** The policy as written (YAML-equivalent), for display and for `parsePolicy`. */
 export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
   return {
@@ -66,21 +90,7 @@ export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
         method: COUNT_METHOD,
       },
       { preset: 'lambda-p99-duration', critical: false, method: P99_METHOD },
-      {
-        // Token spend per request, from the application's own metrics with a Version dimension.
-        name: 'cost-per-request',
-        kind: 'cost',
-        model: scenario.baseline.modelId,
-        requests: { namespace: scenario.target.applicationNamespace, metricName: 'Invocations' },
-        tokens: {
-          input: { namespace: scenario.target.applicationNamespace, metricName: 'InputTokenCount' },
-          output: { namespace: scenario.target.applicationNamespace, metricName: 'OutputTokenCount' },
-          cacheRead: { namespace: scenario.target.applicationNamespace, metricName: 'CacheReadInputTokenCount' },
-          cacheWrite: { namespace: scenario.target.applicationNamespace, metricName: 'CacheWriteInputTokenCount' },
-        },
-        versioning: { type: 'dimension', dimension: 'Version' },
-        method: COST_METHOD,
-      },
+      costMetric(scenario),
       // Agent pipelines: a drop of reasoning per turn, judged canary vs baseline (preset default: Mann–Whitney, decrease).
       ...(scenario.baseline.agent ? [{ preset: 'agent-reasoning-length' as const, namespace: scenario.target.applicationNamespace }] : []),
     ],

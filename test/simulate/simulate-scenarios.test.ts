@@ -46,6 +46,17 @@ describe('the default simulations', () => {
     expect(text).toContain('budget $7200 a day at full traffic (fails when shown over it)');
   });
 
+  test('claude-code-cache-miss: judged from Claude Code\'s own metrics (claude-code-cost-per-session), rolled back naming input tokens and the cache miss', async () => {
+    const run = await simulate('claude-code-cache-miss');
+    expect(run.outcome).toMatchObject({ action: 'rolled-back', regressedMetrics: ['claude-code-cost-per-session'] });
+    const cost = run.finalVerdict!.metrics.find((metric) => metric.metric === 'claude-code-cost-per-session')!;
+    expect(cost.spendDriver).toMatchObject({ type: 'input', cacheMiss: true });
+    // Every type was read from claude_code.token.usage: the cache writes are there on both versions.
+    const cacheWrite = cost.spendByTokenType!.find((row) => row.type === 'cacheWrite')!;
+    expect(cacheWrite.baselineTokensPerRequest).toBeGreaterThan(3500);
+    expect(cacheWrite.canaryTokensPerRequest).toBeGreaterThan(3500);
+  });
+
   test('cache-miss-regression: the verdict names the token type that moved (input) and the prompt-cache miss', () => {
     const cost = runs.get('cache-miss-regression')!.finalVerdict!.metrics.find((metric) => metric.metric === 'cost-per-request')!;
     expect(cost.spendDriver).toMatchObject({ type: 'input', cacheMiss: true });
