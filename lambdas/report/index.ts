@@ -5,10 +5,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CodeDeployHookReporter, CodeDeployHookStatusReader } from '../../lib/adapters/aws/codedeploy';
 import { StepFunctionsEndedExecutionLister, StepFunctionsExecutionInputReader, StepFunctionsExecutionRecordReader } from '../../lib/adapters/aws/step-functions';
+import { hookStatusStoreIn } from '../../lib/adapters/aws/s3-hook-status-store';
 import { S3PublicationLedger } from '../../lib/adapters/aws/s3-publication-ledger';
 import { S3ReportStore } from '../../lib/adapters/aws/s3-report-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
 import { REPORT_STORE } from '../../lib/evaluation/contracts';
+import { PlatformHookReporter } from '../../lib/evaluation/ecs-native/routing';
 import { createReportHandler } from '../../lib/evaluation/handlers/report';
 import { renderVerdictReport } from '../../lib/report/verdict-report';
 import { notificationChannel } from '../notification-channel';
@@ -21,10 +23,11 @@ export const handler = lazyHandler(() => {
   const notifications = notificationChannel();
   const s3 = traced(new S3Client({}));
   const codeDeploy = traced(new CodeDeployClient({}));
+  const platform = new PlatformHookReporter(new CodeDeployHookReporter(codeDeploy), hookStatusStoreIn(s3, bucket), new CodeDeployHookStatusReader(codeDeploy));
   return createReportHandler(
     {
-      reporter: new CodeDeployHookReporter(codeDeploy),
-      hookStatus: new CodeDeployHookStatusReader(codeDeploy),
+      reporter: platform,
+      hookStatus: platform,
       records: new StepFunctionsExecutionRecordReader(sfn),
       sink: new AwsVerdictSink(traced(new CloudWatchClient({})), traced(new EventBridgeClient({}))),
       executions: new StepFunctionsExecutionInputReader(sfn),
