@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CodeDeployHookReporter, CodeDeployHookStatusReader } from '../../lib/adapters/aws/codedeploy';
 import { StepFunctionsEndedExecutionLister, StepFunctionsExecutionInputReader, StepFunctionsExecutionRecordReader } from '../../lib/adapters/aws/step-functions';
+import { CloudWatchChangeFailureSink, S3PromotionStore } from '../../lib/adapters/aws/s3-change-failures';
 import { S3PublicationLedger } from '../../lib/adapters/aws/s3-publication-ledger';
 import { S3ReportStore } from '../../lib/adapters/aws/s3-report-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
@@ -21,17 +22,24 @@ export const handler = lazyHandler(() => {
   const notifications = notificationChannel();
   const s3 = traced(new S3Client({}));
   const codeDeploy = traced(new CodeDeployClient({}));
+  const cloudwatch = traced(new CloudWatchClient({}));
   return createReportHandler(
     {
       reporter: new CodeDeployHookReporter(codeDeploy),
       hookStatus: new CodeDeployHookStatusReader(codeDeploy),
       records: new StepFunctionsExecutionRecordReader(sfn),
-      sink: new AwsVerdictSink(traced(new CloudWatchClient({})), traced(new EventBridgeClient({}))),
+      sink: new AwsVerdictSink(cloudwatch, traced(new EventBridgeClient({}))),
       executions: new StepFunctionsExecutionInputReader(sfn),
       endedExecutions: new StepFunctionsEndedExecutionLister(sfn),
       now: () => new Date(),
       ...(notifications ? { notifications } : {}),
-      ...(bucket ? { reports: { store: new S3ReportStore(s3, bucket, region), render: (event) => renderVerdictReport(event) }, ledger: new S3PublicationLedger(s3, bucket) } : {}),
+      ...(bucket
+        ? {
+            reports: { store: new S3ReportStore(s3, bucket, region), render: (event) => renderVerdictReport(event) },
+            ledger: new S3PublicationLedger(s3, bucket),
+            changeFailures: { store: new S3PromotionStore(s3, bucket), sink: new CloudWatchChangeFailureSink(cloudwatch) },
+          }
+        : {}),
     },
     runtime,
   );
