@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CHANGE_FAILURES_STORE } from '../evaluation/change-failures/track';
 import { PUBLICATION_LEDGER, REPORT_STORE } from '../evaluation/contracts';
 import { requireSupportedAwsCdkLib } from './peer-version';
 import { grantKeyThrough } from './service-authorization';
@@ -63,7 +64,8 @@ export class ReportBucket extends Construct {
 
   /**
    * The report function's access: `s3:PutObject` under the reports prefix only; read, create and delete
-   * under the publication ledger's prefix, and list that prefix only (`s3:prefix` condition). With the
+   * under the publication ledger's prefix, and list that prefix only (`s3:prefix` condition); read, write
+   * and list under `change-failures/` (each group's last promotion, the escape markers). With the
    * evaluator's key: its data keys, and decryption of what the ledger reads back, through S3 only.
    */
   grantReportFunction(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
@@ -71,6 +73,10 @@ export class ReportBucket extends Construct {
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_STORE.prefix}*`)] }));
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects(ledger)] }));
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ledger } } }));
+    // The last promotion of each group and the escape markers (lib/evaluation/change-failures): read, written and listed, never deleted.
+    const changeFailures = `${CHANGE_FAILURES_STORE.prefix}*`;
+    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(changeFailures)] }));
+    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': changeFailures } } }));
     if (this.props.encryptionKey) grantKeyThrough(this.props.encryptionKey, fn, 's3');
     fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
     const policy = fn.grantPrincipal instanceof iam.Role ? fn.grantPrincipal.node.tryFindChild('DefaultPolicy') : undefined;
@@ -83,6 +89,10 @@ export class ReportBucket extends Construct {
       Validations.of(policy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${ledger}]`,
         reason: "The publication ledger's markers and pending records, one set per verdict, named at run time: limited to the publications/ prefix of the evaluator's own bucket",
+      });
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${changeFailures}]`,
+        reason: "Each deployment group's last promotion and one marker per escaped change failure, named at run time: limited to the change-failures/ prefix of the evaluator's own bucket",
       });
     }
   }
