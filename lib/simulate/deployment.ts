@@ -29,6 +29,7 @@ import type { Policy } from '../policy';
 import { SILENT_RUNTIME } from '../evaluation/handlers/runtime';
 import type { NotificationChannel } from '../evaluation/notify';
 import { VirtualClock } from './clock';
+import type { InMemoryChangeFailures } from './promotion-store';
 import { InMemoryPublicationLedger } from './publication-ledger';
 import { runLocally, type LocalRunResult, type TaskHandler } from './run-local';
 import type { SimulatedTracing } from './tracing';
@@ -116,6 +117,8 @@ export interface SimulatedDeployment {
   readonly notifications?: NotificationChannel;
   /** The evaluator's spans, the trace carried as on AWS (`SimulatedTracing`). @default - no spans */
   readonly tracing?: SimulatedTracing;
+  /** The group's last promotion and escaped change failures, shared by its simulated deployments (the report bucket's `change-failures/`). @default - not tracked */
+  readonly changeFailures?: InMemoryChangeFailures;
 }
 
 /**
@@ -252,6 +255,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       endedExecutions,
       now: () => clock.now(),
       ...(deployment.notifications ? { notifications: deployment.notifications } : {}),
+      ...(deployment.changeFailures ? { changeFailures: { store: deployment.changeFailures, sink: deployment.changeFailures } } : {}),
     },
     runtime,
   );
