@@ -33,13 +33,7 @@ export const handler = lazyHandler(() => {
       endedExecutions: new StepFunctionsEndedExecutionLister(sfn),
       now: () => new Date(),
       ...(notifications ? { notifications } : {}),
-      ...(bucket
-        ? {
-            reports: { store: new S3ReportStore(s3, bucket, region), render: (event) => renderVerdictReport(event) },
-            ledger: new S3PublicationLedger(s3, bucket),
-            changeFailures: { store: new S3PromotionStore(s3, bucket), sink: new CloudWatchChangeFailureSink(cloudwatch) },
-          }
-        : {}),
+      ...(bucket ? { reports: { store: new S3ReportStore(s3, bucket, region), render: (event) => renderVerdictReport(event) }, ledger: new S3PublicationLedger(s3, bucket), changeFailures: { store: new S3PromotionStore(s3, bucket), sink: new CloudWatchChangeFailureSink(cloudwatch) } } : {}),
     },
     runtime,
   );

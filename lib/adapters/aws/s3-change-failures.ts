@@ -93,3 +93,4 @@ export class CloudWatchChangeFailureSink implements ChangeFailureSink {
     );
   }
 }
+
