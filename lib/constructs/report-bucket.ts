@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CHANGE_FAILURES_STORE } from '../evaluation/change-failures/track';
 import { PUBLICATION_LEDGER, REPORT_STORE } from '../evaluation/contracts';
+import { ECS_HOOK_STATUS_STORE } from '../evaluation/ecs-native/contract';
 import { requireSupportedAwsCdkLib } from './peer-version';
 import { grantKeyThrough } from './service-authorization';
 
@@ -51,6 +52,8 @@ export class ReportBucket extends Construct {
         { expiration: props.expiry ?? Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) },
         // Overlapping expirations: the shorter is honored (Amazon S3 User Guide, "How Amazon S3 handles conflicts in lifecycle configurations").
         { id: 'PublicationLedger', prefix: PUBLICATION_LEDGER.prefix, expiration: Duration.days(PUBLICATION_LEDGER.expiryDays) },
+        // ECS native hook statuses (issue 27): read by the hook until its stage is answered; kept as long as the ledger.
+        { id: 'EcsNativeHookStatuses', prefix: ECS_HOOK_STATUS_STORE.prefix, expiration: Duration.days(PUBLICATION_LEDGER.expiryDays) },
       ],
       // Reports are derived data: they go with the evaluator.
       removalPolicy: RemovalPolicy.DESTROY,
@@ -68,6 +71,17 @@ export class ReportBucket extends Construct {
    * and list under `change-failures/` (each group's last promotion, the escape markers). With the
    * evaluator's key: its data keys, and decryption of what the ledger reads back, through S3 only.
    */
+  /**
+   * An ECS native hook function's access (issue 27): it reads the status its evaluation recorded and, when
+   * the hook's deadline comes first, records its own (created once): `s3:GetObject` and `s3:PutObject`
+   * under `ecs-native/hook-status/` only, nothing else in the bucket. With the evaluator's key, through S3 only.
+   */
+  grantEcsHookStatuses(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
+    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(`${ECS_HOOK_STATUS_STORE.prefix}*`)] }));
+    if (this.props.encryptionKey) grantKeyThrough(this.props.encryptionKey, fn, 's3');
+    fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
+  }
+
   grantReportFunction(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
     const ledger = `${PUBLICATION_LEDGER.prefix}*`;
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_STORE.prefix}*`)] }));
@@ -77,6 +91,8 @@ export class ReportBucket extends Construct {
     const changeFailures = `${CHANGE_FAILURES_STORE.prefix}*`;
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(changeFailures)] }));
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': changeFailures } } }));
+    // ECS native evaluations record their hook status here (`PlatformHookReporter`), created once, read back when already recorded.
+    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(`${ECS_HOOK_STATUS_STORE.prefix}*`)] }));
     if (this.props.encryptionKey) grantKeyThrough(this.props.encryptionKey, fn, 's3');
     fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
     const policy = fn.grantPrincipal instanceof iam.Role ? fn.grantPrincipal.node.tryFindChild('DefaultPolicy') : undefined;
@@ -93,6 +109,10 @@ export class ReportBucket extends Construct {
       Validations.of(policy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${changeFailures}]`,
         reason: "Each deployment group's last promotion and one marker per escaped change failure, named at run time: limited to the change-failures/ prefix of the evaluator's own bucket",
+      });
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${ECS_HOOK_STATUS_STORE.prefix}*]`,
+        reason: "One ECS native hook status per deployment, stage and step, named at run time: limited to the ecs-native/hook-status/ prefix of the evaluator's own bucket",
       });
     }
   }

@@ -57,6 +57,7 @@ const LEDGER_MARKER = 'publications/done/d-EXAMPLE-AfterAllowTraffic/event';
 const LEDGER_PENDING = 'publications/pending/d-EXAMPLE-AfterAllowTraffic.json';
 const LAST_PROMOTION = 'change-failures/app/group/last-promotion.json';
 const ESCAPE_MARKER = 'change-failures/app/group/escaped/d-EXAMPLE';
+const ECS_NATIVE_STATUS = 'ecs-native/hook-status/EXAMPLE_PRODUCTION_TRAFFIC_SHIFT_w10.json';
 const policyObject: Call = { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.policyObjects, context: TAGGED_OBJECT };
 /**
  * Every handler's spans go to the X-Ray OTLP traces endpoint (lambdas/shared.ts, XRayOtlpSpanExporter),
@@ -119,6 +120,9 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.flatMap((arn) => [`${arn}/${LAST_PROMOTION}`, `${arn}/${ESCAPE_MARKER}`]) },
     { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': LAST_PROMOTION } },
     { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': ESCAPE_MARKER } },
+    // ECS native hook statuses (S3HookStatusStore, issue 27): created once, read back when already recorded.
+    { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`) },
+    { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`) },
   ],
   hook: [
     traceExport,
