@@ -50,6 +50,9 @@ describe('the report bucket (issue 13 item 3)', () => {
       { Effect: 'Allow', Action: 's3:PutObject', Resource: under('/reports/*') },
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: under('/publications/*') },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] }, Condition: { StringLike: { 's3:prefix': 'publications/*' } } },
+      // Each group's last promotion and one marker per escaped change failure (issue 28.5): no delete.
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: under('/change-failures/*') },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] }, Condition: { StringLike: { 's3:prefix': 'change-failures/*' } } },
       // ECS native hook statuses (issue 27), created once and read back.
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: under('/ecs-native/hook-status/*') },
     ]);
