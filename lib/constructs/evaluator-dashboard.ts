@@ -247,18 +247,19 @@ class PlatformVerdictsWidget implements cloudwatch.IWidget {
 
   toJson(): unknown[] {
     const day = Duration.days(1);
-    const sumOf = (metricName: string, label: string, registrations: readonly VerdictDimensions[]) =>
+    // Metric ids are unique in the whole graph (CloudWatch): `<line>_<registration>`.
+    const sumOf = (line: string, metricName: string, label: string, registrations: readonly VerdictDimensions[]) =>
       new cloudwatch.MathExpression({
-        expression: `SUM([${registrations.map((_, index) => `m${index}`).join(', ')}])`,
+        expression: `SUM([${registrations.map((_, index) => `${line}_${index}`).join(', ')}])`,
         usingMetrics: Object.fromEntries(
-          registrations.map((dimensionsMap, index) => [`m${index}`, new cloudwatch.Metric({ namespace: VERDICT_NAMESPACE, metricName, dimensionsMap: { ...dimensionsMap }, statistic: 'Sum', period: day })]),
+          registrations.map((dimensionsMap, index) => [`${line}_${index}`, new cloudwatch.Metric({ namespace: VERDICT_NAMESPACE, metricName, dimensionsMap: { ...dimensionsMap }, statistic: 'Sum', period: day })]),
         ),
         label,
         period: day,
       });
-    const lines = [...this.platforms.entries()].flatMap(([platform, registrations]) => [
-      sumOf(VERDICT_METRIC.verdicts, `${platform}: verdicts`, registrations),
-      sumOf(VERDICT_METRIC.rollbacks, `${platform}: rollbacks`, registrations),
+    const lines = [...this.platforms.entries()].flatMap(([platform, registrations], index) => [
+      sumOf(`v${index}`, VERDICT_METRIC.verdicts, `${platform}: verdicts`, registrations),
+      sumOf(`r${index}`, VERDICT_METRIC.rollbacks, `${platform}: rollbacks`, registrations),
     ]);
     const widget = new cloudwatch.GraphWidget({ title: 'Verdicts and rollbacks per day, by platform (registrations of this app)', left: lines, width: this.width, height: this.height });
     widget.position(this.x, this.y);
