@@ -5,10 +5,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CodeDeployHookReporter, CodeDeployHookStatusReader } from '../../lib/adapters/aws/codedeploy';
 import { StepFunctionsEndedExecutionLister, StepFunctionsExecutionInputReader, StepFunctionsExecutionRecordReader } from '../../lib/adapters/aws/step-functions';
+import { S3HookStatusStore } from '../../lib/adapters/aws/s3-hook-status-store';
 import { S3PublicationLedger } from '../../lib/adapters/aws/s3-publication-ledger';
 import { S3ReportStore } from '../../lib/adapters/aws/s3-report-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
 import { REPORT_STORE } from '../../lib/evaluation/contracts';
+import { PlatformHookReporter } from '../../lib/evaluation/ecs-native/routing';
 import { createReportHandler } from '../../lib/evaluation/handlers/report';
 import { renderVerdictReport } from '../../lib/report/verdict-report';
 import { notificationChannel } from '../notification-channel';
@@ -21,10 +23,17 @@ export const handler = lazyHandler(() => {
   const notifications = notificationChannel();
   const s3 = traced(new S3Client({}));
   const codeDeploy = traced(new CodeDeployClient({}));
+  // CodeDeploy hooks are reported to CodeDeploy; ECS native evaluations record their status in the report
+  // bucket, where their hook function reads it (without a bucket, recording one fails and is retried, then reaped).
+  const platform = new PlatformHookReporter(
+    new CodeDeployHookReporter(codeDeploy),
+    bucket ? new S3HookStatusStore(s3, bucket) : { read: () => Promise.reject(new Error(`${REPORT_STORE.bucketVariable} is not set: no ECS native hook status can be read`)), record: () => Promise.reject(new Error(`${REPORT_STORE.bucketVariable} is not set: no ECS native hook status can be recorded`)) },
+    new CodeDeployHookStatusReader(codeDeploy),
+  );
   return createReportHandler(
     {
-      reporter: new CodeDeployHookReporter(codeDeploy),
-      hookStatus: new CodeDeployHookStatusReader(codeDeploy),
+      reporter: platform,
+      hookStatus: platform,
       records: new StepFunctionsExecutionRecordReader(sfn),
       sink: new AwsVerdictSink(traced(new CloudWatchClient({})), traced(new EventBridgeClient({}))),
       executions: new StepFunctionsExecutionInputReader(sfn),

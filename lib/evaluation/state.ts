@@ -79,6 +79,31 @@ export interface EvaluationInput {
    * Absent: none, so the smoke Lambda calls no host (fail closed).
    */
   readonly allowedHosts?: readonly string[];
+  /**
+   * ECS native deployments only (issue 27): the lifecycle stage and step this evaluation answers, and the
+   * hook's timeout, from which the plan's deadline is derived (`lib/evaluation/ecs-native`). Absent: a
+   * CodeDeploy hook (one hour).
+   */
+  readonly ecsNative?: EcsNativeEvaluation;
+}
+
+/**
+ * What an ECS native evaluation adds to the input. The CodeDeploy fields are filled so the shared steps
+ * work unchanged: `deploymentId` names the service deployment, stage and step (one verdict each),
+ * `lifecycleEvent` the CodeDeploy event with the same meaning (`lib/evaluation/ecs-native/contract.ts`).
+ */
+export interface EcsNativeEvaluation {
+  /** The ECS lifecycle stage (`ECS_EVALUATED_STAGES`). */
+  readonly stage: string;
+  /** `smoke` (test traffic), `step` (one production traffic-shift step), `bake` (after the last step). */
+  readonly role: 'smoke' | 'step' | 'bake';
+  /** The green revision's production weight at this step (percent); 0 before production traffic. */
+  readonly productionWeight: number;
+  /** The hook's `timeoutInMinutes`, in seconds: the plan answers well before it. */
+  readonly hookTimeoutSeconds: number;
+  /** The service deployment (`resourceArn`) and the green revision, as ECS sent them. */
+  readonly serviceDeploymentArn: string;
+  readonly targetServiceRevisionArn: string;
 }
 
 /** The policy switches that turn an outcome into a hook status. Defaults: fail-closed, no dry run. */
@@ -122,6 +147,21 @@ export function parseEvaluationInput(value: unknown, path = 'input'): Evaluation
     ...(deploymentCreatedAt ? { deploymentCreatedAt } : {}),
     ...(input.switches !== undefined ? { switches: parseReportSwitches(input.switches, `${path}.switches`) } : {}),
     ...(input.allowedHosts !== undefined ? { allowedHosts: parseHostList(input.allowedHosts, `${path}.allowedHosts`) } : {}),
+    ...(input.ecsNative !== undefined ? { ecsNative: parseEcsNativeEvaluation(input.ecsNative, `${path}.ecsNative`) } : {}),
+  };
+}
+
+export function parseEcsNativeEvaluation(value: unknown, path: string): EcsNativeEvaluation {
+  const native = object(value, path);
+  const weight = native.productionWeight;
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 100) throw new StateError(`${path}.productionWeight: expected a percentage from 0 to 100, got ${JSON.stringify(weight)}`);
+  return {
+    stage: string(native.stage, `${path}.stage`),
+    role: oneOf(native.role, ['smoke', 'step', 'bake'] as const, `${path}.role`),
+    productionWeight: weight,
+    hookTimeoutSeconds: positive(integer(native.hookTimeoutSeconds, `${path}.hookTimeoutSeconds`), `${path}.hookTimeoutSeconds`),
+    serviceDeploymentArn: string(native.serviceDeploymentArn, `${path}.serviceDeploymentArn`),
+    targetServiceRevisionArn: string(native.targetServiceRevisionArn, `${path}.targetServiceRevisionArn`),
   };
 }
 

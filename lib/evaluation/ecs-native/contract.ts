@@ -304,3 +304,128 @@ export function blueRevision(weightsByRevision: TrafficWeights, targetServiceRev
   const others = Object.keys(weightsByRevision).filter((arn) => arn !== targetServiceRevisionArn);
   return others.length === 1 ? others[0] : undefined;
 }
+
+/**
+ * How long before the hook's timeout the hook function answers SUCCEEDED or FAILED whatever the
+ * evaluation holds: two callback delays (ECS may call back late by one) plus the function's own run time.
+ * The state machine's deadline (`reportBy`) is this much, and the report reserve, earlier still.
+ */
+export const ECS_HOOK_CALLBACK_DELAY_SECONDS = ECS_DEFAULT_CALLBACK_DELAY_SECONDS;
+export const ECS_ANSWER_GUARD_SECONDS = 2 * ECS_HOOK_CALLBACK_DELAY_SECONDS + 60;
+
+/**
+ * The shortest hook timeout the evaluator accepts at a judged stage: the hour a CodeDeploy hook has, so
+ * every policy that fits CodeDeploy's deadline fits this one (`lib/policy/limits.ts`).
+ */
+export const ECS_MIN_EVALUATED_HOOK_TIMEOUT_MINUTES = 60;
+
+/**
+ * The environment of the ECS hook function (`lambdas/ecs-hook`). The first six are the CodeDeploy hook's
+ * (`HOOK_ENVIRONMENT` in `lib/evaluation/contracts.ts`), same names and meaning.
+ */
+export const ECS_HOOK_ENVIRONMENT = {
+  policyBucket: 'POLICY_BUCKET',
+  policyKey: 'POLICY_KEY',
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  reportSwitches: 'REPORT_SWITCHES',
+  smokeAllowedHosts: 'SMOKE_ALLOWED_HOSTS',
+  /** `{ loadBalancer, targetGroups: { <name>: 'targetgroup/<name>/<id>' } }`: the service's two target groups. */
+  ecsTargets: 'ECS_TARGETS',
+  /** `EcsNativeService` as JSON. */
+  service: 'ECS_NATIVE_SERVICE',
+  /** `EcsHookTimeoutConfiguration` as JSON: exactly the hook's `TimeoutConfiguration`. */
+  hookTimeout: 'HOOK_TIMEOUT',
+  /** The evaluator's report bucket (`REPORT_STORE.bucketVariable`): the hook statuses are kept there (`ECS_HOOK_STATUS_STORE`). */
+  reportBucket: 'REPORT_BUCKET',
+} as const;
+
+/**
+ * What the registration tells the hook about the service: which target group is which, and the labels
+ * that stand in for CodeDeploy's application and deployment group in verdict metrics, events and reports.
+ * ECS's ALB guide ("Application Load Balancer resources for blue/green deployments") names "a primary
+ * target group for the blue service revision" and "an alternate target group for the green service
+ * revision". SILENT: whether ECS swaps the two roles after a successful deployment (CodeDeploy does).
+ * The hook takes the alternate group as green, as documented; see `greenTargetGroupOf`.
+ */
+export interface EcsNativeService {
+  readonly primaryTargetGroup: string;
+  readonly alternateTargetGroup: string;
+  readonly applicationName: string;
+  readonly deploymentGroupName: string;
+}
+
+export function parseEcsNativeService(json: string, path: string = ECS_HOOK_ENVIRONMENT.service): EcsNativeService {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new StateError(`${path}: not JSON: ${(error as Error).message}`);
+  }
+  const service = object(value, path);
+  const parsed = {
+    primaryTargetGroup: string(service.primaryTargetGroup, `${path}.primaryTargetGroup`),
+    alternateTargetGroup: string(service.alternateTargetGroup, `${path}.alternateTargetGroup`),
+    applicationName: string(service.applicationName, `${path}.applicationName`),
+    deploymentGroupName: string(service.deploymentGroupName, `${path}.deploymentGroupName`),
+  };
+  if (parsed.primaryTargetGroup === parsed.alternateTargetGroup) throw new StateError(`${path}: primaryTargetGroup and alternateTargetGroup are both "${parsed.primaryTargetGroup}"; the canary would be compared with itself`);
+  return parsed;
+}
+
+/** Parses `HOOK_TIMEOUT`; a judged stage needs at least `ECS_MIN_EVALUATED_HOOK_TIMEOUT_MINUTES`. */
+export function parseEcsHookTimeout(json: string, path: string = ECS_HOOK_ENVIRONMENT.hookTimeout): EcsHookTimeoutConfiguration {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new StateError(`${path}: not JSON: ${(error as Error).message}`);
+  }
+  const config = object(value, path);
+  const minutes = config.timeoutInMinutes ?? ECS_HOOK_TIMEOUT.defaultMinutes;
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < ECS_MIN_EVALUATED_HOOK_TIMEOUT_MINUTES || minutes > ECS_HOOK_TIMEOUT.maxMinutes) {
+    throw new StateError(`${path}.timeoutInMinutes: expected whole minutes from ${ECS_MIN_EVALUATED_HOOK_TIMEOUT_MINUTES} (the evaluator's least) to ${ECS_HOOK_TIMEOUT.maxMinutes} (ECS's most), got ${JSON.stringify(minutes)}`);
+  }
+  return { timeoutInMinutes: minutes, action: oneOf(config.action ?? ECS_HOOK_TIMEOUT.defaultAction, ECS_HOOK_TIMEOUT.actions, `${path}.action`) };
+}
+
+/**
+ * Where the hook statuses of ECS native evaluations are kept (in the report bucket): one object per
+ * stage and step, created once (`If-None-Match: *`), so the first status recorded stands, as
+ * CodeDeploy keeps the first `PutLifecycleEventHookExecutionStatus` of a hook. It stands in for
+ * CodeDeploy's hook status: the report step records there, the hook function reads there.
+ */
+export const ECS_HOOK_STATUS_STORE = { prefix: 'ecs-native/hook-status/' } as const;
+
+/**
+ * The marker on `lifecycleEventHookExecutionId` of an ECS native evaluation: the report step routes
+ * its status to `ECS_HOOK_STATUS_STORE` instead of CodeDeploy.
+ */
+export const ECS_NATIVE_HOOK_EXECUTION_PREFIX = 'ecs-native:';
+
+/** CodeDeploy deployment ids are `d-` and upper-case letters and digits (CodeDeploy API Reference, `DeploymentInfo.deploymentId`). */
+export function isCodeDeployDeploymentId(deploymentId: string): boolean {
+  return /^d-[A-Z0-9]+$/.test(deploymentId);
+}
+
+/**
+ * The evaluation's `deploymentId`: the service deployment, the stage and, for a production step, the
+ * green weight, so each stage and step has its own execution, verdict and publication
+ * (`${id}_${stage}` or `${id}_${stage}_w${weight}`, the weight's decimal point as `p`). Made only of
+ * characters Step Functions execution names allow, so the sweep can read it back from the name.
+ */
+export function ecsNativeEvaluationId(deployment: ServiceDeploymentId, stage: EcsEvaluatedStage, productionWeight: number): string {
+  const safeId = deployment.deploymentId.replace(/[^A-Za-z0-9_-]/g, '_');
+  if (stage !== 'PRODUCTION_TRAFFIC_SHIFT') return `${safeId}_${stage}`;
+  return `${safeId}_${stage}_w${String(Math.round(productionWeight * 10) / 10).replace('.', 'p')}`;
+}
+
+/**
+ * The evaluation state machine's timeout that suits an ECS hook of `timeoutInMinutes`: past the plan's
+ * deadline (`reportBy`, the report reserve before the answer guard) with time for the report step, and
+ * before the answer guard, so an execution that times out is reaped, and its status recorded, before the
+ * hook function answers on its own. The evaluator's construct must use at least this for the longest
+ * hook timeout it serves (one state machine timeout for every execution).
+ */
+export function ecsNativeExecutionTimeoutSeconds(timeoutInMinutes: number): number {
+  return timeoutInMinutes * 60 - ECS_ANSWER_GUARD_SECONDS - 120;
+}
