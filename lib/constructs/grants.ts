@@ -127,7 +127,8 @@ export function executionsOf(stateMachineArn: string): string {
 export function grantStartEvaluation(hook: iam.IGrantable, stateMachineArn: string, key?: kms.IKey, executionArnForKms?: string, readsOutput = false): void {
   allow(hook, ['states:StartExecution'], [stateMachineArn]);
   allow(hook, ['states:DescribeExecution'], [executionsOf(stateMachineArn)]);
-  acknowledgeHookExecutionLookup(hook, executionsOf(stateMachineArn));
+  if (readsOutput) acknowledgeWildcardResources(hook, [executionsOf(stateMachineArn)], "The ECS hook follows its own evaluation's execution by name at each invocation (DescribeExecution: status and verdict), on this state machine's executions only");
+  else acknowledgeHookExecutionLookup(hook, executionsOf(stateMachineArn));
   if (key && executionArnForKms) grantExecutionData(key, hook, executionArnForKms, readsOutput ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:GenerateDataKey']);
 }
 

@@ -394,9 +394,9 @@ export function registerEcsGroup(
 
 
 /** The construct id of a group's registration; each group registers once per evaluator, with one policy. */
-export function registrationIdOf(group: DeploymentGroupLike, registered: Set<string>, evaluatorPath: string): string {
+export function registrationIdOf(group: IConstruct, registered: Set<string>, evaluatorPath: string): string {
   if (registered.has(group.node.path)) {
-    throw new Error(`deployment group ${group.node.path} is already registered with ${evaluatorPath}; register each group once, with one policy`);
+    throw new Error(`${'deploymentGroupName' in group ? 'deployment group' : 'ECS service'} ${group.node.path} is already registered with ${evaluatorPath}; register each ${'deploymentGroupName' in group ? 'group' : 'service'} once, with one policy`);
   }
   registered.add(group.node.path);
   return Names.uniqueId(group).slice(-48);

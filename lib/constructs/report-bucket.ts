@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { PUBLICATION_LEDGER, REPORT_STORE } from '../evaluation/contracts';
 import { requireSupportedAwsCdkLib } from './peer-version';
 import { grantKeyThrough } from './service-authorization';
+import { ECS_HOOK_STATUS_STORE } from '../evaluation/ecs-native/contract';
 
 /** What becomes of the reports when the evaluator's stack is destroyed. */
 export interface ReportTeardownProps {
@@ -50,6 +51,8 @@ export class ReportBucket extends Construct {
         { expiration: props.expiry ?? Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) },
         // Overlapping expirations: the shorter is honored (Amazon S3 User Guide, "How Amazon S3 handles conflicts in lifecycle configurations").
         { id: 'PublicationLedger', prefix: PUBLICATION_LEDGER.prefix, expiration: Duration.days(PUBLICATION_LEDGER.expiryDays) },
+        // An ECS native hook reads its status within the hook's timeout (at most a day); a month is ample.
+        { id: 'EcsHookStatuses', prefix: ECS_HOOK_STATUS_STORE.prefix, expiration: Duration.days(PUBLICATION_LEDGER.expiryDays) },
       ],
       // Reports are derived data: they go with the evaluator.
       removalPolicy: RemovalPolicy.DESTROY,
@@ -63,7 +66,8 @@ export class ReportBucket extends Construct {
 
   /**
    * The report function's access: `s3:PutObject` under the reports prefix only; read, create and delete
-   * under the publication ledger's prefix, and list that prefix only (`s3:prefix` condition). With the
+   * under the publication ledger's prefix, and list that prefix only (`s3:prefix` condition); read and create
+   * ECS native hook statuses under their prefix (`ECS_HOOK_STATUS_STORE`, conditional PutObject). With the
    * evaluator's key: its data keys, and decryption of what the ledger reads back, through S3 only.
    */
   grantReportFunction(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
@@ -71,6 +75,8 @@ export class ReportBucket extends Construct {
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_STORE.prefix}*`)] }));
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects(ledger)] }));
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ledger } } }));
+    const hookStatuses = `${ECS_HOOK_STATUS_STORE.prefix}*`;
+    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(hookStatuses)] }));
     if (this.props.encryptionKey) grantKeyThrough(this.props.encryptionKey, fn, 's3');
     fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
     const policy = fn.grantPrincipal instanceof iam.Role ? fn.grantPrincipal.node.tryFindChild('DefaultPolicy') : undefined;
@@ -83,6 +89,10 @@ export class ReportBucket extends Construct {
       Validations.of(policy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${ledger}]`,
         reason: "The publication ledger's markers and pending records, one set per verdict, named at run time: limited to the publications/ prefix of the evaluator's own bucket",
+      });
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${hookStatuses}]`,
+        reason: `ECS native hook statuses, one object per evaluation named at run time: limited to the ${ECS_HOOK_STATUS_STORE.prefix} prefix of the evaluator's own bucket`,
       });
     }
   }
