@@ -30,7 +30,7 @@ import { attributesFromParameters, evaluatorParameterNames, ImportedCanaryEvalua
 import { MAX_ALARMS_PER_DEPLOYMENT_GROUP } from './verdict-alarm';
 
 export * from './registration';
-export { stagesForPolicy, type EcsServiceRegistration, type RegisteredEcsService } from './ecs-native/registration';
+export type { EcsServiceRegistration, RegisteredEcsService } from './ecs-native/registration';
 export { evaluatorParameterNames, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 
 export interface CanaryEvaluatorProps extends EvaluatorNotificationProps, ReportTeardownProps {

@@ -25,6 +25,7 @@ import { grantKeyThrough } from '../service-authorization';
 import { smokeHostsEnvironment } from '../smoke-hosts';
 import type { VerdictDimensions } from '../../evaluation/verdict-metric';
 import { acknowledgeWildcardResources } from '../nag-acknowledgements';
+import { verdictAlarmName } from '../verdict-alarm';
 
 /**
  * Registration of an ECS service deployed by Amazon ECS itself (deployment controller `ECS`, strategy
@@ -271,7 +272,7 @@ class EcsServiceRegistrationConstruct extends PolicyRegistration {
     // ECS deployment alarms: a failing verdict between hook invocations (a step's bake) rolls back too (Amazon
     // ECS Developer Guide, "How CloudWatch alarms detect Amazon ECS deployment failures"; the linear and canary
     // strategies support them). By literal name: the alarm's dimensions do not reference the service.
-    if (options.addVerdictAlarm ?? true) service.enableDeploymentAlarms([verdictAlarm.alarmName], { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+    if (options.addVerdictAlarm ?? true) service.enableDeploymentAlarms([verdictAlarmName(this)], { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
     // A deployment must not start before what its evaluation needs exists: the alarm it watches, the tag on
     // the policy object, the role's permission to invoke the hook.
     service.node.addDependency(verdictAlarm, this.policyTagger, invokeRole);
