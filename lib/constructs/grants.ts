@@ -119,17 +119,17 @@ export function executionsOf(stateMachineArn: string): string {
 }
 
 /**
- * Every hook (CodeDeploy or ECS native) starts its evaluation and looks its execution up by name: a
- * CodeDeploy hook after a StartExecution error (issue 23 item 4), an ECS hook at every re-invocation to
- * read the verdict. This state machine's executions only. With a customer managed key, StartExecution
- * encrypts the input; `readsOutput`: DescribeExecution's output is decrypted for the caller.
+ * Every hook (CodeDeploy or ECS native) starts its evaluation and looks its execution up by name
+ * (DescribeExecution with `includedData: METADATA_ONLY`: status only, nothing to decrypt): a CodeDeploy hook
+ * after a StartExecution error (issue 23 item 4), an ECS hook at every re-invocation (`followsExecution`).
+ * This state machine's executions only. With a customer managed key, StartExecution encrypts the input.
  */
-export function grantStartEvaluation(hook: iam.IGrantable, stateMachineArn: string, key?: kms.IKey, executionArnForKms?: string, readsOutput = false): void {
+export function grantStartEvaluation(hook: iam.IGrantable, stateMachineArn: string, key?: kms.IKey, executionArnForKms?: string, followsExecution = false): void {
   allow(hook, ['states:StartExecution'], [stateMachineArn]);
   allow(hook, ['states:DescribeExecution'], [executionsOf(stateMachineArn)]);
-  if (readsOutput) acknowledgeWildcardResources(hook, [executionsOf(stateMachineArn)], "The ECS hook follows its own evaluation's execution by name at each invocation (DescribeExecution: status and verdict), on this state machine's executions only");
+  if (followsExecution) acknowledgeWildcardResources(hook, [executionsOf(stateMachineArn)], "The ECS hook follows its own evaluation's execution by name at each invocation (DescribeExecution, metadata only), on this state machine's executions only");
   else acknowledgeHookExecutionLookup(hook, executionsOf(stateMachineArn));
-  if (key && executionArnForKms) grantExecutionData(key, hook, executionArnForKms, readsOutput ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:GenerateDataKey']);
+  if (key && executionArnForKms) grantExecutionData(key, hook, executionArnForKms, ['kms:GenerateDataKey']);
 }
 
 /** A CodeDeploy hook also reads the deployment and its revision, and reports the hook itself when it cannot start. */

@@ -72,7 +72,7 @@ describe('registerEcsService: an ECS service on a native strategy', () => {
     const hookRoleId = stack.getLogicalId((registered.hookFunction.role as never as { node: { defaultChild: never } }).node.defaultChild);
     const statements = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: hookRoleId }] } })).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
     const actions = statements.flatMap((s) => [s.Action].flat()).sort();
-    expect(actions).toEqual(['kms:Decrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:PutObject', 'states:DescribeExecution', 'states:StartExecution', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
+    expect(actions).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:PutObject', 'states:DescribeExecution', 'states:StartExecution', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
     const statusStatement = statements.find((s) => JSON.stringify(s.Action) === JSON.stringify(['s3:GetObject', 's3:PutObject']))!;
     expect(JSON.stringify(statusStatement.Resource)).toContain(`/${ECS_HOOK_STATUS_STORE.prefix}*`);
     // The report step records the statuses the hook reads.

@@ -3,6 +3,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
+import { ECS_DEPLOYMENT_STRATEGIES } from '../../evaluation/ecs-native/contract';
 import { exempt, exemptionOf, isProtected } from './protection';
 
 export interface PostDeployChecksOptions {
@@ -35,8 +36,8 @@ export const COVERAGE_FINDINGS = {
   tracing: 'canary-evaluator:function-without-tracing',
 } as const;
 
-/** ECS deployment strategies with traffic shifting and lifecycle hooks (Amazon ECS Developer Guide, "Amazon ECS deployment types"). */
-const NATIVE_ECS_STRATEGIES = new Set(['BLUE_GREEN', 'LINEAR', 'CANARY']);
+/** ECS deployment strategies with traffic shifting and lifecycle hooks: the contract's list (lib/evaluation/ecs-native/contract.ts). */
+const NATIVE_ECS_STRATEGIES: ReadonlySet<string> = new Set(ECS_DEPLOYMENT_STRATEGIES);
 
 /**
  * Post-deploy checks as how the team works, not something people remember: an Aspect over the app that

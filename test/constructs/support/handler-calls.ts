@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ECS_HOOK_STATUS_STORE } from '../../../lib/evaluation/ecs-native/contract';
 import { VERDICT_NAMESPACE } from '../../../lib/evaluation/verdict-metric';
 
 /**
@@ -8,8 +9,8 @@ import { VERDICT_NAMESPACE } from '../../../lib/evaluation/verdict-metric';
  * command an adapter sends; `adapterCommands` reads the handler's wiring and adapters, so a call added
  * to the code without a row here fails the test.
  */
-export type Handler = 'prepare' | 'evaluate' | 'smoke' | 'watch' | 'report' | 'hook';
-export const HANDLERS: readonly Handler[] = ['prepare', 'evaluate', 'smoke', 'watch', 'report', 'hook'];
+export type Handler = 'prepare' | 'evaluate' | 'smoke' | 'watch' | 'report' | 'hook' | 'ecs-hook';
+export const HANDLERS: readonly Handler[] = ['prepare', 'evaluate', 'smoke', 'watch', 'report', 'hook', 'ecs-hook'];
 
 /** What a template resolves to, for building request ARNs (see `resolve` in the test). */
 export interface Resolved {
@@ -55,6 +56,9 @@ const DEFAULT_BUS = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`;
 const WILDCARD = () => ['*'];
 const LEDGER_MARKER = 'publications/done/d-EXAMPLE-AfterAllowTraffic/event';
 const LEDGER_PENDING = 'publications/pending/d-EXAMPLE-AfterAllowTraffic.json';
+/** An ECS native hook status (S3HookStatusStore): one object per evaluation under ECS_HOOK_STATUS_STORE.prefix. */
+const HOOK_STATUS = `${ECS_HOOK_STATUS_STORE.prefix}EXAMPLE-POST_PRODUCTION_TRAFFIC_SHIFT.json`;
+const hookStatuses = (t: Resolved) => t.reportBuckets.map((arn) => `${arn}/${HOOK_STATUS}`);
 const policyObject: Call = { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.policyObjects, context: TAGGED_OBJECT };
 /**
  * Every handler's spans go to the X-Ray OTLP traces endpoint (lambdas/shared.ts, XRayOtlpSpanExporter),
@@ -112,6 +116,9 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'DeleteObjectCommand', action: 's3:DeleteObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LEDGER_PENDING}`) },
     { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'publications/pending/' } },
     { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'publications/done/d-EXAMPLE-AfterAllowTraffic/' } },
+    // ECS native evaluations: the report step records the hook status (conditional PutObject) and reads it back.
+    { command: 'PutObjectCommand', action: 's3:PutObject', resources: hookStatuses },
+    { command: 'GetObjectCommand', action: 's3:GetObject', resources: hookStatuses },
   ],
   hook: [
     traceExport,
@@ -123,6 +130,14 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
     { command: 'StartExecutionCommand', action: 'states:StartExecution', resources: (t) => [t.stateMachineArn] },
     { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
+  ],
+  // ECS invokes it synchronously: it starts and follows its evaluation, and reads (or, at its deadline, creates) the hook status.
+  'ecs-hook': [
+    traceExport,
+    { command: 'StartExecutionCommand', action: 'states:StartExecution', resources: (t) => [t.stateMachineArn] },
+    { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
+    { command: 'GetObjectCommand', action: 's3:GetObject', resources: hookStatuses },
+    { command: 'PutObjectCommand', action: 's3:PutObject', resources: hookStatuses },
   ],
 };
 
@@ -191,6 +206,18 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     // It looks up its own state machine's executions, nothing more.
     { action: 'states:DescribeExecution', resources: (t) => [t.executionArn.replace(/:execution:[^:]+:/, ':execution:someone-elses-machine:')] },
     { action: 'states:GetExecutionHistory', resources: (t) => [t.executionArn] },
+  ],
+  'ecs-hook': [
+    // Nothing of CodeDeploy, and no other object of the report bucket.
+    { action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
+    { action: 'codedeploy:StopDeployment', resources: WILDCARD },
+    { action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
+    { action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LEDGER_MARKER}`) },
+    { action: 's3:DeleteObject', resources: hookStatuses },
+    { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
+    { action: 'states:DescribeExecution', resources: (t) => [t.executionArn.replace(/:execution:[^:]+:/, ':execution:someone-elses-machine:')] },
+    { action: 'states:StopExecution', resources: (t) => [t.executionArn] },
+    { action: 'lambda:InvokeFunction', resources: () => [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:someone-elses`] },
   ],
 };
 
