@@ -100,7 +100,7 @@ export class DemoStack extends Stack {
       alternateTargetGroup: native.alternateTargetGroup,
     });
 
-    acknowledgeSampleServiceFindings(this, { lambdaFunction: 'OrdersService', lambdaGroup: 'OrdersDeployment', ecsGroup: 'WebDeployment', vpc: 'Vpc', loadBalancer: 'WebAlb' }, 'Sample service of the demo, not part of canary-evaluator');
+    acknowledgeSampleServiceFindings(this, { lambdaFunction: 'OrdersService', lambdaGroup: 'OrdersDeployment', ecsGroup: 'WebDeployment', vpc: 'Vpc', loadBalancer: 'WebAlb', nativeService: 'NativeWebService' }, 'Sample service of the demo, not part of canary-evaluator');
     // The ECS AppSpec names its hooks: publish them for the deployment pipeline.
     new CfnOutput(this, 'WebAppSpecHooks', { value: Stack.of(this).toJsonString(this.ecsRegistration.appSpecHooks) });
   }
@@ -124,7 +124,7 @@ export function addNativeEcsService(
   const alternateTargetGroup = targetGroup('Alternate');
   const rule = (name: string, port: number) =>
     new elbv2.ApplicationListenerRule(stack, `${id}${name}Rule`, {
-      listener: network.loadBalancer.addListener(`${id}${name}`, { port, defaultAction: elbv2.ListenerAction.fixedResponse(404) }),
+      listener: network.loadBalancer.addListener(`${id}${name}`, { port, protocol: elbv2.ApplicationProtocol.HTTP, defaultAction: elbv2.ListenerAction.fixedResponse(404) }),
       priority: 1,
       conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
       action: elbv2.ListenerAction.weightedForward([{ targetGroup: primaryTargetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }]),
@@ -162,6 +162,8 @@ export interface SampleServiceIds {
   readonly ecsGroup: string;
   readonly vpc: string;
   readonly loadBalancer: string;
+  /** The ECS service Amazon ECS deploys itself, when the app has one. */
+  readonly nativeService?: string;
 }
 
 /**
@@ -178,4 +180,11 @@ export function acknowledgeSampleServiceFindings(stack: Stack, ids: SampleServic
   acknowledge(ids.vpc, 'AwsSolutions-VPC7', 'no VPC flow logs, to keep the sample free of log costs');
   acknowledge(ids.loadBalancer, 'AwsSolutions-ELB2', 'no ALB access logs (they need an S3 bucket); ALB CloudWatch metrics are what the evaluator reads');
   acknowledge(ids.loadBalancer, 'AwsSolutions-EC23', 'a public web service: the ALB accepts HTTP from the internet');
+  if (ids.nativeService) {
+    acknowledge(
+      ids.nativeService,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]',
+      "the infrastructure role ecs.AlternateTarget creates so that ECS may move the listener rules' traffic between the target groups, with the AWS managed policy the Amazon ECS Developer Guide names for it (\"Amazon ECS infrastructure IAM role for load balancers\")",
+    );
+  }
 }

@@ -128,6 +128,6 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
 /** cdk-nag findings on the fixture's own services and network, which are not the evaluator's (the demo app acknowledges the same). */
 function acknowledgeFixtureFindings(stack: Stack): void {
   const who = 'Test fixture, not part of canary-evaluator';
-  acknowledgeSampleServiceFindings(stack, { lambdaFunction: 'OrdersFn', lambdaGroup: 'OrdersGroup', ecsGroup: 'WebGroup', vpc: 'Vpc', loadBalancer: 'Alb' }, who);
+  acknowledgeSampleServiceFindings(stack, { lambdaFunction: 'OrdersFn', lambdaGroup: 'OrdersGroup', ecsGroup: 'WebGroup', vpc: 'Vpc', loadBalancer: 'Alb', nativeService: 'NativeWebService' }, who);
   Validations.of(stack.node.findChild('Revisions')).acknowledge({ id: 'AwsSolutions-S1', reason: `${who}: the AppSpec revision bucket needs no access logs` });
 }
