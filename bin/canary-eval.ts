@@ -36,6 +36,10 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
     load: async () => (await import('../lib/cli/history-command')).historyCommand,
     summary: 'history --application A --group G [--since 30d] [--json]  past deployments, change failure rate (AWS)',
   },
+  coverage: {
+    load: async () => (await import('../lib/cli/coverage-command')).coverageCommand,
+    summary: 'coverage [--since 30d] [--tag T] [--json]  which deployment groups an evaluator protects, and how mature their checks are (AWS)',
+  },
   replay: {
     load: async () => (await import('../lib/cli/replay-command')).replayCommand,
     summary: 'replay --application A --group G --policy F [--since 14d]  re-judge past deployments with a candidate policy (AWS)',

@@ -85,7 +85,7 @@ function costRow(label: string, canaryMix: TokenMix, alpha: number, tolerance: n
 const GAUGE_HISTORY = 240;
 
 function gaugeRow(label: string, canaryMedian: number, alpha: number, seed: number, historyPeriods = GAUGE_HISTORY) {
-  const policy = parsePolicy({ alpha, metrics: [{ preset: 'agent-reasoning-length', namespace: 'B', method: { type: 'mann-whitney', tolerance: 0.1, historyPeriods } }] });
+  const policy = parsePolicy({ alpha, metrics: [{ preset: 'agent-tool-calls-per-task', namespace: 'B', method: { type: 'mann-whitney', tolerance: 0.1, historyPeriods } }] });
   const random = Random.seeded(seed, label);
   const at: number[] = [];
   for (let run = 0; run < RUNS; run += 1) {
@@ -94,7 +94,7 @@ function gaugeRow(label: string, canaryMedian: number, alpha: number, seed: numb
     const canary = gaugePeriods(random, canaryMedian, 20, 50);
     for (let n = 1; n <= 20; n += 1) {
       const observed = { kind: 'gauge' as const, baseline: baseline.slice(0, n), canary: canary.slice(0, n), baselineHistory };
-      const decision = judge(policy, { 'agent-reasoning-length': observed }, { deadlineReached: n === 20 }).metrics[0].decision;
+      const decision = judge(policy, { 'agent-tool-calls-per-task': observed }, { deadlineReached: n === 20 }).metrics[0].decision;
       if (decision === 'fail') at.push(n);
       if (decision === 'fail' || decision === 'pass') break;
     }
@@ -112,7 +112,7 @@ console.log('\ncost per request — detection:');
 costRow('output tokens x1.3 (cost x1.14)', { ...MIX, output: MIX.output * 1.3 }, 0.0025, 0.1, 4);
 costRow('output tokens x2 (cost x1.5)', { ...MIX, output: MIX.output * 2 }, 0.0025, 0.1, 5);
 costRow('cache miss, same tokens (x3.2)', withCacheMisses(MIX, 1), 0.0025, 0.1, 6);
-console.log('\ndrop-gauge (reasoning tokens per turn, median of 50 turns per period):');
+console.log('\ndrop-gauge (Mann–Whitney on the per-period median of 50 lognormal units, e.g. reasoning tokens per turn):');
 for (const historyPeriods of [GAUGE_HISTORY, 0]) {
   gaugeRow('A/A', 800, 0.05, 7, historyPeriods);
   gaugeRow('drop x0.8', 640, 0.0025, 8, historyPeriods);

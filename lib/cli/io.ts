@@ -17,7 +17,8 @@ export const processIO: CommandIO = {
  * - 1 `invalid`: a file is unreadable or invalid, or a simulation broke.
  * - 2 `usage`: the command line is wrong.
  * - 3 `rolledBack`: `status`: the deployment failed, stopped or rolled back; `simulate`/`judge`
- *   with `--fail-on-rollback`: a scenario rolled back / the verdict is `fail`; `replay`: a decision differs.
+ *   with `--fail-on-rollback`: a scenario rolled back / the verdict is `fail`; `replay`: a decision differs;
+ *   `coverage`: a deployment group or native ECS service is unprotected.
  * - 4 `running`: `status`: the deployment is still in progress.
  * - 5 `inconclusive`: `status`: the deployment went on without a verdict (no evaluation decided).
  * - 6 `aws`: an AWS call failed (credentials, a missing permission, throttling that outlasted the retries, not found).

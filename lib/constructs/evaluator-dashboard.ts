@@ -54,15 +54,17 @@ export class EvaluatorDashboard extends Construct {
     });
 
     const verdicts = allGroups(VERDICT_METRIC.verdicts, 'Sum', 'Verdicts', day);
-    const rollbacks = allGroups(VERDICT_METRIC.rollbacks, 'Sum', 'Rollbacks', day);
+    // A rollback the evaluator made is a change failure it caught (DORA's change fail rate, split as lib/report/dora.ts does).
+    const rollbacks = allGroups(VERDICT_METRIC.rollbacks, 'Sum', 'Rollbacks (change failures caught)', day);
     // Deadlines without a verdict (traffic too low): counted apart, whatever onInconclusive made CodeDeploy do.
     const inconclusive = allGroups(VERDICT_METRIC.inconclusive, 'Sum', 'Inconclusive', day);
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown:
-          "## Deployment quality\nVerdicts, rollbacks and inconclusive evaluations (the deadline came without a verdict: promoted or rolled back as the policy's `onInconclusive` says) decided by canary-evaluator, all registered deployment groups.",
+          "## Deployment quality\nVerdicts, rollbacks and inconclusive evaluations (the deadline came without a verdict: promoted or rolled back as the policy's `onInconclusive` says) decided by canary-evaluator, all registered deployment groups. " +
+          'A rollback is a change failure the evaluator **caught**. Failures that **escaped** (promoted, then rolled back or an older version redeployed) and **unjudged** ones are not published as metrics: `canary-eval history --application A --group G --dora` reads them from CodeDeploy\'s records.',
         width: 24,
-        height: 2,
+        height: 3,
       }),
       new cloudwatch.GraphWidget({ title: 'Verdicts, rollbacks and inconclusive per day', left: [verdicts, rollbacks, inconclusive], width: 8, height: 6 }),
       new cloudwatch.GraphWidget({

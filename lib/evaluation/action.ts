@@ -8,6 +8,8 @@ export interface ActionFacts {
   readonly dryRun: boolean;
   /** The canary watch called StopDeployment. */
   readonly stopped?: boolean;
+  /** `inconclusive` because a critical metric's data could not be read: reported as `onEvaluatorError` says. */
+  readonly dataUnread?: boolean;
 }
 
 /**
@@ -24,11 +26,14 @@ export function codeDeployAction(facts: ActionFacts): string {
     if (facts.dryRun) return 'dry run: nothing (the verdict alarm stays silent)';
     return facts.stopped ? 'deployment stopped and rolled back' : 'verdict alarm raised: CodeDeploy stops the deployment and rolls back';
   }
+  const unread = facts.decision === 'inconclusive' && facts.dataUnread === true;
   if (facts.status === 'Succeeded') {
+    if (unread && !facts.dryRun) return `${bake ? 'promoted' : 'traffic shift allowed'} without a verdict: the metric data could not be read (onEvaluatorError: pass)`;
     const noVerdict = facts.decision === 'inconclusive' ? ' without a verdict' : facts.decision === 'error' ? ' despite an evaluator error (onEvaluatorError: pass)' : '';
     if (facts.dryRun && facts.decision !== 'pass') return `dry run: ${bake ? 'promoted' : 'traffic shift allowed'} whatever the verdict (${facts.decision})`;
     return `${prefix}${bake ? 'promoted' : 'traffic shift allowed'}${noVerdict}`;
   }
+  if (unread) return 'rolled back without a verdict: the metric data could not be read (onEvaluatorError: fail)';
   if (facts.decision === 'inconclusive') return 'rolled back without a verdict (onInconclusive: fail)';
   if (facts.decision === 'error') return 'rolled back: the evaluator failed (onEvaluatorError: fail)';
   return bake ? 'rolled back' : 'stopped before any traffic shifted and rolled back';

@@ -49,6 +49,7 @@ export function evaluatorErrorStatus(switches: ReportSwitches): HookStatus {
 export function hookStatusFor(outcome: Outcome, switches: ReportSwitches): HookStatus {
   if (switches.dryRun) return 'Succeeded';
   if (outcome.decision === 'error') return switches.onEvaluatorError === 'pass' ? 'Succeeded' : 'Failed';
+  if (outcome.decision === 'inconclusive' && outcome.metricsUnread) return switches.onEvaluatorError === 'pass' ? 'Succeeded' : 'Failed';
   if (outcome.decision === 'inconclusive') return (switches.onInconclusive ?? POLICY_DEFAULTS.onInconclusive) === 'pass' ? 'Succeeded' : 'Failed';
   return outcome.decision === 'pass' ? 'Succeeded' : 'Failed';
 }
@@ -159,12 +160,20 @@ function verdictRequest(base: Pick<ReportRequest, 'ids' | 'subject' | 'hookInvok
       : typeof smoke?.reason === 'string'
         ? smoke.reason
         : 'no smoke tests in this phase');
-  const outcome: Outcome = { ...parsed, reason };
+  const unread = parsed.decision === 'inconclusive' ? metricsUnreadOf(tick?.verdict) : [];
+  const outcome: Outcome = { ...parsed, reason, ...(unread.length > 0 && { metricsUnread: unread }) };
   if (!hasPlan(state.plan)) {
     // A verdict without a plan cannot happen in the definition: an evaluator error, under the same switches.
     return { source: 'state-machine', ...base, outcome: { decision: 'error', cause: 'evaluator-error', reason: 'evaluator error: state.plan is missing or malformed' } };
   }
   return { source: 'state-machine', ...base, outcome, verdict };
+}
+
+/** The critical metrics a final verdict could not read (`Verdict.inconclusive.unread`), leniently: none when absent or malformed. */
+function metricsUnreadOf(verdict: unknown): string[] {
+  const inconclusive = typeof verdict === 'object' && verdict !== null ? (verdict as Json).inconclusive : undefined;
+  const unread = typeof inconclusive === 'object' && inconclusive !== null ? (inconclusive as Json).unread : undefined;
+  return Array.isArray(unread) ? unread.filter((metric): metric is string => typeof metric === 'string') : [];
 }
 
 /** The reaper's part: which execution ended how, and its input (from the event, or `DescribeExecution`). */
@@ -263,7 +272,7 @@ function verdictEventOf(request: ReportRequest, deps: Pick<ConcludeDependencies,
     cause: request.outcome.cause,
     reason: request.outcome.reason,
     dryRun: switches.dryRun,
-    codeDeploy: codeDeployAction({ lifecycleEvent: request.subject.lifecycleEvent, status, decision: request.outcome.decision, dryRun: switches.dryRun }),
+    codeDeploy: codeDeployAction({ lifecycleEvent: request.subject.lifecycleEvent, status, decision: request.outcome.decision, dryRun: switches.dryRun, dataUnread: request.outcome.metricsUnread !== undefined }),
     timeToVerdictSeconds: Number.isFinite(invokedAt) ? Math.max(0, Math.round((deps.now().getTime() - invokedAt) / 1000)) : 0,
     ...(request.verdict !== undefined ? { verdict: request.verdict } : {}),
   };

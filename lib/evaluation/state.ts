@@ -306,6 +306,12 @@ export interface Outcome {
   readonly decision: 'pass' | 'fail' | 'error' | 'inconclusive';
   readonly cause: Cause;
   readonly reason: string;
+  /**
+   * `inconclusive` only: the critical metrics whose data could not be read by the deadline. The gate was
+   * blind, so the status follows `onEvaluatorError` (default fail), not `onInconclusive`, which is for
+   * traffic too low to decide: an unreadable metric must not promote a release by default.
+   */
+  readonly metricsUnread?: readonly string[];
 }
 
 export function parseOutcome(value: unknown, path = 'state.outcome'): Outcome {
@@ -314,6 +320,7 @@ export function parseOutcome(value: unknown, path = 'state.outcome'): Outcome {
     decision: oneOf(outcome.decision, ['pass', 'fail', 'error', 'inconclusive'] as const, `${path}.decision`),
     cause: oneOf(outcome.cause, ['verdict', 'smoke-tests', 'evaluator-error', 'execution-failed', 'execution-timed-out', 'execution-aborted', 'canary-watch'] as const, `${path}.cause`),
     reason: optionalString(outcome.reason, `${path}.reason`) ?? '',
+    ...(Array.isArray(outcome.metricsUnread) && outcome.metricsUnread.length > 0 && { metricsUnread: outcome.metricsUnread.map((metric, index) => string(metric, `${path}.metricsUnread[${index}]`)) }),
   };
 }
 

@@ -183,7 +183,7 @@ function skippedLook(policy: Policy, error: MetricsThrottledError, lastLook: boo
   if (lastLook) {
     const reason = `no verdict by the deadline: the metrics could not be read (${error.message})`;
     const critical = policy.metrics.filter((metric) => metric.critical).map((metric) => metric.name);
-    return { decision: 'inconclusive', final: true, reason, waitSeconds: 0, periodsJudged: 0, verdict: { decision: 'inconclusive', final: true, reason, metrics: [], inconclusive: { lowTraffic: false, metrics: critical } } };
+    return { decision: 'inconclusive', final: true, reason, waitSeconds: 0, periodsJudged: 0, verdict: { decision: 'inconclusive', final: true, reason, metrics: [], inconclusive: { lowTraffic: false, metrics: critical, unread: critical } } };
   }
   const reason = `look skipped: ${error.message}; looking again in ${wait} s`;
   return { decision: 'continue', final: false, reason, waitSeconds: wait, periodsJudged: 0, verdict: { decision: 'continue', final: false, reason, metrics: [] } };

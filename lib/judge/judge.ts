@@ -155,7 +155,16 @@ export function judge(policy: Policy, observations: Observations, options: Judge
     const lowTraffic = undecided.length > 0 && undecided.every((result) => explainInconclusive(result).cause === 'low-traffic');
     // Each reason once: the summary names the metrics; each metric's own result says what would have decided it.
     const reason = verdictSummary({ decision: 'inconclusive', metrics: results, reason: 'no verdict by the deadline' });
-    return { decision: 'inconclusive', final: true, reason, falseAlarmBound, ...(alphaShare < 1 && { alphaShare }), metrics: results, inconclusive: { lowTraffic, metrics: undecided.map((result) => result.metric) } };
+    const unread = undecided.filter((result) => result.dataIncomplete !== undefined).map((result) => result.metric);
+    return {
+      decision: 'inconclusive',
+      final: true,
+      reason,
+      falseAlarmBound,
+      ...(alphaShare < 1 && { alphaShare }),
+      metrics: results,
+      inconclusive: { lowTraffic, metrics: undecided.map((result) => result.metric), ...(unread.length > 0 && { unread }) },
+    };
   }
   const decision: Decision = allPassed ? 'pass' : 'continue';
   const reason = results.length === 0 ? 'no metrics in the policy' : verdictSummary({ decision, metrics: results, reason: '' });

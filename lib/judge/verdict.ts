@@ -117,8 +117,12 @@ export interface Verdict {
   /** Share of the policy's α this phase spent (present when < 1: the deployment's phases split one budget). */
   readonly alphaShare?: number;
   readonly metrics: readonly MetricResult[];
-  /** Set when the decision is `inconclusive`: the critical metrics that lacked evidence. */
-  readonly inconclusive?: { readonly lowTraffic: boolean; readonly metrics: readonly string[] };
+  /**
+   * Set when the decision is `inconclusive`: the critical metrics that lacked evidence; `unread` names those
+   * of them whose data could not be read by the deadline (incomplete or throttled CloudWatch results): the
+   * gate was blind to them, which the report step treats as an evaluator error, not as traffic too low.
+   */
+  readonly inconclusive?: { readonly lowTraffic: boolean; readonly metrics: readonly string[]; readonly unread?: readonly string[] };
 }
 
 /** Share of a sequential metric's α its absolute guard spends when on (the comparison keeps the rest). */

@@ -36,8 +36,8 @@ const TOP_LEVEL_DESCRIPTIONS: Record<string, string> = {
   metricLag: 'How late CloudWatch datapoints may arrive; the newest periods younger than this are not judged.',
   onNoData: 'What a metric without data decides at the deadline; inconclusive lets onInconclusive decide what CodeDeploy hears.',
   onTimeout: 'What undecided metrics (sequential, Mann–Whitney, cost) decide at the deadline; threshold and alarm gates pass when nothing breached unless this is fail.',
-  onInconclusive: 'What the hook reports when the deadline comes without a verdict: pass (promoted without a verdict) or fail (rolled back).',
-  onEvaluatorError: 'What the hook reports when the evaluator itself fails.',
+  onInconclusive: 'What the hook reports when the deadline comes without a verdict because the evidence did not decide (traffic too low): pass (promoted without a verdict) or fail (rolled back). Data that could not be read follows onEvaluatorError.',
+  onEvaluatorError: 'What the hook reports when the evaluator itself fails, or when a critical metric\'s CloudWatch data could not be read by the deadline (incomplete or throttled results).',
 };
 
 function withoutDialect(schema: JsonSchema): JsonSchema {

@@ -83,6 +83,25 @@ const agentGauge = (defaultMetricName: string, what: string) => ({
 });
 
 /**
+ * Agent behaviour judged per unit of work, not per minute: the agent publishes every turn's (or edit's)
+ * value raw (EMF), and the preset counts the units at or below a bound, `TC(:atMost)` over `SampleCount`
+ * of the same metric — CloudWatch's trimmed count includes a range's upper end (CloudWatch User Guide,
+ * "CloudWatch statistics definitions"; percentiles and range statistics of a custom metric need the raw
+ * values, not statistic sets). A drop shows as a larger share of low units, judged canary vs baseline by
+ * the count tests (a binomial per unit), which stay valid and have the power of every unit rather than of
+ * one median per minute (docs/benchmark.md, "Agent behaviour").
+ */
+/** How a bound is written inside a CloudWatch statistic such as `TC(:400)`: digits, no exponent. */
+const PLAIN_DECIMAL = /^\d+(?:\.\d{1,10})?$/;
+const agentLowShare = (defaultMetricName: string, what: string, atMost: z.ZodType<number>) => ({
+  namespace: appNamespace,
+  metricName: z.string().min(1).default(defaultMetricName).describe(`Name of the application metric: ${what}, one raw value per unit of work (EMF), with the version dimension.`),
+  atMost,
+  versionDimension,
+  dimensions: sharedDimensions,
+});
+
+/**
  * The parameters of each preset (beyond `name`, `critical`, `method`). A preset without
  * parameters has an empty shape.
  */
@@ -121,8 +140,25 @@ export const PRESET_PARAMETERS = {
     modelDimension: z.string().min(1).default(OTEL_GENAI.requestModel).describe('Attribute naming the model (`gen_ai.request.model`).'),
     dimensions: sharedDimensions,
   },
-  'agent-reasoning-length': agentGauge('ReasoningTokensPerTurn', 'reasoning tokens per turn'),
-  'agent-files-read-before-edit': agentGauge('FilesReadBeforeEdit', 'files read before each edit'),
+  'agent-reasoning-length': agentLowShare(
+    'ReasoningTokensPerTurn',
+    'reasoning tokens per turn',
+    z
+      .number()
+      .positive('expected a number of reasoning tokens > 0')
+      .finite()
+      .refine((bound) => PLAIN_DECIMAL.test(String(bound)), 'expected a plain decimal number with at most 10 decimal places, as a CloudWatch statistic bound is written (e.g. 400 or 0.5)')
+      .describe('A turn with at most this many reasoning tokens counts as short (CloudWatch `TC(:atMost)` includes the bound). Fix it before looking at canary data, e.g. half the median turn before the deployment.'),
+  ),
+  'agent-files-read-before-edit': agentLowShare(
+    'FilesReadBeforeEdit',
+    'files read before each edit',
+    z
+      .number()
+      .int('expected a whole number of files (e.g. 1)')
+      .nonnegative('expected a number of files ≥ 0 (0 counts edits made without reading a file)')
+      .describe('An edit made after reading at most this many files counts as under-informed (CloudWatch `TC(:atMost)` includes the bound; 0 counts edits made without reading a file). Fix it before looking at canary data, e.g. half the median before the deployment.'),
+  ),
   'agent-tool-calls-per-task': agentGauge('ToolCallsPerTask', 'tool calls per task'),
 } as const;
 
@@ -221,8 +257,8 @@ const EXPANSIONS: { [N in PresetName]: (params: Params<N>) => PresetExpansion } 
       direction: 'increase',
     };
   },
-  'agent-reasoning-length': (params) => agentExpansion(params),
-  'agent-files-read-before-edit': (params) => agentExpansion(params),
+  'agent-reasoning-length': (params) => agentLowShareExpansion(params),
+  'agent-files-read-before-edit': (params) => agentLowShareExpansion(params),
   'agent-tool-calls-per-task': (params) => agentExpansion(params),
 };
 
@@ -233,6 +269,17 @@ function agentExpansion(params: { namespace: string; metricName: string; statist
     versioning: { type: 'dimension', dimension: params.versionDimension },
     direction: 'decrease',
     method: AGENT_DROP_METHOD,
+  };
+}
+
+/** Units of work at or below `atMost` per unit of work: the harm is a larger share (a drop of the values). */
+function agentLowShareExpansion(params: { namespace: string; metricName: string; atMost: number; versionDimension: string; dimensions: Record<string, string> }): PresetExpansion {
+  return {
+    kind: 'count',
+    count: stat(params.namespace, params.metricName, `TC(:${params.atMost})`, params.dimensions),
+    total: stat(params.namespace, params.metricName, 'SampleCount', params.dimensions),
+    versioning: { type: 'dimension', dimension: params.versionDimension },
+    direction: 'increase',
   };
 }
 

@@ -39,6 +39,18 @@ export interface LatencySummary {
 
 export type TokenCounts = Readonly<Record<TokenType, number>>;
 
+/**
+ * Histograms of an agent's per-turn values over one minute, one value per request, in the bins' own unit
+ * (the `LatencyBin` fields say ms; here they hold tokens or files): CloudWatch's percentiles, `TC`, `PR`
+ * and `SampleCount` of the raw values the agent publishes are read from them.
+ */
+export interface AgentMinute {
+  /** Reasoning tokens of each turn (`ReasoningTokensPerTurn`). */
+  readonly reasoningTokens?: readonly LatencyBin[];
+  /** Files read before each edit (`FilesReadBeforeEdit`): whole numbers, value k in the bin (k − 1, k]. */
+  readonly filesRead?: readonly LatencyBin[];
+}
+
 /** What the simulator knows but a real deployment would not: the true parameters of a minute. */
 export interface MinuteTruth {
   /** Failure probability of a request this minute (after regressions, incidents and bursts). */
@@ -63,8 +75,8 @@ export interface VersionMinute {
   readonly latency: LatencySummary | undefined;
   /** Tokens summed over the minute's requests, by type. */
   readonly tokens: TokenCounts;
-  /** Median reasoning tokens per turn over the minute's requests (scenarios with `baseline.agent`). */
-  readonly reasoningMedian?: number;
+  /** The agent's per-turn values this minute (scenarios with `baseline.agent`), absent without requests. */
+  readonly agent?: AgentMinute;
   readonly truth: MinuteTruth;
 }
 
@@ -164,6 +176,25 @@ function drawLatencyBins(random: Random, model: LatencyModel, requests: number, 
   return bins;
 }
 
+/** Draws `count` Poisson(mean) values as a histogram over whole numbers: value k in the bin (k − 1, k]. */
+function drawPoissonBins(random: Random, mean: number, count: number): LatencyBin[] {
+  const bins: LatencyBin[] = [];
+  let remaining = count;
+  let pmf = exp(-mean);
+  let cdfBelow = 0;
+  for (let k = 0; remaining > 0; k += 1) {
+    const massLeft = 1 - cdfBelow;
+    // Past the representable tail every remaining value takes this one.
+    const p = massLeft <= 1e-15 ? 1 : min(1, pmf / massLeft);
+    const drawn = random.binomial(remaining, p);
+    if (drawn > 0) bins.push({ lowMs: k - 1, highMs: k, count: drawn });
+    remaining -= drawn;
+    cdfBelow += pmf;
+    pmf *= mean / (k + 1);
+  }
+  return bins;
+}
+
 /** Index of the first edge >= value. */
 function lowerBound(edges: readonly number[], value: number): number {
   let low = 0;
@@ -260,6 +291,7 @@ export function generateSeries(scenario: Scenario, options: { readonly historyMi
     latency: Random.seeded(seed, `latency-${version}`),
     tokens: Random.seeded(seed, `tokens-${version}`),
     agent: Random.seeded(seed, `agent-${version}`),
+    filesRead: Random.seeded(seed, `files-read-${version}`),
   });
   const streams: Record<string, ReturnType<typeof versionStreams>> = { [BASELINE_VERSION]: versionStreams(BASELINE_VERSION), [CANARY_VERSION]: versionStreams(CANARY_VERSION) };
 
@@ -347,12 +379,18 @@ export function generateSeries(scenario: Scenario, options: { readonly historyMi
         tokens[type] = requests > 0 && mean > 0 ? round(random.tokens.gamma(requests * shape, mean / shape)) : 0;
       }
 
-      // Agent gauge: the sample median of n lognormal turns is about normal in log with sd 1.2533·σ/√n.
-      let reasoningMedian: number | undefined;
+      // Agent behaviour: every turn's value, drawn as a histogram (the same multinomial as latency).
+      let agent: AgentMinute | undefined;
       if (baseline.agent && requests > 0) {
-        let median = baseline.agent.reasoningTokensPerTurn;
-        for (const regression of regressions) if (regression.metric === 'reasoning') median *= regression.factor;
-        reasoningMedian = median * exp(((1.2533 * baseline.agent.sigma) / Math.sqrt(requests)) * random.agent.normal());
+        const { reasoningTokensPerTurn, sigma, filesReadBeforeEdit } = baseline.agent;
+        const factorOf = (metric: 'reasoning' | 'files-read') =>
+          regressions.reduce((product, regression) => (regression.metric === metric ? product * regression.factor : product), 1);
+        agent = {
+          ...(reasoningTokensPerTurn !== undefined && {
+            reasoningTokens: drawLatencyBins(random.agent, { mu: log(reasoningTokensPerTurn * factorOf('reasoning')), sigma, scale: 1, shiftMs: 0 }, requests, STANDARD_EDGES),
+          }),
+          ...(filesReadBeforeEdit !== undefined && { filesRead: drawPoissonBins(random.filesRead, filesReadBeforeEdit * factorOf('files-read'), requests) }),
+        };
       }
 
       versions[version].push({
@@ -363,7 +401,7 @@ export function generateSeries(scenario: Scenario, options: { readonly historyMi
         slowRequests,
         latency,
         tokens,
-        ...(reasoningMedian !== undefined && { reasoningMedian }),
+        ...(agent !== undefined && { agent }),
         truth: { errorRate, slowProbability: 1 - latencyCdf(model, scenario.slowThresholdMs), tokensPerRequest },
       });
     }

@@ -52,6 +52,30 @@ export function comparableMinutes(scenario: Scenario): number {
   return Math.min(minutes, scenario.durationMinutes);
 }
 
+/**
+ * The bounds of the agent presets: half the baseline's median per turn (rounded down), what an operator
+ * would read off the dashboard before the deployment. A halved median then puts half the canary's turns
+ * at or below the bound, where the baseline has a few (Φ(−log 2 / σ) = 8 % of turns at σ = 0.5).
+ */
+export function agentBounds(scenario: Scenario): { readonly reasoningTokens?: number; readonly filesRead?: number } {
+  const agent = scenario.baseline.agent;
+  if (!agent) return {};
+  return {
+    ...(agent.reasoningTokensPerTurn !== undefined && { reasoningTokens: Math.max(1, Math.floor(agent.reasoningTokensPerTurn / 2)) }),
+    ...(agent.filesReadBeforeEdit !== undefined && { filesRead: Math.floor(agent.filesReadBeforeEdit / 2) }),
+  };
+}
+
+/** The agent presets a scenario's published agent metrics are judged with (count method as the other counts). */
+export function agentMetrics(scenario: Scenario) {
+  const bounds = agentBounds(scenario);
+  const namespace = scenario.target.applicationNamespace;
+  return [
+    ...(bounds.reasoningTokens !== undefined ? [{ preset: 'agent-reasoning-length' as const, namespace, atMost: bounds.reasoningTokens, method: COUNT_METHOD }] : []),
+    ...(bounds.filesRead !== undefined ? [{ preset: 'agent-files-read-before-edit' as const, namespace, atMost: bounds.filesRead, method: COUNT_METHOD }] : []),
+  ];
+}
+
 /** The policy as written (YAML-equivalent), for display and for `parsePolicy`. */
 export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
   return {
@@ -81,8 +105,8 @@ export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
         versioning: { type: 'dimension', dimension: 'Version' },
         method: COST_METHOD,
       },
-      // Agent pipelines: a drop of reasoning per turn, judged canary vs baseline (preset default: Mann–Whitney, decrease).
-      ...(scenario.baseline.agent ? [{ preset: 'agent-reasoning-length' as const, namespace: scenario.target.applicationNamespace }] : []),
+      // Agent pipelines: the share of short turns and of under-informed edits, judged per turn like a count.
+      ...agentMetrics(scenario),
     ],
     // Watch the window in which both versions have traffic (after 100 % there is no baseline left),
     // and stop the deployment with rollback on a failing verdict.

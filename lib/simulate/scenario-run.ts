@@ -218,9 +218,11 @@ function describeOutcome(
   if (verdict?.decision === 'inconclusive' && (report.status === 'Failed' || watchEnd?.decision === 'inconclusive' || !watchEnd)) {
     const undecided = verdict.inconclusive?.metrics ?? [];
     const why = `${verdict.inconclusive?.lowTraffic ? 'traffic too low' : 'not enough evidence'}${undecided.length > 0 ? `: ${undecided.join(', ')} undecided` : ''}`;
-    if (report.status === 'Failed') return { action: 'rolled-back', status: report.status, minute: report.minute, regressedMetrics: [], summary: `rolled back without a verdict at minute ${report.minute} (${why}; onInconclusive: fail)` };
+    const unread = verdict.inconclusive?.unread ?? [];
+    const rule = unread.length > 0 ? `${unread.join(', ')} could not be read; onEvaluatorError` : 'onInconclusive';
+    if (report.status === 'Failed') return { action: 'rolled-back', status: report.status, minute: report.minute, regressedMetrics: [], summary: `rolled back without a verdict at minute ${report.minute} (${why}; ${rule}: fail)` };
     const minute = watchEnd?.minute ?? report.minute;
-    return { action: 'inconclusive', status: report.status, minute, regressedMetrics: [], summary: `promoted without a verdict after ${minute} min (${why}; onInconclusive: pass): the traffic shift continues to 100 % unjudged` };
+    return { action: 'inconclusive', status: report.status, minute, regressedMetrics: [], summary: `promoted without a verdict after ${minute} min (${why}; ${rule}: pass): the traffic shift continues to 100 % unjudged` };
   }
   if (report.status === 'Failed') {
     return {

@@ -83,11 +83,23 @@ const baselineSchema = z
     /** Bedrock model id, the `ModelId` dimension of token metrics. */
     modelId: z.string().min(1).default('anthropic.claude-3-5-haiku-20241022-v1:0'),
     /**
-     * An agent pipeline's quality gauge: reasoning tokens per turn, lognormal around `reasoningTokensPerTurn`
-     * (sd `sigma` in log); published per minute as its median (`ReasoningTokensPerTurn`, p50).
+     * An agent pipeline's behaviour, one value per unit of work, published raw (EMF) with a `Version`
+     * dimension so CloudWatch can answer percentiles, `TC` and `PR` on it: reasoning tokens per turn
+     * (`ReasoningTokensPerTurn`, lognormal around `reasoningTokensPerTurn` with sd `sigma` in log) and
+     * files read before each edit (`FilesReadBeforeEdit`, Poisson with mean `filesReadBeforeEdit`), one
+     * turn and one edit per request.
      * @default - not published
      */
-    agent: z.strictObject({ reasoningTokensPerTurn: z.number().positive(), sigma: z.number().positive().default(0.5) }).optional(),
+    agent: z
+      .strictObject({
+        reasoningTokensPerTurn: z.number().positive().optional(),
+        sigma: z.number().positive().default(0.5),
+        filesReadBeforeEdit: z.number().positive().optional(),
+      })
+      .refine((agent) => agent.reasoningTokensPerTurn !== undefined || agent.filesReadBeforeEdit !== undefined, {
+        message: 'an agent publishes `reasoningTokensPerTurn`, `filesReadBeforeEdit` or both',
+      })
+      .optional(),
   })
   .refine((baseline) => baseline.latency.p99Ms > baseline.latency.medianMs, {
     message: 'latency.p99Ms must be greater than latency.medianMs',
@@ -143,6 +155,12 @@ const regressionSchema = z.discriminatedUnion('metric', [
   z.strictObject({
     metric: z.literal('reasoning'),
     /** Multiplies the canary's reasoning tokens per turn (needs `baseline.agent`). */
+    factor: z.number().positive(),
+    ...windowFields,
+  }),
+  z.strictObject({
+    metric: z.literal('files-read'),
+    /** Multiplies the canary's mean files read before each edit (needs `baseline.agent.filesReadBeforeEdit`). */
     factor: z.number().positive(),
     ...windowFields,
   }),
@@ -207,8 +225,11 @@ export const scenarioSchema = z
     };
     scenario.regressions.forEach((regression, index) => {
       checkWindow(['regressions', index], regression.fromMinute, regression.untilMinute);
-      if (regression.metric === 'reasoning' && !scenario.baseline.agent) {
-        ctx.addIssue({ code: 'custom', path: ['regressions', index, 'metric'], message: 'a reasoning regression needs `baseline.agent` (reasoning tokens per turn)' });
+      if (regression.metric === 'reasoning' && scenario.baseline.agent?.reasoningTokensPerTurn === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['regressions', index, 'metric'], message: 'a reasoning regression needs `baseline.agent.reasoningTokensPerTurn`' });
+      }
+      if (regression.metric === 'files-read' && scenario.baseline.agent?.filesReadBeforeEdit === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['regressions', index, 'metric'], message: 'a files-read regression needs `baseline.agent.filesReadBeforeEdit`' });
       }
     });
     scenario.burstiness.incidents.forEach((incident, index) => checkWindow(['burstiness', 'incidents', index], incident.fromMinute, undefined));

@@ -1,4 +1,4 @@
-import { countInRange, percentileFromBins, type LatencyBin, type SimulatedSeries, type VersionMinute } from './generate';
+import { countInRange, percentileFromBins, type AgentMinute, type LatencyBin, type SimulatedSeries, type VersionMinute } from './generate';
 import type { TokenType } from './scenario';
 import { isExpressionQuery, type MetricQuery, type MetricSeriesResult, type MetricSource, type MetricStatQuery, type TimeWindow } from '../evaluation/ports';
 
@@ -13,10 +13,13 @@ const TOKEN_METRICS: Readonly<Record<string, TokenType>> = {
 };
 
 /** Which simulated quantity a query reads. */
-type Quantity = { kind: 'invocations' } | { kind: 'errors' } | { kind: 'duration' } | { kind: 'tokens'; type: TokenType } | { kind: 'reasoning' };
+type Quantity = { kind: 'invocations' } | { kind: 'errors' } | { kind: 'duration' } | { kind: 'tokens'; type: TokenType } | { kind: 'agent'; value: keyof AgentMinute };
 
-/** The agent gauge of scenarios with `baseline.agent`: median reasoning tokens per turn. */
-const REASONING_METRIC = 'ReasoningTokensPerTurn';
+/** The agent metrics of scenarios with `baseline.agent`: one raw value per turn or edit (EMF), by `Version`. */
+const AGENT_METRICS: Readonly<Record<string, keyof AgentMinute>> = {
+  ReasoningTokensPerTurn: 'reasoningTokens',
+  FilesReadBeforeEdit: 'filesRead',
+};
 
 /** A query resolved against the simulated world: the quantity and the versions it sums over. */
 interface ResolvedQuery {
@@ -47,6 +50,11 @@ export class SimulatedMetricSource implements MetricSource {
   }
 
   async getMetricData(queries: readonly MetricQuery[], range: TimeWindow): Promise<MetricSeriesResult[]> {
+    return this.answerNow(queries, range);
+  }
+
+  /** `getMetricData`'s answer without the promise, for synchronous harnesses (the detection benchmark). */
+  answerNow(queries: readonly MetricQuery[], range: TimeWindow): MetricSeriesResult[] {
     return queries.map((query) => this.answer(query, range));
   }
 
@@ -111,12 +119,13 @@ export class SimulatedMetricSource implements MetricSource {
 
     if (query.namespace === target.applicationNamespace) {
       const tokenType = TOKEN_METRICS[query.metricName];
+      const agentValue = AGENT_METRICS[query.metricName];
       const quantity: Quantity | undefined = tokenType
         ? { kind: 'tokens', type: tokenType }
         : query.metricName === 'Invocations'
           ? { kind: 'invocations' }
-          : query.metricName === REASONING_METRIC && this.series.versions[roles.baseline].some((minute) => minute.reasoningMedian !== undefined)
-            ? { kind: 'reasoning' }
+          : agentValue !== undefined && this.series.versions[roles.baseline].some((minute) => minute.agent?.[agentValue] !== undefined)
+            ? { kind: 'agent', value: agentValue }
             : undefined;
       if (!quantity) return undefined;
       // Published with dimension sets {Version} and {Version, ModelId} (EMF), and {} for the total.
@@ -156,10 +165,12 @@ function parseStatistic(stat: string, quantity: Quantity, queryId: string): Stat
     return quantity.kind === 'invocations' ? requestsOf : (minutes) => sum(minutes, (minute) => minute.errors);
   }
 
-  if (quantity.kind === 'reasoning') {
-    // One median per minute; a longer period averages the minutes' medians (an approximation of p50).
-    if (stat !== 'p50') throw unsupported();
-    return (minutes) => sum(minutes, (minute) => minute.reasoningMedian ?? 0) / minutes.length;
+  if (quantity.kind === 'agent') {
+    // The agent publishes every turn's value (EMF), so every statistic is read from the values' histogram.
+    const agentBins = (minutes: readonly VersionMinute[]) => mergeBins(minutes.flatMap((minute) => minute.agent?.[quantity.value] ?? []));
+    const statistic = histogramStatistic(stat, agentBins);
+    if (!statistic) throw unsupported();
+    return statistic;
   }
 
   if (quantity.kind === 'tokens') {
@@ -172,29 +183,43 @@ function parseStatistic(stat: string, quantity: Quantity, queryId: string): Stat
   }
 
   // Duration: every statistic is read from the latency histogram (an approximation inside bins).
-  if (stat === 'SampleCount') return requestsOf;
+  const statistic = histogramStatistic(stat, binsOf);
+  if (!statistic) throw unsupported();
+  return statistic;
+}
+
+/**
+ * A statistic of raw values held as a histogram (exact where the bounds are bin edges, linear inside a
+ * bin otherwise), or undefined for one the simulator does not model. Range statistics follow the
+ * CloudWatch User Guide, "CloudWatch statistics definitions": `TC(a:b)` is the number of values in the
+ * range and `PR(a:b)` their percentage, the lower end exclusive and the upper inclusive (`TC(:400)` counts
+ * values ≤ 400).
+ */
+function histogramStatistic(stat: string, binsOf: (minutes: readonly VersionMinute[]) => LatencyBin[]): Statistic | undefined {
+  const countOf = (bins: readonly LatencyBin[]) => bins.reduce((total, bin) => total + bin.count, 0);
+  if (stat === 'SampleCount') return (minutes) => countOf(binsOf(minutes));
   if (stat === 'Average') return (minutes) => histogramMean(binsOf(minutes));
-  if (stat === 'Sum') return (minutes) => histogramMean(binsOf(minutes)) * requestsOf(minutes);
+  if (stat === 'Sum') return (minutes) => histogramMean(binsOf(minutes)) * countOf(binsOf(minutes));
   if (stat === 'Minimum') return (minutes) => percentileFromBins(binsOf(minutes), 0);
   if (stat === 'Maximum') return (minutes) => percentileFromBins(binsOf(minutes), 100);
   const percentile = PERCENTILE.exec(stat);
   if (percentile) return (minutes) => percentileFromBins(binsOf(minutes), Number(percentile[1]));
   const range = RANGE_STAT.exec(stat);
-  if (range) {
-    const [, kind, lowText, highText] = range;
-    if (lowText.includes('%') || highText.includes('%')) throw unsupported();
-    const low = lowText === '' ? -Infinity : Number(lowText);
-    const high = highText === '' ? Infinity : Number(highText);
-    if (Number.isNaN(low) || Number.isNaN(high) || low >= high) throw unsupported();
-    // Lower bound exclusive, upper inclusive (CloudWatch statistics definitions).
-    if (kind === 'TC') return (minutes) => countInRange(binsOf(minutes), low, high);
-    return (minutes) => (100 * countInRange(binsOf(minutes), low, high)) / requestsOf(minutes);
-  }
-  throw unsupported();
+  if (!range) return undefined;
+  const [, kind, lowText, highText] = range;
+  if (lowText.includes('%') || highText.includes('%')) return undefined;
+  const low = lowText === '' ? -Infinity : Number(lowText);
+  const high = highText === '' ? Infinity : Number(highText);
+  if (Number.isNaN(low) || Number.isNaN(high) || low >= high) return undefined;
+  if (kind === 'TC') return (minutes) => countInRange(binsOf(minutes), low, high);
+  return (minutes) => {
+    const bins = binsOf(minutes);
+    return (100 * countInRange(bins, low, high)) / countOf(bins);
+  };
 }
 
 function describe(quantity: Quantity): string {
-  return quantity.kind === 'tokens' ? `${quantity.type} tokens` : quantity.kind === 'reasoning' ? 'reasoning tokens per turn' : quantity.kind;
+  return quantity.kind === 'tokens' ? `${quantity.type} tokens` : quantity.kind === 'agent' ? `agent values (${quantity.value})` : quantity.kind;
 }
 
 /** Bins of several minutes (same edges) merged into one ascending histogram. */

@@ -1,6 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { CLIENT_CONTEXT_MAX_BYTES, LambdaFunctionInvoker } from '../../lib/adapters/aws/lambda-invoker';
 import { PinnedHttpClient } from '../../lib/adapters/http/pinned-http-client';
 import { EvaluatorTracing, outgoingTraceHeaders } from '../../lib/adapters/telemetry/tracing';
 import { version } from '../../package.json';
@@ -59,5 +61,48 @@ describe('smoke requests carry the evaluation\'s trace context', () => {
     await client.request(get());
     expect(received[0]['user-agent']).toBe(`canary-evaluator/${version}`);
     expect(received[0].traceparent).toBeUndefined();
+  });
+});
+
+describe("Lambda smoke invocations carry the evaluation's trace context", () => {
+  /** A real Lambda client (its middleware runs, as in the smoke Lambda) whose HTTP layer records each Invoke request's headers. */
+  function recordingLambdaClient(sent: Array<Record<string, string>>): LambdaClient {
+    return new LambdaClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      requestHandler: {
+        handle: async (request: { headers: Record<string, string> }) => {
+          sent.push({ ...request.headers });
+          return { response: { statusCode: 200, headers: { 'x-amzn-requestid': 'req-1' }, body: new TextEncoder().encode('{"ok":true}') } };
+        },
+      },
+    });
+  }
+  const clientContextOf = (headers: Record<string, string>) => {
+    const name = Object.keys(headers).find((key) => key.toLowerCase() === 'x-amz-client-context');
+    return name === undefined ? undefined : JSON.parse(Buffer.from(headers[name], 'base64').toString('utf8'));
+  };
+
+  test('inside an invocation: X-Amzn-Trace-Id on the Invoke request, traceparent and X-Amzn-Trace-Id in ClientContext.Custom, all of one trace', async () => {
+    const sent: Array<Record<string, string>> = [];
+    const tracing = new EvaluatorTracing({ exporter: new InMemorySpanExporter(), incomingTraceHeader: () => LAMBDA_HEADER, onExportError: () => undefined });
+    // The smoke Lambda's wiring (lambdas/smoke/index.ts).
+    const invoker = new LambdaFunctionInvoker(tracing.instrument(recordingLambdaClient(sent)), { traceContext: outgoingTraceHeaders });
+    const result = await tracing.invocation({}, () => invoker.invoke('orders-fn', '7', '{}'));
+    expect(result).toEqual({ payload: '{"ok":true}' });
+    const [headers] = sent;
+    expect(headers['X-Amzn-Trace-Id']).toMatch(new RegExp(`^Root=${ROOT};Parent=[0-9a-f]{16};Sampled=1$`));
+    const context = clientContextOf(headers);
+    expect(Object.keys(context)).toEqual(['Custom']);
+    expect(context.Custom.traceparent).toMatch(new RegExp(`^00-${ROOT.slice(2).replace('-', '')}-[0-9a-f]{16}-01$`));
+    expect(context.Custom['x-amzn-trace-id']).toMatch(new RegExp(`^Root=${ROOT};Parent=[0-9a-f]{16};Sampled=1$`));
+  });
+
+  test('outside a traced invocation: no ClientContext; a context beyond the 3,583 bytes Lambda takes is left out, not sent to fail', async () => {
+    const sent: Array<Record<string, string>> = [];
+    await new LambdaFunctionInvoker(recordingLambdaClient(sent), { traceContext: outgoingTraceHeaders }).invoke('orders-fn', '7', '{}');
+    await new LambdaFunctionInvoker(recordingLambdaClient(sent), { traceContext: () => ({ baggage: 'x'.repeat(CLIENT_CONTEXT_MAX_BYTES) }) }).invoke('orders-fn', '7', '{}');
+    await new LambdaFunctionInvoker(recordingLambdaClient(sent), { traceContext: () => ({ traceparent: '00-11111111111111111111111111111111-2222222222222222-01' }) }).invoke('orders-fn', '7', '{}');
+    expect(sent.map(clientContextOf)).toEqual([undefined, undefined, { Custom: { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' } }]);
   });
 });

@@ -327,7 +327,7 @@ describe('CanaryEvaluator props', () => {
     new CanaryEvaluator(stack, 'Evaluator', { dashboardName: 'canary' }).registerLambdaDeploymentGroup(lambdaGroup(stack).group, { policy });
     const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
     expect(body).toContain('canary');
-    for (const text of ['Rollbacks', 'Verdicts', 'Inconclusive', 'Verdicts, rollbacks and inconclusive per day', 'TimeToVerdictSeconds', '100 * rollbacks / verdicts', "filter message = 'evaluation tick'", 'ExecutionsFailed', 'ExecutionsTimedOut']) {
+    for (const text of ['Rollbacks', 'Rollbacks (change failures caught)', 'canary-eval history --application A --group G --dora', 'Verdicts', 'Inconclusive', 'Verdicts, rollbacks and inconclusive per day', 'TimeToVerdictSeconds', '100 * rollbacks / verdicts', "filter message = 'evaluation tick'", 'ExecutionsFailed', 'ExecutionsTimedOut']) {
       expect(body).toContain(text);
     }
     const quiet = newStack();

@@ -93,7 +93,7 @@ describe('cost: anytime-valid', () => {
 });
 
 describe('drop-gauges: Mann–Whitney with direction decrease', () => {
-  const agentPolicy = (alpha: number) => parsePolicy({ alpha, metrics: [{ preset: 'agent-reasoning-length', namespace: 'Agent' }] });
+  const agentPolicy = (alpha: number) => parsePolicy({ alpha, metrics: [{ preset: 'agent-tool-calls-per-task', namespace: 'Agent' }] });
 
   test('A/A: false fails ≤ α at every look (200 runs, α = 0.05, looks at 1..20 periods)', () => {
     const policy = agentPolicy(0.05);
@@ -106,18 +106,18 @@ describe('drop-gauges: Mann–Whitney with direction decrease', () => {
       let failed = false;
       for (let look = 1; look <= 20 && !failed; look += 1) {
         const observed = { kind: 'gauge' as const, baseline: baseline.slice(0, look), canary: canary.slice(0, look) };
-        failed = judge(policy, { 'agent-reasoning-length': observed }, { deadlineReached: look === 20 }).metrics[0].decision === 'fail';
+        failed = judge(policy, { 'agent-tool-calls-per-task': observed }, { deadlineReached: look === 20 }).metrics[0].decision === 'fail';
       }
       if (failed) falseFails += 1;
     }
     expect(falseFails / RUNS).toBeLessThanOrEqual(0.05);
   });
 
-  test('reasoning length per turn down 40 % fails; up 40 % does not (a rise is not the harm)', () => {
+  test('a gauge down 40 % fails; up 40 % does not (a rise is not the harm)', () => {
     const policy = agentPolicy(0.01);
     const random = Random.seeded(18, 'gauge-drop');
     const baseline = gaugePeriods(random, 800, 12);
-    const judged = (median: number) => judge(policy, { 'agent-reasoning-length': { kind: 'gauge', baseline, canary: gaugePeriods(random, median, 12) } }).metrics[0];
+    const judged = (median: number) => judge(policy, { 'agent-tool-calls-per-task': { kind: 'gauge', baseline, canary: gaugePeriods(random, median, 12) } }).metrics[0];
     expect(judged(480).decision).toBe('fail');
     expect(judged(1120).decision).toBe('pass');
   });

@@ -40,18 +40,59 @@ describe('otel-genai-cost-per-request', () => {
   });
 });
 
-describe('agent presets: gauges whose harm is a drop', () => {
+describe('agent behaviour presets: the share of turns (edits) at or below a bound, judged per unit of work', () => {
   test.each([
-    ['agent-reasoning-length', 'ReasoningTokensPerTurn'],
-    ['agent-files-read-before-edit', 'FilesReadBeforeEdit'],
-    ['agent-tool-calls-per-task', 'ToolCallsPerTask'],
-  ])('%s reads the median of %s per version, direction decrease, Mann–Whitney by default', (preset, metricName) => {
-    const metric = parsePolicy({ metrics: [{ preset, namespace: 'Agent' }] }).metrics[0];
+    ['agent-reasoning-length', 'ReasoningTokensPerTurn', 400],
+    ['agent-files-read-before-edit', 'FilesReadBeforeEdit', 1],
+  ])('%s counts %s values ≤ atMost (TC(:atMost)) over SampleCount per version, harm an increase, the count test by default', (preset, metricName, atMost) => {
+    const metric = parsePolicy({ metrics: [{ preset, namespace: 'Agent', atMost }] }).metrics[0];
+    expect(metric).toMatchObject({
+      kind: 'count',
+      direction: 'increase',
+      method: { type: 'sequential' },
+      count: { namespace: 'Agent', metricName, stat: `TC(:${atMost})` },
+      total: { namespace: 'Agent', metricName, stat: 'SampleCount' },
+      countInTotal: true,
+      versioning: { type: 'dimension', dimension: 'Version' },
+    });
+    const { queries } = buildQueries(parsePolicy({ metrics: [{ preset, namespace: 'Agent', atMost, dimensions: { Agent: 'coder' } }] }), lambdaTarget, 60);
+    expect(queries).toEqual([
+      { id: 'm0_canary_count', namespace: 'Agent', metricName, dimensions: { Agent: 'coder', Version: '2' }, stat: `TC(:${atMost})`, period: 60 },
+      { id: 'm0_canary_total', namespace: 'Agent', metricName, dimensions: { Agent: 'coder', Version: '2' }, stat: 'SampleCount', period: 60 },
+      { id: 'm0_baseline_count', namespace: 'Agent', metricName, dimensions: { Agent: 'coder', Version: '1' }, stat: `TC(:${atMost})`, period: 60 },
+      { id: 'm0_baseline_total', namespace: 'Agent', metricName, dimensions: { Agent: 'coder', Version: '1' }, stat: 'SampleCount', period: 60 },
+    ]);
+  });
+
+  test('0 files is a bound (edits made without reading a file)', () => {
+    const metric = parsePolicy({ metrics: [{ preset: 'agent-files-read-before-edit', namespace: 'Agent', atMost: 0 }] }).metrics[0];
+    expect(metric).toMatchObject({ count: { stat: 'TC(:0)' } });
+  });
+
+  test.each([
+    ['agent-reasoning-length', undefined, /metrics\[0\]\.atMost: .*expected number/i],
+    ['agent-reasoning-length', 0, /metrics\[0\]\.atMost: expected a number of reasoning tokens > 0/],
+    ['agent-reasoning-length', 1e-11, /metrics\[0\]\.atMost: expected a plain decimal number with at most 10 decimal places/],
+    ['agent-reasoning-length', 1e21, /metrics\[0\]\.atMost: expected a plain decimal number/],
+    ['agent-files-read-before-edit', 1.5, /metrics\[0\]\.atMost: expected a whole number of files/],
+    ['agent-files-read-before-edit', -1, /metrics\[0\]\.atMost: expected a number of files ≥ 0/],
+  ])('%s refuses atMost %p, naming the field', (preset, atMost, message) => {
+    expect(() => parsePolicy({ metrics: [{ preset, namespace: 'Agent', ...(atMost !== undefined && { atMost }) }] })).toThrow(message);
+  });
+
+  test('the per-minute median is no longer a parameter: `statistic` is refused, naming the field', () => {
+    expect(() => parsePolicy({ metrics: [{ preset: 'agent-reasoning-length', namespace: 'Agent', atMost: 400, statistic: 'p50' }] })).toThrow(/statistic/);
+  });
+});
+
+describe('agent-tool-calls-per-task: a gauge whose harm is a drop', () => {
+  test('reads the median of ToolCallsPerTask per version, direction decrease, Mann–Whitney by default', () => {
+    const metric = parsePolicy({ metrics: [{ preset: 'agent-tool-calls-per-task', namespace: 'Agent' }] }).metrics[0];
     expect(metric).toMatchObject({
       kind: 'gauge',
       direction: 'decrease',
       method: { type: 'mann-whitney', tolerance: 0.1, minSamples: 10 },
-      value: { namespace: 'Agent', metricName, stat: 'p50' },
+      value: { namespace: 'Agent', metricName: 'ToolCallsPerTask', stat: 'p50' },
       versioning: { type: 'dimension', dimension: 'Version' },
     });
   });

@@ -204,3 +204,45 @@ describe('tokens', () => {
     expect(totals(canaryOf(series), (m) => m.tokens.cacheRead)).toBe(0);
   });
 });
+
+describe('agent behaviour: every turn (edit) drawn, one per request', () => {
+  const agentScenario = (regressions: ScenarioInput['regressions'] = []) =>
+    generateSeries(
+      parseScenario({
+        ...base,
+        traffic: { requestsPerMinute: 3000 },
+        baseline: { ...base.baseline, agent: { reasoningTokensPerTurn: 800, sigma: 0.5, filesReadBeforeEdit: 4 } },
+        regressions,
+      }),
+      { historyMinutes: 0 },
+    );
+  const countOf = (minutes: readonly VersionMinute[], value: 'reasoningTokens' | 'filesRead', atMost: number) =>
+    totals(minutes, (m) => (m.agent?.[value] ?? []).filter((bin) => bin.highMs <= atMost).reduce((sum, bin) => sum + bin.count, 0));
+  const turns = (minutes: readonly VersionMinute[], value: 'reasoningTokens' | 'filesRead') => totals(minutes, (m) => (m.agent?.[value] ?? []).reduce((sum, bin) => sum + bin.count, 0));
+
+  test('one value per request in each histogram; files read are whole numbers with the configured Poisson mean', () => {
+    const baseline = baselineOf(agentScenario());
+    expect(turns(baseline, 'reasoningTokens')).toBe(totals(baseline, (m) => m.requests));
+    expect(turns(baseline, 'filesRead')).toBe(totals(baseline, (m) => m.requests));
+    const files = baseline.flatMap((m) => m.agent?.filesRead ?? []);
+    expect(files.every((bin) => bin.highMs - bin.lowMs === 1 && Number.isInteger(bin.highMs) && bin.highMs >= 0)).toBe(true);
+    const mean = files.reduce((sum, bin) => sum + bin.highMs * bin.count, 0) / turns(baseline, 'filesRead');
+    expect(mean).toBeCloseTo(4, 1);
+    // P(X ≤ 2) of Poisson(4) = 13 e⁻⁴ = 0.238; P(log-normal(log 800, 0.5) ≤ 400) = Φ(−log 2 / 0.5) = 0.083.
+    expect(countOf(baseline, 'filesRead', 2) / turns(baseline, 'filesRead')).toBeCloseTo(0.238, 2);
+    expect(countOf(baseline, 'reasoningTokens', 400) / turns(baseline, 'reasoningTokens')).toBeCloseTo(0.083, 2);
+  });
+
+  test('a reasoning or files-read regression moves the canary only; the baseline is the same draw for draw', () => {
+    const healthy = agentScenario();
+    const dropped = agentScenario([
+      { metric: 'reasoning', factor: 0.5, fromMinute: 0 },
+      { metric: 'files-read', factor: 0.5, fromMinute: 0 },
+    ]);
+    expect(baselineOf(dropped)).toEqual(baselineOf(healthy));
+    const canary = canaryOf(dropped);
+    // Median halved: half the turns at or below 400. Mean 2: P(X ≤ 2) = 5 e⁻² = 0.677.
+    expect(countOf(canary, 'reasoningTokens', 400) / turns(canary, 'reasoningTokens')).toBeCloseTo(0.5, 1);
+    expect(countOf(canary, 'filesRead', 2) / turns(canary, 'filesRead')).toBeCloseTo(0.677, 1);
+  });
+});

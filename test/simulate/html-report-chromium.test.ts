@@ -108,7 +108,7 @@ function countColour(png: DecodedPng, [r, g, b]: number[], tolerance = 16): numb
   const runs: ScenarioRun[] = [];
   // Per scenario, the charts whose final verdict has an interval to draw as a band.
   const bandsExpected = new Map<string, number>();
-  // One chart per metric of each scenario's simulation policy (agent scenarios add the reasoning gauge).
+  // One chart per metric of each scenario's simulation policy (agent scenarios add their behaviour metrics).
   const chartsExpected = DEFAULT_SCENARIOS.reduce((sum, name) => sum + scenarioPolicy(loadScenario(name).scenario).metrics.length, 0);
 
   beforeAll(async () => {

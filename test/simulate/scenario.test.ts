@@ -78,6 +78,17 @@ describe('parseScenario', () => {
     ['an incident after the end', { ...minimal, burstiness: { incidents: [{ fromMinute: 40, minutes: 2 }] } }, 'burstiness.incidents[0].fromMinute: fromMinute 40 is not before'],
     ['a bad name', { ...minimal, name: 'My Scenario' }, 'name: expected lowercase letters'],
     ['an unknown token type', { ...minimal, regressions: [{ metric: 'tokens', factor: 2, tokenTypes: ['reasoning'], fromMinute: 0 }] }, 'regressions[0].tokenTypes[0]: Invalid option'],
+    ['an agent that publishes nothing', { ...minimal, baseline: { ...minimal.baseline, agent: { sigma: 0.5 } } }, 'baseline.agent: an agent publishes `reasoningTokensPerTurn`, `filesReadBeforeEdit` or both'],
+    [
+      'a files-read regression without files read',
+      { ...minimal, baseline: { ...minimal.baseline, agent: { reasoningTokensPerTurn: 800 } }, regressions: [{ metric: 'files-read', factor: 0.5, fromMinute: 0 }] },
+      'regressions[0].metric: a files-read regression needs `baseline.agent.filesReadBeforeEdit`',
+    ],
+    [
+      'a reasoning regression without reasoning tokens',
+      { ...minimal, baseline: { ...minimal.baseline, agent: { filesReadBeforeEdit: 4 } }, regressions: [{ metric: 'reasoning', factor: 0.5, fromMinute: 0 }] },
+      'regressions[0].metric: a reasoning regression needs `baseline.agent.reasoningTokensPerTurn`',
+    ],
   ])('fails on %s with a path-named error', (_case, input, expected) => {
     const issues = issuesOf(input);
     expect(issues).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));

@@ -217,3 +217,47 @@ describe('SimulatedMetricSource: mismatches', () => {
     await expect(lateSource().getMetricData([query], everything)).rejects.toThrow(/not supported/);
   });
 });
+
+describe('SimulatedMetricSource: agent metrics, one raw value per turn (edit), by Version', () => {
+  const agentSeries = generateSeries(parseScenario({ ...scenarioInput, baseline: { ...scenarioInput.baseline, agent: { reasoningTokensPerTurn: 800, filesReadBeforeEdit: 4 } } }), { historyMinutes: 0 });
+  const source = () => new SimulatedMetricSource(agentSeries, () => minuteDate(40));
+  const agent = (metricName: string, stat: string, version: string): MetricQuery => ({ id: `${metricName}_${stat}_${version}`, namespace: 'Shop', metricName, dimensions: { Version: version }, stat, period: 60 });
+
+  test('SampleCount is the turns (one per request); TC(:b) counts the values ≤ b, PR(:b) their percentage; TC ranges add up', async () => {
+    const [count, low, rank, high] = await source().getMetricData(
+      [agent('ReasoningTokensPerTurn', 'SampleCount', '2'), agent('ReasoningTokensPerTurn', 'TC(:400)', '2'), agent('ReasoningTokensPerTurn', 'PR(:400)', '2'), agent('ReasoningTokensPerTurn', 'TC(400:)', '2')],
+      everything,
+    );
+    const canary = agentSeries.versions['2'].filter((m) => m.requests > 0);
+    expect(count.values).toEqual(canary.map((m) => m.requests));
+    const exact = canary.map((m) => m.agent!.reasoningTokens!.filter((bin) => bin.highMs <= 400).reduce((sum, bin) => sum + bin.count, 0));
+    expect(low.values).toEqual(exact);
+    low.values.forEach((value, i) => {
+      expect(rank.values[i]).toBeCloseTo((100 * value) / count.values[i], 10);
+      expect(value + high.values[i]).toBe(count.values[i]);
+    });
+  });
+
+  test('files read: TC(:0) counts edits made without reading, TC(:k) is exact on whole numbers; p50 is near the mean of 4', async () => {
+    const [none, upTo2, median] = await source().getMetricData(
+      [agent('FilesReadBeforeEdit', 'TC(:0)', '1'), agent('FilesReadBeforeEdit', 'TC(:2)', '1'), agent('FilesReadBeforeEdit', 'p50', '1')],
+      everything,
+    );
+    const baseline = agentSeries.versions['1'].filter((m) => m.requests > 0);
+    const valueCount = (m: (typeof baseline)[number], atMost: number) => m.agent!.filesRead!.filter((bin) => bin.highMs <= atMost).reduce((sum, bin) => sum + bin.count, 0);
+    expect(none.values).toEqual(baseline.map((m) => valueCount(m, 0)));
+    expect(upTo2.values).toEqual(baseline.map((m) => valueCount(m, 2)));
+    for (const value of median.values) {
+      expect(value).toBeGreaterThan(3);
+      expect(value).toBeLessThanOrEqual(4);
+    }
+  });
+
+  test('a scenario without the agent metric has no series for it (recorded as unmatched); Sum of a trimmed percentage is refused', async () => {
+    const plain = new SimulatedMetricSource(series, () => minuteDate(40));
+    const result = await one(plain, agent('ReasoningTokensPerTurn', 'SampleCount', '2'));
+    expect(result.values).toEqual([]);
+    expect(plain.unmatchedQueries).toEqual([result.id]);
+    await expect(source().getMetricData([agent('ReasoningTokensPerTurn', 'TC(10%:90%)', '2')], everything)).rejects.toThrow(/not supported for agent values/);
+  });
+});

@@ -89,9 +89,11 @@ describe('the default simulations', () => {
     expect(run.decision.judgedThroughMinute).toBeLessThan(15);
   });
 
-  test('reasoning-drop: the drop-gauge decides before the error rise it precedes could be seen', () => {
-    const run = runs.get('reasoning-drop')!;
-    const { scenario } = loadScenario('reasoning-drop');
+  test.each(['reasoning-drop', 'files-read-drop'])('%s: the share of short turns (under-informed edits) decides before the error rise it precedes could be seen', async (name) => {
+    const run = runs.get(name) ?? (await simulate(name));
+    const { scenario } = loadScenario(name);
+    const behaviourMetric = name === 'reasoning-drop' ? 'agent-reasoning-length' : 'agent-files-read-before-edit';
+    expect(run.outcome).toMatchObject({ action: 'rolled-back', regressedMetrics: [behaviourMetric] });
     const errorsFrom = scenario.regressions.find((regression) => regression.metric === 'errors')!.fromMinute;
     // Judged on minutes before the errors start: the error-rate metric had nothing to see yet.
     expect(run.decision.judgedThroughMinute).toBeLessThan(errorsFrom);

@@ -69,6 +69,25 @@ describe('a result that is not Complete is never read as zero errors (issue 22.1
     expect(outcome.reports.map((report) => report.status)).toEqual(['Failed']);
   });
 
+  // A gate that cannot read a critical metric is blind, not undecided: under the default policy it rolls back as
+  // for an evaluator error (onEvaluatorError: fail), never promotes; onInconclusive is for traffic too low to decide.
+  test.each(STATUSES.flatMap((statusCode) => (['regressed', 'healthy'] as const).map((truth) => [statusCode, truth] as const)))(
+    'bake, the canary Errors query stays %s (%s release), default policy: CodeDeploy hears Failed, and the action says why',
+    async (statusCode, truth) => {
+      const outcome = await run({ truth: truth === 'regressed' ? regressed : healthy, faults: { result: always({ statusCode }) } });
+      expect(outcome.reports.map((report) => report.status)).toEqual(['Failed']);
+      const event = outcome.verdictEvents.at(-1)!;
+      expect(event).toMatchObject({ decision: 'inconclusive', status: 'Failed' });
+      expect(event.codeDeploy).toBe('rolled back without a verdict: the metric data could not be read (onEvaluatorError: fail)');
+    },
+  );
+
+  test.each(STATUSES)('bake, the canary Errors query stays %s under onEvaluatorError: pass: promoted, and the action says it was unjudged', async (statusCode) => {
+    const outcome = await run({ truth: healthy, faults: { result: always({ statusCode }) }, policy: { onEvaluatorError: 'pass' } });
+    expect(outcome.reports.map((report) => report.status)).toEqual(['Succeeded']);
+    expect(outcome.verdictEvents.at(-1)!.codeDeploy).toBe('promoted without a verdict: the metric data could not be read (onEvaluatorError: pass)');
+  });
+
   test.each(STATUSES)('bake, ×5 errors, %s in the first two reads, then Complete: re-read, the regression fails', async (statusCode) => {
     const outcome = await run({ truth: regressed, faults: { result: (id, _now, call) => (id === CANARY_ERRORS && call <= 2 ? { statusCode } : undefined) } });
     expect(outcome.verdictEvents.at(-1)).toMatchObject({ decision: 'fail', status: 'Failed' });
@@ -113,10 +132,11 @@ describe('throttling skips a look, it does not roll back a healthy release (issu
     expect(outcome.verdictEvents.at(-1)).toMatchObject({ decision: 'pass', status: 'Succeeded' });
   });
 
-  test('bake: throttled at every call until the deadline: inconclusive with the reason, not an evaluator error', async () => {
+  test('bake: throttled at every call until the deadline: inconclusive with the reason, reported as onEvaluatorError says (fail)', async () => {
     const outcome = await run({ truth: healthy, faults: { throttled: () => true } });
     const event = outcome.verdictEvents.at(-1)!;
-    expect(event).toMatchObject({ decision: 'inconclusive', cause: 'verdict' });
+    expect(event).toMatchObject({ decision: 'inconclusive', cause: 'verdict', status: 'Failed' });
+    expect(event.codeDeploy).toContain('the metric data could not be read');
     expect(event.reason).toContain('throttled');
     expect(outcome.reports).toHaveLength(1);
   });

@@ -48,6 +48,8 @@ export interface DeploymentView {
   readonly rollback?: { readonly rollbackDeploymentId?: string; readonly rollbackTriggeringDeploymentId?: string; readonly message?: string };
   readonly lifecycleEvents: readonly LifecycleEventView[];
   readonly traffic?: TrafficView;
+  /** Lambda: the function the deployment shifts (LambdaTarget.lambdaFunctionInfo.functionName). */
+  readonly lambdaFunction?: string;
 }
 
 /** CodeDeploy statuses after which nothing changes any more. */
@@ -95,6 +97,7 @@ function deploymentView(info: SdkDeploymentInfo, target?: SdkDeploymentTarget): 
       ...(event.diagnostics?.message ? { diagnostics: event.diagnostics.message } : {}),
     })),
     ...(traffic ? { traffic } : {}),
+    ...(lambda?.lambdaFunctionInfo?.functionName ? { lambdaFunction: lambda.lambdaFunctionInfo.functionName } : {}),
   };
 }
 
