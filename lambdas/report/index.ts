@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CodeDeployHookReporter, CodeDeployHookStatusReader } from '../../lib/adapters/aws/codedeploy';
 import { StepFunctionsEndedExecutionLister, StepFunctionsExecutionInputReader, StepFunctionsExecutionRecordReader } from '../../lib/adapters/aws/step-functions';
-import { S3HookStatusStore } from '../../lib/adapters/aws/s3-hook-status-store';
+import { hookStatusStoreIn } from '../../lib/adapters/aws/s3-hook-status-store';
 import { S3PublicationLedger } from '../../lib/adapters/aws/s3-publication-ledger';
 import { S3ReportStore } from '../../lib/adapters/aws/s3-report-store';
 import { AwsVerdictSink } from '../../lib/adapters/aws/verdict-sink';
@@ -23,13 +23,7 @@ export const handler = lazyHandler(() => {
   const notifications = notificationChannel();
   const s3 = traced(new S3Client({}));
   const codeDeploy = traced(new CodeDeployClient({}));
-  // CodeDeploy hooks are reported to CodeDeploy; ECS native evaluations record their status in the report
-  // bucket, where their hook function reads it (without a bucket, recording one fails and is retried, then reaped).
-  const platform = new PlatformHookReporter(
-    new CodeDeployHookReporter(codeDeploy),
-    bucket ? new S3HookStatusStore(s3, bucket) : { read: () => Promise.reject(new Error(`${REPORT_STORE.bucketVariable} is not set: no ECS native hook status can be read`)), record: () => Promise.reject(new Error(`${REPORT_STORE.bucketVariable} is not set: no ECS native hook status can be recorded`)) },
-    new CodeDeployHookStatusReader(codeDeploy),
-  );
+  const platform = new PlatformHookReporter(new CodeDeployHookReporter(codeDeploy), hookStatusStoreIn(s3, bucket), new CodeDeployHookStatusReader(codeDeploy));
   return createReportHandler(
     {
       reporter: platform,

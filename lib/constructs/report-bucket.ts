@@ -4,9 +4,10 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PUBLICATION_LEDGER, REPORT_STORE } from '../evaluation/contracts';
+import { ECS_HOOK_STATUS_STORE } from '../evaluation/ecs-native/contract';
 import { requireSupportedAwsCdkLib } from './peer-version';
 import { grantKeyThrough } from './service-authorization';
-import { ECS_HOOK_STATUS_STORE } from '../evaluation/ecs-native/contract';
+import { acknowledgeWildcardResources } from './nag-acknowledgements';
 
 /** What becomes of the reports when the evaluator's stack is destroyed. */
 export interface ReportTeardownProps {
@@ -51,8 +52,8 @@ export class ReportBucket extends Construct {
         { expiration: props.expiry ?? Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) },
         // Overlapping expirations: the shorter is honored (Amazon S3 User Guide, "How Amazon S3 handles conflicts in lifecycle configurations").
         { id: 'PublicationLedger', prefix: PUBLICATION_LEDGER.prefix, expiration: Duration.days(PUBLICATION_LEDGER.expiryDays) },
-        // An ECS native hook reads its status within the hook's timeout (at most a day); a month is ample.
-        { id: 'EcsHookStatuses', prefix: ECS_HOOK_STATUS_STORE.prefix, expiration: Duration.days(PUBLICATION_LEDGER.expiryDays) },
+        // ECS native hook statuses (issue 27): read by the hook until its stage is answered; kept as long as the ledger.
+        { id: 'EcsNativeHookStatuses', prefix: ECS_HOOK_STATUS_STORE.prefix, expiration: Duration.days(PUBLICATION_LEDGER.expiryDays) },
       ],
       // Reports are derived data: they go with the evaluator.
       removalPolicy: RemovalPolicy.DESTROY,
@@ -64,10 +65,15 @@ export class ReportBucket extends Construct {
     });
   }
 
+  /** An ECS native hook function's access to the hook statuses (`grantEcsHookStatuses`), and the bucket's name in its environment. */
+  grantEcsHookStatuses(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
+    grantEcsHookStatuses(this.bucket, fn, this.props.encryptionKey);
+    fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
+  }
+
   /**
    * The report function's access: `s3:PutObject` under the reports prefix only; read, create and delete
-   * under the publication ledger's prefix, and list that prefix only (`s3:prefix` condition); read and create
-   * ECS native hook statuses under their prefix (`ECS_HOOK_STATUS_STORE`, conditional PutObject). With the
+   * under the publication ledger's prefix, and list that prefix only (`s3:prefix` condition). With the
    * evaluator's key: its data keys, and decryption of what the ledger reads back, through S3 only.
    */
   grantReportFunction(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
@@ -75,8 +81,8 @@ export class ReportBucket extends Construct {
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_STORE.prefix}*`)] }));
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects(ledger)] }));
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ledger } } }));
-    const hookStatuses = `${ECS_HOOK_STATUS_STORE.prefix}*`;
-    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(hookStatuses)] }));
+    // ECS native evaluations record their hook status here (`PlatformHookReporter`), created once, read back when already recorded.
+    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(`${ECS_HOOK_STATUS_STORE.prefix}*`)] }));
     if (this.props.encryptionKey) grantKeyThrough(this.props.encryptionKey, fn, 's3');
     fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
     const policy = fn.grantPrincipal instanceof iam.Role ? fn.grantPrincipal.node.tryFindChild('DefaultPolicy') : undefined;
@@ -91,9 +97,23 @@ export class ReportBucket extends Construct {
         reason: "The publication ledger's markers and pending records, one set per verdict, named at run time: limited to the publications/ prefix of the evaluator's own bucket",
       });
       Validations.of(policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${hookStatuses}]`,
-        reason: `ECS native hook statuses, one object per evaluation named at run time: limited to the ${ECS_HOOK_STATUS_STORE.prefix} prefix of the evaluator's own bucket`,
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${ECS_HOOK_STATUS_STORE.prefix}*]`,
+        reason: "One ECS native hook status per deployment, stage and step, named at run time: limited to the ecs-native/hook-status/ prefix of the evaluator's own bucket",
       });
     }
   }
+}
+
+/**
+ * An ECS native hook function's access (issue 27): it reads the status its evaluation recorded and, when
+ * the hook's deadline comes first, records its own (created once): `s3:GetObject` and `s3:PutObject`
+ * under `ecs-native/hook-status/` of the evaluator's report bucket only, nothing else in the bucket. With
+ * the evaluator's key, through S3 only. A bucket of another stack works too (`registerEcsService` through
+ * an imported evaluator).
+ */
+export function grantEcsHookStatuses(bucket: s3.IBucket, fn: iam.IGrantable, key?: kms.IKey): void {
+  const statuses = bucket.arnForObjects(`${ECS_HOOK_STATUS_STORE.prefix}*`);
+  fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [statuses] }));
+  acknowledgeWildcardResources(fn, [statuses], `one hook status object per evaluation, named at run time: limited to the ${ECS_HOOK_STATUS_STORE.prefix} prefix of the evaluator's report bucket`);
+  if (key) grantKeyThrough(key, fn, 's3');
 }

@@ -19,7 +19,7 @@ describe('the report bucket (issue 13 item 3)', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' }), Match.objectLike({ Prefix: 'publications/', ExpirationInDays: 30, Status: 'Enabled' })] },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' }), Match.objectLike({ Prefix: 'publications/', ExpirationInDays: 30, Status: 'Enabled' }), Match.objectLike({ Prefix: 'ecs-native/hook-status/', ExpirationInDays: 30, Status: 'Enabled' })] },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     });
   });
@@ -49,6 +49,8 @@ describe('the report bucket (issue 13 item 3)', () => {
       { Effect: 'Allow', Action: 's3:PutObject', Resource: under('/reports/*') },
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: under('/publications/*') },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] }, Condition: { StringLike: { 's3:prefix': 'publications/*' } } },
+      // ECS native hook statuses (issue 27), created once and read back.
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: under('/ecs-native/hook-status/*') },
     ]);
     // No other role may write to the report bucket.
     const others = template.findResources('AWS::IAM::Policy');

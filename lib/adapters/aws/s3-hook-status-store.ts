@@ -56,3 +56,10 @@ export class S3HookStatusStore implements EcsHookStatusStore {
     }
   }
 }
+
+/** The store in the report bucket, or, without one (`REPORT_BUCKET` unset), a store whose every call fails saying so. */
+export function hookStatusStoreIn(s3: S3Client, bucket: string | undefined): EcsHookStatusStore {
+  if (bucket) return new S3HookStatusStore(s3, bucket);
+  const missing = () => Promise.reject(new Error('REPORT_BUCKET is not set: ECS native hook statuses are kept in the report bucket'));
+  return { read: missing, record: missing };
+}

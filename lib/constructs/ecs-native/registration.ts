@@ -10,7 +10,6 @@ import {
   ECS_EVALUATED_STAGES,
   ECS_HOOK_ENVIRONMENT,
   ECS_HOOK_INVOKE_ROLE,
-  ECS_HOOK_STATUS_STORE,
   ECS_HOOK_TIMEOUT,
   ECS_MIN_EVALUATED_HOOK_TIMEOUT_MINUTES,
   type EcsDeploymentStrategy,
@@ -21,10 +20,9 @@ import {
 import type { Policy } from '../../policy';
 import { ecsTargetsOf, type EcsTargets } from '../ecs-targets';
 import { PolicyRegistration, type EvaluatorBinding, type RegisteredDeploymentGroup, type RegistrationOptions } from '../registration';
-import { grantKeyThrough } from '../service-authorization';
+import { grantEcsHookStatuses } from '../report-bucket';
 import { smokeHostsEnvironment } from '../smoke-hosts';
 import type { VerdictDimensions } from '../../evaluation/verdict-metric';
-import { acknowledgeWildcardResources } from '../nag-acknowledgements';
 import { verdictAlarmName } from '../verdict-alarm';
 
 /**
@@ -251,10 +249,7 @@ class EcsServiceRegistrationConstruct extends PolicyRegistration {
       { asynchronous: false, why: 'Invoked synchronously by Amazon ECS, which reads the answer and rolls the deployment back when the function fails ([LAMBDA]); there is no asynchronous event to keep' },
     );
     // The hook statuses: read and created (conditional PutObject) under their prefix of the report bucket only.
-    const statuses = evaluator.reportBucket.arnForObjects(`${ECS_HOOK_STATUS_STORE.prefix}*`);
-    hook.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [statuses] }));
-    acknowledgeWildcardResources(hook, [statuses], 'one hook status object per evaluation, named at run time: limited to the hook-status prefix of the evaluator report bucket');
-    if (evaluator.encryptionKey) grantKeyThrough(evaluator.encryptionKey, hook, 's3');
+    grantEcsHookStatuses(evaluator.reportBucket, hook, evaluator.encryptionKey);
 
     // The role ECS assumes to invoke the hook ([PERMS]: trust ecs.amazonaws.com, lambda:InvokeFunction). The
     // guide's sample allows every function (`function:*`); this role may invoke the hook function only

@@ -57,8 +57,8 @@ const WILDCARD = () => ['*'];
 const LEDGER_MARKER = 'publications/done/d-EXAMPLE-AfterAllowTraffic/event';
 const LEDGER_PENDING = 'publications/pending/d-EXAMPLE-AfterAllowTraffic.json';
 /** An ECS native hook status (S3HookStatusStore): one object per evaluation under ECS_HOOK_STATUS_STORE.prefix. */
-const HOOK_STATUS = `${ECS_HOOK_STATUS_STORE.prefix}EXAMPLE-POST_PRODUCTION_TRAFFIC_SHIFT.json`;
-const hookStatuses = (t: Resolved) => t.reportBuckets.map((arn) => `${arn}/${HOOK_STATUS}`);
+const ECS_NATIVE_STATUS = `${ECS_HOOK_STATUS_STORE.prefix}EXAMPLE_PRODUCTION_TRAFFIC_SHIFT_w10.json`;
+const hookStatuses = (t: Resolved) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`);
 const policyObject: Call = { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.policyObjects, context: TAGGED_OBJECT };
 /**
  * Every handler's spans go to the X-Ray OTLP traces endpoint (lambdas/shared.ts, XRayOtlpSpanExporter),
@@ -116,9 +116,9 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'DeleteObjectCommand', action: 's3:DeleteObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LEDGER_PENDING}`) },
     { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'publications/pending/' } },
     { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'publications/done/d-EXAMPLE-AfterAllowTraffic/' } },
-    // ECS native evaluations: the report step records the hook status (conditional PutObject) and reads it back.
-    { command: 'PutObjectCommand', action: 's3:PutObject', resources: hookStatuses },
-    { command: 'GetObjectCommand', action: 's3:GetObject', resources: hookStatuses },
+    // ECS native hook statuses (S3HookStatusStore, issue 27): created once, read back when already recorded.
+    { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`) },
+    { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`) },
   ],
   hook: [
     traceExport,
