@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -141,6 +141,9 @@ export function addNativeEcsService(
     deploymentStrategy: ecs.DeploymentStrategy.LINEAR,
     linearConfiguration: { stepPercent: 25, stepBakeTime: Duration.minutes(5) },
   });
+  // CloudFormation, DeploymentCircuitBreaker: "can only be used for services using the rolling update (ECS) deployment
+  // type"; this service rolls back through its lifecycle hooks and deployment alarms instead.
+  Annotations.of(service).acknowledgeWarning('@aws-cdk/aws-ecs:shouldUseCircuitBreaker', 'a LINEAR deployment: the hooks and the verdict alarm roll it back; the circuit breaker is for rolling updates');
   service
     .loadBalancerTarget({
       containerName: 'web',
