@@ -8,6 +8,9 @@
  *    `--cost-only` skips part 2.
  * 2. Bundles each Lambda as NodejsFunction does (esbuild, minified, CJS, `@aws-sdk/*` external) and measures
  *    its size and its `node` module-load time, each also as a ratio to an empty handler bundled the same way.
+ * 3. The log signal (issue 26, lib/evaluation/logs; not yet run by the deployed evaluator): Logs Insights
+ *    queries and bytes scanned for a 10-minute bake on simulated logs, priced at $0.005 per GB scanned
+ *    (us-east-1), as a ratio to the evaluation's own cost above.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +21,9 @@ import { parsePolicy } from '../lib/policy';
 import { synthesizeEvaluationDefinition } from '../lib/simulate/definition';
 import { simulateDeployment } from '../lib/simulate/deployment';
 import { SteadyMetricSource } from '../lib/simulate/steady-metric-source';
+import { runLogScenario } from '../lib/simulate/logs/log-run';
+import { USD_PER_GB_SCANNED } from '../lib/evaluation/logs';
+import { BYTES_PER_GB } from '../lib/policy/logs';
 
 const PRICE = {
   transition: 0.025 / 1000,
@@ -137,19 +143,37 @@ async function bundles() {
   console.log(`  targets: ≤ ${TARGETS.bundleKb} KB, ≤ ${TARGETS.loadMs} ms`);
 }
 
+/** The log signal's Logs Insights bill for one 10-minute bake (healthy release, 20 seeds), at two traffic levels. */
+async function logSignalCost(evaluationCost: number) {
+  console.log('\nLog signal (Logs Insights), one 10-minute bake, one look per minute, 24 h lookback; simulated Lambda JSON logs (~620 bytes per request)');
+  console.log('  requests/min   queries  ≤ per look   MB scanned   USD      × evaluation cost (Canary10Percent5Minutes, after)');
+  for (const requestsPerMinute of [1500, 15000]) {
+    const runs = [];
+    for (let seed = 1; seed <= 20; seed++) runs.push(await runLogScenario({ seed, profile: { newBenignLines: 20 }, requestsPerMinute }));
+    const bytes = runs.reduce((sum, run) => sum + run.bytesScanned, 0) / runs.length;
+    const usd = (bytes / BYTES_PER_GB) * USD_PER_GB_SCANNED;
+    console.log(
+      `  ${String(requestsPerMinute).padStart(12)} ${String(runs[0].queries).padStart(9)} ${String(Math.max(...runs.map((r) => r.mostQueriesPerLook))).padStart(11)} ${(bytes / 1e6).toFixed(0).padStart(12)}   $${usd.toFixed(4)}  ${(usd / evaluationCost).toFixed(2)}×`,
+    );
+  }
+}
+
 async function main() {
   const shapes: Array<Omit<Shape, 'watchEndsWithShift'>> = [
     { label: 'Canary10Percent5Minutes (5-min shift, 10-min bake)', shiftMinutes: 5, bakeMinutes: 10 },
     { label: '30-min shift, 10-min bake', shiftMinutes: 30, bakeMinutes: 10 },
   ];
   const figures: string[] = [];
+  let evaluationCost = 0;
   for (const shape of shapes) {
     const before = await costOfOneEvaluation({ ...shape, watchEndsWithShift: false });
     const after = await costOfOneEvaluation({ ...shape, watchEndsWithShift: true });
+    if (evaluationCost === 0) evaluationCost = after;
     figures.push(`  ${shape.label.padEnd(52)} before $${before.toFixed(5)}  after $${after.toFixed(5)}  (after/before ${(after / before).toFixed(2)})`);
   }
   console.log('\nAWS cost per evaluation, before and after the canary watch ends with the traffic shift');
   for (const line of figures) console.log(line);
+  await logSignalCost(evaluationCost);
   if (!process.argv.includes('--cost-only')) await bundles();
 }
 

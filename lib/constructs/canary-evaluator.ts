@@ -202,6 +202,8 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     if (props.notifications) new EvaluatorNotifications(this, { ...props.notifications, publishers: [this.reportFunction, this.watchFunction], encryptionKey });
     // GetMetricData has no resource-level permissions (Service Authorization Reference, CloudWatch).
     for (const reader of [this.evaluateFunction, this.watchFunction]) reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    // Each look of the bake and the watch reads its hook's override record, if any (lib/evaluation/override).
+    for (const looker of [this.evaluateFunction, this.watchFunction]) this.reportBucket.grantOverrideReader(looker);
     const principals: EvaluatorPrincipals = {
       prepare: this.prepareFunction,
       evaluate: this.evaluateFunction,
@@ -239,13 +241,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       stateMachineType: sfn.StateMachineType.STANDARD,
       stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(
-        buildEvaluationDefinition(new Construct(this, 'Workflow'), {
-          prepare: this.prepareFunction,
-          evaluate: this.evaluateFunction,
-          report: this.reportFunction,
-          smoke: this.smokeFunction,
-          watch: this.watchFunction,
-        }),
+        buildEvaluationDefinition(new Construct(this, 'Workflow'), { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction, smoke: this.smokeFunction, watch: this.watchFunction }),
       ),
       timeout,
       tracingEnabled: true,
@@ -298,6 +294,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       dashboard: this.dashboard,
       reportBucket: this.reportBucket.bucket,
       onStopsDeployments: allowStopDeployments,
+      overrideBucketName: this.reportBucket.bucket.bucketName,
     };
     if (props.evaluatorName !== undefined) {
       const attributes = {
@@ -308,12 +305,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       };
       this.attributeParameters.push(...publishEvaluatorAttributes(this, props.evaluatorName, attributes));
     }
-    acknowledgeEvaluatorFindings({
-      stateMachine: this.stateMachine,
-      functions: [this.prepareFunction, this.evaluateFunction, this.reportFunction, this.smokeFunction, this.watchFunction],
-      reaperPolicy: this.reaperPolicy,
-      hookDeadLetterQueue: this.hookDeadLetterQueue,
-    });
+    acknowledgeEvaluatorFindings({ stateMachine: this.stateMachine, functions: [this.prepareFunction, this.evaluateFunction, this.reportFunction, this.smokeFunction, this.watchFunction], reaperPolicy: this.reaperPolicy, hookDeadLetterQueue: this.hookDeadLetterQueue });
   }
 
   /**
@@ -353,6 +345,11 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
   /** Lets `grantee` publish the verdict metric, and nothing else (see `grants.ts`). */
   grantPublishVerdicts(grantee: iam.IGrantable): iam.Grant {
     return grantPublishVerdicts(grantee);
+  }
+
+  /** Lets `grantee` (on call) override evaluations with `canary-eval override`: create records under `overrides/` of the report bucket, nothing else (README, "Break-glass overrides"). */
+  grantOverride(grantee: iam.IGrantable): iam.Grant {
+    return this.reportBucket.grantOverrideWriter(grantee);
   }
 
   /**

@@ -75,6 +75,11 @@ export interface DeploymentGroupRegistrationOptions extends RegistrationOptions 
    * @default - none; a deployment with an S3 revision reports Failed, naming this option
    */
   readonly revisionBucket?: s3.IBucket;
+  /**
+   * Whether on call may override this group's evaluations (`canary-eval override`, permitted by `grantOverride`); with `false` an override is refused, the refusal recorded in the verdict.
+   * @default true
+   */
+  readonly allowOverrides?: boolean;
 }
 
 export interface LambdaDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
@@ -154,6 +159,8 @@ export interface EvaluatorBinding {
    */
   readonly registrationTag: string;
   readonly logRetention: logs.RetentionDays;
+  /** The evaluator's report bucket, where override records are (`overrides/`). @default - none (an imported evaluator): its registrations cannot be overridden */
+  readonly overrideBucketName?: string;
   readonly deploymentGroupAlarmLimit: number;
   readonly encryptionKey?: kms.IKey;
   readonly healthAlarmAction?: cloudwatch.IAlarmAction;
@@ -265,6 +272,9 @@ export class PolicyRegistration extends Construct {
  * lifecycle event, the grants that let the evaluator act for this group only, and its alarms.
  */
 class GroupRegistration extends PolicyRegistration {
+  /** Where this group's hooks look for overrides, and whether they may honour them (CodeDeploy hooks only). */
+  private readonly overrideSettings?: { readonly bucket: string; readonly allowed: boolean };
+
   constructor(
     scope: Construct,
     id: string,
@@ -274,13 +284,14 @@ class GroupRegistration extends PolicyRegistration {
     platform: 'lambda' | 'ecs',
   ) {
     super(scope, id, evaluator, group, options, platform);
+    if (evaluator.overrideBucketName) this.overrideSettings = { bucket: evaluator.overrideBucketName, allowed: options.allowOverrides ?? true };
     tagForEvaluator(group, 'AWS::CodeDeploy::DeploymentGroup', evaluator.registrationTag, 'read its deployments during the canary watch');
     if (this.policy.canaryWatch.enabled && this.policy.canaryWatch.stopDeploymentOnFail) evaluator.onStopsDeployments(group.node.path);
   }
 
   /** One hook function per lifecycle event per group: CodeDeploy's hook event does not say which event it is. */
   hook(event: LifecycleEvent, environment: Record<string, string> = {}): lambda.Function {
-    const hook = this.hookFunction(`${event}Hook`, { [HOOK_ENVIRONMENT.lifecycleEvent]: event, ...environment }, { asynchronous: true });
+    const hook = this.hookFunction(`${event}Hook`, { [HOOK_ENVIRONMENT.lifecycleEvent]: event, ...(this.overrideSettings ? { [HOOK_ENVIRONMENT.overrideSettings]: Stack.of(this).toJsonString(this.overrideSettings) } : {}), ...environment }, { asynchronous: true });
     grantHook(hook, this.group);
     // CodeDeploy invokes hooks asynchronously: bound how late a retried or queued event may still start an
     // evaluation (Lambda's defaults, 2 retries and 6 hours, outlive the one-hour hook); older events go to
@@ -317,13 +328,7 @@ class GroupRegistration extends PolicyRegistration {
  * Protects a Lambda deployment group: CodeDeploy calls the evaluator before traffic shifts
  * (`preHook`) and after all traffic has shifted (`postHook`).
  */
-export function registerLambdaGroup(
-  scope: Construct,
-  id: string,
-  evaluator: EvaluatorBinding,
-  group: codedeploy.LambdaDeploymentGroup,
-  options: LambdaDeploymentGroupRegistration,
-): RegisteredLambdaDeploymentGroup {
+export function registerLambdaGroup(scope: Construct, id: string, evaluator: EvaluatorBinding, group: codedeploy.LambdaDeploymentGroup, options: LambdaDeploymentGroupRegistration): RegisteredLambdaDeploymentGroup {
   const registration = new GroupRegistration(scope, id, evaluator, group, options, 'lambda');
   // With the alias known, the hooks check that the AppSpec deploys this function and alias.
   const environment: Record<string, string> = {
@@ -341,9 +346,7 @@ export function registerLambdaGroup(
   if (options.alias) {
     tagForEvaluator(options.alias.version.lambda, 'AWS::Lambda::Function', evaluator.registrationTag, "invoke its versions for the policy's Lambda smoke tests");
   } else if (lambdaSmokeTests.length > 0) {
-    throw new Error(
-      `policy of ${group.node.path} has Lambda smoke test(s) (${lambdaSmokeTests.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`,
-    );
+    throw new Error(`policy of ${group.node.path} has Lambda smoke test(s) (${lambdaSmokeTests.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`);
   }
   const registered = registration.finish(options, { BeforeAllowTraffic: preHook, AfterAllowTraffic: postHook }, 'CodeDeploy Lambda');
   aliasesWaitFor(group, [registered.verdictAlarm, registered.policyTagger], options.alias);
@@ -391,7 +394,6 @@ export function registerEcsGroup(
     targets,
   };
 }
-
 
 /** The construct id of a group's registration; each group registers once per evaluator, with one policy. */
 export function registrationIdOf(group: IConstruct, registered: Set<string>, evaluatorPath: string): string {

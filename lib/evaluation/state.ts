@@ -3,6 +3,7 @@ import type { Verdict } from '../judge/verdict';
 import { boolean, integer, isoDate, object, oneOf, optionalString, string, StateError, type Json } from './check';
 import { MAX_WAIT_SECONDS } from './contracts';
 import { parseNotifyOn, type NotifyOn } from './notify-on';
+import type { OverrideOutcome } from './override/outcome';
 
 /**
  * What travels through the evaluation state machine. Kept small on purpose: raw metric data is
@@ -85,6 +86,23 @@ export interface EvaluationInput {
    * CodeDeploy hook (one hour).
    */
   readonly ecsNative?: EcsNativeEvaluation;
+  /**
+   * Where this evaluation's break-glass override would be and whether the registration allows one
+   * (`OVERRIDE_SETTINGS`, copied by the hook; lib/evaluation/override). Absent (a registration through an
+   * imported evaluator, which does not know the report bucket): no override is looked for.
+   */
+  readonly override?: OverrideSettings;
+}
+
+/** What the hook copies into the execution input: the bucket of the override records, and whether the registration allows one. */
+export interface OverrideSettings {
+  readonly bucket: string;
+  readonly allowed: boolean;
+}
+
+export function parseOverrideSettings(value: unknown, path: string): OverrideSettings {
+  const settings = object(value, path);
+  return { bucket: string(settings.bucket, `${path}.bucket`), allowed: boolean(settings.allowed, `${path}.allowed`) };
 }
 
 /**
@@ -148,6 +166,7 @@ export function parseEvaluationInput(value: unknown, path = 'input'): Evaluation
     ...(input.switches !== undefined ? { switches: parseReportSwitches(input.switches, `${path}.switches`) } : {}),
     ...(input.allowedHosts !== undefined ? { allowedHosts: parseHostList(input.allowedHosts, `${path}.allowedHosts`) } : {}),
     ...(input.ecsNative !== undefined ? { ecsNative: parseEcsNativeEvaluation(input.ecsNative, `${path}.ecsNative`) } : {}),
+    ...(input.override !== undefined ? { override: parseOverrideSettings(input.override, `${path}.override`) } : {}),
   };
 }
 
@@ -277,6 +296,8 @@ export interface TickResult {
   /** Complete periods judged so far. */
   readonly periodsJudged: number;
   readonly verdict: StateVerdict;
+  /** An override this look found: honoured (the tick is final and says so) or refused (the look judged as usual). */
+  readonly override?: OverrideOutcome;
 }
 
 /** The smoke-test step's request: which phase's tests to run against the execution's target. */
@@ -298,7 +319,8 @@ export type Cause =
   | 'execution-failed'
   | 'execution-timed-out'
   | 'execution-aborted'
-  | 'canary-watch';
+  | 'canary-watch'
+  | 'override';
 
 /** The conclusion the state machine reached, before the policy's switches turn it into a hook status. */
 export interface Outcome {
@@ -318,7 +340,7 @@ export function parseOutcome(value: unknown, path = 'state.outcome'): Outcome {
   const outcome = object(value, path);
   return {
     decision: oneOf(outcome.decision, ['pass', 'fail', 'error', 'inconclusive'] as const, `${path}.decision`),
-    cause: oneOf(outcome.cause, ['verdict', 'smoke-tests', 'evaluator-error', 'execution-failed', 'execution-timed-out', 'execution-aborted', 'canary-watch'] as const, `${path}.cause`),
+    cause: oneOf(outcome.cause, ['verdict', 'smoke-tests', 'evaluator-error', 'execution-failed', 'execution-timed-out', 'execution-aborted', 'canary-watch', 'override'] as const, `${path}.cause`),
     reason: optionalString(outcome.reason, `${path}.reason`) ?? '',
     ...(Array.isArray(outcome.metricsUnread) && outcome.metricsUnread.length > 0 && { metricsUnread: outcome.metricsUnread.map((metric, index) => string(metric, `${path}.metricsUnread[${index}]`)) }),
   };

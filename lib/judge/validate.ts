@@ -120,6 +120,7 @@ export function validateObservations(policy: Policy, observations: unknown): Obs
       else checkArm(`${where}.${arm}`, observed[arm], FIELDS[expectedKind], issues);
     }
     if ((expectedKind === 'gauge' || expectedKind === 'count') && observed.baselineHistory !== undefined) checkArm(`${where}.baselineHistory`, observed.baselineHistory, FIELDS[expectedKind], issues);
+    if (expectedKind === 'gauge' && observed.canaryHistory !== undefined) checkArm(`${where}.canaryHistory`, observed.canaryHistory, FIELDS[expectedKind], issues);
     if (expectedKind === 'count' && observed.timeShift !== undefined) checkTimeShift(`${where}.timeShift`, observed.timeShift, issues);
   }
   if (issues.length > 0) {

@@ -28,6 +28,7 @@ import type {
 import type { Policy } from '../policy';
 import { SILENT_RUNTIME } from '../evaluation/handlers/runtime';
 import type { NotificationChannel } from '../evaluation/notify';
+import type { IdentityVerifier, OverrideStore } from '../evaluation/override/look';
 import { VirtualClock } from './clock';
 import { InMemoryPublicationLedger } from './publication-ledger';
 import { runLocally, type LocalRunResult, type TaskHandler } from './run-local';
@@ -116,7 +117,16 @@ export interface SimulatedDeployment {
   readonly notifications?: NotificationChannel;
   /** The evaluator's spans, the trace carried as on AWS (`SimulatedTracing`). @default - no spans */
   readonly tracing?: SimulatedTracing;
+  /**
+   * Break-glass overrides (lib/evaluation/override): whether the registration allows them, the records
+   * (the report bucket's `overrides/`, given the virtual clock: a record appears when on call writes it)
+   * and STS's answer to a proof. @default - none: the hook passes no override settings, nothing looks
+   */
+  readonly overrides?: { readonly allowed: boolean; readonly store: (now: () => Date) => OverrideStore; readonly identity: IdentityVerifier };
 }
+
+/** The simulated report bucket, where override records are. */
+export const SIMULATED_REPORT_BUCKET = 'simulated-reports';
 
 /**
  * Runs one hook end to end, locally: the real hook handler receives the CodeDeploy event, the
@@ -189,6 +199,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
     lifecycleEvent,
     policyRef: { bucket: 'simulated', key: `${deployment.deploymentId}.json` },
     switches: reportSwitchesFromPolicy(deployment.policy),
+    ...(deployment.overrides ? { override: { bucket: SIMULATED_REPORT_BUCKET, allowed: deployment.overrides.allowed } } : {}),
     // The simulated registration allows the hosts its policy names (what allowedSmokeTestHosts would list).
     allowedHosts: deployment.policy.smokeTests.flatMap((test) => (test.type === 'http' ? [new URL(test.url).hostname] : [])),
     deployments: {
@@ -267,9 +278,10 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   // No AWS secret is read offline: a header's secret reference stands for a placeholder the simulated HTTP client receives.
   const secrets: SecretResolver = { resolve: async (reference) => `simulated-secret:${reference.secret ?? reference.parameter}` };
   const smoke = createSmokeHandler({ policies, invoker, http, stopwatch: () => performance.now(), secrets }, runtime);
-  const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now() }, runtime);
+  const overrides = deployment.overrides ? { overrides: { overrides: deployment.overrides.store(() => clock.now()), identity: deployment.overrides.identity } } : {};
+  const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now(), ...overrides }, runtime);
   const notifications = deployment.notifications ? { notifications: deployment.notifications } : {};
-  const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now(), ...notifications }, runtime);
+  const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now(), ...notifications, ...overrides }, runtime);
 
   // Fault injection wraps the Lambda handlers themselves; the clock and the counters wrap around them.
   const lambdas: Record<TaskState, TaskHandler> = {

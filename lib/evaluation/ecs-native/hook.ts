@@ -185,7 +185,7 @@ export async function handleEcsHookEvent(raw: unknown, deps: EcsHookDependencies
     const execution = await deps.executions.describe(name);
     if (!execution) {
       const firstInvokedAt = remembered ?? now;
-      if (now >= firstInvokedAt + timeoutMs - ECS_ANSWER_GUARD_SECONDS * 1000) return await answerAtDeadline(event, evaluationId, 'no evaluation could be started before the deadline', deps);
+      if (now >= firstInvokedAt + timeoutMs - ECS_ANSWER_GUARD_SECONDS * 1000) return await answerAtDeadline(event, evaluationId, 'error', 'no evaluation could be started before the deadline', deps);
       const input = evaluationInput(event, deps, { evaluationId, stage, role, weight, lifecycleEvent, invokedAt: new Date(now) });
       await startOnce(name, input, deps);
       deps.log.info('evaluation started', { evaluationId, executionName: name });
@@ -193,7 +193,8 @@ export async function handleEcsHookEvent(raw: unknown, deps: EcsHookDependencies
     }
     const firstInvokedAt = Math.min(remembered ?? Infinity, execution.startDate.getTime());
     if (now >= firstInvokedAt + timeoutMs - ECS_ANSWER_GUARD_SECONDS * 1000) {
-      return await answerAtDeadline(event, evaluationId, execution.status === 'RUNNING' ? 'no verdict by the deadline' : `the evaluation ended ${execution.status} without a recorded status`, deps);
+      const running = execution.status === 'RUNNING';
+      return await answerAtDeadline(event, evaluationId, running ? 'no-verdict' : 'error', running ? 'no verdict by the deadline' : `the evaluation ended ${execution.status} without a recorded status`, deps);
     }
     return { evaluationId, response: inProgress(event, evaluationId, firstInvokedAt), reason: `evaluation ${execution.status.toLowerCase()}, no status recorded yet` };
   } catch (error) {
@@ -212,8 +213,8 @@ export async function handleEcsHookEvent(raw: unknown, deps: EcsHookDependencies
  * ended without recording, or none at all: `onEvaluatorError`) is recorded, unless the evaluation's
  * arrived in between, which then stands.
  */
-async function answerAtDeadline(event: EcsHookEvent, evaluationId: string, why: string, deps: EcsHookDependencies): Promise<EcsHookAnswer> {
-  const status = why === 'no verdict by the deadline' ? hookStatusFor({ decision: 'inconclusive', cause: 'verdict', reason: why }, deps.switches) : evaluatorErrorStatus(deps.switches);
+async function answerAtDeadline(event: EcsHookEvent, evaluationId: string, kind: 'no-verdict' | 'error', why: string, deps: EcsHookDependencies): Promise<EcsHookAnswer> {
+  const status = kind === 'no-verdict' ? hookStatusFor({ decision: 'inconclusive', cause: 'verdict', reason: why }, deps.switches) : evaluatorErrorStatus(deps.switches);
   let held: HookStatus = status;
   try {
     if ((await deps.statuses.record(evaluationId, status)) === 'already-recorded') held = (await deps.statuses.read(evaluationId)) ?? status;

@@ -222,7 +222,6 @@ export async function simulateEcsNativeDeployment(definition: Record<string, unk
     await report(sweepEvent('arn:aws:states:us-east-1:123456789012:stateMachine:Evaluation'));
     clock.advance(Math.ceil(PUBLICATION_GRACE_SECONDS / (SWEEP_INTERVAL_MINUTES * 60)) * SWEEP_INTERVAL_MINUTES * 60 - SWEEP_INTERVAL_MINUTES * 60);
     await report(sweepEvent('arn:aws:states:us-east-1:123456789012:stateMachine:Evaluation'));
-    clock.advance(-(clock.now().getTime() - execution.end.at.getTime()) / 1000);
     runs.push({ input: execution.input, run, ticks });
   }
 

@@ -1,5 +1,5 @@
 import { STATE, TASK_STATES, type TaskState } from '../../constructs/evaluation-definition';
-import { ECS_ANSWER_GUARD_SECONDS, type EcsEvaluatedStage } from '../../evaluation/ecs-native/contract';
+import type { EcsEvaluatedStage } from '../../evaluation/ecs-native/contract';
 import type { EcsHookStatusStore } from '../../evaluation/ecs-native/hook';
 import { parsePolicy } from '../../policy';
 import { FAULT_KINDS, type FaultKind } from '../fault-grid';
@@ -144,7 +144,7 @@ export function ecsNativeFaultOutcomeOf(name: string, result: SimulatedEcsNative
     lateAnswers: forward.filter((answer) => {
       const evaluation = evaluations.find((input) => input.deploymentId.endsWith(`_${key(answer.stage, answer.weight)}`));
       const first = evaluation ? firstInvocation.get(evaluation.deploymentId) : undefined;
-      return first !== undefined && answer.at.getTime() > first + timeoutMs - ECS_ANSWER_GUARD_SECONDS * 1000 + 1000 * 30;
+      return first !== undefined && answer.at.getTime() >= first + timeoutMs;
     }).length,
     verdictEventsPerEvaluation: perEvaluation(result.verdictEvents),
     verdictsCountedPerEvaluation: perEvaluation(result.verdictMetrics),
