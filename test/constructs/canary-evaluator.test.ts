@@ -128,10 +128,11 @@ describe('CanaryEvaluator', () => {
 
   test('reads the policy from one S3 object tagged for the evaluator, not from the environment', () => {
     const allReads = statementsOf(template).filter((s) => [s.Action].flat().includes('s3:GetObject'));
-    // Besides the policy objects, the report function reads back only its own publication ledger, and the report
-    // function and the ECS native hook read the hook statuses (their own prefix of the report bucket).
-    const reads = allReads.filter((s) => !JSON.stringify(s.Resource).endsWith('"/publications/*"]]}') && !JSON.stringify(s.Resource).endsWith('"/ecs-native/hook-status/*"]]}'));
-    expect(allReads.length - reads.length).toBe(3);
+    // Besides the policy objects, only prefixes of the evaluator's own report bucket: the report function's publication
+    // ledger; the hook statuses (report function, ECS native hook); the break-glass overrides (two readers).
+    const ownPrefixes = ['/publications/*', '/ecs-native/hook-status/*', '/overrides/*'];
+    const reads = allReads.filter((s) => !ownPrefixes.some((prefix) => JSON.stringify(s.Resource).endsWith(`"${prefix}"]]}`)));
+    expect(allReads.length - reads.length).toBe(5);
     expect(reads).toHaveLength(4); // prepare, evaluate, smoke, watch
     for (const statement of reads) expect(Object.keys(statement.Condition?.StringEquals ?? {}).sort()).toEqual(['s3:ExistingObjectTag/canary-evaluator', 's3:ResourceAccount']);
     const tagging = Object.values(template.findResources('Custom::AWS')).map((r) => (JSON.parse(r.Properties.Create as string) as { action: string }).action);
