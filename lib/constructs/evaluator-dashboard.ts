@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { CHANGE_FAILURES_METRIC } from '../evaluation/change-failures/track';
 import { REPORT_STORE, TICK_LOG_FIELDS, TICK_LOG_MESSAGES } from '../evaluation/contracts';
 import { COST_ARMS, COST_PER_REQUEST_METRIC, VERDICT_METRIC, VERDICT_NAMESPACE, type VerdictDimensions } from '../evaluation/verdict-metric';
 import type { MetricDefinition } from '../policy';
@@ -62,7 +63,7 @@ export class EvaluatorDashboard extends Construct {
       new cloudwatch.TextWidget({
         markdown:
           "## Deployment quality\nVerdicts, rollbacks and inconclusive evaluations (the deadline came without a verdict: promoted or rolled back as the policy's `onInconclusive` says) decided by canary-evaluator, all registered deployment groups. " +
-          'A rollback is a change failure the evaluator **caught**. Failures that **escaped** (promoted, then rolled back or an older version redeployed) and **unjudged** ones are not published as metrics: `canary-eval history --application A --group G --dora` reads them from CodeDeploy\'s records.',
+          'A rollback is a change failure the evaluator **caught**; one it promoted that a later deployment undid **escaped** (below). **Unjudged** failures (promoted without a verdict) are not published as metrics: `canary-eval history --application A --group G --dora` reads all three from CodeDeploy\'s records.',
         width: 24,
         height: 3,
       }),
@@ -87,6 +88,30 @@ export class EvaluatorDashboard extends Construct {
           allGroups(VERDICT_METRIC.timeToVerdict, 'Average', 'Average', day),
           allGroups(VERDICT_METRIC.timeToVerdict, 'Maximum', 'Slowest', day),
         ],
+        width: 8,
+        height: 6,
+      }),
+    );
+    // Escapes are counted by the report function's publish step with each group's last promotion, kept in the report bucket.
+    const escaped = props.reportBucketName
+      ? new cloudwatch.MathExpression({
+          expression: `SUM(SEARCH('{${VERDICT_NAMESPACE},ApplicationName,DeploymentGroupName,Kind} MetricName="${CHANGE_FAILURES_METRIC.name}" Kind="${CHANGE_FAILURES_METRIC.escaped}"', 'Sum', ${day.toSeconds()}))`,
+          usingMetrics: {},
+          label: 'Escaped (promoted, then undone)',
+          period: day,
+        })
+      : undefined;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Change failures: caught vs escaped', left: escaped ? [rollbacks, escaped] : [rollbacks], leftYAxis: { min: 0 }, width: 16, height: 6 }),
+      new cloudwatch.TextWidget({
+        markdown: [
+          '### Caught vs escaped',
+          "DORA's *change fail rate* is \"the ratio of deployments that require immediate intervention following a deployment\" (a rollback or a hotfix); a deployment made to undo one is *rework* (DORA, [the four keys](https://dora.dev/guides/dora-metrics-four-keys/)).",
+          '- **Caught**: the evaluator rolled the deployment back (`Rollbacks`).',
+          escaped
+            ? '- **Escaped**: the evaluator passed the deployment, and a later one put back the version it replaced (`ChangeFailures`, `Kind=Escaped`, counted once when that later deployment is evaluated).'
+            : '- **Escaped**: not tracked: it needs the report bucket, where each group\'s last promotion is kept. `canary-eval history --dora` still reads it.',
+        ].join('\n'),
         width: 8,
         height: 6,
       }),

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CHANGE_FAILURES_STORE } from '../evaluation/change-failures/track';
 import { PUBLICATION_LEDGER, REPORT_STORE } from '../evaluation/contracts';
 import { ECS_HOOK_STATUS_STORE } from '../evaluation/ecs-native/contract';
 import { OVERRIDES } from '../evaluation/override/record';
@@ -15,6 +16,7 @@ const PREFIX_REASONS = {
   [REPORT_STORE.prefix]: "One report object per deployment and lifecycle event, named at run time: writes are limited to the reports/ prefix of the evaluator's own bucket",
   [PUBLICATION_LEDGER.prefix]: "The publication ledger's markers and pending records, one set per verdict, named at run time: limited to the publications/ prefix of the evaluator's own bucket",
   [OVERRIDES.prefix]: "One override record per hook, named at run time: read-only, limited to the overrides/ prefix of the evaluator's own bucket",
+  [CHANGE_FAILURES_STORE.prefix]: "Each deployment group's last promotion and one marker per escaped change failure, named at run time: limited to the change-failures/ prefix of the evaluator's own bucket",
   [ECS_HOOK_STATUS_STORE.prefix]: "One ECS native hook status per deployment, stage and step, named at run time: limited to the ecs-native/hook-status/ prefix of the evaluator's own bucket",
 } as const;
 
@@ -82,7 +84,8 @@ export class ReportBucket extends Construct {
 
   /**
    * The report function's access: `s3:PutObject` under the reports prefix only; read, create and delete
-   * under the publication ledger's prefix, and list that prefix only (`s3:prefix` condition). With the
+   * under the publication ledger's prefix, and list that prefix only (`s3:prefix` condition); read, write
+   * and list under `change-failures/` (each group's last promotion, the escape markers). With the
    * evaluator's key: its data keys, and decryption of what the ledger reads back, through S3 only.
    */
   grantReportFunction(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
@@ -90,11 +93,15 @@ export class ReportBucket extends Construct {
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_STORE.prefix}*`)] }));
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects(ledger)] }));
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ledger } } }));
+    // The last promotion of each group and the escape markers (lib/evaluation/change-failures): read, written and listed, never deleted.
+    const changeFailures = `${CHANGE_FAILURES_STORE.prefix}*`;
+    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(changeFailures)] }));
+    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': changeFailures } } }));
     // ECS native evaluations record their hook status here (`PlatformHookReporter`), created once, read back when already recorded.
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(`${ECS_HOOK_STATUS_STORE.prefix}*`)] }));
     if (this.props.encryptionKey) grantKeyThrough(this.props.encryptionKey, fn, 's3');
     fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
-    this.acknowledgePrefixes(fn.grantPrincipal, [REPORT_STORE.prefix, PUBLICATION_LEDGER.prefix, ECS_HOOK_STATUS_STORE.prefix]);
+    this.acknowledgePrefixes(fn.grantPrincipal, [REPORT_STORE.prefix, PUBLICATION_LEDGER.prefix, CHANGE_FAILURES_STORE.prefix, ECS_HOOK_STATUS_STORE.prefix]);
   }
 
   /**

@@ -136,7 +136,7 @@ export async function judgeWindow(
     settledUntil: alignDown(nowSeconds - 2 * plan.lagSeconds, plan.periodSeconds),
   });
   return {
-    verdict: judge(policy, observations, { deadlineReached: options.deadlineReached, alphaShare: alphaShareOf(policy) }),
+    verdict: judge(policy, observations, { deadlineReached: options.deadlineReached, alphaShare: alphaShareOf(policy), periodSeconds: plan.periodSeconds }),
     periodsJudged: (window.end - window.start) / plan.periodSeconds,
   };
 }

@@ -27,6 +27,8 @@ export interface TokensPeriod {
   readonly cacheRead?: number;
   /** @default 0 */
   readonly cacheWrite?: number;
+  /** Reasoning tokens: a part of `output` (priced with it), read only to say why spend moved. @default - not reported */
+  readonly reasoning?: number;
 }
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -95,7 +97,16 @@ export type MetricObservations =
        */
       readonly canaryHistory?: readonly GaugePeriod[];
     } & MaybeIncomplete)
-  | ({ readonly kind: 'tokens'; readonly baseline: readonly TokensPeriod[]; readonly canary: readonly TokensPeriod[] } & MaybeIncomplete)
+  | ({
+      readonly kind: 'tokens';
+      readonly baseline: readonly TokensPeriod[];
+      readonly canary: readonly TokensPeriod[];
+      /**
+       * The bake: the baseline arm is the current version before the deployment, and the canary has all the
+       * traffic (the budget gate then takes the canary's spend as the full-traffic spend). @default false
+       */
+      readonly baselineFromBefore?: boolean;
+    } & MaybeIncomplete)
   | { readonly kind: 'alarm'; readonly alarms: readonly AlarmObservation[] };
 
 /** Observations of every metric of a policy, by metric name. */

@@ -30,6 +30,7 @@ import { SILENT_RUNTIME } from '../evaluation/handlers/runtime';
 import type { NotificationChannel } from '../evaluation/notify';
 import type { IdentityVerifier, OverrideStore } from '../evaluation/override/look';
 import { VirtualClock } from './clock';
+import type { InMemoryChangeFailures } from './promotion-store';
 import { InMemoryPublicationLedger } from './publication-ledger';
 import { runLocally, type LocalRunResult, type TaskHandler } from './run-local';
 import type { SimulatedTracing } from './tracing';
@@ -123,6 +124,8 @@ export interface SimulatedDeployment {
    * and STS's answer to a proof. @default - none: the hook passes no override settings, nothing looks
    */
   readonly overrides?: { readonly allowed: boolean; readonly store: (now: () => Date) => OverrideStore; readonly identity: IdentityVerifier };
+  /** The group's last promotion and escaped change failures, shared by its simulated deployments (the report bucket's `change-failures/`). @default - not tracked */
+  readonly changeFailures?: InMemoryChangeFailures;
 }
 
 /** The simulated report bucket, where override records are. */
@@ -263,6 +266,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       endedExecutions,
       now: () => clock.now(),
       ...(deployment.notifications ? { notifications: deployment.notifications } : {}),
+      ...(deployment.changeFailures ? { changeFailures: { store: deployment.changeFailures, sink: deployment.changeFailures } } : {}),
     },
     runtime,
   );

@@ -128,11 +128,11 @@ describe('CanaryEvaluator', () => {
 
   test('reads the policy from one S3 object tagged for the evaluator, not from the environment', () => {
     const allReads = statementsOf(template).filter((s) => [s.Action].flat().includes('s3:GetObject'));
-    // Besides the policy objects, only prefixes of the evaluator's own report bucket: the report function's publication
-    // ledger; the hook statuses (report function, ECS native hook); the break-glass overrides (two readers).
-    const ownPrefixes = ['/publications/*', '/ecs-native/hook-status/*', '/overrides/*'];
-    const reads = allReads.filter((s) => !ownPrefixes.some((prefix) => JSON.stringify(s.Resource).endsWith(`"${prefix}"]]}`)));
-    expect(allReads.length - reads.length).toBe(5);
+    // Besides the policy objects, the functions read only named prefixes of the evaluator's own bucket:
+    // the report function its publication ledger, change-failure records and ECS native hook statuses (the ECS native hook these too), evaluate and watch the override records.
+    const ownPrefix = (s: Statement) => /"\/(publications|overrides|change-failures|ecs-native\/hook-status)\/\*"\]\]\}$/.exec(JSON.stringify(s.Resource))?.[1];
+    const reads = allReads.filter((s) => ownPrefix(s) === undefined);
+    expect(allReads.map(ownPrefix).filter((prefix) => prefix !== undefined).sort()).toEqual(['change-failures', 'ecs-native/hook-status', 'ecs-native/hook-status', 'overrides', 'overrides', 'publications']);
     expect(reads).toHaveLength(4); // prepare, evaluate, smoke, watch
     for (const statement of reads) expect(Object.keys(statement.Condition?.StringEquals ?? {}).sort()).toEqual(['s3:ExistingObjectTag/canary-evaluator', 's3:ResourceAccount']);
     const tagging = Object.values(template.findResources('Custom::AWS')).map((r) => (JSON.parse(r.Properties.Create as string) as { action: string }).action);

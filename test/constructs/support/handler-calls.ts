@@ -56,6 +56,8 @@ const DEFAULT_BUS = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`;
 const WILDCARD = () => ['*'];
 const LEDGER_MARKER = 'publications/done/d-EXAMPLE-AfterAllowTraffic/event';
 const LEDGER_PENDING = 'publications/pending/d-EXAMPLE-AfterAllowTraffic.json';
+const LAST_PROMOTION = 'change-failures/app/group/last-promotion.json';
+const ESCAPE_MARKER = 'change-failures/app/group/escaped/d-EXAMPLE';
 /** An ECS native hook status (S3HookStatusStore): one object per evaluation under ECS_HOOK_STATUS_STORE.prefix. */
 const ECS_NATIVE_STATUS = `${ECS_HOOK_STATUS_STORE.prefix}EXAMPLE_PRODUCTION_TRAFFIC_SHIFT_w10.json`;
 const hookStatuses = (t: Resolved) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`);
@@ -116,6 +118,11 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'DeleteObjectCommand', action: 's3:DeleteObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LEDGER_PENDING}`) },
     { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'publications/pending/' } },
     { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'publications/done/d-EXAMPLE-AfterAllowTraffic/' } },
+    // Escaped change failures (S3PromotionStore, CloudWatchChangeFailureSink: the verdict namespace above): each group's last promotion and the escape markers.
+    { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LAST_PROMOTION}`) },
+    { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.flatMap((arn) => [`${arn}/${LAST_PROMOTION}`, `${arn}/${ESCAPE_MARKER}`]) },
+    { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': LAST_PROMOTION } },
+    { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': ESCAPE_MARKER } },
     // ECS native hook statuses (S3HookStatusStore, issue 27): created once, read back when already recorded.
     { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`) },
     { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`) },
@@ -195,6 +202,8 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     { action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'reports/' } },
     { action: 's3:ListBucket', resources: (t) => t.reportBuckets },
     { action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
+    // The promotion records are overwritten, never deleted; the escape markers are the proof of publication.
+    { action: 's3:DeleteObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${ESCAPE_MARKER}`) },
     // Notifications go to the evaluator's topic only.
     { action: 'sns:Publish', resources: () => [`arn:aws:sns:us-east-1:${ACCOUNT}:someone-elses-topic`] },
   ],
