@@ -44,6 +44,7 @@ function allGroups(metricName: string, statistic: string, label: string, period:
  */
 export class EvaluatorDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
+  private readonly platformVerdicts = new PlatformVerdictsWidget();
 
   constructor(scope: Construct, id: string, props: EvaluatorDashboardProps) {
     super(scope, id);
@@ -115,6 +116,9 @@ export class EvaluatorDashboard extends Construct {
         height: 6,
       }),
     );
+    // One row: verdicts and rollbacks by platform (CodeDeploy Lambda, CodeDeploy ECS, ECS native …), filled
+    // by the registrations of this app (registrations from other stacks show in the totals above only).
+    this.dashboard.addWidgets(this.platformVerdicts);
     if (props.reportBucketName) {
       // The S3 console's bucket page at the reports prefix (one HTML report per deployment and lifecycle event).
       const reports = `https://console.aws.amazon.com/s3/buckets/${props.reportBucketName}?prefix=${REPORT_STORE.prefix}`;
@@ -231,11 +235,61 @@ export class EvaluatorDashboard extends Construct {
     return true;
   }
 
-  /** A row for one registered deployment group: its verdict and hook alarms, and its verdicts. */
-  addDeploymentGroup(title: string, alarms: readonly cloudwatch.IAlarm[], failedVerdicts: cloudwatch.IMetric): void {
+  /** A row for one registration (a deployment group, an ECS service): its verdict and hook alarms, and its verdicts. `platform` prefixes the titles. */
+  addDeploymentGroup(title: string, alarms: readonly cloudwatch.IAlarm[], failedVerdicts: cloudwatch.IMetric, platform?: string): void {
+    const heading = platform ? `${platform} ${title}` : title;
     this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: `${title}: alarms`, alarms: [...alarms], width: 8, height: 4 }),
-      new cloudwatch.GraphWidget({ title: `${title}: failing verdict ticks`, left: [failedVerdicts], width: 16, height: 4 }),
+      new cloudwatch.AlarmStatusWidget({ title: `${heading}: alarms`, alarms: [...alarms], width: 8, height: 4 }),
+      new cloudwatch.GraphWidget({ title: `${heading}: failing verdict ticks`, left: [failedVerdicts], width: 16, height: 4 }),
     );
+  }
+
+  /** Counts a registration's verdicts and rollbacks under its platform in the "by platform" graph. */
+  addPlatformVerdicts(platform: string, dimensions: VerdictDimensions): void {
+    this.platformVerdicts.add(platform, dimensions);
+  }
+}
+
+/**
+ * Verdicts and rollbacks per day, one line each per platform: the sum of the exact-dimension verdict
+ * metrics of that platform's registrations. Built when the dashboard is synthesized (a dashboard's body is
+ * rendered then), so registrations made after the evaluator are counted; CloudWatch metric math cannot
+ * group a SEARCH by a dimension the metrics do not carry, hence the explicit lists.
+ */
+class PlatformVerdictsWidget implements cloudwatch.IWidget {
+  readonly width = 24;
+  readonly height = 6;
+  private readonly platforms = new Map<string, VerdictDimensions[]>();
+  private x = 0;
+  private y = 0;
+
+  add(platform: string, dimensions: VerdictDimensions): void {
+    this.platforms.set(platform, [...(this.platforms.get(platform) ?? []), dimensions]);
+  }
+
+  position(x: number, y: number): void {
+    this.x = x;
+    this.y = y;
+  }
+
+  toJson(): unknown[] {
+    const day = Duration.days(1);
+    // Metric ids are unique in the whole graph (CloudWatch): `<line>_<registration>`.
+    const sumOf = (line: string, metricName: string, label: string, registrations: readonly VerdictDimensions[]) =>
+      new cloudwatch.MathExpression({
+        expression: `SUM([${registrations.map((_, index) => `${line}_${index}`).join(', ')}])`,
+        usingMetrics: Object.fromEntries(
+          registrations.map((dimensionsMap, index) => [`${line}_${index}`, new cloudwatch.Metric({ namespace: VERDICT_NAMESPACE, metricName, dimensionsMap: { ...dimensionsMap }, statistic: 'Sum', period: day })]),
+        ),
+        label,
+        period: day,
+      });
+    const lines = [...this.platforms.entries()].flatMap(([platform, registrations], index) => [
+      sumOf(`v${index}`, VERDICT_METRIC.verdicts, `${platform}: verdicts`, registrations),
+      sumOf(`r${index}`, VERDICT_METRIC.rollbacks, `${platform}: rollbacks`, registrations),
+    ]);
+    const widget = new cloudwatch.GraphWidget({ title: 'Verdicts and rollbacks per day, by platform (registrations of this app)', left: lines, width: this.width, height: this.height });
+    widget.position(this.x, this.y);
+    return widget.toJson();
   }
 }

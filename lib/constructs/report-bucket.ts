@@ -9,6 +9,7 @@ import { ECS_HOOK_STATUS_STORE } from '../evaluation/ecs-native/contract';
 import { OVERRIDES } from '../evaluation/override/record';
 import { requireSupportedAwsCdkLib } from './peer-version';
 import { grantKeyThrough } from './service-authorization';
+import { acknowledgeWildcardResources } from './nag-acknowledgements';
 
 /** Why each prefix's objects are named at run time (cdk-nag AwsSolutions-IAM5 on `<bucket>/<prefix>*`). */
 const PREFIX_REASONS = {
@@ -75,23 +76,18 @@ export class ReportBucket extends Construct {
     });
   }
 
+  /** An ECS native hook function's access to the hook statuses (`grantEcsHookStatuses`), and the bucket's name in its environment. */
+  grantEcsHookStatuses(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
+    grantEcsHookStatuses(this.bucket, fn, this.props.encryptionKey);
+    fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
+  }
+
   /**
    * The report function's access: `s3:PutObject` under the reports prefix only; read, create and delete
    * under the publication ledger's prefix, and list that prefix only (`s3:prefix` condition); read, write
    * and list under `change-failures/` (each group's last promotion, the escape markers). With the
    * evaluator's key: its data keys, and decryption of what the ledger reads back, through S3 only.
    */
-  /**
-   * An ECS native hook function's access (issue 27): it reads the status its evaluation recorded and, when
-   * the hook's deadline comes first, records its own (created once): `s3:GetObject` and `s3:PutObject`
-   * under `ecs-native/hook-status/` only, nothing else in the bucket. With the evaluator's key, through S3 only.
-   */
-  grantEcsHookStatuses(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
-    fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(`${ECS_HOOK_STATUS_STORE.prefix}*`)] }));
-    if (this.props.encryptionKey) grantKeyThrough(this.props.encryptionKey, fn, 's3');
-    fn.addEnvironment(REPORT_STORE.bucketVariable, this.bucket.bucketName);
-  }
-
   grantReportFunction(fn: iam.IGrantable & { addEnvironment(key: string, value: string): unknown }): void {
     const ledger = `${PUBLICATION_LEDGER.prefix}*`;
     fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${REPORT_STORE.prefix}*`)] }));
@@ -140,4 +136,18 @@ export class ReportBucket extends Construct {
     const logicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
     for (const prefix of prefixes) Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${prefix}*]`, reason: PREFIX_REASONS[prefix] });
   }
+}
+
+/**
+ * An ECS native hook function's access (issue 27): it reads the status its evaluation recorded and, when
+ * the hook's deadline comes first, records its own (created once): `s3:GetObject` and `s3:PutObject`
+ * under `ecs-native/hook-status/` of the evaluator's report bucket only, nothing else in the bucket. With
+ * the evaluator's key, through S3 only. A bucket of another stack works too (`registerEcsService` through
+ * an imported evaluator).
+ */
+export function grantEcsHookStatuses(bucket: s3.IBucket, fn: iam.IGrantable, key?: kms.IKey): void {
+  const statuses = bucket.arnForObjects(`${ECS_HOOK_STATUS_STORE.prefix}*`);
+  fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [statuses] }));
+  acknowledgeWildcardResources(fn, [statuses], `one hook status object per evaluation, named at run time: limited to the ${ECS_HOOK_STATUS_STORE.prefix} prefix of the evaluator's report bucket`);
+  if (key) grantKeyThrough(key, fn, 's3');
 }

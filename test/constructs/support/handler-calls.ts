@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ECS_HOOK_STATUS_STORE } from '../../../lib/evaluation/ecs-native/contract';
 import { VERDICT_NAMESPACE } from '../../../lib/evaluation/verdict-metric';
 
 /**
@@ -8,8 +9,8 @@ import { VERDICT_NAMESPACE } from '../../../lib/evaluation/verdict-metric';
  * command an adapter sends; `adapterCommands` reads the handler's wiring and adapters, so a call added
  * to the code without a row here fails the test.
  */
-export type Handler = 'prepare' | 'evaluate' | 'smoke' | 'watch' | 'report' | 'hook';
-export const HANDLERS: readonly Handler[] = ['prepare', 'evaluate', 'smoke', 'watch', 'report', 'hook'];
+export type Handler = 'prepare' | 'evaluate' | 'smoke' | 'watch' | 'report' | 'hook' | 'ecs-hook';
+export const HANDLERS: readonly Handler[] = ['prepare', 'evaluate', 'smoke', 'watch', 'report', 'hook', 'ecs-hook'];
 
 /** What a template resolves to, for building request ARNs (see `resolve` in the test). */
 export interface Resolved {
@@ -57,7 +58,9 @@ const LEDGER_MARKER = 'publications/done/d-EXAMPLE-AfterAllowTraffic/event';
 const LEDGER_PENDING = 'publications/pending/d-EXAMPLE-AfterAllowTraffic.json';
 const LAST_PROMOTION = 'change-failures/app/group/last-promotion.json';
 const ESCAPE_MARKER = 'change-failures/app/group/escaped/d-EXAMPLE';
-const ECS_NATIVE_STATUS = 'ecs-native/hook-status/EXAMPLE_PRODUCTION_TRAFFIC_SHIFT_w10.json';
+/** An ECS native hook status (S3HookStatusStore): one object per evaluation under ECS_HOOK_STATUS_STORE.prefix. */
+const ECS_NATIVE_STATUS = `${ECS_HOOK_STATUS_STORE.prefix}EXAMPLE_PRODUCTION_TRAFFIC_SHIFT_w10.json`;
+const hookStatuses = (t: Resolved) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`);
 const policyObject: Call = { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.policyObjects, context: TAGGED_OBJECT };
 /**
  * Every handler's spans go to the X-Ray OTLP traces endpoint (lambdas/shared.ts, XRayOtlpSpanExporter),
@@ -135,6 +138,14 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'StartExecutionCommand', action: 'states:StartExecution', resources: (t) => [t.stateMachineArn] },
     { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
   ],
+  // ECS invokes it synchronously: it starts and follows its evaluation, and reads (or, at its deadline, creates) the hook status.
+  'ecs-hook': [
+    traceExport,
+    { command: 'StartExecutionCommand', action: 'states:StartExecution', resources: (t) => [t.stateMachineArn] },
+    { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
+    { command: 'GetObjectCommand', action: 's3:GetObject', resources: hookStatuses },
+    { command: 'PutObjectCommand', action: 's3:PutObject', resources: hookStatuses },
+  ],
 };
 
 const OTHER_BUCKET_OBJECT = 'arn:aws:s3:::someone-elses-bucket/policy.json';
@@ -204,6 +215,18 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     // It looks up its own state machine's executions, nothing more.
     { action: 'states:DescribeExecution', resources: (t) => [t.executionArn.replace(/:execution:[^:]+:/, ':execution:someone-elses-machine:')] },
     { action: 'states:GetExecutionHistory', resources: (t) => [t.executionArn] },
+  ],
+  'ecs-hook': [
+    // Nothing of CodeDeploy, and no other object of the report bucket.
+    { action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
+    { action: 'codedeploy:StopDeployment', resources: WILDCARD },
+    { action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
+    { action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LEDGER_MARKER}`) },
+    { action: 's3:DeleteObject', resources: hookStatuses },
+    { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
+    { action: 'states:DescribeExecution', resources: (t) => [t.executionArn.replace(/:execution:[^:]+:/, ':execution:someone-elses-machine:')] },
+    { action: 'states:StopExecution', resources: (t) => [t.executionArn] },
+    { action: 'lambda:InvokeFunction', resources: () => [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:someone-elses`] },
   ],
 };
 
