@@ -63,6 +63,10 @@ describe('registerEcsService: an ECS service on a native strategy', () => {
     expect((configuration.Alarms as { AlarmNames: unknown[]; Rollback: boolean }).Rollback).toBe(true);
     expect((configuration.Alarms as { AlarmNames: unknown[] }).AlarmNames).toEqual([expect.stringMatching(/^Native-.*-VerdictFailed$/)]);
     expect(registered.stages).toEqual(['POST_TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT', 'POST_PRODUCTION_TRAFFIC_SHIFT']);
+    // The service carries the registration tag (what `canary-eval coverage` reads); the hook function does not,
+    // so the evaluator's tag-based grants (smoke invocations) cannot reach it.
+    expect(service.Properties!.Tags).toEqual(expect.arrayContaining([{ Key: 'canary-evaluator', Value: evaluator.registrationTag }]));
+    expect(JSON.stringify(resources[hookId].Properties!.Tags ?? [])).not.toContain('canary-evaluator');
   });
 
   test("the hook's role: start and follow its evaluations, read and create hook statuses under their prefix; the report function too", () => {

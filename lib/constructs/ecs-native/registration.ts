@@ -21,6 +21,7 @@ import type { Policy } from '../../policy';
 import { ecsTargetsOf, type EcsTargets } from '../ecs-targets';
 import { PolicyRegistration, type EvaluatorBinding, type RegisteredDeploymentGroup, type RegistrationOptions } from '../registration';
 import { grantEcsHookStatuses } from '../report-bucket';
+import { tagForEvaluator } from '../registration-tags';
 import { smokeHostsEnvironment } from '../smoke-hosts';
 import type { VerdictDimensions } from '../../evaluation/verdict-metric';
 import { verdictAlarmName } from '../verdict-alarm';
@@ -248,6 +249,10 @@ class EcsServiceRegistrationConstruct extends PolicyRegistration {
       },
       { asynchronous: false, why: 'Invoked synchronously by Amazon ECS, which reads the answer and rolls the deployment back when the function fails ([LAMBDA]); there is no asynchronous event to keep' },
     );
+    // The service carries the registration tag, as a protected deployment group does: `canary-eval coverage`
+    // counts a native service protected by it (lib/report/coverage.ts). The hook function is not tagged: the
+    // evaluator's tag-based grants (smoke invocations) must not reach it.
+    tagForEvaluator(service, 'AWS::ECS::Service', evaluator.registrationTag, 'be seen as protecting it by canary-eval coverage');
     // The hook statuses: read and created (conditional PutObject) under their prefix of the report bucket only.
     grantEcsHookStatuses(evaluator.reportBucket, hook, evaluator.encryptionKey);
 
