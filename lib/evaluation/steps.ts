@@ -176,6 +176,12 @@ function skippedLook(policy: Policy, error: MetricsThrottledError, lastLook: boo
  * verdict is compacted for state and may leave out metrics, whose spend must still be published.
  */
 export async function lookAtBake(request: EvaluateRequest, policy: Policy, metrics: MetricSource, now: Date, alarms?: AlarmStateSource): Promise<{ tick: TickResult; costPerRequest: CostPerRequestFigure[] }> {
+  const looked = await lookAtBakeMetrics(request, policy, metrics, now, alarms);
+  // The log signal's state goes on to the next tick unchanged until the log signal runs here.
+  return { ...looked, tick: { ...looked.tick, logSignal: request.logSignal ?? {} } };
+}
+
+async function lookAtBakeMetrics(request: EvaluateRequest, policy: Policy, metrics: MetricSource, now: Date, alarms?: AlarmStateSource): Promise<{ tick: TickResult; costPerRequest: CostPerRequestFigure[] }> {
   const { plan } = request;
   if (plan.windowEnd === plan.windowStart) {
     const reason = plan.phase === 'pre-traffic' ? 'no metrics judged before traffic shifts (the new version has no traffic yet)' : 'bake disabled by the policy';

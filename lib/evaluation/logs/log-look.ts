@@ -55,6 +55,8 @@ export interface LogSignalState {
   readonly truncatedMinutes: readonly number[];
   /** Why a query's minutes could not be read (budget, time, a failed query), newest last. */
   readonly problems: readonly string[];
+  /** Set when the state outgrew what a tick may carry (carried-state.ts): no further look reads anything. */
+  readonly stopped?: string;
 }
 
 export const EMPTY_LOG_STATE: LogSignalState = { bytesScanned: 0, queries: 0, mostQueriesPerLook: 0, errorsByMinute: {}, signatures: [], truncatedMinutes: [], problems: [] };
@@ -150,7 +152,7 @@ export async function lookAtLogs(state: LogSignalState, input: LookInput): Promi
   };
 
   const from = state.readUntil ?? input.from;
-  if (input.until <= from) return state;
+  if (input.until <= from || state.stopped !== undefined) return state;
   const errorsByMinute: Record<number, { canary: number; baseline: number }> = { ...state.errorsByMinute };
   const truncatedMinutes = [...state.truncatedMinutes];
   let readAll = true;
