@@ -17,7 +17,7 @@ import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
 import { ReportBucket, type ReportTeardownProps } from './report-bucket';
 import { EvaluatorFunction, type EvaluatorFunctionProps } from './evaluator-function';
-import { grantInvokeRegisteredVersions, grantPublishVerdicts, grantRegisteredResources, grantStopDeployments, type EvaluatorPrincipals } from './grants';
+import { grantInvokeRegisteredVersions, grantLogsInsightsQueries, grantPublishVerdicts, grantRegisteredResources, grantStopDeployments, type EvaluatorPrincipals } from './grants';
 import { EvaluatorHealthAlarms } from './health-alarms';
 import { acknowledgeEvaluatorFindings } from './nag-acknowledgements';
 import { EvaluatorNotifications, type EvaluatorNotificationProps } from './notifications';
@@ -294,6 +294,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       healthAlarmAction: props.healthAlarmAction,
       dashboard: this.dashboard,
       onStopsDeployments: allowStopDeployments,
+      onReadsLogGroups: (_groupPath, logGroupNames) => grantLogsInsightsQueries(this.evaluateFunction, logGroupNames),
     };
     if (props.evaluatorName !== undefined) {
       const attributes = { stateMachineArn: this.stateMachine.stateMachineArn, hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn, encryptionKeyArn: encryptionKey?.keyArn ?? 'none' };

@@ -29,7 +29,7 @@ import type { EvaluatorDashboard } from './evaluator-dashboard';
 import { EvaluatorFunction } from './evaluator-function';
 import { smokeHostsEnvironment } from './smoke-hosts';
 import { checkSmokeSecretsReachable } from './smoke-secrets';
-import { grantHook, grantReadRevisions } from './grants';
+import { grantHook, grantLogSignal, grantReadRevisions, type LogGroupGrant } from './grants';
 import { tagForEvaluator, tagPolicyObject } from './registration-tags';
 import { healthAlarm, sumOfErrors } from './health-alarms';
 import { acknowledgeHookInvokeGrant } from './nag-acknowledgements';
@@ -154,6 +154,7 @@ export interface EvaluatorBinding {
   readonly dashboard?: EvaluatorDashboard;
   /** Called when a registered policy stops deployments (StopDeployment is the evaluator's grant, not the registration's). */
   readonly onStopsDeployments: (groupPath: string) => void;
+  readonly onReadsLogGroups?: LogGroupGrant; // @default - a policy with `logs` fails synth (see LogGroupGrant)
 }
 
 /**
@@ -196,6 +197,7 @@ class GroupRegistration extends Construct {
     this.policyTagger = tagPolicyObject(this, this.policyAsset, evaluator.registrationTag, evaluator.encryptionKey);
     tagForEvaluator(group, 'AWS::CodeDeploy::DeploymentGroup', evaluator.registrationTag, 'read its deployments during the canary watch');
     if (this.policy.canaryWatch.enabled && this.policy.canaryWatch.stopDeploymentOnFail) evaluator.onStopsDeployments(group.node.path);
+    grantLogSignal(evaluator.onReadsLogGroups, this.policy, group.node.path);
     // What `PostDeployChecks` reads: this group has post-deploy checks.
     markProtected(group);
   }

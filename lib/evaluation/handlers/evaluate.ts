@@ -4,6 +4,7 @@ import type { AlarmStateSource, MetricSource, PolicyStore, VerdictSink } from '.
 import { parseEvaluateRequest, type TickResult } from '../state';
 import { lookAtBake, loadPolicy } from '../steps';
 import { subjectOf } from '../watch';
+import type { LogsQueryRunner } from '../logs/ports';
 import { SILENT_RUNTIME, wrapHandler, type HandlerRuntime } from './runtime';
 
 export interface EvaluateDependencies {
@@ -13,6 +14,8 @@ export interface EvaluateDependencies {
   readonly now: () => Date;
   /** For alarm-gate metrics. @default - a policy with alarm gates fails the tick */
   readonly alarms?: AlarmStateSource;
+  /** Logs Insights, for a policy's `logs` signal. @default - a policy with `logs` fails the tick */
+  readonly logs?: LogsQueryRunner;
 }
 
 /** One tick of the bake: read the window, judge it, publish `VerdictFailed`, say what comes next. */
@@ -21,7 +24,7 @@ export function createEvaluateHandler(deps: EvaluateDependencies, runtime: Handl
     const request = parseEvaluateRequest(event);
     runtime.log.setCorrelationId(request.input.deploymentId);
     const policy = await loadPolicy(deps.policies, request.input);
-    const { tick, costPerRequest } = await lookAtBake(request, policy, deps.metrics, deps.now(), deps.alarms);
+    const { tick, costPerRequest } = await lookAtBake(request, policy, deps.metrics, deps.now(), deps.alarms, deps.logs);
     // In a dry run the verdict metric stays silent: its alarm on the deployment group would act.
     // Best effort (one rule for the bake and the watch): a PutMetricData outage must not roll back every deployment.
     if (!request.plan.dryRun && tick.periodsJudged > 0) await publishTickBestEffort(deps.sink, subjectOf(request), tick.decision === 'fail', runtime.log, costPerRequest);
