@@ -32,6 +32,10 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
     load: async () => (await import('../lib/cli/report-command')).reportCommand,
     summary: 'report <deployment-id> [--out F.html]  the HTML report of a real deployment (AWS)',
   },
+  override: {
+    load: async () => (await import('../lib/cli/override-command')).overrideCommand,
+    summary: 'override <deployment-id> --skip|--promote|--rollback --reason "…"  break glass: decide a running evaluation (AWS)',
+  },
   history: {
     load: async () => (await import('../lib/cli/history-command')).historyCommand,
     summary: 'history --application A --group G [--since 30d] [--json]  past deployments, change failure rate (AWS)',

@@ -19,6 +19,9 @@ export {
   type RegisteredDeploymentGroup,
   type RegisteredLambdaDeploymentGroup,
   type RegisteredEcsDeploymentGroup,
+  type RegistrationOptions,
+  type EcsServiceRegistration,
+  type RegisteredEcsService,
 } from './constructs';
 export type { EcsTargets } from './constructs/ecs-targets';
 export { EvaluatorNotifications, type NotificationOptions, type SlackChannel, type TeamsChannel } from './constructs/notifications';

@@ -34,24 +34,29 @@ export const GAUGE_METHODS: ReadonlyArray<{ readonly label: string; readonly met
 ];
 
 /** Share of deployments failed, judged once at the deadline of a 10-minute window (fixed horizon). */
-export function hostFailRate(runs: number, seed: number, policy: Policy, spec: HostSpec, window?: HostSpec, canaryFactor = 1): number {
+export function hostFailRate(runs: number, seed: number, policy: Policy, spec: HostSpec, window?: HostSpec, canaryFactor = 1, canaryHistory = false): number {
   const random = createRandom(seed);
   let failed = 0;
   for (let run = 0; run < runs; run++) {
-    const observed = twoHosts(random, 240, 10, { ...spec, canaryFactor }, window && { ...window, canaryFactor });
+    const observed = twoHosts(random, 240, 10, { ...spec, canaryFactor }, window && { ...window, canaryFactor }, { canaryHistory });
     if (judge(policy, { cpu: { kind: 'gauge', ...observed } }, { deadlineReached: true }).decision === 'fail') failed++;
   }
   return failed / runs;
 }
 
+/** `--canary-history-only`: only the rows given the canary host's history (the others are unchanged by it). */
+const ONLY_CANARY_HISTORY = process.argv.includes('--canary-history-only');
+
 export function hostRows(runs: number): void {
   const percent = (rate: number) => `${(rate * 100).toFixed(2)} % ± ${(Math.sqrt((rate * (1 - rate)) / runs) * 100).toFixed(2)}`;
   console.log(`item 5 (issue 22): gauges on host-like series, 10 vs 10 minutes, 240 periods of history, α = 5 %; ${runs} runs a row`);
   for (const [index, { name, spec, window }] of HOST_SCENARIOS.entries()) {
-    for (const { label, method } of GAUGE_METHODS) {
+    // The default again, given the canary host's own history (hosts whose metric existed before the deployment).
+    for (const { label, method, canaryHistory } of [...GAUGE_METHODS.map((entry) => ({ ...entry, canaryHistory: false })), { ...GAUGE_METHODS[0], canaryHistory: true }]) {
+      if (ONLY_CANARY_HISTORY && !canaryHistory) continue;
       const policy = gaugePolicy(method);
-      const cells = [1, 1.2, 1.5].map((factor) => `${factor === 1 ? 'A/A' : `×${factor}`} ${percent(hostFailRate(runs, 900 + index + 10 * factor, policy, spec, window, factor))}`);
-      console.log(`  ${name}, ${label}: failed ${cells.join('; ')}`);
+      const cells = [1, 1.2, 1.5].map((factor) => `${factor === 1 ? 'A/A' : `×${factor}`} ${percent(hostFailRate(runs, 900 + index + 10 * factor, policy, spec, window, factor, canaryHistory))}`);
+      console.log(`  ${name}, ${label}${canaryHistory ? ", with the canary host's own history" : ''}: failed ${cells.join('; ')}`);
     }
   }
 }
@@ -75,24 +80,54 @@ export function realHostRows(directory: string): void {
   // As they are, and with the canary's series scaled to the baseline's median: a persistent offset
   // between two hosts is indistinguishable from a regression in 10 vs 10 values; scaled, what remains
   // is their drift, noise and busy minutes.
-  for (const [{ label, method }, scaled] of GAUGE_METHODS.flatMap((entry) => [[entry, false], [entry, true]] as const)) {
+  // Last, the default given the canary host's own history too (the arms are hosts whose metric existed
+  // before the deployment): the difference between the hosts is calibrated on it (lib/judge/paired-history.ts).
+  const variants = [
+    ...GAUGE_METHODS.flatMap((entry) => [
+      { ...entry, scaled: false, canaryHistory: false, allPairs: false },
+      { ...entry, scaled: true, canaryHistory: false, allPairs: false },
+    ]),
+    { ...GAUGE_METHODS[0], scaled: false, canaryHistory: true, allPairs: false },
+    { ...GAUGE_METHODS[0], scaled: true, canaryHistory: true, allPairs: false },
+    // Every ordered pair, however far apart their levels: the offset cancels against the history.
+    { ...GAUGE_METHODS[0], scaled: false, canaryHistory: true, allPairs: true },
+  ];
+  for (const { label, method, scaled, canaryHistory: withCanaryHistory, allPairs } of variants) {
     const policy = gaugePolicy(method);
+    const pairs = new Map<string, { runs: number; failed: number; inconclusive: number }>();
+    let inconclusive = 0;
     let runs = 0;
     let failed = 0;
     for (const a of series) {
       for (const b of series) {
         const ratio = median(a.values) / median(b.values);
-        if (a === b || !(ratio < 1.5 && ratio > 1 / 1.5)) continue;
+        if (a === b || (!allPairs && !(ratio < 1.5 && ratio > 1 / 1.5))) continue;
         for (let start = 240; start + 10 <= Math.min(a.values.length, b.values.length); start += 10) {
           const period = (value: number, i: number) => ({ t: 300 * i, value });
           const baselineHistory = a.values.slice(start - 240, start).map((value, i) => period(value, start - 240 + i));
           const baseline = a.values.slice(start, start + 10).map((value, i) => period(value, start + i));
           const canary = b.values.slice(start, start + 10).map((value, i) => period(scaled ? value * ratio : value, start + i));
+          const canaryHistory = withCanaryHistory ? b.values.slice(start - 240, start).map((value, i) => period(scaled ? value * ratio : value, start - 240 + i)) : undefined;
           runs++;
-          if (judge(policy, { cpu: { kind: 'gauge', baseline, canary, baselineHistory } }, { deadlineReached: true }).decision === 'fail') failed++;
+          const pair = pairs.get(`${a.file} ← ${b.file}`) ?? { runs: 0, failed: 0, inconclusive: 0 };
+          pairs.set(`${a.file} ← ${b.file}`, pair);
+          pair.runs++;
+          const decision = judge(policy, { cpu: { kind: 'gauge', baseline, canary, baselineHistory, ...(canaryHistory && { canaryHistory }) } }, { deadlineReached: true }).decision;
+          if (decision === 'fail') {
+            failed++;
+            pair.failed++;
+          }
+          if (decision === 'inconclusive') {
+            inconclusive++;
+            pair.inconclusive++;
+          }
         }
       }
     }
-    console.log(`  ${label}${scaled ? ', canary scaled to the baseline host\'s median' : ''}: failed ${((failed / runs) * 100).toFixed(2)} % of ${runs} windows`);
+    const worst = [...pairs.entries()].map(([name, pair]) => `${name.replaceAll('_cpu_utilization', '').replaceAll('.csv', '')} ${((pair.failed / pair.runs) * 100).toFixed(1)} %`).sort((x, y) => parseFloat(y.split(' ').at(-2)!) - parseFloat(x.split(' ').at(-2)!));
+    const rate = failed / runs;
+    console.log(
+      `  ${label}${scaled ? ", canary scaled to the baseline host's median" : ''}${withCanaryHistory ? ", with the canary host's own history" : ''}${allPairs ? ', every ordered pair' : ''}: failed ${(rate * 100).toFixed(2)} % ± ${(Math.sqrt((rate * (1 - rate)) / runs) * 100).toFixed(2)} of ${runs} windows (${pairs.size} pairs; worst pairs ${worst.slice(0, 3).join(', ')}), inconclusive ${((inconclusive / runs) * 100).toFixed(1)} %`,
+    );
   }
 }

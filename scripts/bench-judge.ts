@@ -3,7 +3,9 @@
  * false-fail rate on A/A streams and the detection rate of a ×2 regression.
  * Run: npm run bench:judge [-- --runs 2000]; issue 22 item 3 (wandering rates, missing datapoints):
  * npm run bench:judge -- --dispersion [--runs 2000]; the issue-14 scenarios (low traffic, resolution, speed vs
- * the oracle): npm run bench:judge -- --second-pass [--runs 1000] [--seed-offset 1000]
+ * the oracle): npm run bench:judge -- --second-pass [--runs 1000] [--seed-offset 1000]; issue 22 item 7 (×1.5
+ * against the oracle on a long horizon): npm run bench:judge -- --horizon-speed [--runs 2000] [--minutes 120];
+ * items 2 and 5: --bake, --hosts [--canary-history-only] [--real-hosts <directory of CSV files>]
  */
 import { judge, type CountPeriod, type Observations } from '../lib/judge';
 import { createRandom, type Random } from '../lib/judge/random';
@@ -367,6 +369,37 @@ function dispersionTable(runs: number): void {
   }
 }
 
+/**
+ * Issue 22 item 7: time to detect ×1.5 (and ×2, ×3) against Wald's oracle SPRT on a horizon long enough
+ * for a median (`--minutes`, default 120): 1,000 req/min, 10 % canary, 1 % errors, tolerance 1.5, α = 1 %,
+ * custom count metric, both dispersion modes on the same seeded streams. One call per run: its decision is
+ * the first crossing, as the minute-by-minute run's (every period is checked).
+ */
+function horizonSpeed(runs: number, minutes: number): void {
+  console.log(`item 7 (issue 22): time to detect against the oracle SPRT over ${minutes} minutes; 1,000 req/min, 10 % canary, 1 % errors, tolerance 1.5, α = 1 %; ${runs} runs a row`);
+  for (const ratio of [1.5, 2, 3]) {
+    for (const dispersion of ['estimate', 'poisson'] as const) {
+      const policy = countPolicy(1, { type: 'sequential', tolerance: 1.5, dispersion });
+      const random = createRandom(70 + ratio + SEED_OFFSET);
+      const ours: number[] = [];
+      const oracle: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        const stream = simulate(random, minutes, 1000, () => 0.1, 0.01, ratio);
+        const metric = judge(policy, { m0: { kind: 'count', ...stream } }).metrics[0];
+        if (metric.decision === 'fail') ours.push(Number(/after (\d+) periods/.exec(metric.reason)?.[1]));
+        const o = oracleSprtFailPeriod(stream, ratio, policy.alpha, minutes);
+        if (o !== undefined) oracle.push(o);
+      }
+      const [a, b] = [interpolatedMedian(ours, runs), interpolatedMedian(oracle, runs)];
+      const share = (list: number[]) => `${((list.length / runs) * 100).toFixed(1)} %`;
+      const whole = (list: number[]) => (list.length * 2 > runs ? String([...list].sort((x, y) => x - y)[Math.floor(runs / 2)]) : '–');
+      console.log(
+        `  ×${ratio}, dispersion: ${dispersion}: found ${share(ours)} (oracle ${share(oracle)}); median over all runs ${whole(ours)} vs ${whole(oracle)} min, interpolated ${a?.toFixed(2) ?? '–'} vs ${b?.toFixed(2) ?? '–'} (${a !== undefined && b !== undefined ? (a / b).toFixed(2) : '–'}×)`,
+      );
+    }
+  }
+}
+
 const started = performance.now();
 if (process.argv.includes('--dispersion')) {
   dispersionTable(RUNS);
@@ -386,6 +419,13 @@ if (process.argv.includes('--speed-only')) {
 // Issue 22 items 2 and 5 (the bake across time; gauges on host-like series): npm run bench:judge -- --bake [--runs 2000]
 if (process.argv.includes('--bake')) {
   bakeRows(RUNS);
+  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  process.exit(0);
+}
+// Issue 22 item 7: npm run bench:judge -- --horizon-speed [--runs 500] [--minutes 120]
+if (process.argv.includes('--horizon-speed')) {
+  const minutesArgument = process.argv.indexOf('--minutes');
+  horizonSpeed(RUNS, minutesArgument > 0 ? Number(process.argv[minutesArgument + 1]) : 120);
   console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   process.exit(0);
 }

@@ -7,7 +7,7 @@ import { HOOK_ENVIRONMENT } from '../../lib/evaluation/contracts';
 import { parseLambdaRegistrationTarget } from '../../lib/evaluation/appspec';
 import { parseEcsTargets } from '../../lib/evaluation/ecs';
 import { createConfiguredHookHandler } from '../../lib/evaluation/handlers/hook';
-import { parseHostList, parseLifecycleEvent, parseReportSwitches } from '../../lib/evaluation/state';
+import { parseHostList, parseLifecycleEvent, parseOverrideSettings, parseReportSwitches } from '../../lib/evaluation/state';
 import { requiredEnv, runtime, traced, tracing } from '../shared';
 
 /** CodeDeploy invokes this asynchronously for one lifecycle event. ECS hooks also get the target groups. */
@@ -16,7 +16,9 @@ export const handler = createConfiguredHookHandler(
     const ecsTargets = process.env[HOOK_ENVIRONMENT.ecsTargets];
     const lambdaTarget = process.env[HOOK_ENVIRONMENT.lambdaTarget];
     const allowedHosts = process.env[HOOK_ENVIRONMENT.smokeAllowedHosts];
+    const override = process.env[HOOK_ENVIRONMENT.overrideSettings];
     return {
+      ...(override ? { override: parseOverrideSettings(JSON.parse(override), HOOK_ENVIRONMENT.overrideSettings) } : {}),
       ...(allowedHosts ? { allowedHosts: parseHostList(JSON.parse(allowedHosts), HOOK_ENVIRONMENT.smokeAllowedHosts) } : {}),
       ...(ecsTargets ? { ecsTargets: parseEcsTargets(ecsTargets, HOOK_ENVIRONMENT.ecsTargets) } : {}),
       ...(lambdaTarget ? { lambdaTarget: parseLambdaRegistrationTarget(lambdaTarget, HOOK_ENVIRONMENT.lambdaTarget) } : {}),

@@ -24,8 +24,11 @@ export interface BenchJudge {
   readonly looksEveryMinute: boolean;
   /** Whether the judge can see the scenario's regression at all (the oracle reads counts only). */
   appliesTo(scenario: Scenario): boolean;
-  /** `agent`: the scenario's agent-behaviour metrics, when it publishes them (they are then in every look's observations). */
-  start(series: SimulatedSeries, agent?: AgentBench): (look: Look) => LookDecision;
+  /**
+   * `agent`: the scenario's agent-behaviour metrics, when it publishes them (they are then in every look's observations);
+   * `scenario`: what was generated (canary-evaluator's judge reads its `budget`).
+   */
+  start(series: SimulatedSeries, agent?: AgentBench, scenario?: Scenario): (look: Look) => LookDecision;
 }
 
 /** The false-alarm budget of a whole evaluation, for every judge that has one. */
@@ -72,9 +75,9 @@ function normalLevels(series: SimulatedSeries, modelId: string): Record<BenchMet
 
 /**
  * The judged policy: errors, slow requests and cost, and the agent's behaviour metrics (presets, as
- * written) each with `agentMethod(name)`, left out where that is undefined.
+ * written) each with `agentMethod(name)`, left out where that is undefined; with the scenario's `budget`.
  */
-function policyFor(modelId: string, methods: Record<BenchMetric, object>, agent?: AgentBench, agentMethod?: (name: string) => object | undefined): Policy {
+function policyFor(modelId: string, methods: Record<BenchMetric, object>, agent?: AgentBench, agentMethod?: (name: string) => object | undefined, budget?: Scenario['budget']): Policy {
   const stat = { namespace: 'Bench', metricName: 'm' };
   // The bench hands the judge its observations by metric name; the sources only need to be valid (and a count's events apart from its requests).
   const requests = { namespace: 'Bench', metricName: 'requests' };
@@ -90,6 +93,7 @@ function policyFor(modelId: string, methods: Record<BenchMetric, object>, agent?
         return method ? [{ ...metric, method }] : [];
       }),
     ],
+    ...(budget && { budget }),
   });
 }
 
@@ -171,8 +175,9 @@ export const sequentialJudge: BenchJudge = {
   description: 'anytime-valid rate-ratio e-process (errors, slow requests, short turns / under-informed edits per turn) and cost confidence sequence, α split over the metrics',
   looksEveryMinute: true,
   appliesTo: () => true,
-  start(series, agent) {
+  start(series, agent, scenario) {
     const modelId = pricedModel(series);
+    // A scenario with a budget is judged with its budget gate too (issue 29 item 4).
     const policy = policyFor(
       modelId,
       {
@@ -182,6 +187,7 @@ export const sequentialJudge: BenchJudge = {
       },
       agent,
       () => ({ type: 'sequential', tolerance: 1.5 }),
+      scenario?.budget,
     );
     return (look) => {
       const verdict = judge(policy, look.observations, { deadlineReached: look.minutes >= look.horizon });

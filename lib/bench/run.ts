@@ -28,7 +28,7 @@ export function runJudge(judge: BenchJudge, scenario: Scenario): JudgeRun {
   if (horizon === 0) throw new Error(`scenario "${scenario.name}" has no canary window (both versions serving at once) to judge`);
   const agent = readAgentBench(scenario, series, horizon);
   const metricsPerLook = METRICS_PER_LOOK + METRICS_PER_AGENT_METRIC * Object.keys(agent?.metrics ?? {}).length;
-  const decide = judge.start(series, agent);
+  const decide = judge.start(series, agent, scenario);
   let looks = 0;
   for (let minutes = 1; minutes <= horizon; minutes += 1) {
     if (judge.looksEveryMinute || minutes === horizon) looks += 1;

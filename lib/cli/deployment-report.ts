@@ -1,7 +1,7 @@
 import { buildQueries, toObservations, type MetricSource } from '../evaluation';
 import { HOOK_DEADLINE_SECONDS } from '../evaluation/contracts';
 import { LIFECYCLE_EVENTS, type EvaluationPlan, type LifecycleEvent } from '../evaluation/state';
-import type { MetricResult, Verdict } from '../judge';
+import { failedWords, type MetricResult, type Verdict } from '../judge';
 import { isMetricExpression, type Policy } from '../policy';
 import { chartValuesOf, summarisePolicy, type DeploymentOutcome, type EvaluationReport, type MetricChart, type ReportLink, type TrafficStep } from '../report/model';
 import { FINISHED_STATUSES, type DeploymentView } from '../adapters/aws/deployment-status';
@@ -126,7 +126,7 @@ export function deploymentStatus(deployment: DeploymentView, records: ReadonlyMa
     const failedHook = evaluations.find((evaluation) => evaluation.report?.status === 'Failed');
     const why =
       base.decidedBy.length > 0
-        ? `${base.decidedBy.join(', ')} regressed`
+        ? failedWords(base.decidedBy)
         : failedHook
           ? `the ${failedHook.lifecycleEvent} hook reported Failed${failedHook.smokeTests.some((s) => !s.passed) ? ' (smoke tests failed)' : failedHook.error ? ` (evaluator error: ${failedHook.error})` : ''}`
           : (deployment.error?.message ?? deployment.rollback?.message ?? 'CodeDeploy stopped it');
@@ -190,11 +190,11 @@ export function evaluationReport(
   const regressed = (stop?.verdict ?? verdict)?.metrics.filter((m) => m.critical && m.decision === 'fail').map((m) => m.metric) ?? [];
   let outcome: DeploymentOutcome;
   if (record.report?.status === 'Failed') {
-    const why = regressed.length > 0 ? `${regressed.join(', ')} regressed` : record.smoke.some((s) => !s.summary.passed) ? record.smoke.find((s) => !s.summary.passed)!.summary.reason : (record.error ?? record.outcome?.reason ?? 'the evaluator failed');
+    const why = regressed.length > 0 ? failedWords(regressed) : record.smoke.some((s) => !s.summary.passed) ? record.smoke.find((s) => !s.summary.passed)!.summary.reason : (record.error ?? record.outcome?.reason ?? 'the evaluator failed');
     outcome = { action: 'rolled-back', status: 'Failed', minute: reportMinute!, regressedMetrics: regressed, summary: `the ${record.input.lifecycleEvent} hook reported Failed at minute ${reportMinute}: ${why}` };
   } else if (stop) {
     const minute = minutesBetween(start, stop.at.getTime());
-    outcome = { action: 'rolled-back', ...(record.report ? { status: record.report.status } : {}), minute, regressedMetrics: regressed, summary: `the canary watch ${stop.stopped === 'stopped' ? 'stopped the deployment' : 'failed'} at minute ${minute}: ${regressed.join(', ') || 'a metric'} regressed` };
+    outcome = { action: 'rolled-back', ...(record.report ? { status: record.report.status } : {}), minute, regressedMetrics: regressed, summary: `the canary watch ${stop.stopped === 'stopped' ? 'stopped the deployment' : 'failed'} at minute ${minute}: ${regressed.length > 0 ? failedWords(regressed) : 'a metric regressed'}` };
   } else if (record.status === 'RUNNING' || !FINISHED_STATUSES.includes(deployment.status)) {
     outcome = { action: 'running', regressedMetrics: [], ...(reportMinute !== undefined ? { minute: reportMinute } : {}), summary: `still running: ${lastLook ? lastLook.reason : 'no look yet'}` };
   } else if (!record.report) {

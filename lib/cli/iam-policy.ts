@@ -6,6 +6,7 @@
  * no resource-level permissions).
  */
 import { REPORT_STORE } from '../evaluation/contracts';
+import { OVERRIDES } from '../evaluation/override/record';
 
 export interface CliPolicyScope {
   /** @default "aws" */
@@ -186,6 +187,40 @@ export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
             'kms:EncryptionContext:aws:s3:arn': `arn:${partition}:s3:::${scope.reportBucket ?? '*'}`,
           },
         },
+      },
+    ],
+  };
+}
+
+/** Which API call of `canary-eval override` each action of the override policy serves (the README lists them). */
+export const OVERRIDE_ACTION_USES: Readonly<Record<string, string>> = {
+  's3:PutObject': 'override: create the override record under overrides/ of the report bucket (a conditional write; no read, no delete)',
+  'kms:GenerateDataKey': 'override, with a customer managed key: S3 encrypts the record with the evaluator key',
+};
+
+/**
+ * On call's break-glass permission, apart from the read-only policy (attach both: `override` reads the
+ * deployment and its evaluations as `status` does): create override records in the evaluator's report
+ * bucket, nothing else. `CanaryEvaluator.grantOverride` grants the same to a role of the app.
+ * `sts:GetCallerIdentity`, which proves who overrides, needs no permission (STS API Reference, GetCallerIdentity).
+ */
+export function cliOverridePolicy(scope: CliPolicyScope = {}): PolicyDocument {
+  const partition = scope.partition ?? 'aws';
+  const region = scope.region ?? '*';
+  const account = scope.account ?? '*';
+  const bucket = scope.reportBucket ?? '*';
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'OverrideEvaluations', Effect: 'Allow', Action: ['s3:PutObject'], Resource: [`arn:${partition}:s3:::${bucket}/${OVERRIDES.prefix}*`] },
+      {
+        // SSE-KMS: S3 asks for a data key with the caller's kms:GenerateDataKey, the bucket's ARN as
+        // encryption context (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys").
+        Sid: 'EncryptOverrides',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey'],
+        Resource: [scope.encryptionKeyArn ?? `arn:${partition}:kms:${region}:${account}:key/*`],
+        Condition: { StringLike: { 'kms:ViaService': `s3.${region}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': `arn:${partition}:s3:::${bucket}` } },
       },
     ],
   };

@@ -2,6 +2,7 @@ import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,7 +12,7 @@ import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS, REPORT_FUNCTION_TIMEOUT_SECONDS } from '../evaluation/contracts';
 import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
@@ -23,11 +24,13 @@ import { acknowledgeEvaluatorFindings } from './nag-acknowledgements';
 import { EvaluatorNotifications, type EvaluatorNotificationProps } from './notifications';
 import { Reaper } from './reaper';
 import { allowLogsToUse, grantExecutionData, stateMachineArnOf } from './service-authorization';
-import { registerEcsGroup, registerLambdaGroup, registrationIdOf, type EcsDeploymentGroupRegistration, type EvaluatorBinding, type LambdaDeploymentGroupRegistration, type RegisteredDeploymentGroup, type RegisteredEcsDeploymentGroup, type RegisteredLambdaDeploymentGroup } from './registration';
-import { attributesFromParameters, ImportedCanaryEvaluator, publishEvaluatorAttributes, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
-import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './verdict-alarm';
+import { registerEcsGroup, registerLambdaGroup, registrationIdOf, type EcsDeploymentGroupRegistration, type LambdaDeploymentGroupRegistration, type RegisteredDeploymentGroup, type RegisteredEcsDeploymentGroup, type RegisteredLambdaDeploymentGroup } from './registration';
+import { registerEcsNativeService, type EcsNativeEvaluatorBinding, type EcsServiceRegistration, type RegisteredEcsService } from './ecs-native/registration';
+import { attributesFromParameters, evaluatorParameterNames, ImportedCanaryEvaluator, publishEvaluatorAttributes, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
+import { MAX_ALARMS_PER_DEPLOYMENT_GROUP } from './verdict-alarm';
 
 export * from './registration';
+export type { EcsServiceRegistration, RegisteredEcsService } from './ecs-native/registration';
 export { evaluatorParameterNames, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 
 export interface CanaryEvaluatorProps extends EvaluatorNotificationProps, ReportTeardownProps {
@@ -121,7 +124,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
    * by CloudFormation at deploy time; nothing is looked up at synth).
    */
   static fromEvaluatorName(scope: Construct, id: string, evaluatorName = 'default', options: { readonly encrypted?: boolean } = {}): ICanaryEvaluator {
-    return new ImportedCanaryEvaluator(scope, id, attributesFromParameters(scope, evaluatorName, options));
+    return new ImportedCanaryEvaluator(scope, id, attributesFromParameters(scope, evaluatorName, options), evaluatorParameterNames(evaluatorName).reportBucketName);
   }
 
   public readonly stateMachine: sfn.StateMachine;
@@ -166,7 +169,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
    * (lib/constructs/grants.ts). The `evaluatorName` when given, else an id unique in the app.
    */
   public readonly registrationTag: string;
-  private readonly binding: EvaluatorBinding;
+  private readonly binding: EcsNativeEvaluatorBinding;
   private readonly registeredGroups = new Set<string>();
 
   constructor(scope: Construct, id: string, props: CanaryEvaluatorProps = {}) {
@@ -199,6 +202,8 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     if (props.notifications) new EvaluatorNotifications(this, { ...props.notifications, publishers: [this.reportFunction, this.watchFunction], encryptionKey });
     // GetMetricData has no resource-level permissions (Service Authorization Reference, CloudWatch).
     for (const reader of [this.evaluateFunction, this.watchFunction]) reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    // Each look of the bake and the watch reads its hook's override record, if any (lib/evaluation/override).
+    for (const looker of [this.evaluateFunction, this.watchFunction]) this.reportBucket.grantOverrideReader(looker);
     const principals: EvaluatorPrincipals = {
       prepare: this.prepareFunction,
       evaluate: this.evaluateFunction,
@@ -236,13 +241,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       stateMachineType: sfn.StateMachineType.STANDARD,
       stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(
-        buildEvaluationDefinition(new Construct(this, 'Workflow'), {
-          prepare: this.prepareFunction,
-          evaluate: this.evaluateFunction,
-          report: this.reportFunction,
-          smoke: this.smokeFunction,
-          watch: this.watchFunction,
-        }),
+        buildEvaluationDefinition(new Construct(this, 'Workflow'), { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction, smoke: this.smokeFunction, watch: this.watchFunction }),
       ),
       timeout,
       tracingEnabled: true,
@@ -293,19 +292,21 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       encryptionKey,
       healthAlarmAction: props.healthAlarmAction,
       dashboard: this.dashboard,
+      reportBucket: this.reportBucket.bucket,
       onStopsDeployments: allowStopDeployments,
       onReadsLogGroups: (_groupPath, logGroupNames) => grantLogsInsightsQueries(this.evaluateFunction, logGroupNames),
+      overrideBucketName: this.reportBucket.bucket.bucketName,
     };
     if (props.evaluatorName !== undefined) {
-      const attributes = { stateMachineArn: this.stateMachine.stateMachineArn, hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn, encryptionKeyArn: encryptionKey?.keyArn ?? 'none' };
+      const attributes = {
+        stateMachineArn: this.stateMachine.stateMachineArn,
+        hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn,
+        encryptionKeyArn: encryptionKey?.keyArn ?? 'none',
+        reportBucketName: this.reportBucket.bucket.bucketName,
+      };
       this.attributeParameters.push(...publishEvaluatorAttributes(this, props.evaluatorName, attributes));
     }
-    acknowledgeEvaluatorFindings({
-      stateMachine: this.stateMachine,
-      functions: [this.prepareFunction, this.evaluateFunction, this.reportFunction, this.smokeFunction, this.watchFunction],
-      reaperPolicy: this.reaperPolicy,
-      hookDeadLetterQueue: this.hookDeadLetterQueue,
-    });
+    acknowledgeEvaluatorFindings({ stateMachine: this.stateMachine, functions: [this.prepareFunction, this.evaluateFunction, this.reportFunction, this.smokeFunction, this.watchFunction], reaperPolicy: this.reaperPolicy, hookDeadLetterQueue: this.hookDeadLetterQueue });
   }
 
   /**
@@ -330,9 +331,26 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     return result;
   }
 
+  /**
+   * Protects an ECS service that Amazon ECS deploys itself, with the BLUE_GREEN, LINEAR or CANARY strategy
+   * (deployment controller `ECS`): a hook function at the lifecycle stages the policy needs, the role ECS
+   * assumes to invoke it, the hook's timeout, and the verdict alarm among the service's deployment alarms.
+   * The hook compares the alternate (green) target group with the production (blue) one.
+   */
+  registerEcsService(service: ecs.BaseService, registration: EcsServiceRegistration): RegisteredEcsService {
+    const result = registerEcsNativeService(this, this.registrationId(service), this.binding, service, registration);
+    this.registrations.push(result);
+    return result;
+  }
+
   /** Lets `grantee` publish the verdict metric, and nothing else (see `grants.ts`). */
   grantPublishVerdicts(grantee: iam.IGrantable): iam.Grant {
     return grantPublishVerdicts(grantee);
+  }
+
+  /** Lets `grantee` (on call) override evaluations with `canary-eval override`: create records under `overrides/` of the report bucket, nothing else (README, "Break-glass overrides"). */
+  grantOverride(grantee: iam.IGrantable): iam.Grant {
+    return this.reportBucket.grantOverrideWriter(grantee);
   }
 
   /**
@@ -343,7 +361,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     grantInvokeRegisteredVersions(this, grantee, this.registrationTag);
   }
 
-  private registrationId(group: DeploymentGroupLike): string {
+  private registrationId(group: IConstruct): string {
     return registrationIdOf(group, this.registeredGroups, this.node.path);
   }
 }

@@ -135,7 +135,7 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
     );
 
   // Outcomes: constant objects; the report step reads the reason from the state (tick or smoke summary).
-  const outcome = (id: string, decision: 'pass' | 'fail' | 'inconclusive', cause: 'verdict' | 'smoke-tests') =>
+  const outcome = (id: string, decision: 'pass' | 'fail' | 'inconclusive', cause: 'verdict' | 'smoke-tests' | 'override') =>
     new sfn.Pass(scope, id, { result: sfn.Result.fromObject({ decision, cause }), resultPath: '$.outcome' }).next(report);
   // A bake that reached its deadline without a verdict runs the post-deploy smoke tests too, then
   // reports `inconclusive` (the report step applies the policy's onInconclusive).
@@ -176,8 +176,12 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
   }).addCatch(reportError, onError);
   const startBake = new sfn.Pass(scope, STATE.startBake, { result: sfn.Result.fromObject({ logSignal: {} }), resultPath: '$.tick' }).next(evaluate);
   const wait = new sfn.Wait(scope, STATE.wait, { time: sfn.WaitTime.secondsPath('$.tick.waitSeconds') }).next(evaluate);
+  // An honoured override (lib/evaluation/override) goes straight to its outcome: no post-deploy smoke tests.
+  const overridden = present('$.tick.override.honoured', sfn.Condition.booleanEquals('$.tick.override.honoured', true));
   evaluate.next(
     new sfn.Choice(scope, STATE.decide)
+      .when(sfn.Condition.and(overridden, present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'fail'))), outcome(STATE.overriddenFail, 'fail', 'override'))
+      .when(sfn.Condition.and(overridden, present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'pass'))), outcome(STATE.overriddenPass, 'pass', 'override'))
       .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'fail')), failed)
       .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'pass')), postSmokeNeeded)
       .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'inconclusive')), postSmokeNeeded)

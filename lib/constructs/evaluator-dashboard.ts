@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { CHANGE_FAILURES_METRIC } from '../evaluation/change-failures/track';
 import { REPORT_STORE, TICK_LOG_FIELDS, TICK_LOG_MESSAGES } from '../evaluation/contracts';
 import { COST_ARMS, COST_PER_REQUEST_METRIC, VERDICT_METRIC, VERDICT_NAMESPACE, type VerdictDimensions } from '../evaluation/verdict-metric';
 import type { MetricDefinition } from '../policy';
@@ -43,6 +44,7 @@ function allGroups(metricName: string, statistic: string, label: string, period:
  */
 export class EvaluatorDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
+  private readonly platformVerdicts = new PlatformVerdictsWidget();
 
   constructor(scope: Construct, id: string, props: EvaluatorDashboardProps) {
     super(scope, id);
@@ -61,7 +63,7 @@ export class EvaluatorDashboard extends Construct {
       new cloudwatch.TextWidget({
         markdown:
           "## Deployment quality\nVerdicts, rollbacks and inconclusive evaluations (the deadline came without a verdict: promoted or rolled back as the policy's `onInconclusive` says) decided by canary-evaluator, all registered deployment groups. " +
-          'A rollback is a change failure the evaluator **caught**. Failures that **escaped** (promoted, then rolled back or an older version redeployed) and **unjudged** ones are not published as metrics: `canary-eval history --application A --group G --dora` reads them from CodeDeploy\'s records.',
+          'A rollback is a change failure the evaluator **caught**; one it promoted that a later deployment undid **escaped** (below). **Unjudged** failures (promoted without a verdict) are not published as metrics: `canary-eval history --application A --group G --dora` reads all three from CodeDeploy\'s records.',
         width: 24,
         height: 3,
       }),
@@ -90,6 +92,33 @@ export class EvaluatorDashboard extends Construct {
         height: 6,
       }),
     );
+    // Escapes are counted by the report function's publish step with each group's last promotion, kept in the report bucket.
+    const escaped = props.reportBucketName
+      ? new cloudwatch.MathExpression({
+          expression: `SUM(SEARCH('{${VERDICT_NAMESPACE},ApplicationName,DeploymentGroupName,Kind} MetricName="${CHANGE_FAILURES_METRIC.name}" Kind="${CHANGE_FAILURES_METRIC.escaped}"', 'Sum', ${day.toSeconds()}))`,
+          usingMetrics: {},
+          label: 'Escaped (promoted, then undone)',
+          period: day,
+        })
+      : undefined;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Change failures: caught vs escaped', left: escaped ? [rollbacks, escaped] : [rollbacks], leftYAxis: { min: 0 }, width: 16, height: 6 }),
+      new cloudwatch.TextWidget({
+        markdown: [
+          '### Caught vs escaped',
+          "DORA's *change fail rate* is \"the ratio of deployments that require immediate intervention following a deployment\" (a rollback or a hotfix); a deployment made to undo one is *rework* (DORA, [the four keys](https://dora.dev/guides/dora-metrics-four-keys/)).",
+          '- **Caught**: the evaluator rolled the deployment back (`Rollbacks`).',
+          escaped
+            ? '- **Escaped**: the evaluator passed the deployment, and a later one put back the version it replaced (`ChangeFailures`, `Kind=Escaped`, counted once when that later deployment is evaluated).'
+            : '- **Escaped**: not tracked: it needs the report bucket, where each group\'s last promotion is kept. `canary-eval history --dora` still reads it.',
+        ].join('\n'),
+        width: 8,
+        height: 6,
+      }),
+    );
+    // One row: verdicts and rollbacks by platform (CodeDeploy Lambda, CodeDeploy ECS, ECS native …), filled
+    // by the registrations of this app (registrations from other stacks show in the totals above only).
+    this.dashboard.addWidgets(this.platformVerdicts);
     if (props.reportBucketName) {
       // The S3 console's bucket page at the reports prefix (one HTML report per deployment and lifecycle event).
       const reports = `https://console.aws.amazon.com/s3/buckets/${props.reportBucketName}?prefix=${REPORT_STORE.prefix}`;
@@ -206,11 +235,61 @@ export class EvaluatorDashboard extends Construct {
     return true;
   }
 
-  /** A row for one registered deployment group: its verdict and hook alarms, and its verdicts. */
-  addDeploymentGroup(title: string, alarms: readonly cloudwatch.IAlarm[], failedVerdicts: cloudwatch.IMetric): void {
+  /** A row for one registration (a deployment group, an ECS service): its verdict and hook alarms, and its verdicts. `platform` prefixes the titles. */
+  addDeploymentGroup(title: string, alarms: readonly cloudwatch.IAlarm[], failedVerdicts: cloudwatch.IMetric, platform?: string): void {
+    const heading = platform ? `${platform} ${title}` : title;
     this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: `${title}: alarms`, alarms: [...alarms], width: 8, height: 4 }),
-      new cloudwatch.GraphWidget({ title: `${title}: failing verdict ticks`, left: [failedVerdicts], width: 16, height: 4 }),
+      new cloudwatch.AlarmStatusWidget({ title: `${heading}: alarms`, alarms: [...alarms], width: 8, height: 4 }),
+      new cloudwatch.GraphWidget({ title: `${heading}: failing verdict ticks`, left: [failedVerdicts], width: 16, height: 4 }),
     );
+  }
+
+  /** Counts a registration's verdicts and rollbacks under its platform in the "by platform" graph. */
+  addPlatformVerdicts(platform: string, dimensions: VerdictDimensions): void {
+    this.platformVerdicts.add(platform, dimensions);
+  }
+}
+
+/**
+ * Verdicts and rollbacks per day, one line each per platform: the sum of the exact-dimension verdict
+ * metrics of that platform's registrations. Built when the dashboard is synthesized (a dashboard's body is
+ * rendered then), so registrations made after the evaluator are counted; CloudWatch metric math cannot
+ * group a SEARCH by a dimension the metrics do not carry, hence the explicit lists.
+ */
+class PlatformVerdictsWidget implements cloudwatch.IWidget {
+  readonly width = 24;
+  readonly height = 6;
+  private readonly platforms = new Map<string, VerdictDimensions[]>();
+  private x = 0;
+  private y = 0;
+
+  add(platform: string, dimensions: VerdictDimensions): void {
+    this.platforms.set(platform, [...(this.platforms.get(platform) ?? []), dimensions]);
+  }
+
+  position(x: number, y: number): void {
+    this.x = x;
+    this.y = y;
+  }
+
+  toJson(): unknown[] {
+    const day = Duration.days(1);
+    // Metric ids are unique in the whole graph (CloudWatch): `<line>_<registration>`.
+    const sumOf = (line: string, metricName: string, label: string, registrations: readonly VerdictDimensions[]) =>
+      new cloudwatch.MathExpression({
+        expression: `SUM([${registrations.map((_, index) => `${line}_${index}`).join(', ')}])`,
+        usingMetrics: Object.fromEntries(
+          registrations.map((dimensionsMap, index) => [`${line}_${index}`, new cloudwatch.Metric({ namespace: VERDICT_NAMESPACE, metricName, dimensionsMap: { ...dimensionsMap }, statistic: 'Sum', period: day })]),
+        ),
+        label,
+        period: day,
+      });
+    const lines = [...this.platforms.entries()].flatMap(([platform, registrations], index) => [
+      sumOf(`v${index}`, VERDICT_METRIC.verdicts, `${platform}: verdicts`, registrations),
+      sumOf(`r${index}`, VERDICT_METRIC.rollbacks, `${platform}: rollbacks`, registrations),
+    ]);
+    const widget = new cloudwatch.GraphWidget({ title: 'Verdicts and rollbacks per day, by platform (registrations of this app)', left: lines, width: this.width, height: this.height });
+    widget.position(this.x, this.y);
+    return widget.toJson();
   }
 }

@@ -50,8 +50,13 @@ export interface EvaluatorFunctionProps {
   readonly logRetention: logs.RetentionDays;
   /** @default - AWS-managed encryption */
   readonly encryptionKey?: kms.IKey;
-  /** For asynchronously invoked functions only (hooks). @default - none */
+  /** For asynchronously invoked functions only (CodeDeploy hooks). @default - none */
   readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * Why a function without `deadLetterQueue` needs none (the cdk-nag acknowledgement's reason).
+   * @default - invoked synchronously by Step Functions, which retries and catches every error
+   */
+  readonly withoutDeadLetterQueue?: string;
   /** @default - not in a VPC */
   readonly vpc?: ec2.IVpc;
   /** @default - the VPC's default selection */
@@ -107,7 +112,7 @@ export class EvaluatorFunction extends Construct {
     if (!props.deadLetterQueue) {
       Validations.of(this.function).acknowledge({
         id: 'Serverless-LambdaDLQ',
-        reason: 'Invoked synchronously by Step Functions, which retries and catches every error into a Failed report; a DLQ would never receive anything',
+        reason: props.withoutDeadLetterQueue ?? 'Invoked synchronously by Step Functions, which retries and catches every error into a Failed report; a DLQ would never receive anything',
       });
     }
   }

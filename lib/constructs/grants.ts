@@ -5,7 +5,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
 import { acknowledgeHookExecutionLookup, acknowledgeWildcardResources } from './nag-acknowledgements';
-import { grantExecutionData, grantKeyThrough, readDeploymentTargetsStatement, reportHookStatement, stopDeploymentStatement } from './service-authorization';
+import { grantExecutionData, readDeploymentTargetsStatement, reportHookStatement, stopDeploymentStatement } from './service-authorization';
 import type { DeploymentGroupLike } from './verdict-alarm';
 /** Per registration, on the log groups its policy names (not by tag: see the module). */
 export { grantLogsInsightsQueries, grantLogSignal, type LogGroupGrant } from './logs/logs-insights-grant';
@@ -120,20 +120,25 @@ export function executionsOf(stateMachineArn: string): string {
   return `arn:${partition}:states:${region}:${account}:execution:${resourceName}:*`;
 }
 
-/** A hook starts its evaluation, reads the deployment and its revision, and reports the hook itself when it cannot start. */
-export function grantHook(hook: iam.IGrantable, group: DeploymentGroupLike, stateMachineArn: string, key?: kms.IKey, executionArnForKms?: string): void {
+/**
+ * Every hook (CodeDeploy or ECS native) starts its evaluation and looks its execution up by name
+ * (DescribeExecution with `includedData: METADATA_ONLY`: status only, nothing to decrypt): a CodeDeploy hook
+ * after a StartExecution error (issue 23 item 4), an ECS hook at every re-invocation (`followsExecution`).
+ * This state machine's executions only. With a customer managed key, StartExecution encrypts the input.
+ */
+export function grantStartEvaluation(hook: iam.IGrantable, stateMachineArn: string, key?: kms.IKey, executionArnForKms?: string, followsExecution = false): void {
   allow(hook, ['states:StartExecution'], [stateMachineArn]);
-  // After a StartExecution error, the hook looks its execution up by name (issue 23 item 4): this state machine's executions only.
   allow(hook, ['states:DescribeExecution'], [executionsOf(stateMachineArn)]);
-  acknowledgeHookExecutionLookup(hook, executionsOf(stateMachineArn));
+  if (followsExecution) acknowledgeWildcardResources(hook, [executionsOf(stateMachineArn)], "The ECS hook follows its own evaluation's execution by name at each invocation (DescribeExecution, metadata only), on this state machine's executions only");
+  else acknowledgeHookExecutionLookup(hook, executionsOf(stateMachineArn));
+  if (key && executionArnForKms) grantExecutionData(key, hook, executionArnForKms, ['kms:GenerateDataKey']);
+}
+
+/** A CodeDeploy hook also reads the deployment and its revision, and reports the hook itself when it cannot start. */
+export function grantHook(hook: iam.IGrantable, group: DeploymentGroupLike): void {
   allow(hook, ['codedeploy:GetDeployment'], [group.deploymentGroupArn]);
   hook.grantPrincipal.addToPrincipalPolicy(reportHookStatement());
   allow(hook, ['codedeploy:GetApplicationRevision'], [group.application.applicationArn]);
-  if (key) {
-    // StartExecution encrypts the input; failed async events go to the key-encrypted dead-letter queue.
-    if (executionArnForKms) grantExecutionData(key, hook, executionArnForKms, ['kms:GenerateDataKey']);
-    grantKeyThrough(key, hook, 'sqs');
-  }
 }
 
 /**

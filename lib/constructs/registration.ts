@@ -13,7 +13,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { reportSwitchesFromPolicy } from '../evaluation/conclude';
 import { parseNotifyOn, type NotifyOn } from '../evaluation/notification';
 import { HOOK_ENVIRONMENT, HOOK_MAX_EVENT_AGE_SECONDS } from '../evaluation/contracts';
@@ -29,28 +29,46 @@ import type { EvaluatorDashboard } from './evaluator-dashboard';
 import { EvaluatorFunction } from './evaluator-function';
 import { smokeHostsEnvironment } from './smoke-hosts';
 import { checkSmokeSecretsReachable } from './smoke-secrets';
-import { grantHook, grantLogSignal, grantReadRevisions, type LogGroupGrant } from './grants';
+import { grantHook, grantLogSignal, grantReadRevisions, grantStartEvaluation, type LogGroupGrant } from './grants';
+import { grantKeyThrough } from './service-authorization';
 import { tagForEvaluator, tagPolicyObject } from './registration-tags';
 import { healthAlarm, sumOfErrors } from './health-alarms';
 import { acknowledgeHookInvokeGrant } from './nag-acknowledgements';
 import { checkPolicyFitsPlatform } from './platform-fit';
-import { createVerdictAlarm, validateAlarmLimit, verdictAlarmName, verdictDimensions, verdictMetric, type DeploymentGroupLike } from './verdict-alarm';
+import { createVerdictAlarm, validateAlarmLimit, verdictAlarmName, verdictDimensions, verdictMetric, type DeploymentGroupLike, type VerdictSubject } from './verdict-alarm';
 import { markProtected } from './coverage/protection';
 
-/** What every registration takes. */
-export interface DeploymentGroupRegistrationOptions {
+/** What every registration takes, whatever deploys the service (CodeDeploy or an ECS native strategy). */
+export interface RegistrationOptions {
   /**
    * The evaluation policy: a policy object, or the path of a YAML/JSON policy file.
    * Validated at synth time; a bad policy fails `cdk synth` with the path of every error.
    */
   readonly policy: PolicyInput | string;
   /**
-   * Whether to add the verdict alarm to the deployment group's alarms, so that a failing verdict
-   * during the traffic shift stops the deployment and rolls it back. CodeDeploy accepts at most 10
-   * alarms per group (`deploymentGroupAlarmLimit`); synthesis fails beyond that.
+   * Whether to add the verdict alarm to the alarms the deployment watches (the deployment group's, or the
+   * ECS service's deployment alarms), so that a failing verdict during the traffic shift stops the
+   * deployment and rolls it back. CodeDeploy accepts at most 10 alarms per group
+   * (`deploymentGroupAlarmLimit`); synthesis fails beyond that.
    * @default true
    */
   readonly addVerdictAlarm?: boolean;
+  /**
+   * Hosts the policy's HTTP smoke tests may call, besides those the registration names (an ECS
+   * service's load balancer). Any other host is refused at synth and by the smoke Lambda; loopback and
+   * link-local are refused always.
+   * @default - only the hosts the registration names (none for a Lambda group)
+   */
+  readonly allowedSmokeTestHosts?: readonly string[];
+  /**
+   * When this registration's evaluations notify, when the evaluator has `notifications`.
+   * @default - the evaluator's `notifications.on`
+   */
+  readonly notifications?: { readonly on: NotifyOn };
+}
+
+/** What every CodeDeploy deployment group registration takes. */
+export interface DeploymentGroupRegistrationOptions extends RegistrationOptions {
   /**
    * The bucket of the group's AppSpec revisions, when deployments name an S3 revision (`revisionType: S3`)
    * rather than AppSpec content: CodeDeploy returns only the location, so the hooks read the object.
@@ -58,17 +76,10 @@ export interface DeploymentGroupRegistrationOptions {
    */
   readonly revisionBucket?: s3.IBucket;
   /**
-   * Hosts the policy's HTTP smoke tests may call, besides those the registration names (an ECS group's
-   * load balancer). Any other host is refused at synth and by the smoke Lambda; loopback and link-local
-   * are refused always.
-   * @default - only the hosts the registration names (none for a Lambda group)
+   * Whether on call may override this group's evaluations (`canary-eval override`, permitted by `grantOverride`); with `false` an override is refused, the refusal recorded in the verdict.
+   * @default true
    */
-  readonly allowedSmokeTestHosts?: readonly string[];
-  /**
-   * When this group's evaluations notify, when the evaluator has `notifications`.
-   * @default - the evaluator's `notifications.on`
-   */
-  readonly notifications?: { readonly on: NotifyOn };
+  readonly allowOverrides?: boolean;
 }
 
 export interface LambdaDeploymentGroupRegistration extends DeploymentGroupRegistrationOptions {
@@ -148,6 +159,8 @@ export interface EvaluatorBinding {
    */
   readonly registrationTag: string;
   readonly logRetention: logs.RetentionDays;
+  /** The evaluator's report bucket, where override records are (`overrides/`). @default - none (an imported evaluator): its registrations cannot be overridden */
+  readonly overrideBucketName?: string;
   readonly deploymentGroupAlarmLimit: number;
   readonly encryptionKey?: kms.IKey;
   readonly healthAlarmAction?: cloudwatch.IAlarmAction;
@@ -158,10 +171,13 @@ export interface EvaluatorBinding {
 }
 
 /**
- * The resources of one registered deployment group: its policy asset, one hook function per
- * lifecycle event, the grants that let the evaluator act for this group only, and its alarms.
+ * The registration steps every platform shares, in one place: the checked policy, its S3 asset and the
+ * tag that lets the evaluator read it, the mark `PostDeployChecks` reads, the hook functions' common
+ * environment and grants, and the verdict and hook-error alarms with their dashboard rows. A CodeDeploy
+ * group (`GroupRegistration`) and an ECS service on a native strategy (`lib/constructs/ecs-native/`) add
+ * only what differs.
  */
-class GroupRegistration extends Construct {
+export class PolicyRegistration extends Construct {
   readonly policy: Policy;
   readonly policyAsset: Asset;
   /** Tags the policy object for the evaluator; deployments must wait for it. */
@@ -172,21 +188,24 @@ class GroupRegistration extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    private readonly evaluator: EvaluatorBinding,
-    private readonly group: DeploymentGroupLike,
-    options: DeploymentGroupRegistrationOptions,
+    protected readonly evaluator: EvaluatorBinding,
+    /** The construct this registration protects (a deployment group, an ECS service): named in errors, marked for `PostDeployChecks`. */
+    protected readonly protectedConstruct: IConstruct,
+    options: RegistrationOptions,
     platform: 'lambda' | 'ecs',
   ) {
     super(scope, id);
-    this.notifyOn = options.notifications ? parseNotifyOn(options.notifications.on, `${group.node.path}: notifications.on`) : undefined;
+    const where = protectedConstruct.node.path;
+    this.notifyOn = options.notifications ? parseNotifyOn(options.notifications.on, `${where}: notifications.on`) : undefined;
     // One validation everywhere (lib/evaluation/policy-check): the schema, the evaluator's real limits, and a worst regression must be able to fail.
     const limits = { evaluationTimeoutSeconds: evaluator.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS, smokeTimeoutSeconds: evaluator.smokeFunctionTimeout?.toSeconds() };
-    const checked = typeof options.policy === 'string' ? loadCheckedPolicyFile(options.policy, limits) : checkPolicy(options.policy, `policy of ${group.node.path}`, limits);
+    const checked = typeof options.policy === 'string' ? loadCheckedPolicyFile(options.policy, limits) : checkPolicy(options.policy, `policy of ${where}`, limits);
     this.policy = checked.policy;
     // Values that look like the wrong unit (issue 25 item 4) are warnings: `cdk synth` shows them, `--strict` fails on them.
     checked.warnings.forEach((warning, index) => Annotations.of(this).addWarningV2(`canary-evaluator:policy-unit-${index}`, `policy: ${warning}`));
-    checkPolicyFitsPlatform(this.policy, platform, group.node.path);
-    checkSmokeSecretsReachable(this, this.policy, group.node.path);
+    checkPolicyFitsPlatform(this.policy, platform, where);
+    checkSmokeSecretsReachable(this, this.policy, where);
+    grantLogSignal(evaluator.onReadsLogGroups, this.policy, where);
     // An S3 asset: policies may be tens of KB, too large for environment variables. Its key is unique per
     // policy and evaluator: the object carries that evaluator's tag (registration-tags.ts).
     const policyJson = JSON.stringify(this.policy);
@@ -195,32 +214,87 @@ class GroupRegistration extends Construct {
     const assetHash = createHash('sha256').update(`${policyJson}\n${evaluator.registrationTag}`).digest('hex');
     this.policyAsset = new Asset(this, 'Policy', { path: join(policyDir, 'policy.json'), assetHash, assetHashType: AssetHashType.CUSTOM });
     this.policyTagger = tagPolicyObject(this, this.policyAsset, evaluator.registrationTag, evaluator.encryptionKey);
+    // What `PostDeployChecks` reads: this construct has post-deploy checks.
+    markProtected(protectedConstruct);
+  }
+
+  /** What every hook function is told, on every platform: the policy object, the state machine, the report switches. */
+  protected hookEnvironment(): Record<string, string> {
+    return {
+      [HOOK_ENVIRONMENT.policyBucket]: this.policyAsset.s3BucketName,
+      [HOOK_ENVIRONMENT.policyKey]: this.policyAsset.s3ObjectKey,
+      [HOOK_ENVIRONMENT.stateMachineArn]: this.evaluator.stateMachineArn,
+      // Known at synth: every report of this hook, on any path, follows them (reportSwitchesOf).
+      [HOOK_ENVIRONMENT.reportSwitches]: JSON.stringify({ ...reportSwitchesFromPolicy(this.policy), ...(this.notifyOn ? { notify: this.notifyOn } : {}) }),
+    };
+  }
+
+  /**
+   * A hook function of this registration, allowed to start (and look up) evaluations of the evaluator's
+   * state machine. `invokedAsynchronously`: CodeDeploy's hooks are, and send failed events to the
+   * evaluator's dead-letter queue; ECS invokes its hooks synchronously and reads the answer.
+   */
+  protected hookFunction(id: string, environment: Record<string, string>, invocation: { readonly asynchronous: true } | { readonly asynchronous: false; readonly why: string }): lambda.Function {
+    const hook = new EvaluatorFunction(this, id, {
+      handler: invocation.asynchronous ? 'hook' : 'ecs-hook',
+      timeout: Duration.seconds(30),
+      logRetention: this.evaluator.logRetention,
+      encryptionKey: this.evaluator.encryptionKey,
+      ...(invocation.asynchronous ? { deadLetterQueue: this.evaluator.hookDeadLetterQueue } : { withoutDeadLetterQueue: invocation.why }),
+      environment: { ...this.hookEnvironment(), ...environment },
+    }).function;
+    grantStartEvaluation(hook, this.evaluator.stateMachineArn, this.evaluator.encryptionKey, this.evaluator.executionArnForKms, !invocation.asynchronous);
+    return hook;
+  }
+
+  /**
+   * The verdict alarm and the hook-errors alarm of this registration, and its rows on the evaluator's
+   * dashboard. `platform` labels the rows ("CodeDeploy Lambda", "ECS native LINEAR", …).
+   */
+  protected alarms(subject: VerdictSubject, hooks: Record<string, lambda.IFunction>, labels: { readonly title: string; readonly platform: string; readonly actor: string }): { verdictAlarm: cloudwatch.Alarm; hookErrorsAlarm: cloudwatch.Alarm } {
+    const verdictAlarm = createVerdictAlarm(this, 'VerdictAlarm', subject, labels.actor);
+    const hookErrorsAlarm = healthAlarm(this, 'HookErrorsAlarm', {
+      alarmDescription: `canary-evaluator: a hook of ${verdictDimensions(subject).DeploymentGroupName} returned errors; ${labels.actor === 'CodeDeploy' ? 'Lambda retries it, and the hook reports Failed when it cannot start the evaluation' : 'ECS rolls the deployment back when a hook fails'}.`,
+      metric: sumOfErrors(hooks),
+    }, this.evaluator.healthAlarmAction);
+    const dashboard = this.evaluator.dashboard;
+    if (dashboard) {
+      dashboard.addDeploymentGroup(labels.title, [verdictAlarm, hookErrorsAlarm], verdictMetric(subject, VERDICT_METRIC.failed, cloudwatch.Stats.MAXIMUM), labels.platform);
+      dashboard.addPlatformVerdicts(labels.platform, verdictDimensions(subject));
+      // Token spend by version, a leading indicator beside errors and latency (cost metrics with a version dimension).
+      for (const metric of this.policy.metrics) dashboard.addSpendByVersion(labels.title, metric);
+      for (const metric of this.policy.metrics) dashboard.addSpendPerRequest(labels.title, metric, verdictDimensions(subject));
+    }
+    return { verdictAlarm, hookErrorsAlarm };
+  }
+}
+
+/**
+ * The resources of one registered deployment group: its policy asset, one hook function per
+ * lifecycle event, the grants that let the evaluator act for this group only, and its alarms.
+ */
+class GroupRegistration extends PolicyRegistration {
+  /** Where this group's hooks look for overrides, and whether they may honour them (CodeDeploy hooks only). */
+  private readonly overrideSettings?: { readonly bucket: string; readonly allowed: boolean };
+
+  constructor(
+    scope: Construct,
+    id: string,
+    evaluator: EvaluatorBinding,
+    private readonly group: DeploymentGroupLike,
+    options: DeploymentGroupRegistrationOptions,
+    platform: 'lambda' | 'ecs',
+  ) {
+    super(scope, id, evaluator, group, options, platform);
+    if (evaluator.overrideBucketName) this.overrideSettings = { bucket: evaluator.overrideBucketName, allowed: options.allowOverrides ?? true };
     tagForEvaluator(group, 'AWS::CodeDeploy::DeploymentGroup', evaluator.registrationTag, 'read its deployments during the canary watch');
     if (this.policy.canaryWatch.enabled && this.policy.canaryWatch.stopDeploymentOnFail) evaluator.onStopsDeployments(group.node.path);
-    grantLogSignal(evaluator.onReadsLogGroups, this.policy, group.node.path);
-    // What `PostDeployChecks` reads: this group has post-deploy checks.
-    markProtected(group);
   }
 
   /** One hook function per lifecycle event per group: CodeDeploy's hook event does not say which event it is. */
   hook(event: LifecycleEvent, environment: Record<string, string> = {}): lambda.Function {
-    const hook = new EvaluatorFunction(this, `${event}Hook`, {
-      handler: 'hook',
-      timeout: Duration.seconds(30),
-      logRetention: this.evaluator.logRetention,
-      encryptionKey: this.evaluator.encryptionKey,
-      deadLetterQueue: this.evaluator.hookDeadLetterQueue,
-      environment: {
-        [HOOK_ENVIRONMENT.lifecycleEvent]: event,
-        [HOOK_ENVIRONMENT.policyBucket]: this.policyAsset.s3BucketName,
-        [HOOK_ENVIRONMENT.policyKey]: this.policyAsset.s3ObjectKey,
-        [HOOK_ENVIRONMENT.stateMachineArn]: this.evaluator.stateMachineArn,
-        // Known at synth: every report of this hook, on any path, follows them (reportSwitchesOf).
-        [HOOK_ENVIRONMENT.reportSwitches]: JSON.stringify({ ...reportSwitchesFromPolicy(this.policy), ...(this.notifyOn ? { notify: this.notifyOn } : {}) }),
-        ...environment,
-      },
-    }).function;
-    grantHook(hook, this.group, this.evaluator.stateMachineArn, this.evaluator.encryptionKey, this.evaluator.executionArnForKms);
+    const hook = this.hookFunction(`${event}Hook`, { [HOOK_ENVIRONMENT.lifecycleEvent]: event, ...(this.overrideSettings ? { [HOOK_ENVIRONMENT.overrideSettings]: Stack.of(this).toJsonString(this.overrideSettings) } : {}), ...environment }, { asynchronous: true });
+    grantHook(hook, this.group);
     // CodeDeploy invokes hooks asynchronously: bound how late a retried or queued event may still start an
     // evaluation (Lambda's defaults, 2 retries and 6 hours, outlive the one-hour hook); older events go to
     // the dead-letter queue. The evaluation's budget assumes this delay (HOOK_MAX_EVENT_AGE_SECONDS).
@@ -229,13 +303,14 @@ class GroupRegistration extends Construct {
       id: 'Serverless-LambdaAsyncFailureDestination',
       reason: 'Failed hook events go to the function dead-letter queue (DeadLetterConfig), which the HookDeadLetterAlarm watches',
     });
+    if (this.evaluator.encryptionKey) grantKeyThrough(this.evaluator.encryptionKey, hook, 'sqs');
     return hook;
   }
 
-  finish(options: DeploymentGroupRegistrationOptions, hooks: Record<string, lambda.IFunction>): RegisteredDeploymentGroup {
+  finish(options: DeploymentGroupRegistrationOptions, hooks: Record<string, lambda.IFunction>, platform: string): RegisteredDeploymentGroup {
     const { group } = this;
     if (options.revisionBucket) for (const hook of Object.values(hooks)) grantReadRevisions(hook, options.revisionBucket);
-    const verdictAlarm = createVerdictAlarm(this, 'VerdictAlarm', group);
+    const { verdictAlarm, hookErrorsAlarm } = this.alarms(group, hooks, { title: group.node.id, platform, actor: 'CodeDeploy' });
     if (options.addVerdictAlarm ?? true) {
       if (!('addAlarm' in group) || typeof group.addAlarm !== 'function') {
         throw new Error(
@@ -247,14 +322,6 @@ class GroupRegistration extends Construct {
       (group as codedeploy.LambdaDeploymentGroup).addAlarm(cloudwatch.Alarm.fromAlarmName(this, 'VerdictAlarmByName', verdictAlarmName(this)));
       validateAlarmLimit(group, this.evaluator.deploymentGroupAlarmLimit);
     }
-    const hookErrorsAlarm = healthAlarm(this, 'HookErrorsAlarm', {
-      alarmDescription: `canary-evaluator: a hook of ${group.deploymentGroupName} returned errors; Lambda retries it, and the hook reports Failed when it cannot start the evaluation.`,
-      metric: sumOfErrors(hooks),
-    }, this.evaluator.healthAlarmAction);
-    this.evaluator.dashboard?.addDeploymentGroup(group.node.id, [verdictAlarm, hookErrorsAlarm], verdictMetric(group, VERDICT_METRIC.failed, cloudwatch.Stats.MAXIMUM));
-    // Token spend by version, a leading indicator beside errors and latency (cost metrics with a version dimension).
-    for (const metric of this.policy.metrics) this.evaluator.dashboard?.addSpendByVersion(group.node.id, metric);
-    for (const metric of this.policy.metrics) this.evaluator.dashboard?.addSpendPerRequest(group.node.id, metric, verdictDimensions(group));
     return { policy: this.policy, policyAsset: this.policyAsset, policyTagger: this.policyTagger, hooks, verdictAlarm, hookErrorsAlarm };
   }
 }
@@ -263,13 +330,7 @@ class GroupRegistration extends Construct {
  * Protects a Lambda deployment group: CodeDeploy calls the evaluator before traffic shifts
  * (`preHook`) and after all traffic has shifted (`postHook`).
  */
-export function registerLambdaGroup(
-  scope: Construct,
-  id: string,
-  evaluator: EvaluatorBinding,
-  group: codedeploy.LambdaDeploymentGroup,
-  options: LambdaDeploymentGroupRegistration,
-): RegisteredLambdaDeploymentGroup {
+export function registerLambdaGroup(scope: Construct, id: string, evaluator: EvaluatorBinding, group: codedeploy.LambdaDeploymentGroup, options: LambdaDeploymentGroupRegistration): RegisteredLambdaDeploymentGroup {
   const registration = new GroupRegistration(scope, id, evaluator, group, options, 'lambda');
   // With the alias known, the hooks check that the AppSpec deploys this function and alias.
   const environment: Record<string, string> = {
@@ -287,11 +348,9 @@ export function registerLambdaGroup(
   if (options.alias) {
     tagForEvaluator(options.alias.version.lambda, 'AWS::Lambda::Function', evaluator.registrationTag, "invoke its versions for the policy's Lambda smoke tests");
   } else if (lambdaSmokeTests.length > 0) {
-    throw new Error(
-      `policy of ${group.node.path} has Lambda smoke test(s) (${lambdaSmokeTests.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`,
-    );
+    throw new Error(`policy of ${group.node.path} has Lambda smoke test(s) (${lambdaSmokeTests.join(', ')}), which invoke the new version directly; pass \`alias\` (the alias the group deploys) to registerLambdaDeploymentGroup so they may`);
   }
-  const registered = registration.finish(options, { BeforeAllowTraffic: preHook, AfterAllowTraffic: postHook });
+  const registered = registration.finish(options, { BeforeAllowTraffic: preHook, AfterAllowTraffic: postHook }, 'CodeDeploy Lambda');
   aliasesWaitFor(group, [registered.verdictAlarm, registered.policyTagger], options.alias);
   return { ...registered, preHook, postHook };
 }
@@ -328,7 +387,7 @@ export function registerEcsGroup(
     // reads the deployment target's task sets. Both actions are wildcard-only (Service Authorization Reference, AWS CodeDeploy).
     hook.addToRolePolicy(readDeploymentTargetsStatement());
   }
-  const registered = registration.finish(options, { AfterAllowTestTraffic: afterAllowTestTrafficHook, AfterAllowTraffic: afterAllowTrafficHook });
+  const registered = registration.finish(options, { AfterAllowTestTraffic: afterAllowTestTrafficHook, AfterAllowTraffic: afterAllowTrafficHook }, 'CodeDeploy ECS');
   return {
     ...registered,
     afterAllowTestTrafficHook,
@@ -338,11 +397,10 @@ export function registerEcsGroup(
   };
 }
 
-
 /** The construct id of a group's registration; each group registers once per evaluator, with one policy. */
-export function registrationIdOf(group: DeploymentGroupLike, registered: Set<string>, evaluatorPath: string): string {
+export function registrationIdOf(group: IConstruct, registered: Set<string>, evaluatorPath: string): string {
   if (registered.has(group.node.path)) {
-    throw new Error(`deployment group ${group.node.path} is already registered with ${evaluatorPath}; register each group once, with one policy`);
+    throw new Error(`${'deploymentGroupName' in group ? 'deployment group' : 'ECS service'} ${group.node.path} is already registered with ${evaluatorPath}; register each ${'deploymentGroupName' in group ? 'group' : 'service'} once, with one policy`);
   }
   registered.add(group.node.path);
   return Names.uniqueId(group).slice(-48);

@@ -5,18 +5,20 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { registerEcsNativeService, type EcsNativeEvaluatorBinding, type EcsServiceRegistration, type RegisteredEcsService } from './ecs-native/registration';
 import {
   registerEcsGroup,
   registerLambdaGroup,
   registrationIdOf,
   type EcsDeploymentGroupRegistration,
-  type EvaluatorBinding,
   type LambdaDeploymentGroupRegistration,
   type RegisteredEcsDeploymentGroup,
   type RegisteredLambdaDeploymentGroup,
 } from './registration';
-import { MAX_ALARMS_PER_DEPLOYMENT_GROUP, type DeploymentGroupLike } from './verdict-alarm';
+import { MAX_ALARMS_PER_DEPLOYMENT_GROUP } from './verdict-alarm';
 import { requireSupportedAwsCdkLib } from './peer-version';
 
 /**
@@ -47,6 +49,12 @@ export interface CanaryEvaluatorAttributes {
    */
   readonly encryptionKeyArn?: string;
   /**
+   * The evaluator's report bucket (`CanaryEvaluator.reportBucket`): ECS native registrations keep their hook
+   * statuses there (`registerEcsService`).
+   * @default - none: `registerEcsService` is refused; CodeDeploy registrations do not need it
+   */
+  readonly reportBucketName?: string;
+  /**
    * Retention of the registration's hook logs.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -69,6 +77,8 @@ export interface ICanaryEvaluator {
   registerLambdaDeploymentGroup(group: codedeploy.LambdaDeploymentGroup, registration: LambdaDeploymentGroupRegistration): RegisteredLambdaDeploymentGroup;
   /** Protects an ECS blue/green deployment group (hooks named in the AppSpec). */
   registerEcsDeploymentGroup(group: codedeploy.IEcsDeploymentGroup, registration: EcsDeploymentGroupRegistration): RegisteredEcsDeploymentGroup;
+  /** Protects an ECS service that Amazon ECS deploys itself (BLUE_GREEN, LINEAR or CANARY; lifecycle hooks on the service). */
+  registerEcsService(service: ecs.BaseService, registration: EcsServiceRegistration): RegisteredEcsService;
 }
 
 /** The SSM parameter names an evaluator with `evaluatorName` writes (String parameters, one per attribute). */
@@ -82,6 +92,7 @@ export function evaluatorParameterNames(evaluatorName: string) {
     hookDeadLetterQueueArn: `${prefix}/hook-dead-letter-queue-arn`,
     /** `none` when the evaluator has no customer managed key. */
     encryptionKeyArn: `${prefix}/encryption-key-arn`,
+    reportBucketName: `${prefix}/report-bucket-name`,
   } as const;
 }
 
@@ -96,10 +107,15 @@ export function publishEvaluatorAttributes(scope: Construct, evaluatorName: stri
 
 /** An evaluator of another stack, seen through its attributes (see `CanaryEvaluator.fromEvaluatorAttributes`). */
 export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluator {
-  private readonly binding: EvaluatorBinding;
+  private binding: EcsNativeEvaluatorBinding;
   private readonly registeredGroups = new Set<string>();
 
-  constructor(scope: Construct, id: string, attributes: CanaryEvaluatorAttributes) {
+  /**
+   * `reportBucketNameParameter`: for an evaluator found by name, the SSM parameter of its report bucket,
+   * read only when an ECS service registers (an evaluator of an older version has no such parameter, and a
+   * reference to a missing parameter fails the deployment of every registration of the stack).
+   */
+  constructor(scope: Construct, id: string, attributes: CanaryEvaluatorAttributes, private readonly reportBucketNameParameter?: string) {
     super(scope, id);
     requireSupportedAwsCdkLib(this);
     if (!attributes.registrationTag) throw new Error(`${this.node.path}: registrationTag is missing; expected the evaluator's CanaryEvaluator.registrationTag (its evaluatorName, when it has one)`);
@@ -113,6 +129,7 @@ export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluat
       deploymentGroupAlarmLimit: attributes.deploymentGroupAlarmLimit ?? MAX_ALARMS_PER_DEPLOYMENT_GROUP,
       encryptionKey,
       healthAlarmAction: attributes.healthAlarmAction,
+      ...(attributes.reportBucketName ? { reportBucket: s3.Bucket.fromBucketName(this, 'ReportBucket', attributes.reportBucketName) } : {}),
       onStopsDeployments: (groupPath) => {
         // The evaluator's roles are not this stack's to change: say what the platform team must set.
         Annotations.of(this).addWarningV2(
@@ -131,7 +148,15 @@ export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluat
     return registerEcsGroup(this, this.registrationId(group), this.binding, group, registration);
   }
 
-  private registrationId(group: DeploymentGroupLike): string {
+  registerEcsService(service: ecs.BaseService, registration: EcsServiceRegistration): RegisteredEcsService {
+    if (!this.binding.reportBucket && this.reportBucketNameParameter) {
+      const name = ssm.StringParameter.valueForStringParameter(this, this.reportBucketNameParameter);
+      this.binding = { ...this.binding, reportBucket: s3.Bucket.fromBucketName(this, 'ReportBucket', name) };
+    }
+    return registerEcsNativeService(this, this.registrationId(service), this.binding, service, registration);
+  }
+
+  private registrationId(group: IConstruct): string {
     return registrationIdOf(group, this.registeredGroups, this.node.path);
   }
 }

@@ -13,20 +13,27 @@ export interface DeploymentGroupLike extends IConstruct {
 /** CodeDeploy accepts at most 10 CloudWatch alarms per deployment group (CreateDeploymentGroup, `alarmConfiguration`). */
 export const MAX_ALARMS_PER_DEPLOYMENT_GROUP = 10;
 
+/**
+ * What the verdict metrics of one registration are published for: a CodeDeploy deployment group, or the
+ * dimensions that stand in for one (an ECS service on a native strategy: cluster and service labels).
+ */
+export type VerdictSubject = DeploymentGroupLike | VerdictDimensions;
+
 /** The verdict metric of one deployment group (see `lib/evaluation/verdict-metric.ts`). */
-export function verdictMetric(group: DeploymentGroupLike, metricName: string, statistic: string, period = Duration.minutes(1)): cloudwatch.Metric {
+export function verdictMetric(subject: VerdictSubject, metricName: string, statistic: string, period = Duration.minutes(1)): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: VERDICT_NAMESPACE,
     metricName,
-    dimensionsMap: { ...verdictDimensions(group) },
+    dimensionsMap: { ...verdictDimensions(subject) },
     statistic,
     period,
   });
 }
 
 /** The dimensions every verdict metric of a deployment group carries (the verdict sink publishes the same). */
-export function verdictDimensions(group: DeploymentGroupLike): VerdictDimensions {
-  return { ApplicationName: group.application.applicationName, DeploymentGroupName: group.deploymentGroupName };
+export function verdictDimensions(subject: VerdictSubject): VerdictDimensions {
+  if ('ApplicationName' in subject) return { ApplicationName: subject.ApplicationName, DeploymentGroupName: subject.DeploymentGroupName };
+  return { ApplicationName: subject.application.applicationName, DeploymentGroupName: subject.deploymentGroupName };
 }
 
 /** CloudWatch alarm names are at most 255 characters (CloudWatch API Reference, PutMetricAlarm `AlarmName`). */
@@ -42,16 +49,17 @@ export function verdictAlarmName(scope: Construct): string {
 }
 
 /**
- * The alarm CodeDeploy watches during the traffic shift, when no hook runs: it goes to ALARM on the
- * first failing verdict of the group's running evaluation, and CodeDeploy stops and rolls back.
+ * The alarm CodeDeploy (or ECS, for a native strategy) watches during the traffic shift, when no hook
+ * runs: it goes to ALARM on the first failing verdict of the running evaluation, and the deployment
+ * stops and rolls back. `who` names the service that acts on it.
  */
-export function createVerdictAlarm(scope: Construct, id: string, group: DeploymentGroupLike): cloudwatch.Alarm {
+export function createVerdictAlarm(scope: Construct, id: string, subject: VerdictSubject, who = 'CodeDeploy'): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
     // A literal name: the group lists the alarm by name and the alarm's dimensions name the group, so
     // a generated (referenced) alarm name would make a circular dependency.
     alarmName: verdictAlarmName(scope),
-    alarmDescription: `canary-evaluator: the running evaluation of ${group.deploymentGroupName} found a regression; CodeDeploy stops and rolls back the deployment`,
-    metric: verdictMetric(group, VERDICT_METRIC.failed, cloudwatch.Stats.MAXIMUM),
+    alarmDescription: `canary-evaluator: the running evaluation of ${verdictDimensions(subject).DeploymentGroupName} found a regression; ${who} stops and rolls back the deployment`,
+    metric: verdictMetric(subject, VERDICT_METRIC.failed, cloudwatch.Stats.MAXIMUM),
     threshold: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 1,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,7 +7,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { CanaryEvaluator, type RegisteredEcsDeploymentGroup } from '../constructs';
+import { CanaryEvaluator, type RegisteredEcsDeploymentGroup, type RegisteredEcsService } from '../constructs';
 
 /** The demo policy, also used by the local simulation. */
 export const DEMO_POLICY_FILE = join(__dirname, 'demo-policy.yaml');
@@ -16,7 +16,8 @@ export const DEMO_ECS_POLICY_FILE = join(__dirname, 'demo-ecs-policy.yaml');
 
 /**
  * What a team's stack looks like after adding canary-evaluator: a Lambda service (10 % canary for
- * 5 minutes) and an ECS Fargate service behind an ALB (blue/green, 10 % canary for 5 minutes), both
+ * 5 minutes), an ECS Fargate service behind an ALB (CodeDeploy blue/green, 10 % canary for 5 minutes), and
+ * an ECS Fargate service that Amazon ECS deploys itself (LINEAR, 25 % steps, lifecycle hooks), all
  * protected by one evaluator. Synthesizes offline: a new VPC, no lookups.
  */
 export class DemoStack extends Stack {
@@ -24,6 +25,9 @@ export class DemoStack extends Stack {
   public readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
   public readonly ecsDeploymentGroup: codedeploy.EcsDeploymentGroup;
   public readonly ecsRegistration: RegisteredEcsDeploymentGroup;
+  /** The ECS service Amazon ECS deploys itself (LINEAR strategy), protected through lifecycle hooks. */
+  public readonly nativeService: ecs.FargateService;
+  public readonly nativeRegistration: RegisteredEcsService;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -85,10 +89,73 @@ export class DemoStack extends Stack {
       blueTargetGroup,
       greenTargetGroup,
     });
-    acknowledgeSampleServiceFindings(this, { lambdaFunction: 'OrdersService', lambdaGroup: 'OrdersDeployment', ecsGroup: 'WebDeployment', vpc: 'Vpc', loadBalancer: 'WebAlb' }, 'Sample service of the demo, not part of canary-evaluator');
+    // ECS service deployed by Amazon ECS itself (LINEAR, 25 % steps with 5 minutes' bake), on the same
+    // cluster and load balancer; the evaluator hooks the stages its policy needs.
+    const native = addNativeEcsService(this, 'NativeWeb', { vpc, cluster, taskDefinition, loadBalancer, ports: { production: 81, test: 8081 } });
+    this.nativeService = native.service;
+    this.nativeRegistration = this.evaluator.registerEcsService(this.nativeService, {
+      policy: DEMO_ECS_POLICY_FILE,
+      loadBalancer,
+      productionTargetGroup: native.primaryTargetGroup,
+      alternateTargetGroup: native.alternateTargetGroup,
+    });
+
+    acknowledgeSampleServiceFindings(this, { lambdaFunction: 'OrdersService', lambdaGroup: 'OrdersDeployment', ecsGroup: 'WebDeployment', vpc: 'Vpc', loadBalancer: 'WebAlb', nativeService: 'NativeWebService' }, 'Sample service of the demo, not part of canary-evaluator');
     // The ECS AppSpec names its hooks: publish them for the deployment pipeline.
     new CfnOutput(this, 'WebAppSpecHooks', { value: Stack.of(this).toJsonString(this.ecsRegistration.appSpecHooks) });
   }
+}
+
+/**
+ * A sample ECS Fargate service that Amazon ECS deploys itself (deployment controller ECS, LINEAR, 25 % steps
+ * with 5 minutes' bake) behind an existing ALB: its own production and test listeners, each with a rule
+ * forwarding to the primary and alternate target groups, and the service attached to the primary one with
+ * the alternate as its `AlternateTarget` (Amazon ECS Developer Guide, "Application Load Balancer resources for
+ * blue/green deployments"). The demo app and the all-options test fixture both use it.
+ */
+export function addNativeEcsService(
+  stack: Stack,
+  id: string,
+  network: { readonly vpc: ec2.IVpc; readonly cluster: ecs.ICluster; readonly taskDefinition: ecs.TaskDefinition; readonly loadBalancer: elbv2.ApplicationLoadBalancer; readonly ports: { readonly production: number; readonly test: number } },
+): { service: ecs.FargateService; primaryTargetGroup: elbv2.ApplicationTargetGroup; alternateTargetGroup: elbv2.ApplicationTargetGroup } {
+  const targetGroup = (name: string) =>
+    new elbv2.ApplicationTargetGroup(stack, `${id}${name}`, { vpc: network.vpc, port: 80, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP, healthCheck: { path: '/' } });
+  const primaryTargetGroup = targetGroup('Primary');
+  const alternateTargetGroup = targetGroup('Alternate');
+  const rule = (name: string, port: number) =>
+    new elbv2.ApplicationListenerRule(stack, `${id}${name}Rule`, {
+      listener: network.loadBalancer.addListener(`${id}${name}`, { port, protocol: elbv2.ApplicationProtocol.HTTP, defaultAction: elbv2.ListenerAction.fixedResponse(404) }),
+      priority: 1,
+      conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
+      action: elbv2.ListenerAction.weightedForward([{ targetGroup: primaryTargetGroup, weight: 100 }, { targetGroup: alternateTargetGroup, weight: 0 }]),
+    });
+  const productionRule = rule('Production', network.ports.production);
+  const testRule = rule('Test', network.ports.test);
+  const service = new ecs.FargateService(stack, `${id}Service`, {
+    cluster: network.cluster,
+    taskDefinition: network.taskDefinition,
+    desiredCount: 2,
+    minHealthyPercent: 100,
+    assignPublicIp: true, // public subnets, no NAT: keeps the sample cheap
+    deploymentController: { type: ecs.DeploymentControllerType.ECS },
+    deploymentStrategy: ecs.DeploymentStrategy.LINEAR,
+    linearConfiguration: { stepPercent: 25, stepBakeTime: Duration.minutes(5) },
+  });
+  // CloudFormation, DeploymentCircuitBreaker: "can only be used for services using the rolling update (ECS) deployment
+  // type"; this service rolls back through its lifecycle hooks and deployment alarms instead.
+  Annotations.of(service).acknowledgeWarning('@aws-cdk/aws-ecs:shouldUseCircuitBreaker', 'a LINEAR deployment: the hooks and the verdict alarm roll it back; the circuit breaker is for rolling updates');
+  service
+    .loadBalancerTarget({
+      containerName: 'web',
+      containerPort: 80,
+      alternateTarget: new ecs.AlternateTarget(`${id}AlternateTarget`, {
+        alternateTargetGroup,
+        productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(productionRule),
+        testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(testRule),
+      }),
+    })
+    .attachToApplicationTargetGroup(primaryTargetGroup);
+  return { service, primaryTargetGroup, alternateTargetGroup };
 }
 
 /** Construct ids (children of the stack) of a sample app's services: the protected Lambda function and ECS service, their network. */
@@ -98,6 +165,8 @@ export interface SampleServiceIds {
   readonly ecsGroup: string;
   readonly vpc: string;
   readonly loadBalancer: string;
+  /** The ECS service Amazon ECS deploys itself, when the app has one. */
+  readonly nativeService?: string;
 }
 
 /**
@@ -114,4 +183,11 @@ export function acknowledgeSampleServiceFindings(stack: Stack, ids: SampleServic
   acknowledge(ids.vpc, 'AwsSolutions-VPC7', 'no VPC flow logs, to keep the sample free of log costs');
   acknowledge(ids.loadBalancer, 'AwsSolutions-ELB2', 'no ALB access logs (they need an S3 bucket); ALB CloudWatch metrics are what the evaluator reads');
   acknowledge(ids.loadBalancer, 'AwsSolutions-EC23', 'a public web service: the ALB accepts HTTP from the internet');
+  if (ids.nativeService) {
+    acknowledge(
+      ids.nativeService,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]',
+      "the infrastructure role ecs.AlternateTarget creates so that ECS may move the listener rules' traffic between the target groups, with the AWS managed policy the Amazon ECS Developer Guide names for it (\"Amazon ECS infrastructure IAM role for load balancers\")",
+    );
+  }
 }

@@ -5,6 +5,7 @@ import { codeDeployAction } from './action';
 import type { NotificationChannel, NotificationSource, NotifyDependencies } from './notify';
 import { parseVerdictEvent, publicationKey, publishAndNotify, type PublishDependencies } from './publication';
 import type { ReportWriter } from './stored-report';
+import { overrideOutcomeOf, overrideWords, type OverrideOutcome } from './override/record';
 import { object, oneOf, StateError, string, type Json } from './check';
 import { EXECUTION_STATUS_CHANGE, REAPED_EXECUTION_STATUSES } from './contracts';
 import type { HookIds, HookReporter, HookStatus, HookStatusReader, PendingPublication, PolicyRef, PublicationLedger, VerdictEvent, VerdictSink, VerdictSubject } from './ports';
@@ -65,6 +66,8 @@ export interface ReportRequest {
   /** From the execution input (`reportSwitchesOf`), whichever path reports. */
   readonly switches: ReportSwitches;
   readonly verdict?: unknown;
+  /** An override the last look found (honoured: the outcome's cause is `override`; or refused). */
+  readonly override?: OverrideOutcome;
   /**
    * For *Report evaluator error*: the report *Report verdict* would have made from the same state, if
    * the state holds one. When the hook is already completed, that report is the one CodeDeploy
@@ -151,11 +154,12 @@ function verdictRequest(base: Pick<ReportRequest, 'ids' | 'subject' | 'hookInvok
   const parsed = parseOutcome(state.outcome);
   const tick = typeof state.tick === 'object' && state.tick !== null ? (state.tick as Json) : undefined;
   const smoke = typeof state.smoke === 'object' && state.smoke !== null ? (state.smoke as Json) : undefined;
-  const verdict = parsed.cause === 'verdict' ? tick?.verdict : undefined;
+  const verdict = parsed.cause === 'verdict' || parsed.cause === 'override' ? tick?.verdict : undefined;
+  const override = overrideOutcomeOf(tick?.override);
   // The outcome states are constants; the reason comes from the step that decided.
   const reason =
     parsed.reason ||
-    (parsed.cause === 'verdict'
+    (parsed.cause === 'verdict' || parsed.cause === 'override'
       ? [tick?.reason, smoke?.reason].filter((r) => typeof r === 'string').join('; ') || 'no verdict reason'
       : typeof smoke?.reason === 'string'
         ? smoke.reason
@@ -166,7 +170,7 @@ function verdictRequest(base: Pick<ReportRequest, 'ids' | 'subject' | 'hookInvok
     // A verdict without a plan cannot happen in the definition: an evaluator error, under the same switches.
     return { source: 'state-machine', ...base, outcome: { decision: 'error', cause: 'evaluator-error', reason: 'evaluator error: state.plan is missing or malformed' } };
   }
-  return { source: 'state-machine', ...base, outcome, verdict };
+  return { source: 'state-machine', ...base, outcome, verdict, ...(override ? { override } : {}) };
 }
 
 /** The critical metrics a final verdict could not read (`Verdict.inconclusive.unread`), leniently: none when absent or malformed. */
@@ -270,11 +274,13 @@ function verdictEventOf(request: ReportRequest, deps: Pick<ConcludeDependencies,
     status,
     decision: request.outcome.decision,
     cause: request.outcome.cause,
-    reason: request.outcome.reason,
+    // A refused override is said with the verdict it did not change (an honoured one is the reason itself).
+    reason: request.override && !request.override.honoured ? `${request.outcome.reason}; ${overrideWords(request.override)}` : request.outcome.reason,
     dryRun: switches.dryRun,
     codeDeploy: codeDeployAction({ lifecycleEvent: request.subject.lifecycleEvent, status, decision: request.outcome.decision, dryRun: switches.dryRun, dataUnread: request.outcome.metricsUnread !== undefined }),
     timeToVerdictSeconds: Number.isFinite(invokedAt) ? Math.max(0, Math.round((deps.now().getTime() - invokedAt) / 1000)) : 0,
     ...(request.verdict !== undefined ? { verdict: request.verdict } : {}),
+    ...(request.override ? { override: request.override } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export const HOOK_ENVIRONMENT = {
   smokeAllowedHosts: 'SMOKE_ALLOWED_HOSTS',
   /** The policy's `dryRun` and `onEvaluatorError`, as JSON: every report of the hook follows them (`reportSwitchesOf`). */
   reportSwitches: 'REPORT_SWITCHES',
+  /** `{ bucket, allowed }` as JSON: where this hook's override would be and whether the registration allows one (lib/evaluation/override). */
+  overrideSettings: 'OVERRIDE_SETTINGS',
 } as const;
 
 /** The EventBridge detail type of Step Functions status events (Step Functions Developer Guide, "Step Functions events"). */

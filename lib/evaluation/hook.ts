@@ -2,7 +2,7 @@ import { AppSpecMismatchError, checkLambdaAppSpec, parseAppSpec, type LambdaRegi
 import { resolveEcsTarget, type EcsTargets } from './ecs';
 import { evaluatorErrorStatus, hookStatusFor } from './conclude';
 import type { DeploymentInfo, DeploymentReader, EvaluationStarter, HookIds, HookReporter, HookStatus, PolicyRef } from './ports';
-import { executionName, type DeploymentTarget, type EvaluationInput, type LifecycleEvent, type ReportSwitches } from './state';
+import { executionName, type DeploymentTarget, type EvaluationInput, type LifecycleEvent, type OverrideSettings, type ReportSwitches } from './state';
 
 /**
  * Reads the event CodeDeploy sends a hook function (CodeDeploy User Guide, "AppSpec 'hooks' section
@@ -39,6 +39,8 @@ export interface HookDependencies {
   readonly log: HookLog;
   /** The hosts the registration's HTTP smoke tests may call (`SMOKE_ALLOWED_HOSTS`), passed to the execution. */
   readonly allowedHosts?: readonly string[];
+  /** Where this hook's break-glass override would be and whether the registration allows one (`OVERRIDE_SETTINGS`), passed to the execution. @default - none looked for */
+  readonly override?: OverrideSettings;
   /** Lambda hooks registered with their alias (`LAMBDA_TARGET`): the function and alias the AppSpec must name. */
   readonly lambdaTarget?: LambdaRegistrationTarget;
   /** ECS hooks only (`ECS_TARGETS`): the load balancer and target groups of the registered group. */
@@ -128,6 +130,7 @@ export async function handleHookEvent(event: unknown, deps: HookDependencies): P
       policyRef: deps.policyRef,
       switches: deps.switches,
       ...(deps.allowedHosts ? { allowedHosts: deps.allowedHosts } : {}),
+      ...(deps.override ? { override: deps.override } : {}),
       hookInvokedAt: deps.now().toISOString(),
       ...(deployment.createTime ? { deploymentCreatedAt: deployment.createTime.toISOString() } : {}),
     };

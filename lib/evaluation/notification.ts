@@ -4,6 +4,7 @@ import type { LogSignalVerdict, MetricResult, Verdict } from '../judge/verdict';
 import type { NotifyOn } from './notify-on';
 import type { VerdictEvent } from './ports';
 import type { DeploymentTarget } from './state';
+import { overrideWords } from './override/record';
 
 export { DEFAULT_NOTIFY_ON, parseNotifyOn, type NotifyOn, type NotifyWhen } from './notify-on';
 
@@ -57,7 +58,8 @@ function isRollback(event: VerdictEvent): boolean {
 
 /** Whether `on` asks for a message about this event. */
 export function shouldNotify(event: VerdictEvent, on: NotifyOn): boolean {
-  if (on === 'every-verdict') return true;
+  // An override is always told: on call went around the gate, the channel hears who and why.
+  if (on === 'every-verdict' || event.override) return true;
   return (on.includes('rollback') && isRollback(event)) || (on.includes('inconclusive') && event.decision === 'inconclusive');
 }
 
@@ -92,6 +94,7 @@ export function metricLine(result: MetricResult): string {
 }
 
 function headline(event: VerdictEvent): string {
+  if (event.override?.honoured) return `:rotating_light: Overridden (${event.override.action})`;
   if (event.decision === 'inconclusive') return isRollback(event) ? ':grey_question: Rolled back without a verdict' : ':grey_question: Promoted without a verdict';
   if (event.decision === 'error') return isRollback(event) ? ':warning: Evaluator error, rolled back' : ':warning: Evaluator error, let through';
   if (isRollback(event)) return ':x: Rolled back';
@@ -161,6 +164,7 @@ export function buildNotification(context: NotificationContext): ChatNotificatio
     `*Version:* ${version}`,
     `*Phase:* ${chatText(event.lifecycleEvent)} of deployment ${chatText(event.deploymentId)}`,
     ...whyLines(event, metrics),
+    ...(event.override ? [`*Override:* ${chatText(overrideWords(event.override))}`] : []),
     `*CodeDeploy:* ${chatText(event.codeDeploy ?? event.status)}`,
   ];
   const full = lines.join('\n');

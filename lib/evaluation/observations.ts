@@ -77,7 +77,7 @@ function tokensPeriods(find: (role: string) => Map<number, number> | undefined, 
   // As for counts: a period exists only where requests were served; a missing token type is 0 once settled.
   const waiting: number[] = [];
   const periods: TokensPeriod[] = [];
-  const types = ['input', 'output', 'cacheRead', 'cacheWrite'] as const;
+  const types = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
   for (const [t, requests] of [...(find('requests') ?? new Map<number, number>())].sort(([a], [b]) => a - b)) {
     if (!(requests > 0)) continue;
     const tokens = types.map((type) => (metric.tokens[type] === undefined ? 0 : (find(type)?.get(t) ?? (missingIsZero(rule, t, metric.tokens[type]) ? 0 : undefined))));
@@ -85,8 +85,10 @@ function tokensPeriods(find: (role: string) => Map<number, number> | undefined, 
       waiting.push(t);
       continue;
     }
-    const [input, output, cacheRead, cacheWrite] = tokens as number[];
-    periods.push({ t, requests, input, output, cacheRead, cacheWrite });
+    const [reported, output, cacheRead, cacheWrite, reasoning] = tokens as number[];
+    // Disjoint buckets for pricing: where `input` counts the cached tokens too (OpenTelemetry GenAI), take them out.
+    const input = metric.inputIncludesCache ? Math.max(0, reported - cacheRead - cacheWrite) : reported;
+    periods.push({ t, requests, input, output, cacheRead, cacheWrite, ...(metric.tokens.reasoning !== undefined && { reasoning: Math.min(reasoning, output) }) });
   }
   return { periods, waiting };
 }
@@ -240,7 +242,12 @@ export function toObservations(policy: Policy, plan: QueryPlan, results: readonl
         };
         break;
       case 'cost':
-        observations[metric.name] = { kind: 'tokens', ...withoutWaiting(tokensPeriods(arm('canary'), metric, rule('canary')), tokensPeriods(arm('baseline'), metric, rule('baseline'))), ...marked };
+        observations[metric.name] = {
+          kind: 'tokens',
+          ...withoutWaiting(tokensPeriods(arm('canary'), metric, rule('canary')), tokensPeriods(arm('baseline'), metric, rule('baseline'))),
+          ...(baselineOffset > 0 && { baselineFromBefore: true }),
+          ...marked,
+        };
         break;
       case 'alarm':
         observations[metric.name] = { kind: 'alarm', alarms: metric.alarmNames.flatMap((name) => alarmStates.get(name) ?? []) };

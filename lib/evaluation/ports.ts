@@ -1,5 +1,6 @@
 import type { SecretReference } from '../policy';
 import type { CostPerRequestFigure } from './verdict-metric';
+import type { OverrideOutcome } from './override/record';
 /**
  * The evaluation steps talk to the world only through these ports. Each has an AWS adapter
  * (`lib/adapters/aws`) and a simulated one (`lib/simulate`), so the Lambdas and the local
@@ -239,6 +240,11 @@ export interface VerdictEvent extends VerdictSubject {
   /** Seconds from the hook invocation to this verdict. */
   readonly timeToVerdictSeconds: number;
   readonly verdict?: unknown;
+  /**
+   * A break-glass override of this evaluation (`canary-eval override`): who, what, why, and whether it
+   * was honoured (`cause: "override"` then) or refused. Counted in the `Overrides` metric.
+   */
+  readonly override?: OverrideOutcome;
 }
 
 /** Where verdicts go: the verdict metric (`PutMetricData`), the `Canary Verdict` event (`PutEvents`). */

@@ -2,6 +2,7 @@ import { boolean, object, oneOf, StateError, string } from './check';
 import { notifyBestEffort, type NotificationChannel, type NotificationSource, type NotifyDependencies } from './notify';
 import type { PublicationLedger, PublicationStep, VerdictEvent, VerdictSink } from './ports';
 import { withStoredReport, type ReportWriter } from './stored-report';
+import { overrideOutcomeOf } from './override/outcome';
 
 /** What making a verdict known needs: the sink, and optionally the ledger, the report bucket and the topic. */
 export interface PublishDependencies extends NotifyDependencies {
@@ -31,6 +32,7 @@ export function parseVerdictEvent(value: unknown, path = 'event'): VerdictEvent 
   oneOf(event.decision, ['pass', 'fail', 'error', 'inconclusive'] as const, `${path}.decision`);
   if (typeof event.reason !== 'string') throw new StateError(`${path}.reason: expected a string, got ${event.reason === null ? 'null' : typeof event.reason}`);
   boolean(event.dryRun, `${path}.dryRun`);
+  if (event.override !== undefined && !overrideOutcomeOf(event.override)) throw new StateError(`${path}.override: expected { action, reason, by, requestedAt, honoured[, refused] }, got ${JSON.stringify(event.override).slice(0, 200)}`);
   const seconds = event.timeToVerdictSeconds;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new StateError(`${path}.timeToVerdictSeconds: expected a number of seconds, got ${JSON.stringify(seconds) ?? 'nothing'}`);
   return event as unknown as VerdictEvent;

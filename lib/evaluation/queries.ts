@@ -5,7 +5,7 @@ import type { DeploymentTarget } from './state';
 import { isExpressionQuery, type MetricQuery } from './ports';
 
 /** Which query feeds which part of which metric's observations. */
-export type QueryRoleName = 'count' | 'total' | 'value' | 'requests' | 'input' | 'output' | 'cacheRead' | 'cacheWrite';
+export type QueryRoleName = 'count' | 'total' | 'value' | 'requests' | 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'reasoning';
 
 export interface QueryRole {
   readonly metric: string;
@@ -85,12 +85,13 @@ function statsOf(metric: MetricDefinition): Array<[QueryRoleName, MetricSourceSp
     case 'gauge':
       return [['value', metric.value]];
     case 'cost': {
-      const { input, output, cacheRead, cacheWrite } = metric.tokens;
+      const { input, output, cacheRead, cacheWrite, reasoning } = metric.tokens;
       const tokens: Array<[QueryRoleName, MetricSourceSpec | undefined]> = [
         ['input', input],
         ['output', output],
         ['cacheRead', cacheRead],
         ['cacheWrite', cacheWrite],
+        ['reasoning', reasoning],
       ];
       return [['requests', metric.requests], ...tokens.filter((entry): entry is [QueryRoleName, MetricSourceSpec] => entry[1] !== undefined)];
     }

@@ -22,6 +22,8 @@ export const STATE = {
   inconclusive: 'Verdict inconclusive',
   passedOrInconclusive: 'Passed or without a verdict?',
   failed: 'Verdict failed',
+  overriddenPass: 'Overridden: pass',
+  overriddenFail: 'Overridden: fail',
   malformed: 'Malformed step result',
   report: 'Report verdict',
   reportMade: 'Verdict reported?',

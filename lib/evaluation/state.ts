@@ -5,6 +5,7 @@ import { MAX_WAIT_SECONDS } from './contracts';
 import { parseNotifyOn, type NotifyOn } from './notify-on';
 import { parseCarriedLogState } from './logs/carried-state';
 import type { LogSignalState } from './logs/log-look';
+import type { OverrideOutcome } from './override/outcome';
 
 /**
  * What travels through the evaluation state machine. Kept small on purpose: raw metric data is
@@ -81,6 +82,48 @@ export interface EvaluationInput {
    * Absent: none, so the smoke Lambda calls no host (fail closed).
    */
   readonly allowedHosts?: readonly string[];
+  /**
+   * ECS native deployments only (issue 27): the lifecycle stage and step this evaluation answers, and the
+   * hook's timeout, from which the plan's deadline is derived (`lib/evaluation/ecs-native`). Absent: a
+   * CodeDeploy hook (one hour).
+   */
+  readonly ecsNative?: EcsNativeEvaluation;
+  /**
+   * Where this evaluation's break-glass override would be and whether the registration allows one
+   * (`OVERRIDE_SETTINGS`, copied by the hook; lib/evaluation/override). Absent (a registration through an
+   * imported evaluator, which does not know the report bucket): no override is looked for.
+   */
+  readonly override?: OverrideSettings;
+}
+
+/** What the hook copies into the execution input: the bucket of the override records, and whether the registration allows one. */
+export interface OverrideSettings {
+  readonly bucket: string;
+  readonly allowed: boolean;
+}
+
+export function parseOverrideSettings(value: unknown, path: string): OverrideSettings {
+  const settings = object(value, path);
+  return { bucket: string(settings.bucket, `${path}.bucket`), allowed: boolean(settings.allowed, `${path}.allowed`) };
+}
+
+/**
+ * What an ECS native evaluation adds to the input. The CodeDeploy fields are filled so the shared steps
+ * work unchanged: `deploymentId` names the service deployment, stage and step (one verdict each),
+ * `lifecycleEvent` the CodeDeploy event with the same meaning (`lib/evaluation/ecs-native/contract.ts`).
+ */
+export interface EcsNativeEvaluation {
+  /** The ECS lifecycle stage (`ECS_EVALUATED_STAGES`). */
+  readonly stage: string;
+  /** `smoke` (test traffic), `step` (one production traffic-shift step), `bake` (after the last step). */
+  readonly role: 'smoke' | 'step' | 'bake';
+  /** The green revision's production weight at this step (percent); 0 before production traffic. */
+  readonly productionWeight: number;
+  /** The hook's `timeoutInMinutes`, in seconds: the plan answers well before it. */
+  readonly hookTimeoutSeconds: number;
+  /** The service deployment (`resourceArn`) and the green revision, as ECS sent them. */
+  readonly serviceDeploymentArn: string;
+  readonly targetServiceRevisionArn: string;
 }
 
 /** The policy switches that turn an outcome into a hook status. Defaults: fail-closed, no dry run. */
@@ -124,6 +167,22 @@ export function parseEvaluationInput(value: unknown, path = 'input'): Evaluation
     ...(deploymentCreatedAt ? { deploymentCreatedAt } : {}),
     ...(input.switches !== undefined ? { switches: parseReportSwitches(input.switches, `${path}.switches`) } : {}),
     ...(input.allowedHosts !== undefined ? { allowedHosts: parseHostList(input.allowedHosts, `${path}.allowedHosts`) } : {}),
+    ...(input.ecsNative !== undefined ? { ecsNative: parseEcsNativeEvaluation(input.ecsNative, `${path}.ecsNative`) } : {}),
+    ...(input.override !== undefined ? { override: parseOverrideSettings(input.override, `${path}.override`) } : {}),
+  };
+}
+
+export function parseEcsNativeEvaluation(value: unknown, path: string): EcsNativeEvaluation {
+  const native = object(value, path);
+  const weight = native.productionWeight;
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 100) throw new StateError(`${path}.productionWeight: expected a percentage from 0 to 100, got ${JSON.stringify(weight)}`);
+  return {
+    stage: string(native.stage, `${path}.stage`),
+    role: oneOf(native.role, ['smoke', 'step', 'bake'] as const, `${path}.role`),
+    productionWeight: weight,
+    hookTimeoutSeconds: positive(integer(native.hookTimeoutSeconds, `${path}.hookTimeoutSeconds`), `${path}.hookTimeoutSeconds`),
+    serviceDeploymentArn: string(native.serviceDeploymentArn, `${path}.serviceDeploymentArn`),
+    targetServiceRevisionArn: string(native.targetServiceRevisionArn, `${path}.targetServiceRevisionArn`),
   };
 }
 
@@ -247,6 +306,8 @@ export interface TickResult {
    * `{}` when the policy has no `logs`. Always present in a bake tick: "Decide" loops only on a tick with it.
    */
   readonly logSignal?: LogSignalState | Record<string, never>;
+  /** An override this look found: honoured (the tick is final and says so) or refused (the look judged as usual). */
+  readonly override?: OverrideOutcome;
 }
 
 /** The smoke-test step's request: which phase's tests to run against the execution's target. */
@@ -268,7 +329,8 @@ export type Cause =
   | 'execution-failed'
   | 'execution-timed-out'
   | 'execution-aborted'
-  | 'canary-watch';
+  | 'canary-watch'
+  | 'override';
 
 /** The conclusion the state machine reached, before the policy's switches turn it into a hook status. */
 export interface Outcome {
@@ -288,7 +350,7 @@ export function parseOutcome(value: unknown, path = 'state.outcome'): Outcome {
   const outcome = object(value, path);
   return {
     decision: oneOf(outcome.decision, ['pass', 'fail', 'error', 'inconclusive'] as const, `${path}.decision`),
-    cause: oneOf(outcome.cause, ['verdict', 'smoke-tests', 'evaluator-error', 'execution-failed', 'execution-timed-out', 'execution-aborted', 'canary-watch'] as const, `${path}.cause`),
+    cause: oneOf(outcome.cause, ['verdict', 'smoke-tests', 'evaluator-error', 'execution-failed', 'execution-timed-out', 'execution-aborted', 'canary-watch', 'override'] as const, `${path}.cause`),
     reason: optionalString(outcome.reason, `${path}.reason`) ?? '',
     ...(Array.isArray(outcome.metricsUnread) && outcome.metricsUnread.length > 0 && { metricsUnread: outcome.metricsUnread.map((metric, index) => string(metric, `${path}.metricsUnread[${index}]`)) }),
   };

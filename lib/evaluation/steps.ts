@@ -15,6 +15,7 @@ import { MetricsThrottledError, type AlarmStateSource, type MetricSource } from 
 import { phaseOf, waitSeconds, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
 import { HOOK_MAX_EVENT_AGE_SECONDS, SMOKE_TEST_ALLOWANCE_SECONDS } from '../policy/limits';
+import { ECS_ANSWER_GUARD_SECONDS } from './ecs-native/contract';
 
 // In their own module so that the smoke Lambda's bundle does not carry the judge.
 export { loadPolicy, workflowSettings };
@@ -45,17 +46,34 @@ function alignDown(seconds: number, period: number): number {
  */
 export function planEvaluation(input: EvaluationInput, policy: Policy): EvaluationPlan {
   const settings = workflowSettings(policy);
-  const phase = phaseOf(input.lifecycleEvent);
+  const native = input.ecsNative;
+  const phase = native ? (native.role === 'smoke' ? 'pre-traffic' : 'bake') : phaseOf(input.lifecycleEvent);
   const invokedAt = Math.floor(Date.parse(input.hookInvokedAt) / 1000);
-  const reportBy = invokedAt + HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SECONDS - HOOK_MAX_EVENT_AGE_SECONDS;
+  // CodeDeploy: the hour from the (asynchronous) invocation. ECS native: the hook's own timeout from its
+  // first invocation, less the time the hook function needs to see the verdict and answer (issue 27).
+  const reportBy = native
+    ? invokedAt + native.hookTimeoutSeconds - ECS_ANSWER_GUARD_SECONDS - REPORT_RESERVE_SECONDS
+    : invokedAt + HOOK_DEADLINE_SECONDS - REPORT_RESERVE_SECONDS - HOOK_MAX_EVENT_AGE_SECONDS;
   const smokePhase = phase === 'pre-traffic' ? 'pre-traffic' : 'post-deploy';
   const smokeTests = settings.smokeTestsEnabled ? settings.smokeTests.filter((test) => test.phase === 'both' || test.phase === smokePhase).length : 0;
   const common = { lagSeconds: policy.metricLag, metricCount: policy.metrics.length, reportBy, smokeTests, dryRun: settings.dryRun, onEvaluatorError: settings.onEvaluatorError };
 
+  if (native?.role === 'step') {
+    // One production traffic-shift step: the green target group against the blue one over the same
+    // periods at this step's weight (same-time baseline, as the canary watch), a verdict for this step.
+    // The watch's period and duration bound the step; no smoke tests (they ran at the test stage).
+    const period = settings.canaryWatch.period;
+    const windowStart = alignDown(invokedAt, period);
+    const judging = policy.metrics.length > 0;
+    const windowEnd = judging ? Math.min(windowStart + Math.ceil(settings.canaryWatch.maxDuration / period) * period, alignDown(reportBy - policy.metricLag, period)) : windowStart;
+    return { ...common, phase, windowStart, windowEnd: Math.max(windowStart, windowEnd), periodSeconds: period, baselineOffsetSeconds: 0, smokeTests: 0, canaryWatch: false, stopDeploymentOnFail: false };
+  }
+
   if (phase === 'pre-traffic') {
     const period = settings.canaryWatch.period;
     const windowStart = alignDown(invokedAt, period);
-    const watching = settings.canaryWatch.enabled && policy.metrics.length > 0;
+    // ECS native: no watch after the test stage; every production step is judged by its own hook.
+    const watching = !native && settings.canaryWatch.enabled && policy.metrics.length > 0;
     const windowEnd = watching ? Math.min(windowStart + Math.ceil(settings.canaryWatch.maxDuration / period) * period, alignDown(reportBy - policy.metricLag, period)) : windowStart;
     return {
       phase,
@@ -123,7 +141,7 @@ export async function judgeWindow(
     settledUntil: alignDown(nowSeconds - 2 * plan.lagSeconds, plan.periodSeconds),
   });
   return {
-    verdict: judge(policy, observations, { deadlineReached: options.deadlineReached, alphaShare: alphaShareOf(policy) }),
+    verdict: judge(policy, observations, { deadlineReached: options.deadlineReached, alphaShare: alphaShareOf(policy), periodSeconds: plan.periodSeconds }),
     periodsJudged: (window.end - window.start) / plan.periodSeconds,
     observations,
   };

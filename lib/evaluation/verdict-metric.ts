@@ -11,6 +11,8 @@ import type { MetricResult } from '../judge';
  * - `Inconclusive`: 1 per final verdict that reached its deadline without deciding, whatever
  *   `onInconclusive` made CodeDeploy do (a rollback for lack of evidence counts in both).
  * - `TimeToVerdictSeconds`: from hook invocation to the final verdict.
+ * - `Overrides`: 1 per verdict an override touched, with a third dimension `Action`: `skip`, `promote` or
+ *   `rollback` when honoured, `refused` when not (published with the verdict metrics, same call).
  */
 export const VERDICT_NAMESPACE = 'CanaryEvaluator';
 
@@ -20,7 +22,14 @@ export const VERDICT_METRIC = {
   rollbacks: 'Rollbacks',
   inconclusive: 'Inconclusive',
   timeToVerdict: 'TimeToVerdictSeconds',
+  overrides: 'Overrides',
 } as const;
+
+/** The `Action` dimension of `Overrides`: what was done, or `refused`. */
+export const OVERRIDE_METRIC_ACTIONS = ['skip', 'promote', 'rollback', 'refused'] as const;
+export function overrideMetricAction(override: { readonly action: (typeof OVERRIDE_METRIC_ACTIONS)[number]; readonly honoured: boolean }): (typeof OVERRIDE_METRIC_ACTIONS)[number] {
+  return override.honoured ? override.action : 'refused';
+}
 
 export interface VerdictDimensions {
   readonly ApplicationName: string;

@@ -1,7 +1,7 @@
 import type { TokenPrices } from '../policy/prices/types';
 import type { CountPeriod, TokensPeriod } from './observations';
 import type { MethodContext, MethodOf, MetricOfKind } from './method-context';
-import type { ArmSummary, MetricResult } from './verdict';
+import { SPEND_TOKEN_TYPES, type ArmSummary, type MetricResult, type SpendDriver, type SpendTokenType, type TokenTypeSpend } from './verdict';
 import { formatNumber, formatPercent } from './format';
 
 /**
@@ -31,6 +31,7 @@ interface PricedPeriod {
   readonly t: number;
   readonly cost: number;
   readonly requests: number;
+  readonly tokens: TokensPeriod;
 }
 
 function priced(periods: readonly TokensPeriod[], prices: TokenPrices, errors: readonly CountPeriod[] | undefined): PricedPeriod[] {
@@ -44,7 +45,7 @@ function priced(periods: readonly TokensPeriod[], prices: TokenPrices, errors: r
       if (failed === undefined) continue;
       requests = Math.max(0, requests - failed);
     }
-    result.push({ t: period.t, cost: costOf(period, prices), requests });
+    result.push({ t: period.t, cost: costOf(period, prices), requests, tokens: period });
   }
   return result;
 }
@@ -57,6 +58,55 @@ function summarise(periods: readonly PricedPeriod[]): ArmSummary {
     cost += period.cost;
   }
   return { periods: periods.length, requests, ...(requests > 0 && { costPerRequest: cost / requests }) };
+}
+
+/**
+ * Tokens and USD per request of each token type, each arm over the same periods as its cost per request
+ * (ccusage's columns: input, output, cache write, cache read; with reasoning apart from the rest of the
+ * output when it is reported). The types partition the cost: `output` is the output less its reasoning.
+ */
+function spendByTokenType(baseline: readonly PricedPeriod[], canary: readonly PricedPeriod[], prices: TokenPrices): TokenTypeSpend[] {
+  const perRequest = (periods: readonly PricedPeriod[]) => {
+    const sums: Record<SpendTokenType, number> = { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 };
+    let requests = 0;
+    for (const { tokens, requests: served } of periods) {
+      const reasoning = tokens.reasoning ?? 0;
+      sums.input += tokens.input;
+      sums.output += tokens.output - reasoning;
+      sums.reasoning += reasoning;
+      sums.cacheRead += tokens.cacheRead ?? 0;
+      sums.cacheWrite += tokens.cacheWrite ?? 0;
+      requests += served;
+    }
+    return (type: SpendTokenType) => (requests > 0 ? sums[type] / requests : 0);
+  };
+  const b = perRequest(baseline);
+  const c = perRequest(canary);
+  const reported = (type: SpendTokenType) => type !== 'reasoning' || [...baseline, ...canary].some((period) => period.tokens.reasoning !== undefined);
+  return SPEND_TOKEN_TYPES.filter(reported).map((type) => {
+    const price = prices[type === 'reasoning' ? 'output' : type] / 1e6;
+    // 4 significant digits, as the verdict's other figures (compact): verdicts travel in state and events.
+    const round = (value: number) => Number(value.toPrecision(4));
+    return { type, baselineTokensPerRequest: round(b(type)), canaryTokensPerRequest: round(c(type)), baselineUsdPerRequest: round(b(type) * price), canaryUsdPerRequest: round(c(type) * price) };
+  });
+}
+
+/**
+ * The token type whose USD per request moved most in the harmful direction, and, when cache reads fell
+ * while input rose by about as many tokens, that the prompt cache was missed (the tokens are the same,
+ * billed at the input price).
+ */
+export function spendDriver(rows: readonly TokenTypeSpend[], sign: 1 | -1): SpendDriver | undefined {
+  const moved = (row: TokenTypeSpend) => sign * (row.canaryUsdPerRequest - row.baselineUsdPerRequest);
+  const top = [...rows].sort((a, b) => moved(b) - moved(a))[0];
+  if (!top || !(moved(top) > 0)) return undefined;
+  const input = rows.find((row) => row.type === 'input');
+  const cacheRead = rows.find((row) => row.type === 'cacheRead');
+  const inputGain = input ? input.canaryTokensPerRequest - input.baselineTokensPerRequest : 0;
+  const cacheLoss = cacheRead ? cacheRead.baselineTokensPerRequest - cacheRead.canaryTokensPerRequest : 0;
+  // "About as many": the cache reads lost are at least half the input gained (the rest may be new prompt).
+  const cacheMiss = sign > 0 && top.type === 'input' && cacheLoss > 0 && inputGain > 0 && cacheLoss >= 0.5 * inputGain;
+  return { type: top.type, usdPerRequest: moved(top) * sign, cacheMiss };
 }
 
 /**
@@ -162,8 +212,19 @@ export function judgeCost(
   const canaryPeriods = priced(observed.canary, prices, perSuccessful ? errors!.canary : undefined);
   const baseline = summarise(baselinePeriods);
   const canary = summarise(canaryPeriods);
-  const common = { metric: metric.name, method: 'cost', critical: metric.critical, alpha: context.alpha, baseline, canary, pricing: `${prices.source}, ${prices.date}` };
   const sign = metric.direction === 'increase' ? 1 : -1;
+  // Why spend moved, by token type: shown whatever the decision; the driver is named once the test fails.
+  const spend = spendByTokenType(baselinePeriods, canaryPeriods, prices);
+  const common = {
+    metric: metric.name,
+    method: 'cost',
+    critical: metric.critical,
+    alpha: context.alpha,
+    baseline,
+    canary,
+    pricing: `${prices.source}, ${prices.date}`,
+    ...(baseline.requests && canary.requests && { spendByTokenType: spend }),
+  };
   const bound = Math.log(1 + method.tolerance);
   const unit = perSuccessful ? 'successful request' : 'request';
 
@@ -206,12 +267,34 @@ export function judgeCost(
         ? `a rise of ${formatPercent(method.tolerance)} or more ruled out at t=${paired[passAt! - 1].t}`
         : `not decided (E = ${formatNumber(eValue)} < ${formatNumber(threshold)})`;
   const shown = (value: number | null, open: string) => (value === null ? open : formatNumber(value));
+  const driver = decision === 'fail' ? spendDriver(spend, sign) : undefined;
+  const driverWords = driver ? `; moved most: ${driverText(driver, spend, unit)}` : '';
   return {
     ...common,
     decision,
     effect,
     interval,
     evidence: { eValue },
-    reason: `${metric.name} cost/${unit} ×${formatNumber(effect)} [${shown(interval[0], '0')}, ${shown(interval[1], '∞')}] — ${perThousand}, ${paired.length} periods; ${why}`,
+    ...(driver && { spendDriver: driver }),
+    reason: `${metric.name} cost/${unit} ×${formatNumber(effect)} [${shown(interval[0], '0')}, ${shown(interval[1], '∞')}] — ${perThousand}, ${paired.length} periods; ${why}${driverWords}`,
   };
 }
+
+/** "input tokens +$9.00 per 1k requests (300 → 3,300 per request; cache reads 3,000 → 0: a prompt-cache miss)". */
+export function driverText(driver: SpendDriver, rows: readonly TokenTypeSpend[], unit = 'request'): string {
+  const row = rows.find((entry) => entry.type === driver.type)!;
+  const tokens = (entry: TokenTypeSpend) => `${formatNumber(entry.baselineTokensPerRequest)} → ${formatNumber(entry.canaryTokensPerRequest)} per ${unit}`;
+  const usd = `${driver.usdPerRequest >= 0 ? '+' : '−'}$${formatNumber(Math.abs(driver.usdPerRequest) * 1000)} per 1k ${unit}s`;
+  const cacheRead = rows.find((entry) => entry.type === 'cacheRead');
+  const miss = driver.cacheMiss && cacheRead ? `; cache reads ${tokens(cacheRead)}: a prompt-cache miss` : '';
+  return `${TOKEN_TYPE_WORDS[driver.type]} ${usd} (${tokens(row)}${miss})`;
+}
+
+/** Token types as people (and ccusage's columns) name them. */
+export const TOKEN_TYPE_WORDS: Record<SpendTokenType, string> = {
+  input: 'input tokens',
+  output: 'output tokens',
+  reasoning: 'reasoning tokens',
+  cacheRead: 'cache-read tokens',
+  cacheWrite: 'cache-write tokens',
+};

@@ -8,4 +8,4 @@ export type { TokenPrices, ResolvedPrices } from '../policy/prices/types';
 export { costOf } from './cost';
 export { formatNumber, formatPercent, formatCount, formatPlain, formatLevel, formatEffect, formatArms } from './format';
 export { describeInconclusive } from './inconclusive';
-export { plainReason, metricHeadline, metricDetails, verdictSummary, falseAlarmWords } from './plain';
+export { plainReason, metricHeadline, metricDetails, spendBreakdown, verdictSummary, falseAlarmWords, failedWords, BUDGET_METRIC } from './plain';

@@ -7,6 +7,7 @@ import { judgeTimeShifted } from './time-shift/method';
 import { judgeMannWhitney } from './mann-whitney-method';
 import { judgeAlarmGate } from './alarm-gate';
 import { judgeCost } from './cost';
+import { judgeBudget } from './budget';
 import type { MethodContext } from './method-context';
 import { validateObservations } from './validate';
 import type { Decision, MetricResult, Verdict } from './verdict';
@@ -23,6 +24,11 @@ export interface JudgeOptions {
    * @default 1 (the whole α: two phases then spend up to 2α per deployment)
    */
   readonly alphaShare?: number;
+  /**
+   * Length of one observation period, seconds: the budget gate scales the spend per period to a day or a
+   * month with it. @default 60 (the canary watch's and the bake's default period)
+   */
+  readonly periodSeconds?: number;
 }
 
 const METHODS_WITH_ALPHA = new Set(['sequential', 'mann-whitney', 'cost']);
@@ -135,6 +141,12 @@ export function judge(policy: Policy, observations: Observations, options: Judge
   let results = policy.metrics.map((metric) =>
     judgeMetric(metric, observations[metric.name], { alpha: alphas.get(metric.name) ?? policy.alpha, deadlineReached }, observations),
   );
+  // The budget gate: the new version's spend at full traffic against the policy's budget, beside the metrics.
+  if (policy.budget) {
+    const periodSeconds = options.periodSeconds ?? 60;
+    if (!(periodSeconds > 0)) throw new Error(`judge: periodSeconds must be positive, got ${periodSeconds}`);
+    results.push(judgeBudget(policy.budget, policy, observations, periodSeconds));
+  }
   results = results.map(compact);
   if (deadlineReached) results = results.map((result) => atDeadline(result, policy));
   const falseAlarmBound = Math.min(

@@ -4,6 +4,7 @@ import { mannWhitney, minimumSamplesFor, smallestOneSidedPValue } from './mann-w
 import { blockPairInflation, windowMoreCorrelated, inflateConfidenceLevel, inflatePValue, rankAutocorrelation, varianceInflation } from './autocorrelation';
 import type { MetricResult } from './verdict';
 import { formatNumber, formatPercent } from './format';
+import { largestRankSumZ, pairedHistory, pairedPValues, rankSumZ } from './paired-history';
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -20,7 +21,12 @@ function median(values: readonly number[]): number {
 export function judgeMannWhitney(
   metric: MetricOfKind<'gauge'>,
   method: MethodOf<'mann-whitney'>,
-  observed: { readonly baseline: readonly GaugePeriod[]; readonly canary: readonly GaugePeriod[]; readonly baselineHistory?: readonly GaugePeriod[] },
+  observed: {
+    readonly baseline: readonly GaugePeriod[];
+    readonly canary: readonly GaugePeriod[];
+    readonly baselineHistory?: readonly GaugePeriod[];
+    readonly canaryHistory?: readonly GaugePeriod[];
+  },
   context: MethodContext,
 ): MetricResult {
   // A horizon at which even complete separation cannot reach α would never decide: run at the
@@ -72,11 +78,25 @@ export function judgeMannWhitney(
   const n = Math.min(control.length, shifted.length);
   // The larger of the AR(1) factor and what the history shows between windows (slow drift, regimes).
   const between = adjust ? blockPairInflation(history, n) : undefined;
-  const inflation = Math.max(varianceInflation(phi, n), between?.inflation ?? 0);
-  const harmP = inflatePValue(mannWhitney(control, shifted, { alternative: 'greater' }).pValue, inflation);
-  const noHarmP = inflatePValue(mannWhitney(control, shifted, { alternative: 'less' }).pValue, inflation);
+  // With the canary arm's own history at the same times, the difference between the arms is
+  // calibrated on how they differed before (a persistent offset or another shape between two hosts
+  // cancels): the window's rank-sum z against the history blocks' (lib/judge/paired-history.ts).
+  // Not when the window is more correlated than the history (beyond chance): then the history does not
+  // describe the window (its z is not one more draw of the blocks'), and the window-alone estimate decides.
+  const paired = adjust && !windowAlone && observed.canaryHistory && observed.baselineHistory ? pairedHistory(observed.baselineHistory, observed.canaryHistory, n, sign, method.historyPeriods) : undefined;
+  const windowZ = rankSumZ(control, shifted);
+  const pairedTest = paired && pairedPValues(windowZ, paired);
+  // The interval is widened by the spread the history shows (its z's variance, as an inflation).
+  const inflation = paired ? Math.max(1, paired.sd ** 2 * (1 + 1 / paired.blocks)) : Math.max(varianceInflation(phi, n), between?.inflation ?? 0);
+  const harmP = pairedTest ? pairedTest.harm : inflatePValue(mannWhitney(control, shifted, { alternative: 'greater' }).pValue, inflation);
+  const noHarmP = pairedTest ? pairedTest.noHarm : inflatePValue(mannWhitney(control, shifted, { alternative: 'less' }).pValue, inflation);
   const shift = mannWhitney(baselineValues, canaryValues, { alternative: 'two.sided', confidenceLevel: inflateConfidenceLevel(1 - context.alpha, inflation) });
-  const correlation = adjust
+  // The rank among K blocks cannot go below 1/(K + 1); n values' ranks saturate when the arms' histories already differ about as much as they can show.
+  const rankFloor = paired ? 1 / (paired.blocks + 1) : 0;
+  const saturated = paired && paired.zs.filter((z) => Math.abs(z) >= largestRankSumZ(n, n) - 1e-9).length > paired.blocks / 2;
+  const correlation = paired
+    ? `; calibrated on the arms' histories at the same times (${paired.blocks} blocks of ${n}): canary-vs-baseline rank z ${formatNumber(paired.mean)} ± ${formatNumber(paired.sd)} before, ${formatNumber(windowZ)} in the window after the tolerance${rankFloor > context.alpha ? `; a fail needs α ≥ 1/(blocks + 1) = ${formatNumber(rankFloor)}: give ≥ ${Math.ceil(1 / context.alpha - 1) * n} periods of history (historyPeriods)` : ''}${saturated ? '; in most blocks the histories are completely separated: these few values cannot show a change' : ''}`
+    : adjust
     ? `; lag-1 rank autocorrelation ≤ ${formatNumber(phi)} (${windowAlone ? `from the window alone: more correlated than the ${history.length} baseline periods before it` : history.length > 0 ? `with ${history.length} baseline periods before the window` : 'from the window alone'})${between ? `, windows of the history differ ×${formatNumber(between.inflation)} (${between.blocks} blocks)` : ''}, variance ×${formatNumber(inflation)}`
     : '';
 

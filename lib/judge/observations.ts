@@ -27,6 +27,8 @@ export interface TokensPeriod {
   readonly cacheRead?: number;
   /** @default 0 */
   readonly cacheWrite?: number;
+  /** Reasoning tokens: a part of `output` (priced with it), read only to say why spend moved. @default - not reported */
+  readonly reasoning?: number;
 }
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -85,8 +87,26 @@ export type MetricObservations =
        * @default - none (the estimate comes from the window alone)
        */
       readonly baselineHistory?: readonly GaugePeriod[];
+      /**
+       * The canary arm's own periods before the deployment, on the baseline history's times (oldest
+       * first), where the arms are hosts or host groups whose metric existed before the new version
+       * (not a version dimension born with the deployment). With `baselineHistory`, Mann–Whitney's
+       * `autocorrelation: adjust` calibrates the difference between the two arms on how they differed
+       * before (`lib/judge/paired-history.ts`): two different hosts are not two draws of one process.
+       * @default - none (the arms are assumed to differ only as the baseline's own windows do)
+       */
+      readonly canaryHistory?: readonly GaugePeriod[];
     } & MaybeIncomplete)
-  | ({ readonly kind: 'tokens'; readonly baseline: readonly TokensPeriod[]; readonly canary: readonly TokensPeriod[] } & MaybeIncomplete)
+  | ({
+      readonly kind: 'tokens';
+      readonly baseline: readonly TokensPeriod[];
+      readonly canary: readonly TokensPeriod[];
+      /**
+       * The bake: the baseline arm is the current version before the deployment, and the canary has all the
+       * traffic (the budget gate then takes the canary's spend as the full-traffic spend). @default false
+       */
+      readonly baselineFromBefore?: boolean;
+    } & MaybeIncomplete)
   | { readonly kind: 'alarm'; readonly alarms: readonly AlarmObservation[] };
 
 /** Observations of every metric of a policy, by metric name. */

@@ -1,5 +1,6 @@
 import { formatArms, formatCount, formatEffect, formatNumber, formatPercent, formatPlain } from './format';
 import { describeInconclusive, explainInconclusive } from './inconclusive';
+import { TOKEN_TYPE_WORDS } from './cost';
 import { evidenceNeeded, type MetricResult, type Verdict } from './verdict';
 
 /**
@@ -15,8 +16,13 @@ import { evidenceNeeded, type MetricResult, type Verdict } from './verdict';
 /** What happened on each version, in the metric's units, with the ratio where one means something. */
 function whatHappened(result: MetricResult): string | undefined {
   const { canary, baseline } = result;
+  if (result.budget) {
+    const { projectedUsd, interval, limitUsd, period, level } = result.budget;
+    const per = period === 'daily' ? 'day' : 'month';
+    return `$${formatPlain(projectedUsd)} per ${per} projected for the new version at full traffic (interval $${formatPlain(interval[0])}–$${formatPlain(interval[1])}, ${formatPercent(level)} over every look) vs the ${period} budget of $${formatPlain(limitUsd)}`;
+  }
   if (canary.costPerRequest !== undefined && baseline.costPerRequest !== undefined) {
-    return `$${formatPlain(canary.costPerRequest * 1000)} per 1,000 requests on the new version vs $${formatPlain(baseline.costPerRequest * 1000)} on the current one${ratioWords(result)}`;
+    return `$${formatPlain(canary.costPerRequest * 1000)} per 1,000 requests on the new version vs $${formatPlain(baseline.costPerRequest * 1000)} on the current one${ratioWords(result)}${driverWords(result)}`;
   }
   if (canary.count !== undefined && canary.total !== undefined && baseline.count !== undefined && baseline.total !== undefined) {
     if (canary.total === 0) return `no requests on the new version yet`;
@@ -27,6 +33,28 @@ function whatHappened(result: MetricResult): string | undefined {
     return `median ${formatPlain(canary.median)} on the new version vs ${formatPlain(baseline.median)} on the current one${ratioWords(result)}`;
   }
   return undefined;
+}
+
+/** ", mostly input tokens (+$9.00 per 1,000 requests: a prompt-cache miss)": the token type that moved, once the cost test failed. */
+function driverWords(result: MetricResult): string {
+  const driver = result.spendDriver;
+  if (!driver) return '';
+  const usd = `${driver.usdPerRequest >= 0 ? '+' : '−'}$${formatPlain(Math.abs(driver.usdPerRequest) * 1000)} per 1,000 requests`;
+  return `, mostly ${TOKEN_TYPE_WORDS[driver.type]} (${usd}${driver.cacheMiss ? ': cache reads fell, a prompt-cache miss' : ''})`;
+}
+
+/**
+ * Spend by token type, per 1,000 requests, new vs current: "input $9.90 vs $0.90 · output $1.95 vs $1.95 ·
+ * cache read $0 vs $0.90", with tokens per request; for the details of a cost metric (every view).
+ */
+export function spendBreakdown(result: MetricResult): string | undefined {
+  const rows = result.spendByTokenType;
+  if (!rows || rows.length === 0) return undefined;
+  const words = rows.map(
+    (row) =>
+      `${TOKEN_TYPE_WORDS[row.type].replace(/ tokens$/, '')} $${formatPlain(row.canaryUsdPerRequest * 1000)} vs $${formatPlain(row.baselineUsdPerRequest * 1000)} (${formatPlain(row.canaryTokensPerRequest)} vs ${formatPlain(row.baselineTokensPerRequest)} tokens)`,
+  );
+  return `spend by token type per 1,000 requests, new vs current: ${words.join(' · ')}`;
 }
 
 /**
@@ -48,6 +76,7 @@ const RULES_OUT = new Set(['sequential', 'time-shifted', 'cost', 'mann-whitney']
 
 /** The outcome of one metric in a few words. */
 function outcomeWords(result: MetricResult, toleranceRatio?: number): string {
+  if (result.method === 'budget') return budgetWords(result);
   switch (result.decision) {
     case 'fail':
       return result.method === 'threshold' || result.method === 'alarm' ? 'over its bound' : 'regression shown';
@@ -61,6 +90,15 @@ function outcomeWords(result: MetricResult, toleranceRatio?: number): string {
     default:
       return 'not decided yet';
   }
+}
+
+/** The budget gate's outcome: shown over budget, projected over it (a warning), or within it. */
+function budgetWords(result: MetricResult): string {
+  const budget = result.budget;
+  if (!budget) return result.decision === 'nodata' ? 'no canary spend yet' : 'not enough periods yet';
+  if (budget.interval[0] > budget.limitUsd) return budget.action === 'warn' ? 'over budget (action: warn)' : 'over budget';
+  if (budget.projectedUsd > budget.limitUsd) return 'projected over budget, not shown (warning)';
+  return 'within budget';
 }
 
 /** The first line of a metric: "lambda-error-rate 2.7 % on the new version vs 0.92 % on the current one (×2.9): regression shown". */
@@ -119,7 +157,13 @@ export function verdictSummary(verdict: Pick<Verdict, 'decision' | 'metrics' | '
   switch (verdict.decision) {
     case 'fail': {
       const failed = critical.filter((result) => result.decision === 'fail');
-      return failed.length > 0 ? `${names(failed)} regressed` : verdict.reason;
+      const regressed = failed.filter((result) => result.method !== 'budget');
+      const overBudget = failed.find((result) => result.method === 'budget')?.budget;
+      const parts = [
+        ...(regressed.length > 0 ? [`${names(regressed)} regressed`] : []),
+        ...(overBudget ? [`the new version's spend at full traffic is projected over the ${overBudget.period} budget`] : []),
+      ];
+      return parts.length > 0 ? parts.join('; ') : verdict.reason;
     }
     case 'pass':
       return verdict.metrics.length === 0 ? verdict.reason : `all ${verdict.metrics.length} metric${verdict.metrics.length === 1 ? '' : 's'} passed`;
@@ -145,6 +189,19 @@ export function verdictSummary(verdict: Pick<Verdict, 'decision' | 'metrics' | '
       return waiting.length > 0 ? `waiting for evidence: ${names(waiting)}` : verdict.reason;
     }
   }
+}
+
+/** BUDGET_METRIC: the name the budget gate's result carries among the metrics. */
+export const BUDGET_METRIC = 'budget';
+
+/**
+ * Why a run failed, by the names of its failed critical metrics: "lambda-error-rate, cost-per-request
+ * regressed", and the budget gate as "projected over budget" (a budget does not regress).
+ */
+export function failedWords(names: readonly string[]): string {
+  const regressed = names.filter((name) => name !== BUDGET_METRIC);
+  const parts = [...(regressed.length > 0 ? [`${regressed.join(', ')} regressed`] : []), ...(names.includes(BUDGET_METRIC) ? ['projected over budget'] : [])];
+  return parts.join('; ');
 }
 
 /**

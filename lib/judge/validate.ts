@@ -52,12 +52,15 @@ function checkArm(where: string, periods: unknown, fields: readonly string[], is
       const value = period[field];
       if (isFiniteNumber(value)) {
         if (field !== 'value' && value < 0) issues.push(`${at(where, index)}: ${field} ${value} is negative`);
-      } else if (!(value === undefined && (field === 'cacheRead' || field === 'cacheWrite'))) {
+      } else if (!(value === undefined && (field === 'cacheRead' || field === 'cacheWrite' || field === 'reasoning'))) {
         issues.push(`${at(where, index)}.${field}: expected a finite number, got ${describe(value)}`);
       }
     }
     if (isFiniteNumber(period.count) && isFiniteNumber(period.total) && period.count > period.total) {
       issues.push(`${at(where, index)}: count ${period.count} > total ${period.total}`);
+    }
+    if (isFiniteNumber(period.reasoning) && isFiniteNumber(period.output) && period.reasoning > period.output) {
+      issues.push(`${at(where, index)}: reasoning ${period.reasoning} > output ${period.output} (reasoning tokens are a part of output)`);
     }
     if (isFiniteNumber(t)) {
       if (t === previousT) issues.push(`${at(where, index)}: duplicate t ${t}`);
@@ -80,7 +83,7 @@ function checkTimeShift(where: string, shift: unknown, issues: string[]): void {
 const FIELDS = {
   count: ['count', 'total'],
   gauge: ['value'],
-  tokens: ['requests', 'input', 'output', 'cacheRead', 'cacheWrite'],
+  tokens: ['requests', 'input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'],
 } as const;
 
 /**
@@ -120,6 +123,7 @@ export function validateObservations(policy: Policy, observations: unknown): Obs
       else checkArm(`${where}.${arm}`, observed[arm], FIELDS[expectedKind], issues);
     }
     if ((expectedKind === 'gauge' || expectedKind === 'count') && observed.baselineHistory !== undefined) checkArm(`${where}.baselineHistory`, observed.baselineHistory, FIELDS[expectedKind], issues);
+    if (expectedKind === 'gauge' && observed.canaryHistory !== undefined) checkArm(`${where}.canaryHistory`, observed.canaryHistory, FIELDS[expectedKind], issues);
     if (expectedKind === 'count' && observed.timeShift !== undefined) checkTimeShift(`${where}.timeShift`, observed.timeShift, issues);
   }
   if (issues.length > 0) {

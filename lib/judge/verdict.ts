@@ -44,6 +44,43 @@ export interface ArmSummary {
   readonly costPerRequest?: number;
 }
 
+/** Token types a cost verdict breaks spend down by (ccusage's columns, with reasoning apart from output). */
+export const SPEND_TOKEN_TYPES = ['input', 'output', 'reasoning', 'cacheRead', 'cacheWrite'] as const;
+export type SpendTokenType = (typeof SPEND_TOKEN_TYPES)[number];
+
+/** One token type's tokens and USD per request on each version (USD at the verdict's prices). */
+export interface TokenTypeSpend {
+  readonly type: SpendTokenType;
+  readonly baselineTokensPerRequest: number;
+  readonly canaryTokensPerRequest: number;
+  readonly baselineUsdPerRequest: number;
+  readonly canaryUsdPerRequest: number;
+}
+
+/** The token type whose spend moved most in the harmful direction, and whether the prompt cache was missed. */
+export interface SpendDriver {
+  readonly type: SpendTokenType;
+  /** Canary − baseline USD per request of that type. */
+  readonly usdPerRequest: number;
+  /** Cache reads fell while input rose by about as many tokens: cached prompt billed as input. */
+  readonly cacheMiss: boolean;
+}
+
+/** What the budget gate projected (lib/judge/budget.ts), for the report, the JSON and the notification. */
+export interface BudgetProjection {
+  readonly period: 'daily' | 'monthly';
+  /** The budget, USD per `period`. */
+  readonly limitUsd: number;
+  /** The new version's spend at full traffic, USD per `period`: the point estimate. */
+  readonly projectedUsd: number;
+  /** Its interval at `level` (two-sided). */
+  readonly interval: readonly [number, number];
+  readonly level: number;
+  readonly action: 'fail' | 'warn';
+  /** Periods of canary spend the projection is made from. */
+  readonly periods: number;
+}
+
 /**
  * One metric's judgement. JSON-safe: every number is finite; an interval end that is unbounded
  * (beyond what the method can resolve, e.g. a rate ratio past ×100) is `null`.
@@ -81,6 +118,12 @@ export interface MetricResult {
   readonly dataIncomplete?: string;
   /** Cost metrics: where the prices came from (catalog or override, and its date): provenance for the report and JSON, not for chat. */
   readonly pricing?: string;
+  /** Cost metrics: spend per request by token type, each version (why spend moved). */
+  readonly spendByTokenType?: readonly TokenTypeSpend[];
+  /** Cost metrics that failed: the token type that moved most. */
+  readonly spendDriver?: SpendDriver;
+  /** The budget gate (`metric: budget`): the projection of the new version's spend at full traffic. */
+  readonly budget?: BudgetProjection;
   /** Problems with the metric's configuration found while judging (e.g. a horizon too short to ever reach α). */
   readonly warnings?: readonly string[];
   /** One line a person understands. */

@@ -38,6 +38,8 @@ const TOP_LEVEL_DESCRIPTIONS: Record<string, string> = {
   onTimeout: 'What undecided metrics (sequential, Mann–Whitney, cost) decide at the deadline; threshold and alarm gates pass when nothing breached unless this is fail.',
   onInconclusive: 'What the hook reports when the deadline comes without a verdict because the evidence did not decide (traffic too low): pass (promoted without a verdict) or fail (rolled back). Data that could not be read follows onEvaluatorError.',
   onEvaluatorError: 'What the hook reports when the evaluator itself fails, or when a critical metric\'s CloudWatch data could not be read by the deadline (incomplete or throttled results).',
+  budget:
+    "A spend budget: the new version's spend at full traffic (the canary's spend scaled by its share of the requests) is projected over a day or a month with a 95 % interval over every look; docs/cost.md, \"Budget gate\".",
 };
 
 function withoutDialect(schema: JsonSchema): JsonSchema {

@@ -11,7 +11,8 @@ export type PresetExpansion =
       model: string;
       prices?: PriceOverride;
       requests: MetricStat;
-      tokens: { input: MetricStat; output: MetricStat; cacheRead?: MetricStat; cacheWrite?: MetricStat };
+      tokens: { input: MetricStat; output: MetricStat; cacheRead?: MetricStat; cacheWrite?: MetricStat; reasoning?: MetricStat };
+      inputIncludesCache?: boolean;
       versioning: Versioning;
       direction: 'increase' | 'decrease';
     };
@@ -60,6 +61,57 @@ export const OTEL_GENAI = {
   requestModel: 'gen_ai.request.model',
   serviceVersion: 'service.version',
 } as const;
+
+/**
+ * The values of `gen_ai.token.type` each token type may be written with, first the default. The
+ * semantic-conventions registry (model/gen-ai/registry.yaml) lists `input` and `output`, with
+ * `completion` deprecated and renamed to `output`. Cache and reasoning tokens are not token types there:
+ * the registry counts them in the usage attributes `gen_ai.usage.cache_read.input_tokens` and
+ * `gen_ai.usage.cache_creation.input_tokens` ("SHOULD be included in `gen_ai.usage.input_tokens`"), and
+ * instrumentations that split the token histogram by them name the type after those attributes
+ * (`cache_read`, `cache_creation`) or after other drafts' names (`cache_write`, from
+ * `gen_ai.usage.cache_write.input_tokens`; `reasoning`, from `gen_ai.usage.reasoning.output_tokens`).
+ * A name outside these lists is refused: a misspelt type would read no data and price nothing.
+ */
+export const OTEL_TOKEN_TYPE_VALUES = {
+  input: ['input'],
+  output: ['output', 'completion'],
+  cacheRead: ['cache_read'],
+  cacheWrite: ['cache_creation', 'cache_write'],
+  reasoning: ['reasoning'],
+} as const;
+
+/**
+ * Claude Code's own OpenTelemetry metrics (Claude Code docs, "Monitoring",
+ * https://code.claude.com/docs/en/monitoring-usage): `claude_code.token.usage` (tokens, a counter)
+ * with attribute `type` = `input` | `output` | `cacheRead` | `cacheCreation` and `model`;
+ * `claude_code.cost.usage` (USD, Claude Code's own estimate, by `model`); `claude_code.session.count`
+ * (sessions started: one per `claude -p` run of a pipeline). Claude Code's `input` excludes cached
+ * tokens (the Anthropic API's `input_tokens`), so nothing is subtracted. The docs say nothing of
+ * CloudWatch: the names and dimensions here assume the ADOT / OpenTelemetry Collector `awsemf`
+ * exporter, which keeps the metric name and makes each kept attribute a dimension (docs/cost.md).
+ */
+export const CLAUDE_CODE_OTEL = {
+  tokenUsage: 'claude_code.token.usage',
+  costUsage: 'claude_code.cost.usage',
+  sessionCount: 'claude_code.session.count',
+  tokenType: 'type',
+  model: 'model',
+  tokenTypeValues: { input: 'input', output: 'output', cacheRead: 'cacheRead', cacheWrite: 'cacheCreation' },
+} as const;
+
+const tokenTypeValue = <T extends readonly [string, ...string[]]>(values: T, what: string) =>
+  z.enum(values).describe(`\`gen_ai.token.type\` value of ${what}: ${values.map((value) => `\`${value}\``).join(' or ')}.`);
+const otelTokenTypes = z
+  .strictObject({
+    input: tokenTypeValue(OTEL_TOKEN_TYPE_VALUES.input, 'input tokens').default('input'),
+    output: tokenTypeValue(OTEL_TOKEN_TYPE_VALUES.output, 'output tokens (`completion` is the deprecated spelling)').default('output'),
+    cacheRead: tokenTypeValue(OTEL_TOKEN_TYPE_VALUES.cacheRead, 'tokens read from the prompt cache').optional(),
+    cacheWrite: tokenTypeValue(OTEL_TOKEN_TYPE_VALUES.cacheWrite, 'tokens written to the prompt cache (drafts differ)').optional(),
+    reasoning: tokenTypeValue(OTEL_TOKEN_TYPE_VALUES.reasoning, 'reasoning tokens (a part of output, shown, not priced twice)').optional(),
+  })
+  .default({ input: 'input', output: 'output' })
+  .describe('The `gen_ai.token.type` values the exporter writes. Cache types are priced at their own prices once given; without them all input is priced as input.');
 
 const otelNamespace = z.string().min(1).describe('CloudWatch namespace the OpenTelemetry exporter writes to (awsemfexporter `namespace`).');
 const sharedDimensions = z
@@ -138,6 +190,25 @@ export const PRESET_PARAMETERS = {
       .default(OTEL_GENAI.serviceVersion)
       .describe('Dimension carrying the version: the `service.version` resource attribute (awsemfexporter `resource_to_telemetry_conversion: enabled`).'),
     modelDimension: z.string().min(1).default(OTEL_GENAI.requestModel).describe('Attribute naming the model (`gen_ai.request.model`).'),
+    tokenTypes: otelTokenTypes,
+    inputIncludesCache: z
+      .boolean()
+      .default(true)
+      .describe('Whether the `input` type already counts cache reads and writes (the convention: `gen_ai.usage.input_tokens` SHOULD include them); they are taken out of it before pricing.'),
+    dimensions: sharedDimensions,
+  },
+  'claude-code-cost-per-session': {
+    namespace: otelNamespace,
+    modelId: z
+      .string()
+      .min(1)
+      .describe('The `model` attribute of Claude Code\'s metrics (e.g. `claude-sonnet-4-5-20250929`, or a Bedrock id with `CLAUDE_CODE_USE_BEDROCK`); priced by the catalog (lib/policy/prices).'),
+    prices,
+    versionDimension: z
+      .string()
+      .min(1)
+      .default('pipeline.version')
+      .describe('Dimension carrying the version of the pipeline, set by the pipeline as `OTEL_RESOURCE_ATTRIBUTES=pipeline.version=…` (Claude Code copies resource attributes onto its metrics; `app.version` is Claude Code\'s own version, not the pipeline\'s).'),
     dimensions: sharedDimensions,
   },
   'agent-reasoning-length': agentLowShare(
@@ -241,18 +312,43 @@ const EXPANSIONS: { [N in PresetName]: (params: Params<N>) => PresetExpansion } 
    * `gen_ai.token.type` = `input` / `output`, and the request count as the SampleCount of
    * `gen_ai.client.operation.duration` (one data point per operation). Every attribute of a data point
    * becomes a dimension, so the queries name the whole dimension set the exporter is told to keep
-   * (docs/cost.md gives the `metric_declarations`). The convention counts cached tokens inside `input`
-   * and has no cache token types, so this prices all input at the input price.
+   * (docs/cost.md gives the `metric_declarations`). The convention counts cached tokens inside `input`;
+   * with `tokenTypes.cacheRead`/`cacheWrite` given they are taken out of it and priced at their own
+   * prices, else all input is priced at the input price.
    */
   'otel-genai-cost-per-request': (params) => {
     const dimensions = { ...params.dimensions, [params.modelDimension]: params.modelId };
-    const tokens = (type: 'input' | 'output') => stat(params.namespace, OTEL_GENAI.tokenUsage, 'Sum', { ...dimensions, [OTEL_GENAI.tokenType]: type });
+    const tokens = (type: string | undefined) => (type === undefined ? undefined : stat(params.namespace, OTEL_GENAI.tokenUsage, 'Sum', { ...dimensions, [OTEL_GENAI.tokenType]: type }));
+    const types = params.tokenTypes;
     return {
       kind: 'cost',
       model: params.modelId,
       prices: params.prices,
       requests: stat(params.namespace, OTEL_GENAI.operationDuration, 'SampleCount', dimensions),
-      tokens: { input: tokens('input'), output: tokens('output') },
+      tokens: { input: tokens(types.input)!, output: tokens(types.output)!, cacheRead: tokens(types.cacheRead), cacheWrite: tokens(types.cacheWrite), reasoning: tokens(types.reasoning) },
+      // Only cache types that are read can be taken out of input.
+      inputIncludesCache: params.inputIncludesCache && (types.cacheRead !== undefined || types.cacheWrite !== undefined),
+      versioning: { type: 'dimension', dimension: params.versionDimension },
+      direction: 'increase',
+    };
+  },
+  /**
+   * Token spend per Claude Code session (one pipeline run), canary pipeline version vs baseline, from
+   * Claude Code's own OpenTelemetry metrics (CLAUDE_CODE_OTEL). Each token type is priced on its own,
+   * so a pipeline release that loses the prompt cache shows as cacheRead → input.
+   */
+  'claude-code-cost-per-session': (params) => {
+    const dimensions = { ...params.dimensions, [CLAUDE_CODE_OTEL.model]: params.modelId };
+    const tokens = (type: string) => stat(params.namespace, CLAUDE_CODE_OTEL.tokenUsage, 'Sum', { ...dimensions, [CLAUDE_CODE_OTEL.tokenType]: type });
+    const types = CLAUDE_CODE_OTEL.tokenTypeValues;
+    return {
+      kind: 'cost',
+      model: params.modelId,
+      prices: params.prices,
+      // `claude_code.session.count` carries no `model` attribute: only the shared dimensions.
+      requests: stat(params.namespace, CLAUDE_CODE_OTEL.sessionCount, 'Sum', params.dimensions),
+      tokens: { input: tokens(types.input), output: tokens(types.output), cacheRead: tokens(types.cacheRead), cacheWrite: tokens(types.cacheWrite) },
+      inputIncludesCache: false,
       versioning: { type: 'dimension', dimension: params.versionDimension },
       direction: 'increase',
     };

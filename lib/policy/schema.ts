@@ -69,13 +69,26 @@ const costMetricSchema = z.strictObject({
   prices: priceOverrideSchema.optional(),
   /** Requests per period (the denominator of cost per request). */
   requests: metricSourceSchema,
-  /** Tokens per period by type; absent types count as zero. */
+  /**
+   * Tokens per period by type; absent types count as zero. `reasoning` is a part of `output` (billed at
+   * the output price, as providers bill thinking tokens): it is read only to say why spend moved.
+   */
   tokens: z.strictObject({
     input: metricSourceSchema,
     output: metricSourceSchema,
     cacheRead: metricSourceSchema.optional(),
     cacheWrite: metricSourceSchema.optional(),
+    reasoning: metricSourceSchema.optional().describe('Reasoning tokens: a part of `output` (priced with it), read to say why spend moved.'),
   }),
+  /**
+   * Whether `input` already counts the cache-read and cache-write tokens (the OpenTelemetry GenAI
+   * convention: `gen_ai.usage.input_tokens` SHOULD include them); they are then taken out of it
+   * before pricing, so no token is billed twice. @default false (Bedrock and Anthropic report them apart)
+   */
+  inputIncludesCache: z
+    .boolean()
+    .default(false)
+    .describe('Whether `input` already counts the cache-read and cache-write tokens (OpenTelemetry GenAI); they are then taken out of it before pricing.'),
   versioning: versioningSchema,
   /** Which way is harm. @default increase */
   direction: directionSchema.default('increase'),
@@ -129,9 +142,9 @@ function normaliseMetric(metric: PresetMetric | CustomMetric) {
     return { ...common, method: metric.method ?? DEFAULT_METHOD_BY_KIND.alarm, kind: 'alarm' as const, alarmNames: metric.alarmNames };
   }
   if (!('preset' in metric) && metric.kind === 'cost') {
-    const { model, requests, tokens, versioning, direction } = metric;
+    const { model, requests, tokens, inputIncludesCache, versioning, direction } = metric;
     const prices = resolvePrices(model, metric.prices);
-    return { ...common, method: metric.method ?? DEFAULT_METHOD_BY_KIND.cost, direction, versioning, kind: 'cost' as const, model, prices, requests, tokens };
+    return { ...common, method: metric.method ?? DEFAULT_METHOD_BY_KIND.cost, direction, versioning, kind: 'cost' as const, model, prices, requests, tokens, inputIncludesCache };
   }
   const source = 'preset' in metric ? expandPreset(metric) : metric;
   const base = {
@@ -146,7 +159,15 @@ function normaliseMetric(metric: PresetMetric | CustomMetric) {
     case 'gauge':
       return { ...base, kind: 'gauge' as const, value: source.value };
     case 'cost':
-      return { ...base, kind: 'cost' as const, model: source.model, prices: resolvePrices(source.model, source.prices), requests: source.requests, tokens: source.tokens };
+      return {
+        ...base,
+        kind: 'cost' as const,
+        model: source.model,
+        prices: resolvePrices(source.model, source.prices),
+        requests: source.requests,
+        tokens: source.tokens,
+        inputIncludesCache: source.inputIncludesCache ?? false,
+      };
   }
 }
 
@@ -258,6 +279,28 @@ const smokeTestSchema = z.unknown().transform((value, ctx) => {
 /** A smoke test as written. Used for JSON Schema export. */
 export const smokeTestInputSchema = z.union([lambdaSmokeTestSchema, httpSmokeTestSchema]);
 
+/**
+ * A spend budget for the new version at full traffic (docs/cost.md, "Budget gate"): the canary's spend
+ * rate, scaled from its share of the requests to all of them, projected over a day or a month, with a
+ * 95 % interval. `fail`: the evaluation fails once the whole interval is above the budget (a projection
+ * above it whose interval still reaches below only warns); `warn`: it never fails, it says so.
+ */
+export const budgetSchema = z
+  .strictObject({
+    daily: z.number().positive().finite().optional().describe('USD per day the new version may spend at full traffic (the counted cost metrics together). Give `daily` or `monthly`.'),
+    monthly: z.number().positive().finite().optional().describe('USD per month (an average calendar month, 365.25 / 12 days). Give `daily` or `monthly`.'),
+    action: z
+      .enum(['fail', 'warn'])
+      .default('fail')
+      .describe('`fail`: the evaluation fails once the projection\'s whole interval is over the budget (over by the point only: a warning); `warn`: never fails, only reports.'),
+    metrics: z.array(z.string().min(1)).min(1).optional().describe('Names of the cost metrics whose spend counts. Default: every cost metric of the policy.'),
+  })
+  .superRefine((budget, ctx) => {
+    if ((budget.daily === undefined) === (budget.monthly === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'give the budget as `daily` or `monthly` (USD), one of the two' });
+    }
+  });
+
 export const policySchema = z
   .strictObject({
     /**
@@ -332,6 +375,8 @@ export const policySchema = z
      * the new version, read with Logs Insights within a bytes-scanned budget. @default - none
      */
     logs: logsSignalSchema.optional(),
+    /** A spend budget the new version's projected full-traffic spend must stay under. @default - none */
+    budget: budgetSchema.optional(),
   })
   .superRefine((policy, ctx) => {
     const seen = new Map<string, number>();
@@ -379,6 +424,26 @@ export const policySchema = z
       }
     });
     if (policy.logs) for (const issue of logsSignalIssues(policy)) ctx.addIssue({ code: 'custom', path: ['logs', ...issue.path], message: issue.message });
+    if (policy.budget) {
+      const costMetrics = policy.metrics.filter((metric) => metric.kind === 'cost').map((metric) => metric.name);
+      if (costMetrics.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['budget'],
+          message: 'a budget projects the spend of the policy\'s cost metrics, and this policy has none: add a cost metric (`kind: cost`, or a preset such as `bedrock-cost-per-request`) or remove the budget',
+        });
+      }
+      policy.budget.metrics?.forEach((name, index) => {
+        if (!costMetrics.includes(name)) {
+          const other = policy.metrics.find((metric) => metric.name === name);
+          ctx.addIssue({
+            code: 'custom',
+            path: ['budget', 'metrics', index],
+            message: `"${name}" is ${other ? `a ${other.kind} metric, not a cost metric` : 'not a metric of this policy'}; a budget counts the spend of cost metrics${costMetrics.length > 0 ? ` (${costMetrics.map((metric) => `"${metric}"`).join(', ')})` : ''}`,
+          });
+        }
+      });
+    }
     // A field that failed its own check may reach here unparsed (zod runs this refinement on the rest):
     // the time rules read seconds only, so they wait until every duration parsed.
     const durations = [policy.metricLag, policy.bake.duration, policy.bake.period, policy.canaryWatch.period, policy.canaryWatch.maxDuration];

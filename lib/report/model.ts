@@ -78,6 +78,8 @@ export interface PolicySummary {
      */
     readonly toleranceRatio?: number;
   }>;
+  /** The budget gate (`policy.budget`), when the policy sets one. */
+  readonly budget?: { readonly daily?: number; readonly monthly?: number; readonly action: 'fail' | 'warn' };
 }
 
 /** Share of production traffic on the new version from `at` on (CodeDeploy's traffic routing). */
@@ -165,9 +167,15 @@ export function toleranceRatioOf(method: { readonly type: string } & Record<stri
 }
 
 /** The report's view of a policy. */
-export function summarisePolicy(policy: { readonly alpha: number; readonly metrics: ReadonlyArray<{ readonly name: string; readonly kind: string; readonly critical: boolean; readonly method: { readonly type: string } }> }): PolicySummary {
+export function summarisePolicy(policy: {
+  readonly alpha: number;
+  readonly metrics: ReadonlyArray<{ readonly name: string; readonly kind: string; readonly critical: boolean; readonly method: { readonly type: string } }>;
+  readonly budget?: PolicySummary['budget'];
+}): PolicySummary {
+  const budget = policy.budget;
   return {
     alpha: policy.alpha,
+    ...(budget && { budget: { ...(budget.daily !== undefined && { daily: budget.daily }), ...(budget.monthly !== undefined && { monthly: budget.monthly }), action: budget.action } }),
     metrics: policy.metrics.map((metric) => {
       const toleranceRatio = toleranceRatioOf(metric.method as { type: string } & Record<string, unknown>);
       return { name: metric.name, kind: metric.kind, method: metric.method.type, critical: metric.critical, ...(toleranceRatio !== undefined ? { toleranceRatio } : {}) };

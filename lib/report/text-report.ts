@@ -1,4 +1,4 @@
-import { describeInconclusive, falseAlarmWords, metricDetails, metricHeadline, plainReason, verdictSummary, type MetricResult, type Verdict } from '../judge';
+import { describeInconclusive, falseAlarmWords, metricDetails, metricHeadline, plainReason, spendBreakdown, verdictSummary, type MetricResult, type Verdict } from '../judge';
 import type { LogSignalVerdict } from '../judge/verdict';
 import { formatClock, formatNumber, formatRatio, formatValue } from './format';
 import { chartGuides, orderCharts } from './guides';
@@ -59,7 +59,8 @@ export function explainMetric(result: MetricResult, toleranceRatio?: number): st
   const critical = result.critical ? '' : ' (not critical)';
   const headline = `  ${DECISION_MARK[result.decision] ?? '?'} ${metricHeadline(result, toleranceRatio)}${critical}`;
   const why = result.decision === 'inconclusive' ? [`      what would have decided: ${describeInconclusive(result)}`] : [];
-  return [headline, ...why, `      details: ${metricDetails(result, toleranceRatio)}`];
+  const spend = spendBreakdown(result);
+  return [headline, ...why, `      details: ${metricDetails(result, toleranceRatio)}`, ...(spend ? [`      ${spend}`] : [])];
 }
 
 /**
@@ -99,7 +100,11 @@ export function contextLines(report: EvaluationReport): string[] {
   const lines: string[] = [];
   if (report.policy) {
     const methods = report.policy.metrics.map((m) => `${m.name} ${m.method}${m.toleranceRatio !== undefined ? ` (tolerance ×${m.toleranceRatio})` : ''}${m.critical ? '' : ', not critical'}`);
-    lines.push(`Policy: α ${formatNumber(report.policy.alpha)} (chance of failing a good release); ${methods.join('; ') || 'no metrics'}`);
+    const budget = report.policy.budget;
+    const budgetWords = budget
+      ? `; budget ${budget.daily !== undefined ? `$${formatNumber(budget.daily)} a day` : `$${formatNumber(budget.monthly ?? 0)} a month`} at full traffic (${budget.action === 'fail' ? 'fails when shown over it' : 'warns only'})`
+      : '';
+    lines.push(`Policy: α ${formatNumber(report.policy.alpha)} (chance of failing a good release); ${methods.join('; ') || 'no metrics'}${budgetWords}`);
   }
   if (report.traffic && report.traffic.length > 0) {
     lines.push(`Traffic on the new version: ${report.traffic.map((step) => `${formatNumber(step.canaryPercent)}% from ${formatClock(step.at)} (minute ${step.minute})`).join(', ')}`);

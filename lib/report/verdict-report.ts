@@ -1,5 +1,6 @@
 import type { VerdictEvent } from '../evaluation/ports';
 import type { Verdict } from '../judge';
+import { overrideWords } from '../evaluation/override/record';
 import { renderHtmlReport } from './html-report';
 import type { DeploymentOutcome, EvaluationReport } from './model';
 
@@ -29,7 +30,7 @@ export function renderVerdictReport(event: VerdictEvent, now: Date = new Date())
     charts: [],
     chartError: 'the stored report has no per-minute charts: `canary-eval report` draws them from CloudWatch',
   };
-  return renderHtmlReport([report], { title: `canary-evaluator: ${event.deploymentId} (${event.lifecycleEvent})`, intro: `CodeDeploy: ${event.codeDeploy ?? event.status}${event.dryRun ? ' (dry run)' : ''}.` });
+  return renderHtmlReport([report], { title: `canary-evaluator: ${event.deploymentId} (${event.lifecycleEvent})`, intro: `CodeDeploy: ${event.codeDeploy ?? event.status}${event.dryRun ? ' (dry run)' : ''}.${event.override ? ` ${overrideWords(event.override)}.` : ''}` });
 }
 
 function outcomeOf(event: VerdictEvent, minute: number): DeploymentOutcome {

@@ -29,7 +29,9 @@ import type { Policy } from '../policy';
 import type { LogsQueryRunner } from '../evaluation/logs/ports';
 import { SILENT_RUNTIME } from '../evaluation/handlers/runtime';
 import type { NotificationChannel } from '../evaluation/notify';
+import type { IdentityVerifier, OverrideStore } from '../evaluation/override/look';
 import { VirtualClock } from './clock';
+import type { InMemoryChangeFailures } from './promotion-store';
 import { InMemoryPublicationLedger } from './publication-ledger';
 import { runLocally, type LocalRunResult, type TaskHandler } from './run-local';
 import type { SimulatedTracing } from './tracing';
@@ -119,7 +121,18 @@ export interface SimulatedDeployment {
   readonly tracing?: SimulatedTracing;
   /** Logs Insights for a policy's `logs` signal (lib/simulate/logs), or a factory given the virtual clock. @default - none */
   readonly logs?: LogsQueryRunner | ((now: () => Date) => LogsQueryRunner);
+  /**
+   * Break-glass overrides (lib/evaluation/override): whether the registration allows them, the records
+   * (the report bucket's `overrides/`, given the virtual clock: a record appears when on call writes it)
+   * and STS's answer to a proof. @default - none: the hook passes no override settings, nothing looks
+   */
+  readonly overrides?: { readonly allowed: boolean; readonly store: (now: () => Date) => OverrideStore; readonly identity: IdentityVerifier };
+  /** The group's last promotion and escaped change failures, shared by its simulated deployments (the report bucket's `change-failures/`). @default - not tracked */
+  readonly changeFailures?: InMemoryChangeFailures;
 }
+
+/** The simulated report bucket, where override records are. */
+export const SIMULATED_REPORT_BUCKET = 'simulated-reports';
 
 /**
  * Runs one hook end to end, locally: the real hook handler receives the CodeDeploy event, the
@@ -192,6 +205,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
     lifecycleEvent,
     policyRef: { bucket: 'simulated', key: `${deployment.deploymentId}.json` },
     switches: reportSwitchesFromPolicy(deployment.policy),
+    ...(deployment.overrides ? { override: { bucket: SIMULATED_REPORT_BUCKET, allowed: deployment.overrides.allowed } } : {}),
     // The simulated registration allows the hosts its policy names (what allowedSmokeTestHosts would list).
     allowedHosts: deployment.policy.smokeTests.flatMap((test) => (test.type === 'http' ? [new URL(test.url).hostname] : [])),
     deployments: {
@@ -255,6 +269,7 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
       endedExecutions,
       now: () => clock.now(),
       ...(deployment.notifications ? { notifications: deployment.notifications } : {}),
+      ...(deployment.changeFailures ? { changeFailures: { store: deployment.changeFailures, sink: deployment.changeFailures } } : {}),
     },
     runtime,
   );
@@ -271,9 +286,10 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   const secrets: SecretResolver = { resolve: async (reference) => `simulated-secret:${reference.secret ?? reference.parameter}` };
   const smoke = createSmokeHandler({ policies, invoker, http, stopwatch: () => performance.now(), secrets }, runtime);
   const logs = typeof deployment.logs === 'function' ? deployment.logs(() => clock.now()) : deployment.logs;
-  const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now(), ...(logs ? { logs } : {}) }, runtime);
+  const overrides = deployment.overrides ? { overrides: { overrides: deployment.overrides.store(() => clock.now()), identity: deployment.overrides.identity } } : {};
+  const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now(), ...overrides, ...(logs ? { logs } : {}) }, runtime);
   const notifications = deployment.notifications ? { notifications: deployment.notifications } : {};
-  const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now(), ...notifications }, runtime);
+  const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now(), ...notifications, ...overrides }, runtime);
 
   // Fault injection wraps the Lambda handlers themselves; the clock and the counters wrap around them.
   const lambdas: Record<TaskState, TaskHandler> = {

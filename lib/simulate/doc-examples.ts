@@ -1,5 +1,5 @@
 import { metricHeadline } from '../judge';
-import { renderEvaluationText, toleranceRatioFor } from '../report/text-report';
+import { explainMetric, renderEvaluationText, toleranceRatioFor } from '../report/text-report';
 import { synthesizeEvaluationDefinition } from './definition';
 import { loadScenario, runScenario, scenarioReport } from './scenario-run';
 
@@ -8,16 +8,27 @@ import { loadScenario, runScenario, scenarioReport } from './scenario-run';
  * tool prints: `npm run docs:examples` writes them between the markers
  * `<!-- example:NAME -->` and `<!-- /example -->`, and a test checks that they are current.
  */
-export const DOC_FILES = ['README.md', 'docs/simulation.md'] as const;
+export const DOC_FILES = ['README.md', 'docs/simulation.md', 'docs/cost.md'] as const;
 
 export async function docExamples(): Promise<Record<string, string>> {
   const definition = synthesizeEvaluationDefinition();
   const { scenario, source } = loadScenario('error-regression');
   const report = scenarioReport(await runScenario(scenario, { definition, source }));
   const failing = report.finalVerdict!.metrics.find((result) => result.decision === 'fail')!;
+  // docs/cost.md: the verdict's words for why spend moved, and for the budget gate.
+  const failedIn = async (name: string, metric: string) => {
+    const loaded = loadScenario(name);
+    const run = scenarioReport(await runScenario(loaded.scenario, { definition, source: loaded.source }));
+    const result = run.finalVerdict!.metrics.find((entry) => entry.metric === metric)!;
+    return { run, result };
+  };
+  const cacheMiss = await failedIn('cache-miss-regression', 'cost-per-request');
+  const budget = await failedIn('budget-breach', 'budget');
   return {
     'error-regression-headline': `"${metricHeadline(failing, toleranceRatioFor(report, failing.metric))}"`,
     'error-regression-text': ['```', renderEvaluationText(report), '```'].join('\n'),
+    'cache-miss-verdict': ['```', ...explainMetric(cacheMiss.result, toleranceRatioFor(cacheMiss.run, 'cost-per-request')).filter((line) => !line.includes('details:')), '```'].join('\n'),
+    'budget-breach-headline': `"${metricHeadline(budget.result)}"`,
   };
 }
 

@@ -53,6 +53,30 @@ export function comparableMinutes(scenario: Scenario): number {
 }
 
 /**
+ * Token spend per request, from the application's own metrics with a Version dimension; for a Claude-based
+ * pipeline run as a service (`target.tokenMetrics: claude-code`), spend per session from Claude Code's own
+ * OpenTelemetry metrics (the `claude-code-cost-per-session` preset).
+ */
+function costMetric(scenario: Scenario): NonNullable<PolicyInput['metrics']>[number] {
+  const namespace = scenario.target.applicationNamespace;
+  if (scenario.target.tokenMetrics === 'claude-code') return { preset: 'claude-code-cost-per-session', namespace, modelId: scenario.baseline.modelId, method: COST_METHOD };
+  return {
+    name: 'cost-per-request',
+    kind: 'cost',
+    model: scenario.baseline.modelId,
+    requests: { namespace, metricName: 'Invocations' },
+    tokens: {
+      input: { namespace, metricName: 'InputTokenCount' },
+      output: { namespace, metricName: 'OutputTokenCount' },
+      cacheRead: { namespace, metricName: 'CacheReadInputTokenCount' },
+      cacheWrite: { namespace, metricName: 'CacheWriteInputTokenCount' },
+    },
+    versioning: { type: 'dimension', dimension: 'Version' },
+    method: COST_METHOD,
+  };
+}
+
+/**
  * The bounds of the agent presets: half the baseline's median per turn (rounded down), what an operator
  * would read off the dashboard before the deployment. A halved median then puts half the canary's turns
  * at or below the bound, where the baseline has a few (Φ(−log 2 / σ) = 8 % of turns at σ = 0.5).
@@ -90,21 +114,7 @@ export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
         method: COUNT_METHOD,
       },
       { preset: 'lambda-p99-duration', critical: false, method: P99_METHOD },
-      {
-        // Token spend per request, from the application's own metrics with a Version dimension.
-        name: 'cost-per-request',
-        kind: 'cost',
-        model: scenario.baseline.modelId,
-        requests: { namespace: scenario.target.applicationNamespace, metricName: 'Invocations' },
-        tokens: {
-          input: { namespace: scenario.target.applicationNamespace, metricName: 'InputTokenCount' },
-          output: { namespace: scenario.target.applicationNamespace, metricName: 'OutputTokenCount' },
-          cacheRead: { namespace: scenario.target.applicationNamespace, metricName: 'CacheReadInputTokenCount' },
-          cacheWrite: { namespace: scenario.target.applicationNamespace, metricName: 'CacheWriteInputTokenCount' },
-        },
-        versioning: { type: 'dimension', dimension: 'Version' },
-        method: COST_METHOD,
-      },
+      costMetric(scenario),
       // Agent pipelines: the share of short turns and of under-informed edits, judged per turn like a count.
       ...agentMetrics(scenario),
     ],
@@ -112,6 +122,7 @@ export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
     // and stop the deployment with rollback on a failing verdict.
     canaryWatch: { period: '60s', maxDuration: `${comparableMinutes(scenario)}m`, stopDeploymentOnFail: true },
     metricLag: '2m',
+    ...(scenario.budget && { budget: scenario.budget }),
   };
 }
 

@@ -2,7 +2,7 @@ import type { CostPerRequestFigure } from '../evaluation/verdict-metric';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildQueries, toObservations, type LambdaTarget, type MetricSource } from '../evaluation';
-import type { Verdict } from '../judge';
+import { failedWords, type Verdict } from '../judge';
 import { isMetricExpression, type Policy } from '../policy';
 import { STATE } from '../constructs/evaluation-definition';
 import { simulateDeployment } from './deployment';
@@ -238,7 +238,7 @@ function describeOutcome(
   }
   if (watchEnd?.decision === 'fail') {
     const regressedMetrics = (verdict?.metrics ?? []).filter((metric) => metric.critical && metric.decision === 'fail').map((metric) => metric.metric);
-    const why = regressedMetrics.length > 0 ? `${regressedMetrics.join(', ')} regressed` : 'the canary watch failed';
+    const why = regressedMetrics.length > 0 ? failedWords(regressedMetrics) : 'the canary watch failed';
     return { action: 'rolled-back', status: report.status, minute: watchEnd.minute, regressedMetrics, summary: `stopped at minute ${watchEnd.minute} and rolled back: ${why}` };
   }
   const minute = watchEnd?.minute ?? report.minute;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { documentLoaders } from '../policy/documents';
 import { formatIssues } from '../policy/parse';
+import { budgetSchema } from '../policy/schema';
 
 /**
  * A simulation scenario: the traffic, the behaviour of the current version (baseline, version
@@ -35,6 +36,13 @@ const targetSchema = z.strictObject({
   alias: z.string().min(1).default('live'),
   /** Namespace of the application's token metrics (EMF), which carry a `Version` dimension. @default SimulatedApp */
   applicationNamespace: z.string().min(1).default('SimulatedApp'),
+  /**
+   * Which token metrics the service publishes: `application` (EMF `InputTokenCount`… with `Version` and
+   * `ModelId`, judged as `cost-per-request`), or `claude-code` (Claude Code's own OpenTelemetry metrics as
+   * the awsemf exporter writes them, `claude_code.token.usage` by `type` and `claude_code.session.count`
+   * by `pipeline.version`, judged by the `claude-code-cost-per-session` preset). @default application
+   */
+  tokenMetrics: z.enum(['application', 'claude-code']).default('application'),
 });
 
 const trafficSchema = z.strictObject({
@@ -201,7 +209,7 @@ export const scenarioSchema = z
     durationMinutes: z.number().int().positive().max(24 * 60),
     /** Deployment start, ISO 8601, on a whole minute. @default 2025-01-06T10:00:00Z */
     startTime: startTimeSchema.default(DEFAULT_START_TIME),
-    target: targetSchema.default({ functionName: 'simulated-function', alias: 'live', applicationNamespace: 'SimulatedApp' }),
+    target: targetSchema.default({ functionName: 'simulated-function', alias: 'live', applicationNamespace: 'SimulatedApp', tokenMetrics: 'application' }),
     traffic: trafficSchema,
     /** @default canary 10 % for 15 minutes */
     schedule: scheduleSchema.default({ type: 'canary', percent: 10, minutes: 15 }),
@@ -212,6 +220,8 @@ export const scenarioSchema = z
     metricLagMinutes: z.number().int().nonnegative().default(2),
     /** Latency above which a request counts as slow (latency as counts). @default 1000 */
     slowThresholdMs: z.number().positive().default(1000),
+    /** A spend budget for the policy (`budget` of the policy, docs/policy-reference.md). @default - none */
+    budget: budgetSchema.optional(),
   })
   .superRefine((scenario, ctx) => {
     const end = scenario.durationMinutes;

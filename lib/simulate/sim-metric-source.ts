@@ -117,6 +117,7 @@ export class SimulatedMetricSource implements MetricSource {
       return undefined;
     }
 
+    if (query.namespace === target.applicationNamespace && target.tokenMetrics === 'claude-code') return this.resolveClaudeCode(query, allVersions);
     if (query.namespace === target.applicationNamespace) {
       const tokenType = TOKEN_METRICS[query.metricName];
       const agentValue = AGENT_METRICS[query.metricName];
@@ -137,7 +138,25 @@ export class SimulatedMetricSource implements MetricSource {
     }
     return undefined;
   }
+
+  /**
+   * Claude Code's metrics as the awsemf exporter writes them with the dimension sets docs/cost.md gives:
+   * tokens by {model, pipeline.version, type}, sessions (one per request here) by {pipeline.version}.
+   */
+  private resolveClaudeCode(query: MetricStatQuery, allVersions: readonly string[]): ResolvedQuery | undefined {
+    const dimensions = query.dimensions;
+    const keys = Object.keys(dimensions).sort().join(',');
+    const version = dimensions['pipeline.version'];
+    if (!allVersions.includes(version)) return undefined;
+    if (query.metricName === 'claude_code.session.count' && keys === 'pipeline.version') return { quantity: { kind: 'invocations' }, versions: [version] };
+    const tokenType = CLAUDE_CODE_TOKEN_TYPES[dimensions.type];
+    if (query.metricName !== 'claude_code.token.usage' || keys !== 'model,pipeline.version,type' || !tokenType || dimensions.model !== this.series.modelId) return undefined;
+    return { quantity: { kind: 'tokens', type: tokenType }, versions: [version] };
+  }
 }
+
+/** Claude Code's `type` attribute values (Claude Code docs, "Monitoring") and the simulated token types. */
+const CLAUDE_CODE_TOKEN_TYPES: Readonly<Record<string, TokenType>> = { input: 'input', output: 'output', cacheRead: 'cacheRead', cacheCreation: 'cacheWrite' };
 
 function lambdaQuantity(metricName: string): Quantity | undefined {
   if (metricName === 'Invocations') return { kind: 'invocations' };

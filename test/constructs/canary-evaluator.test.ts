@@ -35,7 +35,7 @@ describe('CanaryEvaluator', () => {
 
   test('runs every Lambda on an explicit, current Node.js runtime with tracing', () => {
     const evaluatorFunctions = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'canary-evaluator' } } } });
-    expect(Object.keys(evaluatorFunctions)).toHaveLength(9); // prepare, evaluate, smoke, watch, report, Lambda pre/post hooks, ECS hooks
+    expect(Object.keys(evaluatorFunctions)).toHaveLength(10); // prepare, evaluate, smoke, watch, report, Lambda pre/post hooks, CodeDeploy ECS hooks, the ECS native hook
     for (const fn of Object.values(evaluatorFunctions)) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -128,13 +128,15 @@ describe('CanaryEvaluator', () => {
 
   test('reads the policy from one S3 object tagged for the evaluator, not from the environment', () => {
     const allReads = statementsOf(template).filter((s) => [s.Action].flat().includes('s3:GetObject'));
-    // Besides the policy objects, the report function reads back only its own publication ledger.
-    const reads = allReads.filter((s) => !JSON.stringify(s.Resource).endsWith('"/publications/*"]]}'));
-    expect(allReads.length - reads.length).toBe(1);
+    // Besides the policy objects, the functions read only named prefixes of the evaluator's own bucket:
+    // the report function its publication ledger, change-failure records and ECS native hook statuses (the ECS native hook these too), evaluate and watch the override records.
+    const ownPrefix = (s: Statement) => /"\/(publications|overrides|change-failures|ecs-native\/hook-status)\/\*"\]\]\}$/.exec(JSON.stringify(s.Resource))?.[1];
+    const reads = allReads.filter((s) => ownPrefix(s) === undefined);
+    expect(allReads.map(ownPrefix).filter((prefix) => prefix !== undefined).sort()).toEqual(['change-failures', 'ecs-native/hook-status', 'ecs-native/hook-status', 'overrides', 'overrides', 'publications']);
     expect(reads).toHaveLength(4); // prepare, evaluate, smoke, watch
     for (const statement of reads) expect(Object.keys(statement.Condition?.StringEquals ?? {}).sort()).toEqual(['s3:ExistingObjectTag/canary-evaluator', 's3:ResourceAccount']);
     const tagging = Object.values(template.findResources('Custom::AWS')).map((r) => (JSON.parse(r.Properties.Create as string) as { action: string }).action);
-    expect(tagging).toEqual(['putObjectTagging', 'putObjectTagging']); // the Lambda and the ECS registration
+    expect(tagging).toEqual(['putObjectTagging', 'putObjectTagging', 'putObjectTagging']); // the Lambda, the CodeDeploy ECS and the ECS native registrations
     const hooks = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { LIFECYCLE_EVENT: Match.anyValue() } } } });
     for (const hook of Object.values(hooks)) expect(Object.keys(hook.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['POLICY_BUCKET', 'POLICY_KEY', 'REPORT_SWITCHES']));
   });

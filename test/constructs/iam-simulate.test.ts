@@ -80,6 +80,7 @@ function resolve(template: TemplateJson, options: Options, hookEnvironment?: Rec
 function roles(template: TemplateJson) {
   const handlerOf = (id: string, variables: Record<string, unknown>): Handler | undefined => {
     if (variables.LIFECYCLE_EVENT !== undefined) return 'hook';
+    if (variables.ECS_NATIVE_SERVICE !== undefined) return 'ecs-hook';
     return HANDLERS.find((h) => id.includes(`${h[0].toUpperCase()}${h.slice(1)}Function`));
   };
   return Object.entries(template.Resources)

@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CanaryEvaluator, COVERAGE_FINDINGS, PostDeployChecks } from '../../lib';
 import { EXEMPTION_METADATA } from '../../lib/constructs/coverage/protection';
 import { ENV, noBundlingApp } from './support/all-options-stack';
+import { nativeEcsService } from './support/ecs-native-service';
 
 const policy = { metrics: [{ preset: 'lambda-error-rate' }] };
 
@@ -95,13 +96,37 @@ describe('PostDeployChecks: coverage of every deployment at synth time', () => {
       expect.arrayContaining([
         expect.stringMatching(/^Ecs\/EcsGroup: CodeDeploy deployment group with no post-deploy checks\. Fix: evaluator\.registerEcsDeploymentGroup\(group/),
         expect.stringMatching(/^Ecs\/RawGroup: CodeDeploy deployment group made as a CfnDeploymentGroup/),
-        expect.stringMatching(/^Ecs: ECS service with the native LINEAR deployment strategy, which this evaluator does not judge yet/),
+        expect.stringMatching(/^Ecs\/NativeService: ECS service with the native LINEAR deployment strategy and no post-deploy checks\. Fix: evaluator\.registerEcsService\(service/),
       ]),
     );
     expect(errors).toHaveLength(3);
     expect(native.node.path).toBe('Ecs/NativeService');
     // A rolling service has no traffic shift to judge: not a finding.
     expect(errors.join('\n')).not.toContain(rolling.node.path);
+  });
+
+  test('ECS native: an unregistered L2 service on CANARY is found by its L2 path; a registered one and an exempted one are not (negative control)', () => {
+    const app = noBundlingApp();
+    const stack = new Stack(app, 'Native', { env: ENV });
+    const evaluator = new CanaryEvaluator(stack, 'Evaluator');
+    const registered = nativeEcsService(stack, 'Registered');
+    nativeEcsService(stack, 'Unregistered', { strategy: ecs.DeploymentStrategy.CANARY });
+    const exempted = nativeEcsService(stack, 'Exempted');
+    const rolling = nativeEcsService(stack, 'Rolling', { strategy: ecs.DeploymentStrategy.ROLLING, alternateTarget: false });
+    evaluator.registerEcsService(registered.service, {
+      policy: { metrics: [{ preset: 'alb-5xx-rate' }] },
+      loadBalancer: registered.loadBalancer,
+      productionTargetGroup: registered.productionTargetGroup,
+      alternateTargetGroup: registered.alternateTargetGroup,
+    });
+    PostDeployChecks.exempt(exempted.service, 'internal admin tool, judged by its own suite');
+    PostDeployChecks.require(app);
+
+    const errors = errorsOf(stack);
+    expect(errors).toEqual([
+      "Native/UnregisteredService: ECS service with the native CANARY deployment strategy and no post-deploy checks. Fix: evaluator.registerEcsService(service, { policy: 'policy.yaml', loadBalancer, productionTargetGroup, alternateTargetGroup }) — or PostDeployChecks.exempt(service, 'why').",
+    ]);
+    for (const quiet of [registered, exempted, rolling]) expect(errors.join('\n')).not.toContain(quiet.service.node.path);
   });
 
   test('when asked: functions a group deploys without JSON logs or active tracing, and not functions no group deploys', () => {

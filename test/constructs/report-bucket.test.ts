@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CanaryEvaluator } from '../../lib/constructs';
 
@@ -19,7 +20,7 @@ describe('the report bucket (issue 13 item 3)', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' }), Match.objectLike({ Prefix: 'publications/', ExpirationInDays: 30, Status: 'Enabled' })] },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' }), Match.objectLike({ Prefix: 'publications/', ExpirationInDays: 30, Status: 'Enabled' }), Match.objectLike({ Prefix: 'ecs-native/hook-status/', ExpirationInDays: 30, Status: 'Enabled' })] },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     });
   });
@@ -49,12 +50,38 @@ describe('the report bucket (issue 13 item 3)', () => {
       { Effect: 'Allow', Action: 's3:PutObject', Resource: under('/reports/*') },
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: under('/publications/*') },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] }, Condition: { StringLike: { 's3:prefix': 'publications/*' } } },
+      // Each group's last promotion and one marker per escaped change failure (issue 28.5): no delete.
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: under('/change-failures/*') },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] }, Condition: { StringLike: { 's3:prefix': 'change-failures/*' } } },
+      // ECS native hook statuses (issue 27), created once and read back.
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: under('/ecs-native/hook-status/*') },
     ]);
-    // No other role may write to the report bucket.
+    // No other role of the evaluator may write to the report bucket: the looks (evaluate, watch) read override records only.
     const others = template.findResources('AWS::IAM::Policy');
-    const writers = Object.entries(others).filter(([, policy]) => JSON.stringify(policy).includes(bucketId)).map(([, policy]) => (policy as { Properties: { Roles: unknown } }).Properties.Roles);
-    expect(writers).toEqual([[{ Ref: role }]]);
+    const roleOf = (fn: { role?: { node: { defaultChild?: unknown } } }) => [{ Ref: stack.getLogicalId(fn.role!.node.defaultChild as never) }];
+    const touching = Object.entries(others).filter(([, policy]) => JSON.stringify(policy).includes(bucketId));
+    expect(touching.map(([, policy]) => (policy as { Properties: { Roles: unknown } }).Properties.Roles)).toEqual(expect.arrayContaining([[{ Ref: role }], roleOf(evaluator.evaluateFunction), roleOf(evaluator.watchFunction)]));
+    expect(touching).toHaveLength(3);
+    for (const fn of [evaluator.evaluateFunction, evaluator.watchFunction]) {
+      const [, policy] = touching.find(([, p]) => JSON.stringify((p as { Properties: { Roles: unknown } }).Properties.Roles) === JSON.stringify(roleOf(fn)))!;
+      const onBucket = (policy as { Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } }).Properties.PolicyDocument.Statement.filter((statement) => JSON.stringify(statement.Resource).includes(bucketId));
+      expect(onBucket).toEqual([
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: under('/overrides/*') },
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] }, Condition: { StringLike: { 's3:prefix': 'overrides/*' } } },
+      ]);
+    }
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ REPORT_BUCKET: { Ref: bucketId } }) }, Handler: Match.stringLikeRegexp('') });
+  });
+
+  test('grantOverride: on call may create override records under overrides/, and nothing else in the bucket', () => {
+    const overrideStack = new Stack(noBundling(), 'OverrideStack');
+    const overridden = new CanaryEvaluator(overrideStack, 'Evaluator');
+    const onCall = new Role(overrideStack, 'OnCall', { assumedBy: new AccountRootPrincipal() });
+    overridden.grantOverride(onCall);
+    const reportsId = overrideStack.getLogicalId(overridden.reportBucket.bucket.node.defaultChild as never);
+    const policies = Template.fromStack(overrideStack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: overrideStack.getLogicalId(onCall.node.defaultChild as never) }] } });
+    const statements = Object.values(policies).flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([{ Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [reportsId, 'Arn'] }, '/overrides/*']] } }]);
   });
 
   test('the dashboard links the reports', () => {

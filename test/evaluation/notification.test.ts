@@ -254,3 +254,34 @@ describe('the log signal in the notification (issue 26)', () => {
     expect(text).not.toContain('<script>');
   });
 });
+
+describe('notifications say why spend moved and what the budget projects', () => {
+  const costFail = {
+    metric: 'cost-per-request',
+    method: 'cost',
+    critical: true,
+    decision: 'fail' as const,
+    baseline: { periods: 10, requests: 9000, costPerRequest: 0.0037 },
+    canary: { periods: 10, requests: 1000, costPerRequest: 0.0121 },
+    effect: 3.24,
+    spendDriver: { type: 'input' as const, usdPerRequest: 0.0092, cacheMiss: true },
+    reason: 'cost-per-request: harm shown',
+  };
+  const budgetFail = {
+    metric: 'budget',
+    method: 'budget',
+    critical: true,
+    decision: 'fail' as const,
+    baseline: { periods: 0 },
+    canary: { periods: 7 },
+    budget: { period: 'daily' as const, limitUsd: 7200, projectedUsd: 7744, interval: [7539, 7949] as const, level: 0.95, action: 'fail' as const, periods: 7 },
+    reason: 'budget: over',
+  };
+
+  test('the cost metric names the token type that moved and the cache miss; the budget its projection, interval and budget', () => {
+    const event: VerdictEvent = { ...rollback, verdict: { decision: 'fail', final: true, reason: 'x', metrics: [costFail, budgetFail] } };
+    const text = notificationText(buildNotification({ event, target, links: {} }));
+    expect(text).toContain('cost-per-request $12.1 per 1,000 requests on the new version vs $3.7 on the current one (×3.2), mostly input tokens (+$9.2 per 1,000 requests: cache reads fell, a prompt-cache miss): regression shown');
+    expect(text).toContain('budget $7,744 per day projected for the new version at full traffic (interval $7,539–$7,949, 95% over every look) vs the daily budget of $7,200: over budget');
+  });
+});

@@ -53,17 +53,28 @@ export function hostSeries(random: Random, minutes: number, spec: HostSpec, fact
 /**
  * Two hosts, same code: the baseline host's `history` minutes before the window, then `window` minutes
  * of each. `windowSpec` (e.g. stronger correlation once the deployment starts) draws both windows
- * from another law than the history.
+ * from another law than the history. `canaryHistory`: the canary host's own minutes before the window
+ * too (before its new version: without `canaryFactor`), on the baseline history's times.
  */
-export function twoHosts(random: Random, history: number, window: number, spec: HostSpec, windowSpec?: HostSpec): { baseline: GaugePeriod[]; canary: GaugePeriod[]; baselineHistory: GaugePeriod[] } {
+export function twoHosts(
+  random: Random,
+  history: number,
+  window: number,
+  spec: HostSpec,
+  windowSpec?: HostSpec,
+  options: { readonly canaryHistory?: boolean } = {},
+): { baseline: GaugePeriod[]; canary: GaugePeriod[]; baselineHistory: GaugePeriod[]; canaryHistory?: GaugePeriod[] } {
   const factor = (windowSpec ?? spec).canaryFactor ?? 1;
   if (windowSpec) {
     const baselineHistory = hostSeries(random, history, spec);
     const baseline = hostSeries(random, window, windowSpec).map((period, i) => ({ ...period, t: baselineHistory[0].t + 60 * (history + i) }));
     const canary = hostSeries(random, window, windowSpec, factor).map((period, i) => ({ ...period, t: baseline[i].t }));
-    return { baselineHistory, baseline, canary };
+    const canaryHistory = options.canaryHistory ? hostSeries(random, history, { ...spec, canaryFactor: 1 }) : undefined;
+    return { baselineHistory, baseline, canary, ...(canaryHistory && { canaryHistory }) };
   }
   const baselineHost = hostSeries(random, history + window, spec);
   const canaryHost = hostSeries(random, history + window, spec, factor);
-  return { baselineHistory: baselineHost.slice(0, history), baseline: baselineHost.slice(history), canary: canaryHost.slice(history) };
+  // The factor scales the canary host's level throughout; its history is from before the new version.
+  const canaryHistory = options.canaryHistory ? canaryHost.slice(0, history).map((period) => ({ ...period, value: period.value / factor })) : undefined;
+  return { baselineHistory: baselineHost.slice(0, history), baseline: baselineHost.slice(history), canary: canaryHost.slice(history), ...(canaryHistory && { canaryHistory }) };
 }

@@ -30,7 +30,7 @@ describe('validateObservations', () => {
     expect(errorsOf(() => validateObservations(policy, observations)).some((issue) => issue.startsWith(expected))).toBe(true);
   });
 
-  test("a gauge's baseline history is checked like an arm, and named where it is wrong", () => {
+  test("a gauge's baseline and canary histories are checked like arms, and named where they are wrong", () => {
     const gauges = parsePolicy({ metrics: [{ name: 'p99', kind: 'gauge', value: { namespace: 'A', metricName: 'L', stat: 'p99' }, versioning: { type: 'lambda-alias' }, method: { type: 'mann-whitney' } }] });
     const history = [{ t: 0, value: 1 }, { t: 60, value: NaN }, { t: 30, value: 2 }];
     expect(errorsOf(() => validateObservations(gauges, { p99: { kind: 'gauge', baseline: [], canary: [], baselineHistory: history } }))).toEqual([
@@ -39,6 +39,10 @@ describe('validateObservations', () => {
     ]);
     expect(errorsOf(() => validateObservations(gauges, { p99: { kind: 'gauge', baseline: [], canary: [], baselineHistory: 'none' } }))).toEqual([
       'observations["p99"].baselineHistory: expected an array of periods, got "none"',
+    ]);
+    expect(errorsOf(() => validateObservations(gauges, { p99: { kind: 'gauge', baseline: [], canary: [], canaryHistory: history } }))).toEqual([
+      'observations["p99"].canaryHistory[1].value: expected a finite number, got NaN',
+      'observations["p99"].canaryHistory[2]: t 30 is before the previous period\'s t 60; sort periods by t',
     ]);
   });
 

@@ -24,7 +24,7 @@ describe('Lambda bundles', () => {
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
   test('one bundle per handler folder', () => {
-    expect(handlers).toEqual(['evaluate', 'hook', 'prepare', 'report', 'smoke', 'watch']);
+    expect(handlers).toEqual(['ecs-hook', 'evaluate', 'hook', 'prepare', 'report', 'smoke', 'watch']);
     expect([...bundles.keys()]).toEqual(handlers);
   });
 

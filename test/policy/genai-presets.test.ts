@@ -1,4 +1,4 @@
-import { buildQueries } from '../../lib/evaluation';
+import { buildQueries, toObservations } from '../../lib/evaluation';
 import { parsePolicy } from '../../lib/policy';
 
 const lambdaTarget = { type: 'lambda' as const, functionName: 'chat', alias: 'live', currentVersion: '1', targetVersion: '2' };
@@ -100,5 +100,70 @@ describe('agent-tool-calls-per-task: a gauge whose harm is a drop', () => {
   test('a method given in the policy wins over the preset default', () => {
     const metric = parsePolicy({ metrics: [{ preset: 'agent-tool-calls-per-task', namespace: 'Agent', method: { type: 'mann-whitney', tolerance: 0.2 } }] }).metrics[0];
     expect(metric.method).toMatchObject({ type: 'mann-whitney', tolerance: 0.2 });
+  });
+});
+
+describe('token types as the conventions now name them', () => {
+  const otel = (tokenTypes: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    parsePolicy({ metrics: [{ preset: 'otel-genai-cost-per-request', namespace: 'ChatOtel', modelId: model, tokenTypes, ...extra }] });
+  const typeOf = (policy: ReturnType<typeof parsePolicy>, role: string) => {
+    const query = buildQueries(policy, lambdaTarget, 60).queries.find((entry) => entry.id === `m0_canary_${role}`) as { dimensions: Record<string, string> } | undefined;
+    return query?.dimensions['gen_ai.token.type'];
+  };
+
+  test.each([
+    ['cache_creation', 'cache_read'],
+    ['cache_write', 'cache_read'],
+  ])('cache writes spelt %s are read (both drafts accepted), priced at their own prices, and taken out of input', (cacheWrite, cacheRead) => {
+    const policy = otel({ cacheRead, cacheWrite, reasoning: 'reasoning' });
+    expect(typeOf(policy, 'cacheWrite')).toBe(cacheWrite);
+    expect(typeOf(policy, 'cacheRead')).toBe(cacheRead);
+    expect(typeOf(policy, 'reasoning')).toBe('reasoning');
+    expect(policy.metrics[0]).toMatchObject({ kind: 'cost', inputIncludesCache: true });
+  });
+
+  test('the deprecated `completion` spelling of output is accepted; without cache types nothing is taken out of input', () => {
+    const policy = otel({ output: 'completion' });
+    expect(typeOf(policy, 'output')).toBe('completion');
+    expect(typeOf(policy, 'cacheRead')).toBeUndefined();
+    expect(policy.metrics[0]).toMatchObject({ inputIncludesCache: false });
+  });
+
+  test('a spelling outside the drafts is refused, naming the field and the spellings accepted', () => {
+    expect(() => otel({ cacheWrite: 'cacheWrite' })).toThrow(/metrics\[0\]\.tokenTypes\.cacheWrite: .*"cache_creation".*"cache_write"/);
+  });
+
+  test('input that counts cached tokens is priced without them (no token billed twice)', () => {
+    const policy = otel({ cacheRead: 'cache_read' });
+    const plan = buildQueries(policy, lambdaTarget, 60);
+    const series = (role: string, arm: string, value: number) => ({ id: `m0_${arm}_${role}`, timestamps: [0], values: [value] });
+    const results = ['canary', 'baseline'].flatMap((arm) => [series('requests', arm, 10), series('input', arm, 5000), series('output', arm, 1000), series('cacheRead', arm, 4000)]);
+    const observed = toObservations(policy, plan, results, { start: 0, end: 60 });
+    expect(observed[policy.metrics[0].name]).toMatchObject({ kind: 'tokens', canary: [{ t: 0, requests: 10, input: 1000, cacheRead: 4000, output: 1000 }] });
+  });
+});
+
+describe('claude-code-cost-per-session: Claude Code\'s own OpenTelemetry metrics', () => {
+  const policy = parsePolicy({ metrics: [{ preset: 'claude-code-cost-per-session', namespace: 'ClaudeCode', modelId: 'claude-sonnet-4-5-20250929' }] });
+
+  test('reads claude_code.token.usage by `type` (input, output, cacheRead, cacheCreation) and sessions from claude_code.session.count', () => {
+    const { queries } = buildQueries(policy, lambdaTarget, 60);
+    const byId = Object.fromEntries(queries.map((query) => [query.id, query as { metricName: string; stat: string; dimensions: Record<string, string> }]));
+    for (const [role, type] of [
+      ['input', 'input'],
+      ['output', 'output'],
+      ['cacheRead', 'cacheRead'],
+      ['cacheWrite', 'cacheCreation'],
+    ]) {
+      expect(byId[`m0_canary_${role}`]).toMatchObject({ metricName: 'claude_code.token.usage', stat: 'Sum', dimensions: { type, model: 'claude-sonnet-4-5-20250929', 'pipeline.version': '2' } });
+    }
+    // Sessions carry no `model` attribute.
+    expect(byId.m0_baseline_requests).toMatchObject({ metricName: 'claude_code.session.count', stat: 'Sum', dimensions: { 'pipeline.version': '1' } });
+    expect(Object.keys(byId.m0_baseline_requests.dimensions)).toEqual(['pipeline.version']);
+    expect(policy.metrics[0]).toMatchObject({ kind: 'cost', inputIncludesCache: false, method: { type: 'cost' } });
+  });
+
+  test('a model the catalog does not price is refused at modelId', () => {
+    expect(() => parsePolicy({ metrics: [{ preset: 'claude-code-cost-per-session', namespace: 'N', modelId: 'claude-imaginary-9' }] })).toThrow(/metrics\[0\]\.modelId: model "claude-imaginary-9" is not in the price catalog/);
   });
 });

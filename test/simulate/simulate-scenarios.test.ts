@@ -29,8 +29,40 @@ describe('the default simulations', () => {
     for (const name of DEFAULT_SCENARIOS) runs.set(name, await simulate(name));
   });
 
-  test('are healthy, low-traffic (inconclusive), error-regression, latency-regression and the two leading-indicator scenarios', () => {
-    expect([...DEFAULT_SCENARIOS]).toEqual(['healthy', 'low-traffic', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop']);
+  test('are healthy, low-traffic (inconclusive), error-regression, latency-regression, the two leading-indicator scenarios and the budget gate', () => {
+    expect([...DEFAULT_SCENARIOS]).toEqual(['healthy', 'low-traffic', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop', 'budget-breach']);
+  });
+
+  test('budget-breach is rolled back on its projection alone: the cost per request stays within tolerance, the spend at full traffic does not', () => {
+    const run = runs.get('budget-breach')!;
+    expect(run.outcome).toMatchObject({ action: 'rolled-back', status: 'Succeeded', regressedMetrics: ['budget'] });
+    expect(run.outcome.summary).toMatch(/^stopped at minute \d+ and rolled back: projected over budget$/);
+    const budget = run.finalVerdict!.metrics.find((metric) => metric.metric === 'budget')!;
+    expect(budget).toMatchObject({ decision: 'fail', critical: true, budget: { period: 'daily', limitUsd: 7200, action: 'fail' } });
+    expect(budget.budget!.interval[0]).toBeGreaterThan(7200);
+    expect(run.finalVerdict!.metrics.find((metric) => metric.metric === 'cost-per-request')!.decision).not.toBe('fail');
+    const text = renderEvaluationText(scenarioReport(run));
+    expect(text).toMatch(/✗ budget \$[\d,]+ per day projected for the new version at full traffic \(interval \$[\d,]+–\$[\d,]+, 95% over every look\) vs the daily budget of \$7,200: over budget/);
+    expect(text).toContain('budget $7200 a day at full traffic (fails when shown over it)');
+  });
+
+  test('claude-code-cache-miss: judged from Claude Code\'s own metrics (claude-code-cost-per-session), rolled back naming input tokens and the cache miss', async () => {
+    const run = await simulate('claude-code-cache-miss');
+    expect(run.outcome).toMatchObject({ action: 'rolled-back', regressedMetrics: ['claude-code-cost-per-session'] });
+    const cost = run.finalVerdict!.metrics.find((metric) => metric.metric === 'claude-code-cost-per-session')!;
+    expect(cost.spendDriver).toMatchObject({ type: 'input', cacheMiss: true });
+    // Every type was read from claude_code.token.usage: the cache writes are there on both versions.
+    const cacheWrite = cost.spendByTokenType!.find((row) => row.type === 'cacheWrite')!;
+    expect(cacheWrite.baselineTokensPerRequest).toBeGreaterThan(3500);
+    expect(cacheWrite.canaryTokensPerRequest).toBeGreaterThan(3500);
+  });
+
+  test('cache-miss-regression: the verdict names the token type that moved (input) and the prompt-cache miss', () => {
+    const cost = runs.get('cache-miss-regression')!.finalVerdict!.metrics.find((metric) => metric.metric === 'cost-per-request')!;
+    expect(cost.spendDriver).toMatchObject({ type: 'input', cacheMiss: true });
+    const text = renderEvaluationText(scenarioReport(runs.get('cache-miss-regression')!));
+    expect(text).toMatch(/✗ cost-per-request .*, mostly input tokens \(\+\$[\d.]+ per 1,000 requests: cache reads fell, a prompt-cache miss\): regression shown/);
+    expect(text).toMatch(/spend by token type per 1,000 requests, new vs current: input .* · cache-read \$0 vs \$[\d.]+/);
   });
 
   test('healthy is promoted: the pre-traffic hook reports Succeeded and the canary watch ends without harm', () => {

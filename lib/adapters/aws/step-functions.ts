@@ -133,3 +133,25 @@ function reportResultOf(output: string | undefined, where: string): unknown {
     throw new Error(`${where}: its output is not JSON (${(error as Error).message})`);
   }
 }
+
+/**
+ * `DescribeExecution` of an evaluation by name, metadata only (status and start date; no `kms:Decrypt`
+ * needed): what the ECS native hook function asks on every invocation (`EcsEvaluationTracker`).
+ */
+export class StepFunctionsEvaluationTracker {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async describe(name: string): Promise<{ status: string; startDate: Date } | undefined> {
+    try {
+      const described = await this.client.send(new DescribeExecutionCommand({ executionArn: executionArnOf(this.stateMachineArn, name), includedData: 'METADATA_ONLY' }));
+      if (!described.status || !described.startDate) throw new Error(`DescribeExecution of ${name} returned no status or start date`);
+      return { status: described.status, startDate: described.startDate };
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { VerdictEvent, VerdictSink, VerdictSubject } from '../../evaluation/ports';
-import { COST_PER_REQUEST_METRIC, VERDICT_METRIC, VERDICT_NAMESPACE, type CostPerRequestFigure } from '../../evaluation/verdict-metric';
+import { COST_PER_REQUEST_METRIC, overrideMetricAction, VERDICT_METRIC, VERDICT_NAMESPACE, type CostPerRequestFigure } from '../../evaluation/verdict-metric';
 
 /** The `Canary Verdict` event on the default bus: source and detail type rules match on. */
 export const VERDICT_EVENT_SOURCE = 'canary-evaluator';
@@ -51,6 +51,9 @@ export class AwsVerdictSink implements VerdictSink {
       { MetricName: VERDICT_METRIC.rollbacks, Dimensions: dimensions(event), Value: isRollback(event) ? 1 : 0, Unit: 'Count', Timestamp: at },
       { MetricName: VERDICT_METRIC.inconclusive, Dimensions: dimensions(event), Value: event.decision === 'inconclusive' ? 1 : 0, Unit: 'Count', Timestamp: at },
       { MetricName: VERDICT_METRIC.timeToVerdict, Dimensions: dimensions(event), Value: event.timeToVerdictSeconds, Unit: 'Seconds', Timestamp: at },
+      ...(event.override
+        ? [{ MetricName: VERDICT_METRIC.overrides, Dimensions: [...dimensions(event), { Name: 'Action', Value: overrideMetricAction(event.override) }], Value: 1, Unit: 'Count' as const, Timestamp: at }]
+        : []),
     ];
     await this.putMetrics(metrics);
   }

@@ -1,8 +1,9 @@
-import { Annotations, Aspects, Stack, type IAspect } from 'aws-cdk-lib';
+import { Annotations, Aspects, Stack, Token, type IAspect } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
+import { ECS_DEPLOYMENT_STRATEGIES } from '../../evaluation/ecs-native/contract';
 import { exempt, exemptionOf, isProtected } from './protection';
 
 export interface PostDeployChecksOptions {
@@ -35,12 +36,13 @@ export const COVERAGE_FINDINGS = {
   tracing: 'canary-evaluator:function-without-tracing',
 } as const;
 
-/** ECS deployment strategies with traffic shifting and lifecycle hooks (Amazon ECS Developer Guide, "Amazon ECS deployment types"). */
-const NATIVE_ECS_STRATEGIES = new Set(['BLUE_GREEN', 'LINEAR', 'CANARY']);
+/** ECS deployment strategies with traffic shifting and lifecycle hooks: the contract's list (lib/evaluation/ecs-native/contract.ts). */
+const NATIVE_ECS_STRATEGIES: ReadonlySet<string> = new Set(ECS_DEPLOYMENT_STRATEGIES);
 
 /**
  * Post-deploy checks as how the team works, not something people remember: an Aspect over the app that
- * finds every CodeDeploy deployment group no evaluator protects (and, when asked, every deployed function
+ * finds every CodeDeploy deployment group and every ECS service on a native traffic-shifting strategy
+ * (BLUE_GREEN, LINEAR, CANARY) that no evaluator protects (and, when asked, every deployed function
  * without JSON logs or tracing), and fails synthesis — or warns — naming the construct path and the one
  * line that fixes it.
  *
@@ -77,11 +79,11 @@ export class PostDeployChecks implements IAspect {
       this.report(node, COVERAGE_FINDINGS.unprotectedGroup, `${node.node.path}: CodeDeploy deployment group with no post-deploy checks. Fix: evaluator.registerEcsDeploymentGroup(group, { policy: 'policy.yaml', loadBalancer, blueTargetGroup, greenTargetGroup }) — or PostDeployChecks.exempt(group, 'why').`);
     } else if (node instanceof codedeploy.CfnDeploymentGroup && !isL2Child(node)) {
       this.report(node, COVERAGE_FINDINGS.unprotectedL1Group, `${node.node.path}: CodeDeploy deployment group made as a CfnDeploymentGroup, which an evaluator cannot register. Fix: make it with LambdaDeploymentGroup or EcsDeploymentGroup and register it — or PostDeployChecks.exempt(group, 'why').`);
-    } else if (node instanceof ecs.CfnService && NATIVE_ECS_STRATEGIES.has(nativeStrategyOf(node) ?? '')) {
+    } else if (node instanceof ecs.CfnService && NATIVE_ECS_STRATEGIES.has(nativeStrategyOf(node) ?? '') && !isProtected(node) && !isProtected(serviceScope(node))) {
       this.report(
         node,
         COVERAGE_FINDINGS.nativeEcs,
-        `${serviceScope(node).node.path}: ECS service with the native ${nativeStrategyOf(node)} deployment strategy, which this evaluator does not judge yet (only CodeDeploy deployments). Fix: deploy it with a CodeDeploy EcsDeploymentGroup and register that — or PostDeployChecks.exempt(service, 'why').`,
+        `${serviceScope(node).node.path}: ECS service with the native ${nativeStrategyOf(node)} deployment strategy and no post-deploy checks. Fix: evaluator.registerEcsService(service, { policy: 'policy.yaml', loadBalancer, productionTargetGroup, alternateTargetGroup }) — or PostDeployChecks.exempt(service, 'why').`,
       );
     } else if (node instanceof lambda.Alias && deployedByCodeDeploy(node)) {
       this.checkDeployedFunction(node);
@@ -119,16 +121,23 @@ function isL2Child(node: codedeploy.CfnDeploymentGroup): boolean {
   return parent instanceof codedeploy.LambdaDeploymentGroup || parent instanceof codedeploy.EcsDeploymentGroup || parent instanceof codedeploy.ServerDeploymentGroup;
 }
 
-/** The `DeploymentConfiguration.Strategy` of an ECS service, when it is a literal. */
+/**
+ * The `DeploymentConfiguration.Strategy` of an ECS service, when it is a literal. Reads the strategy
+ * alone: resolving the whole configuration would render (and cache) the L2's lazy lifecycle hooks
+ * before every hook is added.
+ */
 function nativeStrategyOf(service: ecs.CfnService): string | undefined {
-  const configuration = Stack.of(service).resolve(service.deploymentConfiguration) as { Strategy?: string; strategy?: string } | undefined;
-  const strategy = configuration?.Strategy ?? configuration?.strategy;
-  return typeof strategy === 'string' ? strategy : undefined;
+  const stack = Stack.of(service);
+  const configuration = Token.isUnresolved(service.deploymentConfiguration) ? stack.resolve(service.deploymentConfiguration) : service.deploymentConfiguration;
+  const strategy = (configuration as { strategy?: unknown; Strategy?: unknown } | undefined)?.strategy ?? (configuration as { Strategy?: unknown } | undefined)?.Strategy;
+  const literal = Token.isUnresolved(strategy) ? stack.resolve(strategy) : strategy;
+  return typeof literal === 'string' ? literal : undefined;
 }
 
-/** The L2 service that owns an L1 service, for a path a person recognises. */
+/** The L2 service that owns an L1 service (the construct a person registers), else the L1 itself. */
 function serviceScope(service: ecs.CfnService): IConstruct {
-  return service.node.scope ?? service;
+  const parent = service.node.scope;
+  return parent instanceof ecs.BaseService ? parent : service;
 }
 
 /**

@@ -9,10 +9,12 @@ import {
   type ReaperEvent,
   type ReportRequest,
 } from '../conclude';
+import { trackChangeFailures, type ChangeFailureSink, type PromotionStore } from '../change-failures/track';
 import type { NotificationChannel } from '../notify';
 import type { ReportWriter } from '../stored-report';
 import { ENDED_EXECUTION_STATUSES, EXECUTION_PUBLICATION_LOOKBACK_SECONDS, REAPED_EXECUTION_STATUSES } from '../contracts';
 import type { EndedExecutionLister, ExecutionInputReader, ExecutionRecordReader, HookReporter, HookStatusReader, PublicationLedger, VerdictSink } from '../ports';
+import { parseEvaluationInput } from '../state';
 import { executionsToSweep, parseSweepEvent, publishFromExecutions, publishPending, sweepSince, type SweepRequest } from '../sweep';
 import { SILENT_RUNTIME, wrapHandler, type HandlerRuntime } from './runtime';
 
@@ -33,6 +35,8 @@ export interface ReportDependencies {
   readonly records?: ExecutionRecordReader;
   /** CodeDeploy's status of a hook the state machine finds already completed (`conclude`). @default - none */
   readonly hookStatus?: HookStatusReader;
+  /** The last promotion of each group and the `ChangeFailures{Kind=Escaped}` metric (report bucket). @default - escapes are not tracked */
+  readonly changeFailures?: { readonly store: PromotionStore; readonly sink: ChangeFailureSink };
 }
 
 /**
@@ -61,7 +65,15 @@ export function createReportHandler(deps: ReportDependencies, runtime: HandlerRu
   return wrapHandler(runtime, async (event): Promise<ReportResult> => {
     // The state machine's publish states: the verdict event of a report CodeDeploy accepted, published once.
     const publish = parsePublishRequest(event);
-    if (publish) return publishAccepted(publish, publishing(deps, runtime));
+    if (publish) {
+      const result = await publishAccepted(publish, publishing(deps, runtime));
+      // After the verdict's own publication, so a failure here retries only what is left (the ledger skips the rest).
+      if (publish.event && deps.changeFailures) {
+        if (publish.execution === undefined) runtime.log.error('a published verdict has no execution input: its deployment is not compared with the last promotion', { deploymentId: publish.event.deploymentId });
+        else await trackChangeFailures(parseEvaluationInput(publish.execution, 'execution'), publish.event, { ...deps.changeFailures, log: runtime.log });
+      }
+      return result;
+    }
     const sweep = parseSweepEvent(event);
     if (sweep) return sweepEnded(sweep, deps, runtime);
     const reaped = parseReaperEvent(event);

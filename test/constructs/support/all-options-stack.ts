@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CanaryEvaluator } from '../../../lib/constructs';
-import { acknowledgeSampleServiceFindings } from '../../../lib/demo/demo-stack';
+import { acknowledgeSampleServiceFindings, addNativeEcsService } from '../../../lib/demo/demo-stack';
 import type { PolicyInput } from '../../../lib/policy';
 
 /** The secrets the all-options registration's smoke-test headers name (a partial secret ARN, an SSM SecureString with a customer key). */
@@ -115,6 +115,15 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
     greenTargetGroup,
     allowedSmokeTestHosts: ['internal.example.com'],
   });
+  // An ECS service that Amazon ECS deploys itself (LINEAR), with pre-traffic smoke tests: the ECS hook's role and KMS grants.
+  const native = addNativeEcsService(stack, 'NativeWeb', { vpc, cluster, taskDefinition, loadBalancer, ports: { production: 81, test: 8081 } });
+  evaluator.registerEcsService(native.service, {
+    policy: { metrics: [{ preset: 'alb-5xx-rate' }], smokeTests: [{ name: 'test-listener', type: 'http', url: 'http://internal.example.com:8081/health', phase: 'pre-traffic' }] },
+    loadBalancer,
+    productionTargetGroup: native.primaryTargetGroup,
+    alternateTargetGroup: native.alternateTargetGroup,
+    allowedSmokeTestHosts: ['internal.example.com'],
+  });
   acknowledgeFixtureFindings(stack);
   return { stack, evaluator };
 }
@@ -122,6 +131,6 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
 /** cdk-nag findings on the fixture's own services and network, which are not the evaluator's (the demo app acknowledges the same). */
 function acknowledgeFixtureFindings(stack: Stack): void {
   const who = 'Test fixture, not part of canary-evaluator';
-  acknowledgeSampleServiceFindings(stack, { lambdaFunction: 'OrdersFn', lambdaGroup: 'OrdersGroup', ecsGroup: 'WebGroup', vpc: 'Vpc', loadBalancer: 'Alb' }, who);
+  acknowledgeSampleServiceFindings(stack, { lambdaFunction: 'OrdersFn', lambdaGroup: 'OrdersGroup', ecsGroup: 'WebGroup', vpc: 'Vpc', loadBalancer: 'Alb', nativeService: 'NativeWebService' }, who);
   Validations.of(stack.node.findChild('Revisions')).acknowledge({ id: 'AwsSolutions-S1', reason: `${who}: the AppSpec revision bucket needs no access logs` });
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ECS_HOOK_STATUS_STORE } from '../../../lib/evaluation/ecs-native/contract';
 import { VERDICT_NAMESPACE } from '../../../lib/evaluation/verdict-metric';
 
 /**
@@ -8,8 +9,8 @@ import { VERDICT_NAMESPACE } from '../../../lib/evaluation/verdict-metric';
  * command an adapter sends; `adapterCommands` reads the handler's wiring and adapters, so a call added
  * to the code without a row here fails the test.
  */
-export type Handler = 'prepare' | 'evaluate' | 'smoke' | 'watch' | 'report' | 'hook';
-export const HANDLERS: readonly Handler[] = ['prepare', 'evaluate', 'smoke', 'watch', 'report', 'hook'];
+export type Handler = 'prepare' | 'evaluate' | 'smoke' | 'watch' | 'report' | 'hook' | 'ecs-hook';
+export const HANDLERS: readonly Handler[] = ['prepare', 'evaluate', 'smoke', 'watch', 'report', 'hook', 'ecs-hook'];
 
 /** What a template resolves to, for building request ARNs (see `resolve` in the test). */
 export interface Resolved {
@@ -57,6 +58,11 @@ const DEFAULT_BUS = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`;
 const WILDCARD = () => ['*'];
 const LEDGER_MARKER = 'publications/done/d-EXAMPLE-AfterAllowTraffic/event';
 const LEDGER_PENDING = 'publications/pending/d-EXAMPLE-AfterAllowTraffic.json';
+const LAST_PROMOTION = 'change-failures/app/group/last-promotion.json';
+const ESCAPE_MARKER = 'change-failures/app/group/escaped/d-EXAMPLE';
+/** An ECS native hook status (S3HookStatusStore): one object per evaluation under ECS_HOOK_STATUS_STORE.prefix. */
+const ECS_NATIVE_STATUS = `${ECS_HOOK_STATUS_STORE.prefix}EXAMPLE_PRODUCTION_TRAFFIC_SHIFT_w10.json`;
+const hookStatuses = (t: Resolved) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`);
 const policyObject: Call = { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.policyObjects, context: TAGGED_OBJECT };
 /**
  * Every handler's spans go to the X-Ray OTLP traces endpoint (lambdas/shared.ts, XRayOtlpSpanExporter),
@@ -124,6 +130,14 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'DeleteObjectCommand', action: 's3:DeleteObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LEDGER_PENDING}`) },
     { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'publications/pending/' } },
     { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'publications/done/d-EXAMPLE-AfterAllowTraffic/' } },
+    // Escaped change failures (S3PromotionStore, CloudWatchChangeFailureSink: the verdict namespace above): each group's last promotion and the escape markers.
+    { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LAST_PROMOTION}`) },
+    { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.flatMap((arn) => [`${arn}/${LAST_PROMOTION}`, `${arn}/${ESCAPE_MARKER}`]) },
+    { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': LAST_PROMOTION } },
+    { command: 'ListObjectsV2Command', action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': ESCAPE_MARKER } },
+    // ECS native hook statuses (S3HookStatusStore, issue 27): created once, read back when already recorded.
+    { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`) },
+    { command: 'GetObjectCommand', action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${ECS_NATIVE_STATUS}`) },
   ],
   hook: [
     traceExport,
@@ -135,6 +149,14 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
     { command: 'StartExecutionCommand', action: 'states:StartExecution', resources: (t) => [t.stateMachineArn] },
     { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
+  ],
+  // ECS invokes it synchronously: it starts and follows its evaluation, and reads (or, at its deadline, creates) the hook status.
+  'ecs-hook': [
+    traceExport,
+    { command: 'StartExecutionCommand', action: 'states:StartExecution', resources: (t) => [t.stateMachineArn] },
+    { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
+    { command: 'GetObjectCommand', action: 's3:GetObject', resources: hookStatuses },
+    { command: 'PutObjectCommand', action: 's3:PutObject', resources: hookStatuses },
   ],
 };
 
@@ -197,6 +219,8 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     { action: 's3:ListBucket', resources: (t) => t.reportBuckets, context: { 's3:prefix': 'reports/' } },
     { action: 's3:ListBucket', resources: (t) => t.reportBuckets },
     { action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
+    // The promotion records are overwritten, never deleted; the escape markers are the proof of publication.
+    { action: 's3:DeleteObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${ESCAPE_MARKER}`) },
     // Notifications go to the evaluator's topic only.
     { action: 'sns:Publish', resources: () => [`arn:aws:sns:us-east-1:${ACCOUNT}:someone-elses-topic`] },
   ],
@@ -208,6 +232,18 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     // It looks up its own state machine's executions, nothing more.
     { action: 'states:DescribeExecution', resources: (t) => [t.executionArn.replace(/:execution:[^:]+:/, ':execution:someone-elses-machine:')] },
     { action: 'states:GetExecutionHistory', resources: (t) => [t.executionArn] },
+  ],
+  'ecs-hook': [
+    // Nothing of CodeDeploy, and no other object of the report bucket.
+    { action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
+    { action: 'codedeploy:StopDeployment', resources: WILDCARD },
+    { action: 's3:GetObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
+    { action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/${LEDGER_MARKER}`) },
+    { action: 's3:DeleteObject', resources: hookStatuses },
+    { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
+    { action: 'states:DescribeExecution', resources: (t) => [t.executionArn.replace(/:execution:[^:]+:/, ':execution:someone-elses-machine:')] },
+    { action: 'states:StopExecution', resources: (t) => [t.executionArn] },
+    { action: 'lambda:InvokeFunction', resources: () => [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:someone-elses`] },
   ],
 };
 
