@@ -18,7 +18,7 @@ import { buildEvaluationDefinition } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
 import { ReportBucket, type ReportTeardownProps } from './report-bucket';
 import { EvaluatorFunction, type EvaluatorFunctionProps } from './evaluator-function';
-import { grantInvokeRegisteredVersions, grantPublishVerdicts, grantRegisteredResources, grantStopDeployments, type EvaluatorPrincipals } from './grants';
+import { grantInvokeRegisteredVersions, grantLogsInsightsQueries, grantPublishVerdicts, grantRegisteredResources, grantStopDeployments, type EvaluatorPrincipals } from './grants';
 import { EvaluatorHealthAlarms } from './health-alarms';
 import { acknowledgeEvaluatorFindings } from './nag-acknowledgements';
 import { EvaluatorNotifications, type EvaluatorNotificationProps } from './notifications';
@@ -294,6 +294,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       dashboard: this.dashboard,
       reportBucket: this.reportBucket.bucket,
       onStopsDeployments: allowStopDeployments,
+      onReadsLogGroups: (_groupPath, logGroupNames) => grantLogsInsightsQueries(this.evaluateFunction, logGroupNames),
       overrideBucketName: this.reportBucket.bucket.bucketName,
     };
     if (props.evaluatorName !== undefined) {

@@ -167,10 +167,14 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
     .when(hasSmokeTests, smokeTests(STATE.postSmoke, 'post-deploy', STATE.postSmokeResult, passed))
     .otherwise(passed);
 
+  // Each tick hands the log signal's state (LogSignalState, `{}` without `logs`) to the next one: a
+  // payload path to an absent field is an uncatchable States.Runtime error, so "Start bake" puts it in
+  // place before the first tick, and "Decide" loops only on a tick that returned it.
   const evaluate = invoke(scope, STATE.evaluate, fns.evaluate, Duration.seconds(90), {
-    payload: sfn.TaskInput.fromObject({ input: EXECUTION_INPUT, plan: sfn.JsonPath.objectAt('$.plan') }),
+    payload: sfn.TaskInput.fromObject({ input: EXECUTION_INPUT, plan: sfn.JsonPath.objectAt('$.plan'), logSignal: sfn.JsonPath.objectAt('$.tick.logSignal') }),
     resultPath: '$.tick',
   }).addCatch(reportError, onError);
+  const startBake = new sfn.Pass(scope, STATE.startBake, { result: sfn.Result.fromObject({ logSignal: {} }), resultPath: '$.tick' }).next(evaluate);
   const wait = new sfn.Wait(scope, STATE.wait, { time: sfn.WaitTime.secondsPath('$.tick.waitSeconds') }).next(evaluate);
   // An honoured override (lib/evaluation/override) goes straight to its outcome: no post-deploy smoke tests.
   const overridden = present('$.tick.override.honoured', sfn.Condition.booleanEquals('$.tick.override.honoured', true));
@@ -181,7 +185,7 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
       .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'fail')), failed)
       .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'pass')), postSmokeNeeded)
       .when(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'inconclusive')), postSmokeNeeded)
-      .when(sfn.Condition.and(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'continue')), validWait('$.tick.waitSeconds')), wait)
+      .when(sfn.Condition.and(present('$.tick.decision', sfn.Condition.stringEquals('$.tick.decision', 'continue')), validWait('$.tick.waitSeconds'), sfn.Condition.isPresent('$.tick.logSignal')), wait)
       .otherwise(malformed),
   );
 
@@ -189,7 +193,7 @@ export function buildEvaluationDefinition(scope: Construct, fns: EvaluationFunct
   return prepare.next(
     new sfn.Choice(scope, STATE.routePhase)
       .when(present('$.plan.phase', sfn.Condition.stringEquals('$.plan.phase', 'pre-traffic')), preSmokeNeeded)
-      .when(present('$.plan.phase', sfn.Condition.stringEquals('$.plan.phase', 'bake')), evaluate)
+      .when(present('$.plan.phase', sfn.Condition.stringEquals('$.plan.phase', 'bake')), startBake)
       .otherwise(malformed),
   );
 }

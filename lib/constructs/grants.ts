@@ -7,6 +7,8 @@ import { VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
 import { acknowledgeHookExecutionLookup, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { grantExecutionData, readDeploymentTargetsStatement, reportHookStatement, stopDeploymentStatement } from './service-authorization';
 import type { DeploymentGroupLike } from './verdict-alarm';
+/** Per registration, on the log groups its policy names (not by tag: see the module). */
+export { grantLogsInsightsQueries, grantLogSignal, type LogGroupGrant } from './logs/logs-insights-grant';
 
 /**
  * Every permission the evaluator hands out, in one place.

@@ -18,5 +18,8 @@ export function checkPolicyFitsPlatform(policy: Policy, platform: 'lambda' | 'ec
   if (platform === 'ecs') {
     for (const test of policy.smokeTests) if (test.type === 'lambda') problems.push(`smoke test ${test.name}: Lambda smoke tests invoke a Lambda version; use an http smoke test against the test listener`);
   }
+  // The log signal tells versions by the Lambda log stream or a JSON field holding the version ids,
+  // which an ECS AppSpec does not give (issue 26: ECS task-set versioning is not built).
+  if (platform === 'ecs' && policy.logs) problems.push('logs: the log signal tells versions apart for Lambda deployments only; remove `logs` from an ECS group\'s policy');
   if (problems.length > 0) throw new Error(`policy of ${where} does not fit a${platform === 'ecs' ? 'n ECS' : ' Lambda'} deployment group:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }

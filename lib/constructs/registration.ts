@@ -29,7 +29,7 @@ import type { EvaluatorDashboard } from './evaluator-dashboard';
 import { EvaluatorFunction } from './evaluator-function';
 import { smokeHostsEnvironment } from './smoke-hosts';
 import { checkSmokeSecretsReachable } from './smoke-secrets';
-import { grantHook, grantReadRevisions, grantStartEvaluation } from './grants';
+import { grantHook, grantLogSignal, grantReadRevisions, grantStartEvaluation, type LogGroupGrant } from './grants';
 import { grantKeyThrough } from './service-authorization';
 import { tagForEvaluator, tagPolicyObject } from './registration-tags';
 import { healthAlarm, sumOfErrors } from './health-alarms';
@@ -167,6 +167,7 @@ export interface EvaluatorBinding {
   readonly dashboard?: EvaluatorDashboard;
   /** Called when a registered policy stops deployments (StopDeployment is the evaluator's grant, not the registration's). */
   readonly onStopsDeployments: (groupPath: string) => void;
+  readonly onReadsLogGroups?: LogGroupGrant; // @default - a policy with `logs` fails synth (see LogGroupGrant)
 }
 
 /**
@@ -204,6 +205,7 @@ export class PolicyRegistration extends Construct {
     checked.warnings.forEach((warning, index) => Annotations.of(this).addWarningV2(`canary-evaluator:policy-unit-${index}`, `policy: ${warning}`));
     checkPolicyFitsPlatform(this.policy, platform, where);
     checkSmokeSecretsReachable(this, this.policy, where);
+    grantLogSignal(evaluator.onReadsLogGroups, this.policy, where);
     // An S3 asset: policies may be tens of KB, too large for environment variables. Its key is unique per
     // policy and evaluator: the object carries that evaluator's tag (registration-tags.ts).
     const policyJson = JSON.stringify(this.policy);

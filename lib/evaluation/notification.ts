@@ -1,5 +1,6 @@
+import { formatNumber } from '../judge/format';
 import { metricHeadline, verdictSummary } from '../judge/plain';
-import type { MetricResult, Verdict } from '../judge/verdict';
+import type { LogSignalVerdict, MetricResult, Verdict } from '../judge/verdict';
 import type { NotifyOn } from './notify-on';
 import type { VerdictEvent } from './ports';
 import type { DeploymentTarget } from './state';
@@ -138,8 +139,17 @@ export function chatText(text: string): string {
  */
 function whyLines(event: VerdictEvent, metrics: readonly MetricResult[]): string[] {
   const verdict = verdictOf(event);
-  if (event.decision === 'inconclusive' && verdict) return [`*Why:* ${chatText(verdictSummary(verdict))}`];
-  return metrics.length > 0 ? metrics.map((result) => `*Metric:* ${chatText(metricLine(result))}`) : [`*Why:* ${chatText(event.reason)}`];
+  const logs = verdict?.logs ? logLines(verdict.logs) : [];
+  if (event.decision === 'inconclusive' && verdict) return [`*Why:* ${chatText(verdictSummary(verdict))}`, ...logs];
+  if (verdict?.logs?.decision === 'fail' && metrics.length === 0) return logs;
+  return [...(metrics.length > 0 ? metrics.map((result) => `*Metric:* ${chatText(metricLine(result))}`) : [`*Why:* ${chatText(event.reason)}`]), ...logs];
+}
+
+/** The log signal (issue 26): the failing signature, up to 3 of its lines (the service's own text: escaped for chat), the bytes scanned. */
+function logLines(logs: LogSignalVerdict): string[] {
+  const scanned = `${formatNumber(logs.bytesScanned / 1e6)} MB scanned ($${logs.costUsd.toFixed(4)})`;
+  if (logs.decision !== 'fail' || logs.signature === undefined) return [`*Logs:* ${chatText(logs.decision)}; ${scanned}`];
+  return [`*Logs:* new error signature ${chatText(logs.signature)}; ${scanned}`, ...(logs.samples ?? []).slice(0, 3).map((sample) => `*Sample:* ${chatText(sample)}`)];
 }
 
 /** The one message of an evaluation. Pure: the links are made by the caller. */

@@ -10,6 +10,7 @@ export const STATE = {
   preSmoke: 'Pre-traffic smoke tests',
   preSmokeResult: 'Pre-traffic smoke tests passed?',
   preTrafficPassed: 'Pre-traffic checks passed',
+  startBake: 'Start bake',
   evaluate: 'Evaluate',
   decide: 'Decide',
   wait: 'Wait for next period',

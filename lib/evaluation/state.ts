@@ -3,6 +3,8 @@ import type { Verdict } from '../judge/verdict';
 import { boolean, integer, isoDate, object, oneOf, optionalString, string, StateError, type Json } from './check';
 import { MAX_WAIT_SECONDS } from './contracts';
 import { parseNotifyOn, type NotifyOn } from './notify-on';
+import { parseCarriedLogState } from './logs/carried-state';
+import type { LogSignalState } from './logs/log-look';
 import type { OverrideOutcome } from './override/outcome';
 
 /**
@@ -266,11 +268,14 @@ function positive(value: number, path: string): number {
 export interface EvaluateRequest {
   readonly input: EvaluationInput;
   readonly plan: EvaluationPlan;
+  /** The bake's log signal so far, carried from the previous tick (absent: none yet, or no `logs` in the policy). */
+  readonly logSignal?: LogSignalState;
 }
 
 export function parseEvaluateRequest(value: unknown): EvaluateRequest {
   const request = object(value, 'request');
-  return { input: parseEvaluationInput(request.input, 'input'), plan: parseEvaluationPlan(request.plan, 'plan') };
+  const logSignal = parseCarriedLogState(request.logSignal, 'logSignal');
+  return { input: parseEvaluationInput(request.input, 'input'), plan: parseEvaluationPlan(request.plan, 'plan'), ...(logSignal ? { logSignal } : {}) };
 }
 
 /** A verdict as kept in state: the judge's verdict, compacted to ≤ 8 KB. */
@@ -296,6 +301,11 @@ export interface TickResult {
   /** Complete periods judged so far. */
   readonly periodsJudged: number;
   readonly verdict: StateVerdict;
+  /**
+   * The log signal's state for the next tick (`$.tick.logSignal`, read by the Evaluate Task's payload):
+   * `{}` when the policy has no `logs`. Always present in a bake tick: "Decide" loops only on a tick with it.
+   */
+  readonly logSignal?: LogSignalState | Record<string, never>;
   /** An override this look found: honoured (the tick is final and says so) or refused (the look judged as usual). */
   readonly override?: OverrideOutcome;
 }

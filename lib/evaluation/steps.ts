@@ -1,5 +1,10 @@
 import { judge } from '../judge/judge';
-import type { Verdict } from '../judge/verdict';
+import type { Observations } from '../judge/observations';
+import type { LogSignalVerdict, Verdict } from '../judge/verdict';
+import { boundedLogState } from './logs/carried-state';
+import { judgeLogs } from './logs/judge-logs';
+import { EMPTY_LOG_STATE, lookAtLogs, SAMPLES_PER_SIGNATURE } from './logs/log-look';
+import type { LogsQueryRunner } from './logs/ports';
 import type { Policy } from '../policy';
 import { loadPolicy, workflowSettings } from './policy-loading';
 import { HOOK_DEADLINE_SECONDS, REPORT_RESERVE_SECONDS } from './contracts';
@@ -109,7 +114,7 @@ export async function judgeWindow(
   metrics: MetricSource,
   nowSeconds: number,
   options: { readonly end: number; readonly deadlineReached: boolean; readonly alarms?: AlarmStateSource },
-): Promise<{ verdict: Verdict; periodsJudged: number }> {
+): Promise<{ verdict: Verdict; periodsJudged: number; observations: Observations }> {
   const { input, plan } = request;
   const visibleUntil = alignDown(nowSeconds - plan.lagSeconds, plan.periodSeconds);
   const window = { start: plan.windowStart, end: Math.max(plan.windowStart, Math.min(visibleUntil, options.end)) };
@@ -138,6 +143,7 @@ export async function judgeWindow(
   return {
     verdict: judge(policy, observations, { deadlineReached: options.deadlineReached, alphaShare: alphaShareOf(policy), periodSeconds: plan.periodSeconds }),
     periodsJudged: (window.end - window.start) / plan.periodSeconds,
+    observations,
   };
 }
 
@@ -193,7 +199,100 @@ function skippedLook(policy: Policy, error: MetricsThrottledError, lastLook: boo
  * `evaluateTick` with the look's `CostPerRequest` figures, taken from the full verdict: the tick's
  * verdict is compacted for state and may leave out metrics, whose spend must still be published.
  */
-export async function lookAtBake(request: EvaluateRequest, policy: Policy, metrics: MetricSource, now: Date, alarms?: AlarmStateSource): Promise<{ tick: TickResult; costPerRequest: CostPerRequestFigure[] }> {
+export async function lookAtBake(
+  request: EvaluateRequest,
+  policy: Policy,
+  metrics: MetricSource,
+  now: Date,
+  alarms?: AlarmStateSource,
+  logs?: LogsQueryRunner,
+): Promise<{ tick: TickResult; costPerRequest: CostPerRequestFigure[] }> {
+  const looked = await lookAtBakeMetrics(request, policy, metrics, now, alarms);
+  const { observations, ...result } = looked;
+  if (!policy.logs || request.plan.windowEnd === request.plan.windowStart) return { ...result, tick: { ...result.tick, logSignal: request.logSignal ?? {} } };
+  if (!logs) throw new Error('the policy has `logs` but the evaluate step has no Logs Insights query runner; deploy the evaluator version that runs the log signal');
+  return { ...result, tick: await withLogSignal(request, policy, result.tick, observations, logs, now) };
+}
+
+/**
+ * Time each Logs Insights query may take within a tick: the evaluate Lambda has 60 s
+ * (lib/constructs/canary-evaluator.ts); a look runs at most 4 queries one after another (≤ 32 s),
+ * leaving the rest for the metrics read and the tick's publication. A query stopped on it is read again
+ * at the next look (log-look.ts).
+ */
+export const LOG_QUERY_TIMEOUT_MS = 8_000;
+
+/** One look at the logs (lib/evaluation/logs), its verdict joined to the metrics': a failing critical log signal fails the bake. */
+async function withLogSignal(request: EvaluateRequest, policy: Policy, tick: TickResult, observations: Observations | undefined, runner: LogsQueryRunner, now: Date): Promise<TickResult> {
+  const signal = policy.logs!;
+  const { plan, input } = request;
+  if (input.target.type !== 'lambda') throw new Error('the log signal tells versions apart for Lambda deployments only (policy `logs`); this deployment is ECS');
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const visibleUntil = alignDown(nowSeconds - plan.lagSeconds, 60);
+  const lastLook = nowSeconds >= plan.reportBy;
+  const deadlineReached = visibleUntil >= plan.windowEnd || lastLook;
+  const state = boundedLogState(
+    await lookAtLogs(request.logSignal ?? EMPTY_LOG_STATE, {
+      signal,
+      runner,
+      versions: { canary: input.target.targetVersion, baseline: input.target.currentVersion },
+      evaluationStart: plan.windowStart,
+      from: plan.windowStart,
+      until: Math.max(plan.windowStart, Math.min(visibleUntil, plan.windowEnd)),
+      queryTimeoutMs: LOG_QUERY_TIMEOUT_MS,
+      baselineOffset: plan.baselineOffsetSeconds,
+    }),
+  );
+  const requests = observations?.[signal.requestsFrom];
+  const perArm = requests?.kind === 'count' ? { canary: requests.canary, baseline: requests.baseline } : { canary: [], baseline: [] };
+  const alpha = policy.alpha * alphaShareOf(policy);
+  const result = judgeLogs(signal, state, perArm, { alpha, deadlineReached });
+  const failed = result.newSignatures.find((candidate) => candidate.decision === 'fail');
+  const logVerdict: LogSignalVerdict = {
+    decision: result.decision,
+    critical: result.critical,
+    reason: result.reason,
+    ...(result.decision === 'fail' && failed ? { signature: failed.signature, samples: failed.samples.slice(0, SAMPLES_PER_SIGNATURE) } : {}),
+    bytesScanned: result.bytesScanned,
+    costUsd: result.costUsd,
+    queries: result.queries,
+    mostQueriesPerLook: result.mostQueriesPerLook,
+  };
+  const joined = joinLogVerdict(tick, logVerdict, lastLook, alpha);
+  return { ...joined, logSignal: state };
+}
+
+/**
+ * The bake's verdict with the log signal's: a critical log signal that fails fails the bake (its reason
+ * first); one still under test holds a passing bake open until the deadline; one undecided at the deadline
+ * (its lookback could not be read) makes a pass `inconclusive`, the log signal unread. A non-critical
+ * one is only reported.
+ */
+export function joinLogVerdict(tick: TickResult, logs: LogSignalVerdict, lastLook: boolean, alpha: number): TickResult {
+  const bound = logs.critical && tick.verdict.falseAlarmBound !== undefined ? { falseAlarmBound: tick.verdict.falseAlarmBound + alpha } : {};
+  const withLogs = (decision: TickResult['decision'], final: boolean, reason: string, extra: Partial<StateVerdict> = {}): TickResult => ({
+    ...tick,
+    decision,
+    final,
+    reason,
+    verdict: compactVerdict({ ...tick.verdict, ...bound, ...extra, decision, final, reason, logs }),
+  });
+  if (!logs.critical || tick.decision === 'fail') return withLogs(tick.decision, tick.final, tick.reason);
+  if (logs.decision === 'fail') return withLogs('fail', true, `logs: ${logs.reason}`);
+  if (logs.decision === 'continue' && tick.final && !lastLook) return withLogs('continue', false, `${tick.reason}; log signal still under test: ${logs.reason}`);
+  if (logs.decision === 'inconclusive' && tick.decision === 'pass') {
+    return withLogs('inconclusive', true, `${tick.reason}; logs: ${logs.reason}`, { inconclusive: { lowTraffic: false, metrics: ['logs'], unread: ['logs'] } });
+  }
+  return withLogs(tick.decision, tick.final, tick.reason);
+}
+
+async function lookAtBakeMetrics(
+  request: EvaluateRequest,
+  policy: Policy,
+  metrics: MetricSource,
+  now: Date,
+  alarms?: AlarmStateSource,
+): Promise<{ tick: TickResult; costPerRequest: CostPerRequestFigure[]; observations?: Observations }> {
   const { plan } = request;
   if (plan.windowEnd === plan.windowStart) {
     const reason = plan.phase === 'pre-traffic' ? 'no metrics judged before traffic shifts (the new version has no traffic yet)' : 'bake disabled by the policy';
@@ -208,7 +307,7 @@ export async function lookAtBake(request: EvaluateRequest, policy: Policy, metri
   const wait = waitSeconds(Math.max(1, Math.min(nextVisibleAt, plan.reportBy) - nowSeconds), 'tick.waitSeconds');
   const judged = await judgeWindowUnlessThrottled(request, policy, metrics, nowSeconds, { end: plan.windowEnd, deadlineReached, alarms });
   if ('throttled' in judged) return { tick: skippedLook(policy, judged.throttled, lastLook, wait), costPerRequest: [] };
-  const { verdict, periodsJudged } = judged;
+  const { verdict, periodsJudged, observations } = judged;
   const waiting = incompleteCritical(verdict);
   if (verdict.final && verdict.decision !== 'fail' && waiting.length > 0 && !lastLook) {
     // The window is complete but CloudWatch has not returned all of it: read it again rather than end without it.
@@ -216,11 +315,13 @@ export async function lookAtBake(request: EvaluateRequest, policy: Policy, metri
     return {
       tick: { decision: 'continue', final: false, reason, waitSeconds: wait, periodsJudged, verdict: compactVerdict({ ...verdict, decision: 'continue', final: false, reason }) },
       costPerRequest: costPerRequestFigures(verdict),
+      observations,
     };
   }
   return {
     tick: { decision: verdict.decision, final: verdict.final, reason: verdict.reason, waitSeconds: wait, periodsJudged, verdict: compactVerdict(verdict) },
     costPerRequest: costPerRequestFigures(verdict),
+    observations,
   };
 }
 

@@ -150,6 +150,25 @@ export interface InconclusiveMetric {
   readonly trafficFactor?: number;
 }
 
+/**
+ * The bake's log signal (issue 26, lib/evaluation/logs), as the verdict carries it to every view.
+ * Samples and the signature are masked of secrets but not escaped: each renderer escapes for its medium.
+ */
+export interface LogSignalVerdict {
+  readonly decision: Decision;
+  readonly critical: boolean;
+  readonly reason: string;
+  /** The new error signature that failed, when one did. */
+  readonly signature?: string;
+  /** Up to 3 of the new version's lines with that signature. */
+  readonly samples?: readonly string[];
+  /** Logs Insights bytes scanned by this evaluation so far (what it is billed for), and their cost in USD. */
+  readonly bytesScanned: number;
+  readonly costUsd: number;
+  readonly queries: number;
+  readonly mostQueriesPerLook: number;
+}
+
 export interface Verdict {
   readonly decision: Decision;
   /** True when this verdict ends the evaluation (pass/fail, or the deadline was reached). */
@@ -166,6 +185,8 @@ export interface Verdict {
    * gate was blind to them, which the report step treats as an evaluator error, not as traffic too low.
    */
   readonly inconclusive?: { readonly lowTraffic: boolean; readonly metrics: readonly string[]; readonly unread?: readonly string[] };
+  /** The bake's log signal, when the policy has `logs`. @default - none */
+  readonly logs?: LogSignalVerdict;
 }
 
 /** Share of a sequential metric's α its absolute guard spends when on (the comparison keeps the rest). */

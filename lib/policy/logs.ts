@@ -87,8 +87,9 @@ const lookbackSchema = z
     return seconds;
   });
 
-/** Bytes in a GB as CloudWatch bills Logs Insights scans (decimal, as AWS pricing pages use). */
-export const BYTES_PER_GB = 1e9;
+import { BYTES_PER_GB } from './logs-units';
+
+export { BYTES_PER_GB };
 
 /** Default budget of bytes scanned per evaluation: 10 GB ($0.05 at $0.005 per GB, us-east-1). */
 export const DEFAULT_BYTES_SCANNED_BUDGET = 10 * BYTES_PER_GB;

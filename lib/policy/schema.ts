@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logsSignalSchema } from './logs';
 import { POLICY_DEFAULTS } from './defaults';
 import { durationSchema } from './duration';
 import { mannWhitneyMethodSchema, methodSchema, metricSourceSchema, versioningSchema, type MethodSpec, type MetricSourceSpec } from './metric';
@@ -369,6 +370,11 @@ export const policySchema = z
     onInconclusive: z.enum(['pass', 'fail']).default(POLICY_DEFAULTS.onInconclusive),
     /** What the hook reports when the evaluator itself fails. @default fail */
     onEvaluatorError: z.enum(['pass', 'fail']).default(POLICY_DEFAULTS.onEvaluatorError),
+    /**
+     * Logs as a signal in the bake (docs/logs.md): error lines per request and new error signatures of
+     * the new version, read with Logs Insights within a bytes-scanned budget. @default - none
+     */
+    logs: logsSignalSchema.optional(),
     /** A spend budget the new version's projected full-traffic spend must stay under. @default - none */
     budget: budgetSchema.optional(),
   })
@@ -417,6 +423,7 @@ export const policySchema = z
         });
       }
     });
+    if (policy.logs) for (const issue of logsSignalIssues(policy)) ctx.addIssue({ code: 'custom', path: ['logs', ...issue.path], message: issue.message });
     if (policy.budget) {
       const costMetrics = policy.metrics.filter((metric) => metric.kind === 'cost').map((metric) => metric.name);
       if (costMetrics.length === 0) {
@@ -444,6 +451,24 @@ export const policySchema = z
       for (const issue of [...deploymentFitIssues(policy), ...metricsInsightsHistoryIssues(policy, policy.metrics)]) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
     }
   });
+
+/**
+ * A `logs` signal judges minute by minute, per request of the `requestsFrom` count metric: it must name
+ * one, on minute periods, in a bake that runs (the log signal is read by the bake's ticks only).
+ */
+function logsSignalIssues(policy: { logs?: { requestsFrom: string }; metrics: ReadonlyArray<{ name: string; kind: string }>; bake: { period: unknown; enabled?: boolean } }): Array<{ path: Array<string | number>; message: string }> {
+  const issues: Array<{ path: Array<string | number>; message: string }> = [];
+  const requestsFrom = policy.logs!.requestsFrom;
+  const source = policy.metrics.find((metric) => metric.name === requestsFrom);
+  if (!source || source.kind !== 'count') {
+    issues.push({ path: ['requestsFrom'], message: `expected the name of a count metric of this policy (its total = requests of each version); "${requestsFrom}" is ${source ? `a ${source.kind} metric` : 'not a metric of this policy'}` });
+  }
+  if (policy.bake.enabled === false) issues.push({ path: [], message: 'the log signal is read by the bake, which this policy disables (bake.enabled: false); remove `logs` or enable the bake' });
+  if (typeof policy.bake.period === 'number' && policy.bake.period !== 60) {
+    issues.push({ path: [], message: `the log signal counts lines per minute against the requests of each bake period; set bake.period to 60s (it is ${policy.bake.period} s)` });
+  }
+  return issues;
+}
 
 /** Whether two metric sources read the same series (dimensions in any order). */
 function sameSource(a: MetricSourceSpec, b: MetricSourceSpec): boolean {

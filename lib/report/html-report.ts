@@ -1,8 +1,9 @@
 import type { MetricResult } from '../judge';
+import type { LogSignalVerdict } from '../judge/verdict';
 import { axisUnit, formatClock, formatNumber, formatPercent, formatValue } from './format';
 import { chartGuides, orderCharts, type ChartGuides } from './guides';
 import type { EvaluationReport, MetricChart } from './model';
-import { contextLines, explainMetric, plainRunReason, verdictLines, PUBLISHED_SPEND_HEADING, publishedSpendSentences, toleranceRatioFor } from './text-report';
+import { contextLines, explainMetric, logSignalLines, plainRunReason, verdictLines, PUBLISHED_SPEND_HEADING, publishedSpendSentences, toleranceRatioFor } from './text-report';
 
 /**
  * A single self-contained HTML file (inline CSS and SVG, no scripts, no external resources) with, per
@@ -136,6 +137,15 @@ function renderVerdict(report: EvaluationReport, results: readonly MetricResult[
   return `<ul class="verdict">${items.join('\n')}</ul>`;
 }
 
+/** The log signal (issue 26): the signature and its sample lines are the service's own text, escaped like every other string. */
+function renderLogSignal(logs: LogSignalVerdict | undefined): string {
+  if (!logs) return '';
+  const [headline, ...details] = logSignalLines(logs);
+  const samples = details.filter((line) => line.startsWith('sample: ')).map((line) => `<pre class="log-sample">${escapeHtml(line.slice('sample: '.length))}</pre>`);
+  const other = details.filter((line) => !line.startsWith('sample: ')).map((line) => `<br>${escapeHtml(line)}`);
+  return `<h3>Logs</h3>\n<ul class="verdict"><li class="metric ${escapeHtml(logs.decision)}"><strong>${escapeHtml(headline)}</strong>${other.join('')}${samples.join('')}</li></ul>`;
+}
+
 function renderSmokeTests(report: EvaluationReport): string {
   if (!report.smokeTests || report.smokeTests.length === 0) return '';
   const rows = report.smokeTests.flatMap((run) =>
@@ -185,7 +195,7 @@ ${report.chartError ? `<p>No charts: ${escapeHtml(report.chartError)}</p>` : ''}
 ${rows.join('\n')}
 </tbody></table></div>
 <h3>Final verdict${report.finalVerdict ? `: ${escapeHtml(report.finalVerdict.decision)}` : ''}</h3>
-${report.finalVerdict ? `<p>${escapeHtml(verdictLines(report.finalVerdict, { policyAlpha: report.policy?.alpha })[0].replace(/^Final verdict: [a-z]+ — /, ''))}</p>${renderVerdict(report, report.finalVerdict.metrics)}` : '<p>No verdict: the evaluation never judged.</p>'}
+${report.finalVerdict ? `<p>${escapeHtml(verdictLines(report.finalVerdict, { policyAlpha: report.policy?.alpha })[0].replace(/^Final verdict: [a-z]+ — /, ''))}</p>${renderVerdict(report, report.finalVerdict.metrics)}${renderLogSignal(report.finalVerdict.logs)}` : '<p>No verdict: the evaluation never judged.</p>'}
 ${renderPublishedSpend(report)}
 </section>`;
 }

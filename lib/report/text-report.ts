@@ -1,4 +1,5 @@
 import { describeInconclusive, falseAlarmWords, metricDetails, metricHeadline, plainReason, spendBreakdown, verdictSummary, type MetricResult, type Verdict } from '../judge';
+import type { LogSignalVerdict } from '../judge/verdict';
 import { formatClock, formatNumber, formatRatio, formatValue } from './format';
 import { chartGuides, orderCharts } from './guides';
 import { publishedSpend, type EvaluationReport, type TimelineEntry } from './model';
@@ -71,7 +72,22 @@ export function verdictLines(verdict: Verdict, options: { readonly label?: strin
   const lines = [`${options.label ?? 'Final verdict'}: ${verdict.decision} — ${verdictSummary(verdict)}${bound ? ` (${bound})` : ''}`];
   const failingFirst = [...verdict.metrics].sort((a, b) => Number(b.decision === 'fail') - Number(a.decision === 'fail'));
   for (const result of failingFirst) lines.push(...explainMetric(result, options.toleranceOf?.(result.metric)));
+  if (verdict.logs) lines.push(...logSignalLines(verdict.logs).map((line, index) => `${index === 0 ? '  ' : '      '}${line}`));
   return lines;
+}
+
+/**
+ * The log signal's block (issue 26): its decision and reason, the failing new signature and up to 3 of
+ * its lines (secrets already masked; each view escapes them for its medium), what Logs Insights scanned.
+ */
+export function logSignalLines(logs: LogSignalVerdict): string[] {
+  const mark = logs.decision === 'fail' ? '✗' : logs.decision === 'pass' ? '✓' : '?';
+  return [
+    `${mark} logs${logs.critical ? '' : ' (not critical)'}: ${logs.decision} — ${logs.reason}`,
+    ...(logs.signature !== undefined ? [`new error signature: ${logs.signature}`] : []),
+    ...(logs.samples ?? []).slice(0, 3).map((sample) => `sample: ${sample}`),
+    `Logs Insights: ${formatNumber(logs.bytesScanned / 1e6)} MB scanned ($${logs.costUsd.toFixed(4)}), ${logs.queries} queries (at most ${logs.mostQueriesPerLook} per look)`,
+  ];
 }
 
 /** What the report's policy tolerates for a metric (drawn as the tolerance line, named in the words). */

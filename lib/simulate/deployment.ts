@@ -26,6 +26,7 @@ import type {
   WatchTickResult,
 } from '../evaluation';
 import type { Policy } from '../policy';
+import type { LogsQueryRunner } from '../evaluation/logs/ports';
 import { SILENT_RUNTIME } from '../evaluation/handlers/runtime';
 import type { NotificationChannel } from '../evaluation/notify';
 import type { IdentityVerifier, OverrideStore } from '../evaluation/override/look';
@@ -118,6 +119,8 @@ export interface SimulatedDeployment {
   readonly notifications?: NotificationChannel;
   /** The evaluator's spans, the trace carried as on AWS (`SimulatedTracing`). @default - no spans */
   readonly tracing?: SimulatedTracing;
+  /** Logs Insights for a policy's `logs` signal (lib/simulate/logs), or a factory given the virtual clock. @default - none */
+  readonly logs?: LogsQueryRunner | ((now: () => Date) => LogsQueryRunner);
   /**
    * Break-glass overrides (lib/evaluation/override): whether the registration allows them, the records
    * (the report bucket's `overrides/`, given the virtual clock: a record appears when on call writes it)
@@ -282,8 +285,9 @@ export async function simulateDeployment(definition: Record<string, unknown>, de
   // No AWS secret is read offline: a header's secret reference stands for a placeholder the simulated HTTP client receives.
   const secrets: SecretResolver = { resolve: async (reference) => `simulated-secret:${reference.secret ?? reference.parameter}` };
   const smoke = createSmokeHandler({ policies, invoker, http, stopwatch: () => performance.now(), secrets }, runtime);
+  const logs = typeof deployment.logs === 'function' ? deployment.logs(() => clock.now()) : deployment.logs;
   const overrides = deployment.overrides ? { overrides: { overrides: deployment.overrides.store(() => clock.now()), identity: deployment.overrides.identity } } : {};
-  const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now(), ...overrides }, runtime);
+  const evaluate = createEvaluateHandler({ policies, metrics, sink, now: () => clock.now(), ...overrides, ...(logs ? { logs } : {}) }, runtime);
   const notifications = deployment.notifications ? { notifications: deployment.notifications } : {};
   const watch = createWatchHandler({ policies, metrics, control, sink, now: () => clock.now(), ...notifications, ...overrides }, runtime);
 

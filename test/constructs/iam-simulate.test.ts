@@ -1,7 +1,7 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DemoStack } from '../../lib/demo/demo-stack';
-import { allOptionsStack, ENV, noBundlingApp, SMOKE_PARAMETER, SMOKE_SECRET_PARTIAL_ARN } from './support/all-options-stack';
+import { allOptionsStack, ENV, LOG_GROUP, noBundlingApp, SMOKE_PARAMETER, SMOKE_SECRET_PARTIAL_ARN } from './support/all-options-stack';
 import { adapterCommands, FORBIDDEN_CALLS, HANDLER_CALLS, HANDLERS, type Call, type Handler, type Resolved } from './support/handler-calls';
 import { render } from './support/iam-reference';
 
@@ -30,6 +30,7 @@ interface Options {
   readonly stopsDeployments: boolean;
   readonly smokeSecretArns: readonly string[];
   readonly smokeParameterArns: readonly string[];
+  readonly logGroups: readonly string[];
 }
 
 /** The template's ARNs, as its own tokens render; `options` are what the stack's registrations were given. */
@@ -64,6 +65,7 @@ function resolve(template: TemplateJson, options: Options, hookEnvironment?: Rec
     stopsDeployments: options.stopsDeployments,
     smokeSecretArns: options.smokeSecretArns,
     smokeParameterArns: options.smokeParameterArns,
+    logGroupArns: options.logGroups.map((name) => `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${name}`),
     reportBuckets: ids('AWS::S3::Bucket')
       .filter((id) => id.includes('ReportsBucket'))
       .map((id) => render({ 'Fn::GetAtt': [id, 'Arn'] }, template as never)),
@@ -111,13 +113,14 @@ async function decide(role: ReturnType<typeof roles>[number], action: string, re
 }
 
 const cases: Array<[string, TemplateJson, Options]> = [
-  ['demo app', Template.fromStack(new DemoStack(noBundlingApp(), 'Demo', { env: ENV })).toJSON() as TemplateJson, { alarmNames: [], stopsDeployments: false, smokeSecretArns: [], smokeParameterArns: [] }],
+  ['demo app', Template.fromStack(new DemoStack(noBundlingApp(), 'Demo', { env: ENV })).toJSON() as TemplateJson, { alarmNames: [], stopsDeployments: false, smokeSecretArns: [], smokeParameterArns: [], logGroups: [] }],
   ['all-options variant', Template.fromStack(allOptionsStack().stack).toJSON() as TemplateJson, {
       alarmNames: ['orders-db-healthy'],
       stopsDeployments: true,
       // The secret as Secrets Manager names it: the partial ARN in the policy plus its six random characters.
       smokeSecretArns: [`${SMOKE_SECRET_PARTIAL_ARN}-AbC123`],
       smokeParameterArns: [`arn:aws:ssm:us-east-1:${ACCOUNT}:parameter${SMOKE_PARAMETER}`],
+      logGroups: [LOG_GROUP],
     },
   ],
 ];

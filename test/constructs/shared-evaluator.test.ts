@@ -98,6 +98,13 @@ describe('a service stack registering with an evaluator it does not own', () => 
     expect(warnings).toHaveLength(1);
   });
 
+  test('a policy with `logs` fails synth: the shared evaluator cannot grant its log groups', () => {
+    const { stack, group } = serviceStack();
+    const shared = CanaryEvaluator.fromEvaluatorAttributes(stack, 'Evaluator', attributes);
+    const logs = { logGroups: ['/aws/lambda/orders'], errorFilter: { type: 'json-level' as const }, versioning: { type: 'lambda-stream' as const }, requestsFrom: 'lambda-error-rate' };
+    expect(() => shared.registerLambdaDeploymentGroup(group, { policy: { metrics: [{ preset: 'lambda-error-rate' }], logs } })).toThrow(/`logs` needs the evaluate role.*register the group with a CanaryEvaluator/);
+  });
+
   test('an imported function cannot be tagged by the registration: a warning names the tag to add', () => {
     const { stack, group } = serviceStack();
     const imported = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:us-east-1:123456789012:function:orders');

@@ -89,7 +89,7 @@ describe('evaluation state machine (synthesized definition, run locally)', () =>
     expect(result.verdictEvents).toEqual([expect.objectContaining({ status: 'Failed', cause: 'evaluator-error', reason: expect.stringContaining('AccessDenied') })]);
     // The execution still fails (visible in the console); the reaper then finds the hook already reported.
     expect(result.execution.status).toBe('FAILED');
-    expect(result.execution.statesEntered).toEqual([STATE.prepare, STATE.routePhase, STATE.evaluate, STATE.reportError, STATE.publishErrorNeeded, STATE.publishError, STATE.evaluatorFailed]);
+    expect(result.execution.statesEntered).toEqual([STATE.prepare, STATE.routePhase, STATE.startBake, STATE.evaluate, STATE.reportError, STATE.publishErrorNeeded, STATE.publishError, STATE.evaluatorFailed]);
     expect(result.reaper).toEqual({ status: 'Failed', result: 'already-completed' });
   });
 });

@@ -230,6 +230,31 @@ describe('the publish step notifies, once, best effort', () => {
   });
 });
 
+describe('the log signal in the notification (issue 26)', () => {
+  const logs = {
+    decision: 'fail' as const,
+    critical: true,
+    reason: 'new error signature',
+    signature: 'TypeError: <b>*boom*</b> <!channel>',
+    samples: ['{"level":"ERROR","message":"<script>alert(1)</script> *bold* <@U123>"}', 'two', 'three'],
+    bytesScanned: 1_366_000_000,
+    costUsd: 0.00683,
+    queries: 21,
+    mostQueriesPerLook: 4,
+  };
+  const logFail: VerdictEvent = { ...rollback, reason: 'logs: new error signature', verdict: { decision: 'fail', final: true, reason: 'logs: new error signature', metrics: [], logs } };
+
+  test('names the signature, up to 3 samples and the MB scanned, escaped for chat', () => {
+    const text = buildNotification({ event: logFail, target, links }).content.description;
+    expect(text).toContain('1366 MB scanned ($0.0068)');
+    expect(text.match(/\*Sample:\*/g)).toHaveLength(3);
+    // Slack/Teams control sequences of the service's own text are neutralised.
+    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('<@U123>');
+    expect(text).not.toContain('<script>');
+  });
+});
+
 describe('notifications say why spend moved and what the budget projects', () => {
   const costFail = {
     metric: 'cost-per-request',

@@ -1,6 +1,7 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import { acknowledgeWildcardResources } from '../nag-acknowledgements';
 
 /**
  * IAM statements for the log signal's Logs Insights queries (lib/adapters/aws/cloudwatch-logs-queries.ts),
@@ -10,8 +11,10 @@ import type { IConstruct } from 'constructs';
  *   `arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}`;
  * - `logs:StopQuery`: no resource type, so only `*` (a query id is not a resource IAM can name). It
  *   only stops queries: it reads nothing and costs nothing.
- * Not yet attached to the evaluator's roles: the evaluate Lambda does not run the log signal yet
- * (docs/logs.md, "Status").
+ * Attached to the evaluate role per registration (`grantLogsInsightsQueries`), for the log groups its
+ * policy names at synth time, rather than by the registration tag (lib/constructs/grants.ts): a tag
+ * would need every log group tagged by its owner (log groups Lambda creates are not), while the policy
+ * already names its groups, so naming them is as narrow and asks nothing more of the owner.
  */
 export const LOGS_QUERY_ACTIONS = ['logs:StartQuery', 'logs:GetQueryResults'] as const;
 export const LOGS_STOP_QUERY_ACTION = 'logs:StopQuery';
@@ -35,4 +38,29 @@ export function logsInsightsQueryStatements(scope: IConstruct, logGroupNames: re
     new iam.PolicyStatement({ actions: [...LOGS_QUERY_ACTIONS], resources: logGroupNames.flatMap((name) => [logGroupArn(scope, name), `${logGroupArn(scope, name)}:*`]) }),
     new iam.PolicyStatement({ actions: [LOGS_STOP_QUERY_ACTION], resources: ['*'] }),
   ];
+}
+
+/**
+ * Lets `grantee` (the evaluate function) run the log signal's queries on these log groups. The `:*`
+ * form is acknowledged for cdk-nag (it is one log group's streams, as AWS's own example writes it);
+ * StopQuery's `*` is listed by the role's wildcard-only acknowledgement (lib/constructs/evaluator-function.ts),
+ * for the reason STOP_QUERY_WILDCARD_REASON gives.
+ */
+export function grantLogsInsightsQueries(grantee: iam.IGrantable & IConstruct, logGroupNames: readonly string[]): void {
+  const statements = logsInsightsQueryStatements(grantee, logGroupNames);
+  for (const statement of statements) grantee.grantPrincipal.addToPrincipalPolicy(statement);
+  acknowledgeWildcardResources(grantee, statements[0]!.resources, `logs:StartQuery and logs:GetQueryResults on the registered log groups only (policy \`logs.logGroups\`); \`:*\` is the form AWS's example policy uses for these actions (CloudWatch Logs User Guide)`);
+}
+
+/** How an evaluator grants its evaluate role Logs Insights queries on a registration's `logs.logGroups` (none: such a policy fails synth). */
+export type LogGroupGrant = (groupPath: string, logGroupNames: readonly string[]) => void;
+
+/**
+ * A registration's log signal: its log groups granted to the evaluate role, or a synth error when the
+ * evaluator cannot grant them (a shared evaluator's roles belong to its own stack).
+ */
+export function grantLogSignal(grant: LogGroupGrant | undefined, policy: { readonly logs?: { readonly logGroups: readonly string[] } }, groupPath: string): void {
+  if (!policy.logs) return;
+  if (!grant) throw new Error(`policy of ${groupPath}: \`logs\` needs the evaluate role to query its log groups, which this evaluator cannot grant (a shared evaluator's roles belong to its own stack); remove \`logs\` or register the group with a CanaryEvaluator`);
+  grant(groupPath, policy.logs.logGroups);
 }

@@ -4,6 +4,7 @@ import type { AlarmStateSource, MetricSource, PolicyStore, VerdictSink } from '.
 import { parseEvaluateRequest, type TickResult } from '../state';
 import { lookAtBake, loadPolicy } from '../steps';
 import { subjectOf } from '../watch';
+import type { LogsQueryRunner } from '../logs/ports';
 import { lookForOverride, overrideAwareWait, type OverrideDependencies } from '../override/look';
 import { overriddenBakeTick } from '../override/ticks';
 import type { OverrideOutcome } from '../override/record';
@@ -16,6 +17,8 @@ export interface EvaluateDependencies {
   readonly now: () => Date;
   /** For alarm-gate metrics. @default - a policy with alarm gates fails the tick */
   readonly alarms?: AlarmStateSource;
+  /** Logs Insights, for a policy's `logs` signal. @default - a policy with `logs` fails the tick */
+  readonly logs?: LogsQueryRunner;
   /** The override records and the STS check of their author. @default - overrides are not looked for */
   readonly overrides?: OverrideDependencies;
 }
@@ -39,9 +42,11 @@ export function createEvaluateHandler(deps: EvaluateDependencies, runtime: Handl
     // Before judging: an honoured override ends the bake (skip and rollback read no metric).
     const override = await overrideAtThisLook(request.input, deps.overrides, runtime.log);
     const honoured = override?.honoured ? override : undefined;
-    const looked = honoured && honoured.action !== 'promote' ? { tick: undefined, costPerRequest: [] } : await lookAtBake(request, policy, deps.metrics, deps.now(), deps.alarms);
+    const looked = honoured && honoured.action !== 'promote' ? { tick: undefined, costPerRequest: [] } : await lookAtBake(request, policy, deps.metrics, deps.now(), deps.alarms, deps.logs);
+    // The log signal's state goes on to the next tick whatever the override did ("Decide" loops only on a tick with it).
+    const logSignal = looked.tick?.logSignal ?? request.logSignal ?? {};
     const tick: TickResult = honoured
-      ? overriddenBakeTick(honoured, looked.tick)
+      ? { ...overriddenBakeTick(honoured, looked.tick), logSignal }
       : { ...looked.tick!, waitSeconds: overrideAwareWait(request.input, looked.tick!.waitSeconds), ...(override ? { override } : {}) };
     const { costPerRequest } = looked;
     // In a dry run the verdict metric stays silent: its alarm on the deployment group would act.

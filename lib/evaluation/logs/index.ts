@@ -5,3 +5,4 @@ export { errorCountsQuery, errorLinesQuery, baselinePatternsQuery, minuteOf, MAX
 export type { LogsQueryRequest, LogsQueryOutcome, LogsQueryStatus, LogsQueryRunner } from './ports';
 export { lookAtLogs, EMPTY_LOG_STATE, SAMPLES_PER_SIGNATURE, type LogSignalState, type SignatureRecord, type LookInput, type ArmCounts } from './log-look';
 export { judgeLogs, USD_PER_GB_SCANNED, type LogSignalResult, type NewSignatureResult, type RequestsPerArm, type JudgeLogsOptions, type LogDecision } from './judge-logs';
+export { parseCarriedLogState, boundedLogState, MAX_CARRIED_LOG_STATE_BYTES } from './carried-state';

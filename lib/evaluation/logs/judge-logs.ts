@@ -11,7 +11,8 @@
 import type { CountPeriod, MetricResult } from '../../judge';
 import { formatNumber, formatPercent } from '../../judge';
 import { sequentialRateTest, judgeSequential } from '../../judge/sequential';
-import { BYTES_PER_GB, type LogsSignal } from '../../policy/logs';
+import type { LogsSignal } from '../../policy/logs';
+import { BYTES_PER_GB } from '../../policy/logs-units';
 import type { LogSignalState, SignatureRecord } from './log-look';
 
 /**

@@ -2,7 +2,8 @@
  * One look at the logs: the Logs Insights queries of a tick, and what they add to the log signal's
  * state. Each look reads only the minutes not read before (so a 10-minute bake scans each minute's
  * lines once per query kind): error counts, then error lines; the first look then reads the current
- * version's error patterns over the lookback (sized to the budget from what the first minutes cost). At most 3 queries per look (the issue's ceiling is 4), run one after another so the
+ * version's error patterns over the lookback (sized to the budget from what the first minutes cost). At
+ * most 3 queries per look, 4 with the bake's time-shifted baseline (the issue's ceiling is 4), run one after another so the
  * account's concurrent-query quota is never used by more than one of ours: 100 concurrent Logs Insights
  * queries per account, dashboards included (CloudWatch Logs User Guide, "View running queries or query
  * history"; older API reference pages say 30).
@@ -55,6 +56,8 @@ export interface LogSignalState {
   readonly truncatedMinutes: readonly number[];
   /** Why a query's minutes could not be read (budget, time, a failed query), newest last. */
   readonly problems: readonly string[];
+  /** Set when the state outgrew what a tick may carry (carried-state.ts): no further look reads anything. */
+  readonly stopped?: string;
 }
 
 export const EMPTY_LOG_STATE: LogSignalState = { bytesScanned: 0, queries: 0, mostQueriesPerLook: 0, errorsByMinute: {}, signatures: [], truncatedMinutes: [], problems: [] };
@@ -72,6 +75,12 @@ export interface LookInput {
   readonly queryTimeoutMs: number;
   /** Values that must never appear in a sample line (the policy's resolved secrets). */
   readonly secrets?: readonly string[];
+  /**
+   * The bake's time-shifted baseline (EvaluationPlan.baselineOffsetSeconds): the current version's
+   * requests are read this many seconds earlier, so its error lines are counted there too, and moved
+   * forward onto the canary's minutes (one more query). @default 0 (the arms are concurrent)
+   */
+  readonly baselineOffset?: number;
 }
 
 function describeUnfinished(what: string, outcome: LogsQueryOutcome): string {
@@ -150,24 +159,30 @@ export async function lookAtLogs(state: LogSignalState, input: LookInput): Promi
   };
 
   const from = state.readUntil ?? input.from;
-  if (input.until <= from) return state;
+  if (input.until <= from || state.stopped !== undefined) return state;
   const errorsByMinute: Record<number, { canary: number; baseline: number }> = { ...state.errorsByMinute };
   const truncatedMinutes = [...state.truncatedMinutes];
   let readAll = true;
 
-  if (signal.errorRate) {
-    const outcome = await run(errorCountsQuery(signal.errorFilter, signal.versioning, versions), from, input.until - 1);
+  const offset = input.baselineOffset ?? 0;
+  // Each arm's error lines per minute; with a time-shifted baseline, the baseline's from `offset` earlier.
+  const countErrors = async (shift: number, arms: ReadonlyArray<'canary' | 'baseline'>) => {
+    const outcome = await run(errorCountsQuery(signal.errorFilter, signal.versioning, versions), from - shift, input.until - shift - 1);
     if (outcome?.status === 'Complete') {
       for (const row of outcome.rows) {
-        const minute = minuteOf(row.minute ?? '');
+        const read = minuteOf(row.minute ?? '');
+        const minute = read === undefined ? undefined : read + shift;
         const arm = armOf(row, versions);
         const n = Number(row.errors);
-        if (minute !== undefined && arm !== undefined && Number.isFinite(n) && minute >= from && minute < input.until) addCount(errorsByMinute, minute, arm, n);
+        if (minute !== undefined && arm !== undefined && arms.includes(arm) && Number.isFinite(n) && minute >= from && minute < input.until) addCount(errorsByMinute, minute, arm, n);
       }
-    } else {
-      readAll = false;
-      problems.push(outcome === undefined ? 'error counts not read: the bytes-scanned budget is spent' : describeUnfinished('the error-count query', outcome));
+      return true;
     }
+    problems.push(outcome === undefined ? 'error counts not read: the bytes-scanned budget is spent' : describeUnfinished('the error-count query', outcome));
+    return false;
+  };
+  if (signal.errorRate) {
+    readAll = offset > 0 ? (await countErrors(0, ['canary'])) && (await countErrors(offset, ['baseline'])) : await countErrors(0, ['canary', 'baseline']);
   }
 
   type Mutable = { signature: string; firstSeen?: number; inLookback: boolean; known?: true; byMinute: Record<number, { canary: number; baseline: number }>; samples: string[] };

@@ -16,6 +16,8 @@ import type { PolicyInput } from '../../../lib/policy';
 /** The secrets the all-options registration's smoke-test headers name (a partial secret ARN, an SSM SecureString with a customer key). */
 export const SMOKE_SECRET_PARTIAL_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/smoke-token';
 export const SMOKE_PARAMETER = '/orders/api-key';
+/** The log group the all-options Lambda group's log signal reads (policy `logs`). */
+export const LOG_GROUP = '/aws/lambda/orders';
 export const SMOKE_PARAMETER_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 export const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -82,6 +84,7 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
       },
     ],
     canaryWatch: { stopDeploymentOnFail: true },
+    logs: { logGroups: [LOG_GROUP], errorFilter: { type: 'json-level' }, versioning: { type: 'lambda-stream' }, requestsFrom: 'lambda-error-rate' },
   };
   evaluator.registerLambdaDeploymentGroup(group, { policy, alias, revisionBucket: new s3.Bucket(stack, 'Revisions', { enforceSSL: true }), allowedSmokeTestHosts: ['orders.example.com'] });
 

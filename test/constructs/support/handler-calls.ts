@@ -34,6 +34,8 @@ export interface Resolved {
   /** The complete ARNs of the secrets, and the parameters, the smoke-test headers name. */
   readonly smokeSecretArns: readonly string[];
   readonly smokeParameterArns: readonly string[];
+  /** The log groups the registrations' log signals read (policy `logs.logGroups`), as ARNs. */
+  readonly logGroupArns: readonly string[];
 }
 
 export interface Call {
@@ -79,7 +81,17 @@ const ecsOnly = (t: Resolved) => (t.groups.some((g) => g.ecs) ? ['*'] : []);
 
 export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
   prepare: [policyObject, traceExport],
-  evaluate: [policyObject, ...metrics, ...verdictSink, traceExport],
+  evaluate: [
+    policyObject,
+    ...metrics,
+    ...verdictSink,
+    traceExport,
+    // The log signal's Logs Insights queries (InsightsQueryRunner): StartQuery and GetQueryResults on the
+    // registered log groups; StopQuery has no resource type (Service Authorization Reference), so `*`.
+    { command: 'StartQueryCommand', action: 'logs:StartQuery', resources: (t) => t.logGroupArns },
+    { command: 'GetQueryResultsCommand', action: 'logs:GetQueryResults', resources: (t) => t.logGroupArns },
+    { command: 'StopQueryCommand', action: 'logs:StopQuery', resources: (t) => (t.logGroupArns.length > 0 ? ['*'] : []) },
+  ],
   smoke: [
     policyObject,
     traceExport,
@@ -164,6 +176,11 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     { action: 'cloudwatch:PutMetricData', resources: WILDCARD, context: { 'cloudwatch:namespace': 'SomeoneElses' } },
     { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
     { action: 'codedeploy:StopDeployment', resources: WILDCARD },
+    // Only the log groups the policies name: not another, nor one whose name merely starts the same.
+    { action: 'logs:StartQuery', resources: () => [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/someone-elses`] },
+    { action: 'logs:StartQuery', resources: (t) => t.logGroupArns.map((arn) => `${arn}-other`) },
+    // Querying is all it may do there: not read the lines themselves.
+    { action: 'logs:FilterLogEvents', resources: (t) => t.logGroupArns },
   ],
   smoke: [
     { action: 'lambda:InvokeFunction', resources: () => [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:someone-elses:1`] },
