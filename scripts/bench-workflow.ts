@@ -35,7 +35,7 @@ const PRICE = {
 const ASSUMED_MS: Record<string, number> = { [STATE.evaluate]: 300, [STATE.watch]: 300, [STATE.preSmoke]: 500, [STATE.postSmoke]: 500, hook: 300 };
 const DEFAULT_MS = 100;
 const MEMORY_GB = 256 / 1024;
-const TARGETS = { costPerEvaluation: 0.005, bundleKb: 250, loadMs: 100 };
+const TARGETS = { costPerEvaluation: 0.005, bundleKb: 256, loadMs: 100 };
 
 /** A deployment shape: how long CodeDeploy shifts traffic, how long the bake runs, and whether the watch sees the shift end. */
 interface Shape {

@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Names } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -14,22 +14,24 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
 import { DEFAULT_EVALUATION_TIMEOUT_SECONDS, HOOK_DEADLINE_SECONDS, REPORT_FUNCTION_TIMEOUT_SECONDS } from '../evaluation/contracts';
-import { buildEvaluationDefinition } from './evaluation-definition';
+import { createEvaluationStateMachine } from './evaluation-definition';
 import { EvaluatorDashboard } from './evaluator-dashboard';
 import { ReportBucket, type ReportTeardownProps } from './report-bucket';
 import { EvaluatorFunction, type EvaluatorFunctionProps } from './evaluator-function';
-import { grantInvokeRegisteredVersions, grantLogsInsightsQueries, grantPublishVerdicts, grantRegisteredResources, grantStopDeployments, type EvaluatorPrincipals } from './grants';
+import { grantInvokeRegisteredVersions, grantLogsInsightsQueries, grantPublishVerdictEvents, grantPublishVerdicts, grantRegisteredResources, grantStopDeployments, type EvaluatorPrincipals } from './grants';
 import { EvaluatorHealthAlarms } from './health-alarms';
 import { acknowledgeEvaluatorFindings } from './nag-acknowledgements';
 import { EvaluatorNotifications, type EvaluatorNotificationProps } from './notifications';
 import { Reaper } from './reaper';
 import { allowLogsToUse, grantExecutionData, stateMachineArnOf } from './service-authorization';
-import { registerEcsGroup, registerLambdaGroup, registrationIdOf, type EcsDeploymentGroupRegistration, type LambdaDeploymentGroupRegistration, type RegisteredDeploymentGroup, type RegisteredEcsDeploymentGroup, type RegisteredLambdaDeploymentGroup } from './registration';
+import { registrationIdOf, type RegisteredDeploymentGroup } from './registration';
+import { registerEcsGroup, registerLambdaGroup, type EcsDeploymentGroupRegistration, type LambdaDeploymentGroupRegistration, type RegisteredEcsDeploymentGroup, type RegisteredLambdaDeploymentGroup } from './codedeploy/registration';
 import { registerEcsNativeService, type EcsNativeEvaluatorBinding, type EcsServiceRegistration, type RegisteredEcsService } from './ecs-native/registration';
 import { attributesFromParameters, evaluatorParameterNames, ImportedCanaryEvaluator, publishEvaluatorAttributes, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 import { MAX_ALARMS_PER_DEPLOYMENT_GROUP } from './verdict-alarm';
 
 export * from './registration';
+export * from './codedeploy/registration';
 export type { EcsServiceRegistration, RegisteredEcsService } from './ecs-native/registration';
 export { evaluatorParameterNames, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 
@@ -204,13 +206,7 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     for (const reader of [this.evaluateFunction, this.watchFunction]) reader.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
     // Each look of the bake and the watch reads its hook's override record, if any (lib/evaluation/override).
     for (const looker of [this.evaluateFunction, this.watchFunction]) this.reportBucket.grantOverrideReader(looker);
-    const principals: EvaluatorPrincipals = {
-      prepare: this.prepareFunction,
-      evaluate: this.evaluateFunction,
-      smoke: this.smokeFunction,
-      watch: this.watchFunction,
-      report: this.reportFunction,
-    };
+    const principals: EvaluatorPrincipals = { prepare: this.prepareFunction, evaluate: this.evaluateFunction, smoke: this.smokeFunction, watch: this.watchFunction, report: this.reportFunction };
     this.registrationTag = props.evaluatorName ?? Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
     grantRegisteredResources(this, principals, this.registrationTag);
     let stopsDeployments = false;
@@ -219,35 +215,18 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       stopsDeployments = true;
     };
     if (props.canaryWatchStopsDeployments) allowStopDeployments();
-    const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
-    for (const publisher of [this.evaluateFunction, this.watchFunction, this.reportFunction]) {
-      grantPublishVerdicts(publisher);
-      // The `Canary Verdict` event goes to the account's default bus only.
-      publisher.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [defaultBus.eventBusArn] }));
-    }
+    grantPublishVerdictEvents(this, [this.evaluateFunction, this.watchFunction, this.reportFunction]);
 
     // With a customer managed key the key grant's condition names the state machine, so the name must
     // be known at synth time (CDK writes `…:stateMachine:` with an empty name otherwise).
     const stateMachineName = encryptionKey ? Names.uniqueResourceName(this, { maxLength: 80, separator: '-' }) : undefined;
-    this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
-      // Under /aws/vendedlogs/: CloudWatch Logs resource policies are limited in size, and vended-log
-      // delivery to other prefixes adds a statement per log group (Step Functions Developer Guide, "Logging").
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`,
-      retention: logRetention,
-      encryptionKey,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = createEvaluationStateMachine(this, {
+      functions: { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction, smoke: this.smokeFunction, watch: this.watchFunction },
       stateMachineName,
-      definitionBody: sfn.DefinitionBody.fromChainable(
-        buildEvaluationDefinition(new Construct(this, 'Workflow'), { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction, smoke: this.smokeFunction, watch: this.watchFunction }),
-      ),
       timeout,
-      tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      encryptionConfiguration: encryptionKey ? new sfn.CustomerManagedEncryptionConfiguration(encryptionKey) : undefined,
-    });
+      logRetention,
+      encryptionKey,
+    }));
 
     const reaper = new Reaper(this, 'ReaperParts', { stateMachine: this.stateMachine, reportFunction: this.reportFunction, deadLetterQueue: this.hookDeadLetterQueue, encryptionKey });
     this.reaperRule = reaper.rule;

@@ -1,8 +1,9 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type { IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { VERDICT_NAMESPACE } from '../evaluation/verdict-metric';
 import { acknowledgeHookExecutionLookup, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { grantExecutionData, readDeploymentTargetsStatement, reportHookStatement, stopDeploymentStatement } from './service-authorization';
@@ -47,6 +48,15 @@ function allow(grantee: iam.IGrantable, actions: string[], resources: string[], 
 /** `StringEquals` on the registration tag of the resource (`aws:ResourceTag/canary-evaluator`). */
 function taggedFor(tagValue: string): Record<string, Record<string, string>> {
   return { StringEquals: { [`aws:ResourceTag/${REGISTRATION_TAG_KEY}`]: tagValue } };
+}
+
+/** The evaluator's verdict publishers: the verdict metrics, and the `Canary Verdict` event on the account's default bus only. */
+export function grantPublishVerdictEvents(scope: Construct, publishers: readonly iam.IGrantable[]): void {
+  const defaultBus = events.EventBus.fromEventBusName(scope, 'DefaultBus', 'default');
+  for (const publisher of publishers) {
+    grantPublishVerdicts(publisher);
+    publisher.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [defaultBus.eventBusArn] }));
+  }
 }
 
 /**

