@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SCENARIOS, parseSimulateArgs, scenarioJson, simulateCommand } from '../../lib/cli/simulate-command';
+import { DEFAULT_ECS_NATIVE_SCENARIOS, DEFAULT_SCENARIOS, parseSimulateArgs, scenarioJson, simulateCommand } from '../../lib/cli/simulate-command';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { ScenarioError } from '../../lib/simulate/scenario';
 import { SLOW_REQUESTS_METRIC, scenarioPolicy } from '../../lib/simulate/scenario-policy';
@@ -239,8 +239,9 @@ describe('the simulation policy', () => {
 });
 
 describe('canary-eval simulate', () => {
-  test('parses scenarios and options; no scenario means the three defaults', () => {
-    expect(parseSimulateArgs([])).toEqual({ scenarios: [...DEFAULT_SCENARIOS], json: false, policyFile: undefined, reportFile: undefined, failOnRollback: false });
+  test('parses scenarios and options; no scenario means the defaults, the ECS native ones last', () => {
+    expect([...DEFAULT_ECS_NATIVE_SCENARIOS]).toEqual(['ecs-native-canary']);
+    expect(parseSimulateArgs([])).toEqual({ scenarios: [...DEFAULT_SCENARIOS, ...DEFAULT_ECS_NATIVE_SCENARIOS], json: false, policyFile: undefined, reportFile: undefined, failOnRollback: false });
     expect(parseSimulateArgs(['low-traffic', '--json', '--report', 'r.html', '--policy', 'p.yaml', '--fail-on-rollback'])).toEqual({
       scenarios: ['low-traffic'],
       json: true,
@@ -259,7 +260,7 @@ describe('canary-eval simulate', () => {
   });
 
   test('throws a clear error for an unknown scenario before running anything', async () => {
-    await expect(runCommand('healthy', 'nope')).rejects.toThrow(/unknown scenario "nope"/);
+    await expect(runCommand('healthy', 'nope')).rejects.toThrow(/unknown scenario "nope"; .*; ECS native scenarios \(scenarios\/ecs-native\/\): ecs-native-canary/);
   });
 
   test('--json prints decisions, reports, timeline, final verdict and what CodeDeploy did', async () => {
