@@ -2,6 +2,7 @@ import { metricHeadline } from '../judge';
 import { explainMetric, renderEvaluationText, toleranceRatioFor } from '../report/text-report';
 import { synthesizeEvaluationDefinition } from './definition';
 import { loadScenario, runScenario, scenarioReport } from './scenario-run';
+import { ecsNativeScenarioPath, loadEcsNativeScenarioFile, renderEcsNativeScenarioText, runEcsNativeScenario } from './ecs-native/scenario';
 
 /**
  * The examples the README and the docs show, generated from real seeded runs so that they are what the
@@ -24,11 +25,17 @@ export async function docExamples(): Promise<Record<string, string>> {
   };
   const cacheMiss = await failedIn('cache-miss-regression', 'cost-per-request');
   const budget = await failedIn('budget-breach', 'budget');
+  // docs/simulation.md: the ECS native scenario's report (the stage and step that failed).
+  const ecsNative = await runEcsNativeScenario(loadEcsNativeScenarioFile(ecsNativeScenarioPath('ecs-native-canary')!), {
+    definition,
+    source: 'scenarios/ecs-native/ecs-native-canary.yaml',
+  });
   return {
     'error-regression-headline': `"${metricHeadline(failing, toleranceRatioFor(report, failing.metric))}"`,
     'error-regression-text': ['```', renderEvaluationText(report), '```'].join('\n'),
     'cache-miss-verdict': ['```', ...explainMetric(cacheMiss.result, toleranceRatioFor(cacheMiss.run, 'cost-per-request')).filter((line) => !line.includes('details:')), '```'].join('\n'),
     'budget-breach-headline': `"${metricHeadline(budget.result)}"`,
+    'ecs-native-canary-text': ['```', renderEcsNativeScenarioText(ecsNative), '```'].join('\n'),
   };
 }
 
