@@ -26,7 +26,7 @@ describe('the ECS native scenario (scenarios/ecs-native/ecs-native-canary.yaml)'
     expect(stdout).toMatch(/minute +\d+(\.\d)? +PRODUCTION_TRAFFIC_SHIFT at the 10 % step: FAILED/);
     expect(stdout).toMatch(/PRODUCTION_TRAFFIC_SHIFT \(rollback re-invocation, green 0 %\): SUCCEEDED/);
     expect(stdout).toMatch(/ecs-native-canary +ECS rolled back at minute \d+(\.\d)?: PRODUCTION_TRAFFIC_SHIFT at the 10 % step answered FAILED/);
-    expect(stdout).toMatch(/Why: alb-5xx-rate ×/);
+    expect(stdout).toMatch(/Why: alb-5xx-rate .* on the new version vs .* on the current one \(×\d.\d\): regression shown/);
   }, 600_000);
 
   test('--json: the answers in order, the failing step, one verdict event per evaluation; --fail-on-rollback exits 3', async () => {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ECS_DEPLOYMENT_STRATEGIES, ECS_EVALUATED_STAGES, ECS_HOOK_TIMEOUT, ECS_MIN_EVALUATED_HOOK_TIMEOUT_MINUTES, type EcsEvaluatedStage } from '../../evaluation/ecs-native/contract';
+import { metricHeadline, type Verdict } from '../../judge';
 import { documentLoaders } from '../../policy/documents';
 import { formatIssues } from '../../policy/parse';
 import { parsePolicy, type Policy } from '../../policy';
@@ -142,7 +143,10 @@ export async function runEcsNativeScenario(
   const failed = result.answers.find((answer) => answer.response.hookStatus === 'FAILED' && !answer.rollback);
   // The evaluation behind the FAILED answer: its id ends with the stage (and `_w<weight>` for a step).
   const failedId = failed ? `_${failed.stage}${failed.stage === 'PRODUCTION_TRAFFIC_SHIFT' ? `_w${failed.weight}` : ''}` : undefined;
-  const reason = failedId ? result.verdictEvents.find((event) => event.deploymentId.endsWith(failedId))?.reason : undefined;
+  const failedEvent = failedId ? result.verdictEvents.find((event) => event.deploymentId.endsWith(failedId)) : undefined;
+  // In the words every view prints (the failing metric's headline), else the event's reason.
+  const failingMetric = (failedEvent?.verdict as Verdict | undefined)?.metrics?.find((metric) => metric.decision === 'fail');
+  const reason = failingMetric ? metricHeadline(failingMetric) : failedEvent?.reason;
   return {
     scenario: { name: scenario.name, description: scenario.description, seed: scenario.seed, source: options.source },
     startTime: scenario.startTime,
