@@ -213,8 +213,10 @@ export async function simulateCommand(argv: readonly string[], io: CommandIO): P
       const width = Math.max(...ecsRuns.map((run) => run.scenario.name.length));
       const lines = [
         ...(runs.length > 0 ? [''] : ['━━ Summary ━━']),
-        'ECS native deployments (ECS calls the hook at each stage and step; the same state machine',
-        'and handlers judged them; only the ALB target-group metrics, ECS and time were simulated):',
+        // Under 80 columns, as the paragraph above.
+        'ECS native deployments: ECS called the hook at each stage and step; the same',
+        'state machine and handlers judged them; only the ALB target-group metrics, ECS',
+        'and time were simulated.',
         ...ecsRuns.map((run) => `  ${run.scenario.name.padEnd(width)}  ${ecsNativeOutcomeSummary(run)}`),
       ];
       io.stdout(fit(lines.join('\n')));
