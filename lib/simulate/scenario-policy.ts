@@ -27,6 +27,9 @@ export const P99_METHOD = { type: 'threshold', maxRatioToBaseline: 1.5, failureL
 /** The judged window when the scenario's schedule has no canary phase to judge. */
 const DEFAULT_JUDGED_MINUTES = 10;
 
+/** The bake of a scenario with `logs`, in minutes. */
+export const LOG_BAKE_MINUTES = 10;
+
 /** Name of the latency-as-counts metric. */
 export const SLOW_REQUESTS_METRIC = 'lambda-slow-requests';
 
@@ -123,6 +126,16 @@ export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
     canaryWatch: { period: '60s', maxDuration: `${comparableMinutes(scenario)}m`, stopDeploymentOnFail: true },
     metricLag: '2m',
     ...(scenario.budget && { budget: scenario.budget }),
+    // The log signal runs in the bake only (docs/logs.md): JSON lines carrying the version, as lib/simulate/logs writes them.
+    ...(scenario.logs && {
+      bake: { duration: `${LOG_BAKE_MINUTES}m`, period: '60s' },
+      logs: {
+        logGroups: [`/aws/lambda/${scenario.target.functionName}`],
+        errorFilter: { type: 'json-level' },
+        versioning: { type: 'json-field', field: 'service.version' },
+        requestsFrom: 'lambda-error-rate',
+      },
+    }),
   };
 }
 

@@ -222,6 +222,19 @@ export const scenarioSchema = z
     slowThresholdMs: z.number().positive().default(1000),
     /** A spend budget for the policy (`budget` of the policy, docs/policy-reference.md). @default - none */
     budget: budgetSchema.optional(),
+    /**
+     * The new version's log lines (issue 26): with it the simulation's policy has a `logs` signal and a
+     * 10-minute bake, and after the canary watch the bake hook (`AfterAllowTraffic`) runs on a simulated
+     * Logs Insights (lib/simulate/logs). @default - no log signal, no bake
+     */
+    logs: z
+      .strictObject({
+        /** Share of the new version's requests that log a new exception. @default 0 */
+        newExceptionRate: rateSchema.default(0),
+        /** New info/warning lines the new version adds (a healthy change). @default 0 */
+        newBenignLines: z.number().int().nonnegative().default(0),
+      })
+      .optional(),
   })
   .superRefine((scenario, ctx) => {
     const end = scenario.durationMinutes;
