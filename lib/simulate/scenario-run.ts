@@ -9,7 +9,7 @@ import { simulateDeployment } from './deployment';
 import { generateSeries, type SimulatedSeries } from './generate';
 import { BASELINE_VERSION, CANARY_VERSION, SCENARIOS_DIR, canaryShareAt, listScenarioFiles, loadScenarioFile, type Scenario } from './scenario';
 import { BakeLogs } from './logs/bake-logs';
-import { LOG_BAKE_MINUTES, comparableMinutes, scenarioPolicy } from './scenario-policy';
+import { comparableMinutes, scenarioPolicy } from './scenario-policy';
 import { SimulatedMetricSource } from './sim-metric-source';
 import { chartValuesOf, summarisePolicy, type DeploymentOutcome, type EvaluationReport, type MetricChart, type PolicySummary, type SmokeRun, type TimelineEntry, type TrafficStep } from '../report/model';
 
@@ -143,7 +143,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const watchOutcome = describeOutcome(watchReports[0], lastLook && { minute: minutesBetween(start, lastLook.at), decision: lastLook.tick.decision }, watchVerdict, result.execution.error, watchError);
   // A policy with `logs` (a scenario with `logs`): the traffic shift went on, so the bake hook runs next.
   const bake = policy.logs && (watchOutcome.action === 'promoted' || watchOutcome.action === 'inconclusive') ? await runLogBake(scenario, options.definition, policy, appSpec, start, metrics) : undefined;
-  const timeline = [...watchTimeline, ...(bake?.timeline ?? [])];
+  // The watch's last looks (metric lag) and the bake's first overlap: in the order they happened.
+  const timeline = [...watchTimeline, ...(bake?.timeline ?? [])].sort((a, b) => a.at.localeCompare(b.at));
   const finalVerdict = bake?.verdict ?? watchVerdict;
   const reports = [...watchReports, ...(bake?.reports ?? [])];
   const outcome = bake?.outcome ?? watchOutcome;
@@ -188,12 +189,6 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
  */
 async function runLogBake(scenario: Scenario, definition: Record<string, unknown>, policy: Policy, appSpec: typeof APP_SPEC, start: Date, metrics: (now: () => Date) => MetricSource) {
   const bakeMinute = comparableMinutes(scenario);
-  const needed = bakeMinute + LOG_BAKE_MINUTES + scenario.metricLagMinutes + 1;
-  if (scenario.durationMinutes < needed) {
-    throw new Error(
-      `scenario "${scenario.name}": logs needs durationMinutes ≥ ${needed} (the canary phase's ${bakeMinute} min, the ${LOG_BAKE_MINUTES}-minute bake and ${scenario.metricLagMinutes + 1} min for its last minute to be visible); it is ${scenario.durationMinutes}`,
-    );
-  }
   const bakeStart = new Date(start.getTime() + bakeMinute * 60_000);
   const logProfile = { newExceptionRate: scenario.logs!.newExceptionRate, newBenignLines: scenario.logs!.newBenignLines };
   const result = await simulateDeployment(definition, {
@@ -225,8 +220,10 @@ async function runLogBake(scenario: Scenario, definition: Record<string, unknown
   if (!report) {
     outcome = { action: 'no-report', regressedMetrics: [], summary: `the bake hook reached no report (${result.execution.error ?? 'execution ended without reporting'}); a real deployment would hang until the hook times out` };
   } else if (report.status === 'Failed') {
-    const regressedMetrics = [...(verdict?.metrics ?? []).filter((metric) => metric.critical && metric.decision === 'fail').map((metric) => metric.metric), ...(verdict?.logs?.decision === 'fail' ? ['logs'] : [])];
-    const why = regressedMetrics.length > 0 ? failedWords(regressedMetrics) : (last?.tick.reason ?? 'the bake failed');
+    const regressedMetrics = (verdict?.metrics ?? []).filter((metric) => metric.critical && metric.decision === 'fail').map((metric) => metric.metric);
+    const logsFailed = verdict?.logs?.decision === 'fail';
+    const words = [...(regressedMetrics.length > 0 ? [failedWords(regressedMetrics)] : []), ...(logsFailed ? [verdict.logs!.signature !== undefined ? 'a new error signature in the logs' : 'error lines in the logs rose'] : [])];
+    const why = words.length > 0 ? words.join('; ') : (last?.tick.reason ?? 'the bake failed');
     outcome = { action: 'rolled-back', status: report.status, minute: report.minute, regressedMetrics, summary: `the bake hook reported Failed at minute ${report.minute} and CodeDeploy rolled back: ${why}` };
   } else {
     outcome = { action: 'promoted', status: report.status, minute: report.minute, regressedMetrics: [], summary: `promoted after the bake at minute ${report.minute}: the deployment succeeds` };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { documentLoaders } from '../policy/documents';
 import { formatIssues } from '../policy/parse';
 import { budgetSchema } from '../policy/schema';
+import { LOG_BAKE_MINUTES, comparableMinutes } from './scenario-policy';
 
 /**
  * A simulation scenario: the traffic, the behaviour of the current version (baseline, version
@@ -256,6 +257,18 @@ export const scenarioSchema = z
       }
     });
     scenario.burstiness.incidents.forEach((incident, index) => checkWindow(['burstiness', 'incidents', index], incident.fromMinute, undefined));
+    if (scenario.logs) {
+      // The bake starts when the canary phase ends; its last minute must be visible before the scenario ends.
+      const canaryPhase = comparableMinutes(scenario);
+      const needed = canaryPhase + LOG_BAKE_MINUTES + scenario.metricLagMinutes + 1;
+      if (end < needed) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['durationMinutes'],
+          message: `logs needs durationMinutes ≥ ${needed} (the canary phase's ${canaryPhase} min, the ${LOG_BAKE_MINUTES}-minute bake and ${scenario.metricLagMinutes + 1} min for its last minute to be visible); it is ${end}`,
+        });
+      }
+    }
   });
 
 /** A scenario as written in YAML (defaults optional). */
