@@ -211,7 +211,8 @@ async function runLogBake(scenario: Scenario, definition: Record<string, unknown
         now,
       ),
   });
-  const timeline: TimelineEntry[] = result.ticks.map(({ at, tick }) => ({ minute: minutesBetween(start, at), at: at.toISOString(), decision: tick.decision, periodsJudged: bakeMinute + tick.periodsJudged, reason: tick.reason }));
+  // Periods judged count from minute 0, as the watch's do: the bake judges the minutes from `bakeMinute`.
+  const timeline: TimelineEntry[] = result.ticks.map(({ at, tick }) => ({ minute: minutesBetween(start, at), at: at.toISOString(), decision: tick.decision, periodsJudged: tick.periodsJudged > 0 ? bakeMinute + tick.periodsJudged : 0, reason: tick.reason }));
   const last = result.ticks.at(-1);
   const verdict = last?.tick.verdict as Verdict | undefined;
   const reports = result.reports.map(({ status, at }) => ({ status, at: at.toISOString(), minute: minutesBetween(start, at) }));
