@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { documentLoaders } from '../policy/documents';
 import { formatIssues } from '../policy/parse';
 import { budgetSchema } from '../policy/schema';
-import { LOG_BAKE_MINUTES, comparableMinutes } from './scenario-policy';
 
 /**
  * A simulation scenario: the traffic, the behaviour of the current version (baseline, version
@@ -333,4 +332,32 @@ export function canaryShareAt(schedule: Schedule, minute: number): number {
 /** Whether minute `minute` falls in [fromMinute, untilMinute). */
 export function isActive(window: { fromMinute: number; untilMinute?: number }, minute: number): boolean {
   return minute >= window.fromMinute && (window.untilMinute === undefined || minute < window.untilMinute);
+}
+
+/** The judged window when the scenario's schedule has no canary phase to judge. */
+const DEFAULT_JUDGED_MINUTES = 10;
+
+/** The bake of a scenario with `logs`, in minutes. */
+export const LOG_BAKE_MINUTES = 10;
+
+/**
+ * Minutes during which both versions serve traffic, so canary and baseline can be compared at the
+ * same time: the canary phase, or the linear steps before 100 %. Capped by the scenario's length.
+ */
+export function comparableMinutes(scenario: Scenario): number {
+  const { schedule } = scenario;
+  let minutes: number;
+  switch (schedule.type) {
+    case 'canary':
+      minutes = schedule.minutes;
+      break;
+    case 'linear':
+      minutes = (Math.ceil(100 / schedule.percent) - 1) * schedule.everyMinutes;
+      break;
+    case 'all-at-once':
+      minutes = 0;
+      break;
+  }
+  if (minutes <= 0) minutes = DEFAULT_JUDGED_MINUTES;
+  return Math.min(minutes, scenario.durationMinutes);
 }
