@@ -13,7 +13,7 @@ import { EXIT, processIO, type CommandIO } from './io';
  * by a leading indicator (token spend at equal tokens; reasoning per turn before errors rise) and one
  * by the budget gate (spend at full traffic projected over the daily budget).
  */
-export const DEFAULT_SCENARIOS = ['healthy', 'low-traffic', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop', 'budget-breach', 'new-exception'] as const;
+export const DEFAULT_SCENARIOS = ['healthy', 'low-traffic', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop', 'budget-breach'] as const;
 
 export const SIMULATE_USAGE = `usage: canary-eval simulate [scenario…] [--policy <file>] [--report <out.html>] [--json] [--fail-on-rollback]
 
