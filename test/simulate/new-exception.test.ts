@@ -1,7 +1,8 @@
 import { simulateCommand } from '../../lib/cli/simulate-command';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { parseScenario } from '../../lib/simulate/scenario';
-import { loadScenario, runScenario, type ScenarioRun } from '../../lib/simulate/scenario-run';
+import { loadScenario, runScenario, scenarioReport, type ScenarioRun } from '../../lib/simulate/scenario-run';
+import { escapeHtml, renderHtmlReport } from '../../lib/report/html-report';
 
 /**
  * Issue 26 in `npm start`: a scenario with `logs` runs the bake hook (AfterAllowTraffic) after the
@@ -50,6 +51,14 @@ describe('new-exception: the bake reads the logs', () => {
     for (const sample of samples) expect(sample).toContain('applyPromotion');
     expect(report.stdout).toMatch(/Logs Insights: [\d,.]+ MB scanned \(\$\d+\.\d{4}\), \d+ queries \(at most [1-4] per look\)/);
     expect(report.stdout).toContain('new-exception  the bake hook reported Failed');
+  });
+
+  test('the HTML report has the Logs section: the signature and each sample escaped in a <pre>', () => {
+    const html = renderHtmlReport([scenarioReport(run)]);
+    const logs = run.finalVerdict!.logs!;
+    expect(html).toContain('<h3>Logs</h3>');
+    expect(html).toContain(escapeHtml(`new error signature: ${logs.signature}`));
+    for (const sample of logs.samples!) expect(html).toContain(`<pre class="log-sample">${escapeHtml(sample)}</pre>`);
   });
 });
 
