@@ -33,6 +33,10 @@ export interface HookEvaluationStatus {
   readonly error?: string;
   /** A running evaluation: its look count against about how many the window holds, and the time left in it. */
   readonly progress?: { readonly look: number; readonly looksAbout: number; readonly secondsLeft: number; readonly window: 'canary window' | 'bake' };
+  /** The hook's break-glass override record (`canary-eval override`), when there is one: who asked what, why, when, and where it is kept. */
+  readonly override?: { readonly by: string; readonly action: string; readonly reason: string; readonly requestedAt: string; readonly record: string };
+  /** Why the hook's override record could not be read (a missing permission, a malformed record): said, never taken for "no override". */
+  readonly overrideUnread?: string;
 }
 
 export interface DeploymentStatus {

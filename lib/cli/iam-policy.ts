@@ -52,7 +52,8 @@ export const CLI_ACTION_USES: Readonly<Record<string, string>> = {
   'states:DescribeExecution': 'all: the evaluation of a hook',
   'states:GetExecutionHistory': 'all: every look, smoke test and report of it',
   'cloudwatch:GetMetricData': 'report, replay: the metrics the evaluator judged',
-  's3:GetObject': 'report, replay: the policy the evaluator ran under; report --stored: the stored reports',
+  's3:GetObject': 'report, replay: the policy the evaluator ran under; report --stored: the stored reports; status: the override record of each hook',
+  's3:ListBucket': 'status: under overrides/ only, so a hook without an override record is NoSuchKey rather than AccessDenied',
   'kms:Decrypt': 'all, with a customer managed key: the executions and stored reports it encrypts',
   'codedeploy:ListApplications': 'coverage: the applications of the account and Region',
   'codedeploy:ListDeploymentGroups': 'coverage: their deployment groups',
@@ -118,6 +119,23 @@ export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
         Effect: 'Allow',
         Action: ['s3:GetObject'],
         Resource: [`arn:${partition}:s3:::${scope.reportBucket ?? '*'}/${REPORT_STORE.prefix}*`],
+      },
+      {
+        // `status` shows the override record of each hook (OVERRIDES, lib/evaluation/override/record.ts).
+        Sid: 'ReadOverrideRecords',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [`arn:${partition}:s3:::${scope.reportBucket ?? '*'}/${OVERRIDES.prefix}*`],
+      },
+      {
+        // Listing that prefix only: without s3:ListBucket, S3 answers GetObject of a missing key with 403, not
+        // 404 NoSuchKey (Amazon S3 API Reference, GetObject: "If you don't have the s3:ListBucket permission,
+        // Amazon S3 returns an HTTP status code 403"), and most hooks have no override.
+        Sid: 'TellMissingOverrideRecords',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [`arn:${partition}:s3:::${scope.reportBucket ?? '*'}`],
+        Condition: { StringLike: { 's3:prefix': `${OVERRIDES.prefix}*` } },
       },
       {
         // ListApplications has no resource-level permissions (Service Authorization Reference, AWS CodeDeploy).

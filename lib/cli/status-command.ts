@@ -1,19 +1,23 @@
 import { DeploymentStatusReader, type DeploymentView } from '../adapters/aws/deployment-status';
 import { EvaluationHistoryReader, type EvaluationRecord } from '../adapters/aws/evaluation-history';
+import { AwsReadError, readCall } from '../adapters/aws/read-call';
+import { S3OverrideStore } from '../adapters/aws/s3-override-store';
+import { OVERRIDES, overrideKey, parseOverrideRecord } from '../evaluation/override/record';
 import { executionName, type LifecycleEvent } from '../evaluation/state';
 import { formatClock, formatDuration, formatPercent } from '../report/format';
 import { terminalSafe } from '../report/terminal-text';
 import { explainMetric } from '../report/text-report';
 import { wrapToWidth } from '../report/wrap';
 import { awsClients, awsFailure, type AwsClients } from './aws-context';
-import { deploymentStatus, judgedEvents, type DeploymentResult, type DeploymentStatus } from './deployment-report';
+import { deploymentStatus, judgedEvents, type DeploymentResult, type DeploymentStatus, type HookEvaluationStatus } from './deployment-report';
 import { AWS_FLAGS, AWS_FLAGS_HELP, EXIT, parseFlags, processIO, UsageError, wantsHelp, type CommandIO } from './io';
 
 export const STATUS_USAGE = `usage: canary-eval status <deployment-id> [--watch] [--interval <seconds>] [--json] [--state-machine <arn>] [--region R] [--profile P]
 
 The deployment (CodeDeploy: status, lifecycle events, traffic split), the evaluation of each of its hooks
 (the Step Functions executions named <deployment-id>-<event>: phase, state, time left before the hook
-deadline) and the latest verdict per metric.
+deadline), the latest verdict per metric, and a hook's break-glass override record (who, what, why, when)
+when there is one.
   --watch              redraw in place every --interval seconds until the deployment ends (on a terminal);
                        without a terminal, print one line per change
   --interval <s>       seconds between reads with --watch (default 60, the evaluator's period)
@@ -46,7 +50,42 @@ export async function readDeploymentStatus(clients: AwsClients, deploymentId: st
   const records = new Map<LifecycleEvent, EvaluationRecord | undefined>();
   for (const event of judgedEvents(deployment)) records.set(event, await history.read(stateMachineArn, deploymentId, event));
   const status = deploymentStatus(deployment, records, now, (event) => executionName(deploymentId, event));
-  return { status, deployment, records, stateMachineArn };
+  const overrides = new Map<LifecycleEvent, Pick<HookEvaluationStatus, 'override' | 'overrideUnread'>>();
+  for (const [event, record] of records) {
+    // Only evaluations that look for overrides know the bucket (an imported evaluator's registration does not).
+    if (record?.input.override) overrides.set(event, await readOverride(clients, record.input.override.bucket, overrideKey(deploymentId, event)));
+  }
+  return { status: { ...status, evaluations: status.evaluations.map((evaluation) => ({ ...evaluation, ...overrides.get(evaluation.lifecycleEvent) })) }, deployment, records, stateMachineArn };
+}
+
+/**
+ * A hook's override record (`OVERRIDES.prefix` of the report bucket, as `canary-eval override` wrote it).
+ * No record (NoSuchKey) is nothing to show. A record that cannot be read is said on the hook's line, not
+ * fatal: the rest of the status still holds.
+ */
+async function readOverride(clients: AwsClients, bucket: string, key: string): Promise<Pick<HookEvaluationStatus, 'override' | 'overrideUnread'>> {
+  const where = `s3://${bucket}/${key}`;
+  let value: unknown;
+  try {
+    value = await readCall('s3:GetObject', () => new S3OverrideStore(clients.s3).read(bucket, key));
+  } catch (error) {
+    if (!(error instanceof AwsReadError)) throw error;
+    if (error.kind === 'access-denied') {
+      // Without s3:ListBucket of the prefix, S3 answers a missing key with 403 too (Amazon S3 API Reference, GetObject).
+      const denied = (error.cause as { name?: string } | undefined)?.name ?? 'AccessDenied';
+      return {
+        overrideUnread: `${where} not read: s3:GetObject was denied (${denied}); the CLI's read-only policy (README, "CLI permissions") grants s3:GetObject on ${bucket}/${OVERRIDES.prefix}* and s3:ListBucket of that prefix, without which S3 denies a hook that has no override too`,
+      };
+    }
+    return { overrideUnread: `${where} not read: ${error.message}` };
+  }
+  if (value === undefined) return {};
+  try {
+    const record = parseOverrideRecord(value, where);
+    return { override: { by: record.callerArn, action: record.action, reason: record.reason, requestedAt: record.requestedAt, record: where } };
+  } catch (error) {
+    return { overrideUnread: `${where} is malformed (the evaluation refuses it): ${(error as Error).message}` };
+  }
 }
 
 /** The status as a person reads it on a terminal: every string from CodeDeploy, a policy or a response escaped (`terminalSafe`). */
@@ -67,6 +106,11 @@ export function renderStatus(unsafe: DeploymentStatus, now: Date, columns?: numb
     const left = evaluation.secondsLeftBeforeHookDeadline !== undefined ? `, ${formatDuration(evaluation.secondsLeftBeforeHookDeadline)} left before the hook deadline (${formatClock(evaluation.hookDeadline!)})` : '';
     const report = evaluation.report ? `, hook reported ${evaluation.report.status} ${formatClock(evaluation.report.at)}` : '';
     lines.push(`  ${evaluation.lifecycleEvent}  ${evaluation.state}${evaluation.phase ? `  ${evaluation.phase}` : ''}${report}${left}`);
+    if (evaluation.override) {
+      const o = evaluation.override;
+      lines.push(`    override: ${o.action} by ${o.by} at ${formatClock(o.requestedAt)} — ${o.reason} (${o.record})`);
+    }
+    if (evaluation.overrideUnread) lines.push(`    override: ${evaluation.overrideUnread}`);
     if (evaluation.state === 'NOT_STARTED') {
       lines.push(`    no evaluation ${evaluation.executionName}`);
       continue;

