@@ -1,5 +1,8 @@
 import { parsePolicy, type Policy, type PolicyInput } from '../policy';
-import type { Scenario } from './scenario';
+import { LOG_BAKE_MINUTES, comparableMinutes, type Scenario } from './scenario';
+
+// Where they were defined before the scenario's own checks needed them; importers use either module.
+export { LOG_BAKE_MINUTES, comparableMinutes };
 
 /**
  * The policy the simulation judges a scenario with, written in one place so that switching
@@ -24,33 +27,8 @@ export const COST_METHOD = { type: 'cost', tolerance: 0.1 } as const;
 /** How the p99 gauge is judged; non-critical: a noisy per-minute p99 only informs. */
 export const P99_METHOD = { type: 'threshold', maxRatioToBaseline: 1.5, failureLimit: 3 } as const;
 
-/** The judged window when the scenario's schedule has no canary phase to judge. */
-const DEFAULT_JUDGED_MINUTES = 10;
-
 /** Name of the latency-as-counts metric. */
 export const SLOW_REQUESTS_METRIC = 'lambda-slow-requests';
-
-/**
- * Minutes during which both versions serve traffic, so canary and baseline can be compared at the
- * same time: the canary phase, or the linear steps before 100 %. Capped by the scenario's length.
- */
-export function comparableMinutes(scenario: Scenario): number {
-  const { schedule } = scenario;
-  let minutes: number;
-  switch (schedule.type) {
-    case 'canary':
-      minutes = schedule.minutes;
-      break;
-    case 'linear':
-      minutes = (Math.ceil(100 / schedule.percent) - 1) * schedule.everyMinutes;
-      break;
-    case 'all-at-once':
-      minutes = 0;
-      break;
-  }
-  if (minutes <= 0) minutes = DEFAULT_JUDGED_MINUTES;
-  return Math.min(minutes, scenario.durationMinutes);
-}
 
 /**
  * Token spend per request, from the application's own metrics with a Version dimension; for a Claude-based
@@ -123,6 +101,16 @@ export function scenarioPolicyInput(scenario: Scenario): PolicyInput {
     canaryWatch: { period: '60s', maxDuration: `${comparableMinutes(scenario)}m`, stopDeploymentOnFail: true },
     metricLag: '2m',
     ...(scenario.budget && { budget: scenario.budget }),
+    // The log signal runs in the bake only (docs/logs.md): JSON lines carrying the version, as lib/simulate/logs writes them.
+    ...(scenario.logs && {
+      bake: { duration: `${LOG_BAKE_MINUTES}m`, period: '60s' },
+      logs: {
+        logGroups: [`/aws/lambda/${scenario.target.functionName}`],
+        errorFilter: { type: 'json-level' },
+        versioning: { type: 'json-field', field: 'service.version' },
+        requestsFrom: 'lambda-error-rate',
+      },
+    }),
   };
 }
 

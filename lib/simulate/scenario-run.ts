@@ -8,7 +8,8 @@ import { STATE } from '../constructs/evaluation-definition';
 import { simulateDeployment } from './deployment';
 import { generateSeries, type SimulatedSeries } from './generate';
 import { BASELINE_VERSION, CANARY_VERSION, SCENARIOS_DIR, canaryShareAt, listScenarioFiles, loadScenarioFile, type Scenario } from './scenario';
-import { scenarioPolicy } from './scenario-policy';
+import { BakeLogs } from './logs/bake-logs';
+import { comparableMinutes, scenarioPolicy } from './scenario-policy';
 import { SimulatedMetricSource } from './sim-metric-source';
 import { chartValuesOf, summarisePolicy, type DeploymentOutcome, type EvaluationReport, type MetricChart, type PolicySummary, type SmokeRun, type TimelineEntry, type TrafficStep } from '../report/model';
 
@@ -127,7 +128,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
           },
   });
 
-  const timeline: TimelineEntry[] = result.watchTicks
+  const watchTimeline: TimelineEntry[] = result.watchTicks
     .filter(({ tick }) => tick.verdict !== undefined || tick.decision !== 'continue' || tick.periodsJudged > 0 || !tick.done)
     .map(({ at, tick }) => ({
       minute: minutesBetween(start, at),
@@ -137,10 +138,17 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       reason: tick.reason,
     }));
   const lastLook = result.watchTicks.filter(({ tick }) => tick.verdict !== undefined).at(-1);
-  const finalVerdict = lastLook?.tick.verdict as Verdict | undefined;
-  const reports = result.reports.map(({ status, at }) => ({ status, at: at.toISOString(), minute: minutesBetween(start, at) }));
-  const outcome = describeOutcome(reports[0], lastLook && { minute: minutesBetween(start, lastLook.at), decision: lastLook.tick.decision }, finalVerdict, result.execution.error, watchError);
-  const judgedThroughMinute = lastLook?.tick.periodsJudged ?? 0;
+  const watchVerdict = lastLook?.tick.verdict as Verdict | undefined;
+  const watchReports = result.reports.map(({ status, at }) => ({ status, at: at.toISOString(), minute: minutesBetween(start, at) }));
+  const watchOutcome = describeOutcome(watchReports[0], lastLook && { minute: minutesBetween(start, lastLook.at), decision: lastLook.tick.decision }, watchVerdict, result.execution.error, watchError);
+  // A policy with `logs` (a scenario with `logs`): the traffic shift went on, so the bake hook runs next.
+  const bake = policy.logs && (watchOutcome.action === 'promoted' || watchOutcome.action === 'inconclusive') ? await runLogBake(scenario, options.definition, policy, appSpec, start, metrics) : undefined;
+  // The watch's last looks (metric lag) and the bake's first overlap: in the order they happened.
+  const timeline = [...watchTimeline, ...(bake?.timeline ?? [])].sort((a, b) => a.at.localeCompare(b.at));
+  const finalVerdict = bake?.verdict ?? watchVerdict;
+  const reports = [...watchReports, ...(bake?.reports ?? [])];
+  const outcome = bake?.outcome ?? watchOutcome;
+  const judgedThroughMinute = bake?.judgedThroughMinute ?? lastLook?.tick.periodsJudged ?? 0;
   const lastMinute = Math.min(scenario.durationMinutes, Math.max(judgedThroughMinute, outcome.minute ?? judgedThroughMinute));
   const target: LambdaTarget = { type: 'lambda', ...appSpec };
   // A policy query the simulator cannot answer already failed the evaluation (the evaluator-error
@@ -156,7 +164,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   return {
     scenario: { name: scenario.name, description: scenario.description, seed: scenario.seed, source: options.source ?? scenario.name },
     startTime: start.toISOString(),
-    execution: { status: result.execution.status, ...(result.execution.error ? { error: result.execution.error } : {}) },
+    execution: bake?.execution ?? { status: result.execution.status, ...(result.execution.error ? { error: result.execution.error } : {}) },
     reports,
     timeline,
     costPerRequest: result.costPerRequest,
@@ -168,6 +176,66 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     policy: summarisePolicy(policy),
     traffic: trafficSteps(scenario, start, lastMinute),
     smokeTests,
+  };
+}
+
+/**
+ * The bake hook (`AfterAllowTraffic`) of a scenario with `logs`, through the real state machine: it
+ * starts when the canary phase ends (100 % of traffic on the new version), judges the scenario's metrics
+ * against the current version's minutes before it (the bake's time-shifted baseline), and reads a
+ * simulated log group (lib/simulate/logs/bake-logs.ts) with the scenario's new exception or new lines.
+ * Simplification: the log lines before the bake are all the current version's (the canary phase's 10 %
+ * writes none), at the traffic the current version served then.
+ */
+async function runLogBake(scenario: Scenario, definition: Record<string, unknown>, policy: Policy, appSpec: typeof APP_SPEC, start: Date, metrics: (now: () => Date) => MetricSource) {
+  const bakeMinute = comparableMinutes(scenario);
+  const bakeStart = new Date(start.getTime() + bakeMinute * 60_000);
+  const logProfile = { newExceptionRate: scenario.logs!.newExceptionRate, newBenignLines: scenario.logs!.newBenignLines };
+  const result = await simulateDeployment(definition, {
+    deploymentId: `d-BAKE${scenario.name.replace(/[^a-z0-9]/g, '').toUpperCase().slice(0, 16)}`,
+    policy,
+    metrics,
+    start: bakeStart,
+    appSpec,
+    lifecycleEvent: 'AfterAllowTraffic',
+    logs: (now) =>
+      new BakeLogs(
+        {
+          seed: scenario.seed,
+          profile: logProfile,
+          versions: { canary: CANARY_VERSION, baseline: BASELINE_VERSION },
+          start: bakeStart,
+          canaryRequestsPerMinute: scenario.traffic.requestsPerMinute,
+          baselineRequestsPerMinute: scenario.traffic.requestsPerMinute * (1 - canaryShareAt(scenario.schedule, bakeMinute - 1)),
+        },
+        now,
+      ),
+  });
+  // Periods judged count from minute 0, as the watch's do: the bake judges the minutes from `bakeMinute`.
+  const timeline: TimelineEntry[] = result.ticks.map(({ at, tick }) => ({ minute: minutesBetween(start, at), at: at.toISOString(), decision: tick.decision, periodsJudged: tick.periodsJudged > 0 ? bakeMinute + tick.periodsJudged : 0, reason: tick.reason }));
+  const last = result.ticks.at(-1);
+  const verdict = last?.tick.verdict as Verdict | undefined;
+  const reports = result.reports.map(({ status, at }) => ({ status, at: at.toISOString(), minute: minutesBetween(start, at) }));
+  const report = reports.at(-1);
+  let outcome: DeploymentOutcome;
+  if (!report) {
+    outcome = { action: 'no-report', regressedMetrics: [], summary: `the bake hook reached no report (${result.execution.error ?? 'execution ended without reporting'}); a real deployment would hang until the hook times out` };
+  } else if (report.status === 'Failed') {
+    const regressedMetrics = (verdict?.metrics ?? []).filter((metric) => metric.critical && metric.decision === 'fail').map((metric) => metric.metric);
+    const logsFailed = verdict?.logs?.decision === 'fail';
+    const words = [...(regressedMetrics.length > 0 ? [failedWords(regressedMetrics)] : []), ...(logsFailed ? [verdict.logs!.signature !== undefined ? 'a new error signature in the logs' : 'error lines in the logs rose'] : [])];
+    const why = words.length > 0 ? words.join('; ') : (last?.tick.reason ?? 'the bake failed');
+    outcome = { action: 'rolled-back', status: report.status, minute: report.minute, regressedMetrics, summary: `the bake hook reported Failed at minute ${report.minute} and CodeDeploy rolled back: ${why}` };
+  } else {
+    outcome = { action: 'promoted', status: report.status, minute: report.minute, regressedMetrics: [], summary: `promoted after the bake at minute ${report.minute}: the deployment succeeds` };
+  }
+  return {
+    timeline,
+    ...(verdict ? { verdict } : {}),
+    reports,
+    outcome,
+    judgedThroughMinute: bakeMinute + (last?.tick.periodsJudged ?? 0),
+    execution: { status: result.execution.status, ...(result.execution.error ? { error: result.execution.error } : {}) },
   };
 }
 

@@ -222,6 +222,19 @@ export const scenarioSchema = z
     slowThresholdMs: z.number().positive().default(1000),
     /** A spend budget for the policy (`budget` of the policy, docs/policy-reference.md). @default - none */
     budget: budgetSchema.optional(),
+    /**
+     * The new version's log lines (issue 26): with it the simulation's policy has a `logs` signal and a
+     * 10-minute bake, and after the canary watch the bake hook (`AfterAllowTraffic`) runs on a simulated
+     * Logs Insights (lib/simulate/logs). @default - no log signal, no bake
+     */
+    logs: z
+      .strictObject({
+        /** Share of the new version's requests that log a new exception. @default 0 */
+        newExceptionRate: rateSchema.default(0),
+        /** New info/warning lines the new version adds (a healthy change). @default 0 */
+        newBenignLines: z.number().int().nonnegative().default(0),
+      })
+      .optional(),
   })
   .superRefine((scenario, ctx) => {
     const end = scenario.durationMinutes;
@@ -243,6 +256,18 @@ export const scenarioSchema = z
       }
     });
     scenario.burstiness.incidents.forEach((incident, index) => checkWindow(['burstiness', 'incidents', index], incident.fromMinute, undefined));
+    if (scenario.logs) {
+      // The bake starts when the canary phase ends; its last minute must be visible before the scenario ends.
+      const canaryPhase = comparableMinutes(scenario);
+      const needed = canaryPhase + LOG_BAKE_MINUTES + scenario.metricLagMinutes + 1;
+      if (end < needed) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['durationMinutes'],
+          message: `logs needs durationMinutes ≥ ${needed} (the canary phase's ${canaryPhase} min, the ${LOG_BAKE_MINUTES}-minute bake and ${scenario.metricLagMinutes + 1} min for its last minute to be visible); it is ${end}`,
+        });
+      }
+    }
   });
 
 /** A scenario as written in YAML (defaults optional). */
@@ -307,4 +332,32 @@ export function canaryShareAt(schedule: Schedule, minute: number): number {
 /** Whether minute `minute` falls in [fromMinute, untilMinute). */
 export function isActive(window: { fromMinute: number; untilMinute?: number }, minute: number): boolean {
   return minute >= window.fromMinute && (window.untilMinute === undefined || minute < window.untilMinute);
+}
+
+/** The judged window when the scenario's schedule has no canary phase to judge. */
+const DEFAULT_JUDGED_MINUTES = 10;
+
+/** The bake of a scenario with `logs`, in minutes. */
+export const LOG_BAKE_MINUTES = 10;
+
+/**
+ * Minutes during which both versions serve traffic, so canary and baseline can be compared at the
+ * same time: the canary phase, or the linear steps before 100 %. Capped by the scenario's length.
+ */
+export function comparableMinutes(scenario: Scenario): number {
+  const { schedule } = scenario;
+  let minutes: number;
+  switch (schedule.type) {
+    case 'canary':
+      minutes = schedule.minutes;
+      break;
+    case 'linear':
+      minutes = (Math.ceil(100 / schedule.percent) - 1) * schedule.everyMinutes;
+      break;
+    case 'all-at-once':
+      minutes = 0;
+      break;
+  }
+  if (minutes <= 0) minutes = DEFAULT_JUDGED_MINUTES;
+  return Math.min(minutes, scenario.durationMinutes);
 }
