@@ -222,7 +222,7 @@ svg.chart { max-width: 100%; height: auto; } svg.chart text { font-size: 11px; f
 .swatch { display: inline-block; width: 1.2em; height: .3em; vertical-align: middle; margin-left: .8em; }
 .swatch.canary { background: ${COLOURS.canary}; } .swatch.baseline { background: ${COLOURS.baseline}; } .swatch.decision { background: ${COLOURS.decision}; }
 .swatch.band { background: ${COLOURS.band}; opacity: .25; height: .8em; } .swatch.tolerance { background: ${COLOURS.tolerance}; }
-.table-scroll { max-width: 100%; overflow-x: auto; } table { border-collapse: collapse; font-size: .9em; } td.nowrap { white-space: nowrap; } td, th { padding: .15rem .6rem; border-bottom: 1px solid #e9ecef; text-align: left; vertical-align: top; }
+.table-scroll { max-width: 100%; overflow-x: auto; } table { border-collapse: collapse; font-size: .9em; } td.nowrap { white-space: nowrap; } .log-sample { white-space: pre-wrap; overflow-wrap: anywhere; } td, th { padding: .15rem .6rem; border-bottom: 1px solid #e9ecef; text-align: left; vertical-align: top; }
 tr.fail td { color: #c92a2a; font-weight: 600; } tr.pass td { color: #2b8a3e; font-weight: 600; }
 ul.verdict { list-style: none; padding: 0; } li.metric { margin: .4rem 0; padding-left: .6rem; border-left: 4px solid #adb5bd; }
 li.metric.fail { border-color: #c92a2a; } li.metric.pass { border-color: #2b8a3e; }

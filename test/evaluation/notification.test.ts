@@ -253,6 +253,14 @@ describe('the log signal in the notification (issue 26)', () => {
     expect(text).not.toContain('<@U123>');
     expect(text).not.toContain('<script>');
   });
+
+  test('a long sample line is cut to 120 characters in chat (the report keeps it whole), so three fit one message', () => {
+    const long = `Error: ${'x'.repeat(290)}`;
+    const text = buildNotification({ event: { ...logFail, verdict: { ...logFail.verdict!, logs: { ...logs, samples: [long, long, long] } } } as VerdictEvent, target, links }).content.description;
+    const samples = text.split('\n').filter((line) => line.startsWith('*Sample:*'));
+    expect(samples).toHaveLength(3);
+    for (const line of samples) expect(line).toBe(`*Sample:* ${long.slice(0, 119)}…`);
+  });
 });
 
 describe('notifications say why spend moved and what the budget projects', () => {
