@@ -23,18 +23,19 @@ export const handler = lazyHandler(() => {
   const notifications = notificationChannel();
   const s3 = traced(new S3Client({}));
   const codeDeploy = traced(new CodeDeployClient({}));
+  const cloudwatch = traced(new CloudWatchClient({}));
   const platform = new PlatformHookReporter(new CodeDeployHookReporter(codeDeploy), hookStatusStoreIn(s3, bucket), new CodeDeployHookStatusReader(codeDeploy));
   return createReportHandler(
     {
       reporter: platform,
       hookStatus: platform,
       records: new StepFunctionsExecutionRecordReader(sfn),
-      sink: new AwsVerdictSink(traced(new CloudWatchClient({})), traced(new EventBridgeClient({}))),
+      sink: new AwsVerdictSink(cloudwatch, traced(new EventBridgeClient({}))),
       executions: new StepFunctionsExecutionInputReader(sfn),
       endedExecutions: new StepFunctionsEndedExecutionLister(sfn),
       now: () => new Date(),
       ...(notifications ? { notifications } : {}),
-      ...(bucket ? { reports: { store: new S3ReportStore(s3, bucket, process.env.AWS_REGION ?? 'us-east-1'), render: (event) => renderVerdictReport(event) }, ledger: new S3PublicationLedger(s3, bucket), changeFailures: { store: new S3PromotionStore(s3, bucket), sink: new CloudWatchChangeFailureSink(traced(new CloudWatchClient({}))) } } : {}),
+      ...(bucket ? { reports: { store: new S3ReportStore(s3, bucket, process.env.AWS_REGION ?? 'us-east-1'), render: (event) => renderVerdictReport(event) }, ledger: new S3PublicationLedger(s3, bucket), changeFailures: { store: new S3PromotionStore(s3, bucket), sink: new CloudWatchChangeFailureSink(cloudwatch) } } : {}),
     },
     runtime,
   );
