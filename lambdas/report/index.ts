@@ -27,8 +27,7 @@ export const handler = lazyHandler(() => {
   const platform = new PlatformHookReporter(new CodeDeployHookReporter(codeDeploy), hookStatusStoreIn(s3, bucket), new CodeDeployHookStatusReader(codeDeploy));
   return createReportHandler(
     {
-      reporter: platform,
-      hookStatus: platform,
+      reporter: platform, hookStatus: platform, // one object: reports and reads hook statuses, CodeDeploy or ECS native
       records: new StepFunctionsExecutionRecordReader(sfn),
       sink: new AwsVerdictSink(cloudwatch, traced(new EventBridgeClient({}))),
       executions: new StepFunctionsExecutionInputReader(sfn),
