@@ -4,6 +4,7 @@ import { S3HookStatusStore } from '../../lib/adapters/aws/s3-hook-status-store';
 import { StepFunctionsEvaluationStarter, StepFunctionsEvaluationTracker } from '../../lib/adapters/aws/step-functions';
 import { parseEcsTargets } from '../../lib/evaluation/ecs';
 import { ECS_HOOK_ENVIRONMENT, parseEcsHookTimeout, parseEcsNativeService } from '../../lib/evaluation/ecs-native/contract';
+import { parseProductionSteps } from '../../lib/evaluation/ecs-native/alpha';
 import { createConfiguredEcsHookHandler } from '../../lib/evaluation/ecs-native/handler';
 import { parseHostList, parseReportSwitches } from '../../lib/evaluation/state';
 import { requiredEnv, runtime, traced, tracing } from '../shared';
@@ -12,6 +13,7 @@ import { requiredEnv, runtime, traced, tracing } from '../shared';
 export const handler = createConfiguredEcsHookHandler(() => {
   const allowedHosts = process.env[ECS_HOOK_ENVIRONMENT.smokeAllowedHosts];
   const stateMachineArn = requiredEnv(ECS_HOOK_ENVIRONMENT.stateMachineArn);
+  const productionSteps = parseProductionSteps(process.env[ECS_HOOK_ENVIRONMENT.productionSteps], ECS_HOOK_ENVIRONMENT.productionSteps);
   const sfn = traced(new SFNClient({}));
   return {
     ...(allowedHosts ? { allowedHosts: parseHostList(JSON.parse(allowedHosts), ECS_HOOK_ENVIRONMENT.smokeAllowedHosts) } : {}),
@@ -20,6 +22,7 @@ export const handler = createConfiguredEcsHookHandler(() => {
     ecsTargets: parseEcsTargets(requiredEnv(ECS_HOOK_ENVIRONMENT.ecsTargets), ECS_HOOK_ENVIRONMENT.ecsTargets),
     service: parseEcsNativeService(requiredEnv(ECS_HOOK_ENVIRONMENT.service)),
     hookTimeout: parseEcsHookTimeout(requiredEnv(ECS_HOOK_ENVIRONMENT.hookTimeout)),
+    ...(productionSteps !== undefined ? { productionSteps } : {}),
     // The state machine continues the hook's trace (StartExecution's X-Amzn-Trace-Id, else this traceHeader).
     starter: new StepFunctionsEvaluationStarter(sfn, stateMachineArn, () => tracing.traceHeader()),
     executions: new StepFunctionsEvaluationTracker(sfn, stateMachineArn),

@@ -121,6 +121,12 @@ export interface EcsNativeEvaluation {
   readonly productionWeight: number;
   /** The hook's `timeoutInMinutes`, in seconds: the plan answers well before it. */
   readonly hookTimeoutSeconds: number;
+  /**
+   * The number of production traffic-shift steps the registration's hook judges (0: none), from which
+   * this evaluation's share of α follows (`ecsNativeAlphaShare`). Absent: unknown, the most ECS allows
+   * is assumed.
+   */
+  readonly productionSteps?: number;
   /** The service deployment (`resourceArn`) and the green revision, as ECS sent them. */
   readonly serviceDeploymentArn: string;
   readonly targetServiceRevisionArn: string;
@@ -181,6 +187,7 @@ export function parseEcsNativeEvaluation(value: unknown, path: string): EcsNativ
     role: oneOf(native.role, ['smoke', 'step', 'bake'] as const, `${path}.role`),
     productionWeight: weight,
     hookTimeoutSeconds: positive(integer(native.hookTimeoutSeconds, `${path}.hookTimeoutSeconds`), `${path}.hookTimeoutSeconds`),
+    ...(native.productionSteps !== undefined ? { productionSteps: nonNegative(integer(native.productionSteps, `${path}.productionSteps`), `${path}.productionSteps`) } : {}),
     serviceDeploymentArn: string(native.serviceDeploymentArn, `${path}.serviceDeploymentArn`),
     targetServiceRevisionArn: string(native.targetServiceRevisionArn, `${path}.targetServiceRevisionArn`),
   };
@@ -257,6 +264,11 @@ export function parseEvaluationPlan(value: unknown, path = 'plan'): EvaluationPl
     dryRun: boolean(plan.dryRun, `${path}.dryRun`),
     onEvaluatorError: oneOf(plan.onEvaluatorError, ['pass', 'fail'] as const, `${path}.onEvaluatorError`),
   };
+}
+
+function nonNegative(value: number, path: string): number {
+  if (value < 0) throw new StateError(`${path}: expected a whole number ≥ 0, got ${value}`);
+  return value;
 }
 
 function positive(value: number, path: string): number {

@@ -15,6 +15,7 @@ import { MetricsThrottledError, type AlarmStateSource, type MetricSource } from 
 import { phaseOf, waitSeconds, type EvaluateRequest, type EvaluationInput, type EvaluationPlan, type StateVerdict, type TickResult } from './state';
 
 import { HOOK_MAX_EVENT_AGE_SECONDS, SMOKE_TEST_ALLOWANCE_SECONDS } from '../policy/limits';
+import { ecsNativeAlphaShare } from './ecs-native/alpha';
 import { ECS_ANSWER_GUARD_SECONDS } from './ecs-native/contract';
 
 // In their own module so that the smoke Lambda's bundle does not carry the judge.
@@ -141,7 +142,7 @@ export async function judgeWindow(
     settledUntil: alignDown(nowSeconds - 2 * plan.lagSeconds, plan.periodSeconds),
   });
   return {
-    verdict: judge(policy, observations, { deadlineReached: options.deadlineReached, alphaShare: alphaShareOf(policy), periodSeconds: plan.periodSeconds }),
+    verdict: judge(policy, observations, { deadlineReached: options.deadlineReached, alphaShare: alphaShareFor(input, policy), periodSeconds: plan.periodSeconds }),
     periodsJudged: (window.end - window.start) / plan.periodSeconds,
     observations,
   };
@@ -165,6 +166,18 @@ export async function judgeWindowUnlessThrottled(...args: Parameters<typeof judg
 export function alphaShareOf(policy: Policy): number {
   const settings = workflowSettings(policy);
   return settings.canaryWatch.enabled && settings.bakeEnabled ? 0.5 : 1;
+}
+
+/**
+ * The share of the policy's α this evaluation spends: a CodeDeploy phase's (`alphaShareOf`); an ECS
+ * native production step's or bake's from the deployment's budget (`ecsNativeAlphaShare`: the steps
+ * split the watch's half, so the whole deployment spends at most α).
+ */
+export function alphaShareFor(input: EvaluationInput, policy: Policy): number {
+  const native = input.ecsNative;
+  if (!native || native.role === 'smoke') return alphaShareOf(policy);
+  const settings = workflowSettings(policy);
+  return ecsNativeAlphaShare(native.role, { bakeJudged: settings.bakeEnabled && policy.metrics.length > 0, productionSteps: native.productionSteps });
 }
 
 /**
@@ -245,7 +258,7 @@ async function withLogSignal(request: EvaluateRequest, policy: Policy, tick: Tic
   );
   const requests = observations?.[signal.requestsFrom];
   const perArm = requests?.kind === 'count' ? { canary: requests.canary, baseline: requests.baseline } : { canary: [], baseline: [] };
-  const alpha = policy.alpha * alphaShareOf(policy);
+  const alpha = policy.alpha * alphaShareFor(input, policy);
   const result = judgeLogs(signal, state, perArm, { alpha, deadlineReached });
   const failed = result.newSignatures.find((candidate) => candidate.decision === 'fail');
   const logVerdict: LogSignalVerdict = {

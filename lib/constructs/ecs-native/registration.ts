@@ -17,6 +17,7 @@ import {
   type EcsHookTimeoutConfiguration,
   type EcsNativeService,
 } from '../../evaluation/ecs-native/contract';
+import { judgedProductionSteps } from '../../evaluation/ecs-native/alpha';
 import type { Policy } from '../../policy';
 import { ecsTargetsOf, type EcsTargets } from '../ecs-targets';
 import { PolicyRegistration, type EvaluatorBinding, type RegisteredDeploymentGroup, type RegistrationOptions } from '../registration';
@@ -116,6 +117,22 @@ function strategyOf(service: ecs.BaseService, cfn: ecs.CfnService): EcsDeploymen
     );
   }
   return strategy as EcsDeploymentStrategy;
+}
+
+/**
+ * The step percent of a LINEAR (`LinearConfiguration.StepPercent`) or CANARY (`CanaryConfiguration.CanaryPercent`)
+ * service, as its template says ([CFN]): undefined when not set (ECS's default applies, [API-LINEAR],
+ * [API-CANARY]), `'unknown'` when it is not a literal the synthesis can read.
+ */
+function stepPercentOf(cfn: ecs.CfnService, strategy: EcsDeploymentStrategy): number | 'unknown' | undefined {
+  if (strategy === 'BLUE_GREEN') return undefined;
+  const stack = Stack.of(cfn);
+  const configuration = Token.isUnresolved(cfn.deploymentConfiguration) ? 'unknown' : (cfn.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty | undefined);
+  if (configuration === 'unknown') return 'unknown';
+  const settings = stack.resolve(strategy === 'LINEAR' ? configuration?.linearConfiguration : configuration?.canaryConfiguration) as { stepPercent?: unknown; canaryPercent?: unknown } | undefined;
+  const percent = strategy === 'LINEAR' ? settings?.stepPercent : settings?.canaryPercent;
+  if (percent === undefined) return undefined;
+  return typeof percent === 'number' && Number.isFinite(percent) && percent > 0 && percent <= 100 ? percent : 'unknown';
 }
 
 /** The stages the policy needs on this strategy (see `EcsServiceRegistration.stages`). */
@@ -244,6 +261,7 @@ class EcsServiceRegistrationConstruct extends PolicyRegistration {
         [ECS_HOOK_ENVIRONMENT.ecsTargets]: stack.toJsonString(targets),
         [ECS_HOOK_ENVIRONMENT.service]: stack.toJsonString(nativeService),
         [ECS_HOOK_ENVIRONMENT.hookTimeout]: JSON.stringify(hookTimeout),
+        [ECS_HOOK_ENVIRONMENT.productionSteps]: String(judgedProductionSteps(stages, strategy, stepPercentOf(cfn, strategy))),
         [ECS_HOOK_ENVIRONMENT.reportBucket]: evaluator.reportBucket.bucketName,
         ...smokeHostsEnvironment(this, this.policy, [options.loadBalancer.loadBalancerDnsName], options.allowedSmokeTestHosts ?? [], where),
       },

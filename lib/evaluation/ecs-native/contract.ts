@@ -337,6 +337,12 @@ export const ECS_HOOK_ENVIRONMENT = {
   hookTimeout: 'HOOK_TIMEOUT',
   /** The evaluator's report bucket (`REPORT_STORE.bucketVariable`): the hook statuses are kept there (`ECS_HOOK_STATUS_STORE`). */
   reportBucket: 'REPORT_BUCKET',
+  /**
+   * The deployment's number of production traffic-shift steps, from the service's strategy and step
+   * percent at synthesis: each step's evaluation spends that fraction of the watch's α
+   * (`ecsNativeAlphaShare` in `alpha.ts`). Absent: the most ECS allows, `ECS_MAX_PRODUCTION_STEPS`.
+   */
+  productionSteps: 'PRODUCTION_STEPS',
 } as const;
 
 /**

@@ -52,6 +52,8 @@ export interface EcsHookDependencies {
   readonly ecsTargets: EcsTargets;
   readonly service: EcsNativeService;
   readonly hookTimeout: EcsHookTimeoutConfiguration;
+  /** The deployment's production traffic-shift steps (`PRODUCTION_STEPS`), passed to each evaluation for its α share. @default - unknown: the most ECS allows */
+  readonly productionSteps?: number;
   readonly starter: EvaluationStarter;
   readonly executions: EcsEvaluationTracker;
   readonly statuses: EcsHookStatusStore;
@@ -257,6 +259,7 @@ function evaluationInput(
       role: at.role,
       productionWeight: at.weight,
       hookTimeoutSeconds: deps.hookTimeout.timeoutInMinutes * 60,
+      ...(deps.productionSteps !== undefined ? { productionSteps: deps.productionSteps } : {}),
       serviceDeploymentArn: event.resourceArn,
       targetServiceRevisionArn: event.executionDetails.targetServiceRevisionArn,
     },

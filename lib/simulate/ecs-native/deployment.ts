@@ -9,6 +9,7 @@ import {
   type EcsEvaluatedStage,
   type EcsHookResponse,
 } from '../../evaluation/ecs-native/contract';
+import { judgedProductionSteps } from '../../evaluation/ecs-native/alpha';
 import { handleEcsHookEvent, type EcsHookStatusStore } from '../../evaluation/ecs-native/hook';
 import { PlatformHookReporter } from '../../evaluation/ecs-native/routing';
 import { createEvaluateHandler, createPrepareHandler, createReportHandler, createSmokeHandler, createWatchHandler } from '../../evaluation/handlers';
@@ -35,6 +36,12 @@ export interface SimulatedEcsNativeDeployment {
   readonly percent?: number;
   /** The stages the hook is registered at. @default ECS_DEFAULT_HOOK_STAGES */
   readonly stages?: readonly EcsEvaluatedStage[];
+  /**
+   * The hook's `PRODUCTION_STEPS`: the production steps it judges, from which each evaluation's α share
+   * follows. `'unknown'`: the variable is absent (the hook assumes the most ECS allows).
+   * @default - counted from `strategy`, `percent` and `stages`, as the registration does
+   */
+  readonly productionSteps?: number | 'unknown';
   /** The hook's `timeoutInMinutes`. @default 1440 */
   readonly hookTimeoutMinutes?: number;
   /** The metrics, given the virtual clock and the green weight at each instant. */
@@ -125,12 +132,14 @@ export async function simulateEcsNativeDeployment(definition: Record<string, unk
   const noCodeDeploy = { report: () => Promise.reject(new Error('an ECS native evaluation must not report to CodeDeploy')) };
 
   let hookNow = deployment.start.getTime();
+  const productionSteps = deployment.productionSteps ?? judgedProductionSteps(stages, deployment.strategy, deployment.percent);
   const hookDeps = {
     policyRef: { bucket: 'simulated', key: 'ecs-native.json' },
     switches: reportSwitchesFromPolicy(deployment.policy),
     ecsTargets: ECS_TARGETS,
     service: { primaryTargetGroup: 'demo-blue', alternateTargetGroup: 'demo-green', applicationName: 'demo-cluster', deploymentGroupName: 'demo-service' },
     hookTimeout: { timeoutInMinutes: hookTimeoutMinutes, action: 'ROLLBACK' as const },
+    ...(productionSteps !== 'unknown' ? { productionSteps } : {}),
     starter: {
       start: async (name: string, input: object) => {
         if (executions.has(name)) return 'already-exists' as const;
