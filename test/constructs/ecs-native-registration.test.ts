@@ -1,9 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CanaryEvaluator } from '../../lib';
 import { stagesForPolicy } from '../../lib/constructs/ecs-native/registration';
+import { ECS_MAX_PRODUCTION_STEPS } from '../../lib/evaluation/ecs-native/alpha';
 import { ECS_HOOK_ENVIRONMENT, ECS_HOOK_STATUS_STORE } from '../../lib/evaluation/ecs-native/contract';
 import { validatePolicy } from '../../lib/evaluation/policy-check';
 import { ENV, noBundlingApp } from './support/all-options-stack';
@@ -24,6 +25,8 @@ function setup(service: NativeServiceOptions = {}, options: { readonly encrypted
 
 const resourcesOf = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as Resources;
 const serviceOf = (resources: Resources) => Object.values(resources).find((r) => r.Type === 'AWS::ECS::Service')!;
+const environmentOf = (stack: Stack, hook: { node: { defaultChild?: unknown } }) =>
+  (resourcesOf(stack)[stack.getLogicalId(hook.node.defaultChild as never)].Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
 const logicalIdOf = (stack: Stack, construct: { node: { defaultChild?: unknown } } | { node: unknown }) => stack.getLogicalId((construct as { node: { defaultChild: never } }).node.defaultChild);
 
 describe('registerEcsService: an ECS service on a native strategy', () => {
@@ -54,9 +57,11 @@ describe('registerEcsService: an ECS service on a native strategy', () => {
     // The hook is told what the contract names, and runs the ecs-hook bundle.
     const environment = (resources[hookId].Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(Object.keys(environment).sort()).toEqual(
-      ['POWERTOOLS_SERVICE_NAME', ...[ECS_HOOK_ENVIRONMENT.policyBucket, ECS_HOOK_ENVIRONMENT.policyKey, ECS_HOOK_ENVIRONMENT.stateMachineArn, ECS_HOOK_ENVIRONMENT.reportSwitches, ECS_HOOK_ENVIRONMENT.smokeAllowedHosts, ECS_HOOK_ENVIRONMENT.ecsTargets, ECS_HOOK_ENVIRONMENT.service, ECS_HOOK_ENVIRONMENT.hookTimeout, ECS_HOOK_ENVIRONMENT.reportBucket]].sort(),
+      ['POWERTOOLS_SERVICE_NAME', ...[ECS_HOOK_ENVIRONMENT.policyBucket, ECS_HOOK_ENVIRONMENT.policyKey, ECS_HOOK_ENVIRONMENT.stateMachineArn, ECS_HOOK_ENVIRONMENT.reportSwitches, ECS_HOOK_ENVIRONMENT.smokeAllowedHosts, ECS_HOOK_ENVIRONMENT.ecsTargets, ECS_HOOK_ENVIRONMENT.service, ECS_HOOK_ENVIRONMENT.hookTimeout, ECS_HOOK_ENVIRONMENT.reportBucket, ECS_HOOK_ENVIRONMENT.productionSteps]].sort(),
     );
     expect(JSON.parse(environment[ECS_HOOK_ENVIRONMENT.hookTimeout] as string)).toEqual({ timeoutInMinutes: 60, action: 'ROLLBACK' });
+    // LINEAR 25 %: steps at 25, 50, 75 and 100 %, each spending a quarter of the watch's α share.
+    expect(environment[ECS_HOOK_ENVIRONMENT.productionSteps]).toBe('4');
     expect(resources[hookId].Properties!.DeadLetterConfig).toBeUndefined();
     // A deployment waits for the alarm it watches, the policy object's tag and the invoke permission.
     expect(service.DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(registered.verdictAlarm.node.defaultChild as never), roleId]));
@@ -97,6 +102,20 @@ describe('registerEcsService: an ECS service on a native strategy', () => {
     expect(registered.hookTimeout).toEqual({ timeoutInMinutes: 120, action: 'CONTINUE' });
     const hooks = (serviceOf(resourcesOf(stack)).Properties!.DeploymentConfiguration as { LifecycleHooks: Array<Record<string, unknown>> }).LifecycleHooks;
     expect(hooks.map((hook) => [hook.LifecycleStages, hook.TimeoutConfiguration])).toEqual([[['TEST_TRAFFIC_SHIFT', 'POST_PRODUCTION_TRAFFIC_SHIFT'], { Action: 'CONTINUE', TimeoutInMinutes: 120 }]]);
+    // No production step judged: the bake may spend all of α.
+    expect(environmentOf(stack, registered.hookFunction)[ECS_HOOK_ENVIRONMENT.productionSteps]).toBe('0');
+  });
+
+  test('the step count for the α budget: CANARY 2 whatever its percent; LINEAR from its stepPercent, the most ECS allows when it is a token', () => {
+    const canary = setup({ strategy: ecs.DeploymentStrategy.CANARY });
+    const onCanary = canary.evaluator.registerEcsService(canary.web.service, { policy: judged, ...canary.targets });
+    expect(environmentOf(canary.stack, onCanary.hookFunction)[ECS_HOOK_ENVIRONMENT.productionSteps]).toBe('2');
+
+    const linear = setup();
+    const cfn = linear.web.service.node.defaultChild as ecs.CfnService;
+    cfn.deploymentConfiguration = { ...(cfn.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty), linearConfiguration: { stepPercent: new CfnParameter(linear.stack, 'Step', { type: 'Number' }).valueAsNumber } };
+    const onLinear = linear.evaluator.registerEcsService(linear.web.service, { policy: judged, ...linear.targets });
+    expect(environmentOf(linear.stack, onLinear.hookFunction)[ECS_HOOK_ENVIRONMENT.productionSteps]).toBe(String(ECS_MAX_PRODUCTION_STEPS));
   });
 
   test("a hook the app adds itself keeps its own settings; the evaluator's timeout goes on its own entry only", () => {

@@ -191,6 +191,16 @@ describe('the hook contract', () => {
     expect(inputs.map((input) => input.ecsNative?.productionWeight)).toEqual([25, 50, 75, 100]);
     expect(new Set(inputs.map((input) => input.ecsNative?.role))).toEqual(new Set(['step']));
     expect(ecsNativeEvaluationId({ cluster: 'c', service: 's', deploymentId: 'X' }, 'PRODUCTION_TRAFFIC_SHIFT', 33.3)).toBe('X_PRODUCTION_TRAFFIC_SHIFT_w33p3');
+    // No PRODUCTION_STEPS: the input says nothing, and the evaluation assumes the most steps ECS allows.
+    expect(inputs.every((input) => input.ecsNative?.productionSteps === undefined)).toBe(true);
+  });
+
+  test("the registration's step count reaches each evaluation (its share of α) and survives the state machine's parser", async () => {
+    const world = new World();
+    await handleEcsHookEvent(linearStep(25), world.deps({ productionSteps: 4 }));
+    expect(world.onlyInput().ecsNative).toMatchObject({ role: 'step', productionWeight: 25, productionSteps: 4 });
+    expect(parseEvaluationInput(JSON.parse(JSON.stringify(world.onlyInput()))).ecsNative?.productionSteps).toBe(4);
+    expect(() => parseEvaluationInput({ ...world.onlyInput(), ecsNative: { ...world.onlyInput().ecsNative, productionSteps: -1 } })).toThrow(/input\.ecsNative\.productionSteps: expected a whole number ≥ 0, got -1/);
   });
 
   test('a rollback invocation is answered SUCCEEDED at once and starts nothing', async () => {
