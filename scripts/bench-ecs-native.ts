@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/bench-ecs-native.ts [--runs N] [--seed S] [--faults]`: ECS native deployments (issue 27).
+ * `npx tsx scripts/bench-ecs-native.ts [--runs N] [--seed S] [--policy tuned|preset] [--dispersion estimate|poisson] [--faults]`: ECS native deployments (issue 27).
  * 1. Detection: a ×2 error regression (green 2 % 5xx, blue 1 %, 3,000 req/min, docs/benchmark.md's "3,000 req/min, ×2, Poisson"
  *    world) in an ECS CANARY 10 % deployment, through the real hook, state machine and report path
  *    (`simulateEcsNativeDeployment`): the share of runs rolled back at the 10 % step, and the time from
@@ -31,6 +31,12 @@ const WORLD = { requestsPerMinute: 3000, blueErrorRate: 0.01, canaryPercent: 10 
  * (absolute guard on, the default α split between the watch and the bake): slower, as that page says.
  */
 const POLICY_KIND = args.includes('--policy') ? args[args.indexOf('--policy') + 1] : 'tuned';
+/**
+ * `--dispersion poisson`: the tuned judge without the prior on overdispersion (docs/judge.md, `dispersion`):
+ * how much of the time that prior takes. Valid here (the simulated counts are Poisson), not a default.
+ */
+const DISPERSION = args.includes('--dispersion') ? args[args.indexOf('--dispersion') + 1] : 'estimate';
+if (DISPERSION !== 'estimate' && DISPERSION !== 'poisson') throw new Error(`--dispersion: expected estimate or poisson, got ${DISPERSION}`);
 const policy =
   POLICY_KIND === 'preset'
     ? parsePolicy({ metrics: [{ preset: 'alb-5xx-rate' }] })
@@ -44,7 +50,7 @@ const policy =
             total: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount' },
             versioning: { type: 'alb-target-group' },
             direction: 'increase',
-            method: { type: 'sequential', tolerance: 1.5 },
+            method: { type: 'sequential', tolerance: 1.5, dispersion: DISPERSION },
           },
         ],
       });
@@ -146,7 +152,7 @@ async function detection(definition: Record<string, unknown>) {
   }
   const rate = (k: number) => k / RUNS;
   const se = (p: number) => Math.sqrt((p * (1 - p)) / RUNS);
-  console.log(`ECS native detection benchmark: ${RUNS} runs, seeds ${SEED}–${SEED + RUNS - 1}, ${WORLD.requestsPerMinute} req/min, blue ${WORLD.blueErrorRate * 100} % 5xx, ×2 on green, CANARY ${WORLD.canaryPercent} %, policy ${POLICY_KIND}`);
+  console.log(`ECS native detection benchmark: ${RUNS} runs, seeds ${SEED}–${SEED + RUNS - 1}, ${WORLD.requestsPerMinute} req/min, blue ${WORLD.blueErrorRate * 100} % 5xx, ×2 on green, CANARY ${WORLD.canaryPercent} %, policy ${POLICY_KIND}${POLICY_KIND === 'tuned' ? `, dispersion ${DISPERSION}` : ''}`);
   console.log(`  ECS native  found ${nativeFound}/${RUNS} = ${(100 * rate(nativeFound)).toFixed(1)} % (± ${(300 * se(rate(nativeFound))).toFixed(1)} pp at 3 SE), median ${median(nativeMinutes).toFixed(1)} min from the shift to the FAILED answer`);
   console.log(`  CodeDeploy  found ${baselineFound}/${RUNS} = ${(100 * rate(baselineFound)).toFixed(1)} % (baseline, same seeds), median ${median(baselineMinutes).toFixed(1)} min from the shift to the failing watch look`);
   console.log(`  ratio native/CodeDeploy: detection ${(rate(nativeFound) / rate(baselineFound)).toFixed(3)}, median time ${(median(nativeMinutes) / median(baselineMinutes)).toFixed(2)}`);
