@@ -11,6 +11,7 @@ process.env.ECS_TARGETS = JSON.stringify(ECS_NATIVE_TARGETS);
 process.env.ECS_NATIVE_SERVICE = JSON.stringify(ECS_NATIVE_SERVICE);
 process.env.HOOK_TIMEOUT = '{"timeoutInMinutes":1440,"action":"ROLLBACK"}';
 process.env.REPORT_BUCKET = 'reports-bucket';
+process.env.PRODUCTION_STEPS = '4';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { handler } = require('../../lambdas/ecs-hook') as typeof import('../../lambdas/ecs-hook');
@@ -37,7 +38,7 @@ test('first invocation: reads no status, finds no execution, starts it under the
   expect(sfn.commandCalls(DescribeExecutionCommand)[0].args[0].input).toEqual({ executionArn: `arn:aws:states:us-west-2:123456789012:execution:Evaluation:${NAME}`, includedData: 'METADATA_ONLY' });
   const started = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
   expect(started.name).toBe(NAME);
-  expect(JSON.parse(started.input!)).toMatchObject({ deploymentId: 'EZe5RNVLH6PPzHXINuP28_PRODUCTION_TRAFFIC_SHIFT_w100', ecsNative: { role: 'step', productionWeight: 100, hookTimeoutSeconds: 86_400 } });
+  expect(JSON.parse(started.input!)).toMatchObject({ deploymentId: 'EZe5RNVLH6PPzHXINuP28_PRODUCTION_TRAFFIC_SHIFT_w100', ecsNative: { role: 'step', productionWeight: 100, hookTimeoutSeconds: 86_400, productionSteps: 4 } });
 });
 
 test('a recorded status is answered; a rollback is answered without any call', async () => {
