@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       after += 1;
       where.set(`after ${now}`, (where.get(`after ${now}`) ?? 0) + 1);
     }
-    if ((run + 1) % 25 === 0 && run + 1 < RUNS) console.log(`  … ${run + 1} runs: before ${before}, after ${after}`);
+    if ((run + 1) % Math.max(25, Math.ceil(RUNS / 10)) === 0 && run + 1 < RUNS) console.log(`  … ${run + 1} runs: before ${before}, after ${after}`);
   }
   // The budget of what is simulated: α for the whole deployment, α/2 for the steps alone.
   const budget = judgeOnly ? ALPHA / 2 : ALPHA;
