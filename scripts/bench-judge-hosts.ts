@@ -62,6 +62,24 @@ export function hostRows(runs: number): void {
 }
 
 /**
+ * `--host-offsets`: how large a lasting difference between the two arms the default gauge method
+ * (no canary history: what the evaluation gives on every target it has, docs/judge.md) stands. The
+ * two-timescale class with the hosts' own levels drawn at log-sd 0.03 (its default) up to 0.4; an ECS
+ * deployment's two task sets, or two hosts, differ by such an offset for the whole window and history.
+ */
+export const HOST_OFFSETS = [0.03, 0.1, 0.2, 0.4] as const;
+
+export function hostOffsetRows(runs: number): void {
+  const percent = (rate: number) => `${(rate * 100).toFixed(2)} % ± ${(Math.sqrt((rate * (1 - rate)) / runs) * 100).toFixed(2)}`;
+  console.log(`item 5 (issue 22): a lasting offset between the arms, default gauge method, no canary history, 10 vs 10 minutes, 240 periods of history, α = 5 %; ${runs} runs a row`);
+  for (const [index, hostLogSd] of HOST_OFFSETS.entries()) {
+    const spec = { ...HOST_LIKE, hostLogSd };
+    const cells = [1, 1.2, 1.5].map((factor) => `${factor === 1 ? 'A/A' : `×${factor}`} ${percent(hostFailRate(runs, 1700 + index + 10 * factor, gaugePolicy(), spec, undefined, factor))}`);
+    console.log(`  hosts' own levels log-sd ${hostLogSd} (two arms differ by a log-sd of ${(hostLogSd * Math.SQRT2).toFixed(2)}): failed ${cells.join('; ')}`);
+  }
+}
+
+/**
  * Real host series, read from a local directory of `timestamp,value` CSV files (e.g. NAB's
  * realAWSCloudwatch EC2 CPU series, five-minute values; not part of this repository). Every ordered
  * pair of files whose medians are within ×1.5 (comparable hosts: beyond that any test should fail
