@@ -26,8 +26,9 @@ import { ECS_LINEAR_LIMITS, productionStepWeights, type EcsDeploymentStrategy, t
  * the deployment had the most steps ECS allows, `ECS_MAX_PRODUCTION_STEPS`, and the bake half: valid
  * for every strategy, at the cost of power.
  *
- * The count includes the step at 100 % (ECS invokes the hook there too; blue then has no traffic, so
- * that step can hardly fail, but the bound does not rely on the judge's behaviour there).
+ * The count includes the step at 100 % (ECS invokes the hook there too): blue then has no traffic, so
+ * the comparison has nothing to go on, but a metric's absolute guard judges green alone and can fail
+ * there (docs/judge.md, `sequential`), so that step spends α like any other.
  *
  * Not done: one e-process carried across the steps (the evidence of step k counted in step k + 1),
  * which would be valid with the whole watch's half and more powerful; see docs/judge.md, "ECS native
