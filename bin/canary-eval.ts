@@ -26,15 +26,15 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   },
   status: {
     load: async () => (await import('../lib/cli/status-command')).statusCommand,
-    summary: 'status <deployment-id> [--watch] [--json]  a real deployment, its evaluations and verdicts (AWS)',
+    summary: 'status <deployment> [--watch] [--json]  a real deployment, its evaluations and verdicts (AWS)',
   },
   report: {
     load: async () => (await import('../lib/cli/report-command')).reportCommand,
-    summary: 'report <deployment-id> [--out F.html]  the HTML report of a real deployment (AWS)',
+    summary: 'report <deployment> [--out F.html]  the HTML report of a real deployment (AWS)',
   },
   override: {
     load: async () => (await import('../lib/cli/override-command')).overrideCommand,
-    summary: 'override <deployment-id> --skip|--promote|--rollback --reason "…"  break glass: decide a running evaluation (AWS)',
+    summary: 'override <deployment> --skip|--promote|--rollback --reason "…"  break glass: decide a running evaluation (AWS)',
   },
   history: {
     load: async () => (await import('../lib/cli/history-command')).historyCommand,

@@ -148,7 +148,7 @@ describe('canary-eval override (aws-sdk-client-mock, CodeDeploy, Step Functions,
   test('is listed by canary-eval --help and has its own --help', async () => {
     const out: string[] = [];
     expect(await main(['--help'], { stdout: (s) => out.push(s), stderr: () => undefined })).toBe(0);
-    expect(out.join('\n')).toContain('override <deployment-id> --skip|--promote|--rollback --reason');
+    expect(out.join('\n')).toContain('override <deployment> --skip|--promote|--rollback --reason');
     const help: string[] = [];
     expect(await main(['override', '--help'], { stdout: (s) => help.push(s), stderr: () => undefined })).toBe(0);
     expect(help.join('\n')).toContain('Break glass');
