@@ -78,7 +78,7 @@ export async function overrideCommand(argv: readonly string[], io: CommandIO, de
   try {
     const parsed = parseFlags(argv, { ...AWS_FLAGS, skip: { type: 'boolean' }, promote: { type: 'boolean' }, rollback: { type: 'boolean' }, reason: { type: 'string' }, 'state-machine': { type: 'string' } }, true);
     values = parsed.values;
-    if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length === 0 ? 'a deployment is required' : `one deployment expected, got ${parsed.positionals.join(' ')}`);
+    if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length === 0 ? 'a deployment id is required' : `one deployment id expected, got ${parsed.positionals.join(' ')}`);
     deploymentId = parsed.positionals[0];
     parseDeploymentRef(deploymentId);
     const actions = OVERRIDE_ACTIONS.filter((name) => parsed.values[name] === true);

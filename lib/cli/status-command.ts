@@ -268,7 +268,7 @@ export async function statusCommand(argv: readonly string[], io: CommandIO, deps
   try {
     const parsed = parseFlags(argv, { ...AWS_FLAGS, watch: { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' }, interval: { type: 'string' }, 'state-machine': { type: 'string' } }, true);
     values = parsed.values;
-    if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length === 0 ? 'a deployment is required' : `one deployment expected, got ${parsed.positionals.join(' ')}`);
+    if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length === 0 ? 'a deployment id is required' : `one deployment id expected, got ${parsed.positionals.join(' ')}`);
     deploymentId = parsed.positionals[0];
     parseDeploymentRef(deploymentId);
     interval = values.interval === undefined ? 60 : Number(values.interval);
