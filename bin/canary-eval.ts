@@ -38,7 +38,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   },
   history: {
     load: async () => (await import('../lib/cli/history-command')).historyCommand,
-    summary: 'history --application A --group G [--since 30d] [--json]  past deployments, change failure rate (AWS)',
+    summary: 'history --application A --group G | --ecs-service C/S [--since 30d] [--json]  past deployments, change failure rate (AWS)',
   },
   coverage: {
     load: async () => (await import('../lib/cli/coverage-command')).coverageCommand,

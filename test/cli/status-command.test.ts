@@ -4,7 +4,8 @@ import { statusCommand } from '../../lib/cli/status-command';
 import { main } from '../../bin/canary-eval';
 import { DEPLOYMENT_IDS, STATE_MACHINE_ARN, at, type Kind } from '../fixtures/aws/deployments';
 import { mockAws } from '../fixtures/aws/mock-aws';
-import { evaluationId, serviceDeploymentArn } from '../fixtures/aws/ecs-native';
+import { REPORT_BUCKET, evaluationId, serviceDeploymentArn } from '../fixtures/aws/ecs-native';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 
 async function run(argv: string[], mocks: ReturnType<typeof mockAws>, now = at(8)) {
@@ -186,6 +187,15 @@ describe('canary-eval status of an Amazon ECS native deployment (ECS DescribeSer
       [evaluationId('native-rolled-back', 'POST_PRODUCTION_TRAFFIC_SHIFT'), null],
     ]);
     expect(json.decidedBy).toEqual(['target-5xx-rate']);
+  });
+
+  test("a step's override record is shown under the step, read at the evaluation's own key in the bucket its input names", async () => {
+    const step = evaluationId('native-running', 'PRODUCTION_TRAFFIC_SHIFT', 50);
+    const record = { deploymentId: step, lifecycleEvent: 'AfterAllowTraffic', action: 'promote', reason: 'INC-4712 step looks fine', requestedAt: at(6).toISOString(), callerArn: 'arn:aws:sts::123456789012:assumed-role/OnCall/alice', proof: { url: 'https://sts.us-east-1.amazonaws.com/', headers: {}, body: '' } };
+    mocks.s3.on(GetObjectCommand, { Bucket: REPORT_BUCKET, Key: `overrides/${step}-AfterAllowTraffic.json` }).resolves({ Body: { transformToString: async () => JSON.stringify(record) } } as never);
+    const { stdout } = await run([serviceDeploymentArn('native-running')], mocks);
+    expect(stdout).toMatch(/\n {2}PRODUCTION_TRAFFIC_SHIFT 50% {2}RUNNING[^\n]*\n {4}override: promote by arn:aws:sts::123456789012:assumed-role\/OnCall\/alice at 10:06 UTC — INC-4712 step looks fine \(s3:\/\/canary-evaluator-reports\/overrides\/EZe5RNVLH6PPzHXINuP28_PRODUCTION_TRAFFIC_SHIFT_w50-AfterAllowTraffic\.json\)\n/);
+    expect(stdout.match(/override:/g)).toHaveLength(1);
   });
 
   test('by evaluation id: the deployment is found from the execution input, and shown whole', async () => {
