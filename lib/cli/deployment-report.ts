@@ -23,7 +23,8 @@ export interface HookEvaluationStatus {
   readonly executionArn?: string;
   /** The execution's status, or `NOT_STARTED` when the hook started no evaluation (yet). */
   readonly state: string;
-  readonly phase?: 'pre-traffic' | 'bake';
+  /** The plan's phase; `step` for an ECS native production traffic-shift step (planned as a bake, judged at its weight). */
+  readonly phase?: 'pre-traffic' | 'bake' | 'step';
   /** Seconds until CodeDeploy's hour for this hook runs out (running evaluations before their report). */
   readonly secondsLeftBeforeHookDeadline?: number;
   readonly hookDeadline?: string;
@@ -34,7 +35,7 @@ export interface HookEvaluationStatus {
   readonly smokeTests: ReadonlyArray<{ readonly phase: string; readonly passed: boolean; readonly ran: number; readonly failed: number; readonly reason: string }>;
   readonly error?: string;
   /** A running evaluation: its look count against about how many the window holds, and the time left in it. */
-  readonly progress?: { readonly look: number; readonly looksAbout: number; readonly secondsLeft: number; readonly window: 'canary window' | 'bake' };
+  readonly progress?: { readonly look: number; readonly looksAbout: number; readonly secondsLeft: number; readonly window: 'canary window' | 'bake' | 'step' };
   /** The hook's break-glass override record (`canary-eval override`), when there is one: who asked what, why, when, and where it is kept. */
   readonly override?: { readonly by: string; readonly action: string; readonly reason: string; readonly requestedAt: string; readonly record: string };
   /** Why the hook's override record could not be read (a missing permission, a malformed record): said, never taken for "no override". */
@@ -137,10 +138,11 @@ function decidingLook(record: EvaluationRecord): EvaluationLook | undefined {
  * time left in the window (a period is judged once it is `lagSeconds` old, so the last look comes that
  * long after the window ends).
  */
-export function watchProgress(plan: EvaluationPlan, looks: number, now: Date): NonNullable<HookEvaluationStatus['progress']> {
+export function watchProgress(plan: EvaluationPlan, looks: number, now: Date, ecsStep = false): NonNullable<HookEvaluationStatus['progress']> {
   const looksAbout = Math.max(looks, Math.ceil((plan.windowEnd - plan.windowStart) / plan.periodSeconds));
   const secondsLeft = Math.max(0, Math.round(Math.min(plan.windowEnd + plan.lagSeconds, plan.reportBy) - now.getTime() / 1000));
-  return { look: looks, looksAbout, secondsLeft, window: plan.phase === 'bake' ? 'bake' : 'canary window' };
+  // An ECS native production step is planned as a bake (lib/evaluation/steps.ts) but judged at its weight, green against blue.
+  return { look: looks, looksAbout, secondsLeft, window: ecsStep ? 'step' : plan.phase === 'bake' ? 'bake' : 'canary window' };
 }
 
 export function hookStatus(lifecycleEvent: LifecycleEvent, name: string, record: EvaluationRecord | undefined, now: Date, ecsNative?: EcsNativeHook): HookEvaluationStatus {
@@ -156,11 +158,11 @@ export function hookStatus(lifecycleEvent: LifecycleEvent, name: string, record:
     executionName: name,
     executionArn: record.executionArn,
     state: record.status,
-    ...(record.plan ? { phase: record.plan.phase } : {}),
+    ...(record.plan ? { phase: record.input.ecsNative?.role === 'step' ? 'step' : record.plan.phase } : {}),
     ...(running && !record.report ? { secondsLeftBeforeHookDeadline: Math.max(0, Math.round((deadline - now.getTime()) / 1000)), hookDeadline: new Date(deadline).toISOString() } : {}),
     ...(record.report ? { report: { status: record.report.status, at: record.report.at.toISOString() } } : {}),
     ...(last ? { latest: { at: last.at.toISOString(), step: last.step, decision: last.decision, periodsJudged: last.periodsJudged, reason: last.reason } } : {}),
-    ...(running && record.plan ? { progress: watchProgress(record.plan, record.looks.length, now) } : {}),
+    ...(running && record.plan ? { progress: watchProgress(record.plan, record.looks.length, now, record.input.ecsNative?.role === 'step') } : {}),
     metrics: latestVerdict(record.looks)?.metrics ?? [],
     smokeTests: record.smoke.map(({ phase, summary }) => ({ phase, passed: summary.passed, ran: summary.ran, failed: summary.failed, reason: summary.reason })),
     ...(record.error ? { error: record.error } : {}),

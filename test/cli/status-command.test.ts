@@ -162,7 +162,8 @@ describe('canary-eval status of an Amazon ECS native deployment (ECS DescribeSer
     // The smoke stage: its execution reported, and the status the ECS hook answers is the one recorded in S3.
     expect(stdout).toMatch(/\n {2}POST_TEST_TRAFFIC_SHIFT {2}SUCCEEDED {2}pre-traffic, hook reported Succeeded 10:02 UTC, hook status Succeeded recorded {2}\(EZe5RNVLH6PPzHXINuP28_POST_TEST_TRAFFIC_SHIFT\)\n/);
     // The 50 % step, running, against the ECS hook's own timeout (3600 s from its invocation at 10:03), not CodeDeploy's hour.
-    expect(stdout).toMatch(/\n {2}PRODUCTION_TRAFFIC_SHIFT 50% {2}RUNNING {2}bake, 55 min left before the hook deadline \(11:03 UTC\) {2}\(EZe5RNVLH6PPzHXINuP28_PRODUCTION_TRAFFIC_SHIFT_w50\)\n/);
+    expect(stdout).toMatch(/\n {2}PRODUCTION_TRAFFIC_SHIFT 50% {2}RUNNING {2}step, 55 min left before the hook deadline \(11:03 UTC\) {2}\(EZe5RNVLH6PPzHXINuP28_PRODUCTION_TRAFFIC_SHIFT_w50\)\n/);
+    expect(stdout).toContain('look 2 of about 10, 6 min left in the step');
     expect(stdout).toContain('target-5xx-rate 0.22 % on the new version vs 0.33 % on the current one');
     // LINEAR 50 %: steps at 50 and 100, then the bake; the ones not reached yet are listed as such.
     expect(stdout).toContain('PRODUCTION_TRAFFIC_SHIFT 100%  NOT_STARTED');
@@ -176,7 +177,7 @@ describe('canary-eval status of an Amazon ECS native deployment (ECS DescribeSer
     const { code, stdout } = await run([serviceDeploymentArn('native-rolled-back')], mocks);
     expect(code).toBe(3);
     expect(stdout).toContain('  Amazon ECS: ROLLBACK_SUCCESSFUL at CLEAN_UP');
-    expect(stdout).toMatch(/PRODUCTION_TRAFFIC_SHIFT 50% {2}SUCCEEDED {2}bake, hook reported Failed 10:10 UTC, hook status Failed recorded/);
+    expect(stdout).toMatch(/PRODUCTION_TRAFFIC_SHIFT 50% {2}SUCCEEDED {2}step, hook reported Failed 10:10 UTC, hook status Failed recorded/);
     expect(stdout).toContain('Result: ✗ rolled-back — ROLLBACK_SUCCESSFUL and rolled back: target-5xx-rate regressed');
     const json = JSON.parse((await run([serviceDeploymentArn('native-rolled-back'), '--json'], mocks)).stdout);
     expect(json.deployment.ecsNative).toEqual({ serviceDeploymentArn: serviceDeploymentArn('native-rolled-back'), status: 'ROLLBACK_SUCCESSFUL', lifecycleStage: 'CLEAN_UP', strategy: 'LINEAR' });
