@@ -11,6 +11,7 @@
  * that must close, the hook's 30 s call-back and the report path (compare scripts/bench-ecs-native.ts).
  */
 import { judge } from '../lib/judge';
+import { weightByDispersion } from '../lib/judge/sequential/dispersion';
 import type { Observations } from '../lib/judge/observations';
 import { parsePolicy } from '../lib/policy';
 import { Random } from '../lib/simulate/random';
@@ -127,4 +128,15 @@ variants.forEach((variant, index) => {
   const m = median(results[index]);
   console.log(`  ${variant.label}  found ${results[index].length}/${RUNS}, median ${m.toFixed(1)} periods (×${(m / reference).toFixed(2)} of estimate α/4)`);
 });
+// The weight `dispersion: estimate` gives each period's events in the harm test (events counted ÷ events seen), by period, mean over the runs.
+const weights = new Array<number>(PERIODS).fill(0);
+for (let run = 0; run < RUNS; run++) {
+  const periods = world(SEED + run);
+  const weighted = weightByDispersion(periods.map((p) => ({ t: p.t, canaryCount: p.green.errors, canaryTotal: p.green.requests, baselineCount: p.blue.errors, baselineTotal: p.blue.requests }))).harmPeriods;
+  weighted.forEach((period, index) => {
+    const events = periods[index].green.errors + periods[index].blue.errors;
+    weights[index] += events > 0 ? (period.canaryCount + period.baselineCount) / events : 1;
+  });
+}
+console.log(`  dispersion: estimate weights the events of period 1, 5, 10, 20, 30 by ${[1, 5, 10, 20, 30].map((k) => (weights[k - 1] / RUNS).toFixed(2)).join(', ')} (mean of ${RUNS} runs; poisson: 1)`);
 console.log(`  (${((performance.now() - started) / 1000).toFixed(0)} s)`);
