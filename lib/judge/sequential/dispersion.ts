@@ -11,7 +11,12 @@
  *
  * Each period's log-likelihood is therefore weighted by wᵢ = 1/φᵢ, with c estimated *from the earlier
  * periods only* (method of moments on prequential Pearson residuals, shrunk towards a prior) and nᵢ
- * the period's own events. A weighted period enters the likelihood as counts (w·y, w·n), so the
+ * the events expected in the period. A residual measures the dispersion only where there is a ratio to
+ * take it around: the first period with events has none (around "equal rates" its residual measures
+ * the effect: a ×3 canary at 1,000 req/min adds ≈ 4 to the excess in expectation, against the prior's
+ * 6.6), and each later
+ * residual carries the error of the ratio estimated before it, n/N of a Poisson variance after N events,
+ * which is taken off. A weighted period enters the likelihood as counts (w·y, w·n), so the
  * e-processes, bounds and confidence sequence are unchanged. Guarantee:
  * - Poisson counts given a shared level: exact. Given nᵢ, E[LRᵢ^w] ≤ (E LRᵢ)^w ≤ 1 for w ≤ 1 (Jensen),
  *   so each tempered factor is an e-value and their mixture a test supermartingale; the weights are
@@ -62,9 +67,10 @@ export function weightByDispersion(periods: readonly RatePeriod[]): DispersionWe
     const priorPairs = PRIOR_PERIODS * Math.max(1, (informative > 0 ? eventsSum / informative : n) - 1);
     // Less POISSON_SD_SHRINK sd of the excess under Poisson counts (√(2k) after k periods): the floor
     // at 0 would otherwise leave a positive estimate, and a needless loss of power, on Poisson counts.
-    return Math.max(0, (PRIOR_CORRELATION * priorPairs + excess - POISSON_SD_SHRINK * Math.sqrt(2 * informative)) / (priorPairs + pairs));
+    return Math.max(0, (PRIOR_CORRELATION * priorPairs + excess - POISSON_SD_SHRINK * Math.sqrt(2 * residuals)) / (priorPairs + pairs));
   };
   let informative = 0;
+  let residuals = 0;
   let eventsSum = 0;
   for (const p of periods) {
     const n = p.canaryCount + p.baselineCount;
@@ -92,8 +98,16 @@ export function weightByDispersion(periods: readonly RatePeriod[]): DispersionWe
     const passCount = Math.max(p.canaryCount, Math.min(n, n * q - reach));
     harmPeriods.push({ ...p, canaryCount: harmCount * weight, baselineCount: (n - harmCount) * weight });
     passPeriods.push({ ...p, canaryCount: passCount * weight, baselineCount: (n - passCount) * weight });
-    excess += (p.canaryCount - n * q) ** 2 / (n * q * (1 - q)) - 1;
-    pairs += n - 1;
+    if (informative > 0) {
+      // Less the part of E[residual²] that the ratio's own error adds under Poisson counts, n/N after N
+      // events (Var(n·q̂) ≈ n²·q(1 − q)/N): left in, it counts as overdispersion, most where traffic is
+      // low and the first periods are few events. Under overdispersion that part is φ̄·n/N, so taking
+      // off n/N still leaves the estimate at or above c in expectation.
+      const ratioError = n / (canaryEvents + baselineEvents);
+      excess += (p.canaryCount - n * q) ** 2 / (n * q * (1 - q)) - 1 - ratioError;
+      pairs += n - 1;
+      residuals++;
+    }
     canaryEvents += p.canaryCount;
     canaryRequests += p.canaryTotal;
     baselineEvents += p.baselineCount;
