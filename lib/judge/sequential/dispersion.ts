@@ -11,12 +11,11 @@
  *
  * Each period's log-likelihood is therefore weighted by wᵢ = 1/φᵢ, with c estimated *from the earlier
  * periods only* (method of moments on prequential Pearson residuals, shrunk towards a prior) and nᵢ
- * the events expected in the period. A residual measures the dispersion only where there is a ratio to
- * take it around: the first period with events has none (around "equal rates" its residual measures
- * the effect: a ×3 canary at 1,000 req/min adds ≈ 4 to the excess in expectation, against the prior's
- * 6.6), and each later
- * residual carries the error of the ratio estimated before it, n/N of a Poisson variance after N events,
- * which is taken off. A weighted period enters the likelihood as counts (w·y, w·n), so the
+ * the events expected in the period. Each residual is taken around a ratio estimated from other
+ * periods, less the part that ratio's own error adds under Poisson counts (n/N after N events). The
+ * first period with events has no earlier ratio: its residual is taken around the ratio of the periods
+ * after it, re-taken as they come (around "equal rates" it measured the effect, not the dispersion: a
+ * ×3 canary at 1,000 req/min added ≈ 4 to the excess in expectation, against the prior's 6.6). A weighted period enters the likelihood as counts (w·y, w·n), so the
  * e-processes, bounds and confidence sequence are unchanged. Guarantee:
  * - Poisson counts given a shared level: exact. Given nᵢ, E[LRᵢ^w] ≤ (E LRᵢ)^w ≤ 1 for w ≤ 1 (Jensen),
  *   so each tempered factor is an e-value and their mixture a test supermartingale; the weights are
@@ -59,19 +58,24 @@ export interface DispersionWeighting {
 export function weightByDispersion(periods: readonly RatePeriod[]): DispersionWeighting {
   const harmPeriods: RatePeriod[] = [];
   const passPeriods: RatePeriod[] = [];
-  let excess = 0; // Σ (Pearson residual² − 1)
+  let excess = 0; // Σ pearsonExcess over the periods with events after the first
   let pairs = 0; // Σ (n − 1)
   let canaryEvents = 0, canaryRequests = 0, baselineEvents = 0, baselineRequests = 0;
   // The prior counts as PRIOR_PERIODS periods of the mean size seen so far (this one's before any).
   const estimate = (n: number) => {
     const priorPairs = PRIOR_PERIODS * Math.max(1, (informative > 0 ? eventsSum / informative : n) - 1);
-    // Less POISSON_SD_SHRINK sd of the excess under Poisson counts (√(2k) after k periods): the floor
+    // The first period's residual, around the ratio of the periods after it (none yet: no residual).
+    const withFirst = first !== undefined && informative > 1;
+    const firstExcess = withFirst ? pearsonExcess(first!, canaryEvents - first!.canaryCount, canaryRequests - first!.canaryTotal, baselineEvents - first!.baselineCount, baselineRequests - first!.baselineTotal) : 0;
+    const firstPairs = withFirst ? first!.canaryCount + first!.baselineCount - 1 : 0;
+    const residuals = Math.max(0, informative - 1) + (withFirst ? 1 : 0);
+    // Less POISSON_SD_SHRINK sd of the excess under Poisson counts (√(2k) after k residuals): the floor
     // at 0 would otherwise leave a positive estimate, and a needless loss of power, on Poisson counts.
-    return Math.max(0, (PRIOR_CORRELATION * priorPairs + excess - POISSON_SD_SHRINK * Math.sqrt(2 * residuals)) / (priorPairs + pairs));
+    return Math.max(0, (PRIOR_CORRELATION * priorPairs + excess + firstExcess - POISSON_SD_SHRINK * Math.sqrt(2 * residuals)) / (priorPairs + pairs + firstPairs));
   };
   let informative = 0;
-  let residuals = 0;
   let eventsSum = 0;
+  let first: RatePeriod | undefined;
   for (const p of periods) {
     const n = p.canaryCount + p.baselineCount;
     if (n === 0) {
@@ -99,14 +103,10 @@ export function weightByDispersion(periods: readonly RatePeriod[]): DispersionWe
     harmPeriods.push({ ...p, canaryCount: harmCount * weight, baselineCount: (n - harmCount) * weight });
     passPeriods.push({ ...p, canaryCount: passCount * weight, baselineCount: (n - passCount) * weight });
     if (informative > 0) {
-      // Less the part of E[residual²] that the ratio's own error adds under Poisson counts, n/N after N
-      // events (Var(n·q̂) ≈ n²·q(1 − q)/N): left in, it counts as overdispersion, most where traffic is
-      // low and the first periods are few events. Under overdispersion that part is φ̄·n/N, so taking
-      // off n/N still leaves the estimate at or above c in expectation.
-      const ratioError = n / (canaryEvents + baselineEvents);
-      excess += (p.canaryCount - n * q) ** 2 / (n * q * (1 - q)) - 1 - ratioError;
+      excess += pearsonExcess(p, canaryEvents, canaryRequests, baselineEvents, baselineRequests);
       pairs += n - 1;
-      residuals++;
+    } else {
+      first = p;
     }
     canaryEvents += p.canaryCount;
     canaryRequests += p.canaryTotal;
@@ -118,4 +118,19 @@ export function weightByDispersion(periods: readonly RatePeriod[]): DispersionWe
   if (informative === 0) return { harmPeriods, passPeriods, correlation: undefined, inflation: undefined };
   const correlation = estimate(0);
   return { harmPeriods, passPeriods, correlation, inflation: 1 + (eventsSum / informative - 1) * correlation };
+}
+
+/**
+ * A period's squared Pearson residual less 1, around the ratio of the other periods' counts given
+ * (½ event each side keeps it finite), less the part that ratio's own error adds under Poisson counts:
+ * n/N after N events (Var(n·q̂) ≈ n²·q(1 − q)/N). Left in, that part counts as overdispersion, most
+ * where traffic is low and the first periods are few events. Under overdispersion it is about φ̄·n/N,
+ * so taking off n/N still leaves the excess at or above (n − 1)·c in expectation.
+ */
+function pearsonExcess(p: RatePeriod, canaryEvents: number, canaryRequests: number, baselineEvents: number, baselineRequests: number): number {
+  const n = p.canaryCount + p.baselineCount;
+  const ratio = (canaryEvents + 0.5) / canaryRequests / ((baselineEvents + 0.5) / baselineRequests);
+  const r = (ratio * p.canaryTotal) / p.baselineTotal;
+  const q = r / (1 + r);
+  return (p.canaryCount - n * q) ** 2 / (n * q * (1 - q)) - 1 - n / (canaryEvents + baselineEvents);
 }
