@@ -34,8 +34,8 @@ import type { RatePeriod } from './types';
  * as 3/(3 + periods), faster with the shrink below. Chosen among c = 0.05–0.2, 1.5–4 periods and a
  * shrink of 0–2 sd on seeded runs (2,000 a row): the one with every class ≤ α (canary log-sd 1 at 3,000
  * req/min the hardest: 1.1 %) and the most power at ×2, 1,000 req/min (76 %; 79 % with the residuals
- * taken as below, the hardest class still 1.1 %; a shrink of 2.5–3 sd then buys a few points of power
- * for the margin at the binding classes; docs/benchmark.md).
+ * taken as below, the hardest class still 1.1 %; a shrink of 2.5–3 sd then buys a few points of power at
+ * the cost of margin at the binding classes; docs/benchmark.md).
  */
 const PRIOR_CORRELATION = 0.2;
 const PRIOR_PERIODS = 3;
