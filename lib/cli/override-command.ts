@@ -52,7 +52,7 @@ export function evaluationToOverride(deploymentId: string, records: ReadonlyMap<
     throw new Refusal(`no evaluation of ${deploymentId} is running (${ended}): its verdict is in, and an override after the verdict changes nothing. Use CodeDeploy itself (aws deploy stop-deployment) to act on the deployment now`);
   }
   const settings = target.input.override;
-  if (!settings) throw new Refusal(`the evaluation ${target.executionName} does not look for overrides: its group was registered through an imported evaluator (fromEvaluatorAttributes/fromEvaluatorName) or before overrides existed`);
+  if (!settings) throw new Refusal(`the evaluation ${target.executionName} does not look for overrides: its group was registered through an imported evaluator without its report bucket (fromEvaluatorName, or fromEvaluatorAttributes without reportBucketName) or before overrides existed`);
   if (!settings.allowed) throw new Refusal(`the registration of ${target.input.applicationName} / ${target.input.deploymentGroupName} forbids overrides (allowOverrides: false); the evaluation would refuse it`);
   if (target.plan?.phase === 'pre-traffic' && !target.plan.canaryWatch) throw new Refusal(`the evaluation ${target.executionName} has no canary watch, so nothing of it looks for an override; its hook is reported after its smoke tests`);
   return target;

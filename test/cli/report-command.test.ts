@@ -123,7 +123,10 @@ describe('canary-eval report (aws-sdk-client-mock: CodeDeploy, Step Functions, S
       expect((await run([DEPLOYMENT_IDS['rolled-back'], '--out', out], mocks)).code).toBe(0);
       const html = readFileSync(out, 'utf8');
       // A negative control in the same page: a label deliberately past its chart's edge must be reported.
-      const control = '<section class="evaluation" id="control"><svg class="chart" data-metric="control" width="100" height="40" viewBox="0 0 100 40"><text x="-30" y="20">.7/1k req</text></svg></section>';
+      // And a word forced to break mid-word in a narrow table cell (the report's own body style breaks long words).
+      const control =
+        '<section class="evaluation" id="control"><svg class="chart" data-metric="control" width="100" height="40" viewBox="0 0 100 40"><text x="-30" y="20">.7/1k req</text></svg>' +
+        '<table style="width:60px;table-layout:fixed"><tr><td style="overflow-wrap:anywhere">supercalifragilistic</td></tr></table></section>';
       const layout = await measureLayout(html.replace('</body>', `${control}\n</body>`), folder);
       const real = layout.sections.find((s) => s.id === `${DEPLOYMENT_IDS['rolled-back']}-BeforeAllowTraffic`)!;
       expect(real.firstChart).toEqual({ metric: 'lambda-error-rate', failing: true });
@@ -133,6 +136,7 @@ describe('canary-eval report (aws-sdk-client-mock: CodeDeploy, Step Functions, S
       expect(real.tolerances).toBe(1);
       expect(layout.clippedSvgText).toEqual([expect.stringContaining('control: ".7/1k req"')]);
       expect(layout.overflowingBoxes).toEqual([]);
+      expect(layout.brokenWords).toEqual([expect.stringContaining('TD "supercalifragilistic": broken at')]);
     } finally {
       mocks.restore();
       rmSync(folder, { recursive: true, force: true });
