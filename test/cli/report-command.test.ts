@@ -8,6 +8,7 @@ import { loadPolicyFile } from '../../lib/policy';
 import { DEPLOYMENT_IDS, POLICY_REF, STATE_MACHINE_ARN, T0, at } from '../fixtures/aws/deployments';
 import { fakeGetMetricData } from '../fixtures/aws/metrics';
 import { mockAws } from '../fixtures/aws/mock-aws';
+import { CLUSTER, SERVICE, evaluationId, serviceDeploymentArn } from '../fixtures/aws/ecs-native';
 import { HAS_CHROMIUM, measureLayout } from '../report/chromium';
 
 const policy = loadPolicyFile(join(__dirname, '..', 'fixtures', 'aws', 'policy.yaml'));
@@ -105,6 +106,35 @@ describe('canary-eval report (aws-sdk-client-mock: CodeDeploy, Step Functions, S
     const { code, stderr } = await run([DEPLOYMENT_IDS['rolled-back'], '--stored', 'report-bucket', '--out', join(folder, 'stored.html')], mocks);
     expect(code).toBe(6);
     expect(stderr).toContain('s3:GetObject');
+  });
+
+  test('an ECS native deployment by service deployment ARN: one report per evaluated stage and step, the failing step named by its stage and weight', async () => {
+    const { code, stdout } = await run([serviceDeploymentArn('native-rolled-back'), '--json', '--state-machine', STATE_MACHINE_ARN], mocks);
+    expect(code).toBe(0);
+    const { deploymentId, evaluations } = JSON.parse(stdout);
+    expect(deploymentId).toBe(serviceDeploymentArn('native-rolled-back'));
+    expect(evaluations.map((e: { title: string }) => e.title)).toEqual([
+      `${evaluationId('native-rolled-back', 'POST_TEST_TRAFFIC_SHIFT')} (POST_TEST_TRAFFIC_SHIFT)`,
+      `${evaluationId('native-rolled-back', 'PRODUCTION_TRAFFIC_SHIFT', 50)} (PRODUCTION_TRAFFIC_SHIFT 50%)`,
+    ]);
+    const step = evaluations[1];
+    expect(step.outcome).toMatchObject({ action: 'rolled-back', status: 'Failed', regressedMetrics: ['target-5xx-rate'] });
+    expect(step.outcome.summary).toMatch(/^the PRODUCTION_TRAFFIC_SHIFT 50% hook reported Failed at minute \d+: target-5xx-rate regressed/);
+    expect(step.description).toMatch(/^Production traffic-shift step at 50 %, green against blue/);
+    expect(step.subtitle).toBe(`${CLUSTER} / ${SERVICE}`);
+    expect(step.links[0]).toEqual({ label: `ECS service ${CLUSTER}/${SERVICE} (deployments)`, href: `https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/${CLUSTER}/services/${SERVICE}/deployments?region=us-east-1` });
+  });
+
+  test('an ECS native evaluation id: that evaluation only; --stored names each file by its evaluation id', async () => {
+    const one = await run([evaluationId('native-rolled-back', 'PRODUCTION_TRAFFIC_SHIFT', 50), '--json'], mocks);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout).evaluations.map((e: { id: string }) => e.id)).toEqual([`${evaluationId('native-rolled-back', 'PRODUCTION_TRAFFIC_SHIFT', 50)}-AfterAllowTraffic`]);
+    mocks.s3.on(GetObjectCommand, { Bucket: 'report-bucket' }).callsFake((input: { Key: string }) => ({ Body: { transformToString: async () => `<html>stored ${input.Key}</html>` } }));
+    const stored = await run([serviceDeploymentArn('native-rolled-back'), '--stored', 'report-bucket', '--out', join(folder, 'native.html')], mocks);
+    expect(stored.code).toBe(0);
+    for (const id of [evaluationId('native-rolled-back', 'POST_TEST_TRAFFIC_SHIFT'), evaluationId('native-rolled-back', 'PRODUCTION_TRAFFIC_SHIFT', 50)]) {
+      expect(readFileSync(join(folder, `native-${id}.html`), 'utf8')).toMatch(new RegExp(`^<html>stored reports/${CLUSTER}/${SERVICE}/${id}-(AfterAllowTestTraffic|AfterAllowTraffic)\\.html</html>$`));
+    }
   });
 
   test('a deployment without evaluations is explained', async () => {
