@@ -34,6 +34,7 @@ import { MAX_ALARMS_PER_DEPLOYMENT_GROUP } from './verdict-alarm';
 export * from './registration';
 export * from './codedeploy/registration';
 export type { EcsServiceRegistration, RegisteredEcsService } from './ecs-native/registration';
+export type { ExtendedEvaluation } from './ecs-native/extended-evaluation';
 export { evaluatorParameterNames, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 
 export interface CanaryEvaluatorProps extends EvaluatorNotificationProps, ReportTeardownProps {
