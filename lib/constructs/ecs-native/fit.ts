@@ -4,13 +4,23 @@ import { checkPolicy, loadCheckedPolicyFile } from '../../evaluation/policy-chec
 import { PolicyError, type Policy } from '../../policy';
 import type { DeploymentLimits } from '../../policy/fit';
 import { formatSeconds } from '../../policy/limits';
-import { standardLimits } from '../registration';
-import type { EcsNativeEvaluatorBinding, EcsServiceRegistration } from './registration';
+import { standardLimits, type EvaluatorBinding, type RegistrationOptions } from '../registration';
 
 /*
  * The deadline an ECS native registration's policy is fitted to, and the state machine its evaluations run on
  * (issue 27 item 3, "no one-hour limit"). Contract: lib/evaluation/ecs-native/contract.ts.
  */
+
+/** The evaluator's extended state machine, as a registration sees it (`CanaryEvaluatorProps.ecsNativeMaxHookTimeout`). */
+export interface EcsNativeExtendedMachine {
+  readonly stateMachineArn: string;
+  /** With a customer managed key: the ARN the key's encryption context names. @default - no key */
+  readonly executionArnForKms?: string;
+  readonly maxHookTimeoutMinutes: number;
+}
+
+/** What the fit reads of the evaluator (`EcsNativeEvaluatorBinding`). */
+type FitEvaluator = EvaluatorBinding & { readonly ecsNativeExtended?: EcsNativeExtendedMachine };
 
 /** `hookTimeout` in whole minutes, checked against the evaluator's least and the Lambda hooks page's most. */
 export function hookTimeoutMinutes(hookTimeout: Duration | undefined, where: string): number {
@@ -30,7 +40,7 @@ export function hookTimeoutFor(policy: Policy, minutes: number): EcsHookTimeoutC
 }
 
 /** Whether the policy passes every check against `limits` (a bad policy is reported by the registration's own check). */
-function policyFits(policy: EcsServiceRegistration['policy'], limits: DeploymentLimits): boolean {
+function policyFits(policy: RegistrationOptions['policy'], limits: DeploymentLimits): boolean {
   try {
     if (typeof policy === 'string') loadCheckedPolicyFile(policy, limits);
     else checkPolicy(policy, 'policy', limits);
@@ -55,7 +65,7 @@ export interface EcsNativeFit {
  * guard and the report reserve), when the evaluator has one and the hook timeout is within its
  * `ecsNativeMaxHookTimeout`; otherwise the error says which to change.
  */
-export function fitToMachine(evaluator: EcsNativeEvaluatorBinding, options: EcsServiceRegistration, minutes: number, where: string): EcsNativeFit {
+export function fitToMachine(evaluator: FitEvaluator, options: RegistrationOptions, minutes: number, where: string): EcsNativeFit {
   const standard = standardLimits(evaluator);
   if (policyFits(options.policy, standard)) return { machine: evaluator };
   const long = { ...ecsNativeDeploymentLimits(minutes), smokeTimeoutSeconds: standard.smokeTimeoutSeconds };

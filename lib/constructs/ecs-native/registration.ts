@@ -16,7 +16,7 @@ import {
   type EcsNativeService,
 } from '../../evaluation/ecs-native/contract';
 import type { Policy } from '../../policy';
-import { fitToMachine, hookTimeoutFor, hookTimeoutMinutes, type EcsNativeFit } from './fit';
+import { fitToMachine, hookTimeoutFor, hookTimeoutMinutes, type EcsNativeExtendedMachine, type EcsNativeFit } from './fit';
 import { ecsTargetsOf, type EcsTargets } from '../ecs-targets';
 import { PolicyRegistration, type EvaluatorBinding, type RegisteredDeploymentGroup, type RegistrationOptions } from '../registration';
 import { grantEcsHookStatuses } from '../report-bucket';
@@ -100,7 +100,7 @@ export interface EcsNativeEvaluatorBinding extends EvaluatorBinding {
    * bake or watch does not fit `evaluationTimeoutSeconds` run there, fitted to their own hook's timeout.
    * @default - none: every ECS native policy must fit the standard evaluation timeout
    */
-  readonly ecsNativeExtended?: { readonly stateMachineArn: string; readonly executionArnForKms?: string; readonly maxHookTimeoutMinutes: number };
+  readonly ecsNativeExtended?: EcsNativeExtendedMachine;
 }
 
 /** ECS services that already carry a canary-evaluator hook (one evaluator, one policy per service). */
