@@ -26,19 +26,19 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   },
   status: {
     load: async () => (await import('../lib/cli/status-command')).statusCommand,
-    summary: 'status <deployment-id> [--watch] [--json]  a real deployment, its evaluations and verdicts (AWS)',
+    summary: 'status <deployment> [--watch] [--json]  a real deployment, its evaluations and verdicts (AWS)',
   },
   report: {
     load: async () => (await import('../lib/cli/report-command')).reportCommand,
-    summary: 'report <deployment-id> [--out F.html]  the HTML report of a real deployment (AWS)',
+    summary: 'report <deployment> [--out F.html]  the HTML report of a real deployment (AWS)',
   },
   override: {
     load: async () => (await import('../lib/cli/override-command')).overrideCommand,
-    summary: 'override <deployment-id> --skip|--promote|--rollback --reason "…"  break glass: decide a running evaluation (AWS)',
+    summary: 'override <deployment> --skip|--promote|--rollback --reason "…"  break glass: decide a running evaluation (AWS)',
   },
   history: {
     load: async () => (await import('../lib/cli/history-command')).historyCommand,
-    summary: 'history --application A --group G [--since 30d] [--json]  past deployments, change failure rate (AWS)',
+    summary: 'history --application A --group G | --ecs-service C/S [--since 30d] [--json]  past deployments, change failure rate (AWS)',
   },
   coverage: {
     load: async () => (await import('../lib/cli/coverage-command')).coverageCommand,

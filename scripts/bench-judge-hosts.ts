@@ -34,11 +34,11 @@ export const GAUGE_METHODS: ReadonlyArray<{ readonly label: string; readonly met
 ];
 
 /** Share of deployments failed, judged once at the deadline of a 10-minute window (fixed horizon). */
-export function hostFailRate(runs: number, seed: number, policy: Policy, spec: HostSpec, window?: HostSpec, canaryFactor = 1, canaryHistory = false): number {
+export function hostFailRate(runs: number, seed: number, policy: Policy, spec: HostSpec, window?: HostSpec, canaryFactor = 1, canaryHistory = false, sharedLoad = false): number {
   const random = createRandom(seed);
   let failed = 0;
   for (let run = 0; run < runs; run++) {
-    const observed = twoHosts(random, 240, 10, { ...spec, canaryFactor }, window && { ...window, canaryFactor }, { canaryHistory });
+    const observed = twoHosts(random, 240, 10, { ...spec, canaryFactor }, window && { ...window, canaryFactor }, { canaryHistory, sharedLoad });
     if (judge(policy, { cpu: { kind: 'gauge', ...observed } }, { deadlineReached: true }).decision === 'fail') failed++;
   }
   return failed / runs;
@@ -57,6 +57,30 @@ export function hostRows(runs: number): void {
       const policy = gaugePolicy(method);
       const cells = [1, 1.2, 1.5].map((factor) => `${factor === 1 ? 'A/A' : `×${factor}`} ${percent(hostFailRate(runs, 900 + index + 10 * factor, policy, spec, window, factor, canaryHistory))}`);
       console.log(`  ${name}, ${label}${canaryHistory ? ", with the canary host's own history" : ''}: failed ${cells.join('; ')}`);
+    }
+  }
+}
+
+/**
+ * `--host-offsets`: how large a lasting difference between the two arms the default gauge method
+ * (no canary history: what the evaluation gives on every target it has, docs/judge.md) stands. The
+ * two-timescale class with the hosts' own levels drawn at log-sd 0.03 (its default) up to 0.4; an ECS
+ * deployment's two task sets, or two hosts, differ by such an offset for the whole window and history.
+ * Each offset twice: hosts whose load drifts on its own (two machines, NAB-like), and arms that share
+ * their load's drift (one request stream split between them by weight, as an alias or a load balancer
+ * does: the product's arms), each with its own level, busy minutes and noise.
+ */
+export const HOST_OFFSETS = [0.03, 0.1, 0.2, 0.4] as const;
+
+export function hostOffsetRows(runs: number): void {
+  const percent = (rate: number) => `${(rate * 100).toFixed(2)} % ± ${(Math.sqrt((rate * (1 - rate)) / runs) * 100).toFixed(2)}`;
+  console.log(`item 5 (issue 22): a lasting offset between the arms, default gauge method, no canary history, 10 vs 10 minutes, 240 periods of history, α = 5 %; ${runs} runs a row`);
+  for (const sharedLoad of [false, true]) {
+    for (const [index, hostLogSd] of HOST_OFFSETS.entries()) {
+      const spec = { ...HOST_LIKE, hostLogSd };
+      const seed = 1700 + index + (sharedLoad ? 100 : 0);
+      const cells = [1, 1.2, 1.5].map((factor) => `${factor === 1 ? 'A/A' : `×${factor}`} ${percent(hostFailRate(runs, seed + 10 * factor, gaugePolicy(), spec, undefined, factor, false, sharedLoad))}`);
+      console.log(`  ${sharedLoad ? 'one load split between the arms' : 'each host its own load'}, hosts' own levels log-sd ${hostLogSd} (the arms differ by a log-sd of ${(hostLogSd * Math.SQRT2).toFixed(2)}): failed ${cells.join('; ')}`);
     }
   }
 }

@@ -5,7 +5,7 @@
  * npm run bench:judge -- --dispersion [--runs 2000]; the issue-14 scenarios (low traffic, resolution, speed vs
  * the oracle): npm run bench:judge -- --second-pass [--runs 1000] [--seed-offset 1000]; issue 22 item 7 (×1.5
  * against the oracle on a long horizon): npm run bench:judge -- --horizon-speed [--runs 2000] [--minutes 120];
- * items 2 and 5: --bake, --hosts [--canary-history-only] [--real-hosts <directory of CSV files>]
+ * items 2 and 5: --bake, --hosts [--canary-history-only | --host-offsets] [--real-hosts <directory of CSV files>]
  */
 import { judge, type CountPeriod, type Observations } from '../lib/judge';
 import { createRandom, type Random } from '../lib/judge/random';
@@ -17,7 +17,7 @@ import { buildSync } from 'esbuild';
 import { LAMBDA_BUNDLE_OPTIONS } from './build-assets';
 import { ar1Gauge, oracleSprtFailPeriod, simulateStream, type StreamSpec } from '../test/judge/simulate';
 import { bakeRows } from './bench-judge-bake';
-import { hostRows, realHostRows } from './bench-judge-hosts';
+import { hostOffsetRows, hostRows, realHostRows } from './bench-judge-hosts';
 
 const runsArgument = process.argv.indexOf('--runs');
 const RUNS = runsArgument > 0 ? Number(process.argv[runsArgument + 1]) : 2000;
@@ -432,6 +432,7 @@ if (process.argv.includes('--horizon-speed')) {
 if (process.argv.includes('--hosts')) {
   const realHosts = process.argv.indexOf('--real-hosts');
   if (realHosts > 0) realHostRows(process.argv[realHosts + 1]);
+  else if (process.argv.includes('--host-offsets')) hostOffsetRows(RUNS);
   else hostRows(RUNS);
   console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   process.exit(0);

@@ -5,7 +5,7 @@ import { StepFunctionsEvaluationStarter, StepFunctionsEvaluationTracker } from '
 import { parseEcsTargets } from '../../lib/evaluation/ecs';
 import { ECS_HOOK_ENVIRONMENT, parseEcsHookTimeout, parseEcsNativeService } from '../../lib/evaluation/ecs-native/contract';
 import { createConfiguredEcsHookHandler } from '../../lib/evaluation/ecs-native/handler';
-import { parseHostList, parseReportSwitches } from '../../lib/evaluation/state';
+import { parseHostList, parseOverrideSettings, parseReportSwitches } from '../../lib/evaluation/state';
 import { requiredEnv, runtime, traced, tracing } from '../shared';
 
 /** ECS invokes this synchronously at each registered lifecycle stage, and again after each IN_PROGRESS. */
@@ -13,7 +13,9 @@ export const handler = createConfiguredEcsHookHandler(() => {
   const allowedHosts = process.env[ECS_HOOK_ENVIRONMENT.smokeAllowedHosts];
   const stateMachineArn = requiredEnv(ECS_HOOK_ENVIRONMENT.stateMachineArn);
   const sfn = traced(new SFNClient({}));
+  const override = process.env[ECS_HOOK_ENVIRONMENT.overrideSettings];
   return {
+    ...(override ? { override: parseOverrideSettings(JSON.parse(override), ECS_HOOK_ENVIRONMENT.overrideSettings) } : {}),
     ...(allowedHosts ? { allowedHosts: parseHostList(JSON.parse(allowedHosts), ECS_HOOK_ENVIRONMENT.smokeAllowedHosts) } : {}),
     policyRef: { bucket: requiredEnv(ECS_HOOK_ENVIRONMENT.policyBucket), key: requiredEnv(ECS_HOOK_ENVIRONMENT.policyKey) },
     switches: parseReportSwitches(JSON.parse(requiredEnv(ECS_HOOK_ENVIRONMENT.reportSwitches)), ECS_HOOK_ENVIRONMENT.reportSwitches),

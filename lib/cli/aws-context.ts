@@ -1,5 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { AwsReadError } from '../adapters/aws/read-call';
@@ -12,13 +13,15 @@ export interface AwsClients {
   readonly sfn: SFNClient;
   readonly cloudwatch: CloudWatchClient;
   readonly s3: S3Client;
+  /** Amazon ECS: service deployments of ECS native strategies (`status`, `report`, `history`, `override`). */
+  readonly ecs: ECSClient;
 }
 
 export function awsClients(options: { readonly region?: string; readonly profile?: string }): AwsClients {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new AwsReadError('(configuration)', 'other', 'no AWS region: pass --region or set AWS_REGION');
   const config = { region, ...(options.profile ? { profile: options.profile } : {}), maxAttempts: 4 };
-  return { region, codedeploy: new CodeDeployClient(config), sfn: new SFNClient(config), cloudwatch: new CloudWatchClient(config), s3: new S3Client(config) };
+  return { region, codedeploy: new CodeDeployClient(config), sfn: new SFNClient(config), cloudwatch: new CloudWatchClient(config), s3: new S3Client(config), ecs: new ECSClient(config) };
 }
 
 /** Prints an AWS failure as one line naming the action, and gives the AWS exit code. */

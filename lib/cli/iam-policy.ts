@@ -7,6 +7,7 @@
  */
 import { REPORT_STORE } from '../evaluation/contracts';
 import { OVERRIDES } from '../evaluation/override/record';
+import { ECS_HOOK_STATUS_STORE } from '../evaluation/ecs-native/contract';
 
 export interface CliPolicyScope {
   /** @default "aws" */
@@ -52,8 +53,8 @@ export const CLI_ACTION_USES: Readonly<Record<string, string>> = {
   'states:DescribeExecution': 'all: the evaluation of a hook',
   'states:GetExecutionHistory': 'all: every look, smoke test and report of it',
   'cloudwatch:GetMetricData': 'report, replay: the metrics the evaluator judged',
-  's3:GetObject': 'report, replay: the policy the evaluator ran under; report --stored: the stored reports; status: the override record of each hook',
-  's3:ListBucket': 'status: under overrides/ only, so a hook without an override record is NoSuchKey rather than AccessDenied',
+  's3:GetObject': 'report, replay: the policy the evaluator ran under; report --stored: the stored reports; status: the override record of each hook and the hook status recorded for each ECS native evaluation',
+  's3:ListBucket': 'status: under overrides/ and ecs-native/hook-status/ only, so a hook without an override record or recorded status is NoSuchKey rather than AccessDenied',
   'kms:Decrypt': 'all, with a customer managed key: the executions and stored reports it encrypts',
   'codedeploy:ListApplications': 'coverage: the applications of the account and Region',
   'codedeploy:ListDeploymentGroups': 'coverage: their deployment groups',
@@ -64,6 +65,8 @@ export const CLI_ACTION_USES: Readonly<Record<string, string>> = {
   'ecs:ListClusters': 'coverage (without --skip-ecs): the clusters',
   'ecs:ListServices': 'coverage (without --skip-ecs): their services',
   'ecs:DescribeServices': 'coverage (without --skip-ecs): deployment strategy, lifecycle hooks and tags of each service',
+  'ecs:DescribeServiceDeployments': 'status, report, override, history of an ECS native deployment: its status, stage, strategy and hooked stages',
+  'ecs:ListServiceDeployments': 'history --ecs-service: the service deployments of a service',
 };
 
 export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
@@ -138,6 +141,21 @@ export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
         Condition: { StringLike: { 's3:prefix': `${OVERRIDES.prefix}*` } },
       },
       {
+        // The status the hook function answers Amazon ECS for each native evaluation (ECS_HOOK_STATUS_STORE,
+        // lib/evaluation/ecs-native/contract.ts), and the listing of that prefix only, for the same reason as above.
+        Sid: 'ReadEcsNativeHookStatuses',
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [`arn:${partition}:s3:::${scope.reportBucket ?? '*'}/${ECS_HOOK_STATUS_STORE.prefix}*`],
+      },
+      {
+        Sid: 'TellMissingEcsNativeHookStatuses',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [`arn:${partition}:s3:::${scope.reportBucket ?? '*'}`],
+        Condition: { StringLike: { 's3:prefix': `${ECS_HOOK_STATUS_STORE.prefix}*` } },
+      },
+      {
         // ListApplications has no resource-level permissions (Service Authorization Reference, AWS CodeDeploy).
         Sid: 'CoverageListApplications',
         Effect: 'Allow',
@@ -173,6 +191,20 @@ export function cliReadOnlyPolicy(scope: CliPolicyScope = {}): PolicyDocument {
         Sid: 'CoverageDescribeEcsServices',
         Effect: 'Allow',
         Action: ['ecs:DescribeServices'],
+        Resource: [`arn:${partition}:ecs:${region}:${account}:service/*/*`],
+      },
+      {
+        // DescribeServiceDeployments requires both the service and the service-deployment resource types
+        // (Service Authorization Reference, Amazon ECS); ListServiceDeployments the service.
+        Sid: 'ReadEcsServiceDeployments',
+        Effect: 'Allow',
+        Action: ['ecs:DescribeServiceDeployments'],
+        Resource: [`arn:${partition}:ecs:${region}:${account}:service/*/*`, `arn:${partition}:ecs:${region}:${account}:service-deployment/*/*/*`],
+      },
+      {
+        Sid: 'ListEcsServiceDeployments',
+        Effect: 'Allow',
+        Action: ['ecs:ListServiceDeployments'],
         Resource: [`arn:${partition}:ecs:${region}:${account}:service/*/*`],
       },
       {

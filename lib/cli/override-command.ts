@@ -7,13 +7,17 @@ import { OVERRIDE_ACTIONS, OVERRIDES, overrideBinding, overrideKey, overrideReas
 import { terminalSafe } from '../report/terminal-text';
 import { awsClients, awsFailure, type AwsClients } from './aws-context';
 import { AWS_FLAGS, AWS_FLAGS_HELP, EXIT, parseFlags, UsageError, wantsHelp, type CommandIO } from './io';
-import { readDeploymentStatus } from './status-command';
+import { inputLabel, parseDeploymentRef, type JudgedHook } from './deployment-report';
+import { NoEvaluation, readDeploymentStatus } from './status-command';
 
-export const OVERRIDE_USAGE = `usage: canary-eval override <deployment-id> (--skip | --promote | --rollback) --reason "<why>" [--state-machine <arn>] [--region R] [--profile P]
+export const OVERRIDE_USAGE = `usage: canary-eval override <deployment> (--skip | --promote | --rollback) --reason "<why>" [--state-machine <arn>] [--region R] [--profile P]
 
 Break glass: tell the running evaluation of a deployment what to do instead of judging. It is honoured at
 the evaluation's next look, within ${OVERRIDES.lookSeconds} s, and recorded with who (your ARN, as STS vouches for it)
 and why in the verdict event, the report, the notification and the Overrides metric.
+<deployment> is a CodeDeploy deployment id (d-XXXXXXXXX), an Amazon ECS service deployment ARN (its running
+evaluation: the current stage or production step) or an ECS native evaluation id (that evaluation, which must
+be running). An override of an ECS native deployment is for one stage or step: the next step is judged again.
   --skip               report Succeeded without judging (bake), or end the canary watch without judging
   --promote            end the bake or the canary watch now, Succeeded (the window so far is judged for the record)
   --rollback           report Failed (bake), or fail the canary watch: the verdict alarm, and StopDeployment
@@ -40,19 +44,22 @@ class Refusal extends Error {}
 
 /**
  * The evaluation an override is for: the running one (the later hook if two overlap, as the canary
- * watch ends when the bake hook starts), which looks for overrides and allows them.
+ * watch ends when the bake hook starts; for an ECS native deployment, the current stage or step), or the
+ * one evaluation an ECS native evaluation id named (`only`). It must look for overrides and allow them.
  */
-export function evaluationToOverride(deploymentId: string, records: ReadonlyMap<string, EvaluationRecord | undefined>): EvaluationRecord {
-  const started = [...records.values()].filter((record): record is EvaluationRecord => record !== undefined);
-  if (started.length === 0) throw new Refusal(`deployment ${deploymentId} has no evaluation: none of its hooks started one (is its group registered with the evaluator?)`);
+export function evaluationToOverride(deploymentId: string, hooks: readonly JudgedHook[], only?: string): EvaluationRecord {
+  const started = hooks.flatMap((hook) => (hook.record && (only === undefined || hook.ecsNative?.evaluationId === only) ? [hook.record] : []));
+  const native = hooks.some((hook) => hook.ecsNative);
+  if (started.length === 0) throw new Refusal(`deployment ${deploymentId} has no evaluation: none of its hooks started one (is its ${native ? 'service' : 'group'} registered with the evaluator?)`);
   const running = started.filter((record) => record.status === 'RUNNING');
   const target = running.at(-1);
   if (!target) {
-    const ended = started.map((record) => `${record.input.lifecycleEvent} ${record.status}${record.report ? ` (hook reported ${record.report.status})` : ''}`).join(', ');
-    throw new Refusal(`no evaluation of ${deploymentId} is running (${ended}): its verdict is in, and an override after the verdict changes nothing. Use CodeDeploy itself (aws deploy stop-deployment) to act on the deployment now`);
+    const ended = started.map((record) => `${inputLabel(record.input)} ${record.status}${record.report ? ` (hook reported ${record.report.status})` : ''}`).join(', ');
+    const act = native ? 'Amazon ECS itself (aws ecs stop-service-deployment)' : 'CodeDeploy itself (aws deploy stop-deployment)';
+    throw new Refusal(`no evaluation of ${deploymentId} is running (${ended}): its verdict is in, and an override after the verdict changes nothing. Use ${act} to act on the deployment now`);
   }
   const settings = target.input.override;
-  if (!settings) throw new Refusal(`the evaluation ${target.executionName} does not look for overrides: its group was registered through an imported evaluator (fromEvaluatorAttributes/fromEvaluatorName) or before overrides existed`);
+  if (!settings) throw new Refusal(`the evaluation ${target.executionName} does not look for overrides: its ${native ? 'service' : 'group'} was registered through an imported evaluator without its report bucket (fromEvaluatorName, or fromEvaluatorAttributes without reportBucketName) or before overrides existed`);
   if (!settings.allowed) throw new Refusal(`the registration of ${target.input.applicationName} / ${target.input.deploymentGroupName} forbids overrides (allowOverrides: false); the evaluation would refuse it`);
   if (target.plan?.phase === 'pre-traffic' && !target.plan.canaryWatch) throw new Refusal(`the evaluation ${target.executionName} has no canary watch, so nothing of it looks for an override; its hook is reported after its smoke tests`);
   return target;
@@ -73,7 +80,7 @@ export async function overrideCommand(argv: readonly string[], io: CommandIO, de
     values = parsed.values;
     if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length === 0 ? 'a deployment id is required' : `one deployment id expected, got ${parsed.positionals.join(' ')}`);
     deploymentId = parsed.positionals[0];
-    if (!/^d-[A-Z0-9]+$/.test(deploymentId)) throw new UsageError(`"${deploymentId}" is not a CodeDeploy deployment id (d-XXXXXXXXX)`);
+    parseDeploymentRef(deploymentId);
     const actions = OVERRIDE_ACTIONS.filter((name) => parsed.values[name] === true);
     if (actions.length !== 1) throw new UsageError(actions.length === 0 ? 'one action is required: --skip, --promote or --rollback' : `one action only, got ${actions.map((name) => `--${name}`).join(' and ')}`);
     action = actions[0];
@@ -88,16 +95,18 @@ export async function overrideCommand(argv: readonly string[], io: CommandIO, de
   const now = deps.now ?? (() => new Date());
   try {
     const clients = (deps.clients ?? awsClients)({ region: values.region, profile: values.profile });
-    const { records } = await readDeploymentStatus(clients, deploymentId, values['state-machine'] ?? process.env.CANARY_EVAL_STATE_MACHINE, now());
-    const target = evaluationToOverride(deploymentId, records);
+    const { hooks, only } = await readDeploymentStatus(clients, deploymentId, values['state-machine'] ?? process.env.CANARY_EVAL_STATE_MACHINE, now());
+    const target = evaluationToOverride(deploymentId, hooks, only);
     const settings = target.input.override!;
-    const content = { deploymentId, lifecycleEvent: target.input.lifecycleEvent, action, reason, requestedAt: now().toISOString() };
+    // The evaluation's own id: the CodeDeploy deployment id, or the ECS native evaluation id (one record per stage and step).
+    const evaluationId = target.input.deploymentId;
+    const content = { deploymentId: evaluationId, lifecycleEvent: target.input.lifecycleEvent, action, reason, requestedAt: now().toISOString() };
     const credentials = await readCall('sts:GetCallerIdentity', () => (deps.credentials ?? defaultCredentials)(clients), { maxAttempts: 1 });
     const proof = signedCallerIdentityRequest(credentials, clients.region, overrideBinding(content), now());
     // Sent once here: the ARN to record, and a proof STS refuses fails now rather than at the evaluation.
     const callerArn = await readCall('sts:GetCallerIdentity', () => (deps.sts ?? sendCallerIdentity)(proof), { maxAttempts: 1 });
     const record: OverrideRecord = { ...content, callerArn, proof };
-    const key = overrideKey(deploymentId, target.input.lifecycleEvent);
+    const key = overrideKey(evaluationId, target.input.lifecycleEvent);
     const created = await readCall('s3:PutObject', () => new S3OverrideWriter(clients.s3).create(settings.bucket, key, record), { maxAttempts: 1 });
     if (created === 'exists') throw new Refusal(`${target.executionName} is already overridden (s3://${settings.bucket}/${key}): the first override of a hook stands`);
     const safe = terminalSafe({ callerArn, reason, executionName: target.executionName });
@@ -110,7 +119,7 @@ export async function overrideCommand(argv: readonly string[], io: CommandIO, de
     );
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof Refusal) {
+    if (error instanceof Refusal || error instanceof NoEvaluation) {
       io.stderr(`canary-eval override: ${terminalSafe(error.message)}`);
       return EXIT.invalid;
     }

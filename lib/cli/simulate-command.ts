@@ -24,11 +24,12 @@ import { parse as parseYaml } from 'yaml';
 import { EXIT, processIO, type CommandIO } from './io';
 
 /**
- * What `npm start` runs: one release that should pass and five that should be stopped, two of them
- * by a leading indicator (token spend at equal tokens; reasoning per turn before errors rise) and one
- * by the budget gate (spend at full traffic projected over the daily budget).
+ * What `npm start` runs: one release that should pass, one too thin to judge, and six that should be
+ * stopped: two of them by a leading indicator (token spend at equal tokens; reasoning per turn before
+ * errors rise), one by the budget gate (spend at full traffic projected over the daily budget) and one
+ * by a new error signature in its logs, in the bake, after the canary watch let it through.
  */
-export const DEFAULT_SCENARIOS = ['healthy', 'low-traffic', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop', 'budget-breach'] as const;
+export const DEFAULT_SCENARIOS = ['healthy', 'low-traffic', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop', 'budget-breach', 'new-exception'] as const;
 
 /**
  * And, after them, the ECS native deployments (`scenarios/ecs-native/`, issue 27): ECS shifts traffic step

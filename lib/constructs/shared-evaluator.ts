@@ -51,8 +51,9 @@ export interface CanaryEvaluatorAttributes {
   readonly encryptionKeyArn?: string;
   /**
    * The evaluator's report bucket (`CanaryEvaluator.reportBucket`): ECS native registrations keep their hook
-   * statuses there (`registerEcsService`).
-   * @default - none: `registerEcsService` is refused; CodeDeploy registrations do not need it
+   * statuses there (`registerEcsService`), and registrations' evaluations look there for break-glass
+   * overrides (`canary-eval override`, `allowOverrides`).
+   * @default - none: `registerEcsService` is refused, and the evaluations of CodeDeploy registrations do not look for overrides
    */
   readonly reportBucketName?: string;
   /**
@@ -145,7 +146,7 @@ export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluat
       deploymentGroupAlarmLimit: attributes.deploymentGroupAlarmLimit ?? MAX_ALARMS_PER_DEPLOYMENT_GROUP,
       encryptionKey,
       healthAlarmAction: attributes.healthAlarmAction,
-      ...(attributes.reportBucketName ? { reportBucket: s3.Bucket.fromBucketName(this, 'ReportBucket', attributes.reportBucketName) } : {}),
+      ...(attributes.reportBucketName ? { reportBucket: s3.Bucket.fromBucketName(this, 'ReportBucket', attributes.reportBucketName), overrideBucketName: attributes.reportBucketName } : {}),
       ecsNativeExtended: extendedOf(this, attributes, encryptionKey !== undefined),
       onStopsDeployments: (groupPath) => {
         // The evaluator's roles are not this stack's to change: say what the platform team must set.

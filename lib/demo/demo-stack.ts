@@ -106,6 +106,18 @@ export class DemoStack extends Stack {
   }
 }
 
+/** What the tests vary in the sample native service; the demo uses the defaults. */
+export interface NativeEcsServiceOptions {
+  /** @default ecs.DeploymentStrategy.LINEAR (25 % steps, 5 minutes' bake) */
+  readonly strategy?: ecs.DeploymentStrategy;
+  /** @default ecs.DeploymentControllerType.ECS */
+  readonly controller?: ecs.DeploymentControllerType;
+  /** Attach the service with the alternate target group (`AlternateTarget`); false attaches the primary one only. @default true */
+  readonly alternateTarget?: boolean;
+  /** @default a name CloudFormation generates */
+  readonly serviceName?: string;
+}
+
 /**
  * A sample ECS Fargate service that Amazon ECS deploys itself (deployment controller ECS, LINEAR, 25 % steps
  * with 5 minutes' bake) behind an existing ALB: its own production and test listeners, each with a rule
@@ -117,7 +129,10 @@ export function addNativeEcsService(
   stack: Stack,
   id: string,
   network: { readonly vpc: ec2.IVpc; readonly cluster: ecs.ICluster; readonly taskDefinition: ecs.TaskDefinition; readonly loadBalancer: elbv2.ApplicationLoadBalancer; readonly ports: { readonly production: number; readonly test: number } },
+  options: NativeEcsServiceOptions = {},
 ): { service: ecs.FargateService; primaryTargetGroup: elbv2.ApplicationTargetGroup; alternateTargetGroup: elbv2.ApplicationTargetGroup } {
+  const controller = options.controller ?? ecs.DeploymentControllerType.ECS;
+  const strategy = options.strategy ?? ecs.DeploymentStrategy.LINEAR;
   const targetGroup = (name: string) =>
     new elbv2.ApplicationTargetGroup(stack, `${id}${name}`, { vpc: network.vpc, port: 80, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP, healthCheck: { path: '/' } });
   const primaryTargetGroup = targetGroup('Primary');
@@ -137,13 +152,20 @@ export function addNativeEcsService(
     desiredCount: 2,
     minHealthyPercent: 100,
     assignPublicIp: true, // public subnets, no NAT: keeps the sample cheap
-    deploymentController: { type: ecs.DeploymentControllerType.ECS },
-    deploymentStrategy: ecs.DeploymentStrategy.LINEAR,
-    linearConfiguration: { stepPercent: 25, stepBakeTime: Duration.minutes(5) },
+    serviceName: options.serviceName,
+    deploymentController: { type: controller },
+    // A CodeDeploy-controlled service takes no ECS deployment strategy (CloudFormation, DeploymentConfiguration.Strategy).
+    ...(controller === ecs.DeploymentControllerType.ECS
+      ? { deploymentStrategy: strategy, ...(strategy === ecs.DeploymentStrategy.LINEAR ? { linearConfiguration: { stepPercent: 25, stepBakeTime: Duration.minutes(5) } } : {}) }
+      : {}),
   });
   // CloudFormation, DeploymentCircuitBreaker: "can only be used for services using the rolling update (ECS) deployment
   // type"; this service rolls back through its lifecycle hooks and deployment alarms instead.
   Annotations.of(service).acknowledgeWarning('@aws-cdk/aws-ecs:shouldUseCircuitBreaker', 'a LINEAR deployment: the hooks and the verdict alarm roll it back; the circuit breaker is for rolling updates');
+  if (options.alternateTarget === false) {
+    service.attachToApplicationTargetGroup(primaryTargetGroup);
+    return { service, primaryTargetGroup, alternateTargetGroup };
+  }
   service
     .loadBalancerTarget({
       containerName: 'web',

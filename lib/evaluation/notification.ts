@@ -147,12 +147,17 @@ function whyLines(event: VerdictEvent, metrics: readonly MetricResult[]): string
 
 /** Characters of a sample line a chat message shows; the report has the whole line (up to 300). */
 const CHAT_SAMPLE_CHARS = 120;
+/**
+ * Sample lines a chat message shows; the report has all (up to 3). With three, a failing log signal's
+ * message was 716 characters in `npm start`'s new-exception, past the 600 that fit a phone screen.
+ */
+const CHAT_SAMPLES = 1;
 
-/** The log signal (issue 26): the failing signature, up to 3 of its lines (the service's own text: escaped for chat, cut to fit a chat message), the bytes scanned. */
+/** The log signal (issue 26): the failing signature, one of its lines (the service's own text: escaped for chat, cut to fit a chat message), the bytes scanned. */
 function logLines(logs: LogSignalVerdict): string[] {
   const scanned = `${formatNumber(logs.bytesScanned / 1e6)} MB scanned ($${logs.costUsd.toFixed(4)})`;
   if (logs.decision !== 'fail' || logs.signature === undefined) return [`*Logs:* ${chatText(logs.decision)}; ${scanned}`];
-  return [`*Logs:* new error signature ${chatText(logs.signature)}; ${scanned}`, ...(logs.samples ?? []).slice(0, 3).map((sample) => `*Sample:* ${chatText(sample.length > CHAT_SAMPLE_CHARS ? `${sample.slice(0, CHAT_SAMPLE_CHARS - 1)}…` : sample)}`)];
+  return [`*Logs:* new error signature ${chatText(logs.signature)}; ${scanned}`, ...(logs.samples ?? []).slice(0, CHAT_SAMPLES).map((sample) => `*Sample:* ${chatText(sample.length > CHAT_SAMPLE_CHARS ? `${sample.slice(0, CHAT_SAMPLE_CHARS - 1)}…` : sample)}`)];
 }
 
 /** The one message of an evaluation. Pure: the links are made by the caller. */

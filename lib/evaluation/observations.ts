@@ -135,7 +135,15 @@ function historyPeriodsByMetric(policy: Policy, timeShifted: boolean): Map<strin
   return periods;
 }
 
-/** The baseline queries of the metrics baselineHistorySeconds reads history for (gauge values; in the bake, counts and totals). */
+/**
+ * The baseline queries of the metrics baselineHistorySeconds reads history for (gauge values; in the bake, counts and totals).
+ * Never the canary's: no target evaluated here has a canary arm with periods of its own before the
+ * deployment, which the judge's `canaryHistory` would need (docs/judge.md, "Two different hosts"). A
+ * Lambda target version is published for the deployment (no `ExecutedVersion` datapoints before the alias
+ * routes to it); an ECS Green task set is started by it, and its target group's earlier datapoints, if
+ * any, are the previous deployment's original task set, kept up to `TerminationWaitTimeInMinutes` after
+ * it (CodeDeploy API Reference, BlueInstanceTerminationOption): other tasks, not this arm.
+ */
 export function baselineHistoryQueries(policy: Policy, plan: QueryPlan, timeShifted = false): MetricQuery[] {
   const reading = historyPeriodsByMetric(policy, timeShifted);
   return plan.queries.filter((query) => (plan.roles.get(query.id) ?? []).some((role) => role.arm === 'baseline' && reading.has(role.metric)));

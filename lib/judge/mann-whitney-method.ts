@@ -13,6 +13,14 @@ function median(values: readonly number[]): number {
 }
 
 /**
+ * What a gauge's verdict on an ECS deployment's two target groups rests on (docs/judge.md, "Two
+ * different hosts"): the arms are different task sets and the new one has no periods before the
+ * deployment, so a lasting difference between the task sets cannot be told from the version's.
+ */
+export const TASK_SETS_ASSUMPTION =
+  'the arms are different task sets and the new one has no history of its own: a lasting difference between the task sets beyond the tolerance is read as the new version\'s';
+
+/**
  * Mann–Whitney on a gauge, fixed horizon: the test runs on the first `minSamples` periods of each arm
  * (later periods are ignored, so repeated looks give the same answer and α holds), or at the deadline
  * on whatever there is. `fail` when "canary worse than baseline by more than tolerance × the baseline
@@ -106,6 +114,10 @@ export function judgeMannWhitney(
   const interval = baselineLevel > 0 ? ([relative(shift.confidenceInterval[0])!, relative(shift.confidenceInterval[1])!] as const) : undefined;
   const shown = `shift ${formatNumber(shift.estimate)} [${formatNumber(shift.confidenceInterval[0])}, ${formatNumber(shift.confidenceInterval[1])}]`;
   const level = `${formatNumber(common.canary.median!)} canary vs ${formatNumber(common.baseline.median!)} baseline median`;
+  // An ECS deployment's arms are two task sets (the new one started with the deployment, so it has no
+  // history of its own to calibrate on): a fail or pass rests on the task sets differing, apart from
+  // the version, by less than the tolerance plus what the baseline's own windows differ. Say so.
+  const taskSets = !paired && decision !== 'continue' && metric.versioning.type === 'alb-target-group' ? `; ${TASK_SETS_ASSUMPTION}` : '';
   const why =
     decision === 'fail'
       ? `worse by more than ${formatPercent(method.tolerance)} (p = ${formatNumber(harmP)} ≤ α)`
@@ -117,6 +129,6 @@ export function judgeMannWhitney(
     decision,
     ...(effect !== undefined && { effect, interval }),
     evidence: { pValue: harmP },
-    reason: `${metric.name} ${shown} — ${level}, ${canaryValues.length} vs ${baselineValues.length} samples${correlation}; ${why}`,
+    reason: `${metric.name} ${shown} — ${level}, ${canaryValues.length} vs ${baselineValues.length} samples${correlation}; ${why}${taskSets}`,
   };
 }

@@ -66,6 +66,9 @@ export const metricSourceSchema = z
  *   names the replacement task definition but not the original one, so the baseline's value is unknown.
  * - `alb-target-group`: ALB target-group metrics of an ECS blue/green deployment (`LoadBalancer`,
  *   `TargetGroup`); each arm is the target group serving its task set (Green: canary, Blue: baseline).
+ *   The arms are different tasks and the Green set has no periods before the deployment: a gauge's
+ *   verdict rests on the task sets differing, apart from the version, by no more than about its
+ *   tolerance, and says so (docs/judge.md, "The evaluation gives no `canaryHistory`").
  */
 export const versioningSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('lambda-alias') }),

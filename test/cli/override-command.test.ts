@@ -8,6 +8,7 @@ import { OVERRIDES, overrideBinding, parseOverrideRecord, type IdentityProof } f
 import { identityProofProblem } from '../../lib/evaluation/override/look';
 import { DEPLOYMENT_IDS, STATE_MACHINE_ARN, at, executionInput, executions } from '../fixtures/aws/deployments';
 import { mockAws } from '../fixtures/aws/mock-aws';
+import { REPORT_BUCKET as NATIVE_REPORT_BUCKET, evaluationId, serviceDeploymentArn } from '../fixtures/aws/ecs-native';
 
 const ARN = 'arn:aws:sts::123456789012:assumed-role/OnCall/alice';
 const CREDENTIALS = { accessKeyId: 'AKIAONCALLEXAMPLE', secretAccessKey: 'on-call-secret', sessionToken: 'session-token' };
@@ -76,6 +77,36 @@ describe('canary-eval override (aws-sdk-client-mock, CodeDeploy, Step Functions,
     expect(record.proof.headers[OVERRIDES.bindingHeader]).toBe(overrideBinding(record));
     expect(record.proof.headers['x-amz-security-token']).toBe('session-token');
     expect(identityProofProblem(record)).toBeUndefined();
+  });
+
+  test('an ECS native deployment by service deployment ARN: the running step is overridden, its record keyed by its evaluation id (one per stage and step)', async () => {
+    mocks.s3.on(PutObjectCommand).resolves({});
+    const step = evaluationId('native-running', 'PRODUCTION_TRAFFIC_SHIFT', 50);
+    const { code, stdout, stderr } = await run([serviceDeploymentArn('native-running'), '--promote', '--reason', 'INC-4712 step looks fine', '--state-machine', STATE_MACHINE_ARN], mocks);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Override recorded: promote ${step}-AfterAllowTraffic by ${ARN} — INC-4712 step looks fine`);
+    const [put] = mocks.s3.commandCalls(PutObjectCommand);
+    // The key the evaluation looks at: overrideKey(its deploymentId, its lifecycleEvent), in the bucket its input names.
+    expect(put.args[0].input).toEqual(expect.objectContaining({ Bucket: NATIVE_REPORT_BUCKET, Key: `overrides/${step}-AfterAllowTraffic.json`, IfNoneMatch: '*' }));
+    const record = parseOverrideRecord(JSON.parse(put.args[0].input.Body as string));
+    expect(record).toEqual(expect.objectContaining({ deploymentId: step, lifecycleEvent: 'AfterAllowTraffic', action: 'promote', callerArn: ARN }));
+    expect(record.proof.headers[OVERRIDES.bindingHeader]).toBe(overrideBinding(record));
+  });
+
+  test('an ECS native evaluation id: that evaluation, which must be running; a finished one is refused naming ECS', async () => {
+    mocks.s3.on(PutObjectCommand).resolves({});
+    const running = await run([evaluationId('native-running', 'PRODUCTION_TRAFFIC_SHIFT', 50), '--skip', '--reason', 'INC-4713'], mocks);
+    expect(running.code).toBe(0);
+    const smoke = evaluationId('native-running', 'POST_TEST_TRAFFIC_SHIFT');
+    const ended = await run([smoke, '--skip', '--reason', 'INC-4713'], mocks);
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toContain(`no evaluation of ${smoke} is running (POST_TEST_TRAFFIC_SHIFT SUCCEEDED (hook reported Succeeded))`);
+    expect(ended.stderr).toContain('Use Amazon ECS itself (aws ecs stop-service-deployment)');
+    const over = await run([serviceDeploymentArn('native-rolled-back'), '--rollback', '--reason', 'INC-4713'], mocks);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toContain('PRODUCTION_TRAFFIC_SHIFT 50% SUCCEEDED (hook reported Failed)');
+    expect(mocks.s3.commandCalls(PutObjectCommand)).toHaveLength(1);
   });
 
   test.each([
@@ -148,7 +179,7 @@ describe('canary-eval override (aws-sdk-client-mock, CodeDeploy, Step Functions,
   test('is listed by canary-eval --help and has its own --help', async () => {
     const out: string[] = [];
     expect(await main(['--help'], { stdout: (s) => out.push(s), stderr: () => undefined })).toBe(0);
-    expect(out.join('\n')).toContain('override <deployment-id> --skip|--promote|--rollback --reason');
+    expect(out.join('\n')).toContain('override <deployment> --skip|--promote|--rollback --reason');
     const help: string[] = [];
     expect(await main(['override', '--help'], { stdout: (s) => help.push(s), stderr: () => undefined })).toBe(0);
     expect(help.join('\n')).toContain('Break glass');

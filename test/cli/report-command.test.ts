@@ -8,6 +8,7 @@ import { loadPolicyFile } from '../../lib/policy';
 import { DEPLOYMENT_IDS, POLICY_REF, STATE_MACHINE_ARN, T0, at } from '../fixtures/aws/deployments';
 import { fakeGetMetricData } from '../fixtures/aws/metrics';
 import { mockAws } from '../fixtures/aws/mock-aws';
+import { CLUSTER, SERVICE, evaluationId, serviceDeploymentArn } from '../fixtures/aws/ecs-native';
 import { HAS_CHROMIUM, measureLayout } from '../report/chromium';
 
 const policy = loadPolicyFile(join(__dirname, '..', 'fixtures', 'aws', 'policy.yaml'));
@@ -107,6 +108,35 @@ describe('canary-eval report (aws-sdk-client-mock: CodeDeploy, Step Functions, S
     expect(stderr).toContain('s3:GetObject');
   });
 
+  test('an ECS native deployment by service deployment ARN: one report per evaluated stage and step, the failing step named by its stage and weight', async () => {
+    const { code, stdout } = await run([serviceDeploymentArn('native-rolled-back'), '--json', '--state-machine', STATE_MACHINE_ARN], mocks);
+    expect(code).toBe(0);
+    const { deploymentId, evaluations } = JSON.parse(stdout);
+    expect(deploymentId).toBe(serviceDeploymentArn('native-rolled-back'));
+    expect(evaluations.map((e: { title: string }) => e.title)).toEqual([
+      `${evaluationId('native-rolled-back', 'POST_TEST_TRAFFIC_SHIFT')} (POST_TEST_TRAFFIC_SHIFT)`,
+      `${evaluationId('native-rolled-back', 'PRODUCTION_TRAFFIC_SHIFT', 50)} (PRODUCTION_TRAFFIC_SHIFT 50%)`,
+    ]);
+    const step = evaluations[1];
+    expect(step.outcome).toMatchObject({ action: 'rolled-back', status: 'Failed', regressedMetrics: ['target-5xx-rate'] });
+    expect(step.outcome.summary).toMatch(/^the PRODUCTION_TRAFFIC_SHIFT 50% hook reported Failed at minute \d+: target-5xx-rate regressed/);
+    expect(step.description).toMatch(/^Production traffic-shift step at 50 %, green against blue/);
+    expect(step.subtitle).toBe(`${CLUSTER} / ${SERVICE}`);
+    expect(step.links[0]).toEqual({ label: `ECS service ${CLUSTER}/${SERVICE} (deployments)`, href: `https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/${CLUSTER}/services/${SERVICE}/deployments?region=us-east-1` });
+  });
+
+  test('an ECS native evaluation id: that evaluation only; --stored names each file by its evaluation id', async () => {
+    const one = await run([evaluationId('native-rolled-back', 'PRODUCTION_TRAFFIC_SHIFT', 50), '--json'], mocks);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout).evaluations.map((e: { id: string }) => e.id)).toEqual([`${evaluationId('native-rolled-back', 'PRODUCTION_TRAFFIC_SHIFT', 50)}-AfterAllowTraffic`]);
+    mocks.s3.on(GetObjectCommand, { Bucket: 'report-bucket' }).callsFake((input: { Key: string }) => ({ Body: { transformToString: async () => `<html>stored ${input.Key}</html>` } }));
+    const stored = await run([serviceDeploymentArn('native-rolled-back'), '--stored', 'report-bucket', '--out', join(folder, 'native.html')], mocks);
+    expect(stored.code).toBe(0);
+    for (const id of [evaluationId('native-rolled-back', 'POST_TEST_TRAFFIC_SHIFT'), evaluationId('native-rolled-back', 'PRODUCTION_TRAFFIC_SHIFT', 50)]) {
+      expect(readFileSync(join(folder, `native-${id}.html`), 'utf8')).toMatch(new RegExp(`^<html>stored reports/${CLUSTER}/${SERVICE}/${id}-(AfterAllowTestTraffic|AfterAllowTraffic)\\.html</html>$`));
+    }
+  });
+
   test('a deployment without evaluations is explained', async () => {
     const { code, stderr } = await run([DEPLOYMENT_IDS.rollback, '--json'], mocks);
     expect(code).toBe(1);
@@ -123,7 +153,10 @@ describe('canary-eval report (aws-sdk-client-mock: CodeDeploy, Step Functions, S
       expect((await run([DEPLOYMENT_IDS['rolled-back'], '--out', out], mocks)).code).toBe(0);
       const html = readFileSync(out, 'utf8');
       // A negative control in the same page: a label deliberately past its chart's edge must be reported.
-      const control = '<section class="evaluation" id="control"><svg class="chart" data-metric="control" width="100" height="40" viewBox="0 0 100 40"><text x="-30" y="20">.7/1k req</text></svg></section>';
+      // And a word forced to break mid-word in a narrow table cell (the report's own body style breaks long words).
+      const control =
+        '<section class="evaluation" id="control"><svg class="chart" data-metric="control" width="100" height="40" viewBox="0 0 100 40"><text x="-30" y="20">.7/1k req</text></svg>' +
+        '<table style="width:60px;table-layout:fixed"><tr><td style="overflow-wrap:anywhere">supercalifragilistic</td></tr></table></section>';
       const layout = await measureLayout(html.replace('</body>', `${control}\n</body>`), folder);
       const real = layout.sections.find((s) => s.id === `${DEPLOYMENT_IDS['rolled-back']}-BeforeAllowTraffic`)!;
       expect(real.firstChart).toEqual({ metric: 'lambda-error-rate', failing: true });
@@ -133,6 +166,7 @@ describe('canary-eval report (aws-sdk-client-mock: CodeDeploy, Step Functions, S
       expect(real.tolerances).toBe(1);
       expect(layout.clippedSvgText).toEqual([expect.stringContaining('control: ".7/1k req"')]);
       expect(layout.overflowingBoxes).toEqual([]);
+      expect(layout.brokenWords).toEqual([expect.stringContaining('TD "supercalifragilistic": broken at')]);
     } finally {
       mocks.restore();
       rmSync(folder, { recursive: true, force: true });

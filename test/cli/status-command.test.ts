@@ -4,6 +4,9 @@ import { statusCommand } from '../../lib/cli/status-command';
 import { main } from '../../bin/canary-eval';
 import { DEPLOYMENT_IDS, STATE_MACHINE_ARN, at, type Kind } from '../fixtures/aws/deployments';
 import { mockAws } from '../fixtures/aws/mock-aws';
+import { REPORT_BUCKET, evaluationId, serviceDeploymentArn } from '../fixtures/aws/ecs-native';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 
 async function run(argv: string[], mocks: ReturnType<typeof mockAws>, now = at(8)) {
   const out: string[] = [];
@@ -105,7 +108,7 @@ describe('canary-eval status (aws-sdk-client-mock, CodeDeploy and Step Functions
   });
 
   test('usage: --help on stdout exit 0, unknown flags named, a bad id explained', async () => {
-    expect(await run(['--help'], mocks)).toMatchObject({ code: 0, stdout: expect.stringContaining('usage: canary-eval status <deployment-id>'), stderr: '' });
+    expect(await run(['--help'], mocks)).toMatchObject({ code: 0, stdout: expect.stringContaining('usage: canary-eval status <deployment>'), stderr: '' });
     expect(await run([DEPLOYMENT_IDS.running, '--frobnicate'], mocks)).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--frobnicate'") });
     expect(await run(['deployment-7'], mocks)).toMatchObject({ code: 2, stderr: expect.stringContaining('"deployment-7" is not a CodeDeploy deployment id') });
   });
@@ -140,5 +143,82 @@ describe('hookStatus', () => {
     const text = renderStatus({ deployment: { deploymentId: 'd-RUNNING01', applicationName: 'a', deploymentGroupName: 'g', status: 'InProgress', lifecycleEvents: [] }, evaluations: [status], result: 'running', summary: 'InProgress', decidedBy: [] }, at(47));
     expect(text).toContain('AfterAllowTraffic  RUNNING  bake, 30 min left before the hook deadline (11:17 UTC)');
     expect(text).toContain('    look 0 of about 30, 2 min left in the bake');
+  });
+});
+
+describe('canary-eval status of an Amazon ECS native deployment (ECS DescribeServiceDeployments, Step Functions, S3 hook statuses)', () => {
+  let mocks: ReturnType<typeof mockAws>;
+  beforeEach(() => {
+    mocks = mockAws();
+  });
+  afterEach(() => mocks.restore());
+
+  test('by service deployment ARN: every evaluated stage and LINEAR step with its evaluation, verdict and recorded hook status', async () => {
+    const { code, stdout, stderr } = await run([serviceDeploymentArn('native-running'), '--state-machine', STATE_MACHINE_ARN], mocks);
+    expect(stderr).toBe('');
+    expect(code).toBe(4);
+    expect(stdout).toContain(`Deployment ${serviceDeploymentArn('native-running')}  orders-cluster / orders-svc  InProgress  (ECS native, LINEAR 50%)`);
+    expect(stdout).toContain('  Amazon ECS: IN_PROGRESS at PRODUCTION_TRAFFIC_SHIFT');
+    // The smoke stage: its execution reported, and the status the ECS hook answers is the one recorded in S3.
+    expect(stdout).toMatch(/\n {2}POST_TEST_TRAFFIC_SHIFT {2}SUCCEEDED {2}pre-traffic, hook reported Succeeded 10:02 UTC, hook status Succeeded recorded {2}\(EZe5RNVLH6PPzHXINuP28_POST_TEST_TRAFFIC_SHIFT\)\n/);
+    // The 50 % step, running, against the ECS hook's own timeout (3600 s from its invocation at 10:03), not CodeDeploy's hour.
+    expect(stdout).toMatch(/\n {2}PRODUCTION_TRAFFIC_SHIFT 50% {2}RUNNING {2}step, 55 min left before the hook deadline \(11:03 UTC\) {2}\(EZe5RNVLH6PPzHXINuP28_PRODUCTION_TRAFFIC_SHIFT_w50\)\n/);
+    expect(stdout).toContain('look 2 of about 10, 6 min left in the step');
+    expect(stdout).toContain('target-5xx-rate 0.22 % on the new version vs 0.33 % on the current one');
+    // LINEAR 50 %: steps at 50 and 100, then the bake; the ones not reached yet are listed as such.
+    expect(stdout).toContain('PRODUCTION_TRAFFIC_SHIFT 100%  NOT_STARTED');
+    expect(stdout).toContain('POST_PRODUCTION_TRAFFIC_SHIFT  NOT_STARTED');
+    expect(stdout).toContain('Result: … running — IN_PROGRESS at PRODUCTION_TRAFFIC_SHIFT');
+    // DescribeServiceDeployments takes the ARN as given (API Reference: serviceDeploymentArns, at most 20).
+    expect(mocks.ecs.commandCalls(DescribeServiceDeploymentsCommand).map((call) => call.args[0].input.serviceDeploymentArns)).toEqual([[serviceDeploymentArn('native-running')]]);
+  });
+
+  test('a rolled-back deployment: the failing step, its recorded Failed status, the metric that decided, exit 3; --json carries the native fields', async () => {
+    const { code, stdout } = await run([serviceDeploymentArn('native-rolled-back')], mocks);
+    expect(code).toBe(3);
+    expect(stdout).toContain('  Amazon ECS: ROLLBACK_SUCCESSFUL at CLEAN_UP');
+    expect(stdout).toMatch(/PRODUCTION_TRAFFIC_SHIFT 50% {2}SUCCEEDED {2}step, hook reported Failed 10:10 UTC, hook status Failed recorded/);
+    expect(stdout).toContain('Result: ✗ rolled-back — ROLLBACK_SUCCESSFUL and rolled back: target-5xx-rate regressed');
+    const json = JSON.parse((await run([serviceDeploymentArn('native-rolled-back'), '--json'], mocks)).stdout);
+    expect(json.deployment.ecsNative).toEqual({ serviceDeploymentArn: serviceDeploymentArn('native-rolled-back'), status: 'ROLLBACK_SUCCESSFUL', lifecycleStage: 'CLEAN_UP', strategy: 'LINEAR' });
+    expect(json.evaluations.map((e: { ecsNative: { evaluationId: string; hookStatus?: string } }) => [e.ecsNative.evaluationId, e.ecsNative.hookStatus ?? null])).toEqual([
+      [evaluationId('native-rolled-back', 'POST_TEST_TRAFFIC_SHIFT'), 'Succeeded'],
+      [evaluationId('native-rolled-back', 'PRODUCTION_TRAFFIC_SHIFT', 50), 'Failed'],
+      [evaluationId('native-rolled-back', 'PRODUCTION_TRAFFIC_SHIFT', 100), null],
+      [evaluationId('native-rolled-back', 'POST_PRODUCTION_TRAFFIC_SHIFT'), null],
+    ]);
+    expect(json.decidedBy).toEqual(['target-5xx-rate']);
+  });
+
+  test("a step's override record is shown under the step, read at the evaluation's own key in the bucket its input names", async () => {
+    const step = evaluationId('native-running', 'PRODUCTION_TRAFFIC_SHIFT', 50);
+    const record = { deploymentId: step, lifecycleEvent: 'AfterAllowTraffic', action: 'promote', reason: 'INC-4712 step looks fine', requestedAt: at(6).toISOString(), callerArn: 'arn:aws:sts::123456789012:assumed-role/OnCall/alice', proof: { url: 'https://sts.us-east-1.amazonaws.com/', headers: {}, body: '' } };
+    mocks.s3.on(GetObjectCommand, { Bucket: REPORT_BUCKET, Key: `overrides/${step}-AfterAllowTraffic.json` }).resolves({ Body: { transformToString: async () => JSON.stringify(record) } } as never);
+    const { stdout } = await run([serviceDeploymentArn('native-running')], mocks);
+    expect(stdout).toMatch(/\n {2}PRODUCTION_TRAFFIC_SHIFT 50% {2}RUNNING[^\n]*\n {4}override: promote by arn:aws:sts::123456789012:assumed-role\/OnCall\/alice at 10:06 UTC — INC-4712 step looks fine \(s3:\/\/canary-evaluator-reports\/overrides\/EZe5RNVLH6PPzHXINuP28_PRODUCTION_TRAFFIC_SHIFT_w50-AfterAllowTraffic\.json\)\n/);
+    expect(stdout.match(/override:/g)).toHaveLength(1);
+  });
+
+  test('by evaluation id: the deployment is found from the execution input, and shown whole', async () => {
+    const { code, stdout } = await run([evaluationId('native-running', 'PRODUCTION_TRAFFIC_SHIFT', 50)], mocks);
+    expect(code).toBe(4);
+    expect(stdout).toContain(`Deployment ${serviceDeploymentArn('native-running')}`);
+    expect(stdout).toContain('PRODUCTION_TRAFFIC_SHIFT 50%  RUNNING');
+  });
+
+  test('an evaluation id with no execution, a malformed ARN, another region, an unknown form: each said, naming the expected forms', async () => {
+    const missing = await run([`${'X'.repeat(21)}_POST_PRODUCTION_TRAFFIC_SHIFT`], mocks);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no ECS native evaluation ${'X'.repeat(21)}_POST_PRODUCTION_TRAFFIC_SHIFT-AfterAllowTraffic in ${STATE_MACHINE_ARN}`);
+    const arn = await run(['arn:aws:ecs:us-east-1:123456789012:service/orders-cluster/orders-svc'], mocks);
+    expect(arn.code).toBe(2);
+    expect(arn.stderr).toContain('expected a service deployment ARN "arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>", got "arn:aws:ecs:us-east-1:123456789012:service/orders-cluster/orders-svc"');
+    const region = await run([serviceDeploymentArn('native-running').replace(':us-east-1:', ':eu-west-1:')], mocks);
+    expect(region.code).toBe(1);
+    expect(region.stderr).toContain('is in eu-west-1, the CLI reads us-east-1: pass --region eu-west-1');
+    const unknown = await run(['deploy-42'], mocks);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"deploy-42" is not a CodeDeploy deployment id (d-XXXXXXXXX), an Amazon ECS service deployment ARN');
+    expect(unknown.stderr).toContain('or an ECS native evaluation id (<id>_<STAGE>, <id>_PRODUCTION_TRAFFIC_SHIFT_w<weight>)');
   });
 });

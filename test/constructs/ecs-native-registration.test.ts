@@ -54,8 +54,10 @@ describe('registerEcsService: an ECS service on a native strategy', () => {
     // The hook is told what the contract names, and runs the ecs-hook bundle.
     const environment = (resources[hookId].Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(Object.keys(environment).sort()).toEqual(
-      ['POWERTOOLS_SERVICE_NAME', ...[ECS_HOOK_ENVIRONMENT.policyBucket, ECS_HOOK_ENVIRONMENT.policyKey, ECS_HOOK_ENVIRONMENT.stateMachineArn, ECS_HOOK_ENVIRONMENT.reportSwitches, ECS_HOOK_ENVIRONMENT.smokeAllowedHosts, ECS_HOOK_ENVIRONMENT.ecsTargets, ECS_HOOK_ENVIRONMENT.service, ECS_HOOK_ENVIRONMENT.hookTimeout, ECS_HOOK_ENVIRONMENT.reportBucket]].sort(),
+      ['POWERTOOLS_SERVICE_NAME', ...[ECS_HOOK_ENVIRONMENT.policyBucket, ECS_HOOK_ENVIRONMENT.policyKey, ECS_HOOK_ENVIRONMENT.stateMachineArn, ECS_HOOK_ENVIRONMENT.reportSwitches, ECS_HOOK_ENVIRONMENT.smokeAllowedHosts, ECS_HOOK_ENVIRONMENT.ecsTargets, ECS_HOOK_ENVIRONMENT.service, ECS_HOOK_ENVIRONMENT.hookTimeout, ECS_HOOK_ENVIRONMENT.reportBucket, ECS_HOOK_ENVIRONMENT.overrideSettings]].sort(),
     );
+    // Break-glass overrides, as for a CodeDeploy hook: the report bucket and allowOverrides (default true), passed to every evaluation.
+    expect(environment[ECS_HOOK_ENVIRONMENT.overrideSettings]).toEqual({ 'Fn::Join': ['', ['{"bucket":"', { Ref: stack.getLogicalId(evaluator.reportBucket.bucket.node.defaultChild as never) }, '","allowed":true}']] });
     expect(JSON.parse(environment[ECS_HOOK_ENVIRONMENT.hookTimeout] as string)).toEqual({ timeoutInMinutes: 60, action: 'ROLLBACK' });
     expect(resources[hookId].Properties!.DeadLetterConfig).toBeUndefined();
     // A deployment waits for the alarm it watches, the policy object's tag and the invoke permission.
@@ -67,6 +69,13 @@ describe('registerEcsService: an ECS service on a native strategy', () => {
     // so the evaluator's tag-based grants (smoke invocations) cannot reach it.
     expect(service.Properties!.Tags).toEqual(expect.arrayContaining([{ Key: 'canary-evaluator', Value: evaluator.registrationTag }]));
     expect(JSON.stringify(resources[hookId].Properties!.Tags ?? [])).not.toContain('canary-evaluator');
+  });
+
+  test('allowOverrides: false reaches the hook (its evaluations refuse overrides, recording the refusal)', () => {
+    const { stack, evaluator, web, targets } = setup();
+    const registered = evaluator.registerEcsService(web.service, { policy: judged, ...targets, allowOverrides: false });
+    const environment = (resourcesOf(stack)[logicalIdOf(stack, registered.hookFunction)].Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(environment[ECS_HOOK_ENVIRONMENT.overrideSettings])).toContain('\\"allowed\\":false}');
   });
 
   test("the hook's role: start and follow its evaluations, read and create hook statuses under their prefix; the report function too", () => {

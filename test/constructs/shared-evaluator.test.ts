@@ -57,6 +57,21 @@ describe('the platform evaluator with evaluatorName', () => {
 });
 
 describe('a service stack registering with an evaluator it does not own', () => {
+  test('with the report bucket among the attributes, its evaluations look for break-glass overrides there (allowOverrides: false refuses them)', () => {
+    const hookOverrides = (allowOverrides?: boolean) => {
+      const { stack, group, alias } = serviceStack();
+      CanaryEvaluator.fromEvaluatorAttributes(stack, 'Evaluator', { ...attributes, reportBucketName: 'platform-reports' }).registerLambdaDeploymentGroup(group, { policy, alias, allowOverrides });
+      const hooks = Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { LIFECYCLE_EVENT: Match.anyValue() } } } });
+      return Object.values(hooks).map((hook) => (hook as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables.OVERRIDE_SETTINGS);
+    };
+    expect(hookOverrides()).toEqual([JSON.stringify({ bucket: 'platform-reports', allowed: true }), JSON.stringify({ bucket: 'platform-reports', allowed: true })]);
+    expect(hookOverrides(false)).toEqual([JSON.stringify({ bucket: 'platform-reports', allowed: false }), JSON.stringify({ bucket: 'platform-reports', allowed: false })]);
+    // Without it (an evaluator found by name, or attributes without the bucket) the hooks carry no override settings.
+    const { stack, group, alias } = serviceStack();
+    CanaryEvaluator.fromEvaluatorAttributes(stack, 'Evaluator', attributes).registerLambdaDeploymentGroup(group, { policy, alias });
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('OVERRIDE_SETTINGS');
+  });
+
   test('creates its hooks, alarms and policy asset, tags its group, function and policy object, and changes no evaluator role', () => {
     const { stack, group, fn, alias } = serviceStack();
     const shared = CanaryEvaluator.fromEvaluatorAttributes(stack, 'Evaluator', attributes);

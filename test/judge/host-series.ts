@@ -32,14 +32,36 @@ export const HOST_LIKE: HostSpec = {
   noise: 0.05,
 };
 
-/** `minutes` values of one host (the last ones are the window), `t` on a shared one-minute grid. */
-export function hostSeries(random: Random, minutes: number, spec: HostSpec, factor = 1): GaugePeriod[] {
+/**
+ * The log level's drift and regime changes over `minutes`, without a host's own level or noise: the
+ * load two arms share when one request stream is split between them (an alias's or a load balancer's
+ * weights), so it moves both at once.
+ */
+export function sharedLoad(random: Random, minutes: number, spec: HostSpec): number[] {
   const drifts = (spec.drifts ?? []).map(({ logSd, minutes: tau }) => ({ logSd, keep: Math.exp(-1 / tau), x: logSd * random.normal() }));
+  let regime = 0;
+  return Array.from({ length: minutes }, () => {
+    if (spec.regimes && random.uniform() < 1 / spec.regimes.everyMinutes) regime += spec.regimes.logSd * random.normal();
+    let log = regime;
+    for (const drift of drifts) {
+      log += drift.x;
+      drift.x = drift.x * drift.keep + drift.logSd * Math.sqrt(1 - drift.keep * drift.keep) * random.normal();
+    }
+    return log;
+  });
+}
+
+/**
+ * `minutes` values of one host (the last ones are the window), `t` on a shared one-minute grid. With
+ * `load` (sharedLoad), the host's level follows it instead of drifting on its own.
+ */
+export function hostSeries(random: Random, minutes: number, spec: HostSpec, factor = 1, load?: readonly number[]): GaugePeriod[] {
+  const drifts = load ? [] : (spec.drifts ?? []).map(({ logSd, minutes: tau }) => ({ logSd, keep: Math.exp(-1 / tau), x: logSd * random.normal() }));
   let regime = 0;
   const hostLevel = (spec.level ?? 40) * Math.exp((spec.hostLogSd ?? 0.03) * random.normal()) * factor;
   return Array.from({ length: minutes }, (_, i) => {
-    if (spec.regimes && random.uniform() < 1 / spec.regimes.everyMinutes) regime += spec.regimes.logSd * random.normal();
-    let log = regime;
+    if (!load && spec.regimes && random.uniform() < 1 / spec.regimes.everyMinutes) regime += spec.regimes.logSd * random.normal();
+    let log = load ? load[i] : regime;
     for (const drift of drifts) {
       log += drift.x;
       drift.x = drift.x * drift.keep + drift.logSd * Math.sqrt(1 - drift.keep * drift.keep) * random.normal();
@@ -54,7 +76,9 @@ export function hostSeries(random: Random, minutes: number, spec: HostSpec, fact
  * Two hosts, same code: the baseline host's `history` minutes before the window, then `window` minutes
  * of each. `windowSpec` (e.g. stronger correlation once the deployment starts) draws both windows
  * from another law than the history. `canaryHistory`: the canary host's own minutes before the window
- * too (before its new version: without `canaryFactor`), on the baseline history's times.
+ * too (before its new version: without `canaryFactor`), on the baseline history's times. `sharedLoad`:
+ * both hosts' levels follow one drift (one request stream split between them; not with `windowSpec`),
+ * each keeping its own level (`hostLogSd`), busy minutes and noise.
  */
 export function twoHosts(
   random: Random,
@@ -62,7 +86,7 @@ export function twoHosts(
   window: number,
   spec: HostSpec,
   windowSpec?: HostSpec,
-  options: { readonly canaryHistory?: boolean } = {},
+  options: { readonly canaryHistory?: boolean; readonly sharedLoad?: boolean } = {},
 ): { baseline: GaugePeriod[]; canary: GaugePeriod[]; baselineHistory: GaugePeriod[]; canaryHistory?: GaugePeriod[] } {
   const factor = (windowSpec ?? spec).canaryFactor ?? 1;
   if (windowSpec) {
@@ -72,8 +96,9 @@ export function twoHosts(
     const canaryHistory = options.canaryHistory ? hostSeries(random, history, { ...spec, canaryFactor: 1 }) : undefined;
     return { baselineHistory, baseline, canary, ...(canaryHistory && { canaryHistory }) };
   }
-  const baselineHost = hostSeries(random, history + window, spec);
-  const canaryHost = hostSeries(random, history + window, spec, factor);
+  const load = options.sharedLoad ? sharedLoad(random, history + window, spec) : undefined;
+  const baselineHost = hostSeries(random, history + window, spec, 1, load);
+  const canaryHost = hostSeries(random, history + window, spec, factor, load);
   // The factor scales the canary host's level throughout; its history is from before the new version.
   const canaryHistory = options.canaryHistory ? canaryHost.slice(0, history).map((period) => ({ ...period, value: period.value / factor })) : undefined;
   return { baselineHistory: baselineHost.slice(0, history), baseline: baselineHost.slice(history), canary: canaryHost.slice(history), ...(canaryHistory && { canaryHistory }) };

@@ -36,7 +36,7 @@ export interface LayoutMeasurement {
   readonly pageOverflowPx: number;
   /** Pairs of SVG labels in one chart whose boxes overlap, as laid out. */
   readonly overlappingLabels: readonly string[];
-  /** Table cells narrower than their longest word (a header broken into "mi nu te"); a word may break after a hyphen, as browsers do. */
+  /** Table cells with a word broken across lines (a header broken into "mi nu te"), as Chromium laid them out. */
   readonly brokenWords: readonly string[];
 }
 
@@ -84,14 +84,29 @@ addEventListener('load', () => {
       }
     }
   }
+  // A word broken across lines: a line starts between two letters or digits (the browser's own line
+  // breaks, read character by character, rather than a guess at where it may break).
   const brokenWords = [];
-  const measure = document.createElement('canvas').getContext('2d');
+  const range = document.createRange();
   for (const cell of document.querySelectorAll('td, th')) {
-    const style = getComputedStyle(cell);
-    measure.font = style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
-    const content = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    const longest = Math.max(0, ...cell.textContent.split(/\\s+|(?<=-)/).map((word) => measure.measureText(word).width));
-    if (longest > content + 1) brokenWords.push(cell.tagName + ' "' + cell.textContent.slice(0, 40) + '": ' + Math.round(longest) + ' px word in ' + Math.round(content) + ' px');
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let previous = null;
+    let broken = false;
+    for (let node = walker.nextNode(); node && !broken; node = walker.nextNode()) {
+      for (let i = 0; i < node.length; i += 1) {
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const box = range.getBoundingClientRect();
+        const char = node.data[i];
+        if (box.width === 0 && box.height === 0) continue;
+        if (previous && box.top > previous.top + 2 && /[\\p{L}\\p{N}]/u.test(previous.char) && /[\\p{L}\\p{N}]/u.test(char)) {
+          brokenWords.push(cell.tagName + ' "' + cell.textContent.slice(0, 40) + '": broken at "' + previous.char + char + '"');
+          broken = true;
+          break;
+        }
+        previous = { top: box.top, char };
+      }
+    }
   }
   const pageOverflowPx = Math.max(0, document.documentElement.scrollWidth - window.innerWidth);
   const pre = document.createElement('pre');

@@ -30,7 +30,7 @@ describe('the default simulations', () => {
   });
 
   test('are healthy, low-traffic (inconclusive), error-regression, latency-regression, the two leading-indicator scenarios and the budget gate', () => {
-    expect([...DEFAULT_SCENARIOS]).toEqual(['healthy', 'low-traffic', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop', 'budget-breach']);
+    expect([...DEFAULT_SCENARIOS]).toEqual(['healthy', 'low-traffic', 'error-regression', 'latency-regression', 'cache-miss-regression', 'reasoning-drop', 'budget-breach', 'new-exception']);
   });
 
   test('budget-breach is rolled back on its projection alone: the cost per request stays within tolerance, the spend at full traffic does not', () => {
@@ -164,12 +164,13 @@ describe('the default simulations', () => {
     expect(renderEvaluationText(scenarioReport({ ...runs.get('healthy')!, costPerRequest: [] }))).not.toContain('Spend per request published');
   });
 
-  test('the timeline starts with "continue" and ends with the decision; the hook was reported once, before traffic', () => {
-    for (const run of runs.values()) {
+  test('the timeline starts with "continue" and ends with the decision; the hook was reported once, before traffic (and the bake hook after it with logs)', () => {
+    for (const [name, run] of runs) {
       expect(run.timeline[0]).toMatchObject({ minute: 0, decision: 'continue', periodsJudged: 0 });
       expect(run.timeline.at(-1)!.decision).toBe(run.finalVerdict!.decision);
       expect(run.timeline.at(-1)!.minute).toBe(run.outcome.minute);
-      expect(run.reports).toEqual([expect.objectContaining({ status: 'Succeeded', minute: 0 })]);
+      expect(run.reports.slice(0, 1)).toEqual([expect.objectContaining({ status: 'Succeeded', minute: 0 })]);
+      expect(run.reports).toHaveLength(name === 'new-exception' ? 2 : 1);
     }
   });
 

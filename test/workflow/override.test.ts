@@ -1,8 +1,7 @@
 import { STATE } from '../../lib/constructs';
-import { signRequest, type AwsCredentials } from '../../lib/adapters/telemetry/sigv4';
-import { signedCallerIdentityRequest } from '../../lib/adapters/aws/sts-identity';
 import type { IdentityVerifier, OverrideStore } from '../../lib/evaluation/override/look';
-import { OVERRIDES, overrideBinding, overrideKey, type IdentityProof, type OverrideAction, type OverrideRecord } from '../../lib/evaluation/override/record';
+import { OVERRIDES, overrideBinding, overrideKey, type OverrideAction, type OverrideRecord } from '../../lib/evaluation/override/record';
+import { ON_CALL_ARN, signedOverrideRecord, simulatedSts } from './override-support';
 import { parsePolicy, type PolicyInput } from '../../lib/policy';
 import { synthesizeEvaluationDefinition } from '../../lib/simulate/definition';
 import { SIMULATED_REPORT_BUCKET, simulateDeployment, type SimulatedDeployment } from '../../lib/simulate/deployment';
@@ -28,38 +27,10 @@ const policy = (extra: PolicyInput = {}) =>
     ...extra,
   });
 const DEPLOYMENT = 'd-OVERRIDE1';
-const ON_CALL: AwsCredentials = { accessKeyId: 'AKIAONCALLEXAMPLE', secretAccessKey: 'on-call-secret' };
-const ON_CALL_ARN = 'arn:aws:sts::123456789012:assumed-role/OnCall/alice';
 const WRITTEN_AT = new Date(START.getTime() + 4 * 60_000 + 17_000);
-
-/**
- * STS as far as a proof needs it: the signature recomputed with the key's secret must match (so a
- * changed signed header fails), and the request must arrive within five minutes of its date (IAM User
- * Guide, "Create a signed AWS API request": "a request must reach AWS within five minutes").
- */
-function simulatedSts(now: () => Date, secrets: Record<string, { credentials: AwsCredentials; arn: string }> = { [ON_CALL.accessKeyId]: { credentials: ON_CALL, arn: ON_CALL_ARN } }): IdentityVerifier {
-  return {
-    verify: async (proof: IdentityProof) => {
-      const keyId = /Credential=([^/]+)\//.exec(proof.headers.authorization)?.[1] ?? '';
-      const known = secrets[keyId];
-      if (!known) throw new Error('HTTP 403 InvalidClientTokenId');
-      const amzDate = proof.headers['x-amz-date'];
-      const signedAt = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-      if (Math.abs(now().getTime() - signedAt.getTime()) > 5 * 60_000) throw new Error('HTTP 403 SignatureDoesNotMatch: Signature expired');
-      const { 'content-type': contentType, [OVERRIDES.bindingHeader]: binding } = proof.headers;
-      const again = signRequest({ method: 'POST', url: new URL(proof.url), headers: { 'content-type': contentType, [OVERRIDES.bindingHeader]: binding }, body: Buffer.from(proof.body) }, 'sts', 'us-east-1', known.credentials, signedAt);
-      if (again.authorization !== proof.headers.authorization) throw new Error('HTTP 403 SignatureDoesNotMatch');
-      return known.arn;
-    },
-  };
-}
-
 /** The record `canary-eval override` writes, signed by on call at `WRITTEN_AT`. */
 function record(action: OverrideAction, lifecycleEvent: 'AfterAllowTraffic' | 'BeforeAllowTraffic', tamper?: (record: OverrideRecord) => OverrideRecord, writtenAt = WRITTEN_AT): OverrideRecord {
-  const content = { deploymentId: DEPLOYMENT, lifecycleEvent, action, reason: 'INC-4711: the error-rate metric is broken, <@here> the fix must ship', requestedAt: writtenAt.toISOString() };
-  const proof = signedCallerIdentityRequest(ON_CALL, 'us-east-1', overrideBinding(content), writtenAt);
-  const written = { ...content, callerArn: ON_CALL_ARN, proof };
-  return tamper ? tamper(written) : written;
+  return signedOverrideRecord({ deploymentId: DEPLOYMENT, lifecycleEvent, action, reason: 'INC-4711: the error-rate metric is broken, <@here> the fix must ship' }, writtenAt, tamper);
 }
 
 /** The report bucket's `overrides/`: the record appears when it was written (`requestedAt`), by the virtual clock. */

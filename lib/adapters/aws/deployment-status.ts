@@ -50,6 +50,8 @@ export interface DeploymentView {
   readonly traffic?: TrafficView;
   /** Lambda: the function the deployment shifts (LambdaTarget.lambdaFunctionInfo.functionName). */
   readonly lambdaFunction?: string;
+  /** An Amazon ECS native service deployment (lib/adapters/aws/ecs-service-deployments.ts): its ECS status and stage, which `status` mirrors in CodeDeploy's words. */
+  readonly ecsNative?: { readonly serviceDeploymentArn: string; readonly status: string; readonly lifecycleStage?: string; readonly strategy?: string };
 }
 
 /** CodeDeploy statuses after which nothing changes any more. */

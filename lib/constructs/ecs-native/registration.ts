@@ -69,6 +69,14 @@ export interface EcsServiceRegistration extends RegistrationOptions {
    * @default Duration.minutes(60)
    */
   readonly hookTimeout?: Duration;
+  /**
+   * Whether on call may override this service's evaluations (`canary-eval override`, permitted by
+   * `grantOverride`), as `allowOverrides` of a CodeDeploy registration: each stage's and each production
+   * step's evaluation looks for its own override record; with `false` an override is refused, the refusal
+   * recorded in the verdict.
+   * @default true
+   */
+  readonly allowOverrides?: boolean;
 }
 
 /** What registering an ECS service on a native strategy created. */
@@ -241,6 +249,8 @@ class EcsServiceRegistrationConstruct extends PolicyRegistration {
         [ECS_HOOK_ENVIRONMENT.service]: stack.toJsonString(nativeService),
         [ECS_HOOK_ENVIRONMENT.hookTimeout]: JSON.stringify(hookTimeout),
         [ECS_HOOK_ENVIRONMENT.reportBucket]: evaluator.reportBucket.bucketName,
+        // As a CodeDeploy hook's (lib/constructs/codedeploy/registration.ts): only an evaluator that knows its report bucket has override records.
+        ...(evaluator.overrideBucketName ? { [ECS_HOOK_ENVIRONMENT.overrideSettings]: stack.toJsonString({ bucket: evaluator.overrideBucketName, allowed: options.allowOverrides ?? true }) } : {}),
         ...smokeHostsEnvironment(this, this.policy, [options.loadBalancer.loadBalancerDnsName], options.allowedSmokeTestHosts ?? [], where),
       },
       { asynchronous: false, why: 'Invoked synchronously by Amazon ECS, which reads the answer and rolls the deployment back when the function fails ([LAMBDA]); there is no asynchronous event to keep' },

@@ -338,6 +338,8 @@ export const ECS_HOOK_ENVIRONMENT = {
   hookTimeout: 'HOOK_TIMEOUT',
   /** The evaluator's report bucket (`REPORT_STORE.bucketVariable`): the hook statuses are kept there (`ECS_HOOK_STATUS_STORE`). */
   reportBucket: 'REPORT_BUCKET',
+  /** `OverrideSettings` as JSON (bucket, allowed), the CodeDeploy hook's `OVERRIDE_SETTINGS`: absent, no override is looked for. */
+  overrideSettings: 'OVERRIDE_SETTINGS',
 } as const;
 
 /**
@@ -418,6 +420,32 @@ export function ecsNativeEvaluationId(deployment: ServiceDeploymentId, stage: Ec
   const safeId = deployment.deploymentId.replace(/[^A-Za-z0-9_-]/g, '_');
   if (stage !== 'PRODUCTION_TRAFFIC_SHIFT') return `${safeId}_${stage}`;
   return `${safeId}_${stage}_w${String(Math.round(productionWeight * 10) / 10).replace('.', 'p')}`;
+}
+
+/** An evaluation id read back: the (sanitised) service deployment id, the stage and, for a production step, its weight. */
+export interface EcsNativeEvaluationRef {
+  readonly evaluationId: string;
+  /** The service deployment id as it appears in the evaluation id (`ecsNativeEvaluationId` replaces characters outside `[A-Za-z0-9_-]` with `_`). */
+  readonly deploymentId: string;
+  readonly stage: EcsEvaluatedStage;
+  /** The production weight of a step (percent); absent for the other stages. */
+  readonly productionWeight?: number;
+}
+
+const EVALUATION_ID = new RegExp(`^([A-Za-z0-9_-]+?)_(${[...ECS_EVALUATED_STAGES].sort((a, b) => b.length - a.length).join('|')})(?:_w(\\d+(?:p\\d)?))?$`);
+
+/**
+ * Reads an evaluation id made by `ecsNativeEvaluationId` (the inverse, up to the sanitising of the deployment
+ * id); undefined when `text` is not one. A production step needs its weight; the other stages have none.
+ */
+export function parseEcsNativeEvaluationId(text: string): EcsNativeEvaluationRef | undefined {
+  const match = EVALUATION_ID.exec(text);
+  if (!match) return undefined;
+  const stage = match[2] as EcsEvaluatedStage;
+  const weight = match[3] === undefined ? undefined : Number(match[3].replace('p', '.'));
+  if ((stage === 'PRODUCTION_TRAFFIC_SHIFT') !== (weight !== undefined)) return undefined;
+  if (weight !== undefined && (weight <= 0 || weight > 100)) return undefined;
+  return { evaluationId: text, deploymentId: match[1], stage, ...(weight !== undefined ? { productionWeight: weight } : {}) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { evaluatorErrorStatus, hookStatusFor } from '../conclude';
 import type { EcsTargets } from '../ecs';
 import type { HookLog } from '../hook';
 import type { EvaluationStarter, HookStatus, PolicyRef } from '../ports';
-import { executionName, type EcsTarget, type EvaluationInput, type LifecycleEvent, type ReportSwitches } from '../state';
+import { executionName, type EcsTarget, type EvaluationInput, type LifecycleEvent, type OverrideSettings, type ReportSwitches } from '../state';
 import {
   checkEcsHookResponse,
   ECS_ANSWER_GUARD_SECONDS,
@@ -57,6 +57,12 @@ export interface EcsHookDependencies {
   readonly statuses: EcsHookStatusStore;
   readonly now: () => Date;
   readonly log: HookLog;
+  /**
+   * Where the break-glass override of each evaluation would be and whether the registration allows one
+   * (`OVERRIDE_SETTINGS`, as for a CodeDeploy hook), passed to every execution: each stage's and each step's
+   * evaluation looks for its own record (`overrideKey(evaluationId, …)`). @default - none looked for
+   */
+  readonly override?: OverrideSettings;
 }
 
 /** The answer and why, for the log and the tests; `hookStatus`, `callBackDelay` and `hookDetails` go to ECS. */
@@ -251,6 +257,7 @@ function evaluationInput(
     policyRef: deps.policyRef,
     switches: deps.switches,
     ...(deps.allowedHosts ? { allowedHosts: deps.allowedHosts } : {}),
+    ...(deps.override ? { override: deps.override } : {}),
     hookInvokedAt: at.invokedAt.toISOString(),
     ecsNative: {
       stage: at.stage,

@@ -15,7 +15,9 @@ import { createEvaluateHandler, createPrepareHandler, createReportHandler, creat
 import type { EvaluationInput, HookStatus, MetricSource, TickResult, VerdictEvent, VerdictSink } from '../../evaluation';
 import type { Policy } from '../../policy';
 import { STATE, TASK_STATES, type TaskState } from '../../constructs/evaluation-definition';
+import type { IdentityVerifier, OverrideStore } from '../../evaluation/override/look';
 import { VirtualClock } from '../clock';
+import { SIMULATED_REPORT_BUCKET } from '../deployment';
 import { InMemoryPublicationLedger } from '../publication-ledger';
 import { runLocally, type LocalRunResult, type TaskHandler } from '../run-local';
 
@@ -43,6 +45,12 @@ export interface SimulatedEcsNativeDeployment {
   readonly wrapTask?: (state: TaskState, handler: TaskHandler) => TaskHandler;
   /** Fault injection on the hook status store (the report bucket's `ecs-native/`). */
   readonly wrapStatuses?: (store: EcsHookStatusStore) => EcsHookStatusStore;
+  /**
+   * Break-glass overrides, as `simulateDeployment` takes them: whether the registration allows them (the
+   * hook passes `override` settings to every evaluation it starts), the records (given the virtual clock)
+   * and STS's answer to a proof. @default - none: the hook passes no override settings
+   */
+  readonly overrides?: { readonly allowed: boolean; readonly store: (now: () => Date) => OverrideStore; readonly identity: IdentityVerifier };
 }
 
 /** One answer ECS received. */
@@ -150,7 +158,9 @@ export async function simulateEcsNativeDeployment(definition: Record<string, unk
     statuses: store,
     now: () => new Date(hookNow),
     log: { info: () => undefined, error: () => undefined },
+    ...(deployment.overrides ? { override: { bucket: SIMULATED_REPORT_BUCKET, allowed: deployment.overrides.allowed } } : {}),
   };
+  const overrides = deployment.overrides ? { overrides: { overrides: deployment.overrides.store(() => clock.now()), identity: deployment.overrides.identity } } : {};
 
   async function runExecution(name: string): Promise<void> {
     const execution = executions.get(name)!;
@@ -178,8 +188,8 @@ export async function simulateEcsNativeDeployment(definition: Record<string, unk
       [STATE.prepare]: createPrepareHandler({ policies }),
       [STATE.preSmoke]: createSmokeHandler({ policies, invoker: { invoke: async () => ({ payload: '{"statusCode":200}' }) }, http: { request: async () => ({ status: 200, body: '{}' }) }, stopwatch: () => performance.now(), secrets: { resolve: async () => 'simulated' } }),
       [STATE.postSmoke]: createSmokeHandler({ policies, invoker: { invoke: async () => ({ payload: '{"statusCode":200}' }) }, http: { request: async () => ({ status: 200, body: '{}' }) }, stopwatch: () => performance.now(), secrets: { resolve: async () => 'simulated' } }),
-      [STATE.evaluate]: createEvaluateHandler({ policies, metrics, sink, now: () => clock.now() }),
-      [STATE.watch]: createWatchHandler({ policies, metrics, control: { readStatus: async () => 'InProgress', stop: async () => 'stopped' as const }, sink, now: () => clock.now() }),
+      [STATE.evaluate]: createEvaluateHandler({ policies, metrics, sink, now: () => clock.now(), ...overrides }),
+      [STATE.watch]: createWatchHandler({ policies, metrics, control: { readStatus: async () => 'InProgress', stop: async () => 'stopped' as const }, sink, now: () => clock.now(), ...overrides }),
       [STATE.report]: report,
       [STATE.reportError]: report,
       [STATE.publish]: report,

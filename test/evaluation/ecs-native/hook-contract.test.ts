@@ -6,6 +6,7 @@ import {
   isRollbackInvocation,
   parseEcsHookEvent,
   parseEcsHookTimeout,
+  parseEcsNativeEvaluationId,
   parseEcsNativeService,
   parseServiceDeploymentArn,
   productionStepWeights,
@@ -14,6 +15,7 @@ import { handleEcsHookEvent, type EcsEvaluationExecution, type EcsHookDependenci
 import { createConfiguredEcsHookHandler } from '../../../lib/evaluation/ecs-native/handler';
 import type { HookStatus } from '../../../lib/evaluation/ports';
 import { parseEvaluationInput, type EvaluationInput } from '../../../lib/evaluation/state';
+import { overrideKey } from '../../../lib/evaluation/override/record';
 import {
   ECS_NATIVE_SERVICE,
   ECS_NATIVE_TARGETS,
@@ -191,6 +193,23 @@ describe('the hook contract', () => {
     expect(inputs.map((input) => input.ecsNative?.productionWeight)).toEqual([25, 50, 75, 100]);
     expect(new Set(inputs.map((input) => input.ecsNative?.role))).toEqual(new Set(['step']));
     expect(ecsNativeEvaluationId({ cluster: 'c', service: 's', deploymentId: 'X' }, 'PRODUCTION_TRAFFIC_SHIFT', 33.3)).toBe('X_PRODUCTION_TRAFFIC_SHIFT_w33p3');
+  });
+
+  test('the override settings reach every evaluation, each with its own record key; evaluation ids read back', async () => {
+    const world = new World();
+    const deps = world.deps({ override: { bucket: 'reports', allowed: true } });
+    for (const weight of productionStepWeights('LINEAR', 50)) await handleEcsHookEvent(linearStep(weight), deps);
+    const inputs = [...world.executions.values()].map((execution) => parseEvaluationInput(JSON.parse(JSON.stringify(execution.input))));
+    expect(inputs.map((input) => input.override)).toEqual([{ bucket: 'reports', allowed: true }, { bucket: 'reports', allowed: true }]);
+    expect(inputs.map((input) => overrideKey(input.deploymentId, input.lifecycleEvent))).toEqual([50, 100].map((w) => `overrides/EZe5RNVLH6PPzHXINuP28_PRODUCTION_TRAFFIC_SHIFT_w${w}-AfterAllowTraffic.json`));
+    for (const input of inputs) expect(parseEcsNativeEvaluationId(input.deploymentId)).toEqual({ evaluationId: input.deploymentId, deploymentId: 'EZe5RNVLH6PPzHXINuP28', stage: 'PRODUCTION_TRAFFIC_SHIFT', productionWeight: input.ecsNative!.productionWeight });
+    // Without settings (an evaluator imported without its report bucket) nothing looks for an override.
+    const bare = new World();
+    await handleEcsHookEvent(linearStep(50), bare.deps());
+    expect(bare.onlyInput().override).toBeUndefined();
+    expect(parseEcsNativeEvaluationId('X_POST_TEST_TRAFFIC_SHIFT')).toEqual({ evaluationId: 'X_POST_TEST_TRAFFIC_SHIFT', deploymentId: 'X', stage: 'POST_TEST_TRAFFIC_SHIFT' });
+    expect(parseEcsNativeEvaluationId('X_PRODUCTION_TRAFFIC_SHIFT_w33p3')).toMatchObject({ productionWeight: 33.3 });
+    for (const bad of ['d-ABC123', 'X_PRODUCTION_TRAFFIC_SHIFT', 'X_POST_TEST_TRAFFIC_SHIFT_w5', 'X_PRODUCTION_TRAFFIC_SHIFT_w0', 'X_SCALE_UP']) expect(parseEcsNativeEvaluationId(bad)).toBeUndefined();
   });
 
   test('a rollback invocation is answered SUCCEEDED at once and starts nothing', async () => {
