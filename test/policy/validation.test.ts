@@ -201,6 +201,24 @@ describe('where the unit checks show (issue 25 item 4)', () => {
     expect((await validate(file(base({ metricLag: '2m' })))).stderr).toBe('');
   });
 
+  test('`canary-eval validate` says which deadline it fitted: a CodeDeploy hook\'s hour, or `--ecs-hook-timeout`\'s (issue 27 item 3)', async () => {
+    const run = async (argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await validateCommand(argv, { stdout: (text) => out.push(text), stderr: (text) => err.push(text) });
+      return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+    };
+    const long = file(base({ bake: { duration: '2h', period: '5m' } }));
+    expect(await run([long])).toMatchObject({ code: 1, stderr: expect.stringContaining("bake.duration: 120 min (7200 s) does not fit the hook's hour") });
+    const fitted = await run([long, '--ecs-hook-timeout', '240']);
+    expect(fitted).toMatchObject({ code: 0, stdout: expect.stringContaining('fitted against: an Amazon ECS native hook timeout of 240 min') });
+    expect(fitted.stdout).toContain('ecsNativeMaxHookTimeout of at least 240 min');
+    expect((await run([long, '--ecs-hook-timeout', '180'])).code).toBe(0);
+    expect(await run([long, '--ecs-hook-timeout', '120'])).toMatchObject({ code: 1, stderr: expect.stringContaining("does not fit the hook's deadline") });
+    expect((await run([file(base({}))])).stdout).toContain("fitted against: a CodeDeploy hook's hour");
+    expect(await run([long, '--ecs-hook-timeout', '30'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--ecs-hook-timeout: expected whole minutes from 60 to 1440, got "30"') });
+  });
+
   test('synth shows the same warnings as CDK warnings, and still synthesizes', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Units', { env: { account: '123456789012', region: 'us-east-1' } });
     const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
