@@ -11,7 +11,7 @@ Checks a policy and prints a summary, or every error with its path. A valid poli
 also get warnings (on stderr) for values that look like the wrong unit.
 The time rules fit a CodeDeploy hook's hour and the evaluator's default evaluation timeout,
 unless --ecs-hook-timeout names the timeout of the Amazon ECS native hook the policy runs at
-(its evaluator needs ecsNativeMaxHookTimeout at least that long).
+(on an evaluator whose ecsNativeMaxHookTimeout is that timeout).
 Exit codes: 0 valid (with or without warnings), 1 invalid or unreadable, 2 usage error.`;
 
 /** `canary-eval validate <file>`: path-named errors and exit 1, or a summary and exit 0. */
@@ -47,7 +47,7 @@ export async function validateCommand(argv: readonly string[], io: CommandIO): P
       `  on no data: ${policy.onNoData}; on timeout: ${policy.onTimeout}; on evaluator error: ${policy.onEvaluatorError}`,
       ecsHookTimeoutMinutes === undefined
         ? `  fitted against: a CodeDeploy hook's hour (judged within ${formatSeconds(JUDGING_BUDGET_SECONDS)}, evaluation timeout ${formatSeconds(DEFAULT_EVALUATION_TIMEOUT_SECONDS)})`
-        : `  fitted against: an Amazon ECS native hook timeout of ${ecsHookTimeoutMinutes} min (judged within ${formatSeconds(limits!.judgingBudgetSeconds)}, evaluation timeout ${formatSeconds(limits!.evaluationTimeoutSeconds)}; the evaluator needs ecsNativeMaxHookTimeout of at least ${ecsHookTimeoutMinutes} min)`,
+        : `  fitted against: an Amazon ECS native hook timeout of ${ecsHookTimeoutMinutes} min (judged within ${formatSeconds(limits!.judgingBudgetSeconds)}, evaluation timeout ${formatSeconds(limits!.evaluationTimeoutSeconds)}; on an evaluator whose ecsNativeMaxHookTimeout is ${ecsHookTimeoutMinutes} min)`,
     ];
     io.stdout(lines.join('\n'));
     return EXIT.ok;

@@ -124,6 +124,11 @@ describe('ecsNativeMaxHookTimeout: an extended state machine for long ECS native
     expect(() => evaluator.registerEcsService(web.service, { policy: twoHourBake, ...targets, hookTimeout: Duration.minutes(240) })).toThrow(
       /hookTimeout is 240 minutes, longer than the evaluator's ecsNativeMaxHookTimeout \(120 minutes\).*Raise ecsNativeMaxHookTimeout to at least 240 minutes/,
     );
+    // A shorter hook than the extended machine is set for: refused (its guard would answer while a hung evaluation runs on).
+    const shorter = setup({ ecsNativeMaxHookTimeout: Duration.minutes(300) });
+    expect(() => shorter.evaluator.registerEcsService(shorter.web.service, { policy: twoHourBake, ...shorter.targets, hookTimeout: Duration.minutes(240) })).toThrow(
+      /hookTimeout is 240 minutes, shorter than the evaluator's ecsNativeMaxHookTimeout \(300 minutes\).*Set hookTimeout: Duration\.minutes\(300\)/,
+    );
     // A bake the hook's own deadline cannot hold: fitted to that deadline, not to CodeDeploy's hour.
     const other = setup({ ecsNativeMaxHookTimeout: Duration.minutes(120) });
     expect(() => other.evaluator.registerEcsService(other.web.service, { policy: twoHourBake, ...other.targets, hookTimeout: Duration.minutes(120) })).toThrow(

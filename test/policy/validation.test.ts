@@ -212,7 +212,7 @@ describe('where the unit checks show (issue 25 item 4)', () => {
     expect(await run([long])).toMatchObject({ code: 1, stderr: expect.stringContaining("bake.duration: 120 min (7200 s) does not fit the hook's hour") });
     const fitted = await run([long, '--ecs-hook-timeout', '240']);
     expect(fitted).toMatchObject({ code: 0, stdout: expect.stringContaining('fitted against: an Amazon ECS native hook timeout of 240 min') });
-    expect(fitted.stdout).toContain('ecsNativeMaxHookTimeout of at least 240 min');
+    expect(fitted.stdout).toContain('on an evaluator whose ecsNativeMaxHookTimeout is 240 min');
     expect((await run([long, '--ecs-hook-timeout', '180'])).code).toBe(0);
     expect(await run([long, '--ecs-hook-timeout', '120'])).toMatchObject({ code: 1, stderr: expect.stringContaining("does not fit the hook's deadline") });
     expect((await run([file(base({}))])).stdout).toContain("fitted against: a CodeDeploy hook's hour");

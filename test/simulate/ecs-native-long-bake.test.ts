@@ -88,3 +88,18 @@ describe.each(ecsNativeFaultGrid().filter((c) => c.longBake).map((c) => [c.name,
     }
   }, 600_000);
 });
+
+// KNOWN GAP (why registerEcsService requires hookTimeout = ecsNativeMaxHookTimeout on the extended machine): with a
+// shorter hook, a hung evaluation outlives the hook's answer guard; the guard answers, and the verdict the reaper
+// publishes later can contradict that answer. `test.failing` passes while the gap exists and fails once it is fixed.
+test.failing('a hook timeout below the evaluator\'s most: a hung evaluation outlives the hook; the late reaper must not contradict the answer', async () => {
+  // ecsNativeMaxHookTimeout 240, this hook 180: the extended machine's timeout (236 min) is past this hook's.
+  const hang = ecsNativeFaultGrid().find((c) => c.longBake && c.kind === 'hang')!;
+  const result = await simulateEcsNativeDeployment(definition, { ...ecsNativeFaultDeployment(hang), hookTimeoutMinutes: 180, executionTimeoutSeconds: ecsNativeExecutionTimeoutSeconds(240) });
+  const outcome = ecsNativeFaultOutcomeOf(hang.name, result, 180);
+  expect(ecsNativeFaultProblems(outcome)).toEqual([]);
+  const hung = result.executions.find((e) => e.input.ecsNative?.role !== 'smoke')!;
+  expect(hung.run.status).toBe('TIMED_OUT');
+  const answer = result.answers.find((a) => !a.rollback && hung.input.deploymentId.endsWith(a.stage === 'PRODUCTION_TRAFFIC_SHIFT' ? `_w${a.weight}` : a.stage))!;
+  expect(answer.at.getTime() - Date.parse(hung.input.hookInvokedAt)).toBeLessThan(180 * 60_000);
+}, 600_000);

@@ -83,5 +83,13 @@ export function fitToMachine(evaluator: FitEvaluator, options: RegistrationOptio
       `${where}: hookTimeout is ${minutes} minutes, longer than the evaluator's ecsNativeMaxHookTimeout (${extended.maxHookTimeoutMinutes} minutes), and the policy needs the long evaluation it bounds. Raise ecsNativeMaxHookTimeout to at least ${minutes} minutes, or lower hookTimeout.`,
     );
   }
+  // The extended machine's one timeout ends just before the answer guard of a hook of ecsNativeMaxHookTimeout. A
+  // shorter hook's guard would answer while a hung evaluation still runs, and the verdict the reaper publishes when
+  // it times out could contradict that answer (test/simulate/ecs-native-long-bake.test.ts, the known gap).
+  if (minutes < extended.maxHookTimeoutMinutes) {
+    throw new Error(
+      `${where}: hookTimeout is ${minutes} minutes, shorter than the evaluator's ecsNativeMaxHookTimeout (${extended.maxHookTimeoutMinutes} minutes); a policy that needs the extended state machine must use that hook timeout, which the machine's timeout is set for. Set hookTimeout: Duration.minutes(${extended.maxHookTimeoutMinutes}).`,
+    );
+  }
   return { limits: long, machine: extended };
 }
