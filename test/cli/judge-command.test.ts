@@ -18,8 +18,9 @@ describe('canary-eval judge', () => {
     expect(stdout.split('\n').slice(0, 3)).toEqual([
       'Verdict: fail — errors regressed (chance of failing a good release ≤ 1%)',
       '  ✗ errors 3.5 % on the new version vs 1.0 % on the current one (×3.4): regression shown',
-      // A fail shows its harm test's interval (issue 22 item 6): one-sided, above ×1.
-      '      details: 68 of 1,950 requests on the new version vs 180 of 17,700 on the current one; 99.5 % interval: at least ×1.1; evidence 645,500,000 against "no regression", 400 needed; sequential, α 0.005',
+      // A fail shows its harm test's interval (issue 22 item 6): one-sided, above ×1 (×1.013 here: harm is
+      // shown after 5 periods, so the interval is the one of those 5).
+      '      details: 68 of 1,950 requests on the new version vs 180 of 17,700 on the current one; 99.5 % interval: at least ×1.0; evidence 103,400,000,000 against "no regression", 400 needed; sequential, α 0.005',
     ]);
     // The old notation is gone from this view as from the others.
     expect(stdout).not.toMatch(/E≥|pass-E|\[1\.14, 9\.15\]/);

@@ -6,6 +6,7 @@
  * bounded with 3 standard errors; the full-size table is `npm run bench:judge -- --dispersion`.
  */
 import { judge, type Verdict } from '../../lib/judge';
+import { weightByDispersion } from '../../lib/judge/sequential/dispersion';
 import { parsePolicy, type Policy } from '../../lib/policy';
 import { createRandom, simulateStream, type StreamSpec } from './simulate';
 
@@ -13,9 +14,9 @@ const ALPHA = 0.01;
 const RUNS = 300;
 const se3 = (p: number, runs = RUNS) => 3 * Math.sqrt((p * (1 - p)) / runs);
 
-const custom = (dispersion?: 'estimate' | 'poisson'): Policy =>
+const custom = (dispersion?: 'estimate' | 'poisson', alpha = ALPHA): Policy =>
   parsePolicy({
-    alpha: ALPHA,
+    alpha,
     metrics: [{ name: 'm', kind: 'count', count: { namespace: 'A', metricName: 'E' }, total: { namespace: 'A', metricName: 'R' }, versioning: { type: 'lambda-alias' }, method: { type: 'sequential', ...(dispersion && { dispersion }) } }],
   });
 const preset = (): Policy => parsePolicy({ alpha: ALPHA, metrics: [{ preset: 'lambda-error-rate', name: 'm' }] });
@@ -75,6 +76,27 @@ describe('issue 22 item 3: overdispersed and heterogeneous arms (α = 1 %)', () 
     const weighted = rates(custom(), spec(3000, { rateRatio: 2 }), 106).failed;
     expect(poisson).toBeGreaterThan(0.95);
     expect(weighted).toBeGreaterThanOrEqual(0.9 * poisson - se3(0.9));
+  });
+
+  test('keeps ≥ 90 % of the Poisson test’s power on the bench’s error regression: ×3 at 1,000 req/min, 15 minutes, α split over 3 metrics (same streams)', () => {
+    const regression = spec(1000, { rateRatio: 3, periods: 15 });
+    const poisson = rates(custom('poisson', ALPHA / 3), regression, 110).failed;
+    const weighted = rates(custom(undefined, ALPHA / 3), regression, 110).failed;
+    expect(poisson).toBeGreaterThan(0.95);
+    expect(weighted).toBeGreaterThanOrEqual(0.9 * poisson - se3(0.9));
+  });
+
+  test('an effect is not counted as dispersion: counts exactly at ×3 weigh the periods as counts exactly at ×1 do', () => {
+    // 100 canary and 900 baseline requests a period, the counts at their expected values: 3 + 9 events at
+    // ×3, 1 + 9 at ×1. Only the prior weighs the first two periods (no residual has a ratio to be taken
+    // around before the second period's events), then both are Poisson.
+    const periods = (canaryCount: number) => Array.from({ length: 6 }, (_, i) => ({ t: 60 * i, canaryCount, canaryTotal: 100, baselineCount: 9, baselineTotal: 900 }));
+    const weights = (canaryCount: number) => weightByDispersion(periods(canaryCount)).harmPeriods.map((p) => (p.canaryCount + p.baselineCount) / (canaryCount + 9));
+    for (const ratio of [1, 3]) {
+      expect(weights(ratio).slice(0, 2).every((w) => w < 0.5)).toBe(true);
+      expect(weights(ratio).slice(2)).toEqual([1, 1, 1, 1]);
+      expect(weightByDispersion(periods(ratio)).correlation).toBe(0);
+    }
   });
 
   test('can still pass early: an unchanged canary at 30,000 req/min passes within 30 minutes in many runs, Poisson or wandering', () => {

@@ -11,7 +11,11 @@
  *
  * Each period's log-likelihood is therefore weighted by wᵢ = 1/φᵢ, with c estimated *from the earlier
  * periods only* (method of moments on prequential Pearson residuals, shrunk towards a prior) and nᵢ
- * the period's own events. A weighted period enters the likelihood as counts (w·y, w·n), so the
+ * the events expected in the period. Each residual is taken around a ratio estimated from other
+ * periods, less the part that ratio's own error adds under Poisson counts (n/N after N events). The
+ * first period with events has no earlier ratio: its residual is taken around the ratio of the periods
+ * after it, re-taken as they come (around "equal rates" it measured the effect, not the dispersion: a
+ * ×3 canary at 1,000 req/min added ≈ 4 to the excess in expectation, against the prior's 6.6). A weighted period enters the likelihood as counts (w·y, w·n), so the
  * e-processes, bounds and confidence sequence are unchanged. Guarantee:
  * - Poisson counts given a shared level: exact. Given nᵢ, E[LRᵢ^w] ≤ (E LRᵢ)^w ≤ 1 for w ≤ 1 (Jensen),
  *   so each tempered factor is an e-value and their mixture a test supermartingale; the weights are
@@ -29,7 +33,9 @@ import type { RatePeriod } from './types';
  * Poisson before the data can say how much the rates wander. Under Poisson counts the estimate falls
  * as 3/(3 + periods), faster with the shrink below. Chosen among c = 0.05–0.2, 1.5–4 periods and a
  * shrink of 0–2 sd on seeded runs (2,000 a row): the one with every class ≤ α (canary log-sd 1 at 3,000
- * req/min the hardest: 1.1 %) and the most power at ×2, 1,000 req/min (76 %; docs/benchmark.md).
+ * req/min the hardest: 1.1 %) and the most power at ×2, 1,000 req/min (76 %; 79 % with the residuals
+ * taken as below, the hardest class still 1.1 %; a shrink of 2.5–3 sd then buys a few points of power at
+ * the cost of margin at the binding classes; docs/benchmark.md).
  */
 const PRIOR_CORRELATION = 0.2;
 const PRIOR_PERIODS = 3;
@@ -54,18 +60,24 @@ export interface DispersionWeighting {
 export function weightByDispersion(periods: readonly RatePeriod[]): DispersionWeighting {
   const harmPeriods: RatePeriod[] = [];
   const passPeriods: RatePeriod[] = [];
-  let excess = 0; // Σ (Pearson residual² − 1)
+  let excess = 0; // Σ pearsonExcess over the periods with events after the first
   let pairs = 0; // Σ (n − 1)
   let canaryEvents = 0, canaryRequests = 0, baselineEvents = 0, baselineRequests = 0;
   // The prior counts as PRIOR_PERIODS periods of the mean size seen so far (this one's before any).
   const estimate = (n: number) => {
     const priorPairs = PRIOR_PERIODS * Math.max(1, (informative > 0 ? eventsSum / informative : n) - 1);
-    // Less POISSON_SD_SHRINK sd of the excess under Poisson counts (√(2k) after k periods): the floor
+    // The first period's residual, around the ratio of the periods after it (none yet: no residual).
+    const withFirst = first !== undefined && informative > 1;
+    const firstExcess = withFirst ? pearsonExcess(first!, canaryEvents - first!.canaryCount, canaryRequests - first!.canaryTotal, baselineEvents - first!.baselineCount, baselineRequests - first!.baselineTotal) : 0;
+    const firstPairs = withFirst ? first!.canaryCount + first!.baselineCount - 1 : 0;
+    const residuals = Math.max(0, informative - 1) + (withFirst ? 1 : 0);
+    // Less POISSON_SD_SHRINK sd of the excess under Poisson counts (√(2k) after k residuals): the floor
     // at 0 would otherwise leave a positive estimate, and a needless loss of power, on Poisson counts.
-    return Math.max(0, (PRIOR_CORRELATION * priorPairs + excess - POISSON_SD_SHRINK * Math.sqrt(2 * informative)) / (priorPairs + pairs));
+    return Math.max(0, (PRIOR_CORRELATION * priorPairs + excess + firstExcess - POISSON_SD_SHRINK * Math.sqrt(2 * residuals)) / (priorPairs + pairs + firstPairs));
   };
   let informative = 0;
   let eventsSum = 0;
+  let first: RatePeriod | undefined;
   for (const p of periods) {
     const n = p.canaryCount + p.baselineCount;
     if (n === 0) {
@@ -92,8 +104,12 @@ export function weightByDispersion(periods: readonly RatePeriod[]): DispersionWe
     const passCount = Math.max(p.canaryCount, Math.min(n, n * q - reach));
     harmPeriods.push({ ...p, canaryCount: harmCount * weight, baselineCount: (n - harmCount) * weight });
     passPeriods.push({ ...p, canaryCount: passCount * weight, baselineCount: (n - passCount) * weight });
-    excess += (p.canaryCount - n * q) ** 2 / (n * q * (1 - q)) - 1;
-    pairs += n - 1;
+    if (informative > 0) {
+      excess += pearsonExcess(p, canaryEvents, canaryRequests, baselineEvents, baselineRequests);
+      pairs += n - 1;
+    } else {
+      first = p;
+    }
     canaryEvents += p.canaryCount;
     canaryRequests += p.canaryTotal;
     baselineEvents += p.baselineCount;
@@ -104,4 +120,19 @@ export function weightByDispersion(periods: readonly RatePeriod[]): DispersionWe
   if (informative === 0) return { harmPeriods, passPeriods, correlation: undefined, inflation: undefined };
   const correlation = estimate(0);
   return { harmPeriods, passPeriods, correlation, inflation: 1 + (eventsSum / informative - 1) * correlation };
+}
+
+/**
+ * A period's squared Pearson residual less 1, around the ratio of the other periods' counts given
+ * (½ event each side keeps it finite), less the part that ratio's own error adds under Poisson counts:
+ * n/N after N events (Var(n·q̂) ≈ n²·q(1 − q)/N). Left in, that part counts as overdispersion, most
+ * where traffic is low and the first periods are few events. Under overdispersion it is about φ̄·n/N,
+ * so taking off n/N still leaves the excess at or above (n − 1)·c in expectation.
+ */
+function pearsonExcess(p: RatePeriod, canaryEvents: number, canaryRequests: number, baselineEvents: number, baselineRequests: number): number {
+  const n = p.canaryCount + p.baselineCount;
+  const ratio = (canaryEvents + 0.5) / canaryRequests / ((baselineEvents + 0.5) / baselineRequests);
+  const r = (ratio * p.canaryTotal) / p.baselineTotal;
+  const q = r / (1 + r);
+  return (p.canaryCount - n * q) ** 2 / (n * q * (1 - q)) - 1 - n / (canaryEvents + baselineEvents);
 }
