@@ -22,6 +22,7 @@ export {
   type RegistrationOptions,
   type EcsServiceRegistration,
   type RegisteredEcsService,
+  type ExtendedEvaluation,
 } from './constructs';
 export type { EcsTargets } from './constructs/ecs-targets';
 export { EvaluatorNotifications, type NotificationOptions, type SlackChannel, type TeamsChannel } from './constructs/notifications';

@@ -26,6 +26,7 @@ import { Reaper } from './reaper';
 import { allowLogsToUse, grantExecutionData, stateMachineArnOf } from './service-authorization';
 import { registrationIdOf, type RegisteredDeploymentGroup } from './registration';
 import { registerEcsGroup, registerLambdaGroup, type EcsDeploymentGroupRegistration, type LambdaDeploymentGroupRegistration, type RegisteredEcsDeploymentGroup, type RegisteredLambdaDeploymentGroup } from './codedeploy/registration';
+import { ecsNativeMaxHookTimeoutMinutes, ExtendedEvaluation } from './ecs-native/extended-evaluation';
 import { registerEcsNativeService, type EcsNativeEvaluatorBinding, type EcsServiceRegistration, type RegisteredEcsService } from './ecs-native/registration';
 import { attributesFromParameters, evaluatorParameterNames, ImportedCanaryEvaluator, publishEvaluatorAttributes, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 import { MAX_ALARMS_PER_DEPLOYMENT_GROUP } from './verdict-alarm';
@@ -33,6 +34,7 @@ import { MAX_ALARMS_PER_DEPLOYMENT_GROUP } from './verdict-alarm';
 export * from './registration';
 export * from './codedeploy/registration';
 export type { EcsServiceRegistration, RegisteredEcsService } from './ecs-native/registration';
+export type { ExtendedEvaluation } from './ecs-native/extended-evaluation';
 export { evaluatorParameterNames, type CanaryEvaluatorAttributes, type ICanaryEvaluator } from './shared-evaluator';
 
 export interface CanaryEvaluatorProps extends EvaluatorNotificationProps, ReportTeardownProps {
@@ -102,6 +104,14 @@ export interface CanaryEvaluatorProps extends EvaluatorNotificationProps, Report
    * @default false
    */
   readonly canaryWatchStopsDeployments?: boolean;
+  /**
+   * Lets ECS services on a native strategy (`registerEcsService`) bake and watch longer than a CodeDeploy
+   * hook's hour, up to their hook's timeout: the longest `hookTimeout` such a registration may have, 60 to
+   * 1440 whole minutes. The evaluator then has a second, "extended" state machine whose timeout this gives
+   * (`extendedEvaluation`); the first keeps `evaluationTimeout`, under an hour, for CodeDeploy's hooks.
+   * @default - none: no long evaluations; an ECS native policy must fit `evaluationTimeout`, as a CodeDeploy one
+   */
+  readonly ecsNativeMaxHookTimeout?: Duration;
 }
 
 /**
@@ -125,11 +135,13 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
    * An evaluator deployed with `evaluatorName`, found through the SSM parameters it writes (resolved
    * by CloudFormation at deploy time; nothing is looked up at synth).
    */
-  static fromEvaluatorName(scope: Construct, id: string, evaluatorName = 'default', options: { readonly encrypted?: boolean } = {}): ICanaryEvaluator {
+  static fromEvaluatorName(scope: Construct, id: string, evaluatorName = 'default', options: { readonly encrypted?: boolean; /** The evaluator's `ecsNativeMaxHookTimeout`, when it has one. */ readonly ecsNativeMaxHookTimeout?: Duration } = {}): ICanaryEvaluator {
     return new ImportedCanaryEvaluator(scope, id, attributesFromParameters(scope, evaluatorName, options), evaluatorParameterNames(evaluatorName).reportBucketName);
   }
 
   public readonly stateMachine: sfn.StateMachine;
+  /** With `ecsNativeMaxHookTimeout`: the state machine of ECS native evaluations longer than `evaluationTimeout`. */
+  public readonly extendedEvaluation?: ExtendedEvaluation;
   public readonly prepareFunction: lambda.Function;
   public readonly evaluateFunction: lambda.Function;
   public readonly reportFunction: lambda.Function;
@@ -220,15 +232,13 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     // With a customer managed key the key grant's condition names the state machine, so the name must
     // be known at synth time (CDK writes `…:stateMachine:` with an empty name otherwise).
     const stateMachineName = encryptionKey ? Names.uniqueResourceName(this, { maxLength: 80, separator: '-' }) : undefined;
-    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = createEvaluationStateMachine(this, {
-      functions: { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction, smoke: this.smokeFunction, watch: this.watchFunction },
-      stateMachineName,
-      timeout,
-      logRetention,
-      encryptionKey,
-    }));
-
-    const reaper = new Reaper(this, 'ReaperParts', { stateMachine: this.stateMachine, reportFunction: this.reportFunction, deadLetterQueue: this.hookDeadLetterQueue, encryptionKey });
+    const functions = { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction, smoke: this.smokeFunction, watch: this.watchFunction };
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = createEvaluationStateMachine(this, { functions, stateMachineName, timeout, logRetention, encryptionKey }));
+    // Long ECS native evaluations get their own machine: this one's timeout stays under CodeDeploy's hour.
+    const maxHookTimeoutMinutes = ecsNativeMaxHookTimeoutMinutes(props.ecsNativeMaxHookTimeout);
+    if (maxHookTimeoutMinutes !== undefined) this.extendedEvaluation = new ExtendedEvaluation(this, 'EcsNativeExtended', { functions, maxHookTimeoutMinutes, logRetention, encryptionKey, healthAlarmAction: props.healthAlarmAction, reportFunction: this.reportFunction });
+    const stateMachines = [this.stateMachine, ...(this.extendedEvaluation ? [this.extendedEvaluation.stateMachine] : [])];
+    const reaper = new Reaper(this, 'ReaperParts', { stateMachines, reportFunction: this.reportFunction, deadLetterQueue: this.hookDeadLetterQueue, encryptionKey });
     this.reaperRule = reaper.rule;
     this.reaperSweepSchedule = reaper.sweepSchedule;
     this.reaperPolicy = reaper.describeExecutionPolicy;
@@ -236,13 +246,8 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
     // DescribeExecution returns the encrypted input: the reaper decrypts it.
     if (encryptionKey && executionArnForKms) grantExecutionData(encryptionKey, this.reportFunction, executionArnForKms, ['kms:Decrypt']);
 
-    const health = new EvaluatorHealthAlarms(this, 'Health', {
-      stateMachine: this.stateMachine,
-      functions: { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction },
-      workflowFunctions: { watch: this.watchFunction, smoke: this.smokeFunction },
-      hookDeadLetterQueue: this.hookDeadLetterQueue,
-      action: props.healthAlarmAction,
-    });
+    const evaluatorFunctions = { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction };
+    const health = new EvaluatorHealthAlarms(this, 'Health', { stateMachine: this.stateMachine, functions: evaluatorFunctions, workflowFunctions: { watch: this.watchFunction, smoke: this.smokeFunction }, hookDeadLetterQueue: this.hookDeadLetterQueue, action: props.healthAlarmAction });
     this.failedEvaluationsAlarm = health.failedEvaluations;
     this.evaluatorErrorsAlarm = health.evaluatorErrors;
     this.workflowErrorsAlarm = health.workflowErrors;
@@ -253,8 +258,9 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
         dashboardName: props.dashboardName,
         stateMachine: this.stateMachine,
         evaluateLogGroup: this.functionLogGroups.Evaluate!,
-        functions: { prepare: this.prepareFunction, evaluate: this.evaluateFunction, report: this.reportFunction },
-        healthAlarms: health.all,
+        functions: evaluatorFunctions,
+        healthAlarms: [...health.all, ...(this.extendedEvaluation ? [this.extendedEvaluation.failedEvaluationsAlarm] : [])],
+        extendedStateMachine: this.extendedEvaluation?.stateMachine,
         reportBucketName: this.reportBucket.bucket.bucketName,
       });
     }
@@ -275,17 +281,13 @@ export class CanaryEvaluator extends Construct implements ICanaryEvaluator {
       onStopsDeployments: allowStopDeployments,
       onReadsLogGroups: (_groupPath, logGroupNames) => grantLogsInsightsQueries(this.evaluateFunction, logGroupNames),
       overrideBucketName: this.reportBucket.bucket.bucketName,
+      ecsNativeExtended: this.extendedEvaluation && { stateMachineArn: this.extendedEvaluation.stateMachine.stateMachineArn, executionArnForKms: this.extendedEvaluation.executionArnForKms, maxHookTimeoutMinutes: this.extendedEvaluation.maxHookTimeoutMinutes },
     };
     if (props.evaluatorName !== undefined) {
-      const attributes = {
-        stateMachineArn: this.stateMachine.stateMachineArn,
-        hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn,
-        encryptionKeyArn: encryptionKey?.keyArn ?? 'none',
-        reportBucketName: this.reportBucket.bucket.bucketName,
-      };
-      this.attributeParameters.push(...publishEvaluatorAttributes(this, props.evaluatorName, attributes));
+      const attributes = { stateMachineArn: this.stateMachine.stateMachineArn, hookDeadLetterQueueArn: this.hookDeadLetterQueue.queueArn, encryptionKeyArn: encryptionKey?.keyArn ?? 'none', reportBucketName: this.reportBucket.bucket.bucketName };
+      this.attributeParameters.push(...publishEvaluatorAttributes(this, props.evaluatorName, { ...attributes, ecsNativeExtendedStateMachineArn: this.extendedEvaluation?.stateMachine.stateMachineArn }));
     }
-    acknowledgeEvaluatorFindings({ stateMachine: this.stateMachine, functions: [this.prepareFunction, this.evaluateFunction, this.reportFunction, this.smokeFunction, this.watchFunction], reaperPolicy: this.reaperPolicy, hookDeadLetterQueue: this.hookDeadLetterQueue });
+    acknowledgeEvaluatorFindings({ stateMachines, functions: Object.values(functions), reaperPolicy: this.reaperPolicy, hookDeadLetterQueue: this.hookDeadLetterQueue });
   }
 
   /**

@@ -24,6 +24,19 @@ export function sumOfErrors(functions: Record<string, lambda.IFunction>): cloudw
   return new cloudwatch.MathExpression({ expression: Object.keys(usingMetrics).join(' + '), usingMetrics, label: 'Errors', period: Duration.minutes(5) });
 }
 
+/** ALARM when an execution of `stateMachine` failed, timed out or was aborted (the reaper reported it). */
+export function failedEvaluationsAlarm(scope: Construct, id: string, stateMachine: sfn.IStateMachine, what: string, action?: cloudwatch.IAlarmAction): cloudwatch.Alarm {
+  return healthAlarm(scope, id, {
+    alarmDescription: `canary-evaluator: ${what} failed, timed out or was aborted; the reaper reported Failed to CodeDeploy (or recorded FAILED for the ECS hook). See the state machine execution for the cause.`,
+    metric: new cloudwatch.MathExpression({
+      expression: 'failed + timedOut + aborted',
+      usingMetrics: { failed: stateMachine.metricFailed(), timedOut: stateMachine.metricTimedOut(), aborted: stateMachine.metricAborted() },
+      label: 'Failed, timed-out and aborted evaluations',
+      period: Duration.minutes(5),
+    }),
+  }, action);
+}
+
 export interface EvaluatorHealthAlarmsProps {
   readonly stateMachine: sfn.IStateMachine;
   /** The functions of the evaluation whose errors Step Functions retries and then reports. */
@@ -50,16 +63,7 @@ export class EvaluatorHealthAlarms extends Construct {
     super(scope, id);
     const { stateMachine } = props;
     // Ids on the parent scope: the alarms keep the logical ids they had before this construct existed.
-    this.failedEvaluations = healthAlarm(scope, 'FailedEvaluationsAlarm', {
-      alarmDescription:
-        'canary-evaluator: an evaluation failed, timed out or was aborted; the reaper reported Failed to CodeDeploy. See the state machine execution for the cause.',
-      metric: new cloudwatch.MathExpression({
-        expression: 'failed + timedOut + aborted',
-        usingMetrics: { failed: stateMachine.metricFailed(), timedOut: stateMachine.metricTimedOut(), aborted: stateMachine.metricAborted() },
-        label: 'Failed, timed-out and aborted evaluations',
-        period: Duration.minutes(5),
-      }),
-    }, props.action);
+    this.failedEvaluations = failedEvaluationsAlarm(scope, 'FailedEvaluationsAlarm', stateMachine, 'an evaluation', props.action);
     this.evaluatorErrors = healthAlarm(scope, 'EvaluatorErrorsAlarm', {
       alarmDescription: `canary-evaluator: an evaluator Lambda (${Object.keys(props.functions).join(', ')}) returned errors; Step Functions retries, then reports Failed.`,
       metric: sumOfErrors(props.functions),

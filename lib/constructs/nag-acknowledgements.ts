@@ -23,14 +23,31 @@ function nagName(value: string, pseudoParameter: string): string {
 
 /** The evaluator's resources that carry acknowledged findings (a plain shape: no import of the evaluator construct). */
 export interface EvaluatorNagScope {
-  readonly stateMachine: sfn.StateMachine;
+  /** The standard state machine and, with `ecsNativeMaxHookTimeout`, the extended one. */
+  readonly stateMachines: readonly sfn.StateMachine[];
   readonly functions: readonly lambda.IFunction[];
   readonly reaperPolicy: iam.Policy;
   readonly hookDeadLetterQueue: sqs.IQueue;
 }
 
 export function acknowledgeEvaluatorFindings(evaluator: EvaluatorNagScope): void {
-  const machineRole = evaluator.stateMachine.role.node.tryFindChild('DefaultPolicy');
+  for (const stateMachine of evaluator.stateMachines) acknowledgeStateMachineFindings(stateMachine, evaluator);
+  Validations.of(evaluator.reaperPolicy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'ListDeploymentTargets and GetDeploymentTarget (the status CodeDeploy holds for a completed hook) have no resource type in the Service Authorization Reference',
+  });
+  Validations.of(evaluator.hookDeadLetterQueue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is the dead-letter queue of the hook Lambdas; it has no dead-letter queue of its own',
+  });
+  Validations.of(evaluator.hookDeadLetterQueue).acknowledge({
+    id: 'Serverless-SQSRedrivePolicy',
+    reason: 'This queue is itself the dead-letter queue of the hook Lambdas; nothing consumes it, the hook dead-letter alarm watches it',
+  });
+}
+
+function acknowledgeStateMachineFindings(stateMachine: sfn.StateMachine, evaluator: EvaluatorNagScope): void {
+  const machineRole = stateMachine.role.node.tryFindChild('DefaultPolicy');
   if (machineRole) {
     const validations = Validations.of(machineRole);
     for (const fn of evaluator.functions) {
@@ -45,20 +62,8 @@ export function acknowledgeEvaluatorFindings(evaluator: EvaluatorNagScope): void
     });
   }
   Validations.of(evaluator.reaperPolicy).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${nagName(Stack.of(evaluator.stateMachine).region, 'AWS::Region')}:${nagName(Stack.of(evaluator.stateMachine).account, 'AWS::AccountId')}:execution:<${Stack.of(evaluator.stateMachine).getLogicalId(evaluator.stateMachine.node.defaultChild as CfnElement)}.Name>:*]`,
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${nagName(Stack.of(stateMachine).region, 'AWS::Region')}:${nagName(Stack.of(stateMachine).account, 'AWS::AccountId')}:execution:<${Stack.of(stateMachine).getLogicalId(stateMachine.node.defaultChild as CfnElement)}.Name>:*]`,
     reason: "The reaper reads the input and history of this state machine's executions only (execution names are per deployment and hook)",
-  });
-  Validations.of(evaluator.reaperPolicy).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'ListDeploymentTargets and GetDeploymentTarget (the status CodeDeploy holds for a completed hook) have no resource type in the Service Authorization Reference',
-  });
-  Validations.of(evaluator.hookDeadLetterQueue).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason: 'This queue is the dead-letter queue of the hook Lambdas; it has no dead-letter queue of its own',
-  });
-  Validations.of(evaluator.hookDeadLetterQueue).acknowledge({
-    id: 'Serverless-SQSRedrivePolicy',
-    reason: 'This queue is itself the dead-letter queue of the hook Lambdas; nothing consumes it, the hook dead-letter alarm watches it',
   });
 }
 

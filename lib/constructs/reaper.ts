@@ -14,7 +14,8 @@ import { acknowledgeWildcardResources } from './nag-acknowledgements';
 import { readDeploymentTargetsStatement } from './service-authorization';
 
 export interface ReaperProps {
-  readonly stateMachine: sfn.StateMachine;
+  /** The evaluator's state machines: the standard one first, then the extended one of long ECS native evaluations, if any. */
+  readonly stateMachines: readonly sfn.StateMachine[];
   /** The report function: the one reporting code path. */
   readonly reportFunction: lambda.IFunction;
   /** Where events the rule cannot deliver go (its alarm says a hook may be unreported). */
@@ -33,6 +34,8 @@ export class Reaper extends Construct {
   public readonly rule: events.Rule;
   /** Every `SWEEP_INTERVAL_MINUTES`: the report function reports executions whose status event was lost. */
   public readonly sweepSchedule: scheduler.Schedule;
+  /** One sweep per state machine (a sweep lists one machine's executions); `sweepSchedule` is the first's. */
+  public readonly sweepSchedules: scheduler.Schedule[];
   /**
    * Lets the report function list ended executions (`ListExecutions`), read their input
    * (`DescribeExecution`) and history (`GetExecutionHistory`: the verdicts they accepted, issue 23 item
@@ -44,7 +47,7 @@ export class Reaper extends Construct {
   constructor(scope: Construct, id: string, props: ReaperProps) {
     super(scope, id);
     // Ids on the parent scope keep the logical ids these resources had before this construct existed.
-    this.rule = new events.Rule(scope, 'Reaper', { eventPattern: reaperEventPattern(props.stateMachine.stateMachineArn) });
+    this.rule = new events.Rule(scope, 'Reaper', { eventPattern: reaperEventPattern(...props.stateMachines.map((machine) => machine.stateMachineArn)) });
     this.rule.addTarget(
       new eventsTargets.LambdaFunction(props.reportFunction, { retryAttempts: 8, maxEventAge: Duration.minutes(30), deadLetterQueue: props.deadLetterQueue }),
     );
@@ -55,17 +58,19 @@ export class Reaper extends Construct {
     const sweepRole = new iam.Role(scope, 'ReaperSweepRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
     });
-    this.sweepSchedule = new scheduler.Schedule(scope, 'ReaperSweep', {
+    // The first keeps the id it had when the evaluator had one state machine.
+    this.sweepSchedules = props.stateMachines.map((machine, index) => new scheduler.Schedule(scope, index === 0 ? 'ReaperSweep' : `ReaperSweep${index + 1}`, {
       description: 'Reports evaluation executions that ended FAILED, TIMED_OUT or ABORTED whose status event was lost',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(SWEEP_INTERVAL_MINUTES)),
       target: new schedulerTargets.LambdaInvoke(props.reportFunction, {
         role: sweepRole,
-        input: scheduler.ScheduleTargetInput.fromObject(sweepEvent(props.stateMachine.stateMachineArn)),
+        input: scheduler.ScheduleTargetInput.fromObject(sweepEvent(machine.stateMachineArn)),
         retryAttempts: 2,
         maxEventAge: Duration.minutes(SWEEP_INTERVAL_MINUTES),
         deadLetterQueue: props.deadLetterQueue,
       }),
-    });
+    }));
+    this.sweepSchedule = this.sweepSchedules[0];
     acknowledgeWildcardResources(sweepRole, [`${props.reportFunction.functionArn}:*`], "CDK's grantInvoke covers the report function's qualified ARNs; the sweep invokes the report function only");
     // The reaper rule's undeliverable events go to the key-encrypted dead-letter queue.
     if (props.encryptionKey) props.encryptionKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
@@ -74,13 +79,13 @@ export class Reaper extends Construct {
     this.describeExecutionPolicy = new iam.Policy(scope, 'ReaperDescribeExecution', {
       roles: [props.reportFunction.role!],
       statements: [
-        new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [props.stateMachine.stateMachineArn] }),
+        new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: props.stateMachines.map((machine) => machine.stateMachineArn) }),
         readDeploymentTargetsStatement(),
         new iam.PolicyStatement({
           actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-          resources: [
-            Stack.of(scope).formatArn({ service: 'states', resource: 'execution', resourceName: `${props.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-          ],
+          resources: props.stateMachines.map((machine) =>
+            Stack.of(scope).formatArn({ service: 'states', resource: 'execution', resourceName: `${machine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          ),
         }),
       ],
     });

@@ -15,6 +15,7 @@ import { parseNotifyOn, type NotifyOn } from '../evaluation/notification';
 import { HOOK_ENVIRONMENT } from '../evaluation/contracts';
 import { VERDICT_METRIC } from '../evaluation/verdict-metric';
 import { type Policy, type PolicyInput } from '../policy';
+import type { DeploymentLimits } from '../policy/fit';
 import { checkPolicy, loadCheckedPolicyFile } from '../evaluation/policy-check';
 import { DEFAULT_EVALUATION_TIMEOUT_SECONDS } from '../evaluation/contracts';
 import type { EvaluatorDashboard } from './evaluator-dashboard';
@@ -125,12 +126,14 @@ export class PolicyRegistration extends Construct {
     protected readonly protectedConstruct: IConstruct,
     options: RegistrationOptions,
     platform: 'lambda' | 'ecs',
+    /** The deadline the policy is fitted to, when not the evaluator's standard one (a long ECS native hook's). @default - `standardLimits(evaluator)` */
+    fit?: DeploymentLimits,
   ) {
     super(scope, id);
     const where = protectedConstruct.node.path;
     this.notifyOn = options.notifications ? parseNotifyOn(options.notifications.on, `${where}: notifications.on`) : undefined;
     // One validation everywhere (lib/evaluation/policy-check): the schema, the evaluator's real limits, and a worst regression must be able to fail.
-    const limits = { evaluationTimeoutSeconds: evaluator.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS, smokeTimeoutSeconds: evaluator.smokeFunctionTimeout?.toSeconds() };
+    const limits = fit ?? standardLimits(evaluator);
     const checked = typeof options.policy === 'string' ? loadCheckedPolicyFile(options.policy, limits) : checkPolicy(options.policy, `policy of ${where}`, limits);
     this.policy = checked.policy;
     // Values that look like the wrong unit (issue 25 item 4) are warnings: `cdk synth` shows them, `--strict` fails on them.
@@ -166,16 +169,22 @@ export class PolicyRegistration extends Construct {
    * state machine. `invokedAsynchronously`: CodeDeploy's hooks are, and send failed events to the
    * evaluator's dead-letter queue; ECS invokes its hooks synchronously and reads the answer.
    */
-  protected hookFunction(id: string, environment: Record<string, string>, invocation: { readonly asynchronous: true } | { readonly asynchronous: false; readonly why: string }): lambda.Function {
+  protected hookFunction(
+    id: string,
+    environment: Record<string, string>,
+    invocation: { readonly asynchronous: true } | { readonly asynchronous: false; readonly why: string },
+    /** The state machine the hook starts, when not the evaluator's standard one (a long ECS native evaluation's). */
+    machine: { readonly stateMachineArn: string; readonly executionArnForKms?: string } = this.evaluator,
+  ): lambda.Function {
     const hook = new EvaluatorFunction(this, id, {
       handler: invocation.asynchronous ? 'hook' : 'ecs-hook',
       timeout: Duration.seconds(30),
       logRetention: this.evaluator.logRetention,
       encryptionKey: this.evaluator.encryptionKey,
       ...(invocation.asynchronous ? { deadLetterQueue: this.evaluator.hookDeadLetterQueue } : { withoutDeadLetterQueue: invocation.why }),
-      environment: { ...this.hookEnvironment(), ...environment },
+      environment: { ...this.hookEnvironment(), ...environment, [HOOK_ENVIRONMENT.stateMachineArn]: machine.stateMachineArn },
     }).function;
-    grantStartEvaluation(hook, this.evaluator.stateMachineArn, this.evaluator.encryptionKey, this.evaluator.executionArnForKms, !invocation.asynchronous);
+    grantStartEvaluation(hook, machine.stateMachineArn, this.evaluator.encryptionKey, machine.executionArnForKms, !invocation.asynchronous);
     return hook;
   }
 
@@ -199,6 +208,11 @@ export class PolicyRegistration extends Construct {
     }
     return { verdictAlarm, hookErrorsAlarm };
   }
+}
+
+/** What a policy must fit of the evaluator's standard state machine (CodeDeploy's hour, `evaluationTimeout`, the smoke function's timeout). */
+export function standardLimits(evaluator: EvaluatorBinding): DeploymentLimits {
+  return { evaluationTimeoutSeconds: evaluator.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS, smokeTimeoutSeconds: evaluator.smokeFunctionTimeout?.toSeconds() };
 }
 
 /** The construct id of a group's registration; each group registers once per evaluator, with one policy. */

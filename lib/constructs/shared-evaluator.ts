@@ -1,6 +1,6 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, type Duration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,6 +10,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { registerEcsNativeService, type EcsNativeEvaluatorBinding, type EcsServiceRegistration, type RegisteredEcsService } from './ecs-native/registration';
 import { registrationIdOf } from './registration';
+import { ecsNativeMaxHookTimeoutMinutes } from './ecs-native/extended-evaluation';
 import {
   registerEcsGroup,
   registerLambdaGroup,
@@ -70,6 +71,14 @@ export interface CanaryEvaluatorAttributes {
    * @default 10
    */
   readonly deploymentGroupAlarmLimit?: number;
+  /**
+   * The evaluator's extended state machine, for ECS native evaluations longer than its `evaluationTimeout`
+   * (`CanaryEvaluatorProps.ecsNativeMaxHookTimeout`). Give it with `ecsNativeMaxHookTimeout`.
+   * @default - none: ECS native policies must fit the standard evaluation timeout
+   */
+  readonly ecsNativeExtendedStateMachineArn?: string;
+  /** The evaluator's `ecsNativeMaxHookTimeout`; required with `ecsNativeExtendedStateMachineArn`. @default - none */
+  readonly ecsNativeMaxHookTimeout?: Duration;
 }
 
 /** An evaluator that deployment groups register with: one in this app, or one deployed by another stack. */
@@ -94,16 +103,23 @@ export function evaluatorParameterNames(evaluatorName: string) {
     /** `none` when the evaluator has no customer managed key. */
     encryptionKeyArn: `${prefix}/encryption-key-arn`,
     reportBucketName: `${prefix}/report-bucket-name`,
+    /** Only with `ecsNativeMaxHookTimeout`: the extended state machine of long ECS native evaluations. */
+    ecsNativeExtendedStateMachineArn: `${prefix}/ecs-native-extended-state-machine-arn`,
   } as const;
 }
 
 /** Writes one SSM String parameter per attribute (`evaluatorParameterNames`), for `fromEvaluatorName`. */
-export function publishEvaluatorAttributes(scope: Construct, evaluatorName: string, values: Record<keyof ReturnType<typeof evaluatorParameterNames>, string>): ssm.StringParameter[] {
+export function publishEvaluatorAttributes(
+  scope: Construct,
+  evaluatorName: string,
+  values: Record<Exclude<keyof ReturnType<typeof evaluatorParameterNames>, 'ecsNativeExtendedStateMachineArn'>, string> & { readonly ecsNativeExtendedStateMachineArn?: string },
+): ssm.StringParameter[] {
   const names = evaluatorParameterNames(evaluatorName);
   const parameters = new Construct(scope, 'Attributes');
-  return (Object.entries(names) as Array<[keyof typeof names, string]>).map(
-    ([key, parameterName]) => new ssm.StringParameter(parameters, key, { parameterName, stringValue: values[key], description: `canary-evaluator ${evaluatorName}: ${key}` }),
-  );
+  return (Object.entries(names) as Array<[keyof typeof names, string]>).flatMap(([key, parameterName]) => {
+    const stringValue = values[key];
+    return stringValue === undefined ? [] : [new ssm.StringParameter(parameters, key, { parameterName, stringValue, description: `canary-evaluator ${evaluatorName}: ${key}` })];
+  });
 }
 
 /** An evaluator of another stack, seen through its attributes (see `CanaryEvaluator.fromEvaluatorAttributes`). */
@@ -131,6 +147,7 @@ export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluat
       encryptionKey,
       healthAlarmAction: attributes.healthAlarmAction,
       ...(attributes.reportBucketName ? { reportBucket: s3.Bucket.fromBucketName(this, 'ReportBucket', attributes.reportBucketName), overrideBucketName: attributes.reportBucketName } : {}),
+      ecsNativeExtended: extendedOf(this, attributes, encryptionKey !== undefined),
       onStopsDeployments: (groupPath) => {
         // The evaluator's roles are not this stack's to change: say what the platform team must set.
         Annotations.of(this).addWarningV2(
@@ -164,7 +181,7 @@ export class ImportedCanaryEvaluator extends Construct implements ICanaryEvaluat
 
 
 /** Reads an evaluator's attributes from the SSM parameters it writes (CloudFormation resolves them at deploy time). */
-export function attributesFromParameters(scope: Construct, evaluatorName: string, options: { readonly encrypted?: boolean }): CanaryEvaluatorAttributes {
+export function attributesFromParameters(scope: Construct, evaluatorName: string, options: { readonly encrypted?: boolean; readonly ecsNativeMaxHookTimeout?: Duration }): CanaryEvaluatorAttributes {
   const names = evaluatorParameterNames(evaluatorName);
   const read = (name: string) => ssm.StringParameter.valueForStringParameter(scope, name);
   return {
@@ -173,5 +190,16 @@ export function attributesFromParameters(scope: Construct, evaluatorName: string
     // The tag value of an evaluator with `evaluatorName` is its name (CanaryEvaluator.registrationTag).
     registrationTag: evaluatorName,
     ...(options.encrypted ? { encryptionKeyArn: read(names.encryptionKeyArn) } : {}),
+    ...(options.ecsNativeMaxHookTimeout ? { ecsNativeExtendedStateMachineArn: read(names.ecsNativeExtendedStateMachineArn), ecsNativeMaxHookTimeout: options.ecsNativeMaxHookTimeout } : {}),
   };
+}
+
+/** The extended state machine of an imported evaluator, from its attributes; both or neither must be given. */
+function extendedOf(scope: Construct, attributes: CanaryEvaluatorAttributes, encrypted: boolean): EcsNativeEvaluatorBinding['ecsNativeExtended'] {
+  const { ecsNativeExtendedStateMachineArn: arn, ecsNativeMaxHookTimeout: max } = attributes;
+  if (arn === undefined && max === undefined) return undefined;
+  if (arn === undefined || max === undefined) {
+    throw new Error(`${scope.node.path}: give ecsNativeExtendedStateMachineArn and ecsNativeMaxHookTimeout together (the evaluator's extended state machine and its ecsNativeMaxHookTimeout), or neither`);
+  }
+  return { stateMachineArn: arn, maxHookTimeoutMinutes: ecsNativeMaxHookTimeoutMinutes(max)!, ...(encrypted ? { executionArnForKms: arn } : {}) };
 }

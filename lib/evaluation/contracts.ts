@@ -33,12 +33,15 @@ export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
 /** Execution statuses the reaper reports `Failed` for: a state-machine timeout or abort cannot be caught inside the machine. */
 export const REAPED_EXECUTION_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
-/** The reaper rule's event pattern for one state machine (an EventBridge pattern, as `events.Rule` takes it). */
-export function reaperEventPattern(stateMachineArn: string) {
+/**
+ * The reaper rule's event pattern for the evaluator's state machines (an EventBridge pattern, as `events.Rule`
+ * takes it): the standard one, and the extended one of long ECS native evaluations when there is one.
+ */
+export function reaperEventPattern(...stateMachineArns: string[]) {
   return {
     source: ['aws.states'],
     detailType: [EXECUTION_STATUS_CHANGE],
-    detail: { status: [...REAPED_EXECUTION_STATUSES], stateMachineArn: [stateMachineArn] },
+    detail: { status: [...REAPED_EXECUTION_STATUSES], stateMachineArn: stateMachineArns },
   };
 }
 

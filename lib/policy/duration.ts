@@ -11,9 +11,9 @@ function noUnit(amount: string | number): string {
 }
 
 /**
- * A duration written with its unit (`"90s"`, `"15m"`, `"1h"`), at most one hour (nothing in a one-hour
- * CodeDeploy hook lasts longer; an unbounded value such as `99999999999999999999h` would otherwise
- * collapse the evaluation window to nothing). A bare number is refused, not guessed. Parsed to seconds
+ * A duration written with its unit (`"90s"`, `"15m"`, `"1h"`), at most 24 hours (no hook waits longer:
+ * `MAX_DURATION_SECONDS`; an unbounded value such as `99999999999999999999h` would otherwise collapse the
+ * evaluation window to nothing). Whether it fits the hook's deadline is the time rules' check (fit.ts). A bare number is refused, not guessed. Parsed to seconds
  * so every consumer works in one unit.
  */
 export const durationSchema = z
@@ -23,7 +23,7 @@ export const durationSchema = z
     const [, amount, unit] = DURATION_PATTERN.exec(value)!;
     const seconds = Number(amount) * SECONDS_PER_UNIT[unit];
     if (!(seconds > 0) || seconds > MAX_DURATION_SECONDS) {
-      ctx.addIssue({ code: 'custom', message: `"${value}" is ${seconds > 0 ? 'longer than' : 'not within'} 1s–1h: nothing in a one-hour hook lasts longer` });
+      ctx.addIssue({ code: 'custom', message: `"${value}" is ${seconds > 0 ? 'longer than' : 'not within'} 1s–24h: no hook waits longer (an Amazon ECS hook's longest timeout is 1,440 minutes; a CodeDeploy hook's is an hour)` });
       return z.NEVER;
     }
     return seconds;

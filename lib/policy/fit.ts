@@ -34,8 +34,10 @@ const roundDown = (seconds: number, period: number) => Math.floor(seconds / peri
  * policy" never stands for "bake cut to nothing by metricLag". `evaluationTimeoutSeconds` is the
  * state machine's timeout (synth knows it; validation assumes the default 55 minutes).
  */
-export function timingIssues(policy: PolicyTiming, evaluationTimeoutSeconds = DEFAULT_EVALUATION_TIMEOUT_SECONDS): PolicyIssue[] {
+export function timingIssues(policy: PolicyTiming, evaluationTimeoutSeconds = DEFAULT_EVALUATION_TIMEOUT_SECONDS, judgingBudgetSeconds = JUDGING_BUDGET_SECONDS): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
+  // CodeDeploy's hour unless the registration fitted the policy to an ECS native hook's own timeout.
+  const deadline = judgingBudgetSeconds === JUDGING_BUDGET_SECONDS ? "the hook's hour" : `the hook's deadline (${formatSeconds(judgingBudgetSeconds)} to judge)`;
   if (policy.metrics.length === 0) {
     issues.push({ path: ['metrics'], message: 'a policy needs at least one metric: without one the bake and the canary watch judge nothing and pass' });
   }
@@ -61,11 +63,11 @@ export function timingIssues(policy: PolicyTiming, evaluationTimeoutSeconds = DE
       issues.push({ path: ['bake', 'duration'], message: `${formatSeconds(bake.duration)} is shorter than bake.period (${formatSeconds(bake.period)}): not one period would be judged` });
     } else {
       const smoke = postDeploySmoke ? SMOKE_TEST_ALLOWANCE_SECONDS : 0;
-      const available = roundDown(JUDGING_BUDGET_SECONDS - policy.metricLag - smoke, bake.period);
+      const available = roundDown(judgingBudgetSeconds - policy.metricLag - smoke, bake.period);
       if (roundUp(bake.duration, bake.period) > available) {
         issues.push({
           path: ['bake', 'duration'],
-          message: `${formatSeconds(bake.duration)} does not fit the hook's hour: every judged period must be visible ${formatSeconds(JUDGING_BUDGET_SECONDS)} after the hook starts, less metricLag (${formatSeconds(policy.metricLag)})${smoke ? ` and the post-deploy smoke tests' ${formatSeconds(smoke)}` : ''}; at most ${formatSeconds(Math.max(0, available))} at this period`,
+          message: `${formatSeconds(bake.duration)} does not fit ${deadline}: every judged period must be visible ${formatSeconds(judgingBudgetSeconds)} after the hook starts, less metricLag (${formatSeconds(policy.metricLag)})${smoke ? ` and the post-deploy smoke tests' ${formatSeconds(smoke)}` : ''}; at most ${formatSeconds(Math.max(0, available))} at this period`,
         });
       } else {
         const needed = roundUp(bake.duration, bake.period) + policy.metricLag + smoke + REPORT_ALLOWANCE_SECONDS;
@@ -83,12 +85,12 @@ export function timingIssues(policy: PolicyTiming, evaluationTimeoutSeconds = DE
     if (watch.period > watch.maxDuration) {
       issues.push({ path: ['canaryWatch', 'period'], message: `${formatSeconds(watch.period)} is longer than canaryWatch.maxDuration (${formatSeconds(watch.maxDuration)}): the watch would never judge` });
     } else {
-      const available = roundDown(JUDGING_BUDGET_SECONDS - policy.metricLag, watch.period);
+      const available = roundDown(judgingBudgetSeconds - policy.metricLag, watch.period);
       const window = roundUp(watch.maxDuration, watch.period);
       if (window > available) {
         issues.push({
           path: ['canaryWatch', 'maxDuration'],
-          message: `${formatSeconds(watch.maxDuration)} does not fit the hook's hour: the watch's periods must be visible ${formatSeconds(JUDGING_BUDGET_SECONDS)} after the hook starts, less metricLag (${formatSeconds(policy.metricLag)}); at most ${formatSeconds(Math.max(0, available))}`,
+          message: `${formatSeconds(watch.maxDuration)} does not fit ${deadline}: the watch's periods must be visible ${formatSeconds(judgingBudgetSeconds)} after the hook starts, less metricLag (${formatSeconds(policy.metricLag)}); at most ${formatSeconds(Math.max(0, available))}`,
         });
       } else if (window + policy.metricLag + watch.period > evaluationTimeoutSeconds) {
         issues.push({
@@ -141,12 +143,17 @@ export interface DeploymentLimits {
   readonly evaluationTimeoutSeconds?: number;
   /** The smoke-test function's timeout. @default DEFAULT_SMOKE_TIMEOUT_SECONDS */
   readonly smokeTimeoutSeconds?: number;
+  /**
+   * Seconds after the hook's invocation by which every judged period must be visible (the plan's `reportBy`).
+   * @default JUDGING_BUDGET_SECONDS - a CodeDeploy hook's hour; an ECS native hook's comes from its timeout (`ecsNativeDeploymentLimits`)
+   */
+  readonly judgingBudgetSeconds?: number;
 }
 
 /** The time rules and the smoke-test budget: everything a policy must fit of its evaluator. */
 export function deploymentFitIssues(policy: PolicyTiming & SmokeBudgetFields, limits: DeploymentLimits = {}): PolicyIssue[] {
   return [
-    ...timingIssues(policy, limits.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS),
+    ...timingIssues(policy, limits.evaluationTimeoutSeconds ?? DEFAULT_EVALUATION_TIMEOUT_SECONDS, limits.judgingBudgetSeconds ?? JUDGING_BUDGET_SECONDS),
     ...smokeBudgetIssues(policy, limits.smokeTimeoutSeconds ?? DEFAULT_SMOKE_TIMEOUT_SECONDS),
   ];
 }

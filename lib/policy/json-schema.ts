@@ -146,7 +146,8 @@ export function policyReferenceMarkdown(): string {
     '',
     'A policy is YAML or JSON (or the same object in CDK props). Editors validate it with',
     '[`schema/policy.schema.json`](../schema/policy.schema.json), e.g. `# yaml-language-server: $schema=../schema/policy.schema.json`.',
-    'Durations are strings with a unit: `"90s"`, `"2m"`, `"15m"`, `"1h"`; a bare number (`metricLag: 2`) is refused, since it could mean seconds or minutes.',
+    'Durations are strings with a unit: `"90s"`, `"2m"`, `"15m"`, `"1h"`; a bare number (`metricLag: 2`) is refused, since it could mean seconds or minutes. ' +
+      "Each is at most 24h, and the bake and the canary watch must fit the hook's deadline: a CodeDeploy hook's hour, or an Amazon ECS native hook's own timeout when the evaluator has `ecsNativeMaxHookTimeout` (README, \"ECS native: bakes longer than an hour\"; `canary-eval validate --ecs-hook-timeout`).",
     '',
     '## Policy',
     '',

@@ -23,8 +23,14 @@ export const DEFAULT_EVALUATION_TIMEOUT_SECONDS = 3300;
 export const REPORT_ALLOWANCE_SECONDS = 120;
 /** The longest wait a step may ask for: the Wait states' bound, and what the steps check their results against. */
 export const MAX_WAIT_SECONDS = HOOK_DEADLINE_SECONDS;
-/** No duration in a one-hour hook is longer. */
-export const MAX_DURATION_SECONDS = HOOK_DEADLINE_SECONDS;
+/**
+ * No hook waits longer than an Amazon ECS lifecycle hook's longest timeout, 1,440 minutes (Amazon ECS
+ * Developer Guide, "Lambda hooks for Amazon ECS service deployments", timeout configuration): the longest
+ * duration a policy may write. Whether a duration fits is the time rules' question (`lib/policy/fit.ts`),
+ * against the deadline of the hook the policy runs at: a CodeDeploy hook's hour unless an ECS native
+ * registration fits it to its own hook timeout.
+ */
+export const MAX_DURATION_SECONDS = 1440 * 60;
 /** CloudWatch standard metrics arrive within minutes; a longer lag leaves nothing to judge. */
 export const MAX_METRIC_LAG_SECONDS = 900;
 /**

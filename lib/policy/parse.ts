@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { documentLoaders } from './documents';
 import { durationText } from './duration';
-import { policySchema, type Policy, type PolicyInput } from './schema';
+import { policySchema, policySchemaFittedTo, type Policy, type PolicyInput } from './schema';
+import type { DeploymentLimits } from './fit';
 
 /** Thrown for a policy that does not validate; `issues` names every bad path. */
 export class PolicyError extends Error {
@@ -35,9 +36,12 @@ export function formatIssues(error: z.ZodError): string[] {
   });
 }
 
-/** Validates a policy object and returns it normalised; throws `PolicyError` naming every bad path. */
-export function parsePolicy(input: unknown, source?: string): Policy {
-  const result = policySchema.safeParse(input);
+/**
+ * Validates a policy object and returns it normalised; throws `PolicyError` naming every bad path. The
+ * time rules fit `limits` (the evaluator's and the hook's), by default a CodeDeploy hook's hour.
+ */
+export function parsePolicy(input: unknown, source?: string, limits?: DeploymentLimits): Policy {
+  const result = (limits ? policySchemaFittedTo(limits) : policySchema).safeParse(input);
   if (!result.success) throw new PolicyError(formatIssues(result.error), source);
   return result.data;
 }

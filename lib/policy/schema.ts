@@ -5,7 +5,7 @@ import { durationSchema } from './duration';
 import { mannWhitneyMethodSchema, methodSchema, metricSourceSchema, versioningSchema, type MethodSpec, type MetricSourceSpec } from './metric';
 import { expandPreset, presetMetricSchema as presetMetricSchemaOf } from './presets';
 import { priceOverrideSchema, resolvePrices, unknownModelMessage } from './prices';
-import { deploymentFitIssues, metricsInsightsHistoryIssues } from './fit';
+import { deploymentFitIssues, metricsInsightsHistoryIssues, type DeploymentLimits } from './fit';
 import { deniedHostReason, headersSchema, patternSchema } from './smoke-rules';
 
 const directionSchema = z.enum(['increase', 'decrease']);
@@ -301,7 +301,7 @@ export const budgetSchema = z
     }
   });
 
-export const policySchema = z
+const policyObjectSchema = z
   .strictObject({
     /**
      * False-alarm budget of the whole evaluation: split equally (Bonferroni) over the metrics whose
@@ -377,8 +377,16 @@ export const policySchema = z
     logs: logsSignalSchema.optional(),
     /** A spend budget the new version's projected full-traffic spend must stay under. @default - none */
     budget: budgetSchema.optional(),
-  })
-  .superRefine((policy, ctx) => {
+  });
+
+type PolicyObject = z.output<typeof policyObjectSchema>;
+
+/**
+ * The schema's rules across fields, with the time rules fitted to `limits`: the deadline the policy's
+ * evaluations must report by (a CodeDeploy hook's hour by default; an ECS native hook's own timeout when
+ * the evaluator runs long evaluations, `ecsNativeDeploymentLimits`).
+ */
+const policyRules = (limits: DeploymentLimits) => (policy: PolicyObject, ctx: z.RefinementCtx<PolicyObject>) => {
     const seen = new Map<string, number>();
     policy.metrics.forEach((metric, index) => {
       if (!metric.name) {
@@ -448,9 +456,21 @@ export const policySchema = z
     // the time rules read seconds only, so they wait until every duration parsed.
     const durations = [policy.metricLag, policy.bake.duration, policy.bake.period, policy.canaryWatch.period, policy.canaryWatch.maxDuration];
     if (durations.every((seconds) => typeof seconds === 'number')) {
-      for (const issue of [...deploymentFitIssues(policy), ...metricsInsightsHistoryIssues(policy, policy.metrics)]) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+      for (const issue of [...deploymentFitIssues(policy, limits), ...metricsInsightsHistoryIssues(policy, policy.metrics)]) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
     }
-  });
+  };
+
+/** The policy schema, fitted to a CodeDeploy hook's hour and the construct's default evaluation timeout. */
+export const policySchema = policyObjectSchema.superRefine(policyRules({}));
+
+const fittedSchemas = new Map<string, typeof policySchema>();
+/** The policy schema fitted to the limits of the evaluator and hook it runs on (`DeploymentLimits`). */
+export function policySchemaFittedTo(limits: DeploymentLimits): typeof policySchema {
+  const key = JSON.stringify([limits.evaluationTimeoutSeconds, limits.smokeTimeoutSeconds, limits.judgingBudgetSeconds]);
+  let schema = fittedSchemas.get(key);
+  if (!schema) fittedSchemas.set(key, (schema = policyObjectSchema.superRefine(policyRules(limits))));
+  return schema;
+}
 
 /**
  * A `logs` signal judges minute by minute, per request of the `requestsFrom` count metric: it must name

@@ -36,7 +36,11 @@ interface Options {
 /** The template's ARNs, as its own tokens render; `options` are what the stack's registrations were given. */
 function resolve(template: TemplateJson, options: Options, hookEnvironment?: Record<string, unknown>): Resolved {
   const ids = (type: string) => Object.keys(template.Resources).filter((id) => template.Resources[id].Type === type);
-  const [stateMachine] = ids('AWS::StepFunctions::StateMachine');
+  // The standard machine first (the extended one, with ecsNativeMaxHookTimeout, is under EcsNativeExtended); a hook's is the one its environment names.
+  const allMachines = ids('AWS::StepFunctions::StateMachine').sort((a, b) => Number(a.includes('EcsNativeExtended')) - Number(b.includes('EcsNativeExtended')));
+  const hookMachine = (hookEnvironment?.STATE_MACHINE_ARN as { Ref?: string } | undefined)?.Ref;
+  const stateMachine = hookMachine ?? allMachines[0];
+  const executionOf = (machine: string) => `arn:aws:states:us-east-1:${ACCOUNT}:execution:${render({ 'Fn::GetAtt': [machine, 'Name'] }, template as never)}:d-EXAMPLE-AfterAllowTraffic`;
   const groups = ids('AWS::CodeDeploy::DeploymentGroup').map((id) => {
     const applicationRef = template.Resources[id].Properties!.ApplicationName as { Ref: string };
     const application = render(applicationRef, template as never);
@@ -57,7 +61,9 @@ function resolve(template: TemplateJson, options: Options, hookEnvironment?: Rec
   return {
     registrationTag,
     stateMachineArn: render({ Ref: stateMachine }, template as never),
-    executionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:${render({ 'Fn::GetAtt': [stateMachine, 'Name'] }, template as never)}:d-EXAMPLE-AfterAllowTraffic`,
+    executionArn: executionOf(stateMachine),
+    machines: allMachines.map((machine) => ({ stateMachineArn: render({ Ref: machine }, template as never), executionArn: executionOf(machine) })),
+    otherStateMachineArns: allMachines.filter((machine) => machine !== stateMachine).map((machine) => render({ Ref: machine }, template as never)),
     policyObjects: [...new Set(hookEnvironments.map((v) => `arn:aws:s3:::${String(v.POLICY_BUCKET)}/${String(v.POLICY_KEY)}`))],
     groups: ownGroups,
     functionVersions: ids('AWS::Lambda::Alias').map((id) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${render(template.Resources[id].Properties!.FunctionName, template as never)}:2`),
@@ -94,7 +100,7 @@ function roles(template: TemplateJson) {
         .filter(([, p]) => p.Type === 'AWS::IAM::Policy' && (renderDeep(p.Properties!.Roles, template) as string[]).includes(roleId))
         .map(([policyId, p]) => ({ name: policyId, policy: renderDeep(p.Properties!.PolicyDocument, template) }));
       expect(template.Resources[roleId].Properties?.ManagedPolicyArns ?? []).toEqual([]);
-      return [{ functionId: id, handler, roleId, policies, hookEnvironment: handler === 'hook' ? variables : undefined }];
+      return [{ functionId: id, handler, roleId, policies, hookEnvironment: handler === 'hook' || handler === 'ecs-hook' ? variables : undefined }];
     });
 }
 
@@ -195,5 +201,20 @@ describe('IAM simulation: the smoke role of an evaluator with smokeTestVpc', () 
   test('no other evaluator role has EC2 actions', () => {
     const others = roles(template).filter((role) => role.handler !== 'smoke');
     expect(others.filter((role) => JSON.stringify(role.policies).includes('"ec2:'))).toEqual([]);
+  });
+});
+
+// Issue 27 item 3: the all-options native service bakes two hours, on the extended state machine.
+describe('IAM simulation: an ECS native hook of a long evaluation', () => {
+  const template = cases.find(([name]) => name === 'all-options variant')![1];
+  const hook = roles(template).find((role) => role.handler === 'ecs-hook')!;
+  const resolved = resolve(template, cases[1][2], hook.hookEnvironment);
+
+  test('starts the extended machine, and is denied the standard one', async () => {
+    expect(resolved.machines).toHaveLength(2);
+    expect(resolved.stateMachineArn).toContain('EcsNativeExtended');
+    expect(resolved.otherStateMachineArns).toHaveLength(1);
+    expect(await decide(hook, 'states:StartExecution', resolved.stateMachineArn)).toBe('Allowed');
+    expect(await decide(hook, 'states:StartExecution', resolved.otherStateMachineArns[0])).toBe('ImplicitlyDenied');
   });
 });

@@ -31,10 +31,10 @@ const httpTest = (test: Record<string, unknown>) => base({ smokeTests: [{ name: 
 describe('policies that judge nothing and pass are rejected (finding 3)', () => {
   test.each([
     ['metricLag: 1h', base({ metricLag: '1h' }), 'metricLag: 60 min (3600 s) is longer than 15 min'],
-    ['bake.period: 2h', base({ bake: { duration: '10m', period: '2h' } }), 'bake.period: "2h" is longer than 1s–1h'],
-    ['a huge duration', base({ bake: { duration: '99999999999999999999h' } }), 'bake.duration: "99999999999999999999h" is longer than 1s–1h'],
+    ['bake.period: 2h', base({ bake: { duration: '10m', period: '2h' } }), 'bake.duration: 10 min (600 s) is shorter than bake.period (120 min (7200 s))'],
+    ['a huge duration', base({ bake: { duration: '99999999999999999999h' } }), 'bake.duration: "99999999999999999999h" is longer than 1s–24h'],
     ['a huge number of seconds', base({ canaryWatch: { maxDuration: 1e12 } }), 'canaryWatch.maxDuration: 1000000000000 has no unit'],
-    ['a zero duration', base({ bake: { duration: '0s' } }), 'bake.duration: "0s" is not within 1s–1h'],
+    ['a zero duration', base({ bake: { duration: '0s' } }), 'bake.duration: "0s" is not within 1s–24h'],
     ['a bake that cannot fit the hour', base({ bake: { duration: '50m' } }), "bake.duration: 50 min (3000 s) does not fit the hook's hour"],
     ['a bake that fits only without post-deploy smoke tests', base({ bake: { duration: '45m' }, smokeTests: [{ name: 's' }] }), "bake.duration: 45 min (2700 s) does not fit the hook's hour"],
     ['threshold.max: 5 on a rate', { metrics: [{ ...METRIC, method: { type: 'threshold', max: 5 } }] }, "metrics[0].method.max: a count metric's rate is at most 1"],
@@ -199,6 +199,24 @@ describe('where the unit checks show (issue 25 item 4)', () => {
     const warned = await validate(file({ metrics: [{ preset: 'lambda-slow-requests', thresholdMs: 2 }] }));
     expect(warned).toMatchObject({ code: 0, stdout: expect.stringContaining('valid policy'), stderr: expect.stringMatching(/^warning: metrics\[0\]\.thresholdMs: 2 ms: is this seconds\?/) });
     expect((await validate(file(base({ metricLag: '2m' })))).stderr).toBe('');
+  });
+
+  test('`canary-eval validate` says which deadline it fitted: a CodeDeploy hook\'s hour, or `--ecs-hook-timeout`\'s (issue 27 item 3)', async () => {
+    const run = async (argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await validateCommand(argv, { stdout: (text) => out.push(text), stderr: (text) => err.push(text) });
+      return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+    };
+    const long = file(base({ bake: { duration: '2h', period: '5m' } }));
+    expect(await run([long])).toMatchObject({ code: 1, stderr: expect.stringContaining("bake.duration: 120 min (7200 s) does not fit the hook's hour") });
+    const fitted = await run([long, '--ecs-hook-timeout', '240']);
+    expect(fitted).toMatchObject({ code: 0, stdout: expect.stringContaining('fitted against: an Amazon ECS native hook timeout of 240 min') });
+    expect(fitted.stdout).toContain('on an evaluator whose ecsNativeMaxHookTimeout is 240 min');
+    expect((await run([long, '--ecs-hook-timeout', '180'])).code).toBe(0);
+    expect(await run([long, '--ecs-hook-timeout', '120'])).toMatchObject({ code: 1, stderr: expect.stringContaining("does not fit the hook's deadline") });
+    expect((await run([file(base({}))])).stdout).toContain("fitted against: a CodeDeploy hook's hour");
+    expect(await run([long, '--ecs-hook-timeout', '30'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--ecs-hook-timeout: expected whole minutes from 60 to 1440, got "30"') });
   });
 
   test('synth shows the same warnings as CDK warnings, and still synthesizes', () => {

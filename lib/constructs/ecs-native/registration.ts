@@ -10,8 +10,6 @@ import {
   ECS_EVALUATED_STAGES,
   ECS_HOOK_ENVIRONMENT,
   ECS_HOOK_INVOKE_ROLE,
-  ECS_HOOK_TIMEOUT,
-  ECS_MIN_EVALUATED_HOOK_TIMEOUT_MINUTES,
   type EcsDeploymentStrategy,
   type EcsEvaluatedStage,
   type EcsHookTimeoutConfiguration,
@@ -19,6 +17,7 @@ import {
 } from '../../evaluation/ecs-native/contract';
 import { judgedProductionSteps } from '../../evaluation/ecs-native/alpha';
 import type { Policy } from '../../policy';
+import { fitToMachine, hookTimeoutFor, hookTimeoutMinutes, type EcsNativeExtendedMachine, type EcsNativeFit } from './fit';
 import { ecsTargetsOf, type EcsTargets } from '../ecs-targets';
 import { PolicyRegistration, type EvaluatorBinding, type RegisteredDeploymentGroup, type RegistrationOptions } from '../registration';
 import { grantEcsHookStatuses } from '../report-bucket';
@@ -91,6 +90,8 @@ export interface RegisteredEcsService extends RegisteredDeploymentGroup {
   readonly stages: readonly EcsEvaluatedStage[];
   /** The hook's `TimeoutConfiguration`, as the service's template carries it and the hook is told it. */
   readonly hookTimeout: EcsHookTimeoutConfiguration;
+  /** The state machine the hook starts: the evaluator's standard one, or its extended one when the policy bakes or watches longer. */
+  readonly stateMachineArn: string;
   /** The service's strategy, as its template says. */
   readonly strategy: EcsDeploymentStrategy;
   /** What the hook receives in `ECS_TARGETS`. */
@@ -103,6 +104,12 @@ export interface RegisteredEcsService extends RegisteredDeploymentGroup {
 export interface EcsNativeEvaluatorBinding extends EvaluatorBinding {
   /** The evaluator's report bucket: the hook statuses live under `ECS_HOOK_STATUS_STORE.prefix`. @default - none: ECS native registration is refused */
   readonly reportBucket?: s3.IBucket;
+  /**
+   * The evaluator's extended state machine (`CanaryEvaluatorProps.ecsNativeMaxHookTimeout`): evaluations whose
+   * bake or watch does not fit `evaluationTimeoutSeconds` run there, fitted to their own hook's timeout.
+   * @default - none: every ECS native policy must fit the standard evaluation timeout
+   */
+  readonly ecsNativeExtended?: EcsNativeExtendedMachine;
 }
 
 /** ECS services that already carry a canary-evaluator hook (one evaluator, one policy per service). */
@@ -153,19 +160,6 @@ export function stagesForPolicy(policy: Policy, strategy: EcsDeploymentStrategy)
   if (strategy !== 'BLUE_GREEN' && policy.canaryWatch.enabled && judgesMetrics) stages.push('PRODUCTION_TRAFFIC_SHIFT');
   if ((policy.bake.enabled !== false && judgesMetrics) || smokeIn('post-deploy')) stages.push('POST_PRODUCTION_TRAFFIC_SHIFT');
   return stages;
-}
-
-/** The hook's timeout: `hookTimeout` checked against the evaluator's least and the Lambda hooks page's most; the action from the policy. */
-function hookTimeoutFor(policy: Policy, hookTimeout: Duration | undefined, where: string): EcsHookTimeoutConfiguration {
-  const minutes = hookTimeout ? hookTimeout.toMinutes({ integral: false }) : ECS_MIN_EVALUATED_HOOK_TIMEOUT_MINUTES;
-  if (!Number.isInteger(minutes) || minutes < ECS_MIN_EVALUATED_HOOK_TIMEOUT_MINUTES || minutes > ECS_HOOK_TIMEOUT.lambdaPageMaxMinutes) {
-    throw new Error(
-      `${where}: hookTimeout is ${hookTimeout?.toHumanString()}; expected whole minutes from ${ECS_MIN_EVALUATED_HOOK_TIMEOUT_MINUTES} (the hour the evaluation's budget assumes) to ${ECS_HOOK_TIMEOUT.lambdaPageMaxMinutes} (Amazon ECS Developer Guide, "Lambda hooks for Amazon ECS service deployments", timeout configuration)`,
-    );
-  }
-  // A hook that never answered is an evaluator error: the policy says what that means.
-  const action = policy.dryRun || policy.onEvaluatorError === 'pass' ? 'CONTINUE' : 'ROLLBACK';
-  return { timeoutInMinutes: minutes, action };
 }
 
 /**
@@ -225,11 +219,13 @@ class EcsServiceRegistrationConstruct extends PolicyRegistration {
   readonly registered: RegisteredEcsService;
 
   constructor(scope: Construct, id: string, evaluator: EcsNativeEvaluatorBinding, service: ecs.BaseService, options: EcsServiceRegistration) {
-    super(scope, id, evaluator, service, options, 'ecs');
-    this.registered = this.register(evaluator, service, options);
+    const minutes = hookTimeoutMinutes(options.hookTimeout, service.node.path);
+    const fit = fitToMachine(evaluator, options, minutes, service.node.path);
+    super(scope, id, evaluator, service, options, 'ecs', fit.limits);
+    this.registered = this.register(evaluator, service, options, minutes, fit.machine);
   }
 
-  private register(evaluator: EcsNativeEvaluatorBinding, service: ecs.BaseService, options: EcsServiceRegistration): RegisteredEcsService {
+  private register(evaluator: EcsNativeEvaluatorBinding, service: ecs.BaseService, options: EcsServiceRegistration, minutes: number, machine: EcsNativeFit['machine']): RegisteredEcsService {
     const where = service.node.path;
     const cfn = service.node.defaultChild as ecs.CfnService;
     const strategy = strategyOf(service, cfn);
@@ -253,7 +249,7 @@ class EcsServiceRegistrationConstruct extends PolicyRegistration {
         `cannot register ${where} as an ECS native deployment: the evaluator's report bucket is unknown (the hook keeps its statuses there). Import the evaluator with \`reportBucketName\` in fromEvaluatorAttributes, or with fromEvaluatorName from an evaluator of this version.`,
       );
     }
-    const hookTimeout = hookTimeoutFor(this.policy, options.hookTimeout, where);
+    const hookTimeout = hookTimeoutFor(this.policy, minutes);
     const targets = ecsTargetsOf(options.loadBalancer, [options.productionTargetGroup, options.alternateTargetGroup]);
     const dimensions = verdictLabels(service, cfn);
     const stack = Stack.of(this);
@@ -276,6 +272,7 @@ class EcsServiceRegistrationConstruct extends PolicyRegistration {
         ...smokeHostsEnvironment(this, this.policy, [options.loadBalancer.loadBalancerDnsName], options.allowedSmokeTestHosts ?? [], where),
       },
       { asynchronous: false, why: 'Invoked synchronously by Amazon ECS, which reads the answer and rolls the deployment back when the function fails ([LAMBDA]); there is no asynchronous event to keep' },
+      machine,
     );
     // The service carries the registration tag, as a protected deployment group does: `canary-eval coverage`
     // counts a native service protected by it (lib/report/coverage.ts). The hook function is not tagged: the
@@ -316,6 +313,7 @@ class EcsServiceRegistrationConstruct extends PolicyRegistration {
       invokeRole,
       stages,
       hookTimeout,
+      stateMachineArn: machine.stateMachineArn,
       strategy,
       targets,
       verdictDimensions: dimensions,

@@ -1,4 +1,5 @@
 import { object, oneOf, string, StateError, type Json } from '../check';
+import { REPORT_RESERVE_SECONDS } from '../../policy/limits';
 
 /**
  * The contract of Amazon ECS's own deployment lifecycle hooks (deployment controller `ECS`, strategies
@@ -462,4 +463,16 @@ export function parseEcsNativeEvaluationId(text: string): EcsNativeEvaluationRef
  */
 export function ecsNativeExecutionTimeoutSeconds(timeoutInMinutes: number): number {
   return timeoutInMinutes * 60 - ECS_ANSWER_GUARD_SECONDS - 120;
+}
+
+/**
+ * What a policy judged at an ECS native hook of `timeoutInMinutes` must fit (`DeploymentLimits`), when the
+ * evaluator runs it on a state machine long enough for that hook (`CanaryEvaluatorProps.ecsNativeMaxHookTimeout`):
+ * every judged period visible by the plan's `reportBy` (the hook's timeout from its first invocation, less the
+ * answer guard and the report reserve: `planEvaluation`), and the whole evaluation inside the execution
+ * timeout that hook timeout gives (`ecsNativeExecutionTimeoutSeconds`). The hook is synchronous, so no
+ * asynchronous event age is set aside, unlike a CodeDeploy hook's `JUDGING_BUDGET_SECONDS`.
+ */
+export function ecsNativeDeploymentLimits(timeoutInMinutes: number): { readonly evaluationTimeoutSeconds: number; readonly judgingBudgetSeconds: number } {
+  return { evaluationTimeoutSeconds: ecsNativeExecutionTimeoutSeconds(timeoutInMinutes), judgingBudgetSeconds: timeoutInMinutes * 60 - ECS_ANSWER_GUARD_SECONDS - REPORT_RESERVE_SECONDS };
 }

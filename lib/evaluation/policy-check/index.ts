@@ -19,7 +19,7 @@ export function validatePolicy(input: unknown, source?: string, limits?: Deploym
 
 /** `validatePolicy`, with the warnings of a valid policy (`path: message`): values that look like the wrong unit. */
 export function checkPolicy(input: unknown, source?: string, limits?: DeploymentLimits): { policy: Policy; warnings: string[] } {
-  const policy = parsePolicy(input, source);
+  const policy = parsePolicy(input, source, limits);
   const issues = [...(limits ? deploymentFitIssues(policy, limits) : []), ...unfailableIssues(policy)];
   if (issues.length > 0) throw new PolicyError(issues.map(formatIssue), source);
   return { policy, warnings: policyWarnings(input).map(formatIssue) };

@@ -46,6 +46,12 @@ export interface SimulatedEcsNativeDeployment {
   readonly productionSteps?: number | 'unknown';
   /** The hook's `timeoutInMinutes`. @default 1440 */
   readonly hookTimeoutMinutes?: number;
+  /**
+   * The state machine's timeout: the extended machine's is `ecsNativeExecutionTimeoutSeconds(ecsNativeMaxHookTimeout)`,
+   * longer than this hook's when the hook's timeout is below the evaluator's most.
+   * @default ecsNativeExecutionTimeoutSeconds(hookTimeoutMinutes)
+   */
+  readonly executionTimeoutSeconds?: number;
   /** The metrics, given the virtual clock and the green weight at each instant. */
   readonly metrics: (now: () => Date, greenWeightAt: (at: Date) => number) => MetricSource;
   /** Fault injection on each Task's handler. */
@@ -224,7 +230,7 @@ export async function simulateEcsNativeDeployment(definition: Record<string, unk
       }),
     ) as Record<TaskState, TaskHandler>;
     // The evaluator's state machine timeout for ECS native hooks (`ecsNativeExecutionTimeoutSeconds`).
-    const timeoutAt = execution.startDate.getTime() + ecsNativeExecutionTimeoutSeconds(hookTimeoutMinutes) * 1000;
+    const timeoutAt = execution.startDate.getTime() + (deployment.executionTimeoutSeconds ?? ecsNativeExecutionTimeoutSeconds(hookTimeoutMinutes)) * 1000;
     const shouldTimeOut = () => {
       if (clock.now().getTime() + pendingWait * 1000 < timeoutAt) return false;
       clock.advance((timeoutAt - clock.now().getTime()) / 1000);

@@ -1,5 +1,5 @@
 import { STATE, TASK_STATES, type TaskState } from '../../constructs/evaluation-definition';
-import type { EcsEvaluatedStage } from '../../evaluation/ecs-native/contract';
+import { ecsNativeDeploymentLimits, type EcsEvaluatedStage } from '../../evaluation/ecs-native/contract';
 import type { EcsHookStatusStore } from '../../evaluation/ecs-native/hook';
 import { parsePolicy } from '../../policy';
 import { FAULT_KINDS, type FaultKind } from '../fault-grid';
@@ -22,6 +22,11 @@ export interface EcsNativeFaultCase {
   readonly mode: 'permanent' | 'once';
   /** The status store fails every call while these Tasks run. */
   readonly storeDownDuring?: readonly TaskState[];
+  /**
+   * A bake longer than CodeDeploy's hour (issue 27 item 3): the two-hour bake policy under a
+   * `LONG_BAKE_HOOK_TIMEOUT_MINUTES` hook, as on an evaluator's extended state machine.
+   */
+  readonly longBake?: boolean;
 }
 
 export const ECS_NATIVE_FAULT_GRID_START = new Date('2026-12-07T10:00:00Z');
@@ -36,9 +41,21 @@ const policy = parsePolicy({
   metricLag: '2m',
 });
 
+/** The long-bake rows' hook timeout: four hours, with `ecsNativeMaxHookTimeout` at least that. */
+export const LONG_BAKE_HOOK_TIMEOUT_MINUTES = 240;
+/** A two-hour bake, fitted to a `LONG_BAKE_HOOK_TIMEOUT_MINUTES` hook's deadline (a CodeDeploy hook's hour refuses it). */
+export const LONG_BAKE_POLICY = parsePolicy(
+  // A threshold judges every period to the end of the bake (a sequential test may pass early): the bake runs its two hours.
+  { metrics: [{ preset: 'alb-5xx-rate', method: { type: 'threshold', maxRatioToBaseline: 2, failureLimit: 2 } }], bake: { duration: '2h', period: '5m' }, canaryWatch: { period: '60s', maxDuration: '5m' }, metricLag: '2m' },
+  'long-bake policy',
+  ecsNativeDeploymentLimits(LONG_BAKE_HOOK_TIMEOUT_MINUTES),
+);
+
 function faultHandler(kind: FaultKind): TaskHandler {
   if (kind === 'malformed-output') return async () => ({ unexpected: 'shape' });
-  if (kind === 'hang') return async () => ({ decision: 'continue', done: false, final: false, reason: 'slow', waitSeconds: 3600, periodsJudged: 0 });
+  // A well-formed tick that keeps asking for the longest wait: `logSignal` is what the Decide state requires of a
+  // `continue` tick (evaluation-definition.ts); without it the tick is malformed and ends at once, hanging nothing.
+  if (kind === 'hang') return async () => ({ decision: 'continue', done: false, final: false, reason: 'slow', waitSeconds: 3600, periodsJudged: 0, logSignal: {} });
   return async () => {
     throw Object.assign(new Error(`injected ${kind}`), { name: kind });
   };
@@ -52,6 +69,10 @@ export function ecsNativeFaultGrid(): EcsNativeFaultCase[] {
   grid.push({ name: 'ECS native: both report paths down', targets: [STATE.report, STATE.reportError], kind: 'Lambda.ServiceException', mode: 'permanent' });
   grid.push({ name: 'ECS native: status store down while the report step runs', targets: [], kind: 'Lambda.ServiceException', mode: 'permanent', storeDownDuring: [STATE.report] });
   grid.push({ name: 'ECS native: status store down while both report steps run (the reaper records)', targets: [], kind: 'Lambda.ServiceException', mode: 'permanent', storeDownDuring: [STATE.report, STATE.reportError] });
+  // Issue 27 item 3: a two-hour bake that hangs or times out is still answered before its four-hour hook's timeout.
+  grid.push({ name: 'ECS native long bake: Evaluate hang permanent', targets: [STATE.evaluate], kind: 'hang', mode: 'permanent', longBake: true });
+  grid.push({ name: 'ECS native long bake: Evaluate throttled permanent', targets: [STATE.evaluate], kind: 'Lambda.TooManyRequestsException', mode: 'permanent', longBake: true });
+  grid.push({ name: 'ECS native long bake: status store down while both report steps run', targets: [], kind: 'Lambda.ServiceException', mode: 'permanent', storeDownDuring: [STATE.report, STATE.reportError], longBake: true });
   return grid;
 }
 
@@ -62,12 +83,12 @@ export function ecsNativeFaultDeployment(testCase: EcsNativeFaultCase): Simulate
   const calls = new Map<TaskState, number>();
   const errorPath = testCase.targets.includes(STATE.reportError) || testCase.targets.includes(STATE.publishError) || (testCase.storeDownDuring ?? []).includes(STATE.reportError);
   return {
-    policy,
+    policy: testCase.longBake ? LONG_BAKE_POLICY : policy,
     start: ECS_NATIVE_FAULT_GRID_START,
     strategy: 'LINEAR',
     percent: 50,
     stages: STAGES,
-    hookTimeoutMinutes: ECS_NATIVE_FAULT_GRID_HOOK_TIMEOUT_MINUTES,
+    hookTimeoutMinutes: hookTimeoutMinutesOf(testCase),
     metrics: (now, greenWeightAt) =>
       new SimulatedTargetGroupMetrics({ ...SIMULATED_TARGET_GROUPS, requestsPerMinute: 1000, greenBehaviour: { errorRate: 0.01 }, blueBehaviour: { errorRate: 0.01 }, greenWeightAt, metricLagMinutes: 2, seed: 11 }, now),
     wrapTask: (state, handler) => {
@@ -121,12 +142,17 @@ export interface EcsNativeFaultOutcome {
   readonly outcome: SimulatedEcsNativeResult['outcome'];
 }
 
-export async function runEcsNativeFaultCase(definition: Record<string, unknown>, testCase: EcsNativeFaultCase): Promise<EcsNativeFaultOutcome> {
-  const result = await simulateEcsNativeDeployment(definition, ecsNativeFaultDeployment(testCase));
-  return ecsNativeFaultOutcomeOf(testCase.name, result);
+/** The hook timeout of a case: the grid's two hours, or the long-bake rows' four. */
+export function hookTimeoutMinutesOf(testCase: Pick<EcsNativeFaultCase, 'longBake'>): number {
+  return testCase.longBake ? LONG_BAKE_HOOK_TIMEOUT_MINUTES : ECS_NATIVE_FAULT_GRID_HOOK_TIMEOUT_MINUTES;
 }
 
-export function ecsNativeFaultOutcomeOf(name: string, result: SimulatedEcsNativeResult): EcsNativeFaultOutcome {
+export async function runEcsNativeFaultCase(definition: Record<string, unknown>, testCase: EcsNativeFaultCase): Promise<EcsNativeFaultOutcome> {
+  const result = await simulateEcsNativeDeployment(definition, ecsNativeFaultDeployment(testCase));
+  return ecsNativeFaultOutcomeOf(testCase.name, result, hookTimeoutMinutesOf(testCase));
+}
+
+export function ecsNativeFaultOutcomeOf(name: string, result: SimulatedEcsNativeResult, hookTimeoutMinutes = ECS_NATIVE_FAULT_GRID_HOOK_TIMEOUT_MINUTES): EcsNativeFaultOutcome {
   const forward = result.answers.filter((answer) => !answer.rollback);
   const key = (stage: string, weight: number) => (stage === 'PRODUCTION_TRAFFIC_SHIFT' ? `${stage}_w${weight}` : stage);
   const answersPerStep: Record<string, number> = {};
@@ -136,7 +162,7 @@ export function ecsNativeFaultOutcomeOf(name: string, result: SimulatedEcsNative
     Object.fromEntries(evaluations.map((input) => [input.deploymentId, events.filter((event) => event.deploymentId === input.deploymentId && event.status !== 'NotReported').length]));
   const answerOf = new Map(evaluations.map((input) => [input.deploymentId, forward.find((answer) => input.deploymentId.endsWith(`_${key(answer.stage, answer.weight)}`))]));
   const firstInvocation = new Map(result.executions.map((execution) => [execution.input.deploymentId, Date.parse(execution.input.hookInvokedAt)]));
-  const timeoutMs = ECS_NATIVE_FAULT_GRID_HOOK_TIMEOUT_MINUTES * 60_000;
+  const timeoutMs = hookTimeoutMinutes * 60_000;
   return {
     name,
     answersPerStep,

@@ -46,6 +46,8 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
     healthAlarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'OnCall', { enforceSSL: true })),
     smokeTestVpc: vpc,
     smokeTestVpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    // Long ECS native evaluations: the extended state machine, its key grants, the reaper over both machines.
+    ecsNativeMaxHookTimeout: Duration.minutes(240),
     notifications: {
       slackChannel: { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
       teamsChannel: { teamId: '5f0c2e9a-1111-4222-8333-944455556666', teamsChannelId: '19%3aabc%40thread.tacv2', teamsTenantId: '0a1b2c3d-1111-4222-8333-944455556666' },
@@ -116,9 +118,11 @@ export function allOptionsStack(app = noBundlingApp()): { stack: Stack; evaluato
     allowedSmokeTestHosts: ['internal.example.com'],
   });
   // An ECS service that Amazon ECS deploys itself (LINEAR), with pre-traffic smoke tests: the ECS hook's role and KMS grants.
+  // Its two-hour bake under a four-hour hook runs on the extended state machine: the hook may start that one only.
   const native = addNativeEcsService(stack, 'NativeWeb', { vpc, cluster, taskDefinition, loadBalancer, ports: { production: 81, test: 8081 } });
   evaluator.registerEcsService(native.service, {
-    policy: { metrics: [{ preset: 'alb-5xx-rate' }], smokeTests: [{ name: 'test-listener', type: 'http', url: 'http://internal.example.com:8081/health', phase: 'pre-traffic' }] },
+    policy: { metrics: [{ preset: 'alb-5xx-rate' }], smokeTests: [{ name: 'test-listener', type: 'http', url: 'http://internal.example.com:8081/health', phase: 'pre-traffic' }], bake: { duration: '2h', period: '5m' } },
+    hookTimeout: Duration.minutes(240),
     loadBalancer,
     productionTargetGroup: native.primaryTargetGroup,
     alternateTargetGroup: native.alternateTargetGroup,

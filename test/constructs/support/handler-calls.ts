@@ -16,8 +16,13 @@ export const HANDLERS: readonly Handler[] = ['prepare', 'evaluate', 'smoke', 'wa
 export interface Resolved {
   /** The evaluator's registration tag value (`canary-evaluator=<value>` on registered groups, functions and policy objects). */
   readonly registrationTag: string;
+  /** The state machine the role's hook starts (the standard one, or the extended one for a long ECS native evaluation); the standard one for the evaluator's own roles. */
   readonly stateMachineArn: string;
   readonly executionArn: string;
+  /** Every state machine of the evaluator (with `ecsNativeMaxHookTimeout`, the extended one too) and an execution of each: the reaper and sweep read them all. */
+  readonly machines: ReadonlyArray<{ readonly stateMachineArn: string; readonly executionArn: string }>;
+  /** The evaluator's state machines the role's hook does not start. */
+  readonly otherStateMachineArns: readonly string[];
   readonly policyObjects: readonly string[];
   /** The registered deployment groups (a hook: its own group only). */
   readonly groups: ReadonlyArray<{ readonly groupArn: string; readonly applicationArn: string; readonly ecs: boolean }>;
@@ -116,10 +121,10 @@ export const HANDLER_CALLS: Record<Handler, readonly Call[]> = {
     ...verdictSink,
     traceExport,
     { command: 'PutLifecycleEventHookExecutionStatusCommand', action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resources: WILDCARD },
-    { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => [t.executionArn] },
-    { command: 'ListExecutionsCommand', action: 'states:ListExecutions', resources: (t) => [t.stateMachineArn] },
+    { command: 'DescribeExecutionCommand', action: 'states:DescribeExecution', resources: (t) => t.machines.map((m) => m.executionArn) },
+    { command: 'ListExecutionsCommand', action: 'states:ListExecutions', resources: (t) => t.machines.map((m) => m.stateMachineArn) },
     // The sweep reads what ended executions accepted; a completed hook's status is read from CodeDeploy (issue 23 items 3, 4).
-    { command: 'GetExecutionHistoryCommand', action: 'states:GetExecutionHistory', resources: (t) => [t.executionArn] },
+    { command: 'GetExecutionHistoryCommand', action: 'states:GetExecutionHistory', resources: (t) => t.machines.map((m) => m.executionArn) },
     { command: 'ListDeploymentTargetsCommand', action: 'codedeploy:ListDeploymentTargets', resources: WILDCARD },
     { command: 'GetDeploymentTargetCommand', action: 'codedeploy:GetDeploymentTarget', resources: WILDCARD },
     { command: 'PutObjectCommand', action: 's3:PutObject', resources: (t) => t.reportBuckets.map((arn) => `${arn}/reports/app/group/d-EXAMPLE-AfterAllowTraffic.html`) },
@@ -243,6 +248,8 @@ export const FORBIDDEN_CALLS: Record<Handler, readonly Omit<Call, 'command'>[]> 
     { action: 's3:GetObject', resources: () => [OTHER_BUCKET_OBJECT] },
     { action: 'states:DescribeExecution', resources: (t) => [t.executionArn.replace(/:execution:[^:]+:/, ':execution:someone-elses-machine:')] },
     { action: 'states:StopExecution', resources: (t) => [t.executionArn] },
+    // Only the machine its registration needs (issue 27 item 3): not the evaluator's other one.
+    { action: 'states:StartExecution', resources: (t) => t.otherStateMachineArns },
     { action: 'lambda:InvokeFunction', resources: () => [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:someone-elses`] },
   ],
 };
