@@ -41,13 +41,16 @@ export function plainRunReason(report: EvaluationReport, reason: string, verdict
 }
 
 function timelineRows(report: EvaluationReport, timeline: readonly TimelineEntry[], verdict?: { readonly metrics: readonly MetricResult[] }): string[] {
-  const rows = groupTimeline(timeline).map(({ first, last }) => {
+  const groups = groupTimeline(timeline);
+  // As wide as the longest decision shown ("inconclusive" is wider than the heading), so the columns line up.
+  const decisionWidth = Math.max('decision'.length, ...groups.map(({ first }) => first.decision.length));
+  const rows = groups.map(({ first, last }) => {
     const minutes = range(first.minute, last.minute).padStart(6);
     const clock = range(formatClock(first.at).slice(0, 5), formatClock(last.at).slice(0, 5)).padEnd(11);
     const periods = range(first.periodsJudged, last.periodsJudged).padStart(7);
-    return `  ${minutes}  ${clock}  ${first.decision.padEnd(8)} ${periods}  ${plainRunReason(report, first.reason, verdict)}`;
+    return `  ${minutes}  ${clock}  ${first.decision.padEnd(decisionWidth)} ${periods}  ${plainRunReason(report, first.reason, verdict)}`;
   });
-  return ['  minute  time (UTC)   decision periods  reason', ...rows];
+  return [`  minute  time (UTC)   ${'decision'.padEnd(decisionWidth)} periods  reason`, ...rows];
 }
 
 /**

@@ -174,6 +174,20 @@ describe('the default simulations', () => {
     }
   });
 
+  test('the printed timeline keeps its columns: the periods start at the same column in every row, an "inconclusive" row too', () => {
+    let inconclusiveRows = 0;
+    for (const run of runs.values()) {
+      const lines = renderEvaluationText(scenarioReport(run)).split('\n');
+      const header = lines.findIndex((line) => line.startsWith('  minute  time (UTC)'));
+      const rows = lines.slice(header + 1, lines.indexOf('', header));
+      // The periods column ends where the heading's "periods" ends.
+      const periodsEnd = lines[header].indexOf('periods') + 'periods'.length;
+      for (const row of rows) expect(row.slice(0, periodsEnd)).toMatch(/\d$/);
+      inconclusiveRows += rows.filter((row) => / inconclusive /.test(row)).length;
+    }
+    expect(inconclusiveRows).toBeGreaterThan(0);
+  });
+
   test('the simulated CloudWatch reads the evaluation clock: each look judges the periods older than the 2-minute lag', () => {
     // The simulated CloudWatch shows minute m at m + 1 + lag on the evaluation's virtual clock.
     for (const run of runs.values()) {
