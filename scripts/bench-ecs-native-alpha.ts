@@ -18,10 +18,10 @@
  * neither rule shows false rollbacks at a size that runs here (judge alone, steps only, α = 0.2,
  * 50 runs: 0 before and after).
  */
-import { parsePolicy } from '../lib/policy';
 import { synthesizeEvaluationDefinition } from '../lib/simulate/definition';
 import { simulateEcsNativeDeployment, SIMULATED_TARGET_GROUPS } from '../lib/simulate/ecs-native/deployment';
 import { SimulatedTargetGroupMetrics } from '../lib/simulate/ecs-native/target-group-metrics';
+import { albFiveXxPolicy } from '../lib/simulate/ecs-native/alb-5xx-policy';
 import { healthyStepsRolledBackAt } from '../lib/simulate/ecs-native/steps-monte-carlo';
 import { ecsNativeAlphaShare, judgedProductionSteps } from '../lib/evaluation/ecs-native/alpha';
 import { productionStepWeights } from '../lib/evaluation/ecs-native/contract';
@@ -40,20 +40,7 @@ if (DISPERSION !== 'poisson' && DISPERSION !== 'estimate') throw new Error(`--di
 const START = new Date('2026-12-07T10:00:00Z');
 
 // The detection benchmark's judge (scripts/bench-ecs-native.ts, `tuned`) at the α and dispersion asked for.
-const policy = parsePolicy({
-  alpha: ALPHA,
-  metrics: [
-    {
-      name: 'alb-5xx',
-      kind: 'count',
-      count: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count' },
-      total: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount' },
-      versioning: { type: 'alb-target-group' },
-      direction: 'increase',
-      method: { type: 'sequential', tolerance: 1.5, dispersion: DISPERSION },
-    },
-  ],
-});
+const policy = albFiveXxPolicy({ alpha: ALPHA, dispersion: DISPERSION });
 
 /** One healthy LINEAR deployment: which stage rolled it back, if any. */
 async function aa(definition: Record<string, unknown>, seed: number, productionSteps?: number): Promise<string | undefined> {

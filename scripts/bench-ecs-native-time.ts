@@ -13,8 +13,8 @@
 import { judge } from '../lib/judge';
 import { weightByDispersion } from '../lib/judge/sequential/dispersion';
 import type { Observations } from '../lib/judge/observations';
-import { parsePolicy } from '../lib/policy';
 import { Random } from '../lib/simulate/random';
+import { albFiveXxPolicy } from '../lib/simulate/ecs-native/alb-5xx-policy';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -27,21 +27,7 @@ const PERIODS = 30; // the canary watch's maxDuration (30 min) at one-minute per
 const WORLD = { requestsPerMinute: 3000, greenWeight: 0.1, blueErrorRate: 0.01, factor: 2 };
 const ALPHA = 0.01;
 
-const policyWith = (dispersion: 'estimate' | 'poisson') =>
-  parsePolicy({
-    alpha: ALPHA,
-    metrics: [
-      {
-        name: 'alb-5xx',
-        kind: 'count',
-        count: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count' },
-        total: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount' },
-        versioning: { type: 'alb-target-group' },
-        direction: 'increase',
-        method: { type: 'sequential', tolerance: 1.5, dispersion },
-      },
-    ],
-  });
+const policyWith = (dispersion: 'estimate' | 'poisson') => albFiveXxPolicy({ alpha: ALPHA, dispersion });
 
 interface Period {
   readonly t: number;

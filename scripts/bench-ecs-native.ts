@@ -15,6 +15,7 @@ import { simulateDeployment } from '../lib/simulate/deployment';
 import { simulateEcsNativeDeployment, SIMULATED_TARGET_GROUPS } from '../lib/simulate/ecs-native/deployment';
 import { ecsNativeFaultGrid, ecsNativeFaultProblems, runEcsNativeFaultCase } from '../lib/simulate/ecs-native/fault-grid';
 import { SimulatedTargetGroupMetrics } from '../lib/simulate/ecs-native/target-group-metrics';
+import { albFiveXxPolicy } from '../lib/simulate/ecs-native/alb-5xx-policy';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -40,20 +41,7 @@ if (DISPERSION !== 'estimate' && DISPERSION !== 'poisson') throw new Error(`--di
 const policy =
   POLICY_KIND === 'preset'
     ? parsePolicy({ metrics: [{ preset: 'alb-5xx-rate' }] })
-    : parsePolicy({
-        alpha: 0.01,
-        metrics: [
-          {
-            name: 'alb-5xx',
-            kind: 'count',
-            count: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count' },
-            total: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount' },
-            versioning: { type: 'alb-target-group' },
-            direction: 'increase',
-            method: { type: 'sequential', tolerance: 1.5, dispersion: DISPERSION },
-          },
-        ],
-      });
+    : albFiveXxPolicy({ alpha: 0.01, dispersion: DISPERSION });
 
 function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;

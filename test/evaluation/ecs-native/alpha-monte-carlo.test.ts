@@ -1,9 +1,9 @@
 import { judgedProductionSteps } from '../../../lib/evaluation/ecs-native/alpha';
 import { productionStepWeights } from '../../../lib/evaluation/ecs-native/contract';
-import type { EvaluationInput } from '../../../lib/evaluation/state';
 import { alphaShareFor } from '../../../lib/evaluation/steps';
-import { parsePolicy } from '../../../lib/policy';
 import { healthyStepsRolledBackAt } from '../../../lib/simulate/ecs-native/steps-monte-carlo';
+import { ecsEvaluationInput } from './evaluation-input';
+import { albFiveXxPolicy } from '../../../lib/simulate/ecs-native/alb-5xx-policy';
 
 /**
  * Seeded Monte Carlo (CI-sized) of the false-rollback rate of the production steps of a healthy ECS
@@ -18,34 +18,7 @@ import { healthyStepsRolledBackAt } from '../../../lib/simulate/ecs-native/steps
  */
 const ALPHA = 0.2;
 const RUNS = 100;
-const policy = parsePolicy({
-  alpha: ALPHA,
-  metrics: [
-    {
-      name: 'alb-5xx',
-      kind: 'count',
-      count: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count' },
-      total: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount' },
-      versioning: { type: 'alb-target-group' },
-      direction: 'increase',
-      method: { type: 'sequential', tolerance: 1.5, dispersion: 'poisson' },
-    },
-  ],
-});
-
-function stepInput(weight: number, productionSteps: number): EvaluationInput {
-  return {
-    deploymentId: `Sim_PRODUCTION_TRAFFIC_SHIFT_w${weight}`,
-    lifecycleEventHookExecutionId: 'ecs-native:sim',
-    lifecycleEvent: 'AfterAllowTraffic',
-    applicationName: 'c',
-    deploymentGroupName: 's',
-    target: { type: 'ecs', loadBalancer: 'app/a/1', canaryTargetGroup: 'targetgroup/g/2', baselineTargetGroup: 'targetgroup/b/1', taskDefinition: 'rev' },
-    policyRef: { bucket: 'b', key: 'k' },
-    hookInvokedAt: '2026-12-07T12:00:00Z',
-    ecsNative: { stage: 'PRODUCTION_TRAFFIC_SHIFT', role: 'step', productionWeight: weight, hookTimeoutSeconds: 3600, serviceDeploymentArn: 'arn', targetServiceRevisionArn: 'rev', productionSteps },
-  };
-}
+const policy = albFiveXxPolicy({ alpha: ALPHA, dispersion: 'poisson' });
 
 describe('A/A: the production steps of a LINEAR 10 % deployment spend at most the watch half of α', () => {
   test(
@@ -58,7 +31,7 @@ describe('A/A: the production steps of a LINEAR 10 % deployment spend at most th
       let perStep = 0;
       for (let seed = 1; seed <= RUNS; seed++) {
         const world = { policy, metric: 'alb-5xx', weights, looks: 30 };
-        if (healthyStepsRolledBackAt(seed, { ...world, alphaShareOf: (weight) => alphaShareFor(stepInput(weight, steps), policy) }) !== undefined) split += 1;
+        if (healthyStepsRolledBackAt(seed, { ...world, alphaShareOf: (weight) => alphaShareFor(ecsEvaluationInput({ productionWeight: weight, productionSteps: steps }), policy) }) !== undefined) split += 1;
         if (healthyStepsRolledBackAt(seed, { ...world, alphaShareOf: () => 0.5 }) !== undefined) perStep += 1;
       }
       const budget = ALPHA / 2;

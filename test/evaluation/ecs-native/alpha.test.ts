@@ -1,8 +1,8 @@
 import { ECS_MAX_PRODUCTION_STEPS, ecsNativeAlphaShare, judgedProductionSteps, parseProductionSteps, productionStepCount } from '../../../lib/evaluation/ecs-native/alpha';
 import { ECS_LINEAR_LIMITS, productionStepWeights, type EcsDeploymentStrategy } from '../../../lib/evaluation/ecs-native/contract';
-import type { EvaluationInput } from '../../../lib/evaluation/state';
 import { alphaShareFor, alphaShareOf } from '../../../lib/evaluation/steps';
 import { parsePolicy } from '../../../lib/policy';
+import { ecsEvaluationInput } from './evaluation-input';
 
 /** The whole deployment's α spend under the rule: every step's share plus the bake's. */
 function deploymentSpend(steps: number, bakeJudged: boolean): number {
@@ -74,17 +74,7 @@ describe('the false-alarm budget of an ECS native deployment', () => {
 
 describe('the share an evaluation passes to the judge', () => {
   const policy = parsePolicy({ metrics: [{ preset: 'alb-5xx-rate' }] });
-  const input = (ecsNative?: Partial<NonNullable<EvaluationInput['ecsNative']>>): EvaluationInput => ({
-    deploymentId: 'X',
-    lifecycleEventHookExecutionId: 'ecs-native:e',
-    lifecycleEvent: 'AfterAllowTraffic',
-    applicationName: 'c',
-    deploymentGroupName: 's',
-    target: { type: 'ecs', loadBalancer: 'app/a/1', canaryTargetGroup: 'targetgroup/g/2', baselineTargetGroup: 'targetgroup/b/1', taskDefinition: 'rev' },
-    policyRef: { bucket: 'b', key: 'k' },
-    hookInvokedAt: '2026-12-07T12:00:00Z',
-    ...(ecsNative ? { ecsNative: { stage: 'S', role: 'step', productionWeight: 10, hookTimeoutSeconds: 3600, serviceDeploymentArn: 'arn', targetServiceRevisionArn: 'rev', ...ecsNative } } : {}),
-  });
+  const input = ecsEvaluationInput;
 
   test('CodeDeploy: the phase share, as before', () => {
     expect(alphaShareFor(input(), policy)).toBe(alphaShareOf(policy));
